@@ -1,0 +1,90 @@
+import { Construct } from 'constructs';
+import { Application } from '../imports/argocd-application-argoproj.io';
+import { recommendedLabels } from '../lib/labels';
+
+/** Where the rendered repo lives. Every Application that syncs a dist/ folder reads it. */
+export interface GitRepository {
+  /** @default 'https://github.com/homelab/velero-cdk8s.git' (the seed's) */
+  readonly repoURL?: string;
+  /** Branch, tag or commit ArgoCD follows. @default 'HEAD' */
+  readonly targetRevision?: string;
+  /** Path of the rendered output inside the repo. @default 'dist' */
+  readonly distPath?: string;
+}
+
+export interface ArgoCdApplicationProps {
+  /** Application name, e.g. `velero`. */
+  readonly name: string;
+  /** The dist/ folder this Application syncs (the chart id). */
+  readonly folder: string;
+  /** Destination namespace of namespaced objects. */
+  readonly destinationNamespace: string;
+  readonly repository?: GitRepository;
+  /** ArgoCD project. @default 'infrastructure' */
+  readonly project?: string;
+  /** Namespace ArgoCD runs in. @default 'argocd' */
+  readonly argocdNamespace?: string;
+  /** Sync wave of the Application itself (app-of-apps ordering). @default 0 */
+  readonly syncWave?: number;
+  /** Create the destination namespace. @default true */
+  readonly createNamespace?: boolean;
+}
+
+export const DEFAULT_REPOSITORY: Required<GitRepository> = {
+  repoURL: 'https://github.com/homelab/velero-cdk8s.git',
+  targetRevision: 'HEAD',
+  distPath: 'dist',
+};
+
+/** Retry backoff shared by every Application: 5 tries, 5s doubling up to 3m. */
+export const SYNC_RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } };
+
+/**
+ * An ArgoCD Application that syncs one rendered folder with automated prune and selfHeal.
+ *
+ * No `resources-finalizer`: deleting the Application orphans its objects instead of deleting every
+ * Schedule, BSL and the namespace with it. `allowEmpty` stays false, so an empty render is refused
+ * (csi-argocd-prometheus-facts.md §4.2).
+ */
+export class ArgoCdApplication extends Construct {
+  public readonly name: string;
+  public readonly folder: string;
+  public readonly sourcePath: string;
+
+  constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
+    super(scope, id);
+    const repo = { ...DEFAULT_REPOSITORY, ...props.repository };
+    this.name = props.name;
+    this.folder = props.folder;
+    this.sourcePath = `${repo.distPath}/${props.folder}`;
+    new Application(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: props.argocdNamespace ?? 'argocd',
+        labels: recommendedLabels(props.name, 'gitops'),
+        annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
+      },
+      spec: {
+        project: props.project ?? 'infrastructure',
+        source: {
+          repoUrl: repo.repoURL,
+          targetRevision: repo.targetRevision,
+          path: this.sourcePath,
+          // only the folder's own YAML files: no recursion into anything else
+          directory: { recurse: false, include: '*.yaml' },
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: props.destinationNamespace },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true, allowEmpty: false },
+          syncOptions: [
+            ...((props.createNamespace ?? true) ? ['CreateNamespace=true'] : []),
+            // custom resources may reach the API before their CRDs on a first sync into an empty cluster
+            'SkipDryRunOnMissingResource=true',
+            'PruneLast=true',
+          ],
+          retry: SYNC_RETRY,
+        },
+      },
+    });
+  }
+}

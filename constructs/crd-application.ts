@@ -1,0 +1,71 @@
+import { Construct } from 'constructs';
+import { Application } from '../imports/argocd-application-argoproj.io';
+import { recommendedLabels } from '../lib/labels';
+import { VELERO_REPO_URL } from '../lib/versions';
+import { SYNC_RETRY } from './argocd-application';
+import type { VeleroRelease } from './velero-release';
+
+/** One upstream git folder of CRDs at a pinned tag. */
+export interface CrdSource {
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  readonly path: string;
+}
+
+export interface CrdApplicationProps {
+  /** The Velero release: its CRDs are synced at exactly its image tag. */
+  readonly release: VeleroRelease;
+  /** Further CRD folders, e.g. `CsiSnapshotStack.crdSource`. @default [] */
+  readonly additionalSources?: CrdSource[];
+  /** @default 'backup-crds' */
+  readonly name?: string;
+  /** @default 'infrastructure' */
+  readonly project?: string;
+  /** @default 'argocd' */
+  readonly argocdNamespace?: string;
+  /** Sync wave: before every Application that holds custom resources. @default -10 */
+  readonly syncWave?: number;
+}
+
+/**
+ * The CRDs, pulled by ArgoCD straight from the upstream repositories at the pinned tags (nothing is
+ * copied into this repo), never pruned: pruning a CRD deletes every object of its kind
+ * (gitops-pitfalls.md rows 6-8).
+ *
+ * - Velero: all 13 CRDs, `config/crd/v1/bases` and `config/crd/v2alpha1/bases` at the release's own
+ *   version tag (the same constant as the image; the server refuses to start if any is missing).
+ * - Server-side apply: the large CRDs don't fit the client-side last-applied annotation.
+ * - `prune: false` at the Application level: a CRD that vanishes from upstream is kept.
+ */
+export class CrdApplication extends Construct {
+  public readonly name: string;
+  public readonly sources: readonly CrdSource[];
+
+  constructor(scope: Construct, id: string, props: CrdApplicationProps) {
+    super(scope, id);
+    this.name = props.name ?? 'backup-crds';
+    this.sources = [
+      { repoURL: VELERO_REPO_URL, targetRevision: props.release.version, path: 'config/crd/v1/bases' },
+      { repoURL: VELERO_REPO_URL, targetRevision: props.release.version, path: 'config/crd/v2alpha1/bases' },
+      ...(props.additionalSources ?? []),
+    ];
+    new Application(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: props.argocdNamespace ?? 'argocd',
+        labels: recommendedLabels(this.name, 'gitops'),
+        annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? -10) },
+      },
+      spec: {
+        project: props.project ?? 'infrastructure',
+        sources: this.sources.map((s) => ({ repoUrl: s.repoURL, targetRevision: s.targetRevision, path: s.path })),
+        destination: { server: 'https://kubernetes.default.svc' },
+        syncPolicy: {
+          automated: { prune: false, selfHeal: true, allowEmpty: false },
+          syncOptions: ['ServerSideApply=true'],
+          retry: SYNC_RETRY,
+        },
+      },
+    });
+  }
+}

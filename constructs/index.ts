@@ -1,0 +1,3 @@
+export * from './velero-release';
+export * from './argocd-application';
+export * from './crd-application';

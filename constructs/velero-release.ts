@@ -1,0 +1,510 @@
+import { Construct } from 'constructs';
+import {
+  IntOrString,
+  KubeClusterRoleBinding,
+  KubeDaemonSet,
+  KubeDeployment,
+  KubeNamespace,
+  KubeSecret,
+  KubeService,
+  KubeServiceAccount,
+  Quantity,
+  type Toleration,
+} from 'cdk8s-plus-30/lib/imports/k8s';
+import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring.coreos.com';
+import { recommendedLabels } from '../lib/labels';
+import { StorageProfile } from '../lib/storage-profile';
+import {
+  VELERO_IMAGE,
+  VELERO_PLUGIN_FOR_AWS_IMAGE,
+  VELERO_PLUGIN_FOR_AWS_VERSION,
+  VELERO_VERSION,
+} from '../lib/versions';
+import { BackupStorageLocation } from './backup-storage-location';
+import { VolumeSnapshotLocation } from './volume-snapshot-location';
+
+export { BackupStorageLocation } from './backup-storage-location';
+export { VolumeSnapshotLocation } from './volume-snapshot-location';
+export { StorageProfile } from '../lib/storage-profile';
+
+/** CPU and memory for a container, as Kubernetes quantities (`'100m'`, `'256Mi'`). */
+export interface ComputeResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** A reference to a key of an existing Secret. */
+export interface SecretKeyReference {
+  /** @default 'cloud-credentials' */
+  readonly name?: string;
+  /** @default 'cloud' */
+  readonly key?: string;
+}
+
+export interface NodeAgentOptions {
+  /** Run the node-agent DaemonSet (file-system backup and CSI snapshot data movement). @default false */
+  readonly enabled?: boolean;
+  /** @default requests 100m / 256Mi, limits 1000m / 1Gi */
+  readonly resources?: ComputeResources;
+  /** Tolerations, e.g. to run on control-plane nodes too. @default [] */
+  readonly tolerations?: Toleration[];
+}
+
+export interface MetricsOptions {
+  /** Render a ServiceMonitor for the metrics Service. @default true */
+  readonly serviceMonitor?: boolean;
+  /**
+   * Labels the Prometheus `serviceMonitorSelector` (and `ruleSelector`) look for. kube-prometheus-stack
+   * selects `release: <its release name>` (csi-argocd-prometheus-facts.md §5).
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly prometheusSelectorLabels?: Record<string, string>;
+  /** Scrape interval. @default '30s' */
+  readonly interval?: string;
+}
+
+export interface VeleroReleaseProps {
+  /** Namespace of the server, its locations and schedules. @default 'velero' */
+  readonly namespace?: string;
+  /** Velero image tag; the CRD Application syncs the CRDs at the same tag. @default VELERO_VERSION */
+  readonly version?: string;
+  /** velero-plugin-for-aws image tag; must match the Velero line. @default VELERO_PLUGIN_FOR_AWS_VERSION */
+  readonly awsPluginVersion?: string;
+  /** Object store of the default BackupStorageLocation (named `default`). */
+  readonly storage: StorageProfile;
+  /** Existing Secret holding the AWS-style credentials file. @default { name: 'cloud-credentials', key: 'cloud' } */
+  readonly credentials?: SecretKeyReference;
+  /**
+   * Render LocalStack's well-known `test`/`test` credentials Secret. Only with the LocalStack profile: no
+   * other path renders a Secret. @default false
+   */
+  readonly renderLocalStackCredentials?: boolean;
+  /** Take CSI snapshots: adds `--features=EnableCSI` and a VolumeSnapshotLocation. @default true */
+  readonly csiSnapshots?: boolean;
+  /** Further `--features` flags. @default [] */
+  readonly features?: string[];
+  /** The node-agent DaemonSet. @default - off */
+  readonly nodeAgent?: NodeAgentOptions;
+  /** Server resources. @default the seed's: requests 100m / 256Mi, limits 200m / 512Mi */
+  readonly resources?: ComputeResources;
+  /** Metrics Service and ServiceMonitor. @default - ServiceMonitor on, `release: kube-prometheus-stack` */
+  readonly metrics?: MetricsOptions;
+  /** Server `--log-level`. @default 'info' */
+  readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+}
+
+const SEED_SERVER_RESOURCES: ComputeResources = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { cpu: '200m', memory: '512Mi' },
+};
+const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { cpu: '1000m', memory: '1Gi' },
+};
+/** Numeric non-root user: the Velero image declares `USER cnb:cnb` (a name the kubelet can't check); the AWS plugin image runs as 65532. */
+const RUN_AS_USER = 65532;
+const METRICS_PORT = 8085;
+const CREDENTIALS_MOUNT = '/credentials';
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const VERSION_TAG = /^v(\d+)\.(\d+)\.(\d+)$/;
+const SUPPORTED_VELERO_LINES = ['1.15'];
+/** Velero minor line -> velero-plugin-for-aws minor line (plugin README compatibility table). */
+const AWS_PLUGIN_LINE: Record<string, string> = { '1.14': '1.10', '1.15': '1.11', '1.16': '1.12', '1.17': '1.13' };
+
+function parseQuantity(q: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  const unit: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return m[2] ? n * unit[m[2]] : n;
+}
+
+/** Validates requests <= limits and quantity syntax; `what` names the container. */
+export function checkResources(what: string, r: ComputeResources): void {
+  for (const kind of ['cpu', 'memory'] as const) {
+    for (const side of ['requests', 'limits'] as const) {
+      if (Number.isNaN(parseQuantity(r[side][kind]))) {
+        throw new Error(`${what}: resources.${side}.${kind} '${r[side][kind]}' is not a Kubernetes quantity; use e.g. '100m' or '256Mi'`);
+      }
+    }
+    if (parseQuantity(r.limits[kind]) < parseQuantity(r.requests[kind])) {
+      throw new Error(
+        `${what}: resources.limits.${kind} '${r.limits[kind]}' is below resources.requests.${kind} '${r.requests[kind]}'; raise the limit or lower the request`,
+      );
+    }
+  }
+}
+
+function toK8sResources(r: ComputeResources) {
+  return {
+    requests: { cpu: Quantity.fromString(r.requests.cpu), memory: Quantity.fromString(r.requests.memory) },
+    limits: { cpu: Quantity.fromString(r.limits.cpu), memory: Quantity.fromString(r.limits.memory) },
+  };
+}
+
+/**
+ * The Velero server as `velero install` v1.15 renders it (velero-upstream-facts.md §1c, §3), hardened:
+ * Namespace with Pod Security labels, ServiceAccount + cluster-admin binding, the server Deployment with the
+ * AWS plugin initContainer, storage and snapshot locations, the optional node-agent, and metrics.
+ */
+export class VeleroRelease extends Construct {
+  public readonly namespace: string;
+  public readonly version: string;
+  public readonly awsPluginVersion: string;
+  public readonly features: readonly string[];
+  public readonly csiEnabled: boolean;
+  public readonly nodeAgentEnabled: boolean;
+  public readonly serviceAccountName = 'velero';
+  public readonly metricsPort = METRICS_PORT;
+  /** Name of the metrics Service; it is the Prometheus `job` label of the server's series. */
+  public readonly metricsServiceName = 'velero';
+  public readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+  public readonly credentials: { readonly name: string; readonly key: string };
+  public readonly serverArgs: readonly string[];
+  public readonly defaultStorageLocation: BackupStorageLocation;
+  public readonly defaultSnapshotLocation?: VolumeSnapshotLocation;
+  private readonly _storageLocations: BackupStorageLocation[] = [];
+  private readonly _snapshotLocations: VolumeSnapshotLocation[] = [];
+  private readonly labels: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: VeleroReleaseProps) {
+    super(scope, id);
+    this.namespace = props.namespace ?? 'velero';
+    this.version = props.version ?? VELERO_VERSION;
+    this.awsPluginVersion = props.awsPluginVersion ?? VELERO_PLUGIN_FOR_AWS_VERSION;
+    this.validateVersions();
+    if (!DNS1123_LABEL.test(this.namespace) || this.namespace.length > 63) {
+      throw new Error(`velero release: namespace '${this.namespace}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
+    }
+    this.csiEnabled = props.csiSnapshots ?? true;
+    const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
+    this.features = [...new Set(features)];
+    this.nodeAgentEnabled = props.nodeAgent?.enabled ?? false;
+    this.prometheusSelectorLabels = { ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.credentials = { name: props.credentials?.name ?? 'cloud-credentials', key: props.credentials?.key ?? 'cloud' };
+    const resources = props.resources ?? SEED_SERVER_RESOURCES;
+    checkResources('velero server', resources);
+    const nodeAgentResources = props.nodeAgent?.resources ?? DEFAULT_NODE_AGENT_RESOURCES;
+    if (this.nodeAgentEnabled) checkResources('node-agent', nodeAgentResources);
+    if (props.renderLocalStackCredentials && props.storage.kind !== 'localstack') {
+      throw new Error(
+        `velero release: renderLocalStackCredentials is only allowed with the LocalStack profile, got profile '${props.storage.kind}'; create the '${this.credentials.name}' Secret out of band (e.g. SealedSecrets or External Secrets) and leave renderLocalStackCredentials off`,
+      );
+    }
+    this.labels = { ...recommendedLabels('velero', this.version), component: 'velero' };
+
+    this.renderNamespace();
+    this.renderRbac();
+    if (props.renderLocalStackCredentials) this.renderLocalStackSecret();
+
+    this.defaultStorageLocation = this.addBackupStorageLocation('default', { profile: props.storage, default: true });
+    if (this.csiEnabled) {
+      this.defaultSnapshotLocation = new VolumeSnapshotLocation(this, 'VolumeSnapshotLocation', {
+        release: this,
+        region: props.storage.region,
+        labels: this.labels,
+      });
+      this._snapshotLocations.push(this.defaultSnapshotLocation);
+    }
+
+    this.serverArgs = [
+      'server',
+      ...(this.features.length ? [`--features=${this.features.join(',')}`] : []),
+      // the server binary defaults to restic; velero install and the chart always pass kopia (G2)
+      '--uploader-type=kopia',
+      `--log-level=${props.logLevel ?? 'info'}`,
+    ];
+    this.renderDeployment(resources);
+    if (this.nodeAgentEnabled) this.renderNodeAgent(nodeAgentResources, props.nodeAgent?.tolerations ?? []);
+    this.renderMetrics(props.metrics);
+  }
+
+  /** Every BackupStorageLocation of this release; the first is the default. */
+  public get storageLocations(): readonly BackupStorageLocation[] {
+    return this._storageLocations;
+  }
+
+  /** Every VolumeSnapshotLocation of this release (empty when CSI snapshots are off). */
+  public get snapshotLocations(): readonly VolumeSnapshotLocation[] {
+    return this._snapshotLocations;
+  }
+
+  /** True when the default location is the LocalStack test rig. */
+  public get isTestRig(): boolean {
+    return this.defaultStorageLocation.profile.isTestRig;
+  }
+
+  /**
+   * Adds a further BackupStorageLocation (e.g. an off-site copy target). Its credentials, when not the
+   * release's mounted file, come from an existing Secret key.
+   */
+  public addBackupStorageLocation(
+    name: string,
+    options: { profile: StorageProfile; default?: boolean; credential?: { name: string; key: string }; accessMode?: 'ReadWrite' | 'ReadOnly' },
+  ): BackupStorageLocation {
+    if (!DNS1123_LABEL.test(name) || name.length > 63) {
+      throw new Error(`velero release: storage location name '${name}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
+    }
+    if (this._storageLocations.some((l) => l.name === name)) {
+      throw new Error(`velero release: storage location '${name}' is defined twice; give each location its own name`);
+    }
+    if (options.default && this._storageLocations.some((l) => l.isDefault)) {
+      throw new Error(`velero release: storage location '${name}' cannot be the default: 'default' already is`);
+    }
+    if (options.profile.isTestRig && this._storageLocations.length > 0 && !this._storageLocations[0].profile.isTestRig) {
+      throw new Error(`velero release: storage location '${name}' uses the LocalStack test profile next to a production default; LocalStack is only for test rigs`);
+    }
+    const location = new BackupStorageLocation(this, `BackupStorageLocation-${name}`, {
+      release: this,
+      name,
+      profile: options.profile,
+      default: options.default ?? false,
+      credential: options.credential,
+      accessMode: options.accessMode,
+      labels: this.labels,
+    });
+    this._storageLocations.push(location);
+    return location;
+  }
+
+  private validateVersions(): void {
+    const v = VERSION_TAG.exec(this.version);
+    if (!v || !SUPPORTED_VELERO_LINES.includes(`${v[1]}.${v[2]}`)) {
+      throw new Error(
+        `velero release: version '${this.version}' is not supported; supported lines: ${SUPPORTED_VELERO_LINES.map((l) => `v${l}.x`).join(', ')} (e.g. '${VELERO_VERSION}')`,
+      );
+    }
+    const p = VERSION_TAG.exec(this.awsPluginVersion);
+    const wanted = AWS_PLUGIN_LINE[`${v[1]}.${v[2]}`];
+    if (!p || `${p[1]}.${p[2]}` !== wanted) {
+      throw new Error(
+        `velero release: awsPluginVersion '${this.awsPluginVersion}' does not work with Velero ${this.version}; use velero-plugin-for-aws v${wanted}.x (e.g. '${VELERO_PLUGIN_FOR_AWS_VERSION}')`,
+      );
+    }
+  }
+
+  private renderNamespace(): void {
+    // node-agent needs hostPath mounts and root: the namespace is `privileged` only while it runs (G7)
+    const level = this.nodeAgentEnabled ? 'privileged' : 'restricted';
+    new KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: this.namespace,
+        labels: {
+          ...this.labels,
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': level,
+          'pod-security.kubernetes.io/audit-version': 'latest',
+          'pod-security.kubernetes.io/warn': level,
+          'pod-security.kubernetes.io/warn-version': 'latest',
+        },
+        // deleting the namespace would delete every Backup, Schedule and BSL in it: never prune it
+        annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' },
+      },
+    });
+  }
+
+  private renderRbac(): void {
+    new KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels },
+    });
+    // the upstream contract: the server SA is bound to cluster-admin (G9); named velero-<ns> off the default namespace
+    new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: this.namespace === 'velero' ? 'velero' : `velero-${this.namespace}`, labels: this.labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }],
+    });
+  }
+
+  private renderLocalStackSecret(): void {
+    // LocalStack accepts any key pair; `test`/`test` is its documented default. Test rigs only.
+    new KubeSecret(this, 'LocalStackCredentials', {
+      metadata: { name: this.credentials.name, namespace: this.namespace, labels: this.labels },
+      type: 'Opaque',
+      stringData: { [this.credentials.key]: '[default]\naws_access_key_id=test\naws_secret_access_key=test\n' },
+    });
+  }
+
+  private credentialEnv() {
+    const file = `${CREDENTIALS_MOUNT}/${this.credentials.key}`;
+    return [
+      'GOOGLE_APPLICATION_CREDENTIALS',
+      'AWS_SHARED_CREDENTIALS_FILE',
+      'AZURE_CREDENTIALS_FILE',
+      'ALIBABA_CLOUD_CREDENTIALS_FILE',
+    ].map((name) => ({ name, value: file }));
+  }
+
+  private renderDeployment(resources: ComputeResources): void {
+    const image = `${VELERO_IMAGE}:${this.version}`;
+    const selector = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
+    const restricted = {
+      runAsNonRoot: true,
+      runAsUser: RUN_AS_USER,
+      runAsGroup: RUN_AS_USER,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    const probe = (failureThreshold: number) => ({
+      httpGet: { path: '/metrics', port: IntOrString.fromString('metrics') },
+      initialDelaySeconds: 10,
+      periodSeconds: 30,
+      timeoutSeconds: 5,
+      failureThreshold,
+    });
+    new KubeDeployment(this, 'Deployment', {
+      metadata: { name: 'velero', namespace: this.namespace, labels: this.labels },
+      spec: {
+        replicas: 1,
+        // two servers must never run at once (chart: Recreate)
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: { ...this.labels, ...selector, deploy: 'velero' } },
+          spec: {
+            serviceAccountName: this.serviceAccountName,
+            restartPolicy: 'Always',
+            // a backup in flight gets up to an hour to finish (chart default)
+            terminationGracePeriodSeconds: 3600,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: RUN_AS_USER,
+              runAsGroup: RUN_AS_USER,
+              fsGroup: RUN_AS_USER,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            initContainers: [
+              {
+                // the plugin image has no shell: its entrypoint copies the binary to /target (G5)
+                name: 'velero-velero-plugin-for-aws',
+                image: `${VELERO_PLUGIN_FOR_AWS_IMAGE}:${this.awsPluginVersion}`,
+                imagePullPolicy: 'IfNotPresent',
+                volumeMounts: [{ name: 'plugins', mountPath: '/target' }],
+                resources: toK8sResources({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } }),
+                securityContext: restricted,
+              },
+            ],
+            containers: [
+              {
+                name: 'velero',
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/velero'],
+                args: [...this.serverArgs],
+                ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
+                env: [
+                  { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
+                  { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  { name: 'LD_LIBRARY_PATH', value: '/plugins' },
+                  ...this.credentialEnv(),
+                ],
+                volumeMounts: [
+                  { name: 'plugins', mountPath: '/plugins' },
+                  { name: 'scratch', mountPath: '/scratch' },
+                  { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
+                  // the server's credentials file store writes /tmp/credentials (G6)
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+                resources: toK8sResources(resources),
+                livenessProbe: probe(5),
+                readinessProbe: probe(5),
+                securityContext: restricted,
+              },
+            ],
+            volumes: [
+              { name: 'plugins', emptyDir: {} },
+              { name: 'scratch', emptyDir: {} },
+              { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    });
+  }
+
+  private renderNodeAgent(resources: ComputeResources, tolerations: Toleration[]): void {
+    // name, label and single-container shape are looked up by the server (G7)
+    new KubeDaemonSet(this, 'NodeAgent', {
+      metadata: { name: 'node-agent', namespace: this.namespace, labels: this.labels },
+      spec: {
+        selector: { matchLabels: { name: 'node-agent' } },
+        template: {
+          metadata: { labels: { ...this.labels, name: 'node-agent' } },
+          spec: {
+            serviceAccountName: this.serviceAccountName,
+            // root reads every pod's volume under /host_pods; restores need root's default capabilities to set ownership
+            securityContext: { runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } },
+            tolerations,
+            containers: [
+              {
+                name: 'node-agent',
+                image: `${VELERO_IMAGE}:${this.version}`,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/velero'],
+                args: ['node-agent', 'server', ...(this.features.length ? [`--features=${this.features.join(',')}`] : [])],
+                ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
+                env: [
+                  { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                  { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
+                  ...this.credentialEnv(),
+                ],
+                volumeMounts: [
+                  { name: 'host-pods', mountPath: '/host_pods', mountPropagation: 'HostToContainer' },
+                  { name: 'host-plugins', mountPath: '/var/lib/kubelet/plugins', mountPropagation: 'HostToContainer' },
+                  { name: 'scratch', mountPath: '/scratch' },
+                  { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+                resources: toK8sResources(resources),
+                securityContext: {
+                  privileged: false,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { add: ['DAC_READ_SEARCH'] },
+                },
+              },
+            ],
+            volumes: [
+              { name: 'host-pods', hostPath: { path: '/var/lib/kubelet/pods' } },
+              { name: 'host-plugins', hostPath: { path: '/var/lib/kubelet/plugins' } },
+              { name: 'scratch', emptyDir: {} },
+              { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    });
+  }
+
+  private renderMetrics(metrics: MetricsOptions | undefined): void {
+    const selector = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
+    const serviceLabels = { ...this.labels, 'app.kubernetes.io/component': 'server' };
+    new KubeService(this, 'MetricsService', {
+      metadata: { name: this.metricsServiceName, namespace: this.namespace, labels: serviceLabels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: IntOrString.fromString('metrics'), protocol: 'TCP' }],
+      },
+    });
+    if (metrics?.serviceMonitor ?? true) {
+      new ServiceMonitor(this, 'ServiceMonitor', {
+        metadata: {
+          name: 'velero',
+          namespace: this.namespace,
+          labels: { ...this.labels, ...this.prometheusSelectorLabels },
+        },
+        spec: {
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' } },
+          namespaceSelector: { matchNames: [this.namespace] },
+          endpoints: [{ port: 'metrics', path: '/metrics', interval: metrics?.interval ?? '30s', scrapeTimeout: '10s' }],
+        },
+      });
+    }
+  }
+}

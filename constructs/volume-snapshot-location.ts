@@ -1,0 +1,35 @@
+import { Construct } from 'constructs';
+import { VolumeSnapshotLocation as VolumeSnapshotLocationObject } from '../imports/velero-volumesnapshotlocations-velero.io';
+import type { VeleroRelease } from './velero-release';
+
+export interface VolumeSnapshotLocationProps {
+  readonly release: VeleroRelease;
+  /** @default 'default' */
+  readonly name?: string;
+  /** Region passed to the volume snapshotter. */
+  readonly region: string;
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * A velero.io/v1 VolumeSnapshotLocation, provider `aws` (the only volume snapshotter plugin installed),
+ * as `velero install` renders it. Schedules name it in `volumeSnapshotLocations`.
+ *
+ * CSI volumes do not use it: with `--features=EnableCSI`, Velero hands every CSI-backed PV to its
+ * built-in CSI actions and skips the native snapshotter for them; the snapshot itself is taken through the
+ * VolumeSnapshotClass labelled `velero.io/csi-volumesnapshot-class` (CsiSnapshotStack).
+ */
+export class VolumeSnapshotLocation extends Construct {
+  public readonly name: string;
+  public readonly release: VeleroRelease;
+
+  constructor(scope: Construct, id: string, props: VolumeSnapshotLocationProps) {
+    super(scope, id);
+    this.name = props.name ?? 'default';
+    this.release = props.release;
+    new VolumeSnapshotLocationObject(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.release.namespace, labels: props.labels },
+      spec: { provider: 'aws', config: { region: props.region } },
+    });
+  }
+}

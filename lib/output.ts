@@ -1,0 +1,57 @@
+import { App, Chart, Yaml } from 'cdk8s';
+
+/** One Kubernetes object on its way to disk: `dist/<folder>/<file>`. */
+export interface RenderedObject {
+  /** Folder under dist/ = the id of the chart that holds the object (one ArgoCD Application each). */
+  readonly folder: string;
+  /** File name inside the folder, unique by construction (see objectFileName). */
+  readonly file: string;
+  readonly object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [k: string]: unknown };
+}
+
+/**
+ * File name of an object: `<Kind>_<group|core>_<namespace|->_<name>.yaml`.
+ *
+ * It encodes the object's whole identity (group, kind, namespace, name). `_` can't occur in any of
+ * those and `-` is not a valid namespace, so two different objects can never share a file, unlike
+ * cdk8s's file-per-resource layouts (`Kind.name`), which silently overwrite same-named objects from
+ * different namespaces.
+ */
+export function objectFileName(object: RenderedObject['object']): string {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : 'core';
+  return `${object.kind}_${group}_${object.metadata.namespace ?? '-'}_${object.metadata.name}.yaml`;
+}
+
+/** Every object of the app with its folder and file, in a deterministic order; throws on a duplicate identity. */
+export function renderApp(app: App): RenderedObject[] {
+  const out: RenderedObject[] = [];
+  const seen = new Map<string, string>();
+  for (const chart of app.charts) {
+    const folder = chart.node.id;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(folder)) {
+      throw new Error(`output: chart id '${folder}' is not a valid folder name; use lowercase letters, digits and '-'`);
+    }
+    for (const object of (chart as Chart).toJson() as RenderedObject['object'][]) {
+      if (!object?.apiVersion || !object.kind || !object.metadata?.name) {
+        throw new Error(`output: chart '${folder}' produced an object without apiVersion, kind or metadata.name`);
+      }
+      const file = objectFileName(object);
+      const where = `${folder}/${file}`;
+      const identity = file; // identity is cluster-wide, not per folder: two folders must not fight over one object
+      const previous = seen.get(identity);
+      if (previous) {
+        throw new Error(
+          `output: ${object.kind} '${object.metadata.namespace ? object.metadata.namespace + '/' : ''}${object.metadata.name}' is rendered twice (${previous} and ${where}); every object must have one owner`,
+        );
+      }
+      seen.set(identity, where);
+      out.push({ folder, file, object });
+    }
+  }
+  return out.sort((a, b) => (a.folder + '/' + a.file).localeCompare(b.folder + '/' + b.file));
+}
+
+/** The YAML text of one object, as written to disk. */
+export function toYaml(object: unknown): string {
+  return Yaml.stringify(object);
+}

@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { App } from 'cdk8s';
+import { renderApp, toYaml, type RenderedObject } from './output';
+
+/** A check over the rendered output; returns error messages (empty = fine). */
+export type OutputCheck = (objects: readonly RenderedObject[]) => string[];
+
+export interface SynthOptions {
+  /** Output directory. @default 'dist' (or $CDK8S_OUTDIR when `cdk8s synth` runs the app) */
+  readonly outDir?: string;
+  /** Checks that must pass before anything is written (invariants, schema validation). */
+  readonly checks?: readonly OutputCheck[];
+  /** Extra non-Kubernetes files at the top of the output directory, e.g. BACKUP-PLAN.md. */
+  readonly extraFiles?: Readonly<Record<string, string>>;
+}
+
+export interface SynthResult {
+  readonly outDir: string;
+  readonly objects: readonly RenderedObject[];
+}
+
+/** Renders the app into memory: file path (relative to the output dir) -> content. Nothing touches the disk. */
+export function renderFiles(objects: readonly RenderedObject[], extraFiles: Readonly<Record<string, string>> = {}): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const o of objects) files.set(`${o.folder}/${o.file}`, toYaml(o.object));
+  for (const [name, content] of Object.entries(extraFiles)) {
+    if (name.includes('/')) throw new Error(`output: extra file '${name}' must sit at the top of the output directory`);
+    if (files.has(name)) throw new Error(`output: extra file '${name}' collides with a rendered object`);
+    files.set(name, content);
+  }
+  return files;
+}
+
+/** Writes files into a fresh directory. */
+export function writeFiles(dir: string, files: ReadonlyMap<string, string>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+}
+
+/**
+ * Synthesizes atomically: build and check everything in memory, write it to a temporary sibling
+ * directory, then swap it in with two renames. A failure at any step leaves the previous output
+ * byte-identical, because an empty or partial dist/ would make ArgoCD prune the cluster's objects
+ * (gitops-pitfalls.md row 9).
+ */
+export function synthesize(build: () => App, options: SynthOptions = {}): SynthResult {
+  const outDir = resolve(options.outDir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+  const app = build();
+  const objects = renderApp(app);
+  const errors = (options.checks ?? []).flatMap((check) => check(objects));
+  if (errors.length > 0) {
+    throw new Error(`synth refused: ${errors.length} problem(s); nothing was written\n  - ${errors.join('\n  - ')}`);
+  }
+  const files = renderFiles(objects, options.extraFiles);
+  const stamp = `${process.pid}-${Date.now()}`;
+  const tmp = `${outDir}.tmp-${stamp}`;
+  const old = `${outDir}.old-${stamp}`;
+  try {
+    writeFiles(tmp, files);
+    if (existsSync(outDir)) renameSync(outDir, old);
+    try {
+      renameSync(tmp, outDir);
+    } catch (e) {
+      if (existsSync(old)) renameSync(old, outDir);
+      throw e;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  }
+  return { outDir, objects };
+}

@@ -1,0 +1,69 @@
+/**
+ * The composition root: the seed homelab's Velero backup and disaster-recovery stack.
+ *
+ * `buildApp()` builds it in memory (tests call it; it never touches dist/). Run directly
+ * (`npm run synth`), this file synthesizes it into dist/ atomically, with every check.
+ */
+import { App } from 'cdk8s';
+import { ArgoCdApplication, CrdApplication, StorageProfile, VeleroRelease, type GitRepository } from './constructs';
+import { FolderChart } from './lib/folder-chart';
+import { synthesize } from './lib/synth';
+
+/**
+ * Storage profile of the default BackupStorageLocation: the one line to switch.
+ * - LocalStack (the seed's default; a test rig, nothing survives a LocalStack restart)
+ * - production: `StorageProfile.backblazeB2({ bucket: 'velero-backups-<identifier>' })`
+ * - any S3: `StorageProfile.s3({ bucket, region, s3Url })`
+ */
+export const STORAGE: StorageProfile = StorageProfile.localStack();
+
+/** The repository ArgoCD syncs dist/ from. */
+export const REPOSITORY: GitRepository = {
+  repoURL: 'https://github.com/homelab/velero-cdk8s.git',
+  targetRevision: 'HEAD',
+  distPath: 'dist',
+};
+
+export interface StackOptions {
+  /** @default STORAGE */
+  readonly storage?: StorageProfile;
+  /** @default REPOSITORY */
+  readonly repository?: GitRepository;
+  /** Run the node-agent (file-system backup, snapshot data movement). @default false */
+  readonly nodeAgent?: boolean;
+}
+
+/** Builds the seed's stack: one chart per ArgoCD-synced folder of dist/. */
+export function buildApp(options: StackOptions = {}): App {
+  const app = new App();
+
+  const velero = new FolderChart(app, 'velero');
+  const release = new VeleroRelease(velero, 'Velero', {
+    storage: options.storage ?? STORAGE,
+    nodeAgent: { enabled: options.nodeAgent ?? false },
+  });
+
+  const applications = new FolderChart(app, 'applications');
+  new CrdApplication(applications, 'Crds', { release });
+  new ArgoCdApplication(applications, 'Velero', {
+    name: 'velero',
+    folder: 'velero',
+    destinationNamespace: release.namespace,
+    repository: options.repository ?? REPOSITORY,
+  });
+  return app;
+}
+
+/** Synthesizes the default stack into dist/ (or `outDir`); returns the process exit code. */
+export function main(options: { outDir?: string } = {}): number {
+  try {
+    const result = synthesize(() => buildApp(), { outDir: options.outDir });
+    console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
+}
+
+if (require.main === module) process.exitCode = main();

@@ -48,6 +48,7 @@ export function buildApp(options: StackOptions = {}): App {
   new ArgoCdApplication(applications, 'Velero', {
     name: 'velero',
     folder: 'velero',
+    version: release.version,
     destinationNamespace: release.namespace,
     repository: options.repository ?? REPOSITORY,
   });

@@ -17,6 +17,8 @@ export interface ArgoCdApplicationProps {
   readonly name: string;
   /** The dist/ folder this Application syncs (the chart id). */
   readonly folder: string;
+  /** Version of what the folder deploys, for `app.kubernetes.io/version` (e.g. the Velero tag). */
+  readonly version: string;
   /** Destination namespace of namespaced objects. */
   readonly destinationNamespace: string;
   readonly repository?: GitRepository;
@@ -61,7 +63,7 @@ export class ArgoCdApplication extends Construct {
       metadata: {
         name: props.name,
         namespace: props.argocdNamespace ?? 'argocd',
-        labels: recommendedLabels(props.name, 'gitops'),
+        labels: recommendedLabels(props.name, props.version),
         annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
       },
       spec: {

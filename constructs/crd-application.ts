@@ -53,7 +53,7 @@ export class CrdApplication extends Construct {
       metadata: {
         name: this.name,
         namespace: props.argocdNamespace ?? 'argocd',
-        labels: recommendedLabels(this.name, 'gitops'),
+        labels: recommendedLabels(this.name, props.release.version),
         annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? -10) },
       },
       spec: {

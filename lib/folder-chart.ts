@@ -27,7 +27,9 @@ export class FolderChart extends Chart {
       const options = (annotations[SYNC_OPTIONS] ?? '').split(',').map((s: string) => s.trim()).filter(Boolean);
       if (!options.includes(SKIP_DRY_RUN)) options.push(SKIP_DRY_RUN);
       annotations[SYNC_OPTIONS] = options.join(',');
-      return { ...object, metadata: { ...object.metadata, annotations } };
+      const metadata = { ...object.metadata, annotations };
+      // keep metadata keys sorted like the rest of the cdk8s output
+      return { ...object, metadata: Object.fromEntries(Object.entries(metadata).sort(([a], [b]) => a.localeCompare(b))) };
     });
   }
 }

@@ -52,6 +52,17 @@ export function buildApp(options: StackOptions = {}): App {
     destinationNamespace: release.namespace,
     repository: options.repository ?? REPOSITORY,
   });
+
+  // applied once by hand (`kubectl apply -f dist/bootstrap/`): the app of apps that syncs dist/applications/
+  const bootstrap = new FolderChart(app, 'bootstrap');
+  new ArgoCdApplication(bootstrap, 'Root', {
+    name: 'velero-cdk8s',
+    folder: 'applications',
+    version: release.version,
+    destinationNamespace: 'argocd',
+    createNamespace: false,
+    repository: options.repository ?? REPOSITORY,
+  });
   return app;
 }
 

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Chart } from 'cdk8s';
+import { buildApp } from '../main';
+import { ArgoCdApplication } from '../constructs/argocd-application';
+import { CrdApplication } from '../constructs/crd-application';
+import { argocdResourceExclusions, VELERO_RUNTIME_KINDS } from '../lib/argocd-settings';
+import { CRD_GROUPS, FolderChart } from '../lib/folder-chart';
+import { renderApp } from '../lib/output';
+import { find, objects, testChart, testRelease, type K8sObject } from './helpers';
+
+const rendered = renderApp(buildApp());
+const inFolder = (folder: string) => rendered.filter((r) => r.folder === folder).map((r) => r.object as K8sObject);
+const applications = inFolder('applications');
+const syncOptions = (o: K8sObject) => (o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',');
+
+describe('Application velero', () => {
+  const app = find(applications, 'Application', 'velero');
+
+  test('syncs dist/velero of the seed repo at HEAD into the velero namespace of the project infrastructure', () => {
+    expect(app.metadata.namespace).toBe('argocd');
+    expect(app.spec.project).toBe('infrastructure');
+    expect(app.spec.source).toEqual({
+      repoURL: 'https://github.com/homelab/velero-cdk8s.git',
+      targetRevision: 'HEAD',
+      path: 'dist/velero',
+      directory: { recurse: false, include: '*.yaml' },
+    });
+    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'velero' });
+  });
+
+  test('syncs automatically with prune and selfHeal, never on an empty render, with a retry backoff', () => {
+    expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
+    expect(app.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['CreateNamespace=true', 'SkipDryRunOnMissingResource=true']));
+    expect(app.spec.syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } });
+  });
+
+  test('has no cascade-delete finalizer, so deleting the Application orphans instead of deleting backups config', () => {
+    for (const a of applications) expect(a.metadata).not.toHaveProperty('finalizers');
+  });
+
+  test('repo URL, revision and path are configurable', () => {
+    const objs = renderApp(buildApp({ repository: { repoURL: 'https://git.lan/ops/backup.git', targetRevision: 'main', distPath: 'rendered' } }));
+    const a = objs.find((r) => r.object.kind === 'Application' && r.object.metadata.name === 'velero')!.object as K8sObject;
+    expect(a.spec.source).toMatchObject({ repoURL: 'https://git.lan/ops/backup.git', targetRevision: 'main', path: 'rendered/velero' });
+  });
+});
+
+describe('CRD Application', () => {
+  const crds = find(applications, 'Application', 'backup-crds');
+
+  test('pulls all 13 Velero CRDs (v1 and v2alpha1) from upstream git at the image tag', () => {
+    expect(crds.spec.sources).toEqual(
+      expect.arrayContaining([
+        { repoURL: 'https://github.com/vmware-tanzu/velero.git', targetRevision: 'v1.15.0', path: 'config/crd/v1/bases' },
+        { repoURL: 'https://github.com/vmware-tanzu/velero.git', targetRevision: 'v1.15.0', path: 'config/crd/v2alpha1/bases' },
+      ]),
+    );
+  });
+
+  test('never prunes and applies server-side', () => {
+    expect(crds.spec.syncPolicy.automated.prune).toBe(false);
+    expect(crds.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+  });
+
+  test('syncs in an earlier wave than every Application with custom resources', () => {
+    const wave = (a: K8sObject) => Number(a.metadata.annotations!['argocd.argoproj.io/sync-wave']);
+    for (const a of applications.filter((x) => x.metadata.name !== 'backup-crds')) expect(wave(crds)).toBeLessThan(wave(a));
+  });
+
+  test('the CRD tag is derived from the release version: one knob', () => {
+    const { chart } = testChart();
+    const release = testRelease(chart, { version: 'v1.15.2' });
+    new CrdApplication(chart, 'Crds', { release });
+    const app = find(objects(chart), 'Application', 'backup-crds');
+    expect(new Set(app.spec.sources.map((s: any) => s.targetRevision))).toEqual(new Set(['v1.15.2']));
+    expect(find(objects(chart), 'Deployment', 'velero').spec.template.spec.containers[0].image).toBe('velero/velero:v1.15.2');
+  });
+});
+
+describe('first sync into an empty cluster', () => {
+  test('every custom resource skips the dry run while its CRD is missing', () => {
+    const custom = rendered.filter((r) => CRD_GROUPS.includes(r.object.apiVersion.split('/')[0]));
+    expect(custom.length).toBeGreaterThan(0);
+    for (const r of custom) expect(syncOptions(r.object as K8sObject)).toContain('SkipDryRunOnMissingResource=true');
+  });
+
+  test('FolderChart keeps sync options an object already has', () => {
+    const { app } = testChart();
+    const chart = new FolderChart(app, 'x');
+    testRelease(chart as Chart);
+    const ns = chart.toJson().find((o: K8sObject) => o.kind === 'Namespace');
+    expect(ns.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
+  });
+});
+
+describe('ArgoCD never prunes what Velero creates at run time', () => {
+  test('no rendered object is of a kind Velero creates at run time', () => {
+    for (const r of rendered) {
+      if (r.object.apiVersion.startsWith('velero.io/')) expect(VELERO_RUNTIME_KINDS).not.toContain(r.object.kind);
+    }
+  });
+
+  test('the README gives the argocd-cm resource.exclusions for exactly those kinds', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toContain(
+      argocdResourceExclusions()
+        .split('\n')
+        .map((l) => (l ? `    ${l}` : l))
+        .join('\n'),
+    );
+  });
+
+  test('the bootstrap Application syncs dist/applications', () => {
+    const root = find(inFolder('bootstrap'), 'Application', 'velero-cdk8s');
+    expect(root.spec.source.path).toBe('dist/applications');
+    expect(root.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
+  });
+
+  test('an Application needs the version it deploys', () => {
+    const { chart } = testChart();
+    new ArgoCdApplication(chart, 'A', { name: 'a', folder: 'a', version: 'v1', destinationNamespace: 'a' });
+    expect(find(objects(chart), 'Application', 'a').metadata.labels!['app.kubernetes.io/version']).toBe('v1');
+  });
+});

@@ -4,8 +4,16 @@
  * `buildApp()` builds it in memory (tests call it; it never touches dist/). Run directly
  * (`npm run synth`), this file synthesizes it into dist/ atomically, with every check.
  */
-import { App } from 'cdk8s';
-import { ArgoCdApplication, CrdApplication, StorageProfile, VeleroRelease, type GitRepository } from './constructs';
+import { App, Duration } from 'cdk8s';
+import {
+  ArgoCdApplication,
+  BackupSchedule,
+  CrdApplication,
+  CsiSnapshotStack,
+  StorageProfile,
+  VeleroRelease,
+  type GitRepository,
+} from './constructs';
 import { FolderChart } from './lib/folder-chart';
 import { synthesize } from './lib/synth';
 
@@ -43,8 +51,46 @@ export function buildApp(options: StackOptions = {}): App {
     nodeAgent: { enabled: options.nodeAgent ?? false },
   });
 
+  // The seed's schedules. Names are exact: the runbooks rely on them (`velero backup get | awk '/^daily-critical-pvcs-/'`).
+  const schedules = [
+    new BackupSchedule(velero, 'DailyCriticalPvcs', {
+      release,
+      name: 'daily-critical-pvcs',
+      schedule: '0 2 * * *',
+      ttl: Duration.hours(720),
+      includedNamespaces: ['default', 'loki', 'pihole'],
+      snapshotVolumes: true,
+      defaultVolumesToFsBackup: false,
+    }),
+    new BackupSchedule(velero, 'WeeklyClusterResources', {
+      release,
+      name: 'weekly-cluster-resources',
+      schedule: '0 3 * * 0',
+      ttl: Duration.hours(2160),
+      includedNamespaces: ['*'],
+      includeClusterResources: true,
+      snapshotVolumes: false,
+    }),
+  ];
+
+  // The seed runs Synology CSI, whose csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
+  // with the v8.2.1 CRDs that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16).
+  // Chosen: the controller flag, until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
+  const csi = new FolderChart(app, 'csi-snapshots');
+  const snapshots = new CsiSnapshotStack(csi, 'CsiSnapshots', { preventVolumeModeConversion: false });
+
   const applications = new FolderChart(app, 'applications');
-  new CrdApplication(applications, 'Crds', { release });
+  new CrdApplication(applications, 'Crds', { release, additionalSources: [snapshots.crdSource] });
+  new ArgoCdApplication(applications, 'CsiSnapshots', {
+    name: 'csi-snapshots',
+    folder: 'csi-snapshots',
+    version: snapshots.version,
+    destinationNamespace: snapshots.namespace,
+    // synology-csi belongs to the CSI driver's own install
+    createNamespace: false,
+    syncWave: -5,
+    repository: options.repository ?? REPOSITORY,
+  });
   new ArgoCdApplication(applications, 'Velero', {
     name: 'velero',
     folder: 'velero',

@@ -1,3 +1,5 @@
 export * from './velero-release';
 export * from './argocd-application';
 export * from './crd-application';
+export * from './csi-snapshot-stack';
+export * from './backup-schedule';

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // `npm run synth` (and the `app` of cdk8s.yaml): compile main.ts with esbuild (transpile-only, a few
 // milliseconds; type-checking is `npm run typecheck`) and synthesize dist/ in this same process.
-// Flags: --out DIR (default dist, or $CDK8S_OUTDIR under `cdk8s synth`).
+// Flags: --out DIR (default dist, or $CDK8S_OUTDIR under `cdk8s synth`); --entry FILE (default main.ts,
+// any module exporting `main({ outDir })`, e.g. bench/scale-app.ts).
 import { buildSync } from 'esbuild';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const outfile = join(root, '.build', 'main.js');
+const args = process.argv.slice(2);
+const flag = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const entry = resolve(root, flag('--entry') ?? 'main.ts');
+const outfile = join(root, '.build', entry.slice(root.length + 1).replace(/\.ts$/, '.js'));
 buildSync({
-  entryPoints: [join(root, 'main.ts')],
+  entryPoints: [entry],
   outfile,
   bundle: true,
   packages: 'external',
@@ -18,8 +22,6 @@ buildSync({
   target: 'node20',
   logLevel: 'error',
 });
-const args = process.argv.slice(2);
-const outIdx = args.indexOf('--out');
-const outDir = outIdx >= 0 ? args[outIdx + 1] : undefined;
+const outDir = flag('--out');
 const { main } = createRequire(import.meta.url)(outfile);
 process.exitCode = main({ outDir: outDir ? resolve(outDir) : undefined });

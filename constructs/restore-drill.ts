@@ -1,0 +1,646 @@
+import { Duration } from 'cdk8s';
+import {
+  KubeClusterRole,
+  KubeClusterRoleBinding,
+  KubeConfigMap,
+  KubeCronJob,
+  KubeRole,
+  KubeRoleBinding,
+  KubeServiceAccount,
+  Quantity,
+  type PolicyRule,
+} from 'cdk8s-plus-30/lib/imports/k8s';
+import { Construct } from 'constructs';
+import {
+  DEFAULT_TIMEOUTS,
+  ENV,
+  formatNamespaceMapping,
+  validateDrillConfig,
+  type DrillConfig,
+  type VerifyTarget,
+} from '../drill/config';
+import { parseCron } from '../lib/cron';
+import { bundleDrillRunner } from '../lib/drill-bundle';
+import { recommendedLabels } from '../lib/labels';
+import { metricsFor } from '../lib/metrics-catalog';
+import { checkAlertExpression } from '../lib/promql';
+import type { AlertRule, AlertTestCase, InputSeries } from '../lib/promtool';
+import { promDuration, scheduleThresholds, type AdditionalAlertRules } from './backup-alerts';
+import type { BackupSchedule } from './backup-schedule';
+import { checkResources, type ComputeResources, type VeleroRelease } from './velero-release';
+
+/**
+ * Node.js image of the drill runner and of its verify pods. Node 20: the runner is bundled for node20
+ * (lib/drill-bundle.ts) and its tests run on the Node 20 that CI uses (`.ci/run`, package.json engines), so
+ * the code that runs is the code that is tested on the same major. Alpine: a small image (about a third of
+ * bookworm-slim) whose busybox `sh`, `ls` and `cat` the verify pods use, so one image serves both. The image's
+ * `node` user is uid/gid 1000. 20.20.2 is the current Node 20 release (the toolchain of this repo runs it).
+ * LEAD: move both constants into lib/versions.ts; Renovate should stay on the 20.x line (allowedVersions
+ * "<21") until the bundle target moves with it.
+ */
+// renovate: datasource=docker depName=node versioning=docker
+export const DRILL_NODE_VERSION = '20.20.2-alpine';
+export const DRILL_NODE_IMAGE = 'node';
+/** uid/gid of the `node` user in the official Node.js images. */
+const NODE_USER = 1000;
+
+/** One declared check of a restored volume. */
+export interface RestoreDrillVerify {
+  /** Source namespace (as backed up), e.g. `pihole`; must be one the drill restores. */
+  readonly namespace: string;
+  /** Name of the PVC in the backup. */
+  readonly pvc: string;
+  /**
+   * Path relative to the volume root that must be readable to its end (a directory: listable and not
+   * empty), e.g. `test.txt` for the seed's PVC test file (mounted there at `/data/test.txt`).
+   */
+  readonly path: string;
+  /** UID and GID the verify pod reads as, for files only their owner may read. @default 65534 (nobody) */
+  readonly runAsUser?: number;
+}
+
+export interface RestoreDrillProps {
+  /** The Velero server whose backups are restored; the drill runs in its namespace. */
+  readonly release: VeleroRelease;
+  /** The Schedule whose newest Completed backup is restored. */
+  readonly schedule: BackupSchedule;
+  /**
+   * Namespaces to restore, each included by the schedule. `*` is not allowed: a drill names what it restores.
+   * @default the schedule's includedNamespaces (an error when that is `*`)
+   */
+  readonly namespaces?: readonly string[];
+  /** Scratch namespace per restored namespace. @default `drill-<namespace>` for each */
+  readonly namespaceMapping?: Readonly<Record<string, string>>;
+  /**
+   * The Restore's `includedResources`. The default restores volume data only, so no workload of the drill
+   * starts next to the real one: the PVCs plus what the schedule's data path needs (CSI: the VolumeSnapshots
+   * and their contents; snapshot data movement: the DataUploads).
+   * @default derived from the schedule
+   */
+  readonly includedResources?: readonly string[];
+  /** Paths to read from the restored volumes. Every restored PVC must bind and mount in any case. @default [] */
+  readonly verify?: readonly RestoreDrillVerify[];
+  /**
+   * When the drill runs: 5 cron fields, in UTC (the CronJob's timeZone is `Etc/UTC`).
+   * @default '0 5 1 * *' (05:00 UTC on the 1st of each month, after the seed's 02:00 daily backup)
+   */
+  readonly cron?: string;
+  /** How long the restore may take. @default Duration.hours(1) */
+  readonly restoreTimeout?: Duration;
+  /** How long the restored PVCs may take to bind. @default Duration.minutes(10) */
+  readonly pvcBoundTimeout?: Duration;
+  /** How long the verify pods may take. @default Duration.minutes(10) */
+  readonly verifyTimeout?: Duration;
+  /** Runner container resources. @default requests 20m / 64Mi, limits 200m / 128Mi */
+  readonly resources?: ComputeResources;
+  /** Name of the CronJob (and ServiceAccount, Role, ConfigMap prefix). @default `restore-drill-<schedule name>` */
+  readonly name?: string;
+  /** Suspend the CronJob (the stale alert then fires after a cadence). @default false */
+  readonly suspend?: boolean;
+}
+
+const DEFAULT_CRON = '0 5 1 * *';
+const DEFAULT_RESOURCES: ComputeResources = {
+  requests: { cpu: '20m', memory: '64Mi' },
+  limits: { cpu: '200m', memory: '128Mi' },
+};
+/** Time the runner needs besides its waits: API calls, cleanup, image pull. */
+const RUNNER_MARGIN_SECONDS = 600;
+/** A CronJob name longer than 52 characters cannot get Jobs (the controller appends 11). */
+const CRONJOB_NAME_MAX = 52;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const CSI_KINDS = ['volumesnapshots.snapshot.storage.k8s.io', 'volumesnapshotcontents.snapshot.storage.k8s.io'];
+/** `for:` of VeleroRestoreDrillFailed: rides out a kube-state-metrics restart. */
+const FAILED_FOR = 5 * 60;
+/** `for:` of VeleroRestoreDrillStale (threshold form). */
+const STALE_FOR = 10 * 60;
+const HOUR = 3600;
+
+function toK8sResources(r: ComputeResources) {
+  return {
+    requests: { cpu: Quantity.fromString(r.requests.cpu), memory: Quantity.fromString(r.requests.memory) },
+    limits: { cpu: Quantity.fromString(r.limits.cpu), memory: Quantity.fromString(r.limits.memory) },
+  };
+}
+
+function seconds(d: Duration): number {
+  return Math.round(d.toSeconds());
+}
+
+/**
+ * The runner's API calls, as RBAC rules (the drill-runner tests record the calls against a fake API server,
+ * and test/restore-drill.test.ts holds these rules to exactly that record).
+ */
+export const DRILL_VELERO_NAMESPACE_RULES: readonly PolicyRule[] = [
+  // pick-backup: the schedule's Backups, by label
+  { apiGroups: ['velero.io'], resources: ['backups'], verbs: ['list'] },
+  // create-restore / wait-restore / cleanup, and Restores a killed run left behind (preflight)
+  { apiGroups: ['velero.io'], resources: ['restores'], verbs: ['create', 'delete', 'get', 'list'] },
+];
+/**
+ * Cluster-scoped on purpose: the scratch namespaces do not exist until the runner creates them, so no Role
+ * can be bound in them beforehand, and PVs and VolumeSnapshotContents are cluster-scoped objects. The runner
+ * itself only touches namespaces that carry its mark, the pods it created, and the PVs of its own claims.
+ */
+export const DRILL_CLUSTER_RULES: readonly PolicyRule[] = [
+  // preflight (is the scratch namespace free?), create-restore, cleanup
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'delete', 'get'] },
+  // verify-pvc-bound
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
+  // verify pods
+  { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get'] },
+  // cleanup: a scratch PV provisioned with reclaimPolicy Retain is switched to Delete
+  { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'patch'] },
+  // cleanup: Velero restores VolumeSnapshotContents cluster-scoped with deletionPolicy Retain
+  { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotcontents'], verbs: ['delete', 'list'] },
+];
+
+/**
+ * A monthly, automatic proof that the backups of one schedule restore (issue 9): a CronJob in the Velero
+ * namespace runs the drill runner (drill/runner.ts, bundled into a ConfigMap at synth) in a pinned Node.js
+ * image. It restores the newest Completed backup of the schedule into scratch namespaces, checks that every
+ * restored PVC binds and that the declared files read back, deletes what it created (also after a failure),
+ * and exits non-zero naming the failed step. `alertRules` joins BackupAlerts' `additionalRules`:
+ * `VeleroRestoreDrillFailed` and `VeleroRestoreDrillStale`, on kube-state-metrics' Job and CronJob series.
+ */
+export class RestoreDrill extends Construct {
+  /** Name of the CronJob, ServiceAccount and Role. */
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly cron: string;
+  /** Longest interval between two drills (from the cron). */
+  public readonly cadence: Duration;
+  public readonly namespaceMapping: Readonly<Record<string, string>>;
+  public readonly includedResources: readonly string[];
+  public readonly verify: readonly RestoreDrillVerify[];
+  public readonly image: string;
+  /** The Job's activeDeadlineSeconds: every wait of the runner plus a margin. */
+  public readonly activeDeadlineSeconds: number;
+  /** `VeleroRestoreDrillStale` fires when the last successful drill is older than this. */
+  public readonly staleAfter: Duration;
+  /** The drill's config, exactly as the runner reads it from the CronJob's environment. */
+  public readonly config: DrillConfig;
+  /** Name of the ClusterRole (and its binding). */
+  public readonly clusterRoleName: string;
+  /** The two alerts and their promtool cases, for `BackupAlerts`' `additionalRules`. */
+  public readonly alertRules: AdditionalAlertRules;
+
+  private readonly schedule: BackupSchedule;
+  private readonly release: VeleroRelease;
+
+  constructor(scope: Construct, id: string, props: RestoreDrillProps) {
+    super(scope, id);
+    const { release, schedule } = props;
+    this.release = release;
+    this.schedule = schedule;
+    this.name = props.name ?? `restore-drill-${schedule.name}`;
+    const subject = `restore drill '${this.name}'`;
+    if (!DNS1123_LABEL.test(this.name) || this.name.length > CRONJOB_NAME_MAX) {
+      throw new Error(
+        `${subject}: name must be a DNS-1123 label of at most ${CRONJOB_NAME_MAX} characters (a CronJob's Jobs append 11), got ${this.name.length}; set a shorter name`,
+      );
+    }
+    if (schedule.release !== release) {
+      throw new Error(
+        `${subject}: schedule '${schedule.name}' belongs to another VeleroRelease; pass the release of the schedule`,
+      );
+    }
+    this.namespace = release.namespace;
+
+    // ---- what is restored
+    const namespaces = [...(props.namespaces ?? schedule.includedNamespaces)];
+    if (namespaces.includes('*')) {
+      throw new Error(
+        props.namespaces
+          ? `${subject}: namespaces must be named, '*' is not allowed`
+          : `${subject}: schedule '${schedule.name}' includes every namespace ('*'); name the namespaces to restore with 'namespaces'`,
+      );
+    }
+    if (namespaces.length === 0) throw new Error(`${subject}: no namespace to restore; set 'namespaces'`);
+    for (const ns of namespaces) {
+      if (!schedule.includesNamespace(ns)) {
+        throw new Error(
+          `${subject}: namespace '${ns}' is not backed up by schedule '${schedule.name}' (it includes ${schedule.includedNamespaces.join(', ')}${schedule.excludedNamespaces.length ? `, excludes ${schedule.excludedNamespaces.join(', ')}` : ''})`,
+        );
+      }
+    }
+    const mapping: Record<string, string> = {};
+    for (const ns of namespaces) mapping[ns] = props.namespaceMapping?.[ns] ?? `drill-${ns}`;
+    for (const from of Object.keys(props.namespaceMapping ?? {})) {
+      if (!namespaces.includes(from)) {
+        throw new Error(
+          `${subject}: namespaceMapping names '${from}', which the drill does not restore (restored: ${namespaces.join(', ')})`,
+        );
+      }
+    }
+    this.namespaceMapping = mapping;
+    this.includedResources = props.includedResources
+      ? [...props.includedResources]
+      : this.defaultIncludedResources(subject, namespaces);
+    this.verify = [...(props.verify ?? [])];
+
+    // ---- when and how long
+    this.cron = props.cron ?? DEFAULT_CRON;
+    this.cadence = this.checkCron(subject, this.cron);
+    const restoreTimeout = seconds(props.restoreTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.restoreTimeoutSeconds));
+    const pvcBoundTimeout = seconds(props.pvcBoundTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.pvcBoundTimeoutSeconds));
+    const verifyTimeout = seconds(props.verifyTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.verifyTimeoutSeconds));
+    for (const [field, value] of [
+      ['restoreTimeout', restoreTimeout],
+      ['pvcBoundTimeout', pvcBoundTimeout],
+      ['verifyTimeout', verifyTimeout],
+    ] as const) {
+      if (value < 60) throw new Error(`${subject}: ${field} must be at least 1m, got ${value}s`);
+    }
+    this.activeDeadlineSeconds =
+      restoreTimeout +
+      pvcBoundTimeout +
+      verifyTimeout +
+      DEFAULT_TIMEOUTS.namespaceDeleteTimeoutSeconds +
+      RUNNER_MARGIN_SECONDS;
+    if (this.activeDeadlineSeconds >= seconds(this.cadence)) {
+      throw new Error(
+        `${subject}: a run may take ${promDuration(this.activeDeadlineSeconds)}, longer than the ${promDuration(seconds(this.cadence))} between runs of '${this.cron}'; run it less often or shorten the timeouts`,
+      );
+    }
+    const resources = props.resources ?? DEFAULT_RESOURCES;
+    checkResources(subject, resources);
+
+    this.image = `${DRILL_NODE_IMAGE}:${DRILL_NODE_VERSION}`;
+    this.config = {
+      drillName: this.name,
+      veleroNamespace: this.namespace,
+      schedule: schedule.name,
+      namespaceMapping: mapping,
+      includedResources: this.includedResources,
+      verify: this.verify.map((v): VerifyTarget => ({ ...v })),
+      verifyImage: this.image,
+      restoreTimeoutSeconds: restoreTimeout,
+      pvcBoundTimeoutSeconds: pvcBoundTimeout,
+      verifyTimeoutSeconds: verifyTimeout,
+      namespaceDeleteTimeoutSeconds: DEFAULT_TIMEOUTS.namespaceDeleteTimeoutSeconds,
+      pollIntervalSeconds: DEFAULT_TIMEOUTS.pollIntervalSeconds,
+    };
+    // the runner's own checks, at synth: a bad drill fails now, not at 05:00 on the 1st
+    const problems = validateDrillConfig(this.config);
+    if (problems.length) throw new Error(`${subject}: ${problems.join('; ')}`);
+
+    const slack = seconds(scheduleThresholds(this.cadence).slack);
+    this.staleAfter = Duration.seconds(seconds(this.cadence) + this.activeDeadlineSeconds + slack);
+    this.clusterRoleName = `${this.namespace}-${this.name}`;
+
+    const labels = {
+      ...recommendedLabels('velero', release.version),
+      'app.kubernetes.io/component': 'restore-drill',
+    };
+    this.renderRbac(labels);
+    this.renderCronJob(labels, resources, props.suspend ?? false);
+    this.alertRules = this.buildAlerts();
+    const catalog = metricsFor(release.version);
+    for (const rule of this.alertRules.rules) {
+      checkAlertExpression(rule.alert, rule.expr, { catalog, scrapedSources: ['kube-state-metrics', 'prometheus'] });
+    }
+  }
+
+  /** Env of the runner container: every field of `config` under its ENV name. */
+  public get env(): { name: string; value: string }[] {
+    const c = this.config;
+    return [
+      { name: ENV.veleroNamespace, value: c.veleroNamespace },
+      { name: ENV.drillName, value: c.drillName },
+      { name: ENV.schedule, value: c.schedule },
+      { name: ENV.namespaceMapping, value: formatNamespaceMapping(c.namespaceMapping) },
+      { name: ENV.includedResources, value: c.includedResources.join(',') },
+      { name: ENV.verify, value: JSON.stringify(c.verify) },
+      { name: ENV.verifyImage, value: c.verifyImage },
+      { name: ENV.restoreTimeoutSeconds, value: String(c.restoreTimeoutSeconds) },
+      { name: ENV.pvcBoundTimeoutSeconds, value: String(c.pvcBoundTimeoutSeconds) },
+      { name: ENV.verifyTimeoutSeconds, value: String(c.verifyTimeoutSeconds) },
+      { name: ENV.namespaceDeleteTimeoutSeconds, value: String(c.namespaceDeleteTimeoutSeconds) },
+      { name: ENV.pollIntervalSeconds, value: String(c.pollIntervalSeconds) },
+    ];
+  }
+
+  private defaultIncludedResources(subject: string, namespaces: readonly string[]): string[] {
+    const s = this.schedule;
+    const unprotected = namespaces.filter((ns) => !s.protectsVolumesIn(ns));
+    if (unprotected.length) {
+      throw new Error(
+        `${subject}: schedule '${s.name}' backs up no volume data of ${unprotected.map((n) => `'${n}'`).join(', ')}; a drill of volumes there proves nothing: leave them out of 'namespaces', or set 'includedResources' for a resources-only drill`,
+      );
+    }
+    // Velero filters even the additional items a restore action returns by includedResources
+    // (pkg/restore restoreItem), so the CSI kinds must be listed for the PVC to find its VolumeSnapshot.
+    if (s.snapshotMoveData) return ['persistentvolumeclaims', 'datauploads.velero.io'];
+    if (s.snapshotVolumes && this.release.csiEnabled) return ['persistentvolumeclaims', ...CSI_KINDS];
+    // file-system backup restores data through the restored pods (PodVolumeRestore), i.e. the workloads start
+    throw new Error(
+      `${subject}: schedule '${s.name}' keeps volume data by file-system backup, which Velero restores only through the restored pods (the workloads would start in the scratch namespaces); set 'includedResources' explicitly (e.g. persistentvolumeclaims, pods) if that is what you want`,
+    );
+  }
+
+  private checkCron(subject: string, cron: string): Duration {
+    // Kubernetes CronJobs take a time zone only in spec.timeZone, and the drill's is Etc/UTC
+    if (/^(CRON_TZ|TZ)=/.test(cron)) {
+      throw new Error(
+        `${subject}: cron '${cron}' has a time zone prefix, which a Kubernetes CronJob rejects; write it in UTC, e.g. '${DEFAULT_CRON}'`,
+      );
+    }
+    if (cron.startsWith('@every')) {
+      throw new Error(
+        `${subject}: cron '${cron}' uses @every, which a Kubernetes CronJob does not run reliably; use 5 fields, e.g. '${DEFAULT_CRON}'`,
+      );
+    }
+    try {
+      return parseCron(cron).cadence();
+    } catch (e) {
+      throw new Error(`${subject}: cron '${cron}': ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private renderRbac(labels: Record<string, string>): void {
+    const subjects = [{ kind: 'ServiceAccount', name: this.name, namespace: this.namespace }];
+    new KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      automountServiceAccountToken: false,
+    });
+    new KubeRole(this, 'Role', {
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      rules: DRILL_VELERO_NAMESPACE_RULES.map((r) => ({ ...r })),
+    });
+    new KubeRoleBinding(this, 'RoleBinding', {
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
+      subjects,
+    });
+    new KubeClusterRole(this, 'ClusterRole', {
+      metadata: { name: this.clusterRoleName, labels },
+      rules: DRILL_CLUSTER_RULES.map((r) => ({ ...r })),
+    });
+    new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: this.clusterRoleName, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRoleName },
+      subjects,
+    });
+  }
+
+  private renderCronJob(labels: Record<string, string>, resources: ComputeResources, suspend: boolean): void {
+    const configMap = `${this.name}-runner`;
+    new KubeConfigMap(this, 'Runner', {
+      metadata: { name: configMap, namespace: this.namespace, labels },
+      data: { 'runner.js': bundleDrillRunner() },
+    });
+    new KubeCronJob(this, 'CronJob', {
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      spec: {
+        schedule: this.cron,
+        timeZone: 'Etc/UTC',
+        // one drill at a time: two would fight over the same scratch namespaces
+        concurrencyPolicy: 'Forbid',
+        // a controller outage of up to 6h at the scheduled minute still runs this month's drill
+        startingDeadlineSeconds: 6 * HOUR,
+        suspend,
+        successfulJobsHistoryLimit: 3,
+        // also what VeleroRestoreDrillFailed reads: the newest failed Job must still exist
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels },
+          spec: {
+            // a failed drill is reported, not retried: a retry would hide the failure behind a second restore
+            backoffLimit: 0,
+            activeDeadlineSeconds: this.activeDeadlineSeconds,
+            template: {
+              metadata: { labels },
+              spec: {
+                serviceAccountName: this.name,
+                automountServiceAccountToken: true,
+                restartPolicy: 'Never',
+                // on SIGTERM the runner stops waiting and cleans up; give it the time
+                terminationGracePeriodSeconds: 120,
+                enableServiceLinks: false,
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: NODE_USER,
+                  runAsGroup: NODE_USER,
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                containers: [
+                  {
+                    name: 'drill',
+                    image: this.image,
+                    imagePullPolicy: 'IfNotPresent',
+                    command: ['node', '/drill/runner.js'],
+                    env: this.env,
+                    resources: toK8sResources(resources),
+                    securityContext: {
+                      runAsNonRoot: true,
+                      runAsUser: NODE_USER,
+                      runAsGroup: NODE_USER,
+                      allowPrivilegeEscalation: false,
+                      readOnlyRootFilesystem: true,
+                      capabilities: { drop: ['ALL'] },
+                    },
+                    volumeMounts: [{ name: 'runner', mountPath: '/drill', readOnly: true }],
+                    terminationMessagePolicy: 'FallbackToLogsOnError',
+                  },
+                ],
+                volumes: [{ name: 'runner', configMap: { name: configMap, defaultMode: 0o444 } }],
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+
+  private buildAlerts(): AdditionalAlertRules {
+    const ns = this.namespace;
+    const cronjob = this.name;
+    const schedule = this.schedule.name;
+    const ownJobs =
+      `max by (namespace, job_name) (kube_job_status_start_time{namespace="${ns}"}) * on (namespace, job_name) group_left () ` +
+      `max by (namespace, job_name) (kube_job_owner{namespace="${ns}", owner_kind="CronJob", owner_name="${cronjob}"})`;
+    const rerun = `kubectl -n ${ns} create job --from=cronjob/${cronjob} ${cronjob}-manual`;
+    const failed: AlertRule = {
+      alert: 'VeleroRestoreDrillFailed',
+      // the newest Job of the drill's CronJob (by start time) has failed; a later successful run resolves it
+      expr:
+        `((${ownJobs}) and on (namespace, job_name) (kube_job_failed{namespace="${ns}", condition="true"} == 1)) ` +
+        `== on (namespace) group_left () max by (namespace) (${ownJobs})`,
+      for: promDuration(FAILED_FOR),
+      labels: { severity: 'critical', cronjob, schedule },
+      annotations: {
+        summary: `Restore drill of schedule '${schedule}' failed: its newest backup did not restore cleanly`,
+        description: [
+          `The last run of CronJob ${ns}/${cronjob} (Job {{ $labels.job_name }}) failed: the newest Completed backup of Schedule '${schedule}' could not be restored into scratch namespaces and read back, so a real restore may fail too. Its last log line names the failed step (preflight, pick-backup, create-restore, wait-restore, verify-pvc-bound, verify-read or cleanup).`,
+          'First steps:',
+          `- kubectl -n ${ns} logs job/{{ $labels.job_name }} | grep 'drill '`,
+          `- velero backup get --selector velero.io/schedule-name=${schedule}`,
+          `- kubectl get namespaces -l velero-cdk8s.io/restore-drill=${cronjob} (leftovers the next run removes)`,
+          `- after a fix, re-run: ${rerun}-$(date +%s)`,
+        ].join('\n'),
+      },
+    };
+    const threshold = seconds(this.staleAfter);
+    const lastSuccess = `kube_cronjob_status_last_successful_time{namespace="${ns}", cronjob="${cronjob}"}`;
+    const staleDescription = (what: string) =>
+      [
+        `${what} The drill runs '${this.cron}' (every ${promDuration(seconds(this.cadence))} at most); without a recent successful drill nothing shows that the backups of Schedule '${schedule}' still restore.`,
+        'First steps:',
+        `- kubectl -n ${ns} get cronjob ${cronjob} jobs -l app.kubernetes.io/component=restore-drill`,
+        `- kubectl -n ${ns} describe cronjob ${cronjob} (suspended? missed schedules?)`,
+        `- run it now: ${rerun}-$(date +%s)`,
+      ].join('\n');
+    const stale: AlertRule = {
+      alert: 'VeleroRestoreDrillStale',
+      expr: `time() - max by (namespace, cronjob) (${lastSuccess}) > ${threshold}`,
+      for: promDuration(STALE_FOR),
+      // `reason` tells the two VeleroRestoreDrillStale rules apart (promtool flags same-name, same-label rules)
+      labels: { severity: 'warning', cronjob, schedule, reason: 'overdue' },
+      annotations: {
+        summary: `No successful restore drill of schedule '${schedule}' for more than ${promDuration(threshold)}`,
+        description: staleDescription(
+          `The last successful run of CronJob ${ns}/${cronjob} (kube_cronjob_status_last_successful_time) is older than ${promDuration(threshold)}: the drill's cadence plus its run time and ${promDuration(threshold - seconds(this.cadence) - this.activeDeadlineSeconds)} of slack.`,
+        ),
+      },
+    };
+    const absent: AlertRule = {
+      alert: 'VeleroRestoreDrillStale',
+      // never succeeded (or the CronJob is not seen): waits the same threshold, so a new drill gets its first run
+      expr: `absent(${lastSuccess})`,
+      for: promDuration(threshold),
+      labels: { severity: 'warning', cronjob, schedule, reason: 'never-succeeded' },
+      annotations: {
+        summary: `Restore drill of schedule '${schedule}' has not succeeded once in ${promDuration(threshold)}`,
+        description: staleDescription(
+          `CronJob ${ns}/${cronjob} has no successful run for ${promDuration(threshold)} (kube_cronjob_status_last_successful_time is absent): it never succeeded, it does not exist, or kube-state-metrics is not scraped.`,
+        ),
+      },
+    };
+    return {
+      group: `velero.restore-drill.${cronjob}`,
+      rules: [failed, stale, absent],
+      tests: [...this.failedCases(failed), ...this.staleCases(stale, absent, threshold)],
+    };
+  }
+
+  private failedCases(rule: AlertRule): AlertTestCase[] {
+    const ns = this.namespace;
+    const job = (name: string, owner: string, start: number, failedNow: number | string): InputSeries[] => [
+      {
+        series: `kube_job_owner{namespace="${ns}", job_name="${name}", owner_kind="CronJob", owner_name="${owner}", owner_is_controller="true"}`,
+        values: '1x60',
+      },
+      { series: `kube_job_status_start_time{namespace="${ns}", job_name="${name}"}`, values: `${start}x60` },
+      { series: `kube_job_failed{namespace="${ns}", job_name="${name}", condition="true"}`, values: String(failedNow) },
+    ];
+    const a = `${this.name}-29000000`;
+    const b = `${this.name}-29043200`;
+    const caseOf = (
+      name: string,
+      series: InputSeries[],
+      evalTime: string,
+      firing: Record<string, string>[],
+    ): AlertTestCase => ({
+      name: `VeleroRestoreDrillFailed ${this.name}: ${name}`,
+      rule,
+      interval: '1m',
+      series,
+      evalTime,
+      firing,
+    });
+    return [
+      caseOf('the newest run failed fires', job(a, this.name, 0, '0x5 1x55'), '20m', [{ namespace: ns, job_name: a }]),
+      caseOf('a failure younger than 5m stays silent', job(a, this.name, 0, '0x5 1x55'), '8m', []),
+      caseOf(
+        'a failed run followed by a successful one stays silent',
+        [...job(a, this.name, 0, '1x60'), ...job(b, this.name, 600, '0x60')],
+        '30m',
+        [],
+      ),
+      caseOf(
+        'a successful run followed by a failed one fires',
+        [...job(a, this.name, 0, '0x60'), ...job(b, this.name, 600, '0x15 1x45')],
+        '30m',
+        [{ namespace: ns, job_name: b }],
+      ),
+      caseOf('a running drill stays silent', job(a, this.name, 0, '0x60'), '30m', []),
+      caseOf('a failed Job of another CronJob stays silent', job(a, 'some-other-cronjob', 0, '1x60'), '30m', []),
+    ];
+  }
+
+  private staleCases(stale: AlertRule, absent: AlertRule, threshold: number): AlertTestCase[] {
+    const ns = this.namespace;
+    // hourly samples keep a month of series small; times in seconds from the start
+    const step = HOUR;
+    const horizon = threshold + 2 * HOUR;
+    const samples = Math.ceil(horizon / step) + 1;
+    const last = `kube_cronjob_status_last_successful_time{namespace="${ns}", cronjob="${this.name}"}`;
+    const other = `kube_cronjob_status_last_successful_time{namespace="${ns}", cronjob="some-other-cronjob"}`;
+    const at = (s: number) => promDuration(s);
+    const firing = [{ namespace: ns, cronjob: this.name }];
+    const caseOf = (
+      rule: AlertRule,
+      name: string,
+      series: InputSeries[],
+      evalAt: number,
+      f: Record<string, string>[],
+    ): AlertTestCase => ({
+      name: `VeleroRestoreDrillStale ${this.name}: ${name}`,
+      rule,
+      interval: at(step),
+      series,
+      evalTime: at(evalAt),
+      firing: f,
+    });
+    return [
+      caseOf(
+        stale,
+        `last success ${at(threshold - HOUR)} ago stays silent`,
+        [{ series: last, values: `0x${samples - 1}` }],
+        threshold - HOUR,
+        [],
+      ),
+      caseOf(
+        stale,
+        `last success more than ${at(threshold)} ago fires`,
+        [{ series: last, values: `0x${samples - 1}` }],
+        horizon,
+        firing,
+      ),
+      caseOf(
+        stale,
+        'a drill that succeeds every cadence stays silent',
+        [
+          {
+            series: last,
+            values: `0x${Math.round(seconds(this.cadence) / step) - 1} ${seconds(this.cadence)}x${samples - Math.round(seconds(this.cadence) / step)}`,
+          },
+        ],
+        horizon,
+        [],
+      ),
+      caseOf(
+        absent,
+        `never succeeded for ${at(threshold)} fires`,
+        [{ series: other, values: `0x${samples - 1}` }],
+        horizon,
+        firing,
+      ),
+      caseOf(
+        absent,
+        'a new drill before its threshold stays silent',
+        [{ series: other, values: `0x${samples - 1}` }],
+        threshold - HOUR,
+        [],
+      ),
+      caseOf(
+        absent,
+        'a drill that succeeded once stays silent',
+        [{ series: last, values: `0x${samples - 1}` }],
+        horizon,
+        [],
+      ),
+    ];
+  }
+}

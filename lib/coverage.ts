@@ -1,0 +1,138 @@
+/**
+ * Which namespaces have their volume data backed up: the one rule behind the `PVCNotCoveredByBackup`
+ * alert (constructs/backup-alerts.ts) and the backup plan's coverage report (lib/plan.ts), so the two can
+ * never disagree (gitops-pitfalls.md row 14).
+ *
+ * A namespace is protected when at least one schedule that is not paused backs up the data of its PVCs
+ * (CSI snapshots, file-system backup or snapshot data movement: `BackupSchedule.protectsVolumesIn`).
+ * Resources-only schedules (e.g. the seed's `weekly-cluster-resources`) don't protect volume data.
+ */
+
+/** What coverage needs of a schedule (`BackupSchedule` has all of it). */
+export interface CoverageSchedule {
+  readonly name: string;
+  readonly paused: boolean;
+  readonly includedNamespaces: readonly string[];
+  readonly excludedNamespaces: readonly string[];
+  /** True when this schedule backs up PVC data of `namespace`. */
+  protectsVolumesIn(namespace: string): boolean;
+}
+
+export interface NamespaceCoverage<S extends CoverageSchedule = CoverageSchedule> {
+  /** True when at least one schedule backs up the volume data of the namespace. */
+  readonly protected: boolean;
+  /** The schedules that do, in the order given. Paused schedules never count. */
+  readonly by: S[];
+}
+
+/** Is the volume data of `namespace` backed up by any of `schedules`, and by which? */
+export function isNamespaceProtected<S extends CoverageSchedule>(
+  schedules: readonly S[],
+  namespace: string,
+): NamespaceCoverage<S> {
+  const by = schedules.filter((s) => !s.paused && s.protectsVolumesIn(namespace));
+  return { protected: by.length > 0, by };
+}
+
+/** Same as `isNamespaceProtected`. */
+export const coverageOf = isNamespaceProtected;
+
+/**
+ * The set of namespaces whose PVCs are NOT covered (and not declared deliberately unprotected), in a
+ * form a PromQL label matcher can express. Velero namespace filters are exact names or `*` (all), so
+ * the uncovered set is either a finite list or "every namespace except a finite list".
+ */
+export type UncoveredNamespaces =
+  /** Every namespace is uncovered (no schedule protects volumes, nothing declared). */
+  | { readonly kind: 'all' }
+  /** No namespace can be uncovered (e.g. a `*` schedule with volume protection and no exclusions). */
+  | { readonly kind: 'none' }
+  /** Exactly these namespaces are uncovered. */
+  | { readonly kind: 'only'; readonly namespaces: readonly string[] }
+  /** Every namespace except these (covered or declared unprotected) is uncovered. */
+  | { readonly kind: 'allExcept'; readonly namespaces: readonly string[] };
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Every namespace named in the schedules' filters (not `*`), sorted. */
+function namedNamespaces(schedules: readonly CoverageSchedule[], extra: readonly string[] = []): string[] {
+  const named = new Set<string>(extra);
+  for (const s of schedules) {
+    for (const ns of [...s.includedNamespaces, ...s.excludedNamespaces]) if (ns !== '*') named.add(ns);
+  }
+  for (const ns of named) {
+    if (!NAMESPACE.test(ns) || ns.length > 63) {
+      throw new Error(
+        `coverage: namespace '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
+      );
+    }
+  }
+  return [...named].sort();
+}
+
+/** A namespace name that appears in no list: it stands for every namespace the config doesn't name. */
+function unnamedNamespace(named: readonly string[]): string {
+  let unnamed = 'velero-cdk8s-any-other-namespace';
+  while (named.includes(unnamed)) unnamed += '-x';
+  return unnamed;
+}
+
+/** The namespaces whose volumes are protected: the named ones, and whether every other namespace is too. */
+export interface ProtectedNamespaces {
+  /** Named namespaces (in some schedule's filters) whose volumes are protected, sorted. */
+  readonly namespaces: readonly string[];
+  /** True when a `*` schedule protects the volumes of every namespace it doesn't exclude. */
+  readonly everyOtherNamespace: boolean;
+}
+
+export function protectedNamespaces(schedules: readonly CoverageSchedule[]): ProtectedNamespaces {
+  const named = namedNamespaces(schedules);
+  return {
+    namespaces: named.filter((ns) => isNamespaceProtected(schedules, ns).protected),
+    everyOtherNamespace: isNamespaceProtected(schedules, unnamedNamespace(named)).protected,
+  };
+}
+
+/**
+ * Computes the uncovered set from the schedules' namespace filters, evaluated with their own
+ * `protectsVolumesIn`. Every namespace named anywhere (includes, excludes, declared unprotected) is
+ * checked by name; every other namespace behaves like an unnamed one, checked once with a name that
+ * appears in no list.
+ */
+export function uncoveredNamespaces(
+  schedules: readonly CoverageSchedule[],
+  unprotectedNamespaces: readonly string[] = [],
+): UncoveredNamespaces {
+  const sorted = namedNamespaces(schedules, unprotectedNamespaces);
+  const unnamed = unnamedNamespace(sorted);
+  const declared = new Set(unprotectedNamespaces);
+  if (isNamespaceProtected(schedules, unnamed).protected) {
+    const uncovered = sorted.filter((ns) => !declared.has(ns) && !isNamespaceProtected(schedules, ns).protected);
+    return uncovered.length ? { kind: 'only', namespaces: uncovered } : { kind: 'none' };
+  }
+  const exempt = sorted.filter((ns) => declared.has(ns) || isNamespaceProtected(schedules, ns).protected);
+  return exempt.length ? { kind: 'allExcept', namespaces: exempt } : { kind: 'all' };
+}
+
+/**
+ * The PromQL label matcher on `namespace` that selects exactly the uncovered namespaces:
+ * `namespace!~"default|loki"`, `namespace=~"kube-system"`, `''` (all namespaces: no matcher needed),
+ * or `undefined` when nothing can be uncovered (then there is no alert to render).
+ * PromQL regex matchers are fully anchored, and namespace names are DNS labels (no regex metacharacters).
+ */
+export function uncoveredNamespaceMatcher(
+  schedules: readonly CoverageSchedule[],
+  unprotectedNamespaces: readonly string[] = [],
+): string | undefined {
+  const u = uncoveredNamespaces(schedules, unprotectedNamespaces);
+  switch (u.kind) {
+    case 'all':
+      return '';
+    case 'none':
+      return undefined;
+    case 'only':
+      return `namespace=~"${u.namespaces.join('|')}"`;
+    case 'allExcept':
+      return `namespace!~"${u.namespaces.join('|')}"`;
+  }
+}

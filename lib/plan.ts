@@ -1,0 +1,379 @@
+/**
+ * The backup plan (issue 8): what the config protects, how much can be lost, how far back it goes,
+ * whether it survives the NAS dying, and what it costs. Computed from the same objects that render
+ * the YAML, and checked against the live PVC list with the same coverage rule as the
+ * `PVCNotCoveredByBackup` alert (lib/coverage.ts).
+ */
+import { Duration } from 'cdk8s';
+import type { BackupSchedule } from '../constructs/backup-schedule';
+import type { VeleroRelease } from '../constructs/velero-release';
+import { isNamespaceProtected } from './coverage';
+import { nextRuns } from './cron';
+
+/** A PVC the plan knows about: its namespace, name and size (the seed's critical PVCs are in main.ts). */
+export interface VolumeDeclaration {
+  readonly namespace: string;
+  readonly pvc: string;
+  /** Requested size as a Kubernetes quantity, e.g. `50Gi`. */
+  readonly size: string;
+  /** What runs on it, for the report. @default - the PVC name */
+  readonly app?: string;
+}
+
+export interface PlanInput {
+  readonly release: VeleroRelease;
+  readonly schedules: readonly BackupSchedule[];
+  readonly volumes: readonly VolumeDeclaration[];
+  /** Namespaces deliberately not backed up, with the reason (same map as BackupAlerts). @default {} */
+  readonly unprotectedNamespaces?: Readonly<Record<string, string>>;
+  /** Size of one resource backup (manifests + metadata) in object storage. @default 20 MiB */
+  readonly resourceBackupSizeMiB?: number;
+  /** Share of volume data that changes per day, for the deduplicated (kopia) estimate. @default 0.02 */
+  readonly dailyChangeRate?: number;
+  /** Storage price in USD per TB-month. @default the default location's profile (B2's $6 for LocalStack, as a reference) */
+  readonly pricePerTbMonthUsd?: number;
+}
+
+export type Protection = 'CSI snapshot' | 'file-system backup' | 'snapshot data movement' | 'resources only';
+
+export interface NamespacePlan {
+  readonly namespace: string;
+  readonly volumes: readonly VolumeDeclaration[];
+  readonly coveredBy: readonly { schedule: string; how: Protection }[];
+  /** Worst-case window of lost volume data (the shortest cadence of a schedule protecting its volumes). */
+  readonly rpo?: Duration;
+  /** Restore points kept by the schedule that sets the RPO. */
+  readonly restorePoints: number;
+  /** Age of the oldest restore point (the longest ttl of a covering schedule). */
+  readonly oldestRestorePoint?: Duration;
+  readonly unprotectedReason?: string;
+  /** True when data of this namespace leaves the NAS (data movement or file-system backup to object storage). */
+  readonly offSite: boolean;
+}
+
+export interface CostLine {
+  readonly schedule: string;
+  readonly bytes: number;
+  readonly what: string;
+}
+
+export interface BackupPlan {
+  readonly namespaces: readonly NamespacePlan[];
+  readonly schedules: readonly BackupSchedule[];
+  readonly cost: { readonly lines: readonly CostLine[]; readonly totalBytes: number; readonly usdPerMonth: number; readonly pricePerTbMonthUsd: number; readonly priceSource: string };
+  readonly input: PlanInput;
+}
+
+const UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, '': 1 };
+
+/** Bytes of a Kubernetes storage quantity (`50Gi`, `500M`, `1073741824`). */
+export function quantityBytes(q: string, what = 'size'): number {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(q);
+  if (!m) throw new Error(`${what} '${q}' is not a Kubernetes storage quantity; use e.g. '50Gi' or '500M'`);
+  return Number(m[1]) * UNITS[m[2] ?? ''];
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (bytes >= 1024 && i < units.length - 1) {
+    bytes /= 1024;
+    i++;
+  }
+  return `${bytes.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+export function formatDuration(d: Duration): string {
+  const h = d.toHours({ integral: false });
+  if (h >= 24 && h % 24 === 0) return `${h / 24} d`;
+  if (h >= 1) return Number.isInteger(h) ? `${h} h` : `${h.toFixed(1)} h`;
+  return `${d.toMinutes({ integral: false })} min`;
+}
+
+function how(s: BackupSchedule): Protection {
+  if (s.snapshotMoveData) return 'snapshot data movement';
+  if (s.defaultVolumesToFsBackup) return 'file-system backup';
+  if (s.snapshotVolumes) return 'CSI snapshot';
+  return 'resources only';
+}
+
+const sendsVolumeData = (s: BackupSchedule) => s.snapshotMoveData || s.defaultVolumesToFsBackup;
+
+/** Computes the plan. */
+export function backupPlan(input: PlanInput): BackupPlan {
+  const unprotected = input.unprotectedNamespaces ?? {};
+  const names = new Set<string>(input.volumes.map((v) => v.namespace));
+  for (const s of input.schedules) for (const ns of s.includedNamespaces) if (ns !== '*') names.add(ns);
+  for (const ns of Object.keys(unprotected)) names.add(ns);
+
+  const namespaces: NamespacePlan[] = [...names].sort().map((namespace) => {
+    const volumes = input.volumes.filter((v) => v.namespace === namespace);
+    const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
+    const protecting = isNamespaceProtected(input.schedules, namespace).by;
+    const fastest = [...protecting].sort((a, b) => a.cadence.toSeconds() - b.cadence.toSeconds())[0];
+    const longest = [...(protecting.length ? protecting : covering)].sort((a, b) => b.ttl.toSeconds() - a.ttl.toSeconds())[0];
+    return {
+      namespace,
+      volumes,
+      coveredBy: covering.map((s) => ({ schedule: s.name, how: protecting.includes(s) ? how(s) : 'resources only' })),
+      rpo: fastest?.cadence,
+      restorePoints: fastest?.retentionDepth ?? 0,
+      oldestRestorePoint: longest?.ttl,
+      unprotectedReason: unprotected[namespace],
+      offSite: protecting.some(sendsVolumeData),
+    };
+  });
+
+  const profile = input.release.defaultStorageLocation.profile;
+  const price = input.pricePerTbMonthUsd ?? (profile.isTestRig ? 6 : profile.pricePerTbMonthUsd);
+  const priceSource =
+    input.pricePerTbMonthUsd !== undefined
+      ? 'configured'
+      : profile.isTestRig
+        ? 'Backblaze B2 as a reference (LocalStack itself costs nothing and keeps nothing)'
+        : `the ${profile.kind} profile`;
+  const resourceBytes = (input.resourceBackupSizeMiB ?? 20) * 2 ** 20;
+  const change = input.dailyChangeRate ?? 0.02;
+  const lines: CostLine[] = [];
+  for (const s of input.schedules) {
+    lines.push({ schedule: s.name, bytes: resourceBytes * s.retentionDepth, what: `${s.retentionDepth} resource backups × ${formatBytes(resourceBytes)}` });
+    if (sendsVolumeData(s)) {
+      const data = input.volumes.filter((v) => isNamespaceProtected([s], v.namespace).protected).reduce((sum, v) => sum + quantityBytes(v.size, `volume ${v.namespace}/${v.pvc} size`), 0);
+      const cadenceDays = s.cadence.toHours({ integral: false }) / 24;
+      const stored = Math.min(data * s.retentionDepth, data * (1 + (s.retentionDepth - 1) * Math.min(1, change * cadenceDays)));
+      lines.push({
+        schedule: s.name,
+        bytes: stored,
+        what: `volume data ${formatBytes(data)}, first copy + ${s.retentionDepth - 1} increments of ${(Math.min(1, change * cadenceDays) * 100).toFixed(0)} % (${how(s)})`,
+      });
+    }
+  }
+  const totalBytes = lines.reduce((a, l) => a + l.bytes, 0);
+  return {
+    namespaces,
+    schedules: input.schedules,
+    cost: { lines, totalBytes, usdPerMonth: (totalBytes / 1e12) * price, pricePerTbMonthUsd: price, priceSource },
+    input,
+  };
+}
+
+/** A reference Monday (UTC) for run patterns, so the committed report does not change with the clock. */
+const REFERENCE_WEEK = new Date(Date.UTC(2024, 0, 1, 0, 0, 0));
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const pad = (n: number) => String(n).padStart(2, '0');
+const hhmm = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+
+function runPattern(s: BackupSchedule): string {
+  const runs = nextRuns(s.schedule, REFERENCE_WEEK, 4);
+  if (s.cadence.toSeconds() <= 7 * 86400) {
+    const inWeek = nextRuns(s.schedule, REFERENCE_WEEK, 64).filter((d) => d.getTime() < REFERENCE_WEEK.getTime() + 7 * 86400_000);
+    const times = [...new Set(inWeek.map(hhmm))];
+    const days = [...new Set(inWeek.map((d) => DAYS[d.getUTCDay()]))];
+    return `${days.length === 7 ? 'every day' : days.join(', ')} at ${times.length > 6 ? `${times.length} times a day` : times.join(', ')} UTC`;
+  }
+  return runs.map((d) => `${d.toISOString().slice(5, 10)} ${hhmm(d)}`).join(', ') + ' … (UTC, from a reference 2024-01-01)';
+}
+
+function gantt(plan: BackupPlan): string[] {
+  const lines = ['```mermaid', 'gantt', '  title A week of schedule runs and how long each restore point lives', '  dateFormat YYYY-MM-DD HH:mm', '  axisFormat %a %d'];
+  const weekEnd = REFERENCE_WEEK.getTime() + 7 * 86400_000;
+  const fmt = (d: Date) => `${d.toISOString().slice(0, 10)} ${hhmm(d)}`;
+  for (const s of plan.schedules) {
+    lines.push(`  section ${s.name}`);
+    const runs = nextRuns(s.schedule, REFERENCE_WEEK, 64).filter((d) => d.getTime() < weekEnd);
+    runs.slice(0, 14).forEach((d, i) => lines.push(`    run ${i + 1} : milestone, ${s.name}-run${i + 1}, ${fmt(d)}, 0m`));
+    if (runs[0]) lines.push(`    restore point lives ${formatDuration(s.ttl)} : ${s.name}-life, ${fmt(runs[0])}, ${Math.round(s.ttl.toHours({ integral: false }))}h`);
+  }
+  lines.push('```');
+  return lines;
+}
+
+/** The Markdown report written to dist/BACKUP-PLAN.md. Deterministic: no clock, no randomness. */
+export function renderPlanMarkdown(plan: BackupPlan): string {
+  const { release } = plan.input;
+  const profile = release.defaultStorageLocation.profile;
+  const out: string[] = [];
+  out.push('# Backup plan', '', 'Generated by `npm run synth` / `npm run plan` from `main.ts`; do not edit. What the rendered stack protects, how much can be lost, how far back it goes, where the data lives, and what it costs.', '');
+
+  out.push('## Coverage per namespace', '', '| namespace | volumes | covered by | RPO (worst case) | restore points | oldest restore point | off-site |', '|---|---|---|---|---|---|---|');
+  for (const n of plan.namespaces) {
+    const vols = n.volumes.map((v) => `${v.app ?? v.pvc} ${v.size}`).join(', ') || '—';
+    const by = n.coveredBy.length ? n.coveredBy.map((c) => `${c.schedule} (${c.how})`).join('; ') : n.unprotectedReason ? `**deliberately unprotected**: ${n.unprotectedReason}` : '**nothing**';
+    out.push(`| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : 'no'} |`);
+  }
+  out.push('');
+
+  out.push('## Schedules', '', '| schedule | cron | cadence | runs | ttl | restore points | what | where the data goes |', '|---|---|---|---|---|---|---|---|');
+  for (const s of plan.schedules) {
+    const where = `BSL \`${s.storageLocation.name}\` (${s.storageLocation.profile.kind}, bucket \`${s.storageLocation.profile.bucket}\`)${s.snapshotVolumes && !sendsVolumeData(s) ? '; volume snapshots stay on the storage system' : ''}`;
+    out.push(`| ${s.name}${s.paused ? ' (paused)' : ''} | \`${s.schedule}\` | ${formatDuration(s.cadence)} | ${runPattern(s)} | ${formatDuration(s.ttl)} | ${s.retentionDepth} | ${how(s)} | ${where} |`);
+  }
+  out.push('', ...gantt(plan), '');
+
+  out.push('## Off-site status', '');
+  const csiOnly = plan.schedules.filter((s) => s.snapshotVolumes && !sendsVolumeData(s));
+  if (csiOnly.length) {
+    out.push(`- **CSI snapshots are not off-site.** ${csiOnly.map((s) => `\`${s.name}\``).join(', ')} take CSI snapshots, which stay on the same storage system as the volumes they copy (the Synology NAS): losing the NAS loses the volumes and their snapshots together. Only the resource manifests reach object storage. Turn on \`snapshotMoveData\` (needs the node-agent) to copy snapshot data to object storage.`);
+  }
+  const moving = plan.schedules.filter(sendsVolumeData);
+  if (moving.length) out.push(`- Volume data leaves the NAS for object storage with ${moving.map((s) => `\`${s.name}\` (${how(s)})`).join(', ')}.`);
+  if (profile.isTestRig) {
+    out.push('- **The storage location is LocalStack: a test rig, not a backup.** LocalStack keeps nothing across a pod restart, so every restore point disappears with it. Switch `STORAGE` in `main.ts` to Backblaze B2 or S3 for real backups.');
+  } else {
+    out.push(`- Backups go to ${profile.kind} bucket \`${profile.bucket}\` in \`${profile.region}\`, outside the cluster and the NAS.`);
+  }
+  out.push('');
+
+  out.push('## Cost (object storage)', '', `Price: $${plan.cost.pricePerTbMonthUsd} per TB-month (${plan.cost.priceSource}).${profile.freeEgressMultiple ? ` Egress is free up to ${profile.freeEgressMultiple}× the stored data per month, so a full restore costs nothing extra.` : ''}`, '', '| schedule | stored | what |', '|---|---|---|');
+  for (const l of plan.cost.lines) out.push(`| ${l.schedule} | ${formatBytes(l.bytes)} | ${l.what} |`);
+  out.push(`| **total** | **${formatBytes(plan.cost.totalBytes)}** | **$${plan.cost.usdPerMonth.toFixed(2)} per month** |`, '');
+  out.push('CSI snapshots are not in this bill: they use space on the NAS. Volume data reaches object storage only through snapshot data movement or file-system backup.', '');
+
+  out.push(...runbooks(plan));
+  return out.join('\n') + '\n';
+}
+
+function runbooks(plan: BackupPlan): string[] {
+  const ns = plan.input.release.namespace;
+  const volumeSchedule = plan.schedules.find((s) => s.snapshotVolumes || sendsVolumeData(s));
+  const resourceSchedule = plan.schedules.find((s) => s.includesNamespace('*') || s.includedNamespaces.includes('*')) ?? plan.schedules[0];
+  const vol = plan.input.volumes.find((v) => volumeSchedule?.includesNamespace(v.namespace)) ?? plan.input.volumes[0];
+  const out = ['## Runbooks', '', 'Every command is copy-pasteable; names are the real ones from this config.', ''];
+  if (volumeSchedule && vol) {
+    out.push(
+      `### Disaster: one PVC lost (\`${vol.namespace}/${vol.pvc}\`)`,
+      '',
+      '```sh',
+      `# 1. newest completed backup of ${volumeSchedule.name}`,
+      `BACKUP=$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${volumeSchedule.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')`,
+      `velero -n ${ns} backup describe "$BACKUP" --details`,
+      `# 2. stop the workload and delete the broken claim`,
+      `kubectl -n ${vol.namespace} scale deploy,statefulset --all --replicas=0`,
+      `kubectl -n ${vol.namespace} delete pvc ${vol.pvc}`,
+      `# 3. restore only that claim (and its volume) from the snapshot`,
+      `velero -n ${ns} restore create restore-${vol.pvc}-$(date +%Y%m%d%H%M) --from-backup "$BACKUP" --include-namespaces ${vol.namespace} --include-resources persistentvolumeclaims,persistentvolumes --selector '' --wait`,
+      `kubectl -n ${vol.namespace} get pvc ${vol.pvc}`,
+      `# 4. start the workload again (ArgoCD selfHeal restores the replica counts)`,
+      '```',
+      '',
+    );
+  }
+  out.push(
+    '### Disaster: the whole cluster rebuilt',
+    '',
+    '```sh',
+    '# 1. install ArgoCD, add the argocd-cm settings from the README, then the root Application',
+    'kubectl apply -f dist/bootstrap/',
+    `# 2. wait for the CRDs, the server and the storage location`,
+    `kubectl -n argocd wait application/backup-crds application/velero --for=jsonpath='{.status.health.status}'=Healthy --timeout=15m`,
+    `velero -n ${ns} backup-location get   # PHASE must be Available`,
+    `velero -n ${ns} backup get            # backups sync back from object storage within a minute`,
+    `# 3. cluster resources first, then the volumes`,
+    `velero -n ${ns} restore create rebuild-resources --from-backup "$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${resourceSchedule?.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')" --wait`,
+    ...(volumeSchedule
+      ? [`velero -n ${ns} restore create rebuild-volumes --from-backup "$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${volumeSchedule.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')" --existing-resource-policy=none --wait`]
+      : []),
+    `velero -n ${ns} restore get`,
+    '```',
+    '',
+    'CSI snapshots live on the NAS: after losing the NAS, only data that snapshot data movement or file-system backup sent to object storage can come back.',
+    '',
+    '### Test: ConfigMap backup and restore',
+    '',
+    '```sh',
+    'kubectl create namespace backup-test',
+    'kubectl -n backup-test create configmap backup-test --from-literal=written="$(date -u +%FT%TZ)"',
+    `velero -n ${ns} backup create backup-test-cm --include-namespaces backup-test --wait`,
+    'kubectl delete namespace backup-test --wait',
+    `velero -n ${ns} restore create backup-test-cm --from-backup backup-test-cm --wait`,
+    'kubectl -n backup-test get configmap backup-test -o jsonpath="{.data.written}"',
+    `kubectl delete namespace backup-test && velero -n ${ns} backup delete backup-test-cm --confirm`,
+    '```',
+    '',
+    '### Test: PVC backup and restore (CSI snapshot)',
+    '',
+    '```sh',
+    'kubectl create namespace backup-test',
+    `kubectl -n backup-test apply -f - <<'EOF'`,
+    'apiVersion: v1',
+    'kind: PersistentVolumeClaim',
+    'metadata: {name: data}',
+    'spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}',
+    '---',
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: {name: writer}',
+    'spec:',
+    '  containers:',
+    '  - {name: writer, image: busybox:1.37.0, command: [sh, -c, "echo restored-ok > /data/test.txt && sleep 3600"], volumeMounts: [{name: data, mountPath: /data}]}',
+    '  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]',
+    'EOF',
+    'kubectl -n backup-test wait pod/writer --for=condition=Ready --timeout=5m',
+    `velero -n ${ns} backup create backup-test-pvc --include-namespaces backup-test --snapshot-volumes --wait`,
+    'kubectl delete namespace backup-test --wait',
+    `velero -n ${ns} restore create backup-test-pvc --from-backup backup-test-pvc --wait`,
+    'kubectl -n backup-test wait pod/writer --for=condition=Ready --timeout=5m',
+    'kubectl -n backup-test exec writer -- cat /data/test.txt   # prints restored-ok',
+    `kubectl delete namespace backup-test && velero -n ${ns} backup delete backup-test-pvc --confirm`,
+    '```',
+    '',
+  );
+  return out;
+}
+
+/** One PVC from `kubectl get pvc -A -o json`. */
+export interface InventoryPvc {
+  readonly namespace: string;
+  readonly name: string;
+  readonly size: string;
+  readonly storageClass: string;
+}
+
+export interface InventoryResult {
+  readonly unprotected: readonly InventoryPvc[];
+  readonly declaredUnprotected: readonly (InventoryPvc & { reason: string })[];
+  readonly protectedCount: number;
+}
+
+/** Parses `kubectl get pvc -A -o json` output; throws a clear error on anything else. */
+export function parseInventory(text: string, source = 'inventory'): InventoryPvc[] {
+  let doc: any;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not JSON (${(e as Error).message}); produce it with 'kubectl get pvc -A -o json > pvcs.json'`);
+  }
+  if (!doc || typeof doc !== 'object' || !Array.isArray(doc.items)) {
+    throw new Error(`${source}: expected a Kubernetes List with an 'items' array, as 'kubectl get pvc -A -o json' prints`);
+  }
+  return doc.items.map((item: any, i: number) => {
+    if (item?.kind !== undefined && item.kind !== 'PersistentVolumeClaim') {
+      throw new Error(`${source}: items[${i}] is a ${item.kind}, not a PersistentVolumeClaim; list PVCs with 'kubectl get pvc -A -o json'`);
+    }
+    const namespace = item?.metadata?.namespace;
+    const name = item?.metadata?.name;
+    if (typeof namespace !== 'string' || typeof name !== 'string') {
+      throw new Error(`${source}: items[${i}] has no metadata.namespace or metadata.name; list PVCs with -A so every item carries its namespace`);
+    }
+    return {
+      namespace,
+      name,
+      size: String(item?.status?.capacity?.storage ?? item?.spec?.resources?.requests?.storage ?? 'unknown'),
+      storageClass: String(item?.spec?.storageClassName ?? '(default)'),
+    };
+  });
+}
+
+/** Every PVC that no schedule protects: the same rule as the PVCNotCoveredByBackup alert. */
+export function checkInventory(input: PlanInput, pvcs: readonly InventoryPvc[]): InventoryResult {
+  const declared = input.unprotectedNamespaces ?? {};
+  const unprotected: InventoryPvc[] = [];
+  const declaredUnprotected: (InventoryPvc & { reason: string })[] = [];
+  let protectedCount = 0;
+  for (const pvc of pvcs) {
+    if (isNamespaceProtected(input.schedules, pvc.namespace).protected) protectedCount++;
+    else if (declared[pvc.namespace] !== undefined) declaredUnprotected.push({ ...pvc, reason: declared[pvc.namespace] });
+    else unprotected.push(pvc);
+  }
+  return { unprotected, declaredUnprotected, protectedCount };
+}

@@ -1,0 +1,242 @@
+/**
+ * Which external-snapshotter releases (snapshot CRDs + snapshot-controller) this project knows, and which
+ * CSI-driver `csi-snapshotter` sidecar versions work with each, as data. `CsiSnapshotStack` refuses a
+ * broken pair at synth; the compatibility matrix (issue 6) and the plan report read the same table.
+ *
+ * Facts: csi-argocd-prometheus-facts.md §1 (external-snapshotter) and §2 (Synology CSI);
+ * gitops-pitfalls.md row 16.
+ */
+
+/** Every external-snapshotter release the stack can deploy (CRD tag == controller image tag). */
+export const KNOWN_SNAPSHOTTER_VERSIONS = ['v8.2.1', 'v7.0.2'] as const;
+export type KnownSnapshotterVersion = (typeof KNOWN_SNAPSHOTTER_VERSIONS)[number];
+
+/**
+ * The `csi-snapshotter` sidecar the Synology CSI driver ships (synology-csi v1.2.1:
+ * `deploy/kubernetes/v1.20/snapshotter/snapshotter.yaml` and `deploy/helm/values.yaml`; facts §2).
+ * Not a pin of this project: a fact about a driver deployed elsewhere, so Renovate does not touch it.
+ */
+export const SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION = 'v4.2.1';
+
+/** What this project knows about one external-snapshotter release. */
+export interface SnapshotterRelease {
+  /** The git tag: CRDs are synced from `client/config/crd` at this tag. */
+  readonly version: KnownSnapshotterVersion;
+  /** Tag of `registry.k8s.io/sig-storage/snapshot-controller` we run (pinned: see `upstreamManifestImageTag`). */
+  readonly controllerImageTag: string;
+  /** The image the upstream deploy manifest at this tag runs: it lags the tag (facts §1.2). */
+  readonly upstreamManifestImageTag: string;
+  /** The VolumeSnapshotContent CRD carries the CEL rule "sourceVolumeMode is required once set" (facts §1.1). */
+  readonly sourceVolumeModeRule: boolean;
+  /** The controller's `--prevent-volume-mode-conversion` default (true from v7.0.0, PR #916; facts §1.2). */
+  readonly preventVolumeModeConversionDefault: boolean;
+  /** The snapshot-controller ClusterRole grants `create` on volumesnapshots (upstream RBAC at the tag). */
+  readonly controllerCreatesVolumeSnapshots: boolean;
+  /** groupsnapshot.storage.k8s.io CRDs the tag's `client/config/crd/kustomization.yaml` installs, if any. */
+  readonly groupSnapshotCrds?: string;
+}
+
+export const SNAPSHOTTER_RELEASES: Readonly<Record<KnownSnapshotterVersion, SnapshotterRelease>> = {
+  'v8.2.1': {
+    version: 'v8.2.1',
+    // the upstream manifest at v8.2.1 runs v8.2.0; run the controller that matches the CRDs
+    controllerImageTag: 'v8.2.1',
+    upstreamManifestImageTag: 'v8.2.0',
+    sourceVolumeModeRule: true,
+    preventVolumeModeConversionDefault: true,
+    controllerCreatesVolumeSnapshots: true,
+    groupSnapshotCrds: 'v1beta1',
+  },
+  'v7.0.2': {
+    version: 'v7.0.2',
+    // the upstream manifest at v7.0.2 runs v6.3.1; we run v7.0.2, built from the same tag as the CRDs and
+    // the RBAC (no `create` on volumesnapshots), with the v7 flag default made explicit in the args
+    controllerImageTag: 'v7.0.2',
+    upstreamManifestImageTag: 'v6.3.1',
+    sourceVolumeModeRule: false,
+    preventVolumeModeConversionDefault: true,
+    controllerCreatesVolumeSnapshots: false,
+    // the v1alpha1 files are in the folder but the kustomization does not list them
+    groupSnapshotCrds: undefined,
+  },
+};
+
+/** One row of the compatibility table: a snapshotter release and a range of sidecar versions. */
+export interface SidecarCompatibilityRule {
+  readonly snapshotterVersion: KnownSnapshotterVersion;
+  /** Lowest sidecar version of the range (inclusive). @default no lower bound */
+  readonly sidecarFrom?: string;
+  /** First sidecar version past the range (exclusive). @default no upper bound */
+  readonly sidecarBelow?: string;
+  readonly verdict: 'ok' | 'broken';
+  /** Why, in one clause. */
+  readonly reason: string;
+  /** For a broken pair: the ways out, each a config change. */
+  readonly waysOut?: readonly string[];
+  /** For a broken pair that `preventVolumeModeConversion: false` fixes: why it does. */
+  readonly mitigatedByDisablingVolumeModeConversion?: string;
+}
+
+const SIDECAR_V1_API =
+  'sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; external-snapshotter CHANGELOG-4.0.md, PR #425)';
+
+/** Rows per release, ordered by sidecar range; every sidecar version falls in exactly one row per release. */
+export const SIDECAR_COMPATIBILITY: readonly SidecarCompatibilityRule[] = [
+  {
+    snapshotterVersion: 'v8.2.1',
+    sidecarBelow: 'v4.0.0',
+    verdict: 'broken',
+    reason: SIDECAR_V1_API,
+    waysOut: ['upgrade the sidecar to v6.0.0 or later (ideally v8.2.1) and set snapshotterSidecarVersion'],
+  },
+  {
+    snapshotterVersion: 'v8.2.1',
+    sidecarFrom: 'v4.0.0',
+    sidecarBelow: 'v6.0.0',
+    verdict: 'broken',
+    reason:
+      "the v8.2.1 VolumeSnapshotContent CRD rejects any update that drops spec.sourceVolumeMode ('sourceVolumeMode is required once set'), " +
+      'the controller sets that field (--prevent-volume-mode-conversion=true), and sidecars before v6.0.0 drop it when they update a ' +
+      'VolumeSnapshotContent, so VolumeSnapshots stay READYTOUSE=false and backups end PartiallyFailed (gitops-pitfalls.md row 16)',
+    waysOut: [
+      'upgrade the sidecar to v6.0.0 or later (ideally v8.2.1), grant it patch on volumesnapshotcontents and volumesnapshotcontents/status, and set snapshotterSidecarVersion',
+      'set preventVolumeModeConversion: false (renders --prevent-volume-mode-conversion=false; gives up the KEP-3141 volume mode conversion protection)',
+      "set version: 'v7.0.2' (CRDs without that rule; the CRD Application then no longer syncs the groupsnapshot CRDs)",
+    ],
+    mitigatedByDisablingVolumeModeConversion:
+      '--prevent-volume-mode-conversion=false keeps spec.sourceVolumeMode unset, so the CRD rule never applies; KEP-3141 volume mode conversion protection stays off until the sidecar is v6.0.0 or later',
+  },
+  {
+    snapshotterVersion: 'v8.2.1',
+    sidecarFrom: 'v6.0.0',
+    verdict: 'ok',
+    reason:
+      'sidecars from v6.0.0 know spec.sourceVolumeMode and keep it on update; from v5.0.0 they patch, so the driver ClusterRole needs patch on volumesnapshotcontents and volumesnapshotcontents/status (Synology grants only update)',
+  },
+  {
+    snapshotterVersion: 'v7.0.2',
+    sidecarBelow: 'v4.0.0',
+    verdict: 'broken',
+    reason: SIDECAR_V1_API,
+    waysOut: [
+      "upgrade the sidecar to v4.0.0 or later and set snapshotterSidecarVersion (from v6.0.0, version 'v8.2.1' works too)",
+    ],
+  },
+  {
+    snapshotterVersion: 'v7.0.2',
+    sidecarFrom: 'v4.0.0',
+    verdict: 'ok',
+    reason:
+      'the v7.0.2 CRDs carry no CEL rules, so an update that drops spec.sourceVolumeMode is accepted (it only ends volume mode conversion protection for that snapshot; never deploy the v7 validation webhook, which enforced the same rule: external-snapshotter#1022)',
+  },
+];
+
+const VERSION_TAG = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+
+/** `vX.Y.Z` -> [X, Y, Z]; undefined for anything else (no pre-releases, no `latest`). */
+export function parseVersionTag(tag: string): [number, number, number] | undefined {
+  const m = VERSION_TAG.exec(tag);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/** Negative when a < b, 0 when equal, positive when a > b; both must be `vX.Y.Z`. */
+export function compareVersionTags(a: string, b: string): number {
+  const pa = parseVersionTag(a);
+  const pb = parseVersionTag(b);
+  if (!pa || !pb) throw new Error(`cannot compare version tags '${a}' and '${b}'; both must have the form vX.Y.Z`);
+  return pa[0] - pb[0] || pa[1] - pb[1] || pa[2] - pb[2];
+}
+
+export function isKnownSnapshotterVersion(version: string): version is KnownSnapshotterVersion {
+  return (KNOWN_SNAPSHOTTER_VERSIONS as readonly string[]).includes(version);
+}
+
+/** The release facts for `version`; throws naming the known versions when there are none. */
+export function snapshotterRelease(version: string): SnapshotterRelease {
+  if (!isKnownSnapshotterVersion(version)) {
+    throw new Error(
+      `version '${version}' is not a known external-snapshotter release; known: ${KNOWN_SNAPSHOTTER_VERSIONS.join(', ')} ` +
+        '(a new one needs its RBAC, image and sidecar compatibility in lib/snapshotter-compat.ts)',
+    );
+  }
+  return SNAPSHOTTER_RELEASES[version];
+}
+
+/** A snapshotter release, the CSI driver's sidecar, and the controller flag that decides the sourceVolumeMode pair. */
+export interface SnapshotterPair {
+  /** external-snapshotter release (CRDs + controller). */
+  readonly version: string;
+  /** The CSI driver's `csi-snapshotter` sidecar image tag, `vX.Y.Z`. */
+  readonly sidecarVersion: string;
+  /** The controller's `--prevent-volume-mode-conversion`. @default the release's default */
+  readonly preventVolumeModeConversion?: boolean;
+}
+
+export interface SnapshotterCompatibility {
+  /** `mitigated`: broken by default, made to work by `--prevent-volume-mode-conversion=false`. */
+  readonly verdict: 'ok' | 'mitigated' | 'broken';
+  readonly release: SnapshotterRelease;
+  readonly rule: SidecarCompatibilityRule;
+  /** The effective controller flag value. */
+  readonly preventVolumeModeConversion: boolean;
+  /** One line: the pair, the verdict and why; for a broken pair also the ways out. */
+  readonly message: string;
+}
+
+/** The table row for a release and a sidecar version. */
+export function sidecarCompatibilityRule(
+  version: KnownSnapshotterVersion,
+  sidecarVersion: string,
+): SidecarCompatibilityRule {
+  const rule = SIDECAR_COMPATIBILITY.find(
+    (r) =>
+      r.snapshotterVersion === version &&
+      (r.sidecarFrom === undefined || compareVersionTags(sidecarVersion, r.sidecarFrom) >= 0) &&
+      (r.sidecarBelow === undefined || compareVersionTags(sidecarVersion, r.sidecarBelow) < 0),
+  );
+  // unreachable while the table covers every range (tested); a gap must not read as 'ok'
+  if (!rule) throw new Error(`no compatibility row for snapshotter ${version} and sidecar ${sidecarVersion}`);
+  return rule;
+}
+
+/**
+ * Judges a snapshotter release against the CSI driver's sidecar. Throws on an unknown release or a sidecar
+ * version that is not `vX.Y.Z`; returns `broken` (never throws) for a known-bad pair, so a matrix can list it.
+ */
+export function checkSnapshotterCompatibility(pair: SnapshotterPair): SnapshotterCompatibility {
+  const release = snapshotterRelease(pair.version);
+  if (!parseVersionTag(pair.sidecarVersion)) {
+    throw new Error(
+      `snapshotterSidecarVersion '${pair.sidecarVersion}' is not a version tag; use the form vX.Y.Z, e.g. '${SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION}'`,
+    );
+  }
+  const rule = sidecarCompatibilityRule(release.version, pair.sidecarVersion);
+  const prevent = pair.preventVolumeModeConversion ?? release.preventVolumeModeConversionDefault;
+  const subject = `snapshotter ${release.version} with the CSI driver's csi-snapshotter sidecar ${pair.sidecarVersion}`;
+  if (rule.verdict === 'ok') {
+    return {
+      verdict: 'ok',
+      release,
+      rule,
+      preventVolumeModeConversion: prevent,
+      message: `${subject} works: ${rule.reason}`,
+    };
+  }
+  if (!prevent && rule.mitigatedByDisablingVolumeModeConversion) {
+    return {
+      verdict: 'mitigated',
+      release,
+      rule,
+      preventVolumeModeConversion: prevent,
+      message: `${subject} works only because ${rule.mitigatedByDisablingVolumeModeConversion}`,
+    };
+  }
+  const waysOut = (rule.waysOut ?? []).map((w, i) => `(${i + 1}) ${w}`).join('; ');
+  return {
+    verdict: 'broken',
+    release,
+    rule,
+    preventVolumeModeConversion: prevent,
+    message: `${subject} is a known-bad pair: ${rule.reason}; ways out: ${waysOut}`,
+  };
+}

@@ -1,12 +1,13 @@
 /**
  * The composition root: the seed homelab's Velero backup and disaster-recovery stack.
  *
- * `buildApp()` builds it in memory (tests call it; it never touches dist/). Run directly
- * (`npm run synth`), this file synthesizes it into dist/ atomically, with every check.
+ * `buildStack()` / `buildApp()` build it in memory (tests call them; they never touch dist/). Run
+ * directly (`npm run synth`), this file synthesizes it into dist/ atomically, after every check.
  */
 import { App, Duration } from 'cdk8s';
 import {
   ArgoCdApplication,
+  BackupAlerts,
   BackupSchedule,
   CrdApplication,
   CsiSnapshotStack,
@@ -15,6 +16,7 @@ import {
   type GitRepository,
 } from './constructs';
 import { FolderChart } from './lib/folder-chart';
+import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan';
 import { synthesize } from './lib/synth';
 
 /**
@@ -32,6 +34,20 @@ export const REPOSITORY: GitRepository = {
   distPath: 'dist',
 };
 
+/** The seed's critical PVCs: what the plan report sizes and costs. */
+export const CRITICAL_VOLUMES: readonly VolumeDeclaration[] = [
+  { namespace: 'default', pvc: 'prometheus-data', size: '50Gi', app: 'Prometheus' },
+  { namespace: 'loki', pvc: 'loki-data', size: '20Gi', app: 'Loki' },
+  { namespace: 'default', pvc: 'grafana-data', size: '5Gi', app: 'Grafana' },
+  { namespace: 'pihole', pvc: 'pihole-data', size: '5Gi', app: 'Pi-hole' },
+];
+
+/**
+ * Namespaces whose PVCs are deliberately not backed up, each with its reason. The coverage alert
+ * (PVCNotCoveredByBackup) and `npm run plan -- --inventory --strict` accept exactly these.
+ */
+export const UNPROTECTED_NAMESPACES: Readonly<Record<string, string>> = {};
+
 export interface StackOptions {
   /** @default STORAGE */
   readonly storage?: StorageProfile;
@@ -39,16 +55,29 @@ export interface StackOptions {
   readonly repository?: GitRepository;
   /** Run the node-agent (file-system backup, snapshot data movement). @default false */
   readonly nodeAgent?: boolean;
+  /** Move CSI snapshot data to object storage (needs the node-agent). @default false */
+  readonly snapshotMoveData?: boolean;
+}
+
+/** The built stack: the app plus the constructs the plan report reads. */
+export interface Stack {
+  readonly app: App;
+  readonly release: VeleroRelease;
+  readonly schedules: readonly BackupSchedule[];
+  readonly snapshots: CsiSnapshotStack;
+  readonly alerts: BackupAlerts;
+  readonly plan: PlanInput;
 }
 
 /** Builds the seed's stack: one chart per ArgoCD-synced folder of dist/. */
-export function buildApp(options: StackOptions = {}): App {
+export function buildStack(options: StackOptions = {}): Stack {
   const app = new App();
+  const repository = options.repository ?? REPOSITORY;
 
   const velero = new FolderChart(app, 'velero');
   const release = new VeleroRelease(velero, 'Velero', {
     storage: options.storage ?? STORAGE,
-    nodeAgent: { enabled: options.nodeAgent ?? false },
+    nodeAgent: { enabled: options.nodeAgent ?? options.snapshotMoveData ?? false },
   });
 
   // The seed's schedules. Names are exact: the runbooks rely on them (`velero backup get | awk '/^daily-critical-pvcs-/'`).
@@ -61,6 +90,7 @@ export function buildApp(options: StackOptions = {}): App {
       includedNamespaces: ['default', 'loki', 'pihole'],
       snapshotVolumes: true,
       defaultVolumesToFsBackup: false,
+      snapshotMoveData: options.snapshotMoveData ?? false,
     }),
     new BackupSchedule(velero, 'WeeklyClusterResources', {
       release,
@@ -72,6 +102,12 @@ export function buildApp(options: StackOptions = {}): App {
       snapshotVolumes: false,
     }),
   ];
+
+  const alerts = new BackupAlerts(velero, 'BackupAlerts', {
+    release,
+    schedules,
+    unprotectedNamespaces: UNPROTECTED_NAMESPACES,
+  });
 
   // The seed runs Synology CSI, whose csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
   // with the v8.2.1 CRDs that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16).
@@ -89,14 +125,14 @@ export function buildApp(options: StackOptions = {}): App {
     // synology-csi belongs to the CSI driver's own install
     createNamespace: false,
     syncWave: -5,
-    repository: options.repository ?? REPOSITORY,
+    repository,
   });
   new ArgoCdApplication(applications, 'Velero', {
     name: 'velero',
     folder: 'velero',
     version: release.version,
     destinationNamespace: release.namespace,
-    repository: options.repository ?? REPOSITORY,
+    repository,
   });
 
   // applied once by hand (`kubectl apply -f dist/bootstrap/`): the app of apps that syncs dist/applications/
@@ -107,15 +143,29 @@ export function buildApp(options: StackOptions = {}): App {
     version: release.version,
     destinationNamespace: 'argocd',
     createNamespace: false,
-    repository: options.repository ?? REPOSITORY,
+    repository,
   });
-  return app;
+
+  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces: UNPROTECTED_NAMESPACES };
+  return { app, release, schedules, snapshots, alerts, plan };
 }
 
-/** Synthesizes the default stack into dist/ (or `outDir`); returns the process exit code. */
+/** Builds the seed's stack and returns its cdk8s App. */
+export function buildApp(options: StackOptions = {}): App {
+  return buildStack(options).app;
+}
+
+/** Synthesizes the default stack into dist/ (or `outDir`) with BACKUP-PLAN.md; returns the exit code. */
 export function main(options: { outDir?: string } = {}): number {
   try {
-    const result = synthesize(() => buildApp(), { outDir: options.outDir });
+    let stack: Stack | undefined;
+    const result = synthesize(
+      () => {
+        stack = buildStack();
+        return stack.app;
+      },
+      { outDir: options.outDir, extraFiles: () => ({ 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) }) },
+    );
     console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
     return 0;
   } catch (e) {

@@ -209,7 +209,7 @@ function serverLogs(ctx: AlertContext, grep = 'error'): string {
 }
 
 function labels(ctx: AlertContext, severity: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { severity, ...ctx.routingLabels, ...extra };
+  return { ...ctx.routingLabels, severity, ...extra };
 }
 
 /**
@@ -234,8 +234,14 @@ interface Step {
   readonly samples: number;
 }
 
-function stepFor(horizon: number): Step {
-  const interval = horizon > 6 * HOUR ? 300 : 60;
+/** Sample (and rule evaluation) interval for cases spanning `span` seconds: promtool evaluates every rule at every step. */
+function intervalFor(span: number): number {
+  // samples and evaluations coincide, so an hour between samples is exact for these gauges
+  if (span > 3 * DAY) return HOUR;
+  return span > 6 * HOUR ? 300 : 60;
+}
+
+function stepFor(horizon: number, interval = intervalFor(horizon)): Step {
   return { interval, samples: Math.ceil(horizon / interval) + 1 };
 }
 
@@ -273,13 +279,18 @@ function series(name: string, l: Record<string, string>): string {
     .join(', ')}}`;
 }
 
+/** The schedules a global rule's cases are generated for: every schedule, or an example when there is none. */
+function casesFor(scheduleNames: readonly string[]): readonly string[] {
+  return scheduleNames.length ? scheduleNames : ['any-schedule'];
+}
+
 function caseOf(
   name: string,
   rule: AlertRule,
-  horizon: number,
+  horizon: number | Step,
   build: (step: Step) => { series: InputSeries[]; evalAt: number; firing: Record<string, string>[] },
 ): AlertTestCase {
-  const step = stepFor(horizon);
+  const step = typeof horizon === 'number' ? stepFor(horizon) : horizon;
   const b = build(step);
   return {
     name,
@@ -311,7 +322,7 @@ function counterRule(
     annotations: { summary, description },
   };
   const l = (schedule: string) => ({ job: ctx.job, namespace: ctx.namespace, schedule });
-  const tests = scheduleNames.flatMap((s) => [
+  const tests = casesFor(scheduleNames).flatMap((s) => [
     caseOf(`${alert} ${s}: a new ${metric} increment fires`, rule, 2 * HOUR, (step) => ({
       series: [{ series: series(metric, l(s)), values: change(0, 1, 30 * 60, step) }],
       evalAt: 40 * 60,
@@ -387,23 +398,27 @@ export function backupDelayedRule(ctx: AlertContext, schedule: string, t: Schedu
       ].join('\n'),
     },
   };
-  const horizon = threshold + DELAYED_FOR + 20 * 60;
+  // just below the threshold, and once past it for `for:` (plus two evaluation steps)
+  const interval = intervalFor(threshold);
+  const below = threshold - Math.max(600, interval);
+  const horizon = threshold + DELAYED_FOR + 2 * interval;
+  const step = stepFor(horizon, interval);
   const l = { job: ctx.job, namespace: ctx.namespace, schedule };
   const tests = [
     caseOf(
-      `VeleroBackupDelayed ${schedule}: ${promDuration(threshold - 600)} after the last backup stays silent`,
+      `VeleroBackupDelayed ${schedule}: ${promDuration(below)} after the last backup stays silent`,
       rule,
-      horizon,
+      step,
       (step) => ({
         series: [{ series: series('velero_backup_last_successful_timestamp', l), values: constant(0, step) }],
-        evalAt: threshold - 600,
+        evalAt: below,
         firing: [],
       }),
     ),
     caseOf(
       `VeleroBackupDelayed ${schedule}: past ${promDuration(threshold)} and for ${promDuration(DELAYED_FOR)} fires`,
       rule,
-      horizon,
+      step,
       (step) => ({
         series: [{ series: series('velero_backup_last_successful_timestamp', l), values: constant(0, step) }],
         evalAt: horizon,
@@ -459,13 +474,16 @@ export function backupAbsentRule(
       ].join('\n'),
     },
   };
-  const horizon = threshold + 30 * 60;
+  const interval = intervalFor(threshold);
+  const margin = Math.max(30 * 60, 2 * interval);
+  const horizon = threshold + margin;
+  const step = stepFor(horizon, interval);
   const mine = { job: ctx.job, namespace: ctx.namespace, schedule };
   const tests = [
     caseOf(
       `VeleroBackupMetricAbsent ${schedule}: no Completed backup for ${promDuration(threshold)} fires`,
       rule,
-      horizon,
+      step,
       (step) => ({
         series: healthyBackground(ctx, otherSchedules, step),
         evalAt: horizon,
@@ -475,17 +493,17 @@ export function backupAbsentRule(
     caseOf(
       `VeleroBackupMetricAbsent ${schedule}: a new schedule before its threshold stays silent`,
       rule,
-      horizon,
+      step,
       (step) => ({
         series: healthyBackground(ctx, otherSchedules, step),
-        evalAt: threshold - 30 * 60,
+        evalAt: threshold - margin,
         firing: [],
       }),
     ),
     caseOf(
       `VeleroBackupMetricAbsent ${schedule}: a schedule with a Completed backup stays silent`,
       rule,
-      horizon,
+      step,
       (step) => ({
         series: [
           ...healthyBackground(ctx, otherSchedules, step),
@@ -583,19 +601,24 @@ export function backupDurationRule(ctx: AlertContext, schedule: string, t: Sched
   const l = { job: ctx.job, namespace: ctx.namespace, schedule };
   const slow = warn + 1800;
   const tests = [
-    caseOf(`VeleroBackupDurationHigh ${schedule}: a ${promDuration(slow)} backup fires`, rule, 3 * HOUR, (step) => ({
-      series: [
-        { series: series('velero_backup_attempt_total', l), values: change(1, 2, HOUR, step) },
-        { series: series('velero_backup_duration_seconds_sum', l), values: change(600, 600 + slow, HOUR, step) },
-        { series: series('velero_backup_duration_seconds_count', l), values: change(1, 2, HOUR, step) },
-      ],
-      evalAt: HOUR + 20 * 60,
-      firing: [{ namespace: ctx.namespace, schedule }],
-    })),
+    caseOf(
+      `VeleroBackupDurationHigh ${schedule}: a ${promDuration(slow)} backup fires`,
+      rule,
+      stepFor(3 * HOUR, 300),
+      (step) => ({
+        series: [
+          { series: series('velero_backup_attempt_total', l), values: change(1, 2, HOUR, step) },
+          { series: series('velero_backup_duration_seconds_sum', l), values: change(600, 600 + slow, HOUR, step) },
+          { series: series('velero_backup_duration_seconds_count', l), values: change(1, 2, HOUR, step) },
+        ],
+        evalAt: HOUR + 20 * 60,
+        firing: [{ namespace: ctx.namespace, schedule }],
+      }),
+    ),
     caseOf(
       `VeleroBackupDurationHigh ${schedule}: the first backup after a restart (a new series) fires`,
       rule,
-      3 * HOUR,
+      stepFor(3 * HOUR, 300),
       (step) => ({
         series: [
           { series: series('velero_backup_attempt_total', l), values: change(0, 1, HOUR, step) },
@@ -606,7 +629,7 @@ export function backupDurationRule(ctx: AlertContext, schedule: string, t: Sched
         firing: [{ namespace: ctx.namespace, schedule }],
       }),
     ),
-    caseOf(`VeleroBackupDurationHigh ${schedule}: a 10m backup stays silent`, rule, 3 * HOUR, (step) => ({
+    caseOf(`VeleroBackupDurationHigh ${schedule}: a 10m backup stays silent`, rule, stepFor(3 * HOUR, 300), (step) => ({
       series: [
         { series: series('velero_backup_attempt_total', l), values: change(1, 2, HOUR, step) },
         { series: series('velero_backup_duration_seconds_sum', l), values: change(600, 1200, HOUR, step) },
@@ -683,7 +706,7 @@ export function storageLocationRule(ctx: AlertContext, scheduleNames: readonly s
     },
   };
   const l = (s: string) => ({ job: ctx.job, namespace: ctx.namespace, schedule: s });
-  const tests = scheduleNames.flatMap((s) => [
+  const tests = casesFor(scheduleNames).flatMap((s) => [
     caseOf(`${alert} ${s}: a scheduled backup failing validation fires`, rule, 2 * HOUR, (step) => ({
       series: [{ series: series('velero_backup_validation_failure_total', l(s)), values: change(0, 1, 30 * 60, step) }],
       evalAt: 40 * 60,
@@ -732,7 +755,7 @@ export function snapshotLocationRule(ctx: AlertContext, scheduleNames: readonly 
     schedule: s,
     ...extra,
   });
-  const tests = scheduleNames.flatMap((s) => [
+  const tests = casesFor(scheduleNames).flatMap((s) => [
     caseOf(`${alert} ${s}: a backup born with CSI snapshot failures fires`, rule, 2 * HOUR, (step) => ({
       series: [
         { series: series('velero_backup_attempt_total', l(s)), values: change(0, 1, 30 * 60, step) },

@@ -3,3 +3,4 @@ export * from './argocd-application';
 export * from './crd-application';
 export * from './csi-snapshot-stack';
 export * from './backup-schedule';
+export * from './backup-alerts';

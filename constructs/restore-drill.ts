@@ -571,8 +571,8 @@ export class RestoreDrill extends Construct {
 
   private staleCases(stale: AlertRule, absent: AlertRule, threshold: number): AlertTestCase[] {
     const ns = this.namespace;
-    // hourly samples keep a month of series small; times in seconds from the start
-    const step = HOUR;
+    // 5m samples: an instant selector looks back 5m only, so sparser samples would leave gaps
+    const step = 300;
     const horizon = threshold + 2 * HOUR;
     const samples = Math.ceil(horizon / step) + 1;
     const last = `kube_cronjob_status_last_successful_time{namespace="${ns}", cronjob="${this.name}"}`;
@@ -636,8 +636,8 @@ export class RestoreDrill extends Construct {
       ),
       caseOf(
         absent,
-        'a drill that succeeded once stays silent',
-        [{ series: last, values: `0x${samples - 1}` }],
+        'a drill with a recent success stays silent',
+        [{ series: last, values: `0+${step}x${samples - 1}` }],
         horizon,
         [],
       ),

@@ -11,8 +11,8 @@ export interface SynthOptions {
   readonly outDir?: string;
   /** Checks that must pass before anything is written (invariants, schema validation). */
   readonly checks?: readonly OutputCheck[];
-  /** Extra non-Kubernetes files at the top of the output directory, e.g. BACKUP-PLAN.md. */
-  readonly extraFiles?: Readonly<Record<string, string>>;
+  /** Extra non-Kubernetes files at the top of the output directory, e.g. BACKUP-PLAN.md (made after the build). */
+  readonly extraFiles?: () => Readonly<Record<string, string>>;
 }
 
 export interface SynthResult {
@@ -55,7 +55,7 @@ export function synthesize(build: () => App, options: SynthOptions = {}): SynthR
   if (errors.length > 0) {
     throw new Error(`synth refused: ${errors.length} problem(s); nothing was written\n  - ${errors.join('\n  - ')}`);
   }
-  const files = renderFiles(objects, options.extraFiles);
+  const files = renderFiles(objects, options.extraFiles?.());
   const stamp = `${process.pid}-${Date.now()}`;
   const tmp = `${outDir}.tmp-${stamp}`;
   const old = `${outDir}.old-${stamp}`;

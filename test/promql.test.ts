@@ -11,7 +11,7 @@ function problems(expr: string, catalog = V115): string[] {
 }
 
 describe('metrics catalog', () => {
-  test("Velero 1.15 exports the 28 velero_* families of velero-upstream-facts.md §1b, and no location metric", () => {
+  test('Velero 1.15 exports the 28 velero_* families of velero-upstream-facts.md §1b, and no location metric', () => {
     const velero = V115.metrics.filter((m) => m.name.startsWith('velero_')).map((m) => m.name);
     expect(velero).toHaveLength(28);
     expect(velero).toContain('velero_backup_last_successful_timestamp');
@@ -66,7 +66,9 @@ describe('metrics catalog', () => {
     expect(() => metricsFor('v1.19.0')).toThrow(
       'metrics catalog: Velero v1.19.0 is newer than the catalog (up to v1.18.x); add its metrics to lib/metrics-catalog.ts from pkg/metrics/metrics.go at that tag',
     );
-    expect(() => metricsFor('1.15')).toThrow("metrics catalog: version '1.15' is not a Velero release tag; use e.g. 'v1.15.0'");
+    expect(() => metricsFor('1.15')).toThrow(
+      "metrics catalog: version '1.15' is not a Velero release tag; use e.g. 'v1.15.0'",
+    );
   });
 });
 
@@ -143,7 +145,9 @@ describe('metric checks against the configured version', () => {
 
   test('histogram series under rate() pass', () => {
     expect(
-      problems('histogram_quantile(0.9, sum by (le, schedule) (rate(velero_backup_duration_seconds_bucket[1h]))) > 3600'),
+      problems(
+        'histogram_quantile(0.9, sum by (le, schedule) (rate(velero_backup_duration_seconds_bucket[1h]))) > 3600',
+      ),
     ).toEqual([]);
   });
 
@@ -184,7 +188,9 @@ describe('metric checks against the configured version', () => {
     expect(problems('increase(podVolume_data_upload_failure_total[1h]) > 0')).toEqual([
       "alert 'A': metric 'podVolume_data_upload_failure_total' comes from the node-agent, which this stack's Prometheus does not scrape",
     ]);
-    expect(expressionProblems('A', 'increase(podVolume_data_upload_failure_total[1h]) > 0', { catalog: V115 })).toEqual([]);
+    expect(expressionProblems('A', 'increase(podVolume_data_upload_failure_total[1h]) > 0', { catalog: V115 })).toEqual(
+      [],
+    );
   });
 
   test('every problem of an expression is reported, one per line', () => {

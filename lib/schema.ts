@@ -1,0 +1,841 @@
+/**
+ * Validates rendered objects against upstream schemas before anything reaches dist/ (issue 6).
+ *
+ * - Custom resources (velero.io, snapshot.storage.k8s.io, monitoring.coreos.com, argoproj.io, ...): the
+ *   `openAPIV3Schema` of the upstream CRD at the pinned tag, compiled with ajv. Kubernetes extensions are
+ *   mapped to what the API server does with a structural schema: unknown fields are pruned there, so they
+ *   are errors here; `x-kubernetes-int-or-string`, `-preserve-unknown-fields`, `-embedded-resource`,
+ *   `-list-type`/`-list-map-keys` and `nullable` are honoured; CEL rules (`x-kubernetes-validations`) are
+ *   NOT evaluated and are reported per kind. `metadata` is checked against the Kubernetes ObjectMeta schema.
+ * - Core kinds: the validators of `kubernetes-models` (generated from the Kubernetes OpenAPI). Those accept
+ *   unknown fields, so the validator runs on a recording proxy: a field the validator never looked at, on
+ *   an object whose schema has properties and no additionalProperties, is an unknown field.
+ *
+ * Schema source for custom resources: a local directory of upstream CRD YAML (default `../shared/crds`
+ * next to the repo, override with $VELERO_CDK8S_CRDS or `crdDir`), or the pinned upstream URLs of
+ * cdk8s.yaml downloaded once into node_modules/.cache (`downloadPinnedCrds`). With neither, custom
+ * resources are skipped and the result says so in one note; core kinds are still checked.
+ *
+ * Speed: nothing is compiled until a kind appears; parsed CRDs are cached on disk by content hash (YAML
+ * parsing of the 406 KB ArgoCD Application CRD alone costs ~300 ms); compiled validators are cached per kind
+ * in memory, and only the top-level properties an object has are compiled (the Application's `status` and
+ * `operation` are 80% of its schema).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { buildSync } from 'esbuild';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { SNAPSHOTTER_VERSION, VELERO_VERSION } from './versions';
+
+/** One object to validate, with the file it is (or will be) written to, e.g. `velero/Deployment_apps_velero_velero.yaml`. */
+export interface ObjectToValidate {
+  readonly file: string;
+  readonly object: any;
+}
+
+export interface SchemaValidationOptions {
+  /**
+   * Directory of upstream CRD YAML, read recursively (`kustomization.yaml` skipped). `false` = no CRD schema
+   * source: custom resources are skipped (one note), core kinds are still checked.
+   * @default $VELERO_CDK8S_CRDS, else `../shared/crds` next to the repo root, else the download cache of
+   * `downloadPinnedCrds()` when it is complete, else none
+   */
+  readonly crdDir?: string | false;
+  /**
+   * external-snapshotter release whose CRDs to use where the source has one subdirectory per release
+   * (`external-snapshotter/v8.2.1/`, `external-snapshotter/v7.0.2/`). @default SNAPSHOTTER_VERSION
+   */
+  readonly snapshotterVersion?: string;
+  /** Velero release, for a source that keeps Velero CRDs in per-release subdirectories. @default VELERO_VERSION */
+  readonly veleroVersion?: string;
+  /** Repository root (holds cdk8s.yaml and node_modules). @default found by walking up from this file */
+  readonly rootDir?: string;
+}
+
+export interface SchemaValidationResult {
+  /** One line per problem: `<file>: <Kind> <namespace/name>: <path>: <complaint>`. */
+  readonly errors: string[];
+  /** The CEL rules (`x-kubernetes-validations`) of the kinds that were validated; they are not evaluated. */
+  readonly celRulesSkipped: string[];
+  /** Remarks that are not errors, e.g. the one line saying there was no CRD schema source. */
+  readonly notes: string[];
+}
+
+/** A CEL rule from a CRD, which this validator does not evaluate. */
+export interface CelRule {
+  /** `group/version Kind`, e.g. `snapshot.storage.k8s.io/v1 VolumeSnapshotContent`. */
+  readonly kind: string;
+  /** Where the rule sits, e.g. `spec` or `spec.sourceVolumeMode`. */
+  readonly path: string;
+  readonly rule: string;
+  readonly message?: string;
+}
+
+/** Bump when the CRD -> ajv conversion changes: it is part of the disk cache key. */
+const CONVERTER_VERSION = 3;
+/** Bump when the kubernetes-models bundling changes: it is part of the disk cache key. */
+const BUNDLER_VERSION = 1;
+const CRD_CACHE = 'velero-cdk8s-schemas';
+const CORE_CACHE = 'velero-cdk8s-k8s-validators';
+/** Where `downloadPinnedCrds` keeps the pinned upstream CRDs. */
+export const CRD_DOWNLOAD_CACHE = 'velero-cdk8s-crds';
+const VERSION_DIR = /^v\d+\.\d+\.\d+$/;
+
+// ---------------------------------------------------------------------------------------------------------------
+// entry point
+
+/**
+ * Validates every object against its upstream schema. Never throws for a bad object: every problem is one
+ * line in `errors`. Throws only when the schema machinery itself is unusable (e.g. kubernetes-models missing).
+ */
+export function validateObjects(objs: readonly ObjectToValidate[], opts: SchemaValidationOptions = {}): SchemaValidationResult {
+  const root = opts.rootDir ? resolve(opts.rootDir) : findRepoRoot();
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const celByKind = new Map<string, readonly CelRule[]>();
+  const source = resolveCrdSource(root, opts);
+  if (source.error) errors.push(source.error);
+  const crds = source.dir ? crdSchemas(root, source.dir, opts) : undefined;
+  const core = coreSchemas(root);
+  let skipped = 0;
+  const skippedKinds = new Set<string>();
+
+  for (const { file, object } of objs) {
+    const where = `${file}: ${describeObject(object)}`;
+    if (!isObject(object) || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
+      errors.push(`${where}: (root): not a Kubernetes object; apiVersion and kind must be strings`);
+      continue;
+    }
+    const { group, version } = splitApiVersion(object.apiVersion);
+    const problems: Problem[] = [];
+    if (core.hasGroup(group)) {
+      const validator = core.validator(group, version, object.kind);
+      if (!validator) {
+        errors.push(`${where}: (root): no schema for ${object.apiVersion} ${object.kind} in kubernetes-models ${core.version}; check apiVersion and kind`);
+        continue;
+      }
+      problems.push(...runRecorded(validator, object));
+    } else if (!crds) {
+      skipped++;
+      skippedKinds.add(`${object.apiVersion} ${object.kind}`);
+      continue;
+    } else {
+      const lookup = crds.validator(group, version, object.kind, object);
+      if ('error' in lookup) {
+        errors.push(`${where}: (root): ${lookup.error}`);
+        continue;
+      }
+      celByKind.set(`${group}/${version} ${object.kind}`, lookup.cel);
+      lookup.validate(object);
+      problems.push(...fromAjvErrors(lookup.validate.errors ?? [], object));
+      if (object.metadata !== undefined) {
+        if (!isObject(object.metadata)) problems.push({ pointer: '/metadata', complaint: `must be object, got ${typeOf(object.metadata)}` });
+        else problems.push(...runRecorded(core.objectMeta(), object.metadata).map((p) => ({ ...p, pointer: `/metadata${p.pointer}` })));
+      }
+    }
+    for (const p of dedupe(problems)) errors.push(`${where}: ${renderPath(p.pointer, object)}: ${p.complaint}`);
+  }
+
+  if (!source.dir && !source.error) {
+    const what = skipped > 0 ? `${skipped} custom resource(s) (${[...skippedKinds].sort().join(', ')}) were not validated` : 'custom resources would not be validated';
+    notes.push(
+      `schema: no CRD schema source (set VELERO_CDK8S_CRDS to a directory of upstream CRDs, or run downloadPinnedCrds() once with internet); ${what}; core kinds were`,
+    );
+  }
+  const celRulesSkipped = [...celByKind.values()]
+    .flat()
+    .map((r) => `${r.kind} ${r.path}: ${r.message ?? r.rule} (CEL: ${r.rule})`)
+    .sort();
+  return { errors, celRulesSkipped, notes };
+}
+
+/** The CEL rules of one kind's CRD (not evaluated by `validateObjects`), e.g. for a report. */
+export function celRulesOf(apiVersion: string, kind: string, opts: SchemaValidationOptions = {}): readonly CelRule[] {
+  const root = opts.rootDir ? resolve(opts.rootDir) : findRepoRoot();
+  const source = resolveCrdSource(root, opts);
+  if (!source.dir) return [];
+  const { group, version } = splitApiVersion(apiVersion);
+  const lookup = crdSchemas(root, source.dir, opts).validator(group, version, kind, {});
+  return 'error' in lookup ? [] : lookup.cel;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// problems and their messages
+
+interface Problem {
+  /** JSON pointer into the object. */
+  readonly pointer: string;
+  readonly complaint: string;
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v === 'number' && Number.isInteger(v) ? 'integer' : typeof v;
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function describeObject(o: any): string {
+  const kind = typeof o?.kind === 'string' ? o.kind : '<no kind>';
+  const name = typeof o?.metadata?.name === 'string' ? o.metadata.name : '<no name>';
+  const ns = typeof o?.metadata?.namespace === 'string' ? `${o.metadata.namespace}/` : '';
+  return `${kind} ${ns}${name}`;
+}
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.lastIndexOf('/');
+  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+function decodePointer(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function childPointer(pointer: string, key: string): string {
+  return `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let v: any = data;
+  for (const seg of decodePointer(pointer)) v = v == null ? undefined : v[seg];
+  return v;
+}
+
+/** JSON pointer -> the path Kubernetes prints: `spec.template.spec.containers[0].image`, `metadata.labels[app.kubernetes.io/name]`. */
+export function renderPath(pointer: string, data: unknown): string {
+  let out = '';
+  let v: any = data;
+  for (const seg of decodePointer(pointer)) {
+    if (Array.isArray(v)) out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${seg}]`;
+    v = v == null ? undefined : v[seg];
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function levenshtein(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+
+function unknownField(name: string, known: Iterable<string>): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = levenshtein(name, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  const hint = best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean '${best}'?)` : '';
+  return `unknown field${hint}`;
+}
+
+/** One sentence for one ajv error (compiled here, or by kubernetes-models, which has no messages). */
+function complaintOf(e: ErrorObject, data: unknown): string {
+  const value = valueAt(data, e.instancePath);
+  const p = e.params as Record<string, any>;
+  switch (e.keyword) {
+    case 'type':
+      return `must be ${String(p.type).split(',').join(' or ')}, got ${typeOf(value)}${value === null || typeof value === 'object' ? '' : ` ${show(value)}`}`;
+    case 'enum':
+      return `must be one of ${(p.allowedValues as unknown[]).map(show).join(', ')}, got ${show(value)}`;
+    case 'const':
+      return `must be ${show(p.allowedValue)}, got ${show(value)}`;
+    case 'format':
+      return `must be a valid ${p.format}, got ${show(value)}`;
+    case 'pattern':
+      return `must match ${p.pattern}, got ${show(value)}`;
+    case 'minLength':
+    case 'maxLength':
+      return `must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${p.limit} characters long, got ${String(value).length}`;
+    case 'minItems':
+    case 'maxItems':
+      return `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${p.limit} item(s), got ${(value as unknown[]).length}`;
+    case 'minProperties':
+    case 'maxProperties':
+      return `must have ${e.keyword === 'minProperties' ? 'at least' : 'at most'} ${p.limit} field(s)`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `must be ${p.comparison} ${p.limit}, got ${show(value)}`;
+    case 'multipleOf':
+      return `must be a multiple of ${p.multipleOf}, got ${show(value)}`;
+    case 'uniqueItems':
+      return `must not have duplicate items (items ${p.j} and ${p.i} are identical)`;
+    default:
+      return e.message ?? `fails '${e.keyword}' ${show(e.params)}`;
+  }
+}
+
+/** ajv errors -> problems: required and unknown fields point at the field itself; anyOf/oneOf branches fold into one line. */
+function fromAjvErrors(errors: readonly ErrorObject[], data: unknown): Problem[] {
+  const alternatives = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  const out: Problem[] = [];
+  const folded = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword === 'required') {
+      out.push({ pointer: childPointer(e.instancePath, String((e.params as any).missingProperty)), complaint: 'required field is missing' });
+    } else if (e.keyword === 'additionalProperties') {
+      const name = String((e.params as any).additionalProperty);
+      const known = Object.keys((e.parentSchema as any)?.properties ?? {});
+      out.push({ pointer: childPointer(e.instancePath, name), complaint: unknownField(name, known) });
+    } else if (alternatives.has(e.instancePath) && e.schemaPath.includes('Of/')) {
+      const list = folded.get(e.instancePath) ?? [];
+      list.push(complaintOf(e, data));
+      folded.set(e.instancePath, list);
+    } else if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {
+      if (!folded.has(e.instancePath)) folded.set(e.instancePath, []);
+    } else {
+      out.push({ pointer: e.instancePath, complaint: complaintOf(e, data) });
+    }
+  }
+  for (const [pointer, branches] of folded) {
+    const unique = [...new Set(branches)];
+    out.push({ pointer, complaint: unique.length > 0 ? `matches no allowed form: ${unique.join('; or ')}` : 'matches no allowed form' });
+  }
+  return out;
+}
+
+/** Drops exact repeats; keeps the order. */
+function dedupe(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.pointer}\u0000${p.complaint}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// core kinds: kubernetes-models validators, bundled to CommonJS once, run on a recording proxy
+
+/** A compiled validator as kubernetes-models ships it (ajv standalone code). */
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+interface Visit {
+  readonly obj: Record<string, unknown>;
+  readonly read: Set<string>;
+  enumerated: boolean;
+}
+
+/**
+ * Runs a kubernetes-models validator on a proxy of `data` that records which fields the validator reads
+ * and which objects it enumerates (maps). Type/format/required errors come from the validator; unknown
+ * fields come from the record: a field of an object that the validator inspected field by field (it read
+ * at least one field and never enumerated the keys) but never read itself.
+ */
+function runRecorded(validate: CompiledValidator, data: Record<string, unknown>): Problem[] {
+  const visits = new Map<string, Visit>();
+  const wrap = (value: unknown, pointer: string): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (!Array.isArray(value) && !visits.has(pointer)) visits.set(pointer, { obj: value as Record<string, unknown>, read: new Set(), enumerated: false });
+    const visit = visits.get(pointer);
+    return new Proxy(value as object, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string') return v;
+        visit?.read.add(key);
+        const own = Object.getOwnPropertyDescriptor(target, key);
+        // a frozen property must be returned as is (Proxy invariant); its fields are then not recorded
+        if (!own || (!own.configurable && !own.writable)) return v;
+        return wrap(v, childPointer(pointer, key));
+      },
+      has(target, key) {
+        if (typeof key === 'string') visit?.read.add(key);
+        return Reflect.has(target, key);
+      },
+      ownKeys(target) {
+        if (visit) visit.enumerated = true;
+        return Reflect.ownKeys(target);
+      },
+    });
+  };
+  validate(wrap(data, ''));
+  const problems = fromAjvErrors(validate.errors ?? [], data);
+  for (const [pointer, visit] of visits) {
+    if (visit.enumerated || visit.read.size === 0) continue;
+    for (const key of Object.keys(visit.obj)) {
+      if (!visit.read.has(key)) problems.push({ pointer: childPointer(pointer, key), complaint: unknownField(key, visit.read) });
+    }
+  }
+  return problems;
+}
+
+interface CoreSchemas {
+  readonly version: string;
+  hasGroup(group: string): boolean;
+  validator(group: string, version: string, kind: string): CompiledValidator | undefined;
+  objectMeta(): CompiledValidator;
+}
+
+const coreCache = new Map<string, CoreSchemas>();
+
+function findPackageDir(name: string, from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`schema: package '${name}' is not installed (looked upwards from ${from}); run npm ci`);
+  }
+}
+
+function packageVersion(dir: string): string {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+}
+
+function writeAtomically(file: string, content: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
+}
+
+/**
+ * kubernetes-models is ESM-only ("import" export condition) and Jest/CommonJS cannot require it, so each
+ * schema module that is needed is bundled once with esbuild into a CommonJS file under
+ * node_modules/.cache, keyed by the installed versions. `@kubernetes-models/validate` (the formats,
+ * ~180 KB) is bundled once and shared.
+ */
+function coreSchemas(root: string): CoreSchemas {
+  const cached = coreCache.get(root);
+  if (cached) return cached;
+  const models = findPackageDir('kubernetes-models', root);
+  const apimachinery = findPackageDir('@kubernetes-models/apimachinery', models);
+  const validateLib = findPackageDir('@kubernetes-models/validate', apimachinery);
+  const version = packageVersion(models);
+  const key = `${version}-${packageVersion(apimachinery)}-${packageVersion(validateLib)}-b${BUNDLER_VERSION}`;
+  const cacheDir = join(root, 'node_modules', '.cache', CORE_CACHE, key);
+  const loaded = new Map<string, CompiledValidator | undefined>();
+
+  const bundle = (entry: string, out: string): void => {
+    const result = buildSync({
+      stdin: { contents: entry, resolveDir: models, loader: 'js' },
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'silent',
+      external: ['@kubernetes-models/validate'],
+    });
+    const code = result.outputFiles[0].text.replace(/require\("@kubernetes-models\/validate"\)/g, 'require("./k8s-validate.js")');
+    writeAtomically(out, code);
+  };
+  const load = (schemaFile: string): CompiledValidator => {
+    const shared = join(cacheDir, 'k8s-validate.js');
+    if (!existsSync(shared)) bundle(`export * from ${JSON.stringify(join(validateLib, 'dist', 'index.js'))};`, shared);
+    const out = join(cacheDir, basename(schemaFile));
+    if (!existsSync(out)) bundle(`export { validate } from ${JSON.stringify(schemaFile)};`, out);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(out) as { validate?: CompiledValidator };
+    if (typeof mod.validate !== 'function') throw new Error(`schema: ${out} does not export a validate function; delete ${cacheDir}`);
+    return mod.validate;
+  };
+
+  const schemas: CoreSchemas = {
+    version,
+    hasGroup: (group) => existsSync(join(models, group === '' ? 'v1' : group)),
+    validator(group, apiVersion, kind) {
+      const id = `${group}/${apiVersion}/${kind}`;
+      if (loaded.has(id)) return loaded.get(id);
+      let validator: CompiledValidator | undefined;
+      const modelFile = join(models, group, apiVersion, `${kind}.js`);
+      if (/^[A-Za-z0-9]+$/.test(kind) && /^[a-z0-9]+$/.test(apiVersion) && existsSync(modelFile)) {
+        const m = /from\s*["']((?:\.\.\/)+_schemas\/[A-Za-z0-9]+\.js)["']/.exec(readFileSync(modelFile, 'utf8'));
+        if (m) validator = load(resolve(dirname(modelFile), m[1]));
+      }
+      loaded.set(id, validator);
+      return validator;
+    },
+    objectMeta() {
+      const id = 'ObjectMeta';
+      if (!loaded.has(id)) loaded.set(id, load(join(apimachinery, '_schemas', 'IoK8sApimachineryPkgApisMetaV1ObjectMeta.js')));
+      return loaded.get(id)!;
+    },
+  };
+  coreCache.set(root, schemas);
+  return schemas;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// custom resources: CRD schemas
+
+/** Walks up from this file to the directory that holds cdk8s.yaml (works from lib/ and from the esbuild bundle in .build/). */
+export function findRepoRoot(from: string = __dirname): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'cdk8s.yaml')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`schema: no cdk8s.yaml above ${from}; pass rootDir`);
+  }
+}
+
+interface ResolvedSource {
+  readonly dir?: string;
+  readonly error?: string;
+}
+
+function resolveCrdSource(root: string, opts: SchemaValidationOptions): ResolvedSource {
+  if (opts.crdDir === false) return {};
+  if (opts.crdDir !== undefined) {
+    const dir = resolve(root, opts.crdDir);
+    return existsSync(dir) ? { dir } : { error: `schema: CRD directory '${opts.crdDir}' does not exist` };
+  }
+  const env = process.env.VELERO_CDK8S_CRDS;
+  if (env) {
+    const dir = resolve(root, env);
+    return existsSync(dir) ? { dir } : { error: `schema: VELERO_CDK8S_CRDS='${env}' does not exist; point it at a directory of upstream CRD YAML` };
+  }
+  const shared = resolve(root, '..', 'shared', 'crds');
+  if (existsSync(shared)) return { dir: shared };
+  try {
+    const downloaded = downloadDir(root, pinnedCrdUrls(root, opts.snapshotterVersion ?? SNAPSHOTTER_VERSION));
+    if (existsSync(join(downloaded, 'SOURCE.json'))) return { dir: downloaded };
+  } catch {
+    // no cdk8s.yaml imports: no download cache either
+  }
+  return {};
+}
+
+interface CrdVersion {
+  readonly served: boolean;
+  /** The openAPIV3Schema converted for ajv (see convertSchema). */
+  readonly schema: Record<string, any>;
+  readonly cel: readonly { path: string; rule: string; message?: string }[];
+}
+
+interface ParsedCrd {
+  readonly group: string;
+  readonly kind: string;
+  readonly file: string;
+  readonly versions: Readonly<Record<string, CrdVersion>>;
+}
+
+type CrdLookup = { validate: ValidateFunction; cel: readonly CelRule[] } | { error: string };
+
+interface CrdSchemas {
+  validator(group: string, version: string, kind: string, object: Record<string, unknown>): CrdLookup;
+}
+
+const crdCache = new Map<string, CrdSchemas>();
+let sharedAjv: Ajv | undefined;
+
+function ajv(): Ajv {
+  if (sharedAjv) return sharedAjv;
+  // validateSchema off: upstream schemas are trusted, and meta-validating the Application CRD costs ~200 ms;
+  // optimize off halves compile time, which dominates for 40 objects
+  const instance = new Ajv({ allErrors: true, strict: false, validateSchema: false, allowUnionTypes: true, verbose: true, code: { optimize: false } });
+  const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+  addFormats(instance);
+  instance.addKeyword({
+    keyword: 'x-list-map-keys',
+    type: 'array',
+    schemaType: 'array',
+    errors: true,
+    validate: function listMapKeys(keys: string[], data: unknown[]): boolean {
+      const seen = new Map<string, number>();
+      for (let i = 0; i < data.length; i++) {
+        const item = data[i] as Record<string, unknown> | null;
+        if (!isObject(item)) continue;
+        const id = JSON.stringify(keys.map((k) => item[k]));
+        const first = seen.get(id);
+        if (first !== undefined) {
+          (listMapKeys as any).errors = [
+            { keyword: 'x-list-map-keys', params: { keys }, message: `items ${first} and ${i} have the same ${keys.join(', ')} (${keys.map((k) => show(item[k])).join(', ')}); list-map keys must be unique` },
+          ];
+          return false;
+        }
+        seen.set(id, i);
+      }
+      return true;
+    },
+  });
+  sharedAjv = instance;
+  return instance;
+}
+
+const DROPPED_KEYWORDS = new Set(['description', 'example', 'externalDocs', 'default', 'title', 'nullable', 'x-kubernetes-validations']);
+
+/**
+ * One node of a CRD's openAPIV3Schema -> JSON schema for ajv with the API server's structural semantics.
+ * CEL rules are collected into `cel` with their path.
+ */
+export function convertSchema(node: any, path: string, cel: { path: string; rule: string; message?: string }[], formats: ReadonlySet<string>): any {
+  if (!isObject(node)) return node;
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (DROPPED_KEYWORDS.has(k)) continue;
+    if (k.startsWith('x-kubernetes-')) continue;
+    if (k === 'properties' && isObject(v)) {
+      out.properties = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, convertSchema(sub, path === '' ? name : `${path}.${name}`, cel, formats)]));
+    } else if (k === 'items') {
+      out.items = Array.isArray(v) ? v.map((s) => convertSchema(s, `${path}[*]`, cel, formats)) : convertSchema(v, `${path}[*]`, cel, formats);
+    } else if (k === 'additionalProperties') {
+      out.additionalProperties = isObject(v) ? convertSchema(v, `${path}[*]`, cel, formats) : v;
+    } else if ((k === 'allOf' || k === 'anyOf' || k === 'oneOf') && Array.isArray(v)) {
+      out[k] = v.map((s) => convertSchema(s, path, cel, formats));
+    } else if (k === 'not') {
+      out.not = convertSchema(v, path, cel, formats);
+    } else if (k === 'format') {
+      if (formats.has(String(v))) out.format = v; // the API server ignores formats it does not know; so do we
+    } else {
+      out[k] = v;
+    }
+  }
+  for (const r of (node['x-kubernetes-validations'] as any[] | undefined) ?? []) {
+    cel.push({ path: path === '' ? '(root)' : path, rule: String(r.rule), ...(r.message ? { message: String(r.message) } : {}) });
+  }
+  if (node['x-kubernetes-int-or-string'] === true) {
+    const plain = Array.isArray(out.anyOf) && out.anyOf.every((s: any) => isObject(s) && Object.keys(s).length === 1 && (s.type === 'integer' || s.type === 'string'));
+    if (plain) delete out.anyOf;
+    out.type = ['integer', 'string'];
+  }
+  if (node['x-kubernetes-embedded-resource'] === true) {
+    out.type = 'object';
+    out.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...(out.properties ?? {}) };
+  }
+  if (node['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
+  if (node['x-kubernetes-list-type'] === 'map' && Array.isArray(node['x-kubernetes-list-map-keys'])) out['x-list-map-keys'] = node['x-kubernetes-list-map-keys'];
+  // structural schemas prune what they do not describe: an object node without properties, additionalProperties
+  // or preserve-unknown-fields keeps nothing, so every field there is unknown
+  const isObjectNode = out.type === 'object' || out.properties !== undefined;
+  if (isObjectNode && out.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
+  if (node.nullable === true) {
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    else if (Array.isArray(out.type) && !out.type.includes('null')) out.type = [...out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  }
+  return out;
+}
+
+/** Every CRD file under `dir`; in a directory with per-release subdirectories (`v8.2.1/`) only the requested release. */
+function listCrdFiles(dir: string, opts: SchemaValidationOptions, problems: string[]): string[] {
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    const versionDirs = entries.filter((e) => e.isDirectory() && VERSION_DIR.test(e.name)).map((e) => e.name);
+    if (versionDirs.length > 0) {
+      const component = basename(d);
+      const wanted =
+        component === 'external-snapshotter'
+          ? (opts.snapshotterVersion ?? SNAPSHOTTER_VERSION)
+          : component === 'velero'
+            ? (opts.veleroVersion ?? VELERO_VERSION)
+            : undefined;
+      if (wanted === undefined) {
+        problems.push(`schema: ${relative(dir, d) || d} holds releases ${versionDirs.join(', ')} but no release of '${component}' was requested; keep one release there`);
+      } else if (!versionDirs.includes(wanted)) {
+        problems.push(`schema: ${relative(dir, d) || d} has no CRDs for ${component} ${wanted} (it has ${versionDirs.join(', ')})`);
+      } else {
+        walk(join(d, wanted));
+      }
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!VERSION_DIR.test(e.name) && !e.name.startsWith('.')) walk(p);
+      } else if (/\.(ya?ml|json)$/.test(e.name) && !/^kustomization\.ya?ml$/i.test(e.name)) {
+        files.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): CrdSchemas {
+  const cacheKey = `${root}\u0000${dir}\u0000${opts.snapshotterVersion ?? SNAPSHOTTER_VERSION}\u0000${opts.veleroVersion ?? VELERO_VERSION}`;
+  const cached = crdCache.get(cacheKey);
+  if (cached) return cached;
+  const sourceProblems: string[] = [];
+  const files = listCrdFiles(dir, opts, sourceProblems);
+  const texts = new Map<string, string>();
+  const text = (f: string): string => {
+    if (!texts.has(f)) texts.set(f, readFileSync(f, 'utf8'));
+    return texts.get(f)!;
+  };
+  const parsed = new Map<string, ParsedCrd[]>();
+  const diskCache = join(root, 'node_modules', '.cache', CRD_CACHE);
+  const formats = new Set(Object.keys(ajv().formats));
+
+  const parseFile = (f: string): ParsedCrd[] => {
+    if (parsed.has(f)) return parsed.get(f)!;
+    const body = text(f);
+    const hash = createHash('sha256').update(`${CONVERTER_VERSION}\u0000${body}`).digest('hex');
+    const cacheFile = join(diskCache, `${hash}.json`);
+    let crds: ParsedCrd[] | undefined;
+    if (existsSync(cacheFile)) {
+      try {
+        crds = (JSON.parse(readFileSync(cacheFile, 'utf8')) as ParsedCrd[]).map((c) => ({ ...c, file: f }));
+      } catch {
+        crds = undefined; // a torn cache file: parse again
+      }
+    }
+    if (!crds) {
+      crds = [];
+      const docs = /\.json$/.test(f) ? [JSON.parse(body)] : parseAllDocuments(body).map((d) => d.toJS());
+      for (const doc of docs) {
+        if (!isObject(doc) || doc.kind !== 'CustomResourceDefinition' || !isObject(doc.spec)) continue;
+        const versions: Record<string, CrdVersion> = {};
+        for (const v of (doc.spec.versions as any[]) ?? []) {
+          const cel: { path: string; rule: string; message?: string }[] = [];
+          const raw = v?.schema?.openAPIV3Schema;
+          const schema = convertSchema(isObject(raw) ? raw : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, '', cel, formats);
+          versions[String(v.name)] = { served: v.served !== false, schema, cel };
+        }
+        crds.push({ group: String(doc.spec.group), kind: String(doc.spec.names?.kind), file: f, versions });
+      }
+      try {
+        writeAtomically(cacheFile, JSON.stringify(crds.map(({ file: _file, ...c }) => c)));
+      } catch {
+        // a read-only node_modules only costs speed
+      }
+    }
+    parsed.set(f, crds);
+    return crds;
+  };
+
+  const find = (group: string, kind: string): ParsedCrd[] => {
+    if (!/^[A-Za-z0-9]+$/.test(kind)) return [];
+    // only YAML-parse files that can define the kind (a superset test on the text)
+    const mention = new RegExp(`kind["']?\\s*:\\s*["']?${kind}["']?\\s*(,|}|$)`, 'm');
+    const hits = (fs: string[]) => fs.flatMap(parseFile).filter((c) => c.group === group && c.kind === kind);
+    return hits(files.filter((f) => mention.test(text(f))));
+  };
+
+  const compiled = new Map<string, CrdLookup>();
+  const schemas: CrdSchemas = {
+    validator(group, version, kind, object) {
+      if (sourceProblems.length > 0) return { error: sourceProblems.join('; ') };
+      const defs = find(group, kind);
+      const where = relative(resolve(root, '..'), dir) || dir;
+      if (defs.length === 0) return { error: `no CRD defines ${group} ${kind} in ${where}; check apiVersion and kind` };
+      if (defs.length > 1) return { error: `${defs.length} CRDs define ${group} ${kind} in ${where} (${defs.map((d) => relative(dir, d.file)).join(', ')}); keep one` };
+      const def = defs[0];
+      const v = def.versions[version];
+      if (!v || !v.served) {
+        const served = Object.entries(def.versions).filter(([, x]) => x.served).map(([n]) => `${group}/${n}`);
+        return { error: `${group}/${version} ${kind} is not served by its CRD (${relative(dir, def.file)}); use ${served.join(' or ')}` };
+      }
+      // compile only the top-level properties the object has: absent ones cannot fail, and the Application's
+      // status/operation schemas are 80% of its size
+      const props = isObject(v.schema.properties) ? v.schema.properties : {};
+      const present = Object.keys(props).filter((k) => k in object && k !== 'metadata').sort();
+      const id = `${group}/${version}/${kind}|${present.join(',')}`;
+      let lookup = compiled.get(id);
+      if (!lookup) {
+        const schema = { ...v.schema, properties: { ...Object.fromEntries(present.map((k) => [k, props[k]])), ...(props.metadata ? { metadata: {} } : {}) } };
+        const kindName = `${group}/${version} ${kind}`;
+        lookup = { validate: ajv().compile(schema), cel: v.cel.map((r) => ({ kind: kindName, ...r })) };
+        compiled.set(id, lookup);
+      }
+      return lookup;
+    },
+  };
+  crdCache.set(cacheKey, schemas);
+  return schemas;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the pinned upstream URLs (cdk8s.yaml `imports:`), downloaded once
+
+/** A minimal fetch: what `downloadPinnedCrds` needs (global `fetch` fits). */
+export type FetchLike = (url: string) => Promise<{ readonly ok: boolean; readonly status: number; text(): Promise<string> }>;
+
+export interface PinnedCrd {
+  /** The import name of cdk8s.yaml, e.g. `velero-schedules`. */
+  readonly name: string;
+  readonly url: string;
+}
+
+/**
+ * The CRD URLs pinned in cdk8s.yaml `imports:` (`name:=url`). External-snapshotter URLs are moved to
+ * `snapshotterVersion` when it differs from the pinned tag, so the v7.0.2 CRDs can be validated too.
+ */
+export function pinnedCrdUrls(root: string = findRepoRoot(), snapshotterVersion: string = SNAPSHOTTER_VERSION): PinnedCrd[] {
+  const config = parseYaml(readFileSync(join(root, 'cdk8s.yaml'), 'utf8')) as { imports?: unknown[] };
+  const out: PinnedCrd[] = [];
+  for (const entry of config.imports ?? []) {
+    const m = /^([^:=]+):=(https?:\/\/\S+)$/.exec(String(entry));
+    if (!m) continue;
+    const url = m[2].replace(/(\/kubernetes-csi\/external-snapshotter\/)v\d+\.\d+\.\d+\//, `$1${snapshotterVersion}/`);
+    out.push({ name: m[1], url });
+  }
+  if (out.length === 0) throw new Error(`schema: ${join(root, 'cdk8s.yaml')} lists no 'name:=url' imports`);
+  return out;
+}
+
+function downloadDir(root: string, crds: readonly PinnedCrd[]): string {
+  const key = createHash('sha256')
+    .update(crds.map((c) => `${c.name}=${c.url}`).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  return join(root, 'node_modules', '.cache', CRD_DOWNLOAD_CACHE, key);
+}
+
+export interface DownloadOptions {
+  /** @default found by walking up from this file */
+  readonly rootDir?: string;
+  /** @default SNAPSHOTTER_VERSION */
+  readonly snapshotterVersion?: string;
+  /** Injected for tests and proxies. @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+}
+
+/**
+ * Downloads the pinned upstream CRDs once into node_modules/.cache/velero-cdk8s-crds/<hash of the URLs>/
+ * and returns that directory; `validateObjects` then finds it by itself. Files already there are not
+ * fetched again; `SOURCE.json` (written last) marks a complete download.
+ */
+export async function downloadPinnedCrds(opts: DownloadOptions = {}): Promise<string> {
+  const root = opts.rootDir ? resolve(opts.rootDir) : findRepoRoot();
+  const crds = pinnedCrdUrls(root, opts.snapshotterVersion ?? SNAPSHOTTER_VERSION);
+  const dir = downloadDir(root, crds);
+  const doFetch: FetchLike | undefined = opts.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
+  if (!doFetch) throw new Error('schema: no fetch available to download the pinned CRDs; use Node 20+ or pass crdDir');
+  if (existsSync(join(dir, 'SOURCE.json'))) return dir;
+  for (const crd of crds) {
+    const file = join(dir, `${crd.name}.yaml`);
+    if (existsSync(file)) continue;
+    const response = await doFetch(crd.url);
+    if (!response.ok) throw new Error(`schema: downloading ${crd.url} failed with HTTP ${response.status}; nothing was cached for it`);
+    const body = await response.text();
+    if (!/kind:\s*CustomResourceDefinition/.test(body)) throw new Error(`schema: ${crd.url} is not a CustomResourceDefinition; nothing was cached for it`);
+    writeAtomically(file, body);
+  }
+  writeAtomically(join(dir, 'SOURCE.json'), `${JSON.stringify({ downloaded: crds }, null, 2)}\n`);
+  return dir;
+}
+
+/** Drops the download cache (e.g. after a failed partial download). */
+export function clearDownloadedCrds(root: string = findRepoRoot()): void {
+  rmSync(join(root, 'node_modules', '.cache', CRD_DOWNLOAD_CACHE), { recursive: true, force: true });
+}
+
+/** For tests: forget compiled validators and parsed CRDs held in memory (the disk caches stay). */
+export function resetSchemaCaches(): void {
+  coreCache.clear();
+  crdCache.clear();
+  sharedAjv = undefined;
+}

@@ -17,6 +17,7 @@ import {
 } from './constructs';
 import { FolderChart } from './lib/folder-chart';
 import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan';
+import { runPlanCli } from './lib/plan-cli';
 import { synthesize } from './lib/synth';
 
 /**
@@ -171,6 +172,16 @@ export function main(options: { outDir?: string } = {}): number {
   } catch (e) {
     console.error((e as Error).message);
     return 1;
+  }
+}
+
+/** `npm run plan`: the report, a summary, and the live-inventory check; returns the exit code. */
+export function planMain(argv: readonly string[]): number {
+  try {
+    return runPlanCli(argv, buildStack().plan, { log: console.log, error: console.error });
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
   }
 }
 

@@ -157,6 +157,17 @@ export function validateDrillConfig(c: DrillConfig): string[] {
       errors.push(`${what}: runAsUser ${v.runAsUser} must be a non-root numeric UID (1..2147483647)`);
     }
   });
+  // one verify pod reads each PVC, as one user
+  const users = new Map<string, number | undefined>();
+  for (const v of c.verify) {
+    const key = `${v.namespace}/${v.pvc}`;
+    if (users.has(key) && users.get(key) !== v.runAsUser) {
+      errors.push(
+        `verify: PVC '${key}' is read as runAsUser ${users.get(key) ?? 'default'} and ${v.runAsUser ?? 'default'}; one pod reads each PVC, give its entries the same runAsUser`,
+      );
+    }
+    users.set(key, v.runAsUser);
+  }
   if (!c.verifyImage || /\s/.test(c.verifyImage))
     errors.push(`verifyImage '${c.verifyImage}' is not an image reference`);
   for (const key of [

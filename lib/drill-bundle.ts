@@ -4,7 +4,9 @@
  * (issue 9). esbuild is a devDependency that `npm run synth` already uses (scripts/synth.mjs).
  *
  * Deterministic: esbuild resolves paths against `absWorkingDir`, so its `// drill/runner.ts` comments are
- * relative to the repository root wherever the checkout lives; the result is checked for absolute paths.
+ * relative to the repository root wherever the checkout lives (the result is checked for absolute paths), and
+ * the TypeScript settings are given inline instead of read from a tsconfig.json. The output changes only with
+ * drill/*.ts and the esbuild version (package-lock.json); `npm run check` shows it as a ConfigMap diff.
  */
 import { buildSync } from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -40,6 +42,8 @@ export function bundleDrillRunner(): string {
     write: false,
     minify: false,
     legalComments: 'none',
+    // explicit, so the output does not depend on which tsconfig.json esbuild would find ("use strict" comes from it)
+    tsconfigRaw: { compilerOptions: { strict: true } },
     charset: 'utf8',
     logLevel: 'silent',
   });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -615,6 +615,28 @@ describe('the bundled runner (what the ConfigMap ships)', () => {
       { ...at, run: bundled.runDrill },
     );
     expect(result.failedStep).toBe('wait-restore');
+  });
+
+  test('is byte-identical when built from a checkout somewhere else', () => {
+    const other = mkdtempSync(join(tmpdir(), 'drill-checkout-'));
+    try {
+      mkdirSync(join(other, 'drill'));
+      mkdirSync(join(other, 'lib'));
+      for (const f of readdirSync(join(__dirname, '..', 'drill'))) {
+        copyFileSync(join(__dirname, '..', 'drill', f), join(other, 'drill', f));
+      }
+      copyFileSync(join(__dirname, '..', 'lib', 'drill-bundle.ts'), join(other, 'lib', 'drill-bundle.ts'));
+      symlinkSync(join(__dirname, '..', 'node_modules'), join(other, 'node_modules'));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const copy = require(join(other, 'lib', 'drill-bundle.ts')) as {
+        bundleDrillRunner: () => string;
+        repositoryRoot: () => string;
+      };
+      expect(copy.repositoryRoot()).toBe(other);
+      expect(copy.bundleDrillRunner()).toBe(bundleDrillRunner());
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   test('run as `node runner.js` without config, exits 1 and names the step', () => {

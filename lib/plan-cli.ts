@@ -1,0 +1,87 @@
+import { readFileSync, renameSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { backupPlan, checkInventory, formatBytes, formatDuration, parseInventory, quantityBytes, renderPlanMarkdown, type PlanInput } from './plan';
+import { nextRuns } from './cron';
+
+export interface PlanCliIo {
+  readonly log: (line: string) => void;
+  readonly error: (line: string) => void;
+  /** @default new Date() */
+  readonly now?: Date;
+  /** @default 'dist' */
+  readonly distDir?: string;
+}
+
+const USAGE = 'usage: npm run plan [-- --inventory <kubectl get pvc -A -o json output> [--strict]]';
+
+/**
+ * `npm run plan`: writes BACKUP-PLAN.md (the same bytes `npm run synth` writes), prints a summary, and
+ * with `--inventory` lists every live PVC that no schedule protects. Exit codes: 0 fine, 1 `--strict` found
+ * unprotected PVCs, 2 bad usage or input.
+ */
+export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCliIo): number {
+  const known = new Set(['--inventory', '--strict']);
+  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.has(a) && argv[i - 1] !== '--inventory');
+  if (unknown.length) {
+    io.error(`plan: unknown option ${unknown.join(', ')}\n${USAGE}`);
+    return 2;
+  }
+  const invIdx = argv.indexOf('--inventory');
+  const inventoryPath = invIdx >= 0 ? argv[invIdx + 1] : undefined;
+  if (invIdx >= 0 && (!inventoryPath || inventoryPath.startsWith('--'))) {
+    io.error(`plan: --inventory needs a file\n${USAGE}`);
+    return 2;
+  }
+  const strict = argv.includes('--strict');
+  if (strict && !inventoryPath) {
+    io.error(`plan: --strict checks a live inventory; give --inventory pvcs.json\n${USAGE}`);
+    return 2;
+  }
+
+  let inventory;
+  if (inventoryPath) {
+    try {
+      inventory = parseInventory(readFileSync(inventoryPath, 'utf8'), `inventory '${inventoryPath}'`);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      io.error(err.code === 'ENOENT' ? `plan: inventory '${inventoryPath}' does not exist; create it with 'kubectl get pvc -A -o json > ${inventoryPath}'` : `plan: ${err.message}`);
+      return 2;
+    }
+  }
+
+  const plan = backupPlan(input);
+  const dist = resolve(io.distDir ?? 'dist');
+  mkdirSync(dist, { recursive: true });
+  const target = join(dist, 'BACKUP-PLAN.md');
+  writeFileSync(`${target}.tmp`, renderPlanMarkdown(plan));
+  renameSync(`${target}.tmp`, target);
+
+  const now = io.now ?? new Date();
+  io.log(`backup plan: ${existsSync(target) ? target : ''}`);
+  for (const s of plan.schedules) {
+    const next = nextRuns(s.schedule, now, 1)[0];
+    io.log(`  ${s.name}: every ${formatDuration(s.cadence)}, keeps ${s.retentionDepth} restore points (${formatDuration(s.ttl)}), next run ${next ? next.toISOString() : 'never'}`);
+  }
+  for (const n of plan.namespaces.filter((x) => x.volumes.length)) {
+    io.log(`  ${n.namespace}: RPO ${n.rpo ? formatDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : 'on the NAS only'}`);
+  }
+  io.log(`  object storage: ${formatBytes(plan.cost.totalBytes)}, about $${plan.cost.usdPerMonth.toFixed(2)} per month at $${plan.cost.pricePerTbMonthUsd}/TB-month`);
+
+  if (!inventory) return 0;
+  const result = checkInventory(input, inventory);
+  io.log(`inventory: ${inventory.length} PVCs, ${result.protectedCount} protected, ${result.declaredUnprotected.length} deliberately unprotected, ${result.unprotected.length} NOT protected`);
+  for (const p of result.declaredUnprotected) io.log(`  deliberately unprotected: ${p.namespace}/${p.name} ${p.size} (${p.storageClass}): ${p.reason}`);
+  for (const p of result.unprotected) io.log(`  NOT PROTECTED: ${p.namespace}/${p.name} ${p.size} storageClass=${p.storageClass}`);
+  if (result.unprotected.length) {
+    const total = result.unprotected.reduce((a, p) => {
+      try {
+        return a + quantityBytes(p.size);
+      } catch {
+        return a;
+      }
+    }, 0);
+    io.log(`  ${formatBytes(total)} of data in ${result.unprotected.length} PVC(s) is backed up by no schedule: add the namespace to a schedule or declare it in UNPROTECTED_NAMESPACES with a reason`);
+    if (strict) return 1;
+  }
+  return 0;
+}

@@ -11,6 +11,7 @@ import {
   BackupSchedule,
   CrdApplication,
   CsiSnapshotStack,
+  RestoreDrill,
   StorageProfile,
   VeleroRelease,
   type GitRepository,
@@ -18,7 +19,7 @@ import {
 import { FolderChart } from './lib/folder-chart';
 import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan';
 import { runPlanCli } from './lib/plan-cli';
-import { synthesize } from './lib/synth';
+import { synthesize, type OutputCheck } from './lib/synth';
 
 /**
  * Storage profile of the default BackupStorageLocation: the one line to switch.
@@ -67,6 +68,7 @@ export interface Stack {
   readonly schedules: readonly BackupSchedule[];
   readonly snapshots: CsiSnapshotStack;
   readonly alerts: BackupAlerts;
+  readonly drill: RestoreDrill;
   readonly plan: PlanInput;
 }
 
@@ -104,10 +106,18 @@ export function buildStack(options: StackOptions = {}): Stack {
     }),
   ];
 
+  // Monthly proof that the daily backups restore: into drill-<ns> scratch namespaces, deleted afterwards.
+  const drill = new RestoreDrill(velero, 'RestoreDrill', { release, schedule: schedules[0] });
+  // the drill's scratch copies exist for minutes and must not trip the coverage alert or --strict
+  const unprotectedNamespaces = {
+    ...UNPROTECTED_NAMESPACES,
+    ...Object.fromEntries(drill.scratchNamespaces.map((n) => [n, 'scratch copy made and deleted by the restore drill'])),
+  };
   const alerts = new BackupAlerts(velero, 'BackupAlerts', {
     release,
     schedules,
-    unprotectedNamespaces: UNPROTECTED_NAMESPACES,
+    unprotectedNamespaces,
+    additionalRules: [drill.alertRules],
   });
 
   // The seed runs Synology CSI, whose csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
@@ -147,9 +157,12 @@ export function buildStack(options: StackOptions = {}): Stack {
     repository,
   });
 
-  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces: UNPROTECTED_NAMESPACES };
-  return { app, release, schedules, snapshots, alerts, plan };
+  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces };
+  return { app, release, schedules, snapshots, alerts, drill, plan };
 }
+
+/** The checks every synth runs before anything is written. */
+export const SYNTH_CHECKS: readonly OutputCheck[] = [];
 
 /** Builds the seed's stack and returns its cdk8s App. */
 export function buildApp(options: StackOptions = {}): App {
@@ -165,7 +178,7 @@ export function main(options: { outDir?: string } = {}): number {
         stack = buildStack();
         return stack.app;
       },
-      { outDir: options.outDir, extraFiles: () => ({ 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) }) },
+      { outDir: options.outDir, checks: SYNTH_CHECKS, extraFiles: () => ({ 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) }) },
     );
     console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
     return 0;

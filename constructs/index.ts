@@ -4,3 +4,4 @@ export * from './crd-application';
 export * from './csi-snapshot-stack';
 export * from './backup-schedule';
 export * from './backup-alerts';
+export * from './restore-drill';

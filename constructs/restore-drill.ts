@@ -29,18 +29,9 @@ import { promDuration, scheduleThresholds, type AdditionalAlertRules } from './b
 import type { BackupSchedule } from './backup-schedule';
 import { checkResources, type ComputeResources, type VeleroRelease } from './velero-release';
 
-/**
- * Node.js image of the drill runner and of its verify pods. Node 20: the runner is bundled for node20
- * (lib/drill-bundle.ts) and its tests run on the Node 20 that CI uses (`.ci/run`, package.json engines), so
- * the code that runs is the code that is tested on the same major. Alpine: a small image (about a third of
- * bookworm-slim) whose busybox `sh`, `ls` and `cat` the verify pods use, so one image serves both. The image's
- * `node` user is uid/gid 1000. 20.20.2 is the current Node 20 release (the toolchain of this repo runs it).
- * LEAD: move both constants into lib/versions.ts; Renovate should stay on the 20.x line (allowedVersions
- * "<21") until the bundle target moves with it.
- */
-// renovate: datasource=docker depName=node versioning=docker
-export const DRILL_NODE_VERSION = '20.20.2-alpine';
-export const DRILL_NODE_IMAGE = 'node';
+import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions';
+
+export { DRILL_NODE_IMAGE, DRILL_NODE_VERSION };
 /** uid/gid of the `node` user in the official Node.js images. */
 const NODE_USER = 1000;
 
@@ -300,6 +291,14 @@ export class RestoreDrill extends Construct {
     for (const rule of this.alertRules.rules) {
       checkAlertExpression(rule.alert, rule.expr, { catalog, scrapedSources: ['kube-state-metrics', 'prometheus'] });
     }
+  }
+
+  /**
+   * The scratch namespaces the drill creates and deletes. Their PVCs exist only while a drill runs; pass
+   * them to BackupAlerts' `unprotectedNamespaces` so the coverage alert does not count them.
+   */
+  public get scratchNamespaces(): readonly string[] {
+    return Object.values(this.namespaceMapping);
   }
 
   /** Env of the runner container: every field of `config` under its ENV name. */

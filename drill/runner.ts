@@ -185,21 +185,21 @@ export async function runDrill(config: DrillConfig, api: KubeApi, options: Drill
   let current: DrillStep = 'config';
 
   function sleep(ms: number): Promise<void> {
+    const aborted = () =>
+      new DrillFailure(
+        current,
+        'aborted: the pod is being stopped (SIGTERM, e.g. the Job reached activeDeadlineSeconds)',
+      );
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new DrillFailure(current, 'aborted: the pod is being stopped'));
+      if (signal?.aborted) return reject(aborted());
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(aborted());
+      };
       const t = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       }, ms);
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(
-          new DrillFailure(
-            current,
-            'aborted: the pod is being stopped (SIGTERM, e.g. the Job reached activeDeadlineSeconds)',
-          ),
-        );
-      };
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

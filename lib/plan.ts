@@ -104,7 +104,6 @@ export function backupPlan(input: PlanInput): BackupPlan {
   const unprotected = input.unprotectedNamespaces ?? {};
   const names = new Set<string>(input.volumes.map((v) => v.namespace));
   for (const s of input.schedules) for (const ns of s.includedNamespaces) if (ns !== '*') names.add(ns);
-  for (const ns of Object.keys(unprotected)) names.add(ns);
 
   const namespaces: NamespacePlan[] = [...names].sort().map((namespace) => {
     const volumes = input.volumes.filter((v) => v.namespace === namespace);
@@ -200,6 +199,11 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
     const vols = n.volumes.map((v) => `${v.app ?? v.pvc} ${v.size}`).join(', ') || '—';
     const by = n.coveredBy.length ? n.coveredBy.map((c) => `${c.schedule} (${c.how})`).join('; ') : n.unprotectedReason ? `**deliberately unprotected**: ${n.unprotectedReason}` : '**nothing**';
     out.push(`| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : 'no'} |`);
+  }
+  const declared = Object.entries(plan.input.unprotectedNamespaces ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (declared.length) {
+    out.push('', 'Deliberately unprotected (the coverage alert and `npm run plan -- --inventory --strict` accept PVCs there):', '');
+    for (const [namespace, reason] of declared) out.push(`- \`${namespace}\`: ${reason}`);
   }
   out.push('');
 

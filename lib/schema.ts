@@ -22,11 +22,9 @@
  * `operation` are 80% of its schema).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { buildSync } from 'esbuild';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { SNAPSHOTTER_VERSION, VELERO_VERSION } from './versions';
 
@@ -51,8 +49,10 @@ export interface SchemaValidationOptions {
   readonly snapshotterVersion?: string;
   /** Velero release, for a source that keeps Velero CRDs in per-release subdirectories. @default VELERO_VERSION */
   readonly veleroVersion?: string;
-  /** Repository root (holds cdk8s.yaml and node_modules). @default found by walking up from this file */
+  /** Repository root (holds cdk8s.yaml; node_modules is looked up from it). @default found by walking up from this file */
   readonly rootDir?: string;
+  /** Where `downloadPinnedCrds` caches the pinned CRDs. @default node_modules/.cache/velero-cdk8s-crds */
+  readonly downloadCacheDir?: string;
 }
 
 export interface SchemaValidationResult {
@@ -83,6 +83,15 @@ const CORE_CACHE = 'velero-cdk8s-k8s-validators';
 /** Where `downloadPinnedCrds` keeps the pinned upstream CRDs. */
 export const CRD_DOWNLOAD_CACHE = 'velero-cdk8s-crds';
 const VERSION_DIR = /^v\d+\.\d+\.\d+$/;
+
+/**
+ * ajv (~30 ms to load) and esbuild are needed only when a cache is cold, so they are loaded on first use;
+ * a warm synth only `require`s the cached validators.
+ */
+function lazy<T>(id: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(id) as T;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // entry point
@@ -129,8 +138,8 @@ export function validateObjects(objs: readonly ObjectToValidate[], opts: SchemaV
         continue;
       }
       celByKind.set(`${group}/${version} ${object.kind}`, lookup.cel);
-      lookup.validate(object);
-      problems.push(...fromAjvErrors(lookup.validate.errors ?? [], object));
+      for (const n of lookup.patternsSkipped) if (!notes.includes(n)) notes.push(n);
+      problems.push(...lookup.check(object));
       if (object.metadata !== undefined) {
         if (!isObject(object.metadata)) problems.push({ pointer: '/metadata', complaint: `must be object, got ${typeOf(object.metadata)}` });
         else problems.push(...runRecorded(core.objectMeta(), object.metadata).map((p) => ({ ...p, pointer: `/metadata${p.pointer}` })));
@@ -282,30 +291,37 @@ function complaintOf(e: ErrorObject, data: unknown): string {
     case 'multipleOf':
       return `must be a multiple of ${p.multipleOf}, got ${show(value)}`;
     case 'uniqueItems':
-      return `must not have duplicate items (items ${p.j} and ${p.i} are identical)`;
+      return `must not have duplicate items (items ${Math.min(p.i, p.j)} and ${Math.max(p.i, p.j)} are identical)`;
     default:
       return e.message ?? `fails '${e.keyword}' ${show(e.params)}`;
   }
 }
 
-/** ajv errors -> problems: required and unknown fields point at the field itself; anyOf/oneOf branches fold into one line. */
-function fromAjvErrors(errors: readonly ErrorObject[], data: unknown): Problem[] {
-  const alternatives = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+/**
+ * ajv errors -> problems. Required and unknown fields point at the field itself. The branch errors of an
+ * anyOf/oneOf (in a CRD: schemaPath `.../anyOf/0/...`; in kubernetes-models: errors at the same path, e.g.
+ * Quantity = number | string with format quantity) fold into one line at the anyOf/oneOf.
+ */
+function fromAjvErrors(errors: readonly ErrorObject[], data: unknown, knownAt: (pointer: string) => Iterable<string> = () => []): Problem[] {
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath);
+  const ownerOf = (e: ErrorObject): string | undefined => {
+    if (!alternatives.includes(e.instancePath) && !/Of\/\d+\//.test(e.schemaPath)) return undefined;
+    const owners = alternatives.filter((a) => e.instancePath === a || e.instancePath.startsWith(`${a}/`));
+    return owners.sort((a, b) => b.length - a.length)[0];
+  };
   const out: Problem[] = [];
-  const folded = new Map<string, string[]>();
+  const folded = new Map<string, string[]>(alternatives.map((a) => [a, []]));
   for (const e of errors) {
-    if (e.keyword === 'required') {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    const owner = e.keyword === 'required' || e.keyword === 'additionalProperties' ? undefined : ownerOf(e);
+    if (owner !== undefined) {
+      const where = e.instancePath === owner ? '' : `${renderPath(e.instancePath, data)}: `;
+      folded.get(owner)!.push(`${where}${complaintOf(e, data)}`);
+    } else if (e.keyword === 'required') {
       out.push({ pointer: childPointer(e.instancePath, String((e.params as any).missingProperty)), complaint: 'required field is missing' });
     } else if (e.keyword === 'additionalProperties') {
       const name = String((e.params as any).additionalProperty);
-      const known = Object.keys((e.parentSchema as any)?.properties ?? {});
-      out.push({ pointer: childPointer(e.instancePath, name), complaint: unknownField(name, known) });
-    } else if (alternatives.has(e.instancePath) && e.schemaPath.includes('Of/')) {
-      const list = folded.get(e.instancePath) ?? [];
-      list.push(complaintOf(e, data));
-      folded.set(e.instancePath, list);
-    } else if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {
-      if (!folded.has(e.instancePath)) folded.set(e.instancePath, []);
+      out.push({ pointer: childPointer(e.instancePath, name), complaint: unknownField(name, knownAt(e.instancePath)) });
     } else {
       out.push({ pointer: e.instancePath, complaint: complaintOf(e, data) });
     }
@@ -400,6 +416,11 @@ function findPackageDir(name: string, from: string): string {
   }
 }
 
+/** node_modules/.cache of the installation that serves `root` (where every cache of this module lives). */
+function cacheRoot(root: string): string {
+  return join(dirname(findPackageDir('ajv', root)), '.cache');
+}
+
 function packageVersion(dir: string): string {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
 }
@@ -425,10 +446,11 @@ function coreSchemas(root: string): CoreSchemas {
   const validateLib = findPackageDir('@kubernetes-models/validate', apimachinery);
   const version = packageVersion(models);
   const key = `${version}-${packageVersion(apimachinery)}-${packageVersion(validateLib)}-b${BUNDLER_VERSION}`;
-  const cacheDir = join(root, 'node_modules', '.cache', CORE_CACHE, key);
+  const cacheDir = join(cacheRoot(root), CORE_CACHE, key);
   const loaded = new Map<string, CompiledValidator | undefined>();
 
   const bundle = (entry: string, out: string): void => {
+    const { buildSync } = lazy<typeof import('esbuild')>('esbuild');
     const result = buildSync({
       stdin: { contents: entry, resolveDir: models, loader: 'js' },
       bundle: true,
@@ -447,8 +469,7 @@ function coreSchemas(root: string): CoreSchemas {
     if (!existsSync(shared)) bundle(`export * from ${JSON.stringify(join(validateLib, 'dist', 'index.js'))};`, shared);
     const out = join(cacheDir, basename(schemaFile));
     if (!existsSync(out)) bundle(`export { validate } from ${JSON.stringify(schemaFile)};`, out);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(out) as { validate?: CompiledValidator };
+    const mod = lazy<{ validate?: CompiledValidator }>(out);
     if (typeof mod.validate !== 'function') throw new Error(`schema: ${out} does not export a validate function; delete ${cacheDir}`);
     return mod.validate;
   };
@@ -508,7 +529,8 @@ function resolveCrdSource(root: string, opts: SchemaValidationOptions): Resolved
   const shared = resolve(root, '..', 'shared', 'crds');
   if (existsSync(shared)) return { dir: shared };
   try {
-    const downloaded = downloadDir(root, pinnedCrdUrls(root, opts.snapshotterVersion ?? SNAPSHOTTER_VERSION));
+    const cache = opts.downloadCacheDir ? resolve(opts.downloadCacheDir) : join(cacheRoot(root), CRD_DOWNLOAD_CACHE);
+    const downloaded = downloadDir(cache, pinnedCrdUrls(root, opts.snapshotterVersion ?? SNAPSHOTTER_VERSION));
     if (existsSync(join(downloaded, 'SOURCE.json'))) return { dir: downloaded };
   } catch {
     // no cdk8s.yaml imports: no download cache either
@@ -516,21 +538,33 @@ function resolveCrdSource(root: string, opts: SchemaValidationOptions): Resolved
   return {};
 }
 
-interface CrdVersion {
+/** What the conversion of one CRD version collects besides the schema. */
+interface Collected {
+  readonly cel: { path: string; rule: string; message?: string }[];
+  /** Go (RE2) patterns that have no JavaScript equivalent here: not checked, reported in notes. */
+  readonly patternsSkipped: { path: string; pattern: string }[];
+  /** `x-kubernetes-list-type: map` lists: path segments (`*` = any item or key) and the key fields. */
+  readonly listMaps: { path: string[]; keys: string[] }[];
+}
+
+interface CrdVersion extends Collected {
   readonly served: boolean;
   /** The openAPIV3Schema converted for ajv (see convertSchema). */
   readonly schema: Record<string, any>;
-  readonly cel: readonly { path: string; rule: string; message?: string }[];
 }
 
 interface ParsedCrd {
   readonly group: string;
   readonly kind: string;
   readonly file: string;
+  /** sha256 of the file's text (and the converter version): the key of everything compiled from it. */
+  readonly hash: string;
   readonly versions: Readonly<Record<string, CrdVersion>>;
 }
 
-type CrdLookup = { validate: ValidateFunction; cel: readonly CelRule[] } | { error: string };
+type CrdLookup =
+  | { check(object: Record<string, unknown>): Problem[]; readonly cel: readonly CelRule[]; readonly patternsSkipped: readonly string[] }
+  | { error: string };
 
 interface CrdSchemas {
   validator(group: string, version: string, kind: string, object: Record<string, unknown>): CrdLookup;
@@ -539,94 +573,187 @@ interface CrdSchemas {
 const crdCache = new Map<string, CrdSchemas>();
 let sharedAjv: Ajv | undefined;
 
+/**
+ * The ajv instance that compiles CRD schemas, with standalone code on: each compiled validator is also
+ * written to node_modules/.cache as a CommonJS module, so the next process only `require`s it (compiling
+ * the Schedule schema costs ~50 ms, requiring its code ~2 ms). Loaded only on a cache miss.
+ */
 function ajv(): Ajv {
   if (sharedAjv) return sharedAjv;
   // validateSchema off: upstream schemas are trusted, and meta-validating the Application CRD costs ~200 ms;
-  // optimize off halves compile time, which dominates for 40 objects
-  const instance = new Ajv({ allErrors: true, strict: false, validateSchema: false, allowUnionTypes: true, verbose: true, code: { optimize: false } });
-  const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: Ajv) => Ajv;
-  addFormats(instance);
-  instance.addKeyword({
-    keyword: 'x-list-map-keys',
-    type: 'array',
-    schemaType: 'array',
-    errors: true,
-    validate: function listMapKeys(keys: string[], data: unknown[]): boolean {
-      const seen = new Map<string, number>();
-      for (let i = 0; i < data.length; i++) {
-        const item = data[i] as Record<string, unknown> | null;
-        if (!isObject(item)) continue;
-        const id = JSON.stringify(keys.map((k) => item[k]));
-        const first = seen.get(id);
-        if (first !== undefined) {
-          (listMapKeys as any).errors = [
-            { keyword: 'x-list-map-keys', params: { keys }, message: `items ${first} and ${i} have the same ${keys.join(', ')} (${keys.map((k) => show(item[k])).join(', ')}); list-map keys must be unique` },
-          ];
-          return false;
-        }
-        seen.set(id, i);
-      }
-      return true;
-    },
+  // optimize off halves compile time
+  const ajvModule = lazy<typeof import('ajv')>('ajv');
+  const { _ } = ajvModule;
+  const instance = new ajvModule.Ajv({
+    allErrors: true,
+    strict: false,
+    validateSchema: false,
+    allowUnionTypes: true,
+    code: { source: true, optimize: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
   });
+  const addFormatsModule = lazy<any>('ajv-formats');
+  const addFormats = (addFormatsModule.default ?? addFormatsModule) as (a: Ajv) => Ajv;
+  addFormats(instance);
   sharedAjv = instance;
   return instance;
+}
+
+/** Formats ajv-formats knows (`fullFormats`); the API server ignores other formats, and so does the conversion. */
+function knownFormats(): ReadonlySet<string> {
+  return new Set(Object.keys(ajv().formats));
 }
 
 const DROPPED_KEYWORDS = new Set(['description', 'example', 'externalDocs', 'default', 'title', 'nullable', 'x-kubernetes-validations']);
 
 /**
  * One node of a CRD's openAPIV3Schema -> JSON schema for ajv with the API server's structural semantics.
- * CEL rules are collected into `cel` with their path.
+ * CEL rules and list-map keys are collected into `out` with their path.
  */
-export function convertSchema(node: any, path: string, cel: { path: string; rule: string; message?: string }[], formats: ReadonlySet<string>): any {
+export function convertSchema(node: any, path: readonly string[], out: Collected, formats: ReadonlySet<string>): any {
   if (!isObject(node)) return node;
-  const out: Record<string, any> = {};
+  const schema: Record<string, any> = {};
   for (const [k, v] of Object.entries(node)) {
-    if (DROPPED_KEYWORDS.has(k)) continue;
-    if (k.startsWith('x-kubernetes-')) continue;
+    if (DROPPED_KEYWORDS.has(k) || k.startsWith('x-kubernetes-')) continue;
     if (k === 'properties' && isObject(v)) {
-      out.properties = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, convertSchema(sub, path === '' ? name : `${path}.${name}`, cel, formats)]));
+      schema.properties = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, convertSchema(sub, [...path, name], out, formats)]));
     } else if (k === 'items') {
-      out.items = Array.isArray(v) ? v.map((s) => convertSchema(s, `${path}[*]`, cel, formats)) : convertSchema(v, `${path}[*]`, cel, formats);
+      schema.items = Array.isArray(v) ? v.map((s) => convertSchema(s, [...path, '*'], out, formats)) : convertSchema(v, [...path, '*'], out, formats);
     } else if (k === 'additionalProperties') {
-      out.additionalProperties = isObject(v) ? convertSchema(v, `${path}[*]`, cel, formats) : v;
+      schema.additionalProperties = isObject(v) ? convertSchema(v, [...path, '*'], out, formats) : v;
     } else if ((k === 'allOf' || k === 'anyOf' || k === 'oneOf') && Array.isArray(v)) {
-      out[k] = v.map((s) => convertSchema(s, path, cel, formats));
+      schema[k] = v.map((s) => convertSchema(s, path, out, formats));
     } else if (k === 'not') {
-      out.not = convertSchema(v, path, cel, formats);
+      schema.not = convertSchema(v, path, out, formats);
     } else if (k === 'format') {
-      if (formats.has(String(v))) out.format = v; // the API server ignores formats it does not know; so do we
+      if (formats.has(String(v))) schema.format = v;
+    } else if (k === 'pattern') {
+      const js = goPatternToJs(String(v));
+      if (js !== undefined) schema.pattern = js;
+      else out.patternsSkipped.push({ path: displayPath(path), pattern: String(v) });
     } else {
-      out[k] = v;
+      schema[k] = v;
     }
   }
   for (const r of (node['x-kubernetes-validations'] as any[] | undefined) ?? []) {
-    cel.push({ path: path === '' ? '(root)' : path, rule: String(r.rule), ...(r.message ? { message: String(r.message) } : {}) });
+    out.cel.push({ path: displayPath(path), rule: String(r.rule), ...(r.message ? { message: String(r.message) } : {}) });
   }
   if (node['x-kubernetes-int-or-string'] === true) {
-    const plain = Array.isArray(out.anyOf) && out.anyOf.every((s: any) => isObject(s) && Object.keys(s).length === 1 && (s.type === 'integer' || s.type === 'string'));
-    if (plain) delete out.anyOf;
-    out.type = ['integer', 'string'];
+    const plain = Array.isArray(schema.anyOf) && schema.anyOf.every((s: any) => isObject(s) && Object.keys(s).length === 1 && (s.type === 'integer' || s.type === 'string'));
+    if (plain) delete schema.anyOf;
+    schema.type = ['integer', 'string'];
   }
   if (node['x-kubernetes-embedded-resource'] === true) {
-    out.type = 'object';
-    out.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...(out.properties ?? {}) };
+    schema.type = 'object';
+    schema.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...(schema.properties ?? {}) };
   }
-  if (node['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
-  if (node['x-kubernetes-list-type'] === 'map' && Array.isArray(node['x-kubernetes-list-map-keys'])) out['x-list-map-keys'] = node['x-kubernetes-list-map-keys'];
+  if (node['x-kubernetes-list-type'] === 'set') schema.uniqueItems = true;
+  if (node['x-kubernetes-list-type'] === 'map' && Array.isArray(node['x-kubernetes-list-map-keys'])) {
+    out.listMaps.push({ path: [...path], keys: node['x-kubernetes-list-map-keys'].map(String) });
+  }
   // structural schemas prune what they do not describe: an object node without properties, additionalProperties
   // or preserve-unknown-fields keeps nothing, so every field there is unknown
-  const isObjectNode = out.type === 'object' || out.properties !== undefined;
-  if (isObjectNode && out.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
-    out.additionalProperties = false;
+  const objectNode = schema.type === 'object' || schema.properties !== undefined;
+  if (objectNode && schema.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+    schema.additionalProperties = false;
   }
   if (node.nullable === true) {
-    if (typeof out.type === 'string') out.type = [out.type, 'null'];
-    else if (Array.isArray(out.type) && !out.type.includes('null')) out.type = [...out.type, 'null'];
-    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+    else if (Array.isArray(schema.type) && !schema.type.includes('null')) schema.type = [...schema.type, 'null'];
+    if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
   }
-  return out;
+  return schema;
+}
+
+/**
+ * A Go RE2 pattern (what the API server evaluates) as a JavaScript pattern with the `u` flag (what ajv
+ * uses): `(?i)` case-folds the letters of the whole pattern, `(?P<name>` is a named group, `\A`/`\z` are
+ * anchors. undefined
+ * when the result is still not a valid JavaScript pattern.
+ */
+export function goPatternToJs(pattern: string): string | undefined {
+  let p = pattern.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$');
+  if (/\(\?i\)/.test(p)) {
+    const body = p.replace(/\(\?i\)/g, '');
+    let folded = '';
+    let inClass = false;
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i];
+      if (c === '\\') {
+        folded += body.slice(i, i + 2);
+        i++;
+      } else if (c === '[' && !inClass) {
+        inClass = true;
+        folded += c;
+      } else if (c === ']' && inClass) {
+        inClass = false;
+        folded += c;
+      } else if (/[a-zA-Z]/.test(c)) {
+        const other = c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
+        if (inClass && body[i + 1] === '-' && /[a-zA-Z]/.test(body[i + 2] ?? '')) {
+          const to = body[i + 2];
+          const otherTo = to === to.toLowerCase() ? to.toUpperCase() : to.toLowerCase();
+          folded += `${c}-${to}${other}-${otherTo}`;
+          i += 2;
+        } else {
+          folded += inClass ? `${c}${other}` : `[${c}${other}]`;
+        }
+      } else {
+        folded += c;
+      }
+    }
+    p = folded;
+  }
+  try {
+    new RegExp(p, 'u');
+    return p;
+  } catch {
+    return undefined;
+  }
+}
+
+function displayPath(path: readonly string[]): string {
+  return path.length === 0 ? '(root)' : path.map((p, i) => (p === '*' ? '[*]' : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** The property names the converted schema allows at `pointer` (for "did you mean"). */
+function knownFieldsAt(schema: any, pointer: string): string[] {
+  let node = schema;
+  for (const seg of decodePointer(pointer)) {
+    if (!isObject(node)) return [];
+    if (isObject(node.properties) && seg in node.properties) node = node.properties[seg];
+    else if (node.items !== undefined && /^\d+$/.test(seg)) node = node.items;
+    else if (isObject(node.additionalProperties)) node = node.additionalProperties;
+    else return [];
+  }
+  return isObject(node) && isObject(node.properties) ? Object.keys(node.properties) : [];
+}
+
+/** Duplicate keys in `x-kubernetes-list-type: map` lists, which the API server rejects. */
+function listMapProblems(object: unknown, listMaps: Collected['listMaps']): Problem[] {
+  const problems: Problem[] = [];
+  const walk = (value: unknown, path: readonly string[], pointer: string, keys: readonly string[]): void => {
+    if (path.length === 0) {
+      if (!Array.isArray(value)) return;
+      const seen = new Map<string, number>();
+      value.forEach((item, i) => {
+        if (!isObject(item)) return;
+        const id = JSON.stringify(keys.map((k) => item[k]));
+        const first = seen.get(id);
+        if (first === undefined) seen.set(id, i);
+        else problems.push({ pointer, complaint: `items ${first} and ${i} have the same ${keys.join(', ')} (${keys.map((k) => show(item[k])).join(', ')}); list keys must be unique` });
+      });
+      return;
+    }
+    const [head, ...rest] = path;
+    if (head === '*') {
+      if (Array.isArray(value)) value.forEach((v, i) => walk(v, rest, childPointer(pointer, String(i)), keys));
+      else if (isObject(value)) for (const [k, v] of Object.entries(value)) walk(v, rest, childPointer(pointer, k), keys);
+    } else if (isObject(value) && head in value) {
+      walk(value[head], rest, childPointer(pointer, head), keys);
+    }
+  };
+  for (const lm of listMaps) walk(object, lm.path, '', lm.keys);
+  return problems;
 }
 
 /** Every CRD file under `dir`; in a directory with per-release subdirectories (`v8.2.1/`) only the requested release. */
@@ -643,10 +770,11 @@ function listCrdFiles(dir: string, opts: SchemaValidationOptions, problems: stri
           : component === 'velero'
             ? (opts.veleroVersion ?? VELERO_VERSION)
             : undefined;
+      const at = relative(dir, d) || basename(d);
       if (wanted === undefined) {
-        problems.push(`schema: ${relative(dir, d) || d} holds releases ${versionDirs.join(', ')} but no release of '${component}' was requested; keep one release there`);
+        problems.push(`schema: ${at}/ holds releases ${versionDirs.join(', ')} but no release of '${component}' was asked for; keep one release there`);
       } else if (!versionDirs.includes(wanted)) {
-        problems.push(`schema: ${relative(dir, d) || d} has no CRDs for ${component} ${wanted} (it has ${versionDirs.join(', ')})`);
+        problems.push(`schema: ${at}/ has no CRDs for ${component} ${wanted} (it has ${versionDirs.join(', ')})`);
       } else {
         walk(join(d, wanted));
       }
@@ -670,20 +798,40 @@ function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): C
   if (cached) return cached;
   const sourceProblems: string[] = [];
   const files = listCrdFiles(dir, opts, sourceProblems);
-  const texts = new Map<string, string>();
-  const text = (f: string): string => {
-    if (!texts.has(f)) texts.set(f, readFileSync(f, 'utf8'));
-    return texts.get(f)!;
-  };
+  const diskCache = join(cacheRoot(root), CRD_CACHE);
+  const ajvVersion = packageVersion(findPackageDir('ajv', root));
   const parsed = new Map<string, ParsedCrd[]>();
-  const diskCache = join(root, 'node_modules', '.cache', CRD_CACHE);
-  const formats = new Set(Object.keys(ajv().formats));
+
+  // index of the source: per file its size and mtime, the kind names it mentions (`kind: X`, a superset of
+  // the kinds it defines) and, once parsed, its hash and the kinds it defines. A warm run only stats the
+  // files and opens the ones that define the kinds it needs; a cold run YAML-parses only those.
+  type IndexEntry = { size: number; mtimeMs: number; mentions: string[]; hash?: string; defs?: { group: string; kind: string }[] };
+  const indexFile = join(diskCache, 'index', `${createHash('sha256').update(`${CONVERTER_VERSION}\u0000${dir}`).digest('hex').slice(0, 32)}.json`);
+  let index: Record<string, IndexEntry> = {};
+  try {
+    index = JSON.parse(readFileSync(indexFile, 'utf8')) as Record<string, IndexEntry>;
+  } catch {
+    index = {};
+  }
+  let indexChanged = false;
+  const stats = new Map(files.map((f) => [f, statSync(f)]));
+  const entry = (f: string): IndexEntry => {
+    const e = index[f];
+    const st = stats.get(f)!;
+    if (e && e.size === st.size && e.mtimeMs === st.mtimeMs) return e;
+    const mentions = new Set<string>();
+    for (const m of readFileSync(f, 'utf8').matchAll(/kind["']?\s*:\s*["']?([A-Za-z0-9]+)["']?\s*(?:,|}|$)/gm)) mentions.add(m[1]);
+    index[f] = { size: st.size, mtimeMs: st.mtimeMs, mentions: [...mentions].sort() };
+    indexChanged = true;
+    return index[f];
+  };
 
   const parseFile = (f: string): ParsedCrd[] => {
     if (parsed.has(f)) return parsed.get(f)!;
-    const body = text(f);
-    const hash = createHash('sha256').update(`${CONVERTER_VERSION}\u0000${body}`).digest('hex');
-    const cacheFile = join(diskCache, `${hash}.json`);
+    const known = entry(f);
+    let body: string | undefined;
+    const hash = known.hash ?? createHash('sha256').update(`${CONVERTER_VERSION}\u0000${(body = readFileSync(f, 'utf8'))}`).digest('hex');
+    const cacheFile = join(diskCache, 'crds', `${hash}.json`);
     let crds: ParsedCrd[] | undefined;
     if (existsSync(cacheFile)) {
       try {
@@ -693,18 +841,20 @@ function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): C
       }
     }
     if (!crds) {
+      body ??= readFileSync(f, 'utf8');
       crds = [];
+      const formats = knownFormats();
       const docs = /\.json$/.test(f) ? [JSON.parse(body)] : parseAllDocuments(body).map((d) => d.toJS());
       for (const doc of docs) {
         if (!isObject(doc) || doc.kind !== 'CustomResourceDefinition' || !isObject(doc.spec)) continue;
         const versions: Record<string, CrdVersion> = {};
         for (const v of (doc.spec.versions as any[]) ?? []) {
-          const cel: { path: string; rule: string; message?: string }[] = [];
+          const collected: Collected = { cel: [], patternsSkipped: [], listMaps: [] };
           const raw = v?.schema?.openAPIV3Schema;
-          const schema = convertSchema(isObject(raw) ? raw : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, '', cel, formats);
-          versions[String(v.name)] = { served: v.served !== false, schema, cel };
+          const schema = convertSchema(isObject(raw) ? raw : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, [], collected, formats);
+          versions[String(v.name)] = { served: v.served !== false, schema, ...collected };
         }
-        crds.push({ group: String(doc.spec.group), kind: String(doc.spec.names?.kind), file: f, versions });
+        crds.push({ group: String(doc.spec.group), kind: String(doc.spec.names?.kind), file: f, hash, versions });
       }
       try {
         writeAtomically(cacheFile, JSON.stringify(crds.map(({ file: _file, ...c }) => c)));
@@ -712,43 +862,95 @@ function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): C
         // a read-only node_modules only costs speed
       }
     }
+    if (!known.defs) {
+      index[f] = { ...known, hash, defs: crds.map((c) => ({ group: c.group, kind: c.kind })) };
+      indexChanged = true;
+    }
     parsed.set(f, crds);
     return crds;
   };
 
   const find = (group: string, kind: string): ParsedCrd[] => {
     if (!/^[A-Za-z0-9]+$/.test(kind)) return [];
-    // only YAML-parse files that can define the kind (a superset test on the text)
-    const mention = new RegExp(`kind["']?\\s*:\\s*["']?${kind}["']?\\s*(,|}|$)`, 'm');
-    const hits = (fs: string[]) => fs.flatMap(parseFile).filter((c) => c.group === group && c.kind === kind);
-    return hits(files.filter((f) => mention.test(text(f))));
+    const candidates = files.filter((f) => {
+      const e = entry(f);
+      return e.defs ? e.defs.some((d) => d.group === group && d.kind === kind) : e.mentions.includes(kind);
+    });
+    const defs = candidates.flatMap(parseFile).filter((c) => c.group === group && c.kind === kind);
+    if (indexChanged) {
+      try {
+        writeAtomically(indexFile, JSON.stringify(Object.fromEntries(files.filter((f) => index[f]).map((f) => [f, index[f]]))));
+        indexChanged = false;
+      } catch {
+        // only slower next time
+      }
+    }
+    return defs;
   };
 
-  const compiled = new Map<string, CrdLookup>();
+  /** A validator for one CRD version and one set of top-level fields: from the disk cache, else compiled and cached. */
+  const compile = (def: ParsedCrd, version: string, schema: Record<string, any>, present: readonly string[]): ValidateFunction => {
+    const key = createHash('sha256')
+      .update(`${def.hash}\u0000${def.group}/${version}/${def.kind}\u0000${present.join(',')}\u0000ajv ${ajvVersion}`)
+      .digest('hex')
+      .slice(0, 32);
+    const file = join(diskCache, 'validators', `${key}.js`);
+    if (existsSync(file)) {
+      try {
+        return lazy<ValidateFunction>(file);
+      } catch {
+        // a torn cache file: compile again
+      }
+    }
+    const validate = ajv().compile(schema);
+    try {
+      const standaloneCode = lazy<{ default: (a: Ajv, v: ValidateFunction) => string }>('ajv/dist/standalone').default;
+      writeAtomically(file, standaloneCode(ajv(), validate));
+    } catch {
+      // no cache: only slower next time
+    }
+    return validate;
+  };
+
+  const lookups = new Map<string, CrdLookup>();
   const schemas: CrdSchemas = {
     validator(group, version, kind, object) {
       if (sourceProblems.length > 0) return { error: sourceProblems.join('; ') };
       const defs = find(group, kind);
-      const where = relative(resolve(root, '..'), dir) || dir;
+      const where = relative(root, dir) || '.';
       if (defs.length === 0) return { error: `no CRD defines ${group} ${kind} in ${where}; check apiVersion and kind` };
-      if (defs.length > 1) return { error: `${defs.length} CRDs define ${group} ${kind} in ${where} (${defs.map((d) => relative(dir, d.file)).join(', ')}); keep one` };
+      if (defs.length > 1) {
+        return { error: `${defs.length} CRDs define ${group} ${kind} in ${where} (${defs.map((d) => relative(dir, d.file)).join(', ')}); keep one` };
+      }
       const def = defs[0];
       const v = def.versions[version];
       if (!v || !v.served) {
-        const served = Object.entries(def.versions).filter(([, x]) => x.served).map(([n]) => `${group}/${n}`);
+        const served = Object.entries(def.versions)
+          .filter(([, x]) => x.served)
+          .map(([n]) => `${group}/${n}`);
         return { error: `${group}/${version} ${kind} is not served by its CRD (${relative(dir, def.file)}); use ${served.join(' or ')}` };
       }
       // compile only the top-level properties the object has: absent ones cannot fail, and the Application's
-      // status/operation schemas are 80% of its size
+      // status/operation schemas are 80% of its size. metadata: ObjectMeta is checked separately.
       const props = isObject(v.schema.properties) ? v.schema.properties : {};
-      const present = Object.keys(props).filter((k) => k in object && k !== 'metadata').sort();
+      const present = Object.keys(props)
+        .filter((k) => k in object && k !== 'metadata')
+        .sort();
       const id = `${group}/${version}/${kind}|${present.join(',')}`;
-      let lookup = compiled.get(id);
+      let lookup = lookups.get(id);
       if (!lookup) {
-        const schema = { ...v.schema, properties: { ...Object.fromEntries(present.map((k) => [k, props[k]])), ...(props.metadata ? { metadata: {} } : {}) } };
+        const schema = { ...v.schema, properties: { ...Object.fromEntries(present.map((k) => [k, props[k]])), ...('metadata' in props ? { metadata: {} } : {}) } };
+        const validate = compile(def, version, schema, present);
         const kindName = `${group}/${version} ${kind}`;
-        lookup = { validate: ajv().compile(schema), cel: v.cel.map((r) => ({ kind: kindName, ...r })) };
-        compiled.set(id, lookup);
+        lookup = {
+          cel: v.cel.map((r) => ({ kind: kindName, ...r })),
+          patternsSkipped: v.patternsSkipped.map((x) => `schema: ${kindName} ${x.path}: pattern ${JSON.stringify(x.pattern)} is not a JavaScript regular expression and was not checked`),
+          check(o) {
+            validate(o);
+            return [...fromAjvErrors(validate.errors ?? [], o, (p) => knownFieldsAt(v.schema, p)), ...listMapProblems(o, v.listMaps)];
+          },
+        };
+        lookups.set(id, lookup);
       }
       return lookup;
     },
@@ -786,12 +988,12 @@ export function pinnedCrdUrls(root: string = findRepoRoot(), snapshotterVersion:
   return out;
 }
 
-function downloadDir(root: string, crds: readonly PinnedCrd[]): string {
+function downloadDir(cacheDir: string, crds: readonly PinnedCrd[]): string {
   const key = createHash('sha256')
     .update(crds.map((c) => `${c.name}=${c.url}`).join('\n'))
     .digest('hex')
     .slice(0, 16);
-  return join(root, 'node_modules', '.cache', CRD_DOWNLOAD_CACHE, key);
+  return join(cacheDir, key);
 }
 
 export interface DownloadOptions {
@@ -801,6 +1003,8 @@ export interface DownloadOptions {
   readonly snapshotterVersion?: string;
   /** Injected for tests and proxies. @default globalThis.fetch */
   readonly fetch?: FetchLike;
+  /** @default node_modules/.cache/velero-cdk8s-crds */
+  readonly downloadCacheDir?: string;
 }
 
 /**
@@ -811,7 +1015,7 @@ export interface DownloadOptions {
 export async function downloadPinnedCrds(opts: DownloadOptions = {}): Promise<string> {
   const root = opts.rootDir ? resolve(opts.rootDir) : findRepoRoot();
   const crds = pinnedCrdUrls(root, opts.snapshotterVersion ?? SNAPSHOTTER_VERSION);
-  const dir = downloadDir(root, crds);
+  const dir = downloadDir(opts.downloadCacheDir ? resolve(opts.downloadCacheDir) : join(cacheRoot(root), CRD_DOWNLOAD_CACHE), crds);
   const doFetch: FetchLike | undefined = opts.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
   if (!doFetch) throw new Error('schema: no fetch available to download the pinned CRDs; use Node 20+ or pass crdDir');
   if (existsSync(join(dir, 'SOURCE.json'))) return dir;
@@ -828,9 +1032,10 @@ export async function downloadPinnedCrds(opts: DownloadOptions = {}): Promise<st
   return dir;
 }
 
-/** Drops the download cache (e.g. after a failed partial download). */
-export function clearDownloadedCrds(root: string = findRepoRoot()): void {
-  rmSync(join(root, 'node_modules', '.cache', CRD_DOWNLOAD_CACHE), { recursive: true, force: true });
+/** Drops the download cache (e.g. to fetch again after an upstream tag was moved). */
+export function clearDownloadedCrds(opts: { rootDir?: string; cacheDir?: string } = {}): void {
+  const root = opts.rootDir ? resolve(opts.rootDir) : findRepoRoot();
+  rmSync(opts.cacheDir ? resolve(opts.cacheDir) : join(cacheRoot(root), CRD_DOWNLOAD_CACHE), { recursive: true, force: true });
 }
 
 /** For tests: forget compiled validators and parsed CRDs held in memory (the disk caches stay). */

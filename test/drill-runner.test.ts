@@ -16,7 +16,14 @@ import {
   type DrillConfig,
 } from '../drill/runner';
 import { bundleDrillRunner } from '../lib/drill-bundle';
-import { FakeKube, recordRunnerPermissions, runScenario, SCENARIOS, TEST_CONFIG } from './fixtures/drill/fake-kube';
+import {
+  FakeKube,
+  recordRunnerPermissions,
+  runScenario,
+  SCENARIO_CONFIG,
+  SCENARIOS,
+  TEST_CONFIG,
+} from './fixtures/drill/fake-kube';
 
 const NOW = new Date('2025-06-05T05:00:00Z');
 const RESTORE = 'drill-daily-critical-pvcs-20250605050000';
@@ -98,7 +105,7 @@ describe('a passing drill', () => {
     const pihole = pods[1];
     expect(pihole.spec).toEqual({
       restartPolicy: 'Never',
-      activeDeadlineSeconds: 1,
+      activeDeadlineSeconds: 10,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
@@ -217,7 +224,7 @@ describe('a failing drill names the step and still cleans up', () => {
   });
 
   test('a PVC that never binds fails at verify-pvc-bound, and pods, namespaces and Restore are deleted', async () => {
-    const { result, fake } = await runScenario(SCENARIOS['PVC never binds'], {}, at);
+    const { result, fake } = await runScenario(SCENARIOS['PVC never binds'], SCENARIO_CONFIG['PVC never binds'], at);
     expect(result.failedStep).toBe('verify-pvc-bound');
     expect(result.message).toBe(
       'PVCs not Bound after 0.3s: drill-loki/storage-loki-0 (Pending), drill-pihole/pihole-config (Pending); ' +
@@ -541,6 +548,15 @@ describe('config validation (the runner at start and the construct at synth)', (
     [
       { includedResources: ['Pods'] },
       "includedResources: 'Pods' is not a resource name such as 'persistentvolumeclaims'",
+    ],
+    [
+      {
+        verify: [
+          { namespace: 'loki', pvc: 'data', path: 'a', runAsUser: 10001 },
+          { namespace: 'loki', pvc: 'data', path: 'b' },
+        ],
+      },
+      "verify: PVC 'loki/data' is read as runAsUser 10001 and default; one pod reads each PVC, give its entries the same runAsUser",
     ],
   ])('%j: error', (config, message) => {
     expect(errorsOf(config as Partial<DrillConfig>)).toEqual([message]);

@@ -179,6 +179,10 @@ describe('RestoreDrill defaults', () => {
     });
   });
 
+  test('exposes its scratch namespaces (for the coverage alert to leave out)', () => {
+    expect(setup().drill.scratchNamespaces).toEqual(['drill-default', 'drill-loki', 'drill-pihole']);
+  });
+
   test('a subset of namespaces and a custom mapping', () => {
     const { drill } = setup({ namespaces: ['pihole'], namespaceMapping: { pihole: 'scratch-pihole' }, verify: [] });
     expect(drill.namespaceMapping).toEqual({ pihole: 'scratch-pihole' });
@@ -427,6 +431,9 @@ describe('RestoreDrill alerts', () => {
       release,
       schedules: [schedule],
       additionalRules: [drill.alertRules],
+      unprotectedNamespaces: Object.fromEntries(
+        drill.scratchNamespaces.map((n) => [n, 'scratch copies of the restore drill']),
+      ),
     });
     expect(alerts.groups.map((g) => g.name)).toContain(`velero.restore-drill.${NAME}`);
     const group = alerts.groups.find((g) => g.name === `velero.restore-drill.${NAME}`)!;

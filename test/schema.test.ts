@@ -1,0 +1,515 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  downloadPinnedCrds,
+  goPatternToJs,
+  pinnedCrdUrls,
+  renderPath,
+  validateObjects,
+  type FetchLike,
+  type ObjectToValidate,
+} from '../lib/schema';
+
+const ROOT = resolve(__dirname, '..');
+const FIXTURES = join(__dirname, 'fixtures', 'schema');
+const FIXTURE_CRDS = join(FIXTURES, 'crds');
+/** The upstream CRDs: ../shared/crds here and in CI. */
+const SHARED_CRDS = resolve(ROOT, '..', 'shared', 'crds');
+
+const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
+
+function schedule(): any {
+  return {
+    apiVersion: 'velero.io/v1',
+    kind: 'Schedule',
+    metadata: {
+      name: 'daily',
+      namespace: 'velero',
+      labels: { 'app.kubernetes.io/name': 'velero' },
+      annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+    },
+    spec: {
+      schedule: '0 2 * * *',
+      template: {
+        includedNamespaces: ['default', 'loki'],
+        metadata: { labels: { 'velero-cdk8s/schedule': 'daily' } },
+        snapshotVolumes: true,
+        storageLocation: 'default',
+        ttl: '720h0m0s',
+      },
+      useOwnerReferencesInBackup: false,
+    },
+  };
+}
+
+function deployment(): any {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'velero', namespace: 'velero', labels: { 'app.kubernetes.io/name': 'velero' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'velero' } },
+      strategy: { type: 'Recreate' },
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/name': 'velero' } },
+        spec: {
+          containers: [
+            {
+              name: 'velero',
+              image: 'velero/velero:v1.15.0',
+              args: ['server'],
+              ports: [{ name: 'metrics', containerPort: 8085, protocol: 'TCP' }],
+              resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '200m', memory: '512Mi' } },
+              livenessProbe: { httpGet: { path: '/metrics', port: 'metrics' } },
+              securityContext: { runAsNonRoot: true, runAsUser: 65532, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+          volumes: [{ name: 'plugins', emptyDir: {} }],
+        },
+      },
+    },
+  };
+}
+
+function widget(spec: Record<string, unknown> = {}): any {
+  return {
+    apiVersion: 'example.velero-cdk8s.test/v1',
+    kind: 'Widget',
+    metadata: { name: 'w', namespace: 'default' },
+    spec: { size: 3, ...spec },
+  };
+}
+
+const SCHEDULE_FILE = 'velero/Schedule_velero.io_velero_daily.yaml';
+const DEPLOYMENT_FILE = 'velero/Deployment_apps_velero_velero.yaml';
+
+/** Validates with the upstream CRDs (../shared/crds). */
+function upstream(objs: ObjectToValidate[], opts = {}) {
+  return validateObjects(objs, { crdDir: SHARED_CRDS, rootDir: ROOT, ...opts });
+}
+
+/** Validates with the hand-written fixture CRDs. */
+function fixtures(objs: ObjectToValidate[], opts = {}) {
+  return validateObjects(objs, { crdDir: FIXTURE_CRDS, rootDir: ROOT, ...opts });
+}
+
+describe('a Velero Schedule against the upstream v1.15.0 CRD', () => {
+  test('a valid Schedule passes', () => {
+    expect(upstream([{ file: SCHEDULE_FILE, object: schedule() }])).toEqual({ errors: [], celRulesSkipped: [], notes: [] });
+  });
+
+  test('an unknown field fails with its path and the field it probably meant', () => {
+    const s = schedule();
+    s.spec.template.includedNamespace = ['default'];
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: spec.template.includedNamespace: unknown field (did you mean 'includedNamespaces'?)`,
+    ]);
+  });
+
+  test('a wrong type fails with the expected and the actual type', () => {
+    const s = schedule();
+    s.spec.template.ttl = 720;
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: spec.template.ttl: must be string, got integer 720`,
+    ]);
+  });
+
+  test('a missing required field fails at the path of the field', () => {
+    const s = schedule();
+    delete s.spec.schedule;
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: spec.schedule: required field is missing`,
+    ]);
+  });
+
+  test('an unknown top-level field fails (the API server would prune it)', () => {
+    const s = schedule();
+    s.specs = {};
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: specs: unknown field (did you mean 'spec'?)`,
+    ]);
+  });
+
+  test('metadata of a custom resource is checked against ObjectMeta', () => {
+    const s = schedule();
+    s.metadata.label = { a: 'b' };
+    s.metadata.labels = { a: 1 };
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: metadata.labels.a: must be string, got integer 1`,
+      `${SCHEDULE_FILE}: Schedule velero/daily: metadata.label: unknown field (did you mean 'labels'?)`,
+    ]);
+  });
+
+  test('a nullable field takes null, and a wrong type still names what it must be', () => {
+    const s = schedule();
+    s.spec.template.includedNamespaces = null;
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([]);
+    s.spec.template.snapshotVolumes = 'yes';
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: spec.template.snapshotVolumes: must be boolean or null, got string "yes"`,
+    ]);
+  });
+
+  test('an enum names the allowed values (BackupStorageLocation accessMode)', () => {
+    const bsl = {
+      apiVersion: 'velero.io/v1',
+      kind: 'BackupStorageLocation',
+      metadata: { name: 'default', namespace: 'velero' },
+      spec: { provider: 'aws', objectStorage: { bucket: 'b' }, accessMode: 'RW', config: { region: 'us-east-1' } },
+    };
+    expect(upstream([{ file: 'bsl.yaml', object: bsl }]).errors).toEqual([
+      'bsl.yaml: BackupStorageLocation velero/default: spec.accessMode: must be one of "ReadOnly", "ReadWrite", got "RW"',
+    ]);
+  });
+
+  test('every problem of one object is reported, not only the first', () => {
+    const s = schedule();
+    delete s.spec.schedule;
+    s.spec.template.ttl = 1;
+    s.spec.paused = 'no';
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toHaveLength(3);
+  });
+});
+
+describe('a core Deployment against the kubernetes-models schema', () => {
+  test('a valid Deployment passes', () => {
+    expect(upstream([{ file: DEPLOYMENT_FILE, object: deployment() }])).toEqual({ errors: [], celRulesSkipped: [], notes: [] });
+  });
+
+  test('an unknown field in a container fails with its path', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
+    expect(upstream([{ file: DEPLOYMENT_FILE, object: d }]).errors).toEqual([
+      `${DEPLOYMENT_FILE}: Deployment velero/velero: spec.template.spec.containers[0].imagePullPolicyy: unknown field (did you mean 'imagePullPolicy'?)`,
+    ]);
+  });
+
+  test('a wrong type fails with the expected and the actual type', () => {
+    const d = deployment();
+    d.spec.replicas = '1';
+    expect(upstream([{ file: DEPLOYMENT_FILE, object: d }]).errors).toEqual([
+      `${DEPLOYMENT_FILE}: Deployment velero/velero: spec.replicas: must be integer, got string "1"`,
+    ]);
+  });
+
+  test('a missing required field fails at the path of the field', () => {
+    const d = deployment();
+    delete d.spec.selector;
+    expect(upstream([{ file: DEPLOYMENT_FILE, object: d }]).errors).toEqual([
+      `${DEPLOYMENT_FILE}: Deployment velero/velero: spec.selector: required field is missing`,
+    ]);
+  });
+
+  test('a quantity that is not a quantity fails once, naming the allowed forms', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].resources.limits.cpu = 'two';
+    expect(upstream([{ file: DEPLOYMENT_FILE, object: d }]).errors).toEqual([
+      `${DEPLOYMENT_FILE}: Deployment velero/velero: spec.template.spec.containers[0].resources.limits.cpu: matches no allowed form: must be number, got string "two"; or must be a valid quantity, got "two"`,
+    ]);
+  });
+
+  test('labels and annotations are maps: any key is allowed', () => {
+    const d = deployment();
+    d.metadata.annotations = { 'anything.example.com/goes': 'x' };
+    expect(upstream([{ file: DEPLOYMENT_FILE, object: d }]).errors).toEqual([]);
+  });
+
+  test('a kind kubernetes-models does not know is an error', () => {
+    const d = { ...deployment(), kind: 'Deploymnt' };
+    expect(upstream([{ file: DEPLOYMENT_FILE, object: d }]).errors).toEqual([
+      `${DEPLOYMENT_FILE}: Deploymnt velero/velero: (root): no schema for apps/v1 Deploymnt in kubernetes-models 5.1.0; check apiVersion and kind`,
+    ]);
+  });
+});
+
+describe('custom resources', () => {
+  test('a kind no CRD defines is an error', () => {
+    const s = { ...schedule(), kind: 'Schedul' };
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedul velero/daily: (root): no CRD defines velero.io Schedul in ../shared/crds; check apiVersion and kind`,
+    ]);
+  });
+
+  test('a version the CRD does not serve is an error naming the served one', () => {
+    const vsc = { apiVersion: 'snapshot.storage.k8s.io/v1beta1', kind: 'VolumeSnapshotClass', metadata: { name: 'c' }, driver: 'd', deletionPolicy: 'Retain' };
+    expect(upstream([{ file: 'f.yaml', object: vsc }]).errors).toEqual([
+      'f.yaml: VolumeSnapshotClass c: (root): snapshot.storage.k8s.io/v1beta1 VolumeSnapshotClass is not served by its CRD (external-snapshotter/v8.2.1/snapshot.storage.k8s.io_volumesnapshotclasses.yaml); use snapshot.storage.k8s.io/v1',
+    ]);
+  });
+
+  test('the CEL rules of the validated kinds are listed as not evaluated', () => {
+    const vs = {
+      apiVersion: 'snapshot.storage.k8s.io/v1',
+      kind: 'VolumeSnapshot',
+      metadata: { name: 's', namespace: 'n' },
+      spec: { source: { persistentVolumeClaimName: 'data' }, volumeSnapshotClassName: 'c' },
+    };
+    const result = upstream([{ file: 'f.yaml', object: vs }]);
+    expect(result.errors).toEqual([]);
+    expect(result.celRulesSkipped).toContain(
+      "snapshot.storage.k8s.io/v1 VolumeSnapshot spec.source: exactly one of volumeSnapshotContentName and persistentVolumeClaimName must be set (CEL: (has(self.volumeSnapshotContentName) && !has(self.persistentVolumeClaimName)) || (!has(self.volumeSnapshotContentName) && has(self.persistentVolumeClaimName)))",
+    );
+    // v7.0.2 CRDs carry no CEL rules (csi-argocd-prometheus-facts.md §1.1)
+    expect(upstream([{ file: 'f.yaml', object: vs }], { snapshotterVersion: 'v7.0.2' }).celRulesSkipped).toEqual([]);
+  });
+
+  test('list-map keys must be unique (PrometheusRule groups)', () => {
+    const rule = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'r', namespace: 'velero' },
+      spec: { groups: [{ name: 'velero', rules: [{ alert: 'A', expr: 'up == 0' }] }, { name: 'velero', rules: [] }] },
+    };
+    expect(upstream([{ file: 'r.yaml', object: rule }]).errors).toEqual([
+      'r.yaml: PrometheusRule velero/r: spec.groups: items 0 and 1 have the same name ("velero"); list keys must be unique',
+    ]);
+  });
+
+  test('the committed dist/ of the default stack validates clean', () => {
+    const { readdirSync, statSync } = jest.requireActual('node:fs') as typeof import('node:fs');
+    const { parse } = jest.requireActual('yaml') as typeof import('yaml');
+    const dist = join(ROOT, 'dist');
+    const objs: ObjectToValidate[] = [];
+    for (const folder of readdirSync(dist).filter((f) => statSync(join(dist, f)).isDirectory())) {
+      for (const file of readdirSync(join(dist, folder)).filter((f) => f.endsWith('.yaml'))) {
+        objs.push({ file: `${folder}/${file}`, object: parse(readFileSync(join(dist, folder, file), 'utf8')) });
+      }
+    }
+    expect(objs.length).toBeGreaterThan(10);
+    expect(upstream(objs).errors).toEqual([]);
+  });
+});
+
+describe('Kubernetes schema extensions (fixture CRD)', () => {
+  const w = (spec: Record<string, unknown>) => fixtures([{ file: 'w.yaml', object: widget(spec) }]).errors;
+
+  test('x-kubernetes-int-or-string takes an integer or a string, nothing else', () => {
+    expect(w({ size: 3 })).toEqual([]);
+    expect(w({ size: '50%' })).toEqual([]);
+    expect(w({ size: true })).toEqual(['w.yaml: Widget default/w: spec.size: must be integer or string, got boolean true']);
+  });
+
+  test('nullable allows null', () => {
+    expect(w({ note: null })).toEqual([]);
+  });
+
+  test('x-kubernetes-preserve-unknown-fields keeps any field', () => {
+    expect(w({ extra: { anything: { nested: [1, 2] } } })).toEqual([]);
+  });
+
+  test('x-kubernetes-embedded-resource allows apiVersion, kind and metadata', () => {
+    expect(w({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} } })).toEqual([]);
+  });
+
+  test('an object schema without properties prunes everything: any field is unknown', () => {
+    expect(w({ pruned: { a: 1 } })).toEqual(['w.yaml: Widget default/w: spec.pruned.a: unknown field']);
+  });
+
+  test('a list-type set must not repeat an item', () => {
+    expect(w({ tags: ['a', 'a'] })).toEqual(['w.yaml: Widget default/w: spec.tags: must not have duplicate items (items 0 and 1 are identical)']);
+  });
+
+  test('a list-type map must not repeat a key', () => {
+    expect(w({ ports: [{ name: 'a', port: 1 }, { name: 'a', port: 2 }] })).toEqual([
+      'w.yaml: Widget default/w: spec.ports: items 0 and 1 have the same name ("a"); list keys must be unique',
+    ]);
+  });
+
+  test('a map with additionalProperties checks its values', () => {
+    expect(w({ labels: { 'app.kubernetes.io/name': 1 } })).toEqual([
+      'w.yaml: Widget default/w: spec.labels[app.kubernetes.io/name]: must be string, got integer 1',
+    ]);
+  });
+
+  test('formats the API server knows are checked', () => {
+    expect(w({ startedAt: 'yesterday' })).toEqual(['w.yaml: Widget default/w: spec.startedAt: must be a valid date-time, got "yesterday"']);
+  });
+
+  test("a Go pattern with (?i) is case-insensitive, like the API server's", () => {
+    expect(w({ mode: 'Abort' })).toEqual([]);
+    expect(w({ mode: 'stop' })).toEqual(['w.yaml: Widget default/w: spec.mode: must match ^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$, got "stop"']);
+  });
+
+  test('a Go pattern JavaScript cannot express is skipped and said so in a note', () => {
+    const result = fixtures([{ file: 'w.yaml', object: widget({ legacyPattern: 'x' }) }]);
+    expect(result.errors).toEqual([]);
+    expect(result.notes).toEqual([
+      'schema: example.velero-cdk8s.test/v1 Widget spec.legacyPattern: pattern "^(?s).+$" is not a JavaScript regular expression and was not checked',
+    ]);
+  });
+
+  test('CEL rules are not evaluated and are listed with their path and message', () => {
+    expect(fixtures([{ file: 'w.yaml', object: widget() }]).celRulesSkipped).toEqual([
+      'example.velero-cdk8s.test/v1 Widget spec.immutableName: self == oldSelf (CEL: self == oldSelf)',
+      'example.velero-cdk8s.test/v1 Widget spec: size is required once set (CEL: !has(oldSelf.size) || has(self.size))',
+    ]);
+  });
+
+  test('kustomization.yaml next to the CRDs is not read as a CRD', () => {
+    expect(fixtures([{ file: 'k.yaml', object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', metadata: { name: 'k' } } }]).errors).toEqual([
+      'k.yaml: Kustomization k: (root): no CRD defines kustomize.config.k8s.io Kustomization in test/fixtures/schema/crds; check apiVersion and kind',
+    ]);
+  });
+});
+
+describe('per-release CRD directories', () => {
+  const gadget = { apiVersion: 'example.velero-cdk8s.test/v1', kind: 'Gadget', metadata: { name: 'g' }, spec: { driver: 'd', sourceVolumeMode: 'Filesystem' } };
+
+  test('the requested snapshotter release is read (default v8.2.1)', () => {
+    expect(fixtures([{ file: 'g.yaml', object: gadget }]).errors).toEqual([]);
+    expect(fixtures([{ file: 'g.yaml', object: gadget }], { snapshotterVersion: 'v7.0.2' }).errors).toEqual([
+      'g.yaml: Gadget g: spec.sourceVolumeMode: unknown field',
+    ]);
+  });
+
+  test('a release the source does not hold is an error naming the ones it has', () => {
+    expect(fixtures([{ file: 'g.yaml', object: gadget }], { snapshotterVersion: 'v9.0.0' }).errors).toEqual([
+      'g.yaml: Gadget g: (root): schema: external-snapshotter/ has no CRDs for external-snapshotter v9.0.0 (it has v7.0.2, v8.2.1)',
+    ]);
+  });
+});
+
+describe('schema source', () => {
+  const saved = process.env.VELERO_CDK8S_CRDS;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.VELERO_CDK8S_CRDS;
+    else process.env.VELERO_CDK8S_CRDS = saved;
+  });
+
+  test('without a CRD schema source, custom resources are skipped with one note and core kinds are still checked', () => {
+    delete process.env.VELERO_CDK8S_CRDS;
+    const d = deployment();
+    d.spec.replicas = 'one';
+    // rootDir without ../shared/crds next to it and without a download cache
+    const result = validateObjects(
+      [
+        { file: SCHEDULE_FILE, object: { ...schedule(), spec: 'not even an object' } },
+        { file: DEPLOYMENT_FILE, object: d },
+      ],
+      { rootDir: FIXTURES, downloadCacheDir: mkdtempSync(join(tmpdir(), 'no-crds-')) },
+    );
+    expect(result.notes).toEqual([
+      'schema: no CRD schema source (set VELERO_CDK8S_CRDS to a directory of upstream CRDs, or run downloadPinnedCrds() once with internet); 1 custom resource(s) (velero.io/v1 Schedule) were not validated; core kinds were',
+    ]);
+    expect(result.errors).toEqual([`${DEPLOYMENT_FILE}: Deployment velero/velero: spec.replicas: must be integer, got string "one"`]);
+  });
+
+  test('crdDir: false turns the CRD source off the same way', () => {
+    expect(validateObjects([{ file: SCHEDULE_FILE, object: schedule() }], { crdDir: false, rootDir: ROOT }).notes).toHaveLength(1);
+  });
+
+  test('VELERO_CDK8S_CRDS points at the source', () => {
+    process.env.VELERO_CDK8S_CRDS = FIXTURE_CRDS;
+    expect(validateObjects([{ file: 'w.yaml', object: widget({ size: true }) }], { rootDir: ROOT }).errors).toEqual([
+      'w.yaml: Widget default/w: spec.size: must be integer or string, got boolean true',
+    ]);
+  });
+
+  test('a VELERO_CDK8S_CRDS that does not exist is an error, not a silent skip', () => {
+    process.env.VELERO_CDK8S_CRDS = '/nonexistent/crds';
+    expect(validateObjects([{ file: SCHEDULE_FILE, object: schedule() }], { rootDir: ROOT }).errors).toEqual([
+      "schema: VELERO_CDK8S_CRDS='/nonexistent/crds' does not exist; point it at a directory of upstream CRD YAML",
+    ]);
+  });
+
+  test('the default source is ../shared/crds next to the repo', () => {
+    delete process.env.VELERO_CDK8S_CRDS;
+    const s = schedule();
+    s.spec.template.ttl = 1;
+    expect(validateObjects([{ file: SCHEDULE_FILE, object: s }], { rootDir: ROOT }).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: spec.template.ttl: must be string, got integer 1`,
+    ]);
+  });
+});
+
+describe('the pinned upstream URLs, downloaded once', () => {
+  const DOWNLOAD_ROOT = join(FIXTURES, 'download-root');
+  const texts: Record<string, string> = {
+    'https://example.test/crds/widgets.yaml': readFileSync(join(FIXTURE_CRDS, 'example', 'widgets.yaml'), 'utf8'),
+    'https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v8.2.1/client/config/crd/gadgets.yaml': readFileSync(
+      join(FIXTURE_CRDS, 'external-snapshotter', 'v8.2.1', 'gadgets.yaml'),
+      'utf8',
+    ),
+  };
+  const fakeFetch = (calls: string[]): FetchLike => async (url) => {
+    calls.push(url);
+    const text = texts[url];
+    return { ok: text !== undefined, status: text === undefined ? 404 : 200, text: async () => text ?? 'not found' };
+  };
+
+  test('cdk8s.yaml imports are the pinned URLs; the snapshotter URLs follow the requested release', () => {
+    const urls = pinnedCrdUrls(ROOT);
+    expect(urls).toHaveLength(20);
+    expect(urls[0]).toEqual({
+      name: 'velero-backuprepositories',
+      url: 'https://raw.githubusercontent.com/vmware-tanzu/velero/v1.15.0/config/crd/v1/bases/velero.io_backuprepositories.yaml',
+    });
+    expect(pinnedCrdUrls(ROOT, 'v7.0.2').find((u) => u.name === 'snapshot-volumesnapshots')?.url).toBe(
+      'https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v7.0.2/client/config/crd/snapshot.storage.k8s.io_volumesnapshots.yaml',
+    );
+  });
+
+  test('downloads each URL once, then validates from the cache without fetching', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'crd-download-'));
+    try {
+      const calls: string[] = [];
+      const dir = await downloadPinnedCrds({ rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache, fetch: fakeFetch(calls) });
+      expect(calls).toEqual(Object.keys(texts));
+      expect(await downloadPinnedCrds({ rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache, fetch: fakeFetch(calls) })).toBe(dir);
+      expect(calls).toHaveLength(2);
+      // found by itself: no crdDir, no env, no ../shared/crds next to this root
+      const saved = process.env.VELERO_CDK8S_CRDS;
+      delete process.env.VELERO_CDK8S_CRDS;
+      try {
+        const result = validateObjects([{ file: 'w.yaml', object: widget({ size: true }) }], { rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache });
+        expect(result).toEqual({
+          errors: ['w.yaml: Widget default/w: spec.size: must be integer or string, got boolean true'],
+          celRulesSkipped: expect.any(Array),
+          notes: expect.any(Array),
+        });
+      } finally {
+        if (saved !== undefined) process.env.VELERO_CDK8S_CRDS = saved;
+      }
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  test('a failed download throws and marks nothing complete', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'crd-download-'));
+    try {
+      await expect(
+        downloadPinnedCrds({ rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache, snapshotterVersion: 'v7.0.2', fetch: fakeFetch([]) }),
+      ).rejects.toThrow(
+        'schema: downloading https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v7.0.2/client/config/crd/gadgets.yaml failed with HTTP 404; nothing was cached for it',
+      );
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('helpers', () => {
+  test('paths read like kubectl prints them', () => {
+    const data = { spec: { containers: [{ env: [{}] }] }, metadata: { labels: { 'app.kubernetes.io/name': 'x' } } };
+    expect(renderPath('/spec/containers/0/env/0/value', data)).toBe('spec.containers[0].env[0].value');
+    expect(renderPath('/metadata/labels/app.kubernetes.io~1name', data)).toBe('metadata.labels[app.kubernetes.io/name]');
+    expect(renderPath('', data)).toBe('(root)');
+  });
+
+  test('Go patterns become JavaScript patterns, or undefined', () => {
+    expect(goPatternToJs('^(?i)(abort|warn)?$')).toBe('^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$');
+    expect(goPatternToJs('(?i)^[a-f0-9]+$')).toBe('^[a-fA-F0-9]+$');
+    expect(goPatternToJs('^(?P<n>x)\\z')).toBe('^(?<n>x)$');
+    expect(goPatternToJs('^(?s).+$')).toBeUndefined();
+  });
+
+  test('objects are not modified', () => {
+    const d = deployment();
+    const before = clone(d);
+    upstream([{ file: DEPLOYMENT_FILE, object: d }]);
+    expect(d).toEqual(before);
+  });
+});

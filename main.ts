@@ -19,7 +19,10 @@ import {
 import { FolderChart } from './lib/folder-chart';
 import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan';
 import { runPlanCli } from './lib/plan-cli';
+import { checkInvariants, foldersOf } from './lib/invariants';
+import { schemaCheck } from './lib/schema';
 import { synthesize, type OutputCheck } from './lib/synth';
+import { validateDir } from './lib/validate-dist';
 
 /**
  * Storage profile of the default BackupStorageLocation: the one line to switch.
@@ -111,7 +114,9 @@ export function buildStack(options: StackOptions = {}): Stack {
   // the drill's scratch copies exist for minutes and must not trip the coverage alert or --strict
   const unprotectedNamespaces = {
     ...UNPROTECTED_NAMESPACES,
-    ...Object.fromEntries(drill.scratchNamespaces.map((n) => [n, 'scratch copy made and deleted by the restore drill'])),
+    ...Object.fromEntries(
+      drill.scratchNamespaces.map((n) => [n, 'scratch copy made and deleted by the restore drill']),
+    ),
   };
   const alerts = new BackupAlerts(velero, 'BackupAlerts', {
     release,
@@ -161,8 +166,26 @@ export function buildStack(options: StackOptions = {}): Stack {
   return { app, release, schedules, snapshots, alerts, drill, plan };
 }
 
-/** The checks every synth runs before anything is written. */
-export const SYNTH_CHECKS: readonly OutputCheck[] = [];
+/**
+ * The checks every synth runs before anything is written (issue 6): the output invariants, and
+ * validation against the upstream schemas (core kinds always; custom resources when a CRD source is
+ * there: ../shared/crds, $VELERO_CDK8S_CRDS, or the pinned URLs downloaded once).
+ */
+export function synthChecks(release: () => VeleroRelease): OutputCheck[] {
+  return [
+    (objects) => {
+      const r = release();
+      const localStack = r.storageLocations.filter((l) => l.profile.isTestRig);
+      return checkInvariants(foldersOf(objects), {
+        localStackSecretAllowed: localStack.length > 0,
+        localStackLocations: localStack.map((l) => `${r.namespace}/${l.name}`),
+      });
+    },
+    schemaCheck({}, (result) => {
+      for (const note of result.notes) console.error(`validate: ${note}`);
+    }),
+  ];
+}
 
 /** Builds the seed's stack and returns its cdk8s App. */
 export function buildApp(options: StackOptions = {}): App {
@@ -178,7 +201,11 @@ export function main(options: { outDir?: string } = {}): number {
         stack = buildStack();
         return stack.app;
       },
-      { outDir: options.outDir, checks: SYNTH_CHECKS, extraFiles: () => ({ 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) }) },
+      {
+        outDir: options.outDir,
+        checks: synthChecks(() => stack!.release),
+        extraFiles: () => ({ 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) }),
+      },
     );
     console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
     return 0;
@@ -196,6 +223,15 @@ export function planMain(argv: readonly string[]): number {
     console.error((e as Error).message);
     return 2;
   }
+}
+
+/** `npm run validate`: checks the files in dist/ (or `dir`) as ArgoCD will read them; returns the exit code. */
+export function validateMain(dir = 'dist'): number {
+  const stack = buildStack();
+  const problems = validateDir(dir, synthChecks(() => stack.release));
+  for (const p of problems) console.error(`validate: ${p}`);
+  console.log(problems.length ? `validate: ${problems.length} problem(s) in ${dir}` : `validate: ${dir} is valid`);
+  return problems.length ? 1 : 0;
 }
 
 if (require.main === module) process.exitCode = main();

@@ -7,19 +7,25 @@ import { App, Duration } from 'cdk8s';
 import { BackupAlerts, BackupSchedule, StorageProfile, VeleroRelease } from '../constructs';
 import { FolderChart } from '../lib/folder-chart';
 import { synthesize } from '../lib/synth';
-import { SYNTH_CHECKS } from '../main';
+import { synthChecks } from '../main';
 
 export const SCHEDULES = 100;
 export const NAMESPACES = 300;
 export const STORAGE_LOCATIONS = 5;
 
-export function buildScaleApp(): App {
+export function buildScaleApp(): { app: App; release: VeleroRelease } {
   const app = new App();
   const chart = new FolderChart(app, 'velero');
-  const release = new VeleroRelease(chart, 'Velero', { storage: StorageProfile.backblazeB2({ bucket: 'velero-backups-scale-0' }) });
+  const release = new VeleroRelease(chart, 'Velero', {
+    storage: StorageProfile.backblazeB2({ bucket: 'velero-backups-scale-0' }),
+  });
   const locations = [release.defaultStorageLocation];
   for (let i = 1; i < STORAGE_LOCATIONS; i++) {
-    locations.push(release.addBackupStorageLocation(`offsite-${i}`, { profile: StorageProfile.backblazeB2({ bucket: `velero-backups-scale-${i}` }) }));
+    locations.push(
+      release.addBackupStorageLocation(`offsite-${i}`, {
+        profile: StorageProfile.backblazeB2({ bucket: `velero-backups-scale-${i}` }),
+      }),
+    );
   }
   const perSchedule = NAMESPACES / SCHEDULES;
   const schedules: BackupSchedule[] = [];
@@ -31,19 +37,27 @@ export function buildScaleApp(): App {
         name: `scale-${String(i).padStart(3, '0')}`,
         schedule: daily ? `${i % 60} ${i % 24} * * *` : `${i % 60} ${i % 24} * * ${i % 7}`,
         ttl: Duration.hours(daily ? 720 : 2160),
-        includedNamespaces: Array.from({ length: perSchedule }, (_, j) => `app-${String(i * perSchedule + j).padStart(3, '0')}`),
+        includedNamespaces: Array.from(
+          { length: perSchedule },
+          (_, j) => `app-${String(i * perSchedule + j).padStart(3, '0')}`,
+        ),
         snapshotVolumes: true,
         storageLocation: locations[i % STORAGE_LOCATIONS],
       }),
     );
   }
   new BackupAlerts(chart, 'BackupAlerts', { release, schedules });
-  return app;
+  return { app, release };
 }
 
 export function main(options: { outDir?: string } = {}): number {
   try {
-    const result = synthesize(buildScaleApp, { outDir: options.outDir ?? 'dist-scale', checks: SYNTH_CHECKS });
+    let built: ReturnType<typeof buildScaleApp> | undefined;
+    const build = () => (built = buildScaleApp()).app;
+    const result = synthesize(build, {
+      outDir: options.outDir ?? 'dist-scale',
+      checks: synthChecks(() => built!.release),
+    });
     console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
     return 0;
   } catch (e) {

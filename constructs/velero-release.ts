@@ -12,6 +12,7 @@ import {
   type Toleration,
 } from 'cdk8s-plus-30/lib/imports/k8s';
 import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring.coreos.com';
+import { checkPluginProvider, checkVeleroPlugin, checkVeleroVersion, providerOf } from '../lib/compatibility';
 import { recommendedLabels } from '../lib/labels';
 import { StorageProfile } from '../lib/storage-profile';
 import {
@@ -106,10 +107,6 @@ const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
 const CREDENTIALS_MOUNT = '/credentials';
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const VERSION_TAG = /^v(\d+)\.(\d+)\.(\d+)$/;
-const SUPPORTED_VELERO_LINES = ['1.15'];
-/** Velero minor line -> velero-plugin-for-aws minor line (plugin README compatibility table). */
-const AWS_PLUGIN_LINE: Record<string, string> = { '1.14': '1.10', '1.15': '1.11', '1.16': '1.12', '1.17': '1.13' };
 
 function parseQuantity(q: string): number {
   const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
@@ -254,6 +251,11 @@ export class VeleroRelease extends Construct {
     if (options.profile.isTestRig && this._storageLocations.length > 0 && !this._storageLocations[0].profile.isTestRig) {
       throw new Error(`velero release: storage location '${name}' uses the LocalStack test profile next to a production default; LocalStack is only for test rigs`);
     }
+    try {
+      checkPluginProvider(this.awsPluginVersion, providerOf(options.profile.kind, options.profile.config.s3Url), options.profile.config);
+    } catch (e) {
+      throw new Error(`velero release: storage location '${name}': ${(e as Error).message}`);
+    }
     const location = new BackupStorageLocation(this, `BackupStorageLocation-${name}`, {
       release: this,
       name,
@@ -267,19 +269,13 @@ export class VeleroRelease extends Construct {
     return location;
   }
 
+  /** Velero version and plugin line from the compatibility matrix (lib/compatibility.ts). */
   private validateVersions(): void {
-    const v = VERSION_TAG.exec(this.version);
-    if (!v || !SUPPORTED_VELERO_LINES.includes(`${v[1]}.${v[2]}`)) {
-      throw new Error(
-        `velero release: version '${this.version}' is not supported; supported lines: ${SUPPORTED_VELERO_LINES.map((l) => `v${l}.x`).join(', ')} (e.g. '${VELERO_VERSION}')`,
-      );
-    }
-    const p = VERSION_TAG.exec(this.awsPluginVersion);
-    const wanted = AWS_PLUGIN_LINE[`${v[1]}.${v[2]}`];
-    if (!p || `${p[1]}.${p[2]}` !== wanted) {
-      throw new Error(
-        `velero release: awsPluginVersion '${this.awsPluginVersion}' does not work with Velero ${this.version}; use velero-plugin-for-aws v${wanted}.x (e.g. '${VELERO_PLUGIN_FOR_AWS_VERSION}')`,
-      );
+    try {
+      checkVeleroVersion(this.version);
+      checkVeleroPlugin(this.version, this.awsPluginVersion);
+    } catch (e) {
+      throw new Error(`velero release: ${(e as Error).message}`);
     }
   }
 

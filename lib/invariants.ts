@@ -6,10 +6,14 @@
 import { CRD_GROUPS } from './folder-chart';
 import type { RenderedObject } from './output';
 
+/** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 /** One rendered object and the file it goes to inside its folder. */
 export interface FolderEntry {
   readonly file: string;
-  readonly object: any;
+  readonly object: Json;
 }
 
 /** Synced folder (`dist/<folder>/`) -> its objects. */
@@ -30,19 +34,24 @@ export interface InvariantOptions {
 /** Every rule, by the name messages use, with what it guards against. */
 export const INVARIANT_RULES = {
   'no-secret-data':
-    'no Secret is rendered except LocalStack\'s test/test credentials when asked for: ArgoCD owns what it syncs, so a rendered Secret puts real credentials in Git or, pruned, deletes the live one',
-  'no-credentials': 'no credential-looking string anywhere (AWS access keys, secret keys, private keys, Backblaze B2 keys, inline secret env values)',
+    "no Secret is rendered except LocalStack's test/test credentials when asked for: ArgoCD owns what it syncs, so a rendered Secret puts real credentials in Git or, pruned, deletes the live one",
+  'no-credentials':
+    'no credential-looking string anywhere (AWS access keys, secret keys, private keys, Backblaze B2 keys, inline secret env values)',
   'no-insecure-tls': 'no insecureSkipTLSVerify outside the LocalStack test profile',
   'no-plain-http': 'no plain-http s3Url/publicUrl outside the LocalStack test profile',
   'pinned-images': 'every container image has a version tag (not latest, not untagged)',
   'container-resources': 'every container has requests and limits for cpu and memory',
-  'crs-after-crds': 'every custom resource carries SkipDryRunOnMissingResource=true, so a first sync into an empty cluster waits for its CRD (gitops-pitfalls.md row 8)',
-  'no-crd-in-pruning-app': 'no CustomResourceDefinition in a folder whose Application prunes: pruning a CRD deletes every object of its kind (gitops-pitfalls.md row 7)',
+  'crs-after-crds':
+    'every custom resource carries SkipDryRunOnMissingResource=true, so a first sync into an empty cluster waits for its CRD (gitops-pitfalls.md row 8)',
+  'no-crd-in-pruning-app':
+    'no CustomResourceDefinition in a folder whose Application prunes: pruning a CRD deletes every object of its kind (gitops-pitfalls.md row 7)',
   'crd-app-no-prune': 'an Application that syncs CRDs has prune off (gitops-pitfalls.md row 7)',
   'schedule-template-labels':
     'every Schedule sets spec.template.metadata.labels, or Velero copies its labels (ArgoCD tracking included) onto every Backup and ArgoCD prunes them (gitops-pitfalls.md row 1)',
-  'no-skip-immediately': 'no Schedule sets skipImmediately: Velero rewrites it to false and selfHeal loops (gitops-pitfalls.md row 4)',
-  'folder-not-empty': 'every synced folder holds at least one object: with prune on, an empty folder deletes everything (gitops-pitfalls.md row 9)',
+  'no-skip-immediately':
+    'no Schedule sets skipImmediately: Velero rewrites it to false and selfHeal loops (gitops-pitfalls.md row 4)',
+  'folder-not-empty':
+    'every synced folder holds at least one object: with prune on, an empty folder deletes everything (gitops-pitfalls.md row 9)',
   'kubernetes-objects-only':
     'every synced file is a Kubernetes object (apiVersion, kind, metadata.name) in a *.yaml file the Application includes, and no file switches ArgoCD to Kustomize or Helm',
 } as const;
@@ -51,28 +60,33 @@ export type InvariantRule = keyof typeof INVARIANT_RULES;
 
 const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 /** Files whose presence makes ArgoCD treat a directory as Kustomize or Helm (csi-argocd-prometheus-facts.md §4.3). */
-const TOOL_FILES = /^(kustomization\.ya?ml|Kustomization|Chart\.ya?ml|values\.ya?ml)$/;
+const TOOL_FILES = /^(kustomization\.ya?ml|Kustomization|Chart\.ya?ml)$/;
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function isObject(v: unknown): v is Record<string, any> {
+function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function groupOf(o: any): string {
+function groupOf(o: Json): string {
   const apiVersion = typeof o?.apiVersion === 'string' ? o.apiVersion : '';
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
 }
 
-function describe(o: any): string {
+function describe(o: Json): string {
   const kind = typeof o?.kind === 'string' ? o.kind : '<no kind>';
   const name = typeof o?.metadata?.name === 'string' ? o.metadata.name : '<no name>';
   return `${kind} ${typeof o?.metadata?.namespace === 'string' ? `${o.metadata.namespace}/` : ''}${name}`;
 }
 
-function syncOptions(o: any): string[] {
+function syncOptions(o: Json): string[] {
   const raw = o?.metadata?.annotations?.[SYNC_OPTIONS];
-  return typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return typeof raw === 'string'
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -118,7 +132,8 @@ const CREDENTIAL_KEYS = new Set([
 const SECRET_ENV = /(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|APPLICATION_KEY|PRIVATE_KEY|API_KEY)/i;
 
 /** A cheap first test: a string that matches none of these cannot match a credential pattern. */
-const CREDENTIAL_HINT = /AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|aws_s|PRIVATE KEY|K\d{3}|00[0-9a-f]{23}|b2_app/i;
+const CREDENTIAL_HINT =
+  /AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|aws_s|PRIVATE KEY|K\d{3}|00[0-9a-f]{23}|b2_app/i;
 
 function credentialProblems(o: unknown): string[] {
   const out: string[] = [];
@@ -134,7 +149,8 @@ function credentialProblems(o: unknown): string[] {
         const x = v[k];
         const p = /^[A-Za-z_][\w-]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${k}]`;
         test(k, `${p} (the key)`);
-        if (typeof x === 'string' && x !== '' && CREDENTIAL_KEYS.has(k.toLowerCase().replace(/[-_]/g, ''))) out.push(`${p} holds a literal credential`);
+        if (typeof x === 'string' && x !== '' && CREDENTIAL_KEYS.has(k.toLowerCase().replace(/[-_]/g, '')))
+          out.push(`${p} holds a literal credential`);
         walk(x, p);
       }
     }
@@ -144,29 +160,35 @@ function credentialProblems(o: unknown): string[] {
 }
 
 /** The text of every entry of a Secret (stringData as is, data base64-decoded). */
-function secretEntries(secret: any): [string, string][] {
+function secretEntries(secret: Json): [string, string][] {
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(isObject(secret.stringData) ? secret.stringData : {})) out.push([k, String(v)]);
-  for (const [k, v] of Object.entries(isObject(secret.data) ? secret.data : {})) out.push([k, Buffer.from(String(v), 'base64').toString('utf8')]);
+  for (const [k, v] of Object.entries(isObject(secret.data) ? secret.data : {}))
+    out.push([k, Buffer.from(String(v), 'base64').toString('utf8')]);
   return out;
 }
 
 /** LocalStack's well-known test credentials file and nothing else (constructs/velero-release.ts renderLocalStackSecret). */
-function isLocalStackTestSecret(secret: any): boolean {
+function isLocalStackTestSecret(secret: Json): boolean {
   const entries = secretEntries(secret);
   if (entries.length !== 1) return false;
   const lines = entries[0][1]
     .split('\n')
     .map((l) => l.replace(/\s+/g, ''))
     .filter((l) => l !== '' && !l.startsWith('#'));
-  return lines.length === 3 && lines[0] === '[default]' && lines.includes('aws_access_key_id=test') && lines.includes('aws_secret_access_key=test');
+  return (
+    lines.length === 3 &&
+    lines[0] === '[default]' &&
+    lines.includes('aws_access_key_id=test') &&
+    lines.includes('aws_secret_access_key=test')
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // containers
 
 /** Every container list of an object (Pod, workload templates, CronJob job templates: found by shape). */
-function* containers(v: unknown, path: string): Generator<[string, any]> {
+function* containers(v: unknown, path: string): Generator<[string, Json]> {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) yield* containers(v[i], `${path}[${i}]`);
     return;
@@ -174,7 +196,11 @@ function* containers(v: unknown, path: string): Generator<[string, any]> {
   if (!isObject(v)) return;
   for (const [k, x] of Object.entries(v)) {
     const p = path ? `${path}.${k}` : k;
-    if ((k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') && Array.isArray(x) && x.every((c) => isObject(c) && 'name' in c)) {
+    if (
+      (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') &&
+      Array.isArray(x) &&
+      x.every((c) => isObject(c) && 'name' in c)
+    ) {
       for (let i = 0; i < x.length; i++) yield [`${p}[${i}]`, x[i]];
     } else {
       yield* containers(x, p);
@@ -192,12 +218,14 @@ export function imagePinProblem(image: unknown): string | undefined {
   const colon = name.lastIndexOf(':');
   const tag = colon > slash ? name.slice(colon + 1) : undefined;
   if (tag === undefined) return `image '${image}' has no tag; pin a version tag, e.g. '${name}:v1.2.3'`;
-  if (tag === 'latest') return `image '${image}' uses 'latest'; pin a version tag, e.g. '${name.slice(0, colon)}:v1.2.3'`;
-  if (!VERSION_TAG.test(tag)) return `image '${image}' has tag '${tag}', which is not a version; pin a version tag, e.g. '${name.slice(0, colon)}:v1.2.3'`;
+  if (tag === 'latest')
+    return `image '${image}' uses 'latest'; pin a version tag, e.g. '${name.slice(0, colon)}:v1.2.3'`;
+  if (!VERSION_TAG.test(tag))
+    return `image '${image}' has tag '${tag}', which is not a version; pin a version tag, e.g. '${name.slice(0, colon)}:v1.2.3'`;
   return undefined;
 }
 
-function resourceProblem(c: any): string | undefined {
+function resourceProblem(c: Json): string | undefined {
   const missing: string[] = [];
   for (const side of ['requests', 'limits'] as const) {
     for (const r of ['cpu', 'memory'] as const) {
@@ -205,7 +233,9 @@ function resourceProblem(c: any): string | undefined {
       if (q === undefined || q === null || q === '') missing.push(`${side}.${r}`);
     }
   }
-  return missing.length > 0 ? `has no resources ${missing.join(', ')}; set requests and limits for cpu and memory` : undefined;
+  return missing.length > 0
+    ? `has no resources ${missing.join(', ')}; set requests and limits for cpu and memory`
+    : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -213,7 +243,7 @@ function resourceProblem(c: any): string | undefined {
 
 interface AppInfo {
   readonly where: string;
-  readonly app: any;
+  readonly app: Json;
   readonly prunes: boolean;
   /** Local folders (dist/<folder>) it syncs. */
   readonly folders: string[];
@@ -221,9 +251,12 @@ interface AppInfo {
   readonly crdSources: string[];
 }
 
-function sourcesOf(app: any): any[] {
+function sourcesOf(app: Json): Json[] {
   const spec = isObject(app?.spec) ? app.spec : {};
-  return [...(isObject(spec.source) ? [spec.source] : []), ...(Array.isArray(spec.sources) ? spec.sources.filter(isObject) : [])];
+  return [
+    ...(isObject(spec.source) ? [spec.source] : []),
+    ...(Array.isArray(spec.sources) ? spec.sources.filter(isObject) : []),
+  ];
 }
 
 const CRD_SEGMENT = /(^|[-_.])crds?$/i;
@@ -241,9 +274,17 @@ function applications(folders: RenderedFolders, distPath: string): AppInfo[] {
         .map((p) => p.slice(prefix.length + 1));
       const crdSources = sources
         .map((s) => [typeof s.path === 'string' ? s.path : '', typeof s.chart === 'string' ? s.chart : ''])
-        .filter(([path, chart]) => path.split('/').some((seg: string) => CRD_SEGMENT.test(seg)) || CRD_SEGMENT.test(chart))
+        .filter(
+          ([path, chart]) => path.split('/').some((seg: string) => CRD_SEGMENT.test(seg)) || CRD_SEGMENT.test(chart),
+        )
         .map(([path, chart]) => path || chart);
-      out.push({ where: `${folder}/${file}`, app: object, prunes: object?.spec?.syncPolicy?.automated?.prune === true, folders: local, crdSources });
+      out.push({
+        where: `${folder}/${file}`,
+        app: object,
+        prunes: object?.spec?.syncPolicy?.automated?.prune === true,
+        folders: local,
+        crdSources,
+      });
     }
   }
   return out;
@@ -257,12 +298,15 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
   const errors: string[] = [];
   const localStack = new Set(opts.localStackLocations ?? []);
   const apps = applications(folders, opts.distPath ?? 'dist');
-  const fail = (where: string, o: any, rule: InvariantRule, why: string) => errors.push(`${where}: ${describe(o)}: ${rule}: ${why}`);
+  const fail = (where: string, o: Json, rule: InvariantRule, why: string) =>
+    errors.push(`${where}: ${describe(o)}: ${rule}: ${why}`);
 
   for (const folder of [...folders.keys()].sort()) {
     const entries = folders.get(folder) ?? [];
     if (entries.length === 0) {
-      errors.push(`${folder}/: folder-not-empty: the folder has no objects; with prune on, ArgoCD would delete everything it synced from there`);
+      errors.push(
+        `${folder}/: folder-not-empty: the folder has no objects; with prune on, ArgoCD would delete everything it synced from there`,
+      );
       continue;
     }
     const prunedBy = apps.filter((a) => a.prunes && a.folders.includes(folder));
@@ -270,13 +314,36 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
       const where = `${folder}/${file}`;
       // kubernetes-objects-only
       if (!/\.yaml$/.test(file) || file.includes('/')) {
-        fail(where, o, 'kubernetes-objects-only', "only top-level '*.yaml' files are synced (the Applications include '*.yaml' without recursion)");
+        fail(
+          where,
+          o,
+          'kubernetes-objects-only',
+          "only top-level '*.yaml' files are synced (the Applications include '*.yaml' without recursion)",
+        );
       }
       if (TOOL_FILES.test(file.split('/').pop() ?? '')) {
-        fail(where, o, 'kubernetes-objects-only', `a file named '${file}' makes ArgoCD treat the folder as Kustomize or Helm instead of plain YAML`);
+        fail(
+          where,
+          o,
+          'kubernetes-objects-only',
+          `a file named '${file}' makes ArgoCD treat the folder as Kustomize or Helm instead of plain YAML`,
+        );
       }
-      if (!isObject(o) || typeof o.apiVersion !== 'string' || o.apiVersion === '' || typeof o.kind !== 'string' || o.kind === '' || typeof o.metadata?.name !== 'string' || o.metadata.name === '') {
-        fail(where, o, 'kubernetes-objects-only', 'not a Kubernetes object: apiVersion, kind and metadata.name must be non-empty strings');
+      if (
+        !isObject(o) ||
+        typeof o.apiVersion !== 'string' ||
+        o.apiVersion === '' ||
+        typeof o.kind !== 'string' ||
+        o.kind === '' ||
+        typeof o.metadata?.name !== 'string' ||
+        o.metadata.name === ''
+      ) {
+        fail(
+          where,
+          o,
+          'kubernetes-objects-only',
+          'not a Kubernetes object: apiVersion, kind and metadata.name must be non-empty strings',
+        );
         continue;
       }
       const group = groupOf(o);
@@ -297,12 +364,18 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
               : 'a Secret with data is rendered; credentials are referenced by name (an existing Secret), never rendered',
           );
         } else {
-          fail(where, o, 'no-secret-data', 'a Secret is rendered; ArgoCD would own the live Secret of that name and, with prune, delete it; create Secrets out of band');
+          fail(
+            where,
+            o,
+            'no-secret-data',
+            'a Secret is rendered; ArgoCD would own the live Secret of that name and, with prune, delete it; create Secrets out of band',
+          );
         }
       }
 
       // no-credentials
-      if (!exemptSecret) for (const p of credentialProblems(o)) fail(where, o, 'no-credentials', `${p}; credentials never go into Git`);
+      if (!exemptSecret)
+        for (const p of credentialProblems(o)) fail(where, o, 'no-credentials', `${p}; credentials never go into Git`);
 
       // no-insecure-tls / no-plain-http (BSL and VSL config)
       if (group === 'velero.io' && isObject(o.spec?.config)) {
@@ -310,12 +383,22 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
         const isTestRig = o.kind === 'BackupStorageLocation' && localStack.has(id);
         const insecure = o.spec.config.insecureSkipTLSVerify;
         if (insecure !== undefined && String(insecure).toLowerCase() !== 'false' && !isTestRig) {
-          fail(where, o, 'no-insecure-tls', `spec.config.insecureSkipTLSVerify is ${JSON.stringify(insecure)}; only the LocalStack test profile may skip TLS verification (give caCert for a private CA)`);
+          fail(
+            where,
+            o,
+            'no-insecure-tls',
+            `spec.config.insecureSkipTLSVerify is ${JSON.stringify(insecure)}; only the LocalStack test profile may skip TLS verification (give caCert for a private CA)`,
+          );
         }
         for (const key of ['s3Url', 'publicUrl']) {
           const url = o.spec.config[key];
           if (typeof url === 'string' && /^http:\/\//i.test(url.trim()) && !isTestRig) {
-            fail(where, o, 'no-plain-http', `spec.config.${key} '${url}' is plain http; only the LocalStack test profile may use http, use https`);
+            fail(
+              where,
+              o,
+              'no-plain-http',
+              `spec.config.${key} '${url}' is plain http; only the LocalStack test profile may use http, use https`,
+            );
           }
         }
       }
@@ -324,8 +407,19 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
       for (const [path, c] of containers(o, '')) {
         const label = `${path} '${typeof c.name === 'string' ? c.name : '?'}'`;
         for (const [i, e] of (Array.isArray(c.env) ? c.env : []).entries()) {
-          if (isObject(e) && typeof e.name === 'string' && SECRET_ENV.test(e.name) && typeof e.value === 'string' && e.value !== '') {
-            fail(where, o, 'no-credentials', `${path}.env[${i}] sets ${e.name} inline; take it from a Secret with valueFrom.secretKeyRef`);
+          if (
+            isObject(e) &&
+            typeof e.name === 'string' &&
+            SECRET_ENV.test(e.name) &&
+            typeof e.value === 'string' &&
+            e.value !== ''
+          ) {
+            fail(
+              where,
+              o,
+              'no-credentials',
+              `${path}.env[${i}] sets ${e.name} inline; take it from a Secret with valueFrom.secretKeyRef`,
+            );
           }
         }
         const pin = imagePinProblem(c.image);
@@ -347,7 +441,12 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
       // no-crd-in-pruning-app
       if (o.kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') {
         for (const a of prunedBy) {
-          fail(where, o, 'no-crd-in-pruning-app', `the folder is synced by Application '${a.app.metadata?.name}' (${a.where}) with prune on; pruning a CRD deletes every object of its kind`);
+          fail(
+            where,
+            o,
+            'no-crd-in-pruning-app',
+            `the folder is synced by Application '${a.app.metadata?.name}' (${a.where}) with prune on; pruning a CRD deletes every object of its kind`,
+          );
         }
       }
 
@@ -363,7 +462,12 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
           );
         }
         if (isObject(o.spec) && 'skipImmediately' in o.spec) {
-          fail(where, o, 'no-skip-immediately', `spec.skipImmediately is set (${JSON.stringify(o.spec.skipImmediately)}); Velero rewrites it after use and selfHeal flips it back forever; leave it out`);
+          fail(
+            where,
+            o,
+            'no-skip-immediately',
+            `spec.skipImmediately is set (${JSON.stringify(o.spec.skipImmediately)}); Velero rewrites it after use and selfHeal flips it back forever; leave it out`,
+          );
         }
       }
     }
@@ -371,10 +475,17 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
 
   // crd-app-no-prune: Applications whose sources are CRDs (upstream paths or local folders holding CRDs)
   for (const a of apps) {
-    const localCrds = a.folders.filter((f) => (folders.get(f) ?? []).some((e) => e.object?.kind === 'CustomResourceDefinition'));
+    const localCrds = a.folders.filter((f) =>
+      (folders.get(f) ?? []).some((e) => e.object?.kind === 'CustomResourceDefinition'),
+    );
     const what = [...a.crdSources, ...localCrds.map((f) => `dist folder '${f}'`)];
     if (what.length > 0 && a.prunes) {
-      fail(a.where, a.app, 'crd-app-no-prune', `it syncs CRDs (${what.join(', ')}) with spec.syncPolicy.automated.prune true; set prune: false, or a CRD that leaves the source deletes every object of its kind`);
+      fail(
+        a.where,
+        a.app,
+        'crd-app-no-prune',
+        `it syncs CRDs (${what.join(', ')}) with spec.syncPolicy.automated.prune true; set prune: false, or a CRD that leaves the source deletes every object of its kind`,
+      );
     }
   }
   return errors;

@@ -65,6 +65,14 @@ export interface S3ProfileOptions {
   readonly pricePerTbMonthUsd?: number;
 }
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
 const CREDENTIAL_KEY = /(access[_-]?key|secret|password|token|credential|application[_-]?key)/i;
 
 function s3BucketError(bucket: string): string | undefined {
@@ -128,6 +136,9 @@ export class StorageProfile {
       }
       config[key] = value;
     }
+    if (options.s3Url !== undefined && /(^|\.)backblazeb2\.com$/.test(hostOf(options.s3Url))) {
+      fail('s3', 's3Url', options.s3Url, "is Backblaze B2: use StorageProfile.backblazeB2({ bucket }), which sets B2's endpoint, virtual-host addressing and checksumAlgorithm \"\"");
+    }
     if (options.s3Url !== undefined) config.s3Url = options.s3Url;
     if (options.s3ForcePathStyle) config.s3ForcePathStyle = 'true';
     if (options.checksumAlgorithm !== undefined) config.checksumAlgorithm = options.checksumAlgorithm;
@@ -175,6 +186,9 @@ export class StorageProfile {
         url = new URL(s3Url);
       } catch {
         fail(kind, 's3Url', s3Url, "is not a URL; use e.g. 'https://s3.us-west-004.backblazeb2.com'");
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        fail(kind, 's3Url', s3Url, "is not an http(s) URL; use e.g. 'https://s3.us-west-004.backblazeb2.com'");
       }
       if (kind !== 'localstack' && url.protocol !== 'https:') {
         fail(kind, 's3Url', s3Url, 'must use https: plain http is only allowed with the LocalStack test profile');

@@ -1,15 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import {
   downloadPinnedCrds,
   goPatternToJs,
   pinnedCrdUrls,
   renderPath,
+  schemaCheck,
   validateObjects,
   type FetchLike,
   type ObjectToValidate,
 } from '../lib/schema';
+
+/** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 const ROOT = resolve(__dirname, '..');
 const FIXTURES = join(__dirname, 'fixtures', 'schema');
@@ -19,7 +25,7 @@ const SHARED_CRDS = resolve(ROOT, '..', 'shared', 'crds');
 
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
 
-function schedule(): any {
+function schedule(): Json {
   return {
     apiVersion: 'velero.io/v1',
     kind: 'Schedule',
@@ -43,7 +49,7 @@ function schedule(): any {
   };
 }
 
-function deployment(): any {
+function deployment(): Json {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -73,7 +79,7 @@ function deployment(): any {
   };
 }
 
-function widget(spec: Record<string, unknown> = {}): any {
+function widget(spec: Record<string, unknown> = {}): Json {
   return {
     apiVersion: 'example.velero-cdk8s.test/v1',
     kind: 'Widget',
@@ -97,7 +103,11 @@ function fixtures(objs: ObjectToValidate[], opts = {}) {
 
 describe('a Velero Schedule against the upstream v1.15.0 CRD', () => {
   test('a valid Schedule passes', () => {
-    expect(upstream([{ file: SCHEDULE_FILE, object: schedule() }])).toEqual({ errors: [], celRulesSkipped: [], notes: [] });
+    expect(upstream([{ file: SCHEDULE_FILE, object: schedule() }])).toEqual({
+      errors: [],
+      celRulesSkipped: [],
+      notes: [],
+    });
   });
 
   test('an unknown field fails with its path and the field it probably meant', () => {
@@ -175,7 +185,11 @@ describe('a Velero Schedule against the upstream v1.15.0 CRD', () => {
 
 describe('a core Deployment against the kubernetes-models schema', () => {
   test('a valid Deployment passes', () => {
-    expect(upstream([{ file: DEPLOYMENT_FILE, object: deployment() }])).toEqual({ errors: [], celRulesSkipped: [], notes: [] });
+    expect(upstream([{ file: DEPLOYMENT_FILE, object: deployment() }])).toEqual({
+      errors: [],
+      celRulesSkipped: [],
+      notes: [],
+    });
   });
 
   test('an unknown field in a container fails with its path', () => {
@@ -233,7 +247,13 @@ describe('custom resources', () => {
   });
 
   test('a version the CRD does not serve is an error naming the served one', () => {
-    const vsc = { apiVersion: 'snapshot.storage.k8s.io/v1beta1', kind: 'VolumeSnapshotClass', metadata: { name: 'c' }, driver: 'd', deletionPolicy: 'Retain' };
+    const vsc = {
+      apiVersion: 'snapshot.storage.k8s.io/v1beta1',
+      kind: 'VolumeSnapshotClass',
+      metadata: { name: 'c' },
+      driver: 'd',
+      deletionPolicy: 'Retain',
+    };
     expect(upstream([{ file: 'f.yaml', object: vsc }]).errors).toEqual([
       'f.yaml: VolumeSnapshotClass c: (root): snapshot.storage.k8s.io/v1beta1 VolumeSnapshotClass is not served by its CRD (external-snapshotter/v8.2.1/snapshot.storage.k8s.io_volumesnapshotclasses.yaml); use snapshot.storage.k8s.io/v1',
     ]);
@@ -249,7 +269,7 @@ describe('custom resources', () => {
     const result = upstream([{ file: 'f.yaml', object: vs }]);
     expect(result.errors).toEqual([]);
     expect(result.celRulesSkipped).toContain(
-      "snapshot.storage.k8s.io/v1 VolumeSnapshot spec.source: exactly one of volumeSnapshotContentName and persistentVolumeClaimName must be set (CEL: (has(self.volumeSnapshotContentName) && !has(self.persistentVolumeClaimName)) || (!has(self.volumeSnapshotContentName) && has(self.persistentVolumeClaimName)))",
+      'snapshot.storage.k8s.io/v1 VolumeSnapshot spec.source: exactly one of volumeSnapshotContentName and persistentVolumeClaimName must be set (CEL: (has(self.volumeSnapshotContentName) && !has(self.persistentVolumeClaimName)) || (!has(self.volumeSnapshotContentName) && has(self.persistentVolumeClaimName)))',
     );
     // v7.0.2 CRDs carry no CEL rules (csi-argocd-prometheus-facts.md §1.1)
     expect(upstream([{ file: 'f.yaml', object: vs }], { snapshotterVersion: 'v7.0.2' }).celRulesSkipped).toEqual([]);
@@ -260,7 +280,12 @@ describe('custom resources', () => {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: 'r', namespace: 'velero' },
-      spec: { groups: [{ name: 'velero', rules: [{ alert: 'A', expr: 'up == 0' }] }, { name: 'velero', rules: [] }] },
+      spec: {
+        groups: [
+          { name: 'velero', rules: [{ alert: 'A', expr: 'up == 0' }] },
+          { name: 'velero', rules: [] },
+        ],
+      },
     };
     expect(upstream([{ file: 'r.yaml', object: rule }]).errors).toEqual([
       'r.yaml: PrometheusRule velero/r: spec.groups: items 0 and 1 have the same name ("velero"); list keys must be unique',
@@ -268,8 +293,6 @@ describe('custom resources', () => {
   });
 
   test('the committed dist/ of the default stack validates clean', () => {
-    const { readdirSync, statSync } = jest.requireActual('node:fs') as typeof import('node:fs');
-    const { parse } = jest.requireActual('yaml') as typeof import('yaml');
     const dist = join(ROOT, 'dist');
     const objs: ObjectToValidate[] = [];
     for (const folder of readdirSync(dist).filter((f) => statSync(join(dist, f)).isDirectory())) {
@@ -288,7 +311,9 @@ describe('Kubernetes schema extensions (fixture CRD)', () => {
   test('x-kubernetes-int-or-string takes an integer or a string, nothing else', () => {
     expect(w({ size: 3 })).toEqual([]);
     expect(w({ size: '50%' })).toEqual([]);
-    expect(w({ size: true })).toEqual(['w.yaml: Widget default/w: spec.size: must be integer or string, got boolean true']);
+    expect(w({ size: true })).toEqual([
+      'w.yaml: Widget default/w: spec.size: must be integer or string, got boolean true',
+    ]);
   });
 
   test('nullable allows null', () => {
@@ -308,11 +333,20 @@ describe('Kubernetes schema extensions (fixture CRD)', () => {
   });
 
   test('a list-type set must not repeat an item', () => {
-    expect(w({ tags: ['a', 'a'] })).toEqual(['w.yaml: Widget default/w: spec.tags: must not have duplicate items (items 0 and 1 are identical)']);
+    expect(w({ tags: ['a', 'a'] })).toEqual([
+      'w.yaml: Widget default/w: spec.tags: must not have duplicate items (items 0 and 1 are identical)',
+    ]);
   });
 
   test('a list-type map must not repeat a key', () => {
-    expect(w({ ports: [{ name: 'a', port: 1 }, { name: 'a', port: 2 }] })).toEqual([
+    expect(
+      w({
+        ports: [
+          { name: 'a', port: 1 },
+          { name: 'a', port: 2 },
+        ],
+      }),
+    ).toEqual([
       'w.yaml: Widget default/w: spec.ports: items 0 and 1 have the same name ("a"); list keys must be unique',
     ]);
   });
@@ -324,12 +358,16 @@ describe('Kubernetes schema extensions (fixture CRD)', () => {
   });
 
   test('formats the API server knows are checked', () => {
-    expect(w({ startedAt: 'yesterday' })).toEqual(['w.yaml: Widget default/w: spec.startedAt: must be a valid date-time, got "yesterday"']);
+    expect(w({ startedAt: 'yesterday' })).toEqual([
+      'w.yaml: Widget default/w: spec.startedAt: must be a valid date-time, got "yesterday"',
+    ]);
   });
 
   test("a Go pattern with (?i) is case-insensitive, like the API server's", () => {
     expect(w({ mode: 'Abort' })).toEqual([]);
-    expect(w({ mode: 'stop' })).toEqual(['w.yaml: Widget default/w: spec.mode: must match ^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$, got "stop"']);
+    expect(w({ mode: 'stop' })).toEqual([
+      'w.yaml: Widget default/w: spec.mode: must match ^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$, got "stop"',
+    ]);
   });
 
   test('a Go pattern JavaScript cannot express is skipped and said so in a note', () => {
@@ -348,14 +386,26 @@ describe('Kubernetes schema extensions (fixture CRD)', () => {
   });
 
   test('kustomization.yaml next to the CRDs is not read as a CRD', () => {
-    expect(fixtures([{ file: 'k.yaml', object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', metadata: { name: 'k' } } }]).errors).toEqual([
+    expect(
+      fixtures([
+        {
+          file: 'k.yaml',
+          object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', metadata: { name: 'k' } },
+        },
+      ]).errors,
+    ).toEqual([
       'k.yaml: Kustomization k: (root): no CRD defines kustomize.config.k8s.io Kustomization in test/fixtures/schema/crds; check apiVersion and kind',
     ]);
   });
 });
 
 describe('per-release CRD directories', () => {
-  const gadget = { apiVersion: 'example.velero-cdk8s.test/v1', kind: 'Gadget', metadata: { name: 'g' }, spec: { driver: 'd', sourceVolumeMode: 'Filesystem' } };
+  const gadget = {
+    apiVersion: 'example.velero-cdk8s.test/v1',
+    kind: 'Gadget',
+    metadata: { name: 'g' },
+    spec: { driver: 'd', sourceVolumeMode: 'Filesystem' },
+  };
 
   test('the requested snapshotter release is read (default v8.2.1)', () => {
     expect(fixtures([{ file: 'g.yaml', object: gadget }]).errors).toEqual([]);
@@ -365,8 +415,17 @@ describe('per-release CRD directories', () => {
   });
 
   test('a release the source does not hold is an error naming the ones it has', () => {
-    expect(fixtures([{ file: 'g.yaml', object: gadget }], { snapshotterVersion: 'v9.0.0' }).errors).toEqual([
-      'g.yaml: Gadget g: (root): schema: external-snapshotter/ has no CRDs for external-snapshotter v9.0.0 (it has v7.0.2, v8.2.1)',
+    expect(
+      fixtures(
+        [
+          { file: 'g.yaml', object: gadget },
+          { file: 'w.yaml', object: widget() },
+        ],
+        { snapshotterVersion: 'v9.0.0' },
+      ).errors,
+    ).toEqual([
+      'schema: external-snapshotter/ has no CRDs for external-snapshotter v9.0.0 (it has v7.0.2, v8.2.1)',
+      'g.yaml: Gadget g: (root): no CRD defines example.velero-cdk8s.test Gadget in test/fixtures/schema/crds; check apiVersion and kind',
     ]);
   });
 });
@@ -393,11 +452,15 @@ describe('schema source', () => {
     expect(result.notes).toEqual([
       'schema: no CRD schema source (set VELERO_CDK8S_CRDS to a directory of upstream CRDs, or run downloadPinnedCrds() once with internet); 1 custom resource(s) (velero.io/v1 Schedule) were not validated; core kinds were',
     ]);
-    expect(result.errors).toEqual([`${DEPLOYMENT_FILE}: Deployment velero/velero: spec.replicas: must be integer, got string "one"`]);
+    expect(result.errors).toEqual([
+      `${DEPLOYMENT_FILE}: Deployment velero/velero: spec.replicas: must be integer, got string "one"`,
+    ]);
   });
 
   test('crdDir: false turns the CRD source off the same way', () => {
-    expect(validateObjects([{ file: SCHEDULE_FILE, object: schedule() }], { crdDir: false, rootDir: ROOT }).notes).toHaveLength(1);
+    expect(
+      validateObjects([{ file: SCHEDULE_FILE, object: schedule() }], { crdDir: false, rootDir: ROOT }).notes,
+    ).toHaveLength(1);
   });
 
   test('VELERO_CDK8S_CRDS points at the source', () => {
@@ -428,16 +491,16 @@ describe('the pinned upstream URLs, downloaded once', () => {
   const DOWNLOAD_ROOT = join(FIXTURES, 'download-root');
   const texts: Record<string, string> = {
     'https://example.test/crds/widgets.yaml': readFileSync(join(FIXTURE_CRDS, 'example', 'widgets.yaml'), 'utf8'),
-    'https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v8.2.1/client/config/crd/gadgets.yaml': readFileSync(
-      join(FIXTURE_CRDS, 'external-snapshotter', 'v8.2.1', 'gadgets.yaml'),
-      'utf8',
-    ),
+    'https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v8.2.1/client/config/crd/gadgets.yaml':
+      readFileSync(join(FIXTURE_CRDS, 'external-snapshotter', 'v8.2.1', 'gadgets.yaml'), 'utf8'),
   };
-  const fakeFetch = (calls: string[]): FetchLike => async (url) => {
-    calls.push(url);
-    const text = texts[url];
-    return { ok: text !== undefined, status: text === undefined ? 404 : 200, text: async () => text ?? 'not found' };
-  };
+  const fakeFetch =
+    (calls: string[]): FetchLike =>
+    async (url) => {
+      calls.push(url);
+      const text = texts[url];
+      return { ok: text !== undefined, status: text === undefined ? 404 : 200, text: async () => text ?? 'not found' };
+    };
 
   test('cdk8s.yaml imports are the pinned URLs; the snapshotter URLs follow the requested release', () => {
     const urls = pinnedCrdUrls(ROOT);
@@ -455,15 +518,24 @@ describe('the pinned upstream URLs, downloaded once', () => {
     const cache = mkdtempSync(join(tmpdir(), 'crd-download-'));
     try {
       const calls: string[] = [];
-      const dir = await downloadPinnedCrds({ rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache, fetch: fakeFetch(calls) });
+      const dir = await downloadPinnedCrds({
+        rootDir: DOWNLOAD_ROOT,
+        downloadCacheDir: cache,
+        fetch: fakeFetch(calls),
+      });
       expect(calls).toEqual(Object.keys(texts));
-      expect(await downloadPinnedCrds({ rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache, fetch: fakeFetch(calls) })).toBe(dir);
+      expect(
+        await downloadPinnedCrds({ rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache, fetch: fakeFetch(calls) }),
+      ).toBe(dir);
       expect(calls).toHaveLength(2);
       // found by itself: no crdDir, no env, no ../shared/crds next to this root
       const saved = process.env.VELERO_CDK8S_CRDS;
       delete process.env.VELERO_CDK8S_CRDS;
       try {
-        const result = validateObjects([{ file: 'w.yaml', object: widget({ size: true }) }], { rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache });
+        const result = validateObjects([{ file: 'w.yaml', object: widget({ size: true }) }], {
+          rootDir: DOWNLOAD_ROOT,
+          downloadCacheDir: cache,
+        });
         expect(result).toEqual({
           errors: ['w.yaml: Widget default/w: spec.size: must be integer or string, got boolean true'],
           celRulesSkipped: expect.any(Array),
@@ -481,7 +553,12 @@ describe('the pinned upstream URLs, downloaded once', () => {
     const cache = mkdtempSync(join(tmpdir(), 'crd-download-'));
     try {
       await expect(
-        downloadPinnedCrds({ rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache, snapshotterVersion: 'v7.0.2', fetch: fakeFetch([]) }),
+        downloadPinnedCrds({
+          rootDir: DOWNLOAD_ROOT,
+          downloadCacheDir: cache,
+          snapshotterVersion: 'v7.0.2',
+          fetch: fakeFetch([]),
+        }),
       ).rejects.toThrow(
         'schema: downloading https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v7.0.2/client/config/crd/gadgets.yaml failed with HTTP 404; nothing was cached for it',
       );
@@ -495,7 +572,9 @@ describe('helpers', () => {
   test('paths read like kubectl prints them', () => {
     const data = { spec: { containers: [{ env: [{}] }] }, metadata: { labels: { 'app.kubernetes.io/name': 'x' } } };
     expect(renderPath('/spec/containers/0/env/0/value', data)).toBe('spec.containers[0].env[0].value');
-    expect(renderPath('/metadata/labels/app.kubernetes.io~1name', data)).toBe('metadata.labels[app.kubernetes.io/name]');
+    expect(renderPath('/metadata/labels/app.kubernetes.io~1name', data)).toBe(
+      'metadata.labels[app.kubernetes.io/name]',
+    );
     expect(renderPath('', data)).toBe('(root)');
   });
 
@@ -504,6 +583,17 @@ describe('helpers', () => {
     expect(goPatternToJs('(?i)^[a-f0-9]+$')).toBe('^[a-fA-F0-9]+$');
     expect(goPatternToJs('^(?P<n>x)\\z')).toBe('^(?<n>x)$');
     expect(goPatternToJs('^(?s).+$')).toBeUndefined();
+  });
+
+  test('schemaCheck plugs into synthesize({ checks }) and reports notes on the side', () => {
+    const reported: string[] = [];
+    const check = schemaCheck({ crdDir: false, rootDir: ROOT }, (r) => reported.push(...r.notes));
+    const d = deployment();
+    d.spec.replicas = 'x';
+    expect(check([{ folder: 'velero', file: 'Deployment_apps_velero_velero.yaml', object: d }])).toEqual([
+      `${DEPLOYMENT_FILE}: Deployment velero/velero: spec.replicas: must be integer, got string "x"`,
+    ]);
+    expect(reported).toHaveLength(1);
   });
 
   test('objects are not modified', () => {

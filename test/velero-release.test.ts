@@ -103,13 +103,13 @@ describe('VeleroRelease server Deployment', () => {
 
   test('fails on a Velero version outside the supported lines', () => {
     expect(() => deployment({ version: 'v1.16.0' })).toThrow(
-      "velero release: version 'v1.16.0' is not supported; supported lines: v1.15.x (e.g. 'v1.15.0')",
+      "velero release: Velero v1.16.0 is not supported: use v1.15.0, v1.15.1, v1.15.2 (imports/ and the CRD Application carry the v1.15.0 CRDs, identical through v1.15.2; a new minor needs its CRDs, plugin line and metric catalog together)",
     );
   });
 
   test('fails on an AWS plugin from another Velero line', () => {
     expect(() => deployment({ awsPluginVersion: 'v1.10.1' })).toThrow(
-      "velero release: awsPluginVersion 'v1.10.1' does not work with Velero v1.15.0; use velero-plugin-for-aws v1.11.x (e.g. 'v1.11.1')",
+      "velero release: velero-plugin-for-aws v1.10.1 does not work with Velero v1.15.0: use v1.11.x (v1.11.1)",
     );
   });
 });
@@ -216,8 +216,8 @@ describe('VeleroRelease storage profiles', () => {
   });
 
   test('fails when s3Url names another region than region', () => {
-    expect(() => StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', s3Url: 'https://s3.eu-central-003.backblazeb2.com' })).toThrow(
-      'storage profile \'s3\': s3Url "https://s3.eu-central-003.backblazeb2.com" names region \'eu-central-003\' but region is \'us-east-1\'; make them agree',
+    expect(() => StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', s3Url: 'https://s3.eu-central-1.wasabisys.com' })).toThrow(
+      'storage profile \'s3\': s3Url "https://s3.eu-central-1.wasabisys.com" names region \'eu-central-1\' but region is \'us-east-1\'; make them agree',
     );
   });
 

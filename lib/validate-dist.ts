@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { RenderedObject } from './output';
+import type { OutputCheck } from './synth';
+
+/**
+ * Reads every object of a rendered output directory back from disk (`<folder>/<file>.yaml`), so the
+ * checks run on exactly what ArgoCD will read. Anything in a synced folder that is not a YAML file of
+ * Kubernetes objects is a problem in itself.
+ */
+export function readRendered(distDir: string): { objects: RenderedObject[]; problems: string[] } {
+  const objects: RenderedObject[] = [];
+  const problems: string[] = [];
+  for (const folder of readdirSync(distDir).sort()) {
+    const dir = join(distDir, folder);
+    if (!statSync(dir).isDirectory()) continue; // top-level files such as BACKUP-PLAN.md are not synced
+    for (const file of readdirSync(dir).sort()) {
+      if (!file.endsWith('.yaml') || statSync(join(dir, file)).isDirectory()) {
+        problems.push(`${folder}/${file}: only Kubernetes YAML files belong in a synced folder`);
+        continue;
+      }
+      const docs = parseAllDocuments(readFileSync(join(dir, file), 'utf8'));
+      for (const doc of docs) {
+        if (doc.errors.length) {
+          problems.push(`${folder}/${file}: not valid YAML: ${doc.errors[0].message}`);
+          continue;
+        }
+        objects.push({ folder, file, object: doc.toJSON() });
+      }
+    }
+  }
+  return { objects, problems };
+}
+
+/** Runs the synth checks over a directory on disk; returns every problem. */
+export function validateDir(distDir: string, checks: readonly OutputCheck[]): string[] {
+  const { objects, problems } = readRendered(distDir);
+  return [...problems, ...checks.flatMap((check) => check(objects))];
+}

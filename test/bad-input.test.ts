@@ -1,0 +1,69 @@
+/**
+ * The bad-input catalog: every plausible mistake is refused with its exact message, and the previous
+ * dist/ stays byte-identical (a half-written or empty dist/ would make ArgoCD prune the cluster).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdk8s';
+import { main } from '../main';
+import { checkInvariants, foldersOf } from '../lib/invariants';
+import { schemaCheck } from '../lib/schema';
+import { synthesize } from '../lib/synth';
+import { BAD_INPUTS } from './fixtures/bad-inputs';
+import { EXPECTED } from './fixtures/bad-input-messages';
+
+function readTree(dir: string, prefix = ''): Record<string, string> {
+  return Object.assign(
+    {},
+    ...readdirSync(dir).map((n) =>
+      statSync(join(dir, n)).isDirectory()
+        ? readTree(join(dir, n), `${prefix}${n}/`)
+        : { [`${prefix}${n}`]: readFileSync(join(dir, n), 'utf8') },
+    ),
+  );
+}
+
+const checks = [
+  (objects: Parameters<typeof foldersOf>[0]) =>
+    checkInvariants(foldersOf(objects), { localStackSecretAllowed: true, localStackLocations: ['velero/default'] }),
+  schemaCheck(),
+];
+
+let work: string;
+let dist: string;
+let before: Record<string, string>;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'bad-input-'));
+  dist = join(work, 'dist');
+  expect(main({ outDir: dist })).toBe(0);
+  before = readTree(dist);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('the catalog holds at least 40 bad configurations, each with its expected message', () => {
+  expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(40);
+  expect(Object.keys(EXPECTED).sort()).toEqual(BAD_INPUTS.map((c) => c.name).sort());
+});
+
+describe.each(BAD_INPUTS.map((c) => [c.name, c] as const))('refuses %s', (name, c) => {
+  test('with the exact message, writing nothing', () => {
+    let message: string | undefined;
+    try {
+      synthesize(
+        () => {
+          const app = new App();
+          c.build(app);
+          return app;
+        },
+        { outDir: dist, checks },
+      );
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(EXPECTED[name]);
+    expect(readTree(dist)).toEqual(before);
+    expect(readdirSync(work)).toEqual(['dist']);
+  });
+});

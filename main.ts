@@ -228,7 +228,10 @@ export function planMain(argv: readonly string[]): number {
 /** `npm run validate`: checks the files in dist/ (or `dir`) as ArgoCD will read them; returns the exit code. */
 export function validateMain(dir = 'dist'): number {
   const stack = buildStack();
-  const problems = validateDir(dir, synthChecks(() => stack.release));
+  const problems = validateDir(
+    dir,
+    synthChecks(() => stack.release),
+  );
   for (const p of problems) console.error(`validate: ${p}`);
   console.log(problems.length ? `validate: ${problems.length} problem(s) in ${dir}` : `validate: ${dir} is valid`);
   return problems.length ? 1 : 0;

@@ -112,7 +112,17 @@ function parseQuantity(q: string): number {
   const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
   if (!m) return NaN;
   const n = Number(m[1]);
-  const unit: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const unit: Record<string, number> = {
+    m: 1e-3,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+  };
   return m[2] ? n * unit[m[2]] : n;
 }
 
@@ -121,7 +131,9 @@ export function checkResources(what: string, r: ComputeResources): void {
   for (const kind of ['cpu', 'memory'] as const) {
     for (const side of ['requests', 'limits'] as const) {
       if (Number.isNaN(parseQuantity(r[side][kind]))) {
-        throw new Error(`${what}: resources.${side}.${kind} '${r[side][kind]}' is not a Kubernetes quantity; use e.g. '100m' or '256Mi'`);
+        throw new Error(
+          `${what}: resources.${side}.${kind} '${r[side][kind]}' is not a Kubernetes quantity; use e.g. '100m' or '256Mi'`,
+        );
       }
     }
     if (parseQuantity(r.limits[kind]) < parseQuantity(r.requests[kind])) {
@@ -171,13 +183,17 @@ export class VeleroRelease extends Construct {
     this.awsPluginVersion = props.awsPluginVersion ?? VELERO_PLUGIN_FOR_AWS_VERSION;
     this.validateVersions();
     if (!DNS1123_LABEL.test(this.namespace) || this.namespace.length > 63) {
-      throw new Error(`velero release: namespace '${this.namespace}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
+      throw new Error(
+        `velero release: namespace '${this.namespace}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
+      );
     }
     this.csiEnabled = props.csiSnapshots ?? true;
     const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
     this.features = [...new Set(features)];
     this.nodeAgentEnabled = props.nodeAgent?.enabled ?? false;
-    this.prometheusSelectorLabels = { ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.prometheusSelectorLabels = {
+      ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }),
+    };
     this.credentials = { name: props.credentials?.name ?? 'cloud-credentials', key: props.credentials?.key ?? 'cloud' };
     const resources = props.resources ?? SEED_SERVER_RESOURCES;
     checkResources('velero server', resources);
@@ -237,10 +253,17 @@ export class VeleroRelease extends Construct {
    */
   public addBackupStorageLocation(
     name: string,
-    options: { profile: StorageProfile; default?: boolean; credential?: { name: string; key: string }; accessMode?: 'ReadWrite' | 'ReadOnly' },
+    options: {
+      profile: StorageProfile;
+      default?: boolean;
+      credential?: { name: string; key: string };
+      accessMode?: 'ReadWrite' | 'ReadOnly';
+    },
   ): BackupStorageLocation {
     if (!DNS1123_LABEL.test(name) || name.length > 63) {
-      throw new Error(`velero release: storage location name '${name}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
+      throw new Error(
+        `velero release: storage location name '${name}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
+      );
     }
     if (this._storageLocations.some((l) => l.name === name)) {
       throw new Error(`velero release: storage location '${name}' is defined twice; give each location its own name`);
@@ -248,13 +271,23 @@ export class VeleroRelease extends Construct {
     if (options.default && this._storageLocations.some((l) => l.isDefault)) {
       throw new Error(`velero release: storage location '${name}' cannot be the default: 'default' already is`);
     }
-    if (options.profile.isTestRig && this._storageLocations.length > 0 && !this._storageLocations[0].profile.isTestRig) {
-      throw new Error(`velero release: storage location '${name}' uses the LocalStack test profile next to a production default; LocalStack is only for test rigs`);
+    if (
+      options.profile.isTestRig &&
+      this._storageLocations.length > 0 &&
+      !this._storageLocations[0].profile.isTestRig
+    ) {
+      throw new Error(
+        `velero release: storage location '${name}' uses the LocalStack test profile next to a production default; LocalStack is only for test rigs`,
+      );
     }
     try {
-      checkPluginProvider(this.awsPluginVersion, providerOf(options.profile.kind, options.profile.config.s3Url), options.profile.config);
+      checkPluginProvider(
+        this.awsPluginVersion,
+        providerOf(options.profile.kind, options.profile.config.s3Url),
+        options.profile.config,
+      );
     } catch (e) {
-      throw new Error(`velero release: storage location '${name}': ${(e as Error).message}`);
+      throw new Error(`velero release: storage location '${name}': ${(e as Error).message}`, { cause: e });
     }
     const location = new BackupStorageLocation(this, `BackupStorageLocation-${name}`, {
       release: this,
@@ -275,7 +308,7 @@ export class VeleroRelease extends Construct {
       checkVeleroVersion(this.version);
       checkVeleroPlugin(this.version, this.awsPluginVersion);
     } catch (e) {
-      throw new Error(`velero release: ${(e as Error).message}`);
+      throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -378,7 +411,10 @@ export class VeleroRelease extends Construct {
                 image: `${VELERO_PLUGIN_FOR_AWS_IMAGE}:${this.awsPluginVersion}`,
                 imagePullPolicy: 'IfNotPresent',
                 volumeMounts: [{ name: 'plugins', mountPath: '/target' }],
-                resources: toK8sResources({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } }),
+                resources: toK8sResources({
+                  requests: { cpu: '10m', memory: '32Mi' },
+                  limits: { cpu: '100m', memory: '64Mi' },
+                }),
                 securityContext: restricted,
               },
             ],
@@ -440,7 +476,11 @@ export class VeleroRelease extends Construct {
                 image: `${VELERO_IMAGE}:${this.version}`,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['/velero'],
-                args: ['node-agent', 'server', ...(this.features.length ? [`--features=${this.features.join(',')}`] : [])],
+                args: [
+                  'node-agent',
+                  'server',
+                  ...(this.features.length ? [`--features=${this.features.join(',')}`] : []),
+                ],
                 ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
                 env: [
                   { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
@@ -485,7 +525,9 @@ export class VeleroRelease extends Construct {
       spec: {
         type: 'ClusterIP',
         selector,
-        ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: IntOrString.fromString('metrics'), protocol: 'TCP' }],
+        ports: [
+          { name: 'metrics', port: METRICS_PORT, targetPort: IntOrString.fromString('metrics'), protocol: 'TCP' },
+        ],
       },
     });
     if (metrics?.serviceMonitor ?? true) {
@@ -498,7 +540,9 @@ export class VeleroRelease extends Construct {
         spec: {
           selector: { matchLabels: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' } },
           namespaceSelector: { matchNames: [this.namespace] },
-          endpoints: [{ port: 'metrics', path: '/metrics', interval: metrics?.interval ?? '30s', scrapeTimeout: '10s' }],
+          endpoints: [
+            { port: 'metrics', path: '/metrics', interval: metrics?.interval ?? '30s', scrapeTimeout: '10s' },
+          ],
         },
       });
     }

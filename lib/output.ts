@@ -6,7 +6,12 @@ export interface RenderedObject {
   readonly folder: string;
   /** File name inside the folder, unique by construction (see objectFileName). */
   readonly file: string;
-  readonly object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [k: string]: unknown };
+  readonly object: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string };
+    [k: string]: unknown;
+  };
 }
 
 /**

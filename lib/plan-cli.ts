@@ -1,6 +1,15 @@
 import { readFileSync, renameSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { backupPlan, checkInventory, formatBytes, formatDuration, parseInventory, quantityBytes, renderPlanMarkdown, type PlanInput } from './plan';
+import {
+  backupPlan,
+  checkInventory,
+  formatBytes,
+  formatDuration,
+  parseInventory,
+  quantityBytes,
+  renderPlanMarkdown,
+  type PlanInput,
+} from './plan';
 import { nextRuns } from './cron';
 
 export interface PlanCliIo {
@@ -44,7 +53,11 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
       inventory = parseInventory(readFileSync(inventoryPath, 'utf8'), `inventory '${inventoryPath}'`);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      io.error(err.code === 'ENOENT' ? `plan: inventory '${inventoryPath}' does not exist; create it with 'kubectl get pvc -A -o json > ${inventoryPath}'` : `plan: ${err.message}`);
+      io.error(
+        err.code === 'ENOENT'
+          ? `plan: inventory '${inventoryPath}' does not exist; create it with 'kubectl get pvc -A -o json > ${inventoryPath}'`
+          : `plan: ${err.message}`,
+      );
       return 2;
     }
   }
@@ -60,18 +73,28 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   io.log(`backup plan: ${existsSync(target) ? target : ''}`);
   for (const s of plan.schedules) {
     const next = nextRuns(s.schedule, now, 1)[0];
-    io.log(`  ${s.name}: every ${formatDuration(s.cadence)}, keeps ${s.retentionDepth} restore points (${formatDuration(s.ttl)}), next run ${next ? next.toISOString() : 'never'}`);
+    io.log(
+      `  ${s.name}: every ${formatDuration(s.cadence)}, keeps ${s.retentionDepth} restore points (${formatDuration(s.ttl)}), next run ${next ? next.toISOString() : 'never'}`,
+    );
   }
   for (const n of plan.namespaces.filter((x) => x.volumes.length)) {
-    io.log(`  ${n.namespace}: RPO ${n.rpo ? formatDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : 'on the NAS only'}`);
+    io.log(
+      `  ${n.namespace}: RPO ${n.rpo ? formatDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : 'on the NAS only'}`,
+    );
   }
-  io.log(`  object storage: ${formatBytes(plan.cost.totalBytes)}, about $${plan.cost.usdPerMonth.toFixed(2)} per month at $${plan.cost.pricePerTbMonthUsd}/TB-month`);
+  io.log(
+    `  object storage: ${formatBytes(plan.cost.totalBytes)}, about $${plan.cost.usdPerMonth.toFixed(2)} per month at $${plan.cost.pricePerTbMonthUsd}/TB-month`,
+  );
 
   if (!inventory) return 0;
   const result = checkInventory(input, inventory);
-  io.log(`inventory: ${inventory.length} PVCs, ${result.protectedCount} protected, ${result.declaredUnprotected.length} deliberately unprotected, ${result.unprotected.length} NOT protected`);
-  for (const p of result.declaredUnprotected) io.log(`  deliberately unprotected: ${p.namespace}/${p.name} ${p.size} (${p.storageClass}): ${p.reason}`);
-  for (const p of result.unprotected) io.log(`  NOT PROTECTED: ${p.namespace}/${p.name} ${p.size} storageClass=${p.storageClass}`);
+  io.log(
+    `inventory: ${inventory.length} PVCs, ${result.protectedCount} protected, ${result.declaredUnprotected.length} deliberately unprotected, ${result.unprotected.length} NOT protected`,
+  );
+  for (const p of result.declaredUnprotected)
+    io.log(`  deliberately unprotected: ${p.namespace}/${p.name} ${p.size} (${p.storageClass}): ${p.reason}`);
+  for (const p of result.unprotected)
+    io.log(`  NOT PROTECTED: ${p.namespace}/${p.name} ${p.size} storageClass=${p.storageClass}`);
   if (result.unprotected.length) {
     const total = result.unprotected.reduce((a, p) => {
       try {
@@ -80,7 +103,9 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
         return a;
       }
     }, 0);
-    io.log(`  ${formatBytes(total)} of data in ${result.unprotected.length} PVC(s) is backed up by no schedule: add the namespace to a schedule or declare it in UNPROTECTED_NAMESPACES with a reason`);
+    io.log(
+      `  ${formatBytes(total)} of data in ${result.unprotected.length} PVC(s) is backed up by no schedule: add the namespace to a schedule or declare it in UNPROTECTED_NAMESPACES with a reason`,
+    );
     if (strict) return 1;
   }
   return 0;

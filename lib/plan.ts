@@ -60,11 +60,29 @@ export interface CostLine {
 export interface BackupPlan {
   readonly namespaces: readonly NamespacePlan[];
   readonly schedules: readonly BackupSchedule[];
-  readonly cost: { readonly lines: readonly CostLine[]; readonly totalBytes: number; readonly usdPerMonth: number; readonly pricePerTbMonthUsd: number; readonly priceSource: string };
+  readonly cost: {
+    readonly lines: readonly CostLine[];
+    readonly totalBytes: number;
+    readonly usdPerMonth: number;
+    readonly pricePerTbMonthUsd: number;
+    readonly priceSource: string;
+  };
   readonly input: PlanInput;
 }
 
-const UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, '': 1 };
+const UNITS: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  '': 1,
+};
 
 /** Bytes of a Kubernetes storage quantity (`50Gi`, `500M`, `1073741824`). */
 export function quantityBytes(q: string, what = 'size'): number {
@@ -110,7 +128,9 @@ export function backupPlan(input: PlanInput): BackupPlan {
     const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
     const protecting = isNamespaceProtected(input.schedules, namespace).by;
     const fastest = [...protecting].sort((a, b) => a.cadence.toSeconds() - b.cadence.toSeconds())[0];
-    const longest = [...(protecting.length ? protecting : covering)].sort((a, b) => b.ttl.toSeconds() - a.ttl.toSeconds())[0];
+    const longest = [...(protecting.length ? protecting : covering)].sort(
+      (a, b) => b.ttl.toSeconds() - a.ttl.toSeconds(),
+    )[0];
     return {
       namespace,
       volumes,
@@ -135,11 +155,20 @@ export function backupPlan(input: PlanInput): BackupPlan {
   const change = input.dailyChangeRate ?? 0.02;
   const lines: CostLine[] = [];
   for (const s of input.schedules) {
-    lines.push({ schedule: s.name, bytes: resourceBytes * s.retentionDepth, what: `${s.retentionDepth} resource backups × ${formatBytes(resourceBytes)}` });
+    lines.push({
+      schedule: s.name,
+      bytes: resourceBytes * s.retentionDepth,
+      what: `${s.retentionDepth} resource backups × ${formatBytes(resourceBytes)}`,
+    });
     if (sendsVolumeData(s)) {
-      const data = input.volumes.filter((v) => isNamespaceProtected([s], v.namespace).protected).reduce((sum, v) => sum + quantityBytes(v.size, `volume ${v.namespace}/${v.pvc} size`), 0);
+      const data = input.volumes
+        .filter((v) => isNamespaceProtected([s], v.namespace).protected)
+        .reduce((sum, v) => sum + quantityBytes(v.size, `volume ${v.namespace}/${v.pvc} size`), 0);
       const cadenceDays = s.cadence.toHours({ integral: false }) / 24;
-      const stored = Math.min(data * s.retentionDepth, data * (1 + (s.retentionDepth - 1) * Math.min(1, change * cadenceDays)));
+      const stored = Math.min(
+        data * s.retentionDepth,
+        data * (1 + (s.retentionDepth - 1) * Math.min(1, change * cadenceDays)),
+      );
       lines.push({
         schedule: s.name,
         bytes: stored,
@@ -165,23 +194,38 @@ const hhmm = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 function runPattern(s: BackupSchedule): string {
   const runs = nextRuns(s.schedule, REFERENCE_WEEK, 4);
   if (s.cadence.toSeconds() <= 7 * 86400) {
-    const inWeek = nextRuns(s.schedule, REFERENCE_WEEK, 64).filter((d) => d.getTime() < REFERENCE_WEEK.getTime() + 7 * 86400_000);
+    const inWeek = nextRuns(s.schedule, REFERENCE_WEEK, 64).filter(
+      (d) => d.getTime() < REFERENCE_WEEK.getTime() + 7 * 86400_000,
+    );
     const times = [...new Set(inWeek.map(hhmm))];
     const days = [...new Set(inWeek.map((d) => DAYS[d.getUTCDay()]))];
     return `${days.length === 7 ? 'every day' : days.join(', ')} at ${times.length > 6 ? `${times.length} times a day` : times.join(', ')} UTC`;
   }
-  return runs.map((d) => `${d.toISOString().slice(5, 10)} ${hhmm(d)}`).join(', ') + ' … (UTC, from a reference 2024-01-01)';
+  return (
+    runs.map((d) => `${d.toISOString().slice(5, 10)} ${hhmm(d)}`).join(', ') + ' … (UTC, from a reference 2024-01-01)'
+  );
 }
 
 function gantt(plan: BackupPlan): string[] {
-  const lines = ['```mermaid', 'gantt', '  title A week of schedule runs and how long each restore point lives', '  dateFormat YYYY-MM-DD HH:mm', '  axisFormat %a %d'];
+  const lines = [
+    '```mermaid',
+    'gantt',
+    '  title A week of schedule runs and how long each restore point lives',
+    '  dateFormat YYYY-MM-DD HH:mm',
+    '  axisFormat %a %d',
+  ];
   const weekEnd = REFERENCE_WEEK.getTime() + 7 * 86400_000;
   const fmt = (d: Date) => `${d.toISOString().slice(0, 10)} ${hhmm(d)}`;
   for (const s of plan.schedules) {
     lines.push(`  section ${s.name}`);
     const runs = nextRuns(s.schedule, REFERENCE_WEEK, 64).filter((d) => d.getTime() < weekEnd);
-    runs.slice(0, 14).forEach((d, i) => lines.push(`    run ${i + 1} : milestone, ${s.name}-run${i + 1}, ${fmt(d)}, 0m`));
-    if (runs[0]) lines.push(`    restore point lives ${formatDuration(s.ttl)} : ${s.name}-life, ${fmt(runs[0])}, ${Math.round(s.ttl.toHours({ integral: false }))}h`);
+    runs
+      .slice(0, 14)
+      .forEach((d, i) => lines.push(`    run ${i + 1} : milestone, ${s.name}-run${i + 1}, ${fmt(d)}, 0m`));
+    if (runs[0])
+      lines.push(
+        `    restore point lives ${formatDuration(s.ttl)} : ${s.name}-life, ${fmt(runs[0])}, ${Math.round(s.ttl.toHours({ integral: false }))}h`,
+      );
   }
   lines.push('```');
   return lines;
@@ -192,46 +236,95 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
   const { release } = plan.input;
   const profile = release.defaultStorageLocation.profile;
   const out: string[] = [];
-  out.push('# Backup plan', '', 'Generated by `npm run synth` / `npm run plan` from `main.ts`; do not edit. What the rendered stack protects, how much can be lost, how far back it goes, where the data lives, and what it costs.', '');
+  out.push(
+    '# Backup plan',
+    '',
+    'Generated by `npm run synth` / `npm run plan` from `main.ts`; do not edit. What the rendered stack protects, how much can be lost, how far back it goes, where the data lives, and what it costs.',
+    '',
+  );
 
-  out.push('## Coverage per namespace', '', '| namespace | volumes | covered by | RPO (worst case) | restore points | oldest restore point | off-site |', '|---|---|---|---|---|---|---|');
+  out.push(
+    '## Coverage per namespace',
+    '',
+    '| namespace | volumes | covered by | RPO (worst case) | restore points | oldest restore point | off-site |',
+    '|---|---|---|---|---|---|---|',
+  );
   for (const n of plan.namespaces) {
     const vols = n.volumes.map((v) => `${v.app ?? v.pvc} ${v.size}`).join(', ') || '—';
-    const by = n.coveredBy.length ? n.coveredBy.map((c) => `${c.schedule} (${c.how})`).join('; ') : n.unprotectedReason ? `**deliberately unprotected**: ${n.unprotectedReason}` : '**nothing**';
-    out.push(`| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : 'no'} |`);
+    const by = n.coveredBy.length
+      ? n.coveredBy.map((c) => `${c.schedule} (${c.how})`).join('; ')
+      : n.unprotectedReason
+        ? `**deliberately unprotected**: ${n.unprotectedReason}`
+        : '**nothing**';
+    out.push(
+      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : 'no'} |`,
+    );
   }
   const declared = Object.entries(plan.input.unprotectedNamespaces ?? {}).sort(([a], [b]) => a.localeCompare(b));
   if (declared.length) {
-    out.push('', 'Deliberately unprotected (the coverage alert and `npm run plan -- --inventory --strict` accept PVCs there):', '');
+    out.push(
+      '',
+      'Deliberately unprotected (the coverage alert and `npm run plan -- --inventory --strict` accept PVCs there):',
+      '',
+    );
     for (const [namespace, reason] of declared) out.push(`- \`${namespace}\`: ${reason}`);
   }
   out.push('');
 
-  out.push('## Schedules', '', '| schedule | cron | cadence | runs | ttl | restore points | what | where the data goes |', '|---|---|---|---|---|---|---|---|');
+  out.push(
+    '## Schedules',
+    '',
+    '| schedule | cron | cadence | runs | ttl | restore points | what | where the data goes |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const s of plan.schedules) {
     const where = `BSL \`${s.storageLocation.name}\` (${s.storageLocation.profile.kind}, bucket \`${s.storageLocation.profile.bucket}\`)${s.snapshotVolumes && !sendsVolumeData(s) ? '; volume snapshots stay on the storage system' : ''}`;
-    out.push(`| ${s.name}${s.paused ? ' (paused)' : ''} | \`${s.schedule}\` | ${formatDuration(s.cadence)} | ${runPattern(s)} | ${formatDuration(s.ttl)} | ${s.retentionDepth} | ${how(s)} | ${where} |`);
+    out.push(
+      `| ${s.name}${s.paused ? ' (paused)' : ''} | \`${s.schedule}\` | ${formatDuration(s.cadence)} | ${runPattern(s)} | ${formatDuration(s.ttl)} | ${s.retentionDepth} | ${how(s)} | ${where} |`,
+    );
   }
   out.push('', ...gantt(plan), '');
 
   out.push('## Off-site status', '');
   const csiOnly = plan.schedules.filter((s) => s.snapshotVolumes && !sendsVolumeData(s));
   if (csiOnly.length) {
-    out.push(`- **CSI snapshots are not off-site.** ${csiOnly.map((s) => `\`${s.name}\``).join(', ')} take CSI snapshots, which stay on the same storage system as the volumes they copy (the Synology NAS): losing the NAS loses the volumes and their snapshots together. Only the resource manifests reach object storage. Turn on \`snapshotMoveData\` (needs the node-agent) to copy snapshot data to object storage.`);
+    out.push(
+      `- **CSI snapshots are not off-site.** ${csiOnly.map((s) => `\`${s.name}\``).join(', ')} take CSI snapshots, which stay on the same storage system as the volumes they copy (the Synology NAS): losing the NAS loses the volumes and their snapshots together. Only the resource manifests reach object storage. Turn on \`snapshotMoveData\` (needs the node-agent) to copy snapshot data to object storage.`,
+    );
   }
   const moving = plan.schedules.filter(sendsVolumeData);
-  if (moving.length) out.push(`- Volume data leaves the NAS for object storage with ${moving.map((s) => `\`${s.name}\` (${how(s)})`).join(', ')}.`);
+  if (moving.length)
+    out.push(
+      `- Volume data leaves the NAS for object storage with ${moving.map((s) => `\`${s.name}\` (${how(s)})`).join(', ')}.`,
+    );
   if (profile.isTestRig) {
-    out.push('- **The storage location is LocalStack: a test rig, not a backup.** LocalStack keeps nothing across a pod restart, so every restore point disappears with it. Switch `STORAGE` in `main.ts` to Backblaze B2 or S3 for real backups.');
+    out.push(
+      '- **The storage location is LocalStack: a test rig, not a backup.** LocalStack keeps nothing across a pod restart, so every restore point disappears with it. Switch `STORAGE` in `main.ts` to Backblaze B2 or S3 for real backups.',
+    );
   } else {
-    out.push(`- Backups go to ${profile.kind} bucket \`${profile.bucket}\` in \`${profile.region}\`, outside the cluster and the NAS.`);
+    out.push(
+      `- Backups go to ${profile.kind} bucket \`${profile.bucket}\` in \`${profile.region}\`, outside the cluster and the NAS.`,
+    );
   }
   out.push('');
 
-  out.push('## Cost (object storage)', '', `Price: $${plan.cost.pricePerTbMonthUsd} per TB-month (${plan.cost.priceSource}).${profile.freeEgressMultiple ? ` Egress is free up to ${profile.freeEgressMultiple}× the stored data per month, so a full restore costs nothing extra.` : ''}`, '', '| schedule | stored | what |', '|---|---|---|');
+  out.push(
+    '## Cost (object storage)',
+    '',
+    `Price: $${plan.cost.pricePerTbMonthUsd} per TB-month (${plan.cost.priceSource}).${profile.freeEgressMultiple ? ` Egress is free up to ${profile.freeEgressMultiple}× the stored data per month, so a full restore costs nothing extra.` : ''}`,
+    '',
+    '| schedule | stored | what |',
+    '|---|---|---|',
+  );
   for (const l of plan.cost.lines) out.push(`| ${l.schedule} | ${formatBytes(l.bytes)} | ${l.what} |`);
-  out.push(`| **total** | **${formatBytes(plan.cost.totalBytes)}** | **$${plan.cost.usdPerMonth.toFixed(2)} per month** |`, '');
-  out.push('CSI snapshots are not in this bill: they use space on the NAS. Volume data reaches object storage only through snapshot data movement or file-system backup.', '');
+  out.push(
+    `| **total** | **${formatBytes(plan.cost.totalBytes)}** | **$${plan.cost.usdPerMonth.toFixed(2)} per month** |`,
+    '',
+  );
+  out.push(
+    'CSI snapshots are not in this bill: they use space on the NAS. Volume data reaches object storage only through snapshot data movement or file-system backup.',
+    '',
+  );
 
   out.push(...runbooks(plan));
   return out.join('\n') + '\n';
@@ -240,7 +333,8 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
 function runbooks(plan: BackupPlan): string[] {
   const ns = plan.input.release.namespace;
   const volumeSchedule = plan.schedules.find((s) => s.snapshotVolumes || sendsVolumeData(s));
-  const resourceSchedule = plan.schedules.find((s) => s.includesNamespace('*') || s.includedNamespaces.includes('*')) ?? plan.schedules[0];
+  const resourceSchedule =
+    plan.schedules.find((s) => s.includesNamespace('*') || s.includedNamespaces.includes('*')) ?? plan.schedules[0];
   const vol = plan.input.volumes.find((v) => volumeSchedule?.includesNamespace(v.namespace)) ?? plan.input.volumes[0];
   const out = ['## Runbooks', '', 'Every command is copy-pasteable; names are the real ones from this config.', ''];
   if (volumeSchedule && vol) {
@@ -275,7 +369,9 @@ function runbooks(plan: BackupPlan): string[] {
     `# 3. cluster resources first, then the volumes`,
     `velero -n ${ns} restore create rebuild-resources --from-backup "$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${resourceSchedule?.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')" --wait`,
     ...(volumeSchedule
-      ? [`velero -n ${ns} restore create rebuild-volumes --from-backup "$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${volumeSchedule.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')" --existing-resource-policy=none --wait`]
+      ? [
+          `velero -n ${ns} restore create rebuild-volumes --from-backup "$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${volumeSchedule.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')" --existing-resource-policy=none --wait`,
+        ]
       : []),
     `velero -n ${ns} restore get`,
     '```',
@@ -341,23 +437,34 @@ export interface InventoryResult {
 
 /** Parses `kubectl get pvc -A -o json` output; throws a clear error on anything else. */
 export function parseInventory(text: string, source = 'inventory'): InventoryPvc[] {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untrusted JSON, checked field by field below
   let doc: any;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source}: not JSON (${(e as Error).message}); produce it with 'kubectl get pvc -A -o json > pvcs.json'`);
+    throw new Error(
+      `${source}: not JSON (${(e as Error).message}); produce it with 'kubectl get pvc -A -o json > pvcs.json'`,
+      { cause: e },
+    );
   }
   if (!doc || typeof doc !== 'object' || !Array.isArray(doc.items)) {
-    throw new Error(`${source}: expected a Kubernetes List with an 'items' array, as 'kubectl get pvc -A -o json' prints`);
+    throw new Error(
+      `${source}: expected a Kubernetes List with an 'items' array, as 'kubectl get pvc -A -o json' prints`,
+    );
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untrusted JSON, checked field by field
   return doc.items.map((item: any, i: number) => {
     if (item?.kind !== undefined && item.kind !== 'PersistentVolumeClaim') {
-      throw new Error(`${source}: items[${i}] is a ${item.kind}, not a PersistentVolumeClaim; list PVCs with 'kubectl get pvc -A -o json'`);
+      throw new Error(
+        `${source}: items[${i}] is a ${item.kind}, not a PersistentVolumeClaim; list PVCs with 'kubectl get pvc -A -o json'`,
+      );
     }
     const namespace = item?.metadata?.namespace;
     const name = item?.metadata?.name;
     if (typeof namespace !== 'string' || typeof name !== 'string') {
-      throw new Error(`${source}: items[${i}] has no metadata.namespace or metadata.name; list PVCs with -A so every item carries its namespace`);
+      throw new Error(
+        `${source}: items[${i}] has no metadata.namespace or metadata.name; list PVCs with -A so every item carries its namespace`,
+      );
     }
     return {
       namespace,
@@ -376,7 +483,8 @@ export function checkInventory(input: PlanInput, pvcs: readonly InventoryPvc[]):
   let protectedCount = 0;
   for (const pvc of pvcs) {
     if (isNamespaceProtected(input.schedules, pvc.namespace).protected) protectedCount++;
-    else if (declared[pvc.namespace] !== undefined) declaredUnprotected.push({ ...pvc, reason: declared[pvc.namespace] });
+    else if (declared[pvc.namespace] !== undefined)
+      declaredUnprotected.push({ ...pvc, reason: declared[pvc.namespace] });
     else unprotected.push(pvc);
   }
   return { unprotected, declaredUnprotected, protectedCount };

@@ -81,7 +81,8 @@ function s3BucketError(bucket: string): string | undefined {
     return 'may hold only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit';
   if (bucket.includes('..')) return 'must not contain two adjacent dots';
   if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) return 'must not look like an IP address';
-  if (bucket.startsWith('xn--') || bucket.endsWith('-s3alias')) return "must not start with 'xn--' or end with '-s3alias'";
+  if (bucket.startsWith('xn--') || bucket.endsWith('-s3alias'))
+    return "must not start with 'xn--' or end with '-s3alias'";
   return undefined;
 }
 
@@ -108,7 +109,12 @@ export class StorageProfile {
   public static backblazeB2(options: BackblazeB2ProfileOptions): StorageProfile {
     const region = options.region ?? 'us-west-004';
     if (!/^[a-z]{2}-[a-z]+-\d{3}$/.test(region)) {
-      fail('backblaze-b2', 'region', region, "is not a Backblaze B2 region; use the form 'us-west-004' or 'eu-central-003'");
+      fail(
+        'backblaze-b2',
+        'region',
+        region,
+        "is not a Backblaze B2 region; use the form 'us-west-004' or 'eu-central-003'",
+      );
     }
     return new StorageProfile('backblaze-b2', options.bucket, region, {
       prefix: options.prefix,
@@ -123,21 +129,41 @@ export class StorageProfile {
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.extraConfig ?? {})) {
       if (CREDENTIAL_KEY.test(key) || /aws_access_key_id|aws_secret_access_key/i.test(value)) {
-        fail('s3', `extraConfig.${key}`, '<redacted>', "looks like a credential; credentials are referenced through a Secret (VeleroRelease 'credentials'), never written into the BSL");
+        fail(
+          's3',
+          `extraConfig.${key}`,
+          '<redacted>',
+          "looks like a credential; credentials are referenced through a Secret (VeleroRelease 'credentials'), never written into the BSL",
+        );
       }
       if (!(AWS_PLUGIN_CONFIG_KEYS as readonly string[]).includes(key)) {
-        fail('s3', 'extraConfig key', key, `is not a velero-plugin-for-aws config key; valid keys: ${AWS_PLUGIN_CONFIG_KEYS.join(', ')}`);
+        fail(
+          's3',
+          'extraConfig key',
+          key,
+          `is not a velero-plugin-for-aws config key; valid keys: ${AWS_PLUGIN_CONFIG_KEYS.join(', ')}`,
+        );
       }
       if (['region', 's3Url', 's3ForcePathStyle', 'checksumAlgorithm'].includes(key)) {
         fail('s3', 'extraConfig key', key, `has its own typed option; set '${key}' directly`);
       }
       if (key === 'insecureSkipTLSVerify') {
-        fail('s3', 'extraConfig.insecureSkipTLSVerify', value, 'is only allowed with the LocalStack test profile; give caCert for a private CA');
+        fail(
+          's3',
+          'extraConfig.insecureSkipTLSVerify',
+          value,
+          'is only allowed with the LocalStack test profile; give caCert for a private CA',
+        );
       }
       config[key] = value;
     }
     if (options.s3Url !== undefined && /(^|\.)backblazeb2\.com$/.test(hostOf(options.s3Url))) {
-      fail('s3', 's3Url', options.s3Url, "is Backblaze B2: use StorageProfile.backblazeB2({ bucket }), which sets B2's endpoint, virtual-host addressing and checksumAlgorithm \"\"");
+      fail(
+        's3',
+        's3Url',
+        options.s3Url,
+        'is Backblaze B2: use StorageProfile.backblazeB2({ bucket }), which sets B2\'s endpoint, virtual-host addressing and checksumAlgorithm ""',
+      );
     }
     if (options.s3Url !== undefined) config.s3Url = options.s3Url;
     if (options.s3ForcePathStyle) config.s3ForcePathStyle = 'true';

@@ -21,7 +21,10 @@ export interface SynthResult {
 }
 
 /** Renders the app into memory: file path (relative to the output dir) -> content. Nothing touches the disk. */
-export function renderFiles(objects: readonly RenderedObject[], extraFiles: Readonly<Record<string, string>> = {}): Map<string, string> {
+export function renderFiles(
+  objects: readonly RenderedObject[],
+  extraFiles: Readonly<Record<string, string>> = {},
+): Map<string, string> {
   const files = new Map<string, string>();
   for (const o of objects) files.set(`${o.folder}/${o.file}`, toYaml(o.object));
   for (const [name, content] of Object.entries(extraFiles)) {

@@ -16,8 +16,16 @@ const work = mkdtempSync(join(tmpdir(), 'velero-cdk8s-bench-'));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const commands = [
-  { key: 'F', label: 'F: node loading cdk8s + cdk8s-plus-30 (floor)', cmd: [process.execPath, '-e', "require('cdk8s'); require('cdk8s-plus-30')"] },
-  { key: 'synth', label: '`npm run synth` (default stack, writes + validates)', cmd: [npm, 'run', '-s', 'synth', '--', '--out', join(work, 'synth')] },
+  {
+    key: 'F',
+    label: 'F: node loading cdk8s + cdk8s-plus-30 (floor)',
+    cmd: [process.execPath, '-e', "require('cdk8s'); require('cdk8s-plus-30')"],
+  },
+  {
+    key: 'synth',
+    label: '`npm run synth` (default stack, writes + validates)',
+    cmd: [npm, 'run', '-s', 'synth', '--', '--out', join(work, 'synth')],
+  },
   {
     key: 'scale',
     label: '`npm run synth` of the scale config (100 schedules, 300 namespaces, 5 BSLs)',
@@ -31,10 +39,23 @@ const commands = [
   {
     key: 'T',
     label: 'T: template toolchain (`cdk8s synth`, app `npx ts-node main.ts`)',
-    cmd: [join(root, 'node_modules/.bin/cdk8s'), 'synth', '--no-check-upgrade', '--app', 'npx ts-node main.ts', '-o', join(work, 'template')],
+    cmd: [
+      join(root, 'node_modules/.bin/cdk8s'),
+      'synth',
+      '--no-check-upgrade',
+      '--app',
+      'npx ts-node main.ts',
+      '-o',
+      join(work, 'template'),
+    ],
     skip: args.includes('--skip-template'),
   },
-  { key: 'test', label: '`npm test` (type-check, jest, schema validation, promtool)', cmd: [npm, 'test', '--silent'], skip: args.includes('--skip-test') },
+  {
+    key: 'test',
+    label: '`npm test` (type-check, jest, schema validation, promtool)',
+    cmd: [npm, 'test', '--silent'],
+    skip: args.includes('--skip-test'),
+  },
 ].filter((c) => !c.skip);
 
 function time(cmd) {

@@ -10,12 +10,20 @@ const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'velero-cdk8s-check-'));
 const fresh = join(work, 'dist');
 try {
-  execFileSync(process.execPath, [join(root, 'scripts', 'synth.mjs'), '--out', fresh], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const diff = spawnSync('git', ['diff', '--no-index', '--no-prefix', '--stat', '--patch', '--', join(root, 'dist'), fresh], { encoding: 'utf8' });
+  execFileSync(process.execPath, [join(root, 'scripts', 'synth.mjs'), '--out', fresh], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const diff = spawnSync(
+    'git',
+    ['diff', '--no-index', '--no-prefix', '--stat', '--patch', '--', join(root, 'dist'), fresh],
+    { encoding: 'utf8' },
+  );
   if (diff.status === 0) {
     console.log('check: dist/ is up to date with the sources');
   } else if (diff.status === 1) {
-    console.error(diff.stdout.replaceAll(fresh, 'dist (fresh synth)').replaceAll(join(root, 'dist'), 'dist (committed)'));
+    console.error(
+      diff.stdout.replaceAll(fresh, 'dist (fresh synth)').replaceAll(join(root, 'dist'), 'dist (committed)'),
+    );
     console.error('check: dist/ is out of date: run `npm run synth` and commit dist/');
     process.exitCode = 1;
   } else {

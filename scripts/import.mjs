@@ -38,7 +38,11 @@ function localFor(url, files) {
   const candidates = files.filter((f) => f.endsWith(sep + name));
   if (candidates.length === 0) throw new Error(`import: no local file for ${url} under ${from}`);
   // prefer the candidate whose folder names appear in the URL (version folders such as v8.2.1)
-  const score = (f) => relative(from, f).split(sep).slice(0, -1).filter((d) => parts.includes(d)).length;
+  const score = (f) =>
+    relative(from, f)
+      .split(sep)
+      .slice(0, -1)
+      .filter((d) => parts.includes(d)).length;
   candidates.sort((a, b) => score(b) - score(a) || a.localeCompare(b));
   if (candidates.length > 1 && score(candidates[0]) === score(candidates[1])) {
     throw new Error(`import: ${url} matches several local files: ${candidates.join(', ')}`);
@@ -56,7 +60,10 @@ try {
       return `${name}:=${localFor(url, files)}`;
     });
   }
-  writeFileSync(join(work, 'cdk8s.yaml'), `language: typescript\napp: "true"\nimports:\n${imports.map((i) => `  - ${i}`).join('\n')}\n`);
+  writeFileSync(
+    join(work, 'cdk8s.yaml'),
+    `language: typescript\napp: "true"\nimports:\n${imports.map((i) => `  - ${i}`).join('\n')}\n`,
+  );
   execFileSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--output', 'imports'], {
     cwd: work,
     stdio: ['ignore', 'ignore', 'inherit'],

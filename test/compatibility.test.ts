@@ -15,7 +15,7 @@ import { StorageProfile } from '../lib/storage-profile';
 import { VELERO_PLUGIN_FOR_AWS_VERSION, VELERO_VERSION } from '../lib/versions';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Json = any;
 
 describe('Velero <-> velero-plugin-for-aws', () => {

@@ -11,7 +11,16 @@ import { checkRules, findPromtool, promtoolTestFiles, testRulesFilesAsync, type 
 
 const promtool = findPromtool();
 const DIST = join(__dirname, '..', 'dist', 'velero');
-const ruleObject = () => parse(readFileSync(join(DIST, readdirSync(DIST).find((f) => f.startsWith('PrometheusRule_'))!), 'utf8'));
+const ruleObject = () =>
+  parse(
+    readFileSync(
+      join(
+        DIST,
+        readdirSync(DIST).find((f) => f.startsWith('PrometheusRule_'))!,
+      ),
+      'utf8',
+    ),
+  );
 
 if (!promtool) {
   if (process.env.CI === 'true') {
@@ -19,7 +28,9 @@ if (!promtool) {
       throw new Error('promtool not found: run scripts/install-promtool.sh (CI must prove the alerts fire)');
     });
   } else {
-    console.warn('\n!!!!!!!! promtool not found: the dist/ rule tests are SKIPPED. Run: bash scripts/install-promtool.sh !!!!!!!!\n');
+    console.warn(
+      '\n!!!!!!!! promtool not found: the dist/ rule tests are SKIPPED. Run: bash scripts/install-promtool.sh !!!!!!!!\n',
+    );
   }
 }
 
@@ -65,7 +76,10 @@ if (!promtool) {
       writeFileSync(join(dir, f.rulesName), f.rules);
       writeFileSync(join(dir, f.testsName), f.tests);
     }
-    const results = await testRulesFilesAsync(promtool!, files.map((f) => join(dir, f.testsName)));
+    const results = await testRulesFilesAsync(
+      promtool!,
+      files.map((f) => join(dir, f.testsName)),
+    );
     const failed = [...results].filter(([, r]) => !r.ok);
     if (failed.length) throw new Error(failed.map(([f, r]) => `${f}\n${r.output}`).join('\n'));
   }, 300_000);

@@ -31,7 +31,9 @@ describe('Application velero', () => {
 
   test('syncs automatically with prune and selfHeal, never on an empty render, with a retry backoff', () => {
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
-    expect(app.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['CreateNamespace=true', 'SkipDryRunOnMissingResource=true']));
+    expect(app.spec.syncPolicy.syncOptions).toEqual(
+      expect.arrayContaining(['CreateNamespace=true', 'SkipDryRunOnMissingResource=true']),
+    );
     expect(app.spec.syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } });
   });
 
@@ -40,9 +42,18 @@ describe('Application velero', () => {
   });
 
   test('repo URL, revision and path are configurable', () => {
-    const objs = renderApp(buildApp({ repository: { repoURL: 'https://git.lan/ops/backup.git', targetRevision: 'main', distPath: 'rendered' } }));
-    const a = objs.find((r) => r.object.kind === 'Application' && r.object.metadata.name === 'velero')!.object as K8sObject;
-    expect(a.spec.source).toMatchObject({ repoURL: 'https://git.lan/ops/backup.git', targetRevision: 'main', path: 'rendered/velero' });
+    const objs = renderApp(
+      buildApp({
+        repository: { repoURL: 'https://git.lan/ops/backup.git', targetRevision: 'main', distPath: 'rendered' },
+      }),
+    );
+    const a = objs.find((r) => r.object.kind === 'Application' && r.object.metadata.name === 'velero')!
+      .object as K8sObject;
+    expect(a.spec.source).toMatchObject({
+      repoURL: 'https://git.lan/ops/backup.git',
+      targetRevision: 'main',
+      path: 'rendered/velero',
+    });
   });
 });
 
@@ -52,8 +63,16 @@ describe('CRD Application', () => {
   test('pulls all 13 Velero CRDs (v1 and v2alpha1) from upstream git at the image tag', () => {
     expect(crds.spec.sources).toEqual(
       expect.arrayContaining([
-        { repoURL: 'https://github.com/vmware-tanzu/velero.git', targetRevision: 'v1.15.0', path: 'config/crd/v1/bases' },
-        { repoURL: 'https://github.com/vmware-tanzu/velero.git', targetRevision: 'v1.15.0', path: 'config/crd/v2alpha1/bases' },
+        {
+          repoURL: 'https://github.com/vmware-tanzu/velero.git',
+          targetRevision: 'v1.15.0',
+          path: 'config/crd/v1/bases',
+        },
+        {
+          repoURL: 'https://github.com/vmware-tanzu/velero.git',
+          targetRevision: 'v1.15.0',
+          path: 'config/crd/v2alpha1/bases',
+        },
       ]),
     );
   });
@@ -65,7 +84,8 @@ describe('CRD Application', () => {
 
   test('syncs in an earlier wave than every Application with custom resources', () => {
     const wave = (a: K8sObject) => Number(a.metadata.annotations!['argocd.argoproj.io/sync-wave']);
-    for (const a of applications.filter((x) => x.metadata.name !== 'backup-crds')) expect(wave(crds)).toBeLessThan(wave(a));
+    for (const a of applications.filter((x) => x.metadata.name !== 'backup-crds'))
+      expect(wave(crds)).toBeLessThan(wave(a));
   });
 
   test('the CRD tag is derived from the release version: one knob', () => {
@@ -74,7 +94,9 @@ describe('CRD Application', () => {
     new CrdApplication(chart, 'Crds', { release });
     const app = find(objects(chart), 'Application', 'backup-crds');
     expect(new Set(app.spec.sources.map((s: any) => s.targetRevision))).toEqual(new Set(['v1.15.2']));
-    expect(find(objects(chart), 'Deployment', 'velero').spec.template.spec.containers[0].image).toBe('velero/velero:v1.15.2');
+    expect(find(objects(chart), 'Deployment', 'velero').spec.template.spec.containers[0].image).toBe(
+      'velero/velero:v1.15.2',
+    );
   });
 });
 

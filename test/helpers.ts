@@ -2,7 +2,12 @@ import { App, Chart, Testing } from 'cdk8s';
 import { VeleroRelease, type VeleroReleaseProps } from '../constructs/velero-release';
 import { StorageProfile } from '../lib/storage-profile';
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: any;
+};
 
 /** A fresh chart in a fresh app (no hashes), for construct tests. */
 export function testChart(): { app: App; chart: Chart } {

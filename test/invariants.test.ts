@@ -9,7 +9,7 @@ import {
 } from '../lib/invariants';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Json = any;
 
 const SKIP_DRY_RUN = { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' };

@@ -16,7 +16,12 @@ function cli(argv: string[], input: PlanInput = seed) {
   const err: string[] = [];
   const dist = mkdtempSync(join(tmpdir(), 'plan-'));
   try {
-    const code = runPlanCli(argv, input, { log: (l) => out.push(l), error: (l) => err.push(l), now: new Date('2026-11-27T12:00:00Z'), distDir: dist });
+    const code = runPlanCli(argv, input, {
+      log: (l) => out.push(l),
+      error: (l) => err.push(l),
+      now: new Date('2026-11-27T12:00:00Z'),
+      distDir: dist,
+    });
     return { code, out: out.join('\n'), err: err.join('\n'), dist };
   } finally {
     rmSync(dist, { recursive: true, force: true });
@@ -64,7 +69,8 @@ describe('the backup plan of the default stack', () => {
     expect(data.schedule).toBe('daily-critical-pvcs');
     expect(data.bytes).toBeCloseTo(80 * 2 ** 30 * (1 + 29 * 0.02), 0);
     expect(moved.cost.usdPerMonth.toFixed(2)).toBe('0.82');
-    for (const name of ['default', 'loki', 'pihole']) expect(moved.namespaces.find((n) => n.namespace === name)!.offSite).toBe(true);
+    for (const name of ['default', 'loki', 'pihole'])
+      expect(moved.namespaces.find((n) => n.namespace === name)!.offSite).toBe(true);
   });
 
   test('the report is deterministic and matches the snapshot', () => {
@@ -78,7 +84,9 @@ describe('the backup plan of the default stack', () => {
     expect(md).toContain('```mermaid\ngantt');
     expect(md).toContain('run 7 : milestone, daily-critical-pvcs-run7, 2024-01-07 02:00, 0m');
     expect(md).toContain('restore point lives 90 d : weekly-cluster-resources-life');
-    expect(md).toContain('select(.metadata.labels["velero.io/schedule-name"]=="daily-critical-pvcs" and .status.phase=="Completed")');
+    expect(md).toContain(
+      'select(.metadata.labels["velero.io/schedule-name"]=="daily-critical-pvcs" and .status.phase=="Completed")',
+    );
     expect(md).toContain('kubectl apply -f dist/bootstrap/');
     expect(md).toContain('### Test: ConfigMap backup and restore');
     expect(md).toContain('kubectl -n backup-test exec writer -- cat /data/test.txt');
@@ -91,15 +99,27 @@ describe('coverage against the live PVC list', () => {
   test('lists uncovered PVCs with size and storage class, and declared ones with their reason', () => {
     const result = checkInventory(declared, parseInventory(readFileSync(FIXTURE, 'utf8')));
     expect(result.protectedCount).toBe(2);
-    expect(result.unprotected).toEqual([{ namespace: 'paperless', name: 'data-paperless', size: '10Gi', storageClass: 'synology-iscsi' }]);
-    expect(result.declaredUnprotected).toEqual([{ namespace: 'scratch', name: 'cache', size: '2Gi', storageClass: '(default)', reason: 'build caches, re-creatable' }]);
+    expect(result.unprotected).toEqual([
+      { namespace: 'paperless', name: 'data-paperless', size: '10Gi', storageClass: 'synology-iscsi' },
+    ]);
+    expect(result.declaredUnprotected).toEqual([
+      {
+        namespace: 'scratch',
+        name: 'cache',
+        size: '2Gi',
+        storageClass: '(default)',
+        reason: 'build caches, re-creatable',
+      },
+    ]);
   });
 
   test('uses the same rule as the PVCNotCoveredByBackup alert', () => {
     const pvcs = parseInventory(readFileSync(FIXTURE, 'utf8'));
     const alert = uncoveredNamespaces(declared.schedules, Object.keys(declared.unprotectedNamespaces!));
     const alertFires = (n: string) =>
-      alert.kind === 'all' || (alert.kind === 'only' && alert.namespaces.includes(n)) || (alert.kind === 'allExcept' && !alert.namespaces.includes(n));
+      alert.kind === 'all' ||
+      (alert.kind === 'only' && alert.namespaces.includes(n)) ||
+      (alert.kind === 'allExcept' && !alert.namespaces.includes(n));
     const unprotected = new Set(checkInventory(declared, pvcs).unprotected.map((p) => p.namespace));
     for (const p of pvcs) expect(alertFires(p.namespace)).toBe(unprotected.has(p.namespace));
   });
@@ -112,7 +132,10 @@ describe('coverage against the live PVC list', () => {
   });
 
   test('--strict passes when every unprotected PVC is declared', () => {
-    const r = cli(['--inventory', FIXTURE, '--strict'], { ...seed, unprotectedNamespaces: { scratch: 'caches', paperless: 'documents are in the NAS share backup' } });
+    const r = cli(['--inventory', FIXTURE, '--strict'], {
+      ...seed,
+      unprotectedNamespaces: { scratch: 'caches', paperless: 'documents are in the NAS share backup' },
+    });
     expect(r.code).toBe(0);
   });
 
@@ -136,19 +159,25 @@ describe('malformed inventory input', () => {
     withFile('NAMESPACE NAME STATUS\n', (f) => {
       const r = cli(['--inventory', f]);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^plan: inventory '.*pvcs\.json': not JSON \(.*\); produce it with 'kubectl get pvc -A -o json > pvcs\.json'$/);
+      expect(r.err).toMatch(
+        /^plan: inventory '.*pvcs\.json': not JSON \(.*\); produce it with 'kubectl get pvc -A -o json > pvcs\.json'$/,
+      );
     });
   });
 
   test('JSON that is not a List', () => {
     withFile('{"kind":"PersistentVolumeClaim"}', (f) => {
-      expect(cli(['--inventory', f]).err).toBe(`plan: inventory '${f}': expected a Kubernetes List with an 'items' array, as 'kubectl get pvc -A -o json' prints`);
+      expect(cli(['--inventory', f]).err).toBe(
+        `plan: inventory '${f}': expected a Kubernetes List with an 'items' array, as 'kubectl get pvc -A -o json' prints`,
+      );
     });
   });
 
   test('a list of something else', () => {
     withFile('{"items":[{"kind":"Pod","metadata":{"name":"x","namespace":"y"}}]}', (f) => {
-      expect(cli(['--inventory', f]).err).toBe(`plan: inventory '${f}': items[0] is a Pod, not a PersistentVolumeClaim; list PVCs with 'kubectl get pvc -A -o json'`);
+      expect(cli(['--inventory', f]).err).toBe(
+        `plan: inventory '${f}': items[0] is a Pod, not a PersistentVolumeClaim; list PVCs with 'kubectl get pvc -A -o json'`,
+      );
     });
   });
 

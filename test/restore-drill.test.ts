@@ -60,7 +60,6 @@ const drillError = (
   return 'no error';
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const podSpec = (cronJob: K8sObject): any => cronJob.spec.jobTemplate.spec.template.spec;
 
 describe('RestoreDrill CronJob', () => {

@@ -14,7 +14,7 @@ import {
 } from '../lib/schema';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Json = any;
 
 const ROOT = resolve(__dirname, '..');

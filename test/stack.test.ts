@@ -7,7 +7,9 @@ import { renderApp, toYaml } from '../lib/output';
 import { synthesize } from '../lib/synth';
 
 function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)).map((f) => `${n}/${f}`) : [n]));
+  return readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)).map((f) => `${n}/${f}`) : [n],
+  );
 }
 
 function readTree(dir: string): Record<string, string> {
@@ -32,9 +34,12 @@ describe('the default stack', () => {
       const { objects } = synthesize(() => buildApp(), { outDir: join(out, 'dist') });
       const onDisk = walk(join(out, 'dist'))
         .filter((f) => f.endsWith('.yaml'))
-        .flatMap((f) => parseAllDocuments(readFileSync(join(out, 'dist', f), 'utf8')).map((d) => ({ file: f, object: d.toJSON() })));
+        .flatMap((f) =>
+          parseAllDocuments(readFileSync(join(out, 'dist', f), 'utf8')).map((d) => ({ file: f, object: d.toJSON() })),
+        );
       expect(onDisk).toHaveLength(objects.length);
-      const byFile = (list: { file: string; object: unknown }[]) => Object.fromEntries(list.map((d) => [d.file, d.object]));
+      const byFile = (list: { file: string; object: unknown }[]) =>
+        Object.fromEntries(list.map((d) => [d.file, d.object]));
       expect(byFile(onDisk)).toEqual(byFile(objects.map((o) => ({ file: `${o.folder}/${o.file}`, object: o.object }))));
       for (const d of onDisk) expect(d.file.split('/')).toHaveLength(2); // folder/file: no nesting ArgoCD would skip
     } finally {
@@ -66,9 +71,12 @@ describe('atomic synth', () => {
       writeFileSync(join(dist, 'marker.txt'), 'previous');
       const before = readTree(dist);
       expect(() =>
-        synthesize(() => {
-          throw new Error("schedule 'daily': ttl must be at least 1h, got '30m'");
-        }, { outDir: dist }),
+        synthesize(
+          () => {
+            throw new Error("schedule 'daily': ttl must be at least 1h, got '30m'");
+          },
+          { outDir: dist },
+        ),
       ).toThrow("schedule 'daily': ttl must be at least 1h, got '30m'");
       expect(readTree(dist)).toEqual(before);
     } finally {
@@ -82,9 +90,9 @@ describe('atomic synth', () => {
     try {
       synthesize(() => buildApp(), { outDir: dist });
       const before = readTree(dist);
-      expect(() => synthesize(() => buildApp(), { outDir: dist, checks: [() => ['first problem', 'second problem']] })).toThrow(
-        'synth refused: 2 problem(s); nothing was written\n  - first problem\n  - second problem',
-      );
+      expect(() =>
+        synthesize(() => buildApp(), { outDir: dist, checks: [() => ['first problem', 'second problem']] }),
+      ).toThrow('synth refused: 2 problem(s); nothing was written\n  - first problem\n  - second problem');
       expect(readTree(dist)).toEqual(before);
       expect(readdirSync(out)).toEqual(['dist']); // no temporary directories left behind
     } finally {

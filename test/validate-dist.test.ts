@@ -22,7 +22,9 @@ describe('npm run validate (the files on disk, as ArgoCD reads them)', () => {
 
   test('a non-YAML file in a synced folder is a problem', () => {
     writeFileSync(join(dist, 'velero', 'notes.txt'), 'hello');
-    expect(validateDir(dist, checks)).toEqual(['velero/notes.txt: only Kubernetes YAML files belong in a synced folder']);
+    expect(validateDir(dist, checks)).toEqual([
+      'velero/notes.txt: only Kubernetes YAML files belong in a synced folder',
+    ]);
   });
 
   test('a hand edit that breaks the schema names the file, the object and the path', () => {

@@ -81,7 +81,12 @@ describe('VeleroRelease server Deployment', () => {
 
   test('every container runs non-root with numeric ids, no escalation, no capabilities, RuntimeDefault and a read-only root', () => {
     const spec = deployment().spec.template.spec;
-    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     for (const c of [...spec.initContainers, ...spec.containers]) {
       expect(c.securityContext).toEqual({
         runAsNonRoot: true,
@@ -97,19 +102,23 @@ describe('VeleroRelease server Deployment', () => {
 
   test('fails when a resource limit is below its request', () => {
     expect(() =>
-      deployment({ resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '200m', memory: '512Mi' } } }),
-    ).toThrow("velero server: resources.limits.cpu '200m' is below resources.requests.cpu '500m'; raise the limit or lower the request");
+      deployment({
+        resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '200m', memory: '512Mi' } },
+      }),
+    ).toThrow(
+      "velero server: resources.limits.cpu '200m' is below resources.requests.cpu '500m'; raise the limit or lower the request",
+    );
   });
 
   test('fails on a Velero version outside the supported lines', () => {
     expect(() => deployment({ version: 'v1.16.0' })).toThrow(
-      "velero release: Velero v1.16.0 is not supported: use v1.15.0, v1.15.1, v1.15.2 (imports/ and the CRD Application carry the v1.15.0 CRDs, identical through v1.15.2; a new minor needs its CRDs, plugin line and metric catalog together)",
+      'velero release: Velero v1.16.0 is not supported: use v1.15.0, v1.15.1, v1.15.2 (imports/ and the CRD Application carry the v1.15.0 CRDs, identical through v1.15.2; a new minor needs its CRDs, plugin line and metric catalog together)',
     );
   });
 
   test('fails on an AWS plugin from another Velero line', () => {
     expect(() => deployment({ awsPluginVersion: 'v1.10.1' })).toThrow(
-      "velero release: velero-plugin-for-aws v1.10.1 does not work with Velero v1.15.0: use v1.11.x (v1.11.1)",
+      'velero release: velero-plugin-for-aws v1.10.1 does not work with Velero v1.15.0: use v1.11.x (v1.11.1)',
     );
   });
 });
@@ -119,14 +128,16 @@ describe('VeleroRelease namespace and RBAC', () => {
     const { chart } = testChart();
     testRelease(chart);
     const ns = find(objects(chart), 'Namespace', 'velero');
-    for (const mode of ['enforce', 'audit', 'warn']) expect(ns.metadata.labels![`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
+    for (const mode of ['enforce', 'audit', 'warn'])
+      expect(ns.metadata.labels![`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
   });
 
   test('namespace is privileged only when the node-agent is on', () => {
     const { chart } = testChart();
     testRelease(chart, { nodeAgent: { enabled: true } });
     const ns = find(objects(chart), 'Namespace', 'velero');
-    for (const mode of ['enforce', 'audit', 'warn']) expect(ns.metadata.labels![`pod-security.kubernetes.io/${mode}`]).toBe('privileged');
+    for (const mode of ['enforce', 'audit', 'warn'])
+      expect(ns.metadata.labels![`pod-security.kubernetes.io/${mode}`]).toBe('privileged');
   });
 
   test('the namespace is never pruned or deleted by ArgoCD', () => {
@@ -195,7 +206,14 @@ describe('VeleroRelease storage profiles', () => {
   });
 
   test('generic S3 (MinIO) takes the same typed keys', () => {
-    const b = bsl(StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', s3Url: 'https://minio.lan:9000', s3ForcePathStyle: true }));
+    const b = bsl(
+      StorageProfile.s3({
+        bucket: 'velero',
+        region: 'us-east-1',
+        s3Url: 'https://minio.lan:9000',
+        s3ForcePathStyle: true,
+      }),
+    );
     expect(b.spec.config).toEqual({ region: 'us-east-1', s3Url: 'https://minio.lan:9000', s3ForcePathStyle: 'true' });
   });
 
@@ -216,19 +234,25 @@ describe('VeleroRelease storage profiles', () => {
   });
 
   test('fails when s3Url names another region than region', () => {
-    expect(() => StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', s3Url: 'https://s3.eu-central-1.wasabisys.com' })).toThrow(
-      'storage profile \'s3\': s3Url "https://s3.eu-central-1.wasabisys.com" names region \'eu-central-1\' but region is \'us-east-1\'; make them agree',
+    expect(() =>
+      StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', s3Url: 'https://s3.eu-central-1.wasabisys.com' }),
+    ).toThrow(
+      "storage profile 's3': s3Url \"https://s3.eu-central-1.wasabisys.com\" names region 'eu-central-1' but region is 'us-east-1'; make them agree",
     );
   });
 
   test('fails on insecure TLS outside LocalStack', () => {
-    expect(() => StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', extraConfig: { insecureSkipTLSVerify: 'true' } })).toThrow(
+    expect(() =>
+      StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', extraConfig: { insecureSkipTLSVerify: 'true' } }),
+    ).toThrow(
       'storage profile \'s3\': extraConfig.insecureSkipTLSVerify "true" is only allowed with the LocalStack test profile; give caCert for a private CA',
     );
   });
 
   test('fails on credentials given inline', () => {
-    expect(() => StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', extraConfig: { secretAccessKey: 'abc' } })).toThrow(
+    expect(() =>
+      StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', extraConfig: { secretAccessKey: 'abc' } }),
+    ).toThrow(
       "storage profile 's3': extraConfig.secretAccessKey \"<redacted>\" looks like a credential; credentials are referenced through a Secret (VeleroRelease 'credentials'), never written into the BSL",
     );
   });
@@ -248,10 +272,16 @@ describe('VeleroRelease credentials', () => {
 
   test('an existing Secret with another name and key is mounted by reference', () => {
     const { chart } = testChart();
-    testRelease(chart, { storage: StorageProfile.backblazeB2({ bucket: 'velero-backups-x' }), credentials: { name: 'b2', key: 'credentials' } });
+    testRelease(chart, {
+      storage: StorageProfile.backblazeB2({ bucket: 'velero-backups-x' }),
+      credentials: { name: 'b2', key: 'credentials' },
+    });
     const d = find(objects(chart), 'Deployment', 'velero');
     expect(d.spec.template.spec.volumes).toContainEqual({ name: 'cloud-credentials', secret: { secretName: 'b2' } });
-    expect(veleroContainer(d).env).toContainEqual({ name: 'AWS_SHARED_CREDENTIALS_FILE', value: '/credentials/credentials' });
+    expect(veleroContainer(d).env).toContainEqual({
+      name: 'AWS_SHARED_CREDENTIALS_FILE',
+      value: '/credentials/credentials',
+    });
   });
 
   test('the LocalStack test Secret renders only when asked for, under LocalStack', () => {
@@ -265,7 +295,10 @@ describe('VeleroRelease credentials', () => {
   test('fails when the LocalStack Secret is asked for under Backblaze B2', () => {
     const { chart } = testChart();
     expect(() =>
-      testRelease(chart, { storage: StorageProfile.backblazeB2({ bucket: 'velero-backups-x' }), renderLocalStackCredentials: true }),
+      testRelease(chart, {
+        storage: StorageProfile.backblazeB2({ bucket: 'velero-backups-x' }),
+        renderLocalStackCredentials: true,
+      }),
     ).toThrow(
       "velero release: renderLocalStackCredentials is only allowed with the LocalStack profile, got profile 'backblaze-b2'; create the 'cloud-credentials' Secret out of band (e.g. SealedSecrets or External Secrets) and leave renderLocalStackCredentials off",
     );
@@ -276,7 +309,10 @@ describe('VeleroRelease snapshot locations', () => {
   test('renders a VolumeSnapshotLocation when CSI snapshots are on', () => {
     const { chart } = testChart();
     const release = testRelease(chart);
-    expect(find(objects(chart), 'VolumeSnapshotLocation', 'default').spec).toEqual({ provider: 'aws', config: { region: 'us-east-1' } });
+    expect(find(objects(chart), 'VolumeSnapshotLocation', 'default').spec).toEqual({
+      provider: 'aws',
+      config: { region: 'us-east-1' },
+    });
     expect(release.snapshotLocations.map((l) => l.name)).toEqual(['default']);
   });
 
@@ -344,8 +380,13 @@ describe('VeleroRelease node-agent', () => {
       },
     });
     const spec = find(objects(chart), 'DaemonSet', 'node-agent').spec.template.spec;
-    expect(spec.containers[0].resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
-    expect(spec.tolerations).toEqual([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(spec.containers[0].resources).toEqual({
+      requests: { cpu: '50m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '512Mi' },
+    });
+    expect(spec.tolerations).toEqual([
+      { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
   });
 });
 

@@ -237,4 +237,5 @@ export function validateMain(dir = 'dist'): number {
   return problems.length ? 1 : 0;
 }
 
-if (require.main === module) process.exitCode = main();
+// run directly (`node .build/main.js`, `ts-node main.ts`), not when bundled into another entry point
+if (require.main === module && /[\\/]main\.[jt]s$/.test(require.main.filename)) process.exitCode = main();

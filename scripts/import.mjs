@@ -3,6 +3,7 @@
 //
 //   npm run import                          # fetch the pinned URLs (needs internet)
 //   npm run import -- --from ../shared/crds # offline: use local copies of the same files
+//   ... --out DIR                           # write somewhere else than imports/ (the tests compare)
 //
 // With --from, every pinned URL is mapped to the local file whose path ends with the URL's
 // last path segments (so `.../v8.2.1/client/config/crd/x.yaml` matches `<dir>/**/v8.2.1/x.yaml`
@@ -17,6 +18,8 @@ const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const fromIdx = args.indexOf('--from');
 const from = fromIdx >= 0 ? resolve(args[fromIdx + 1] ?? '') : undefined;
+const outIdx = args.indexOf('--out');
+const outDir = outIdx >= 0 ? resolve(args[outIdx + 1] ?? '') : join(root, 'imports');
 if (fromIdx >= 0 && !args[fromIdx + 1]) {
   console.error('import: --from needs a directory, e.g. --from ../shared/crds');
   process.exit(2);
@@ -69,9 +72,11 @@ try {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // replace imports/ only after every import succeeded
-  rmSync(join(root, 'imports'), { recursive: true, force: true });
-  cpSync(join(work, 'imports'), join(root, 'imports'), { recursive: true });
-  console.log(`imports/: ${readdirSync(join(root, 'imports')).length} modules from ${from ?? 'the pinned URLs'}`);
+  rmSync(outDir, { recursive: true, force: true });
+  cpSync(join(work, 'imports'), outDir, { recursive: true });
+  console.log(
+    `${relative(root, outDir) || outDir}: ${readdirSync(outDir).length} modules from ${from ?? 'the pinned URLs'}`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -10,6 +10,7 @@ import {
 import { parseCron, type CronSchedule } from '../lib/cron';
 import { compareDurations, describeDuration, durationNanos, formatGoDuration, parseGoDuration } from '../lib/duration';
 import { PART_OF, recommendedLabels } from '../lib/labels';
+import { isDnsLabel } from '../lib/names';
 import type { BackupStorageLocation, VeleroRelease, VolumeSnapshotLocation } from './velero-release';
 
 /** A Kubernetes label selector (`metav1.LabelSelector`). */
@@ -157,7 +158,6 @@ export interface BackupScheduleProps {
   readonly useOwnerReferencesInBackup?: boolean;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MIN_TTL = Duration.hours(1);
 const DEFAULT_TTL = Duration.days(30);
 const DEFAULT_HOOK_TIMEOUT = Duration.seconds(30);
@@ -166,7 +166,6 @@ const PVC_RESOURCE_NAMES = ['persistentvolumeclaims', 'persistentvolumeclaim', '
 /** Schedule names taken per release (and so per namespace). */
 const registry = new WeakMap<VeleroRelease, Set<string>>();
 
-const isDnsLabel = (s: string) => s.length <= 63 && DNS1123_LABEL.test(s);
 const quoteList = (items: readonly string[]) => items.map((i) => `'${i}'`).join(', ');
 const nonEmpty = <T>(items: readonly T[] | undefined): T[] | undefined =>
   items && items.length ? [...items] : undefined;

@@ -8,7 +8,6 @@ import {
   KubeRole,
   KubeRoleBinding,
   KubeServiceAccount,
-  Quantity,
   type PolicyRule,
 } from 'cdk8s-plus-30/lib/imports/k8s';
 import {
@@ -16,6 +15,7 @@ import {
   VolumeSnapshotClassDeletionPolicy,
 } from '../imports/snapshot-volumesnapshotclasses-snapshot.storage.k8s.io';
 import { recommendedLabels } from '../lib/labels';
+import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import {
   checkSnapshotterCompatibility,
   SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION,
@@ -24,7 +24,7 @@ import {
 } from '../lib/snapshotter-compat';
 import { EXTERNAL_SNAPSHOTTER_REPO_URL, SNAPSHOT_CONTROLLER_IMAGE, SNAPSHOTTER_VERSION } from '../lib/versions';
 import type { CrdSource } from './crd-application';
-import { checkResources, type ComputeResources } from './velero-release';
+import { checkResources, toK8sResources, type ComputeResources } from '../lib/resources';
 
 /** The VolumeSnapshotClass Velero uses for the CSI driver's volumes. */
 export interface VolumeSnapshotClassOptions {
@@ -114,8 +114,6 @@ const SEED_RESOURCES: ComputeResources = {
 const RUN_AS_USER = 65532;
 /** `--retry-crd-interval-max`, the controller's default, rendered so minReadySeconds can be derived from it. */
 const RETRY_CRD_INTERVAL_MAX_SECONDS = 30;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Namespaces this stack must never own. */
 const FOREIGN_NAMESPACES: Record<string, string> = {
   'synology-csi': 'belongs to the Synology CSI driver, whose node plugin needs privileged pods',
@@ -161,13 +159,6 @@ export function snapshotControllerRules(release: SnapshotterRelease): PolicyRule
     rule(group, 'volumegroupsnapshots', ['get', 'list', 'watch', 'update', 'patch']),
     rule(group, 'volumegroupsnapshots/status', ['update', 'patch']),
   ];
-}
-
-function toK8sResources(r: ComputeResources) {
-  return {
-    requests: { cpu: Quantity.fromString(r.requests.cpu), memory: Quantity.fromString(r.requests.memory) },
-    limits: { cpu: Quantity.fromString(r.limits.cpu), memory: Quantity.fromString(r.limits.memory) },
-  };
 }
 
 /**
@@ -227,7 +218,7 @@ export class CsiSnapshotStack extends Construct {
       path: 'client/config/crd',
     };
 
-    if (!DNS1123_LABEL.test(this.namespace) || this.namespace.length > 63) {
+    if (!isDnsLabel(this.namespace)) {
       throw new Error(
         `csi snapshot stack: namespace '${this.namespace}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
       );
@@ -263,12 +254,12 @@ export class CsiSnapshotStack extends Construct {
   }
 
   private validateClass(): void {
-    if (!DNS1123_SUBDOMAIN.test(this.snapshotClassName) || this.snapshotClassName.length > 253) {
+    if (!isDnsSubdomain(this.snapshotClassName)) {
       throw new Error(
         `csi snapshot stack: volumeSnapshotClass.name '${this.snapshotClassName}' is not a valid DNS-1123 subdomain; use lowercase letters, digits, '-' and '.'`,
       );
     }
-    if (!DNS1123_SUBDOMAIN.test(this.driver) || this.driver.length > 63) {
+    if (!isDnsSubdomain(this.driver, 63)) {
       throw new Error(
         `csi snapshot stack: volumeSnapshotClass.driver '${this.driver}' is not a CSI driver name; use the driver's DNS-style name (at most 63 characters), e.g. 'csi.san.synology.com'`,
       );

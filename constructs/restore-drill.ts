@@ -7,7 +7,6 @@ import {
   KubeRole,
   KubeRoleBinding,
   KubeServiceAccount,
-  Quantity,
   type PolicyRule,
 } from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
@@ -22,12 +21,14 @@ import {
 import { parseCron } from '../lib/cron';
 import { bundleDrillRunner } from '../lib/drill-bundle';
 import { recommendedLabels } from '../lib/labels';
+import { isDnsLabel } from '../lib/names';
 import { metricsFor } from '../lib/metrics-catalog';
 import { checkAlertExpression } from '../lib/promql';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/promtool';
 import { promDuration, scheduleThresholds, type AdditionalAlertRules } from './backup-alerts';
 import type { BackupSchedule } from './backup-schedule';
-import { checkResources, type ComputeResources, type VeleroRelease } from './velero-release';
+import { checkResources, toK8sResources, type ComputeResources } from '../lib/resources';
+import type { VeleroRelease } from './velero-release';
 
 import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions';
 
@@ -99,20 +100,12 @@ const DEFAULT_RESOURCES: ComputeResources = {
 const RUNNER_MARGIN_SECONDS = 600;
 /** A CronJob name longer than 52 characters cannot get Jobs (the controller appends 11). */
 const CRONJOB_NAME_MAX = 52;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CSI_KINDS = ['volumesnapshots.snapshot.storage.k8s.io', 'volumesnapshotcontents.snapshot.storage.k8s.io'];
 /** `for:` of VeleroRestoreDrillFailed: rides out a kube-state-metrics restart. */
 const FAILED_FOR = 5 * 60;
 /** `for:` of VeleroRestoreDrillStale (threshold form). */
 const STALE_FOR = 10 * 60;
 const HOUR = 3600;
-
-function toK8sResources(r: ComputeResources) {
-  return {
-    requests: { cpu: Quantity.fromString(r.requests.cpu), memory: Quantity.fromString(r.requests.memory) },
-    limits: { cpu: Quantity.fromString(r.limits.cpu), memory: Quantity.fromString(r.limits.memory) },
-  };
-}
 
 function seconds(d: Duration): number {
   return Math.round(d.toSeconds());
@@ -186,7 +179,7 @@ export class RestoreDrill extends Construct {
     this.schedule = schedule;
     this.name = props.name ?? `restore-drill-${schedule.name}`;
     const subject = `restore drill '${this.name}'`;
-    if (!DNS1123_LABEL.test(this.name) || this.name.length > CRONJOB_NAME_MAX) {
+    if (!isDnsLabel(this.name, CRONJOB_NAME_MAX)) {
       throw new Error(
         `${subject}: name must be a DNS-1123 label of at most ${CRONJOB_NAME_MAX} characters (a CronJob's Jobs append 11), got ${this.name.length}; set a shorter name`,
       );

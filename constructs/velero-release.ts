@@ -8,12 +8,13 @@ import {
   KubeSecret,
   KubeService,
   KubeServiceAccount,
-  Quantity,
   type Toleration,
 } from 'cdk8s-plus-30/lib/imports/k8s';
 import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring.coreos.com';
 import { checkPluginProvider, checkVeleroPlugin, checkVeleroVersion, providerOf } from '../lib/compatibility';
 import { recommendedLabels } from '../lib/labels';
+import { isDnsLabel } from '../lib/names';
+import { checkResources, toK8sResources, type ComputeResources } from '../lib/resources';
 import { StorageProfile } from '../lib/storage-profile';
 import {
   VELERO_IMAGE,
@@ -27,12 +28,7 @@ import { VolumeSnapshotLocation } from './volume-snapshot-location';
 export { BackupStorageLocation } from './backup-storage-location';
 export { VolumeSnapshotLocation } from './volume-snapshot-location';
 export { StorageProfile } from '../lib/storage-profile';
-
-/** CPU and memory for a container, as Kubernetes quantities (`'100m'`, `'256Mi'`). */
-export interface ComputeResources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
+export { checkResources, type ComputeResources } from '../lib/resources';
 
 /** A reference to a key of an existing Secret. */
 export interface SecretKeyReference {
@@ -106,50 +102,6 @@ const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
 const CREDENTIALS_MOUNT = '/credentials';
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-function parseQuantity(q: string): number {
-  const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  const unit: Record<string, number> = {
-    m: 1e-3,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-  };
-  return m[2] ? n * unit[m[2]] : n;
-}
-
-/** Validates requests <= limits and quantity syntax; `what` names the container. */
-export function checkResources(what: string, r: ComputeResources): void {
-  for (const kind of ['cpu', 'memory'] as const) {
-    for (const side of ['requests', 'limits'] as const) {
-      if (Number.isNaN(parseQuantity(r[side][kind]))) {
-        throw new Error(
-          `${what}: resources.${side}.${kind} '${r[side][kind]}' is not a Kubernetes quantity; use e.g. '100m' or '256Mi'`,
-        );
-      }
-    }
-    if (parseQuantity(r.limits[kind]) < parseQuantity(r.requests[kind])) {
-      throw new Error(
-        `${what}: resources.limits.${kind} '${r.limits[kind]}' is below resources.requests.${kind} '${r.requests[kind]}'; raise the limit or lower the request`,
-      );
-    }
-  }
-}
-
-function toK8sResources(r: ComputeResources) {
-  return {
-    requests: { cpu: Quantity.fromString(r.requests.cpu), memory: Quantity.fromString(r.requests.memory) },
-    limits: { cpu: Quantity.fromString(r.limits.cpu), memory: Quantity.fromString(r.limits.memory) },
-  };
-}
 
 /**
  * The Velero server as `velero install` v1.15 renders it (velero-upstream-facts.md §1c, §3), hardened:
@@ -182,7 +134,7 @@ export class VeleroRelease extends Construct {
     this.version = props.version ?? VELERO_VERSION;
     this.awsPluginVersion = props.awsPluginVersion ?? VELERO_PLUGIN_FOR_AWS_VERSION;
     this.validateVersions();
-    if (!DNS1123_LABEL.test(this.namespace) || this.namespace.length > 63) {
+    if (!isDnsLabel(this.namespace)) {
       throw new Error(
         `velero release: namespace '${this.namespace}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
       );
@@ -260,7 +212,7 @@ export class VeleroRelease extends Construct {
       accessMode?: 'ReadWrite' | 'ReadOnly';
     },
   ): BackupStorageLocation {
-    if (!DNS1123_LABEL.test(name) || name.length > 63) {
+    if (!isDnsLabel(name)) {
       throw new Error(
         `velero release: storage location name '${name}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
       );

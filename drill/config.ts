@@ -3,6 +3,7 @@
  * validation that both the runner (at start) and the RestoreDrill construct (at synth) apply, so a bad
  * drill fails the synth instead of a run a month later.
  */
+import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 
 /** Label on everything the drill creates (scratch namespaces, Restore, verify pods); value = drill name. */
 export const DRILL_LABEL = 'velero-cdk8s.io/restore-drill';
@@ -71,13 +72,9 @@ export const DEFAULT_TIMEOUTS = {
   pollIntervalSeconds: 5,
 } as const;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RESOURCE = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 
-function isLabel(s: string): boolean {
-  return s.length <= 63 && DNS1123_LABEL.test(s);
-}
+const isLabel = (s: string): boolean => isDnsLabel(s);
 
 /** `a=b,c=d` (the DRILL_NAMESPACE_MAPPING format), in the mapping's own order. */
 export function formatNamespaceMapping(mapping: Readonly<Record<string, string>>): string {
@@ -145,8 +142,7 @@ export function validateDrillConfig(c: DrillConfig): string[] {
         `${what}: namespace '${v.namespace}' is not restored by this drill; restored: ${sources.join(', ') || 'none'}`,
       );
     }
-    if (!(v.pvc.length <= 253 && DNS1123_SUBDOMAIN.test(v.pvc)))
-      errors.push(`${what}: pvc '${v.pvc}' is not a valid PVC name`);
+    if (!isDnsSubdomain(v.pvc)) errors.push(`${what}: pvc '${v.pvc}' is not a valid PVC name`);
     const segments = v.path.split('/').filter((s) => s !== '');
     if (segments.length === 0 || segments.includes('..') || /[\0\n]/.test(v.path)) {
       errors.push(

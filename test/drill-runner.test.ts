@@ -641,7 +641,8 @@ describe('the bundled runner (what the ConfigMap ships)', () => {
       for (const f of readdirSync(join(__dirname, '..', 'drill'))) {
         copyFileSync(join(__dirname, '..', 'drill', f), join(other, 'drill', f));
       }
-      copyFileSync(join(__dirname, '..', 'lib', 'drill-bundle.ts'), join(other, 'lib', 'drill-bundle.ts'));
+      for (const f of ['drill-bundle.ts', 'names.ts'])
+        copyFileSync(join(__dirname, '..', 'lib', f), join(other, 'lib', f));
       symlinkSync(join(__dirname, '..', 'node_modules'), join(other, 'node_modules'));
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const copy = require(join(other, 'lib', 'drill-bundle.ts')) as {

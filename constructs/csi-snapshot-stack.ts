@@ -24,7 +24,7 @@ import {
 } from '../lib/snapshotter-compat';
 import { EXTERNAL_SNAPSHOTTER_REPO_URL, SNAPSHOT_CONTROLLER_IMAGE, SNAPSHOTTER_VERSION } from '../lib/versions';
 import type { CrdSource } from './crd-application';
-import { checkResources, toK8sResources, type ComputeResources } from '../lib/resources';
+import { checkResources, restrictedSecurityContext, toK8sResources, type ComputeResources } from '../lib/resources';
 
 /** The VolumeSnapshotClass Velero uses for the CSI driver's volumes. */
 export interface VolumeSnapshotClassOptions {
@@ -350,15 +350,7 @@ export class CsiSnapshotStack extends Construct {
                 args: [...this.controllerArgs],
                 resources: toK8sResources(resources),
                 // logs go to stderr and state to the API server: no writable path needed
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: RUN_AS_USER,
-                  runAsGroup: RUN_AS_USER,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedSecurityContext(RUN_AS_USER),
               },
             ],
           },

@@ -27,7 +27,7 @@ import { checkAlertExpression } from '../lib/promql';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/promtool';
 import { promDuration, scheduleThresholds, type AdditionalAlertRules } from './backup-alerts';
 import type { BackupSchedule } from './backup-schedule';
-import { checkResources, toK8sResources, type ComputeResources } from '../lib/resources';
+import { checkResources, restrictedSecurityContext, toK8sResources, type ComputeResources } from '../lib/resources';
 import type { VeleroRelease } from './velero-release';
 
 import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions';
@@ -424,14 +424,7 @@ export class RestoreDrill extends Construct {
                     command: ['node', '/drill/runner.js'],
                     env: this.env,
                     resources: toK8sResources(resources),
-                    securityContext: {
-                      runAsNonRoot: true,
-                      runAsUser: NODE_USER,
-                      runAsGroup: NODE_USER,
-                      allowPrivilegeEscalation: false,
-                      readOnlyRootFilesystem: true,
-                      capabilities: { drop: ['ALL'] },
-                    },
+                    securityContext: restrictedSecurityContext(NODE_USER),
                     volumeMounts: [{ name: 'runner', mountPath: '/drill', readOnly: true }],
                     terminationMessagePolicy: 'FallbackToLogsOnError',
                   },

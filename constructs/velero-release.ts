@@ -14,7 +14,7 @@ import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring
 import { checkPluginProvider, checkVeleroPlugin, checkVeleroVersion, providerOf } from '../lib/compatibility';
 import { recommendedLabels } from '../lib/labels';
 import { isDnsLabel } from '../lib/names';
-import { checkResources, toK8sResources, type ComputeResources } from '../lib/resources';
+import { checkResources, restrictedSecurityContext, toK8sResources, type ComputeResources } from '../lib/resources';
 import { StorageProfile } from '../lib/storage-profile';
 import {
   VELERO_IMAGE,
@@ -319,15 +319,7 @@ export class VeleroRelease extends Construct {
   private renderDeployment(resources: ComputeResources): void {
     const image = `${VELERO_IMAGE}:${this.version}`;
     const selector = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
-    const restricted = {
-      runAsNonRoot: true,
-      runAsUser: RUN_AS_USER,
-      runAsGroup: RUN_AS_USER,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    const restricted = restrictedSecurityContext(RUN_AS_USER);
     const probe = (failureThreshold: number) => ({
       httpGet: { path: '/metrics', port: IntOrString.fromString('metrics') },
       initialDelaySeconds: 10,

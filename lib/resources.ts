@@ -49,3 +49,20 @@ export function toK8sResources(r: ComputeResources) {
     limits: { cpu: Quantity.fromString(r.limits.cpu), memory: Quantity.fromString(r.limits.memory) },
   };
 }
+
+/**
+ * The container securityContext of the `restricted` Pod Security level, hardened: a numeric non-root
+ * user (the kubelet can check `runAsNonRoot` only against a number), no privilege escalation, no
+ * capabilities, RuntimeDefault seccomp and a read-only root filesystem (mount emptyDirs where it writes).
+ */
+export function restrictedSecurityContext(uid: number, gid = uid) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: gid,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}

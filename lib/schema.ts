@@ -17,18 +17,29 @@
  * resources are skipped and the result says so in one note; core kinds are still checked.
  *
  * Speed (the synth runs this every time): nothing is loaded or compiled until a kind appears. Everything
- * expensive is cached in node_modules/.cache, keyed by content: an index of the CRD source (so a warm run
- * only stats it), the parsed and converted CRDs (YAML-parsing the 406 KB ArgoCD Application CRD alone costs
- * ~300 ms), the compiled validators as ajv standalone code (compiling the Schedule schema costs ~50 ms,
- * requiring its code ~2 ms), and the kubernetes-models validators bundled to CommonJS. Only the top-level
- * properties an object has are compiled (the Application's `status` and `operation` are 80% of its schema).
- * Measured for ~40 objects: cold (empty caches) ~0.8 s, warm ~0.1 s in a fresh process.
+ * expensive is cached in node_modules/.cache, keyed by content: an index of the CRD source (which files can
+ * define which kinds, by the hash of each file's text, which a run reads and hashes, ~1 MB, ~2 ms), the
+ * parsed and converted CRDs (YAML-parsing the 406 KB ArgoCD Application CRD alone costs ~300 ms), the
+ * compiled validators as ajv standalone code (compiling the Schedule schema costs ~50 ms, requiring its code
+ * ~2 ms), and the kubernetes-models validators bundled to CommonJS. Only the top-level properties an object
+ * has are compiled (the Application's `status` and `operation` are 80% of its schema). On top of that, the
+ * passes themselves are remembered (`passCache`): an object validated clean before, with the same JSON
+ * under the same schemas and code, is not validated again, so a warm synth loads neither ajv nor any
+ * validator. Measured for ~30 objects: cold (empty caches) ~0.8 s, warm with every object remembered ~5 ms.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import {
+  cacheRoot as contentCacheRoot,
+  ContentCache,
+  installedVersion,
+  plainJson,
+  sha256,
+  sourceRoot,
+  sourceText,
+} from './content-cache';
 import { SNAPSHOTTER_VERSION, VELERO_VERSION } from './versions';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
@@ -60,6 +71,11 @@ export interface SchemaValidationOptions {
   readonly rootDir?: string;
   /** Where `downloadPinnedCrds` caches the pinned CRDs. @default node_modules/.cache/velero-cdk8s-crds */
   readonly downloadCacheDir?: string;
+  /**
+   * Directory that remembers passes (see `validateObjects`); `false` = validate every object in full.
+   * @default node_modules/.cache/velero-cdk8s-validated (or under $VELERO_CDK8S_CACHE_DIR; off with VELERO_CDK8S_CACHE=off)
+   */
+  readonly passCacheDir?: string | false;
 }
 
 export interface SchemaValidationResult {
@@ -106,6 +122,9 @@ function lazy<T>(id: string): T {
 /**
  * Validates every object against its upstream schema. Never throws for a bad object: every problem is one
  * line in `errors`. Throws only when the schema machinery itself is unusable (e.g. kubernetes-models missing).
+ *
+ * An object that passed before, with exactly the same JSON text under exactly the same schemas and code, is
+ * not validated again (see `passCache`; `passCacheDir: false` or VELERO_CDK8S_CACHE=off turns that off).
  */
 export function validateObjects(
   objs: readonly ObjectToValidate[],
@@ -119,6 +138,7 @@ export function validateObjects(
   if (source.error) errors.push(source.error);
   const crds = source.dir ? crdSchemas(root, source.dir, opts) : undefined;
   const core = coreSchemas(root);
+  const passes = source.error ? undefined : passCache(root, opts, core, crds);
   let skipped = 0;
   let customResources = 0;
   const skippedKinds = new Set<string>();
@@ -129,8 +149,20 @@ export function validateObjects(
       errors.push(`${where}: (root): not a Kubernetes object; apiVersion and kind must be strings`);
       continue;
     }
+    // an object that passed before, under the same schemas and the same code: what it contributed then
+    const json = passes ? plainJson(object) : undefined;
+    const passKey = json === undefined ? undefined : passes!.key(json);
+    const passed = passKey === undefined ? undefined : passRecord(passes!.getJson<Json>(passKey));
+    if (passed?.customResource) {
+      customResources++;
+      celByKind.set(passed.customResource.kind, passed.customResource.cel);
+      for (const n of passed.customResource.notes) if (!notes.includes(n)) notes.push(n);
+      continue;
+    }
+    if (passed) continue;
     const { group, version } = splitApiVersion(object.apiVersion);
     const problems: Problem[] = [];
+    let record: PassRecord = {};
     if (core.hasGroup(group)) {
       const validator = core.validator(group, version, object.kind);
       if (!validator) {
@@ -153,6 +185,13 @@ export function validateObjects(
       }
       celByKind.set(`${group}/${version} ${object.kind}`, lookup.cel);
       for (const n of lookup.patternsSkipped) if (!notes.includes(n)) notes.push(n);
+      record = {
+        customResource: {
+          kind: `${group}/${version} ${object.kind}`,
+          cel: lookup.cel,
+          notes: [...lookup.patternsSkipped],
+        },
+      };
       problems.push(...lookup.check(object));
       if (isObject(object.metadata)) {
         const meta = runRecorded(core.objectMeta(), object.metadata);
@@ -161,7 +200,10 @@ export function validateObjects(
         problems.push({ pointer: '/metadata', complaint: `must be object, got ${typeOf(object.metadata)}` });
       }
     }
-    for (const p of dedupe(problems)) errors.push(`${where}: ${renderPath(p.pointer, object)}: ${p.complaint}`);
+    const unique = dedupe(problems);
+    for (const p of unique) errors.push(`${where}: ${renderPath(p.pointer, object)}: ${p.complaint}`);
+    // only a full validation without a single problem is remembered
+    if (unique.length === 0 && passKey !== undefined) passes!.setJson(passKey, { pass: PASS_RECORD, ...record });
   }
 
   // a source that lacks the requested release: once, and only when custom resources needed it
@@ -180,6 +222,73 @@ export function validateObjects(
     .map((r) => `${r.kind} ${r.path}: ${r.message ?? r.rule} (CEL: ${r.rule})`)
     .sort();
   return { errors, celRulesSkipped, notes };
+}
+
+/** What a pass contributes to the result besides "no errors" (custom resources only). */
+interface PassRecord {
+  readonly customResource?: {
+    readonly kind: string;
+    readonly cel: readonly CelRule[];
+    readonly notes: readonly string[];
+  };
+}
+
+/** The source of this module as it was when it was loaded: part of the pass cache's fingerprint. */
+const SCHEMA_SOURCE = sourceText('lib/schema.ts', sourceRoot());
+
+/** Marks a pass record (a JSON file that does not say this is no pass). */
+const PASS_RECORD = 'velero-cdk8s-schema-pass/1';
+
+/** A remembered pass, or undefined when `raw` is not a well-formed one (then the object is validated in full). */
+function passRecord(raw: Json): PassRecord | undefined {
+  if (!isObject(raw) || raw.pass !== PASS_RECORD) return undefined;
+  if (raw.customResource === undefined) return {};
+  const cr = raw.customResource;
+  const strings = (xs: unknown): boolean => Array.isArray(xs) && xs.every((x) => typeof x === 'string');
+  const rules = (xs: unknown): boolean =>
+    Array.isArray(xs) &&
+    xs.every(
+      (r) =>
+        isObject(r) &&
+        typeof r.kind === 'string' &&
+        typeof r.path === 'string' &&
+        typeof r.rule === 'string' &&
+        (r.message === undefined || typeof r.message === 'string'),
+    );
+  if (!isObject(cr) || typeof cr.kind !== 'string' || !rules(cr.cel) || !strings(cr.notes)) return undefined;
+  return { customResource: { kind: cr.kind, cel: cr.cel, notes: cr.notes } };
+}
+
+/**
+ * The cache of passes (lib/content-cache.ts): a warm synth validates in a few ms and loads neither ajv nor
+ * kubernetes-models. The key of an object is its JSON text (plain data only); the fingerprint holds all the
+ * rest a result depends on: this file's source, the ajv, ajv-formats and kubernetes-models versions, and the
+ * CRD source (every file's path and content, and the source's own problems). Only passes are stored, so an
+ * object with a problem is always validated in full, and so is any object the cache has not seen under
+ * exactly these schemas and this code. undefined = no cache (off, or the fingerprint is unknown).
+ */
+function passCache(
+  root: string,
+  opts: SchemaValidationOptions,
+  core: CoreSchemas,
+  crds: CrdSchemas | undefined,
+): ContentCache | undefined {
+  if (opts.passCacheDir === false) return undefined;
+  const code = SCHEMA_SOURCE;
+  const ajvVersions = ['ajv', 'ajv-formats'].map((p) => `${p} ${installedVersion(p, root)}`);
+  if (!code || ajvVersions.some((v) => v.endsWith(' undefined'))) return undefined;
+  const fingerprint = sha256(
+    PASS_RECORD,
+    code,
+    ...ajvVersions,
+    `core ${core.fingerprint}`,
+    crds ? crds.fingerprint : 'no CRD source',
+  );
+  const dir = opts.passCacheDir
+    ? resolve(opts.passCacheDir)
+    : join(process.env.VELERO_CDK8S_CACHE_DIR ? contentCacheRoot(root)! : cacheRoot(root), 'velero-cdk8s-validated');
+  const cache = new ContentCache('validated', { fingerprint, dir });
+  return cache.dir ? cache : undefined;
 }
 
 /**
@@ -466,6 +575,8 @@ function runRecorded(validate: CompiledValidator, data: Record<string, unknown>)
 
 interface CoreSchemas {
   readonly version: string;
+  /** The installed kubernetes-models packages and the bundling: what core kinds are validated with. */
+  readonly fingerprint: string;
   hasGroup(group: string): boolean;
   validator(group: string, version: string, kind: string): CompiledValidator | undefined;
   objectMeta(): CompiledValidator;
@@ -548,6 +659,7 @@ function coreSchemas(root: string): CoreSchemas {
 
   const schemas: CoreSchemas = {
     version,
+    fingerprint: key,
     // core = a group kubernetes-models has a directory for; anything else is a custom resource
     hasGroup: (group) =>
       (group === '' || /^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(group)) &&
@@ -652,6 +764,8 @@ type CrdLookup =
 interface CrdSchemas {
   /** Problems of the source itself (e.g. no CRDs for the requested snapshotter release). */
   readonly problems: readonly string[];
+  /** sha256 of the source these schemas come from: every CRD file's path and content, and the problems. */
+  readonly fingerprint: string;
   validator(group: string, version: string, kind: string, object: Record<string, unknown>): CrdLookup;
 }
 
@@ -927,23 +1041,37 @@ function listCrdFiles(dir: string, opts: SchemaValidationOptions, problems: stri
 }
 
 function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): CrdSchemas {
-  const cacheKey = `${root}\u0000${dir}\u0000${opts.snapshotterVersion ?? SNAPSHOTTER_VERSION}\u0000${opts.veleroVersion ?? VELERO_VERSION}`;
-  const cached = crdCache.get(cacheKey);
-  if (cached) return cached;
   const sourceProblems: string[] = [];
   const files = listCrdFiles(dir, opts, sourceProblems);
+  // the source as it is now (~1 MB, read on every call): each file's text and its hash, which keys everything
+  // derived from the file (index entry, parsed CRD), so nothing derived from an earlier text is ever used
+  const bodies = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
+  const hashes = new Map(
+    files.map((f) => [
+      f,
+      createHash('sha256')
+        .update(`${CONVERTER_VERSION}\u0000${bodies.get(f)}`)
+        .digest('hex'),
+    ]),
+  );
+  const fingerprint = sha256(
+    'crd source',
+    JSON.stringify(sourceProblems),
+    ...files.flatMap((f) => [relative(dir, f), hashes.get(f)!]),
+  );
+  const cacheKey = `${root}\u0000${dir}\u0000${opts.snapshotterVersion ?? SNAPSHOTTER_VERSION}\u0000${opts.veleroVersion ?? VELERO_VERSION}\u0000${fingerprint}`;
+  const cached = crdCache.get(cacheKey);
+  if (cached) return cached;
   const diskCache = join(cacheRoot(root), CRD_CACHE);
   const ajvVersion = packageVersion(findPackageDir('ajv', root));
   const parsed = new Map<string, ParsedCrd[]>();
 
-  // index of the source: per file its size and mtime, the kind names it mentions (`kind: X`, a superset of
-  // the kinds it defines) and, once parsed, its hash and the kinds it defines. A warm run only stats the
-  // files and opens the ones that define the kinds it needs; a cold run YAML-parses only those.
+  // index of the source: per file (by the hash of its text) the kind names it mentions (`kind: X`, a superset
+  // of the kinds it defines) and, once parsed, the kinds it defines. A warm run YAML-parses nothing; a cold
+  // run parses only the files that can define the kinds it needs.
   type IndexEntry = {
-    size: number;
-    mtimeMs: number;
+    hash: string;
     mentions: string[];
-    hash?: string;
     defs?: { group: string; kind: string }[];
   };
   const indexFile = join(
@@ -958,15 +1086,14 @@ function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): C
     index = {};
   }
   let indexChanged = false;
-  const stats = new Map(files.map((f) => [f, statSync(f)]));
   const entry = (f: string): IndexEntry => {
     const e = index[f];
-    const st = stats.get(f)!;
-    if (e && e.size === st.size && e.mtimeMs === st.mtimeMs) return e;
+    const hash = hashes.get(f)!;
+    if (e && e.hash === hash && Array.isArray(e.mentions)) return e;
     const mentions = new Set<string>();
-    for (const m of readFileSync(f, 'utf8').matchAll(/kind["']?\s*:\s*["']?([A-Za-z0-9]+)["']?\s*(?:,|}|$)/gm))
+    for (const m of bodies.get(f)!.matchAll(/kind["']?\s*:\s*["']?([A-Za-z0-9]+)["']?\s*(?:,|}|$)/gm))
       mentions.add(m[1]);
-    index[f] = { size: st.size, mtimeMs: st.mtimeMs, mentions: [...mentions].sort() };
+    index[f] = { hash, mentions: [...mentions].sort() };
     indexChanged = true;
     return index[f];
   };
@@ -974,12 +1101,8 @@ function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): C
   const parseFile = (f: string): ParsedCrd[] => {
     if (parsed.has(f)) return parsed.get(f)!;
     const known = entry(f);
-    let body: string | undefined;
-    const hash =
-      known.hash ??
-      createHash('sha256')
-        .update(`${CONVERTER_VERSION}\u0000${(body = readFileSync(f, 'utf8'))}`)
-        .digest('hex');
+    const body = bodies.get(f)!;
+    const hash = hashes.get(f)!;
     const cacheFile = join(diskCache, 'crds', `${hash}.json`);
     let crds: ParsedCrd[] | undefined;
     if (existsSync(cacheFile)) {
@@ -990,10 +1113,13 @@ function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): C
       }
     }
     if (!crds) {
-      body ??= readFileSync(f, 'utf8');
       crds = [];
       const formats = knownFormats();
-      const docs = /\.json$/.test(f) ? [JSON.parse(body)] : parseAllDocuments(body).map((d) => d.toJS());
+      const docs = /\.json$/.test(f)
+        ? [JSON.parse(body)]
+        : lazy<typeof import('yaml')>('yaml')
+            .parseAllDocuments(body)
+            .map((d) => d.toJS());
       for (const doc of docs) {
         if (!isObject(doc) || doc.kind !== 'CustomResourceDefinition' || !isObject(doc.spec)) continue;
         const versions: Record<string, CrdVersion> = {};
@@ -1072,6 +1198,7 @@ function crdSchemas(root: string, dir: string, opts: SchemaValidationOptions): C
   const lookups = new Map<string, CrdLookup>();
   const schemas: CrdSchemas = {
     problems: sourceProblems,
+    fingerprint,
     validator(group, version, kind, object) {
       const defs = find(group, kind);
       const where = relative(root, dir) || '.';
@@ -1154,7 +1281,9 @@ export function pinnedCrdUrls(
   root: string = findRepoRoot(),
   snapshotterVersion: string = SNAPSHOTTER_VERSION,
 ): PinnedCrd[] {
-  const config = parseYaml(readFileSync(join(root, 'cdk8s.yaml'), 'utf8')) as { imports?: unknown[] };
+  const config = lazy<typeof import('yaml')>('yaml').parse(readFileSync(join(root, 'cdk8s.yaml'), 'utf8')) as {
+    imports?: unknown[];
+  };
   const out: PinnedCrd[] = [];
   for (const entry of config.imports ?? []) {
     const m = /^([^:=]+):=(https?:\/\/\S+)$/.exec(String(entry));

@@ -38,8 +38,13 @@ export function renderFiles(
 /** Writes files into a fresh directory. */
 export function writeFiles(dir: string, files: ReadonlyMap<string, string>): void {
   mkdirSync(dir, { recursive: true });
+  const made = new Set<string>([dir]);
   for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    const parent = dirname(join(dir, path));
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
     writeFileSync(join(dir, path), content);
   }
 }
@@ -51,14 +56,24 @@ export function writeFiles(dir: string, files: ReadonlyMap<string, string>): voi
  * (gitops-pitfalls.md row 9).
  */
 export function synthesize(build: () => App, options: SynthOptions = {}): SynthResult {
+  const lap = stopwatch();
   const outDir = resolve(options.outDir ?? process.env.CDK8S_OUTDIR ?? 'dist');
   const app = build();
+  lap('build');
   const objects = renderApp(app);
-  const errors = (options.checks ?? []).flatMap((check) => check(objects));
+  lap('render');
+  const errors = (options.checks ?? []).flatMap((check, i) => {
+    const found = check(objects);
+    lap(`check${i + 1}`);
+    return found;
+  });
   if (errors.length > 0) {
     throw new Error(`synth refused: ${errors.length} problem(s); nothing was written\n  - ${errors.join('\n  - ')}`);
   }
-  const files = renderFiles(objects, options.extraFiles?.());
+  const extraFiles = options.extraFiles?.();
+  lap('extraFiles');
+  const files = renderFiles(objects, extraFiles);
+  lap('yaml');
   const stamp = `${process.pid}-${Date.now()}`;
   const tmp = `${outDir}.tmp-${stamp}`;
   const old = `${outDir}.old-${stamp}`;
@@ -75,5 +90,29 @@ export function synthesize(build: () => App, options: SynthOptions = {}): SynthR
     rmSync(tmp, { recursive: true, force: true });
     rmSync(old, { recursive: true, force: true });
   }
+  lap('write');
+  lap.report();
   return { outDir, objects };
+}
+
+/**
+ * With VELERO_CDK8S_TIMINGS=1, the milliseconds of each step of `synthesize`, printed to stderr as one line
+ * `synth-timings {"start":...,"build":...}` when it is done (`start`: the process's age when the synth
+ * began, i.e. Node's start and module loading). `npm run bench` reads it; otherwise it does nothing.
+ */
+function stopwatch(): ((step: string) => void) & { report(): void } {
+  const on = process.env.VELERO_CDK8S_TIMINGS === '1';
+  const laps: Record<string, number> = on ? { start: process.uptime() * 1000 } : {};
+  let last = performance.now();
+  const lap = (step: string): void => {
+    if (!on) return;
+    const now = performance.now();
+    laps[step] = now - last;
+    last = now;
+  };
+  return Object.assign(lap, {
+    report: () => {
+      if (on) process.stderr.write(`synth-timings ${JSON.stringify(laps)}\n`);
+    },
+  });
 }

@@ -422,9 +422,40 @@ const CYCLE_DAYS = 146_097;
 /** 2000-01-01 was a Saturday. */
 const CYCLE_START_WEEKDAY = 6;
 
+const THIRTY_DAY_MONTHS: readonly boolean[] = [
+  false,
+  false,
+  false,
+  false,
+  true,
+  false,
+  true,
+  false,
+  false,
+  true,
+  false,
+  true,
+];
+
 function monthLength(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return THIRTY_DAY_MONTHS[month] ? 30 : 31;
+}
+
+/**
+ * The common case without the calendar walk: every month, and the day-of-month field is `*` (so only the
+ * weekdays decide, robfig's star rule). The longest gap between matching days is then the longest cyclic
+ * gap between the allowed weekdays (1 when every day matches). Undefined when the fast path doesn't apply.
+ */
+function weekdayOnlyDayGap(m: Matcher): number | undefined {
+  if (!m.domStar) return undefined;
+  for (let month = 1; month <= 12; month++) if (!m.month[month]) return undefined;
+  const days: number[] = [];
+  for (let d = 0; d < 7; d++) if (m.dow[d]) days.push(d);
+  if (days.length === 0) return undefined;
+  let gap = days[0] + 7 - days[days.length - 1];
+  for (let i = 1; i < days.length; i++) gap = Math.max(gap, days[i] - days[i - 1]);
+  return gap;
 }
 
 interface MonthMatches {
@@ -434,6 +465,8 @@ interface MonthMatches {
 }
 
 function longestDayGap(m: Matcher): number {
+  const fast = weekdayOnlyDayGap(m);
+  if (fast !== undefined) return fast;
   // matching days of a month depend only on the month, its length and the weekday of its 1st
   const memo = new Map<number, MonthMatches | null>();
   let dayIndex = 0;

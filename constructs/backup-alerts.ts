@@ -284,6 +284,10 @@ function casesFor(scheduleNames: readonly string[]): readonly string[] {
   return scheduleNames.length ? scheduleNames : ['any-schedule'];
 }
 
+/**
+ * A promtool case whose input series are built on first read: the synth never reads them (only the
+ * promtool tests do), and for many schedules building them up front dominated the synth.
+ */
 function caseOf(
   name: string,
   rule: AlertRule,
@@ -291,14 +295,21 @@ function caseOf(
   build: (step: Step) => { series: InputSeries[]; evalAt: number; firing: Record<string, string>[] },
 ): AlertTestCase {
   const step = typeof horizon === 'number' ? stepFor(horizon) : horizon;
-  const b = build(step);
+  let built: ReturnType<typeof build> | undefined;
+  const b = () => (built ??= build(step));
   return {
     name,
     rule,
     interval: promDuration(step.interval),
-    series: b.series,
-    evalTime: promDuration(b.evalAt),
-    firing: b.firing,
+    get series() {
+      return b().series;
+    },
+    get evalTime() {
+      return promDuration(b().evalAt);
+    },
+    get firing() {
+      return b().firing;
+    },
   };
 }
 

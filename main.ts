@@ -9,6 +9,7 @@ import {
   ArgoCdApplication,
   BackupAlerts,
   BackupSchedule,
+  type BackupScheduleProps,
   CrdApplication,
   CsiSnapshotStack,
   RestoreDrill,
@@ -53,6 +54,29 @@ export const CRITICAL_VOLUMES: readonly VolumeDeclaration[] = [
  */
 export const UNPROTECTED_NAMESPACES: Readonly<Record<string, string>> = {};
 
+/**
+ * The seed's schedules. Names are exact: the runbooks rely on them
+ * (`velero backup get | awk '/^daily-critical-pvcs-/'`).
+ */
+export const SEED_SCHEDULES = {
+  dailyCriticalPvcs: {
+    name: 'daily-critical-pvcs',
+    schedule: '0 2 * * *',
+    ttl: Duration.hours(720),
+    includedNamespaces: ['default', 'loki', 'pihole'],
+    snapshotVolumes: true,
+    defaultVolumesToFsBackup: false,
+  },
+  weeklyClusterResources: {
+    name: 'weekly-cluster-resources',
+    schedule: '0 3 * * 0',
+    ttl: Duration.hours(2160),
+    includedNamespaces: ['*'],
+    includeClusterResources: true,
+    snapshotVolumes: false,
+  },
+} as const satisfies Record<string, Omit<BackupScheduleProps, 'release'>>;
+
 export interface StackOptions {
   /** @default STORAGE */
   readonly storage?: StorageProfile;
@@ -86,27 +110,13 @@ export function buildStack(options: StackOptions = {}): Stack {
     nodeAgent: { enabled: options.nodeAgent ?? options.snapshotMoveData ?? false },
   });
 
-  // The seed's schedules. Names are exact: the runbooks rely on them (`velero backup get | awk '/^daily-critical-pvcs-/'`).
   const schedules = [
     new BackupSchedule(velero, 'DailyCriticalPvcs', {
       release,
-      name: 'daily-critical-pvcs',
-      schedule: '0 2 * * *',
-      ttl: Duration.hours(720),
-      includedNamespaces: ['default', 'loki', 'pihole'],
-      snapshotVolumes: true,
-      defaultVolumesToFsBackup: false,
+      ...SEED_SCHEDULES.dailyCriticalPvcs,
       snapshotMoveData: options.snapshotMoveData ?? false,
     }),
-    new BackupSchedule(velero, 'WeeklyClusterResources', {
-      release,
-      name: 'weekly-cluster-resources',
-      schedule: '0 3 * * 0',
-      ttl: Duration.hours(2160),
-      includedNamespaces: ['*'],
-      includeClusterResources: true,
-      snapshotVolumes: false,
-    }),
+    new BackupSchedule(velero, 'WeeklyClusterResources', { release, ...SEED_SCHEDULES.weeklyClusterResources }),
   ];
 
   // Monthly proof that the daily backups restore: into drill-<ns> scratch namespaces, deleted afterwards.

@@ -17,13 +17,13 @@ import {
   VeleroRelease,
   type GitRepository,
 } from './constructs';
-import { FolderChart } from './lib/folder-chart';
-import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan';
-import { runPlanCli } from './lib/plan-cli';
-import { checkInvariants, foldersOf } from './lib/invariants';
-import { schemaCheck } from './lib/schema';
-import { synthesize, type OutputCheck } from './lib/synth';
-import { validateDir } from './lib/validate-dist';
+import { FolderChart } from './lib/output/folder-chart';
+import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
+import { runPlanCli } from './lib/plan/plan-cli';
+import { checkInvariants, foldersOf } from './lib/validation/invariants';
+import { schemaCheck } from './lib/validation/schema';
+import { synthesize, type OutputCheck } from './lib/output/synth';
+import { validateDir } from './lib/validation/validate-dist';
 
 /**
  * Storage profile of the default BackupStorageLocation: the one line to switch.

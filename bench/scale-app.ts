@@ -5,8 +5,8 @@
  */
 import { App, Duration } from 'cdk8s';
 import { BackupAlerts, BackupSchedule, StorageProfile, VeleroRelease } from '../constructs';
-import { FolderChart } from '../lib/folder-chart';
-import { synthesize } from '../lib/synth';
+import { FolderChart } from '../lib/output/folder-chart';
+import { synthesize } from '../lib/output/synth';
 import { synthChecks } from '../main';
 
 export const SCHEDULES = 100;

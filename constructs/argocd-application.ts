@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Application } from '../imports/argocd-application-argoproj.io';
-import { recommendedLabels } from '../lib/labels';
+import { recommendedLabels } from '../lib/kube/labels';
 
 /** Where the rendered repo lives. Every Application that syncs a dist/ folder reads it. */
 export interface GitRepository {

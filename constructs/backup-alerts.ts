@@ -11,16 +11,16 @@ import {
   uncoveredNamespaces,
   type CoverageSchedule,
   type UncoveredNamespaces,
-} from '../lib/coverage';
-import { describeDuration, exactDuration } from '../lib/duration';
-import { recommendedLabels } from '../lib/labels';
-import { metricsFor, type MetricSource } from '../lib/metrics-catalog';
-import { checkAlertExpression } from '../lib/promql';
-import type { AlertRule, AlertTestCase, InputSeries } from '../lib/promtool';
+} from '../lib/schedule/coverage';
+import { describeDuration, exactDuration } from '../lib/units/duration';
+import { recommendedLabels } from '../lib/kube/labels';
+import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
+import { checkAlertExpression } from '../lib/alerts/promql';
+import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 import type { BackupSchedule } from './backup-schedule';
 import type { VeleroRelease } from './velero-release';
 
-export type { AlertRule, AlertTestCase, InputSeries } from '../lib/promtool';
+export type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 
 /** A Kubernetes label selector requirement (`matchExpressions` item). */
 export interface LabelSelectorRequirement {
@@ -801,7 +801,7 @@ export function snapshotLocationRule(ctx: AlertContext, scheduleNames: readonly 
 
 /**
  * `PVCNotCoveredByBackup` on kube-state-metrics' `kube_persistentvolumeclaim_info`: a PVC in a namespace no
- * schedule protects (lib/coverage.ts, the same rule as the backup plan), except declared namespaces.
+ * schedule protects (lib/schedule/coverage.ts, the same rule as the backup plan), except declared namespaces.
  * Undefined when no namespace can be uncovered.
  */
 export function coverageRule(

@@ -7,10 +7,16 @@ import {
   type ScheduleSpecTemplate,
   type ScheduleSpecTemplateHooksResources,
 } from '../imports/velero-schedules-velero.io';
-import { parseCron, type CronSchedule } from '../lib/cron';
-import { compareDurations, describeDuration, durationNanos, formatGoDuration, parseGoDuration } from '../lib/duration';
-import { PART_OF, recommendedLabels } from '../lib/labels';
-import { isDnsLabel } from '../lib/names';
+import { parseCron, type CronSchedule } from '../lib/schedule/cron';
+import {
+  compareDurations,
+  describeDuration,
+  durationNanos,
+  formatGoDuration,
+  parseGoDuration,
+} from '../lib/units/duration';
+import { PART_OF, recommendedLabels } from '../lib/kube/labels';
+import { isDnsLabel } from '../lib/kube/names';
 import type { BackupStorageLocation, VeleroRelease, VolumeSnapshotLocation } from './velero-release';
 
 /** A Kubernetes label selector (`metav1.LabelSelector`). */
@@ -71,7 +77,7 @@ export interface BackupScheduleProps {
   readonly namePrefix?: string;
   /**
    * When backups run: 5-field cron (`0 2 * * *`, UTC), a descriptor (`@daily`), `@every <Go duration>`,
-   * optionally prefixed `CRON_TZ=<zone> ` (lib/cron.ts; velero-upstream-facts.md §1d).
+   * optionally prefixed `CRON_TZ=<zone> ` (lib/schedule/cron.ts; velero-upstream-facts.md §1d).
    */
   readonly schedule: string;
   /**
@@ -213,7 +219,7 @@ export class BackupSchedule extends Construct {
   public readonly schedule: string;
   /** The parsed cron. */
   public readonly cron: CronSchedule;
-  /** The longest interval between two runs (lib/cron.ts `cadenceOf`). */
+  /** The longest interval between two runs (lib/schedule/cron.ts `cadenceOf`). */
   public readonly cadence: Duration;
   public readonly ttl: Duration;
   /** Restore points kept: ceil(ttl / cadence). */

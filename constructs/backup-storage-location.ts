@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { BackupStorageLocation as BackupStorageLocationObject } from '../imports/velero-backupstoragelocations-velero.io';
-import { StorageProfile } from '../lib/storage-profile';
+import { StorageProfile } from '../lib/storage/storage-profile';
 import type { VeleroRelease } from './velero-release';
 
 export interface BackupStorageLocationProps {

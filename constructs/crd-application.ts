@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Application } from '../imports/argocd-application-argoproj.io';
-import { recommendedLabels } from '../lib/labels';
-import { VELERO_REPO_URL } from '../lib/versions';
+import { recommendedLabels } from '../lib/kube/labels';
+import { VELERO_REPO_URL } from '../lib/versions/versions';
 import { SYNC_RETRY } from './argocd-application';
 import type { VeleroRelease } from './velero-release';
 

@@ -14,17 +14,26 @@ import {
   VolumeSnapshotClass,
   VolumeSnapshotClassDeletionPolicy,
 } from '../imports/snapshot-volumesnapshotclasses-snapshot.storage.k8s.io';
-import { recommendedLabels } from '../lib/labels';
-import { isDnsLabel, isDnsSubdomain } from '../lib/names';
+import { recommendedLabels } from '../lib/kube/labels';
+import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import {
   checkSnapshotterCompatibility,
   SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION,
   type SnapshotterCompatibility,
   type SnapshotterRelease,
-} from '../lib/snapshotter-compat';
-import { EXTERNAL_SNAPSHOTTER_REPO_URL, SNAPSHOT_CONTROLLER_IMAGE, SNAPSHOTTER_VERSION } from '../lib/versions';
+} from '../lib/versions/snapshotter-compat';
+import {
+  EXTERNAL_SNAPSHOTTER_REPO_URL,
+  SNAPSHOT_CONTROLLER_IMAGE,
+  SNAPSHOTTER_VERSION,
+} from '../lib/versions/versions';
 import type { CrdSource } from './crd-application';
-import { checkResources, restrictedSecurityContext, toK8sResources, type ComputeResources } from '../lib/resources';
+import {
+  checkResources,
+  restrictedSecurityContext,
+  toK8sResources,
+  type ComputeResources,
+} from '../lib/kube/resources';
 
 /** The VolumeSnapshotClass Velero uses for the CSI driver's volumes. */
 export interface VolumeSnapshotClassOptions {
@@ -61,7 +70,7 @@ export interface VolumeSnapshotClassOptions {
 export interface CsiSnapshotStackProps {
   /**
    * external-snapshotter release: the tag of the snapshot CRDs the CRD Application syncs (`crdSource`)
-   * AND of the snapshot-controller image. One knob; known releases are listed in lib/snapshotter-compat.ts.
+   * AND of the snapshot-controller image. One knob; known releases are listed in lib/versions/snapshotter-compat.ts.
    *
    * `'v7.0.2'` is the way out of the sidecar pair below that keeps the volume mode protection on: its CRDs
    * have no CEL rules. Caveat: its `client/config/crd/kustomization.yaml` lists only the three

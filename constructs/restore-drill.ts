@@ -18,19 +18,24 @@ import {
   type DrillConfig,
   type VerifyTarget,
 } from '../drill/config';
-import { parseCron } from '../lib/cron';
-import { bundleDrillRunner } from '../lib/drill-bundle';
-import { recommendedLabels } from '../lib/labels';
-import { isDnsLabel } from '../lib/names';
-import { metricsFor } from '../lib/metrics-catalog';
-import { checkAlertExpression } from '../lib/promql';
-import type { AlertRule, AlertTestCase, InputSeries } from '../lib/promtool';
+import { parseCron } from '../lib/schedule/cron';
+import { bundleDrillRunner } from '../lib/drill/drill-bundle';
+import { recommendedLabels } from '../lib/kube/labels';
+import { isDnsLabel } from '../lib/kube/names';
+import { metricsFor } from '../lib/alerts/metrics-catalog';
+import { checkAlertExpression } from '../lib/alerts/promql';
+import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 import { promDuration, scheduleThresholds, type AdditionalAlertRules } from './backup-alerts';
 import type { BackupSchedule } from './backup-schedule';
-import { checkResources, restrictedSecurityContext, toK8sResources, type ComputeResources } from '../lib/resources';
+import {
+  checkResources,
+  restrictedSecurityContext,
+  toK8sResources,
+  type ComputeResources,
+} from '../lib/kube/resources';
 import type { VeleroRelease } from './velero-release';
 
-import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions';
+import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions/versions';
 
 export { DRILL_NODE_IMAGE, DRILL_NODE_VERSION };
 /** uid/gid of the `node` user in the official Node.js images. */

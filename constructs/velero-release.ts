@@ -11,24 +11,29 @@ import {
   type Toleration,
 } from 'cdk8s-plus-30/lib/imports/k8s';
 import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring.coreos.com';
-import { checkPluginProvider, checkVeleroPlugin, checkVeleroVersion, providerOf } from '../lib/compatibility';
-import { recommendedLabels } from '../lib/labels';
-import { isDnsLabel } from '../lib/names';
-import { checkResources, restrictedSecurityContext, toK8sResources, type ComputeResources } from '../lib/resources';
-import { StorageProfile } from '../lib/storage-profile';
+import { checkPluginProvider, checkVeleroPlugin, checkVeleroVersion, providerOf } from '../lib/versions/compatibility';
+import { recommendedLabels } from '../lib/kube/labels';
+import { isDnsLabel } from '../lib/kube/names';
+import {
+  checkResources,
+  restrictedSecurityContext,
+  toK8sResources,
+  type ComputeResources,
+} from '../lib/kube/resources';
+import { StorageProfile } from '../lib/storage/storage-profile';
 import {
   VELERO_IMAGE,
   VELERO_PLUGIN_FOR_AWS_IMAGE,
   VELERO_PLUGIN_FOR_AWS_VERSION,
   VELERO_VERSION,
-} from '../lib/versions';
+} from '../lib/versions/versions';
 import { BackupStorageLocation } from './backup-storage-location';
 import { VolumeSnapshotLocation } from './volume-snapshot-location';
 
 export { BackupStorageLocation } from './backup-storage-location';
 export { VolumeSnapshotLocation } from './volume-snapshot-location';
-export { StorageProfile } from '../lib/storage-profile';
-export { checkResources, type ComputeResources } from '../lib/resources';
+export { StorageProfile } from '../lib/storage/storage-profile';
+export { checkResources, type ComputeResources } from '../lib/kube/resources';
 
 /** A reference to a key of an existing Secret. */
 export interface SecretKeyReference {
@@ -254,7 +259,7 @@ export class VeleroRelease extends Construct {
     return location;
   }
 
-  /** Velero version and plugin line from the compatibility matrix (lib/compatibility.ts). */
+  /** Velero version and plugin line from the compatibility matrix (lib/versions/compatibility.ts). */
   private validateVersions(): void {
     try {
       checkVeleroVersion(this.version);

@@ -3,7 +3,7 @@
  * validation that both the runner (at start) and the RestoreDrill construct (at synth) apply, so a bad
  * drill fails the synth instead of a run a month later.
  */
-import { isDnsLabel, isDnsSubdomain } from '../lib/names';
+import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 
 /** Label on everything the drill creates (scratch namespaces, Restore, verify pods); value = drill name. */
 export const DRILL_LABEL = 'velero-cdk8s.io/restore-drill';

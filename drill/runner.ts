@@ -2,7 +2,7 @@
  * The restore drill (issue 9): restores the newest Completed backup of one Velero Schedule into scratch
  * namespaces, proves the volumes bind and hold the declared files, and cleans up after itself, also
  * after a failure. Runs in the RestoreDrill CronJob as `node /drill/runner.js` (bundled by
- * lib/drill-bundle.ts); `runDrill` is what the offline tests drive against a fake API server.
+ * lib/drill/drill-bundle.ts); `runDrill` is what the offline tests drive against a fake API server.
  *
  * Steps, each logged as `drill step=<step> status=<start|ok|failed|...>`:
  *   preflight        the scratch namespaces are free (a namespace the drill did not create is never touched)

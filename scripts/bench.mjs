@@ -110,7 +110,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** The step timings a synth prints with VELERO_CDK8S_TIMINGS=1 (scripts/synth.mjs, lib/synth.ts), merged. */
+/** The step timings a synth prints with VELERO_CDK8S_TIMINGS=1 (scripts/synth.mjs, lib/output/synth.ts), merged. */
 function synthTimings(entryArgs, name) {
   const { seconds, stderr } = run([process.execPath, 'scripts/synth.mjs', ...entryArgs, '--out', out(name)], {
     VELERO_CDK8S_TIMINGS: '1',
@@ -189,9 +189,9 @@ try {
     ['load', 'running the bundles: cdk8s, cdk8s-plus-30 k8s classes and the app modules (V8 code cache)'],
     ['build', 'building the constructs (`buildStack`: schedules, alerts incl. their promtool cases, drill)'],
     ['render', 'rendering the charts to JSON (`renderApp`: cdk8s `toJson`, FolderChart)'],
-    ['check1', 'output invariants (lib/invariants.ts)'],
-    ['check2', 'schema validation (lib/schema.ts; passes cached)'],
-    ['extraFiles', 'BACKUP-PLAN.md (lib/plan.ts)'],
+    ['check1', 'output invariants (lib/validation/invariants.ts)'],
+    ['check2', 'schema validation (lib/validation/schema.ts; passes cached)'],
+    ['extraFiles', 'BACKUP-PLAN.md (lib/plan/plan.ts)'],
     ['yaml', 'YAML text of every object (cached `Yaml.stringify`)'],
     ['write', 'writing the files and swapping the directory in'],
   ];

@@ -18,7 +18,7 @@ import {
   testRulesFilesAsync,
   type PromtoolResult,
   type RuleFile,
-} from '../lib/promtool';
+} from '../lib/alerts/promtool';
 import { find, objects } from './helpers';
 import { alertStack, ruleOf, SEED_DAILY, SEED_WEEKLY, type AlertStack } from './fixtures/alerts/stack';
 

@@ -8,9 +8,9 @@ import {
   type AlertRule,
   type AlertTestCase,
 } from '../constructs/backup-alerts';
-import { isNamespaceProtected, uncoveredNamespaceMatcher } from '../lib/coverage';
-import { metricsFor } from '../lib/metrics-catalog';
-import { expressionProblems, metricNames, parsePromQL } from '../lib/promql';
+import { isNamespaceProtected, uncoveredNamespaceMatcher } from '../lib/schedule/coverage';
+import { metricsFor } from '../lib/alerts/metrics-catalog';
+import { expressionProblems, metricNames, parsePromQL } from '../lib/alerts/promql';
 import { find, objects } from './helpers';
 import {
   alertStack,
@@ -480,7 +480,7 @@ describe('additionalRules: the restore drill joins the rule set', () => {
         },
       }),
     ).toBe(
-      "alert 'VeleroRestoreDrillFailed': metric 'kube_cronjob_status_last_success_time' is not exported by Velero v1.15.0 (not in the metrics catalog, lib/metrics-catalog.ts); did you mean 'kube_cronjob_status_last_successful_time'?",
+      "alert 'VeleroRestoreDrillFailed': metric 'kube_cronjob_status_last_success_time' is not exported by Velero v1.15.0 (not in the metrics catalog, lib/alerts/metrics-catalog.ts); did you mean 'kube_cronjob_status_last_successful_time'?",
     );
   });
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { App, Chart, Duration } from 'cdk8s';
 import { assertUniqueScheduleNames, BackupSchedule, type BackupScheduleProps } from '../constructs/backup-schedule';
 import type { VeleroReleaseProps } from '../constructs/velero-release';
-import { StorageProfile } from '../lib/storage-profile';
-import { synthesize } from '../lib/synth';
+import { StorageProfile } from '../lib/storage/storage-profile';
+import { synthesize } from '../lib/output/synth';
 import { find, objects, testChart, testRelease, type K8sObject } from './helpers';
 
 type Props = Omit<BackupScheduleProps, 'release'>;

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { main } from '../main';
-import { checkInvariants, foldersOf } from '../lib/invariants';
-import { schemaCheck } from '../lib/schema';
-import { synthesize } from '../lib/synth';
+import { checkInvariants, foldersOf } from '../lib/validation/invariants';
+import { schemaCheck } from '../lib/validation/schema';
+import { synthesize } from '../lib/output/synth';
 import { BAD_INPUTS } from './fixtures/bad-inputs';
 import { EXPECTED } from './fixtures/bad-input-messages';
 

@@ -19,8 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Yaml } from 'cdk8s';
-import { ContentCache, plainJson } from '../lib/content-cache';
-import { validateObjects, type SchemaValidationOptions } from '../lib/schema';
+import { ContentCache, plainJson } from '../lib/output/content-cache';
+import { validateObjects, type SchemaValidationOptions } from '../lib/validation/schema';
 
 const ROOT = resolve(__dirname, '..');
 const SHARED_CRDS = resolve(ROOT, '..', 'shared', 'crds');
@@ -291,27 +291,27 @@ describe('YAML texts and PromQL parses', () => {
     });
     return mod!;
   }
-  type Output = typeof import('../lib/output');
-  type PromQL = typeof import('../lib/promql');
+  type Output = typeof import('../lib/output/output');
+  type PromQL = typeof import('../lib/alerts/promql');
 
   test('toYaml gives what Yaml.stringify gives, for every object of dist/, cold and warm', () => {
     const objects = listDist().map((o) => o.object);
     const cold = objects.map((o) => Yaml.stringify(o));
-    expect(objects.map((o) => isolated<Output>('../lib/output').toYaml(o))).toEqual(cold);
+    expect(objects.map((o) => isolated<Output>('../lib/output/output').toYaml(o))).toEqual(cold);
     expect(entries(join(tmp, 'velero-cdk8s-yaml')).length).toBe(new Set(cold).size);
-    expect(objects.map((o) => isolated<Output>('../lib/output').toYaml(o))).toEqual(cold);
+    expect(objects.map((o) => isolated<Output>('../lib/output/output').toYaml(o))).toEqual(cold);
   });
 
   test('a damaged YAML entry is a miss, not wrong output', () => {
     const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } };
-    isolated<Output>('../lib/output').toYaml(object);
+    isolated<Output>('../lib/output/output').toYaml(object);
     const [file] = entries(join(tmp, 'velero-cdk8s-yaml'));
     replaceBody(file, 'kind: Secret\n');
-    expect(isolated<Output>('../lib/output').toYaml(object)).toBe(Yaml.stringify(object));
+    expect(isolated<Output>('../lib/output/output').toYaml(object)).toBe(Yaml.stringify(object));
   });
 
   test('an object that is not plain data is not cached', () => {
-    isolated<Output>('../lib/output').toYaml({ a: undefined, b: 1 });
+    isolated<Output>('../lib/output/output').toYaml({ a: undefined, b: 1 });
     expect(entries(join(tmp, 'velero-cdk8s-yaml'))).toEqual([]);
   });
 
@@ -321,30 +321,31 @@ describe('YAML texts and PromQL parses', () => {
       'up{job="velero" ==',
       '',
     ];
-    const cold = exprs.map((e) => isolated<PromQL>('../lib/promql').parsePromQL(e));
+    const cold = exprs.map((e) => isolated<PromQL>('../lib/alerts/promql').parsePromQL(e));
     expect(cold[1].syntaxError).toBeDefined();
     expect(entries(join(tmp, 'velero-cdk8s-promql'))).toHaveLength(3);
-    expect(exprs.map((e) => isolated<PromQL>('../lib/promql').parsePromQL(e))).toEqual(cold);
+    expect(exprs.map((e) => isolated<PromQL>('../lib/alerts/promql').parsePromQL(e))).toEqual(cold);
     process.env.VELERO_CDK8S_CACHE = 'off';
-    expect(exprs.map((e) => isolated<PromQL>('../lib/promql').parsePromQL(e))).toEqual(cold);
+    expect(exprs.map((e) => isolated<PromQL>('../lib/alerts/promql').parsePromQL(e))).toEqual(cold);
   });
 
   test('a damaged PromQL entry is a miss', () => {
     const expr = 'absent(velero_backup_last_successful_timestamp{schedule="daily"})';
-    const right = isolated<PromQL>('../lib/promql').parsePromQL(expr);
+    const right = isolated<PromQL>('../lib/alerts/promql').parsePromQL(expr);
     replaceBody(entries(join(tmp, 'velero-cdk8s-promql'))[0], '{"selectors":[]}');
-    expect(isolated<PromQL>('../lib/promql').parsePromQL(expr)).toEqual(right);
+    expect(isolated<PromQL>('../lib/alerts/promql').parsePromQL(expr)).toEqual(right);
   });
 });
 
 describe('the drill runner bundle', () => {
-  type DrillBundle = typeof import('../lib/drill-bundle');
+  type DrillBundle = typeof import('../lib/drill/drill-bundle');
   /** A copy of the checkout's drill sources (node_modules linked), with its own cache under tmp. */
   function checkout(): string {
     const dir = join(tmp, 'checkout');
-    mkdirSync(join(dir, 'lib'), { recursive: true });
+    mkdirSync(join(dir, 'lib', 'drill'), { recursive: true });
+    mkdirSync(join(dir, 'lib', 'kube'), { recursive: true });
     cpSync(join(ROOT, 'drill'), join(dir, 'drill'), { recursive: true });
-    for (const f of ['drill-bundle.ts', 'names.ts']) copyFileSync(join(ROOT, 'lib', f), join(dir, 'lib', f));
+    for (const f of ['drill/drill-bundle.ts', 'kube/names.ts']) copyFileSync(join(ROOT, 'lib', f), join(dir, 'lib', f));
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     return dir;
   }
@@ -353,7 +354,7 @@ describe('the drill runner bundle', () => {
     let text: string | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      text = (require(join(dir, 'lib', 'drill-bundle.ts')) as DrillBundle).bundleDrillRunner();
+      text = (require(join(dir, 'lib', 'drill', 'drill-bundle.ts')) as DrillBundle).bundleDrillRunner();
     });
     return text!;
   }

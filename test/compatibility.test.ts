@@ -10,9 +10,9 @@ import {
   providerOf,
   stackProblems,
   supportedVeleroVersions,
-} from '../lib/compatibility';
-import { StorageProfile } from '../lib/storage-profile';
-import { VELERO_PLUGIN_FOR_AWS_VERSION, VELERO_VERSION } from '../lib/versions';
+} from '../lib/versions/compatibility';
+import { StorageProfile } from '../lib/storage/storage-profile';
+import { VELERO_PLUGIN_FOR_AWS_VERSION, VELERO_VERSION } from '../lib/versions/versions';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 
@@ -154,7 +154,7 @@ describe('velero-plugin-for-aws <-> storage provider', () => {
   });
 });
 
-describe('snapshot CRDs <-> controller <-> sidecar (lib/snapshotter-compat.ts)', () => {
+describe('snapshot CRDs <-> controller <-> sidecar (lib/versions/snapshotter-compat.ts)', () => {
   test('a broken pair throws with its ways out', () => {
     expect(() => checkSnapshotter({ version: 'v8.2.1', sidecarVersion: 'v4.2.1' })).toThrow(
       /is a known-bad pair: .*ways out: \(1\) upgrade the sidecar/,
@@ -226,10 +226,10 @@ describe('renovate.json', () => {
   const { readFileSync } = jest.requireActual('node:fs') as typeof import('node:fs');
   const { join } = jest.requireActual('node:path') as typeof import('node:path');
   const renovate = JSON.parse(readFileSync(join(__dirname, '..', 'renovate.json'), 'utf8'));
-  const versionsTs = readFileSync(join(__dirname, '..', 'lib', 'versions.ts'), 'utf8');
+  const versionsTs = readFileSync(join(__dirname, '..', 'lib', 'versions', 'versions.ts'), 'utf8');
   const rule = (dep: string) => renovate.packageRules.find((r: Json) => (r.matchDepNames ?? []).includes(dep));
 
-  test('the regex manager finds every pin with a renovate comment in lib/versions.ts', () => {
+  test('the regex manager finds every pin with a renovate comment in lib/versions/versions.ts', () => {
     const manager = renovate.customManagers[0];
     const found = [...versionsTs.matchAll(new RegExp(manager.matchStrings[0], 'g'))].map(
       (m) => `${m.groups!.datasource} ${m.groups!.depName} ${m.groups!.currentValue}`,

@@ -1,4 +1,4 @@
-import { cadenceOf, describeCadence, nextRuns, parseCron } from '../lib/cron';
+import { cadenceOf, describeCadence, nextRuns, parseCron } from '../lib/schedule/cron';
 
 const hours = (expr: string) => cadenceOf(expr).toHours({ integral: false });
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());

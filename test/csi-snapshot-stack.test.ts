@@ -7,8 +7,8 @@ import {
   SIDECAR_COMPATIBILITY,
   sidecarCompatibilityRule,
   SNAPSHOTTER_RELEASES,
-} from '../lib/snapshotter-compat';
-import { SNAPSHOTTER_VERSION } from '../lib/versions';
+} from '../lib/versions/snapshotter-compat';
+import { SNAPSHOTTER_VERSION } from '../lib/versions/versions';
 import { find, type K8sObject } from './helpers';
 
 /** The seed's working configuration: v8.2.1 with Synology's v4.2.1 sidecar needs the flag mitigation. */
@@ -385,7 +385,7 @@ describe('CsiSnapshotStack version x sidecar pairs', () => {
 
   test('GIVEN an unknown version WHEN constructed THEN it is refused naming the known ones', () => {
     expect(thrown(build({ ...SEED, version: 'v8.3.0' }))).toBe(
-      "csi snapshot stack: version 'v8.3.0' is not a known external-snapshotter release; known: v8.2.1, v7.0.2 (a new one needs its RBAC, image and sidecar compatibility in lib/snapshotter-compat.ts)",
+      "csi snapshot stack: version 'v8.3.0' is not a known external-snapshotter release; known: v8.2.1, v7.0.2 (a new one needs its RBAC, image and sidecar compatibility in lib/versions/snapshotter-compat.ts)",
     );
   });
 

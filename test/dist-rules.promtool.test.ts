@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { buildStack } from '../main';
-import { checkRules, findPromtool, promtoolTestFiles, testRulesFilesAsync, type RuleFile } from '../lib/promtool';
+import {
+  checkRules,
+  findPromtool,
+  promtoolTestFiles,
+  testRulesFilesAsync,
+  type RuleFile,
+} from '../lib/alerts/promtool';
 
 const promtool = findPromtool();
 const DIST = join(__dirname, '..', 'dist', 'velero');

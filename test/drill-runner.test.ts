@@ -15,7 +15,7 @@ import {
   VERIFY_SCRIPT,
   type DrillConfig,
 } from '../drill/runner';
-import { bundleDrillRunner } from '../lib/drill-bundle';
+import { bundleDrillRunner } from '../lib/drill/drill-bundle';
 import {
   FakeKube,
   recordRunnerPermissions,
@@ -637,15 +637,16 @@ describe('the bundled runner (what the ConfigMap ships)', () => {
     const other = mkdtempSync(join(tmpdir(), 'drill-checkout-'));
     try {
       mkdirSync(join(other, 'drill'));
-      mkdirSync(join(other, 'lib'));
+      mkdirSync(join(other, 'lib', 'drill'), { recursive: true });
+      mkdirSync(join(other, 'lib', 'kube'));
       for (const f of readdirSync(join(__dirname, '..', 'drill'))) {
         copyFileSync(join(__dirname, '..', 'drill', f), join(other, 'drill', f));
       }
-      for (const f of ['drill-bundle.ts', 'names.ts'])
+      for (const f of ['drill/drill-bundle.ts', 'kube/names.ts'])
         copyFileSync(join(__dirname, '..', 'lib', f), join(other, 'lib', f));
       symlinkSync(join(__dirname, '..', 'node_modules'), join(other, 'node_modules'));
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const copy = require(join(other, 'lib', 'drill-bundle.ts')) as {
+      const copy = require(join(other, 'lib', 'drill', 'drill-bundle.ts')) as {
         bundleDrillRunner: () => string;
         repositoryRoot: () => string;
       };

@@ -1,5 +1,11 @@
 import { Duration } from 'cdk8s';
-import { compareDurations, describeDuration, exactDuration, formatGoDuration, parseGoDuration } from '../lib/duration';
+import {
+  compareDurations,
+  describeDuration,
+  exactDuration,
+  formatGoDuration,
+  parseGoDuration,
+} from '../lib/units/duration';
 
 describe('formatGoDuration renders what Go time.Duration.String() prints', () => {
   test.each([

@@ -4,9 +4,9 @@ import { Chart } from 'cdk8s';
 import { buildApp } from '../main';
 import { ArgoCdApplication } from '../constructs/argocd-application';
 import { CrdApplication } from '../constructs/crd-application';
-import { argocdResourceExclusions, VELERO_RUNTIME_KINDS } from '../lib/argocd-settings';
-import { CRD_GROUPS, FolderChart } from '../lib/folder-chart';
-import { renderApp } from '../lib/output';
+import { argocdResourceExclusions, VELERO_RUNTIME_KINDS } from '../lib/argocd/argocd-settings';
+import { CRD_GROUPS, FolderChart } from '../lib/output/folder-chart';
+import { renderApp } from '../lib/output/output';
 import { find, objects, testChart, testRelease, type K8sObject } from './helpers';
 
 const rendered = renderApp(buildApp());

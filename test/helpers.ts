@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { VeleroRelease, type VeleroReleaseProps } from '../constructs/velero-release';
-import { StorageProfile } from '../lib/storage-profile';
+import { StorageProfile } from '../lib/storage/storage-profile';
 
 export type K8sObject = {
   apiVersion: string;

@@ -6,7 +6,7 @@ import {
   invariantsCheck,
   type FolderEntry,
   type InvariantOptions,
-} from '../lib/invariants';
+} from '../lib/validation/invariants';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 

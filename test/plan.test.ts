@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildStack } from '../main';
-import { uncoveredNamespaces } from '../lib/coverage';
-import { backupPlan, checkInventory, parseInventory, renderPlanMarkdown, type PlanInput } from '../lib/plan';
-import { runPlanCli } from '../lib/plan-cli';
+import { uncoveredNamespaces } from '../lib/schedule/coverage';
+import { backupPlan, checkInventory, parseInventory, renderPlanMarkdown, type PlanInput } from '../lib/plan/plan';
+import { runPlanCli } from '../lib/plan/plan-cli';
 
 const FIXTURE = join(__dirname, 'fixtures', 'plan', 'pvcs.json');
 const seed = buildStack().plan;

@@ -1,5 +1,5 @@
-import { ALL_METRICS, metricsFor } from '../lib/metrics-catalog';
-import { checkAlertExpression, expressionProblems, metricNames, parsePromQL } from '../lib/promql';
+import { ALL_METRICS, metricsFor } from '../lib/alerts/metrics-catalog';
+import { checkAlertExpression, expressionProblems, metricNames, parsePromQL } from '../lib/alerts/promql';
 
 const V115 = metricsFor('v1.15.0');
 const V117 = metricsFor('v1.17.0');
@@ -64,7 +64,7 @@ describe('metrics catalog', () => {
       'metrics catalog: Velero v1.14.1 is older than the catalog, which starts at v1.15.0',
     );
     expect(() => metricsFor('v1.19.0')).toThrow(
-      'metrics catalog: Velero v1.19.0 is newer than the catalog (up to v1.18.x); add its metrics to lib/metrics-catalog.ts from pkg/metrics/metrics.go at that tag',
+      'metrics catalog: Velero v1.19.0 is newer than the catalog (up to v1.18.x); add its metrics to lib/alerts/metrics-catalog.ts from pkg/metrics/metrics.go at that tag',
     );
     expect(() => metricsFor('1.15')).toThrow(
       "metrics catalog: version '1.15' is not a Velero release tag; use e.g. 'v1.15.0'",
@@ -128,10 +128,10 @@ describe('metric checks against the configured version', () => {
 
   test('an unknown metric fails with the closest catalogued name', () => {
     expect(problems('increase(velero_backup_failures_total[1h]) > 0')).toEqual([
-      "alert 'A': metric 'velero_backup_failures_total' is not exported by Velero v1.15.0 (not in the metrics catalog, lib/metrics-catalog.ts); did you mean 'velero_backup_failure_total'?",
+      "alert 'A': metric 'velero_backup_failures_total' is not exported by Velero v1.15.0 (not in the metrics catalog, lib/alerts/metrics-catalog.ts); did you mean 'velero_backup_failure_total'?",
     ]);
     expect(problems('velero_schedule_expected_interval_seconds > 0')).toEqual([
-      "alert 'A': metric 'velero_schedule_expected_interval_seconds' is not exported by Velero v1.15.0 (not in the metrics catalog, lib/metrics-catalog.ts)",
+      "alert 'A': metric 'velero_schedule_expected_interval_seconds' is not exported by Velero v1.15.0 (not in the metrics catalog, lib/alerts/metrics-catalog.ts)",
     ]);
   });
 

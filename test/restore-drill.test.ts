@@ -13,8 +13,8 @@ import {
 } from '../constructs/restore-drill';
 import type { VeleroRelease } from '../constructs/velero-release';
 import { configFromEnv } from '../drill/config';
-import { bundleDrillRunner } from '../lib/drill-bundle';
-import { checkRules, findPromtool, renderRuleTests, testRules } from '../lib/promtool';
+import { bundleDrillRunner } from '../lib/drill/drill-bundle';
+import { checkRules, findPromtool, renderRuleTests, testRules } from '../lib/alerts/promtool';
 import { recordRunnerPermissions } from './fixtures/drill/fake-kube';
 import { find, objects, testChart, testRelease, type K8sObject } from './helpers';
 

@@ -11,7 +11,7 @@ import {
   validateObjects,
   type FetchLike,
   type ObjectToValidate,
-} from '../lib/schema';
+} from '../lib/validation/schema';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 

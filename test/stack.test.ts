@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { buildApp, main } from '../main';
-import { renderApp, toYaml } from '../lib/output';
-import { synthesize } from '../lib/synth';
+import { renderApp, toYaml } from '../lib/output/output';
+import { synthesize } from '../lib/output/synth';
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) =>

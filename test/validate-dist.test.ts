@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildStack, main, synthChecks } from '../main';
-import { validateDir } from '../lib/validate-dist';
+import { validateDir } from '../lib/validation/validate-dist';
 
 describe('npm run validate (the files on disk, as ArgoCD reads them)', () => {
   let work: string;

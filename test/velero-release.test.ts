@@ -1,5 +1,5 @@
 import { find, objects, testChart, testRelease } from './helpers';
-import { StorageProfile } from '../lib/storage-profile';
+import { StorageProfile } from '../lib/storage/storage-profile';
 
 const deployment = (opts: Parameters<typeof testRelease>[1] = {}) => {
   const { chart } = testChart();

@@ -21,7 +21,7 @@
  * looks at schedules once a minute; robfig drops sub-second parts).
  */
 import { Duration } from 'cdk8s';
-import { describeDuration, durationNanos, exactDuration, parseGoDuration } from './duration';
+import { describeDuration, durationNanos, exactDuration, parseGoDuration } from '../units/duration';
 
 export type CronFieldName = 'minute' | 'hour' | 'day-of-month' | 'month' | 'day-of-week';
 

@@ -2,7 +2,7 @@
  * Which versions work together, as data, and why when they do not (issue 6, "Compatibility matrix as data"):
  * - Velero <-> velero-plugin-for-aws;
  * - velero-plugin-for-aws <-> storage provider (and the config a provider needs);
- * - snapshot CRDs <-> snapshot-controller <-> the CSI driver's csi-snapshotter sidecar (lib/snapshotter-compat.ts,
+ * - snapshot CRDs <-> snapshot-controller <-> the CSI driver's csi-snapshotter sidecar (lib/versions/snapshotter-compat.ts,
  *   re-exported here so callers need one module).
  * A refused combination names the working alternatives. The `check*` functions throw `Error`s with such
  * messages; `compatibilityTable()` lists every row for the plan report and docs.
@@ -15,7 +15,7 @@ import {
   type SnapshotterCompatibility,
   type SnapshotterPair,
 } from './snapshotter-compat';
-import type { StorageProfileKind } from './storage-profile';
+import type { StorageProfileKind } from '../storage/storage-profile';
 import { VELERO_PLUGIN_FOR_AWS_VERSION, VELERO_VERSION } from './versions';
 
 export {

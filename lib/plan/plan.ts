@@ -2,13 +2,13 @@
  * The backup plan (issue 8): what the config protects, how much can be lost, how far back it goes,
  * whether it survives the NAS dying, and what it costs. Computed from the same objects that render
  * the YAML, and checked against the live PVC list with the same coverage rule as the
- * `PVCNotCoveredByBackup` alert (lib/coverage.ts).
+ * `PVCNotCoveredByBackup` alert (lib/schedule/coverage.ts).
  */
 import { Duration } from 'cdk8s';
-import type { BackupSchedule } from '../constructs/backup-schedule';
-import type { VeleroRelease } from '../constructs/velero-release';
-import { isNamespaceProtected } from './coverage';
-import { nextRuns } from './cron';
+import type { BackupSchedule } from '../../constructs/backup-schedule';
+import type { VeleroRelease } from '../../constructs/velero-release';
+import { isNamespaceProtected } from '../schedule/coverage';
+import { nextRuns } from '../schedule/cron';
 
 /** A PVC the plan knows about: its namespace, name and size (the seed's critical PVCs are in main.ts). */
 export interface VolumeDeclaration {

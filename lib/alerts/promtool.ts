@@ -4,8 +4,8 @@
  * constructs/backup-alerts.ts renders and proves (issue 5; `scripts/install-promtool.sh` installs it).
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 
 /** One alerting rule, as it goes into a PrometheusRule group. */
@@ -135,8 +135,14 @@ export function promtoolTestFiles(ruleFile: RuleFile, cases: readonly AlertTestC
   });
 }
 
-/** The repository root (lib/..). */
-const REPO_ROOT = resolve(__dirname, '..');
+/** The repository root: the nearest directory above this file with a package.json (lib/alerts/ or .build/). */
+function repoRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+const REPO_ROOT = repoRoot();
 
 function executable(path: string): boolean {
   try {

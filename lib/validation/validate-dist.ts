@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { RenderedObject } from './output';
-import type { OutputCheck } from './synth';
+import type { RenderedObject } from '../output/output';
+import type { OutputCheck } from '../output/synth';
 
 /**
  * Reads every object of a rendered output directory back from disk (`<folder>/<file>.yaml`), so the

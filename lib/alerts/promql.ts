@@ -1,12 +1,12 @@
 /**
  * PromQL checks at synth time, with the Prometheus project's own grammar (`@prometheus-io/lezer-promql`,
  * the parser behind the Prometheus UI). Every alert expression is parsed; the metric names it selects are
- * checked against the configured Velero version's catalog (lib/metrics-catalog.ts), so an alert that could
+ * checked against the configured Velero version's catalog (lib/alerts/metrics-catalog.ts), so an alert that could
  * never fire (a metric the version does not export, a bare histogram name, a label the metric doesn't
  * have, gitops-pitfalls.md row 12) fails the synth with a message naming the alert and the metric.
  */
 import type { parser } from '@prometheus-io/lezer-promql';
-import { ContentCache, installedVersion, sha256, sourceRoot, sourceText } from './content-cache';
+import { ContentCache, installedVersion, sha256, sourceRoot, sourceText } from '../output/content-cache';
 import { TARGET_LABELS, type MetricCatalog, type MetricSource } from './metrics-catalog';
 
 /** lezer's node type, taken from the parser itself (@lezer/common is not a direct dependency). */
@@ -19,12 +19,12 @@ function promqlParser(): typeof parser {
 }
 
 /** The source of this module as it was when it was loaded: part of the cache's fingerprint. */
-const SOURCE = sourceText('lib/promql.ts');
+const SOURCE = sourceText('lib/alerts/promql.ts');
 
 let parseCache: ContentCache | undefined;
 
 /**
- * The cache of parse results (lib/content-cache.ts), keyed by the expression text and fingerprinted by this
+ * The cache of parse results (lib/output/content-cache.ts), keyed by the expression text and fingerprinted by this
  * file's source and the versions of the grammar and the lezer runtime, so a synth whose alert expressions
  * did not change does not load the parser. The checks against the metrics catalog run on every synth.
  */
@@ -253,7 +253,7 @@ export function expressionProblems(alert: string, expr: string, options: Express
     if (resolved.status === 'unknown') {
       const hint = closestName(name, catalog);
       problems.push(
-        `${subject}: metric '${name}' is not exported by Velero ${version} (not in the metrics catalog, lib/metrics-catalog.ts)${hint ? `; did you mean '${hint}'?` : ''}`,
+        `${subject}: metric '${name}' is not exported by Velero ${version} (not in the metrics catalog, lib/alerts/metrics-catalog.ts)${hint ? `; did you mean '${hint}'?` : ''}`,
       );
       continue;
     }

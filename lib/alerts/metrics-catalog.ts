@@ -1,6 +1,6 @@
 /**
  * The metrics an alert may use, per Velero version: Velero's own (server and node-agent), the
- * kube-state-metrics series the alerts read, and Prometheus' own series. lib/promql.ts checks every
+ * kube-state-metrics series the alerts read, and Prometheus' own series. lib/alerts/promql.ts checks every
  * rendered expression against `metricsFor(release.version)`, so an alert on a metric the running
  * version does not export fails the synth instead of never firing (gitops-pitfalls.md row 12).
  *
@@ -248,7 +248,7 @@ export function metricsFor(veleroVersion: string): MetricCatalog {
   }
   if (v[0] > newestMajor || (v[0] === newestMajor && v[1] > newestMinor)) {
     throw new Error(
-      `metrics catalog: Velero ${veleroVersion} is newer than the catalog (up to v${CATALOG_NEWEST_LINE}.x); add its metrics to lib/metrics-catalog.ts from pkg/metrics/metrics.go at that tag`,
+      `metrics catalog: Velero ${veleroVersion} is newer than the catalog (up to v${CATALOG_NEWEST_LINE}.x); add its metrics to lib/alerts/metrics-catalog.ts from pkg/metrics/metrics.go at that tag`,
     );
   }
   const available = ALL_METRICS.filter((m) => compare(parseVersion(m.since), v) <= 0);

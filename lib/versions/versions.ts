@@ -8,7 +8,7 @@
  * Velero server image tag AND the tag of the upstream CRDs that the CRD Application syncs.
  * One knob: the image and its CRDs must never drift apart (gitops-pitfalls.md row 6).
  * Not updated by Renovate alone: a minor bump needs the matching velero-plugin-for-aws line
- * (lib/compatibility.ts) and a re-import of the CRDs (`npm run import`).
+ * (lib/versions/compatibility.ts) and a re-import of the CRDs (`npm run import`).
  */
 // renovate: datasource=docker depName=velero/velero
 export const VELERO_VERSION = 'v1.15.0';
@@ -29,7 +29,7 @@ export const SNAPSHOTTER_VERSION = 'v8.2.1';
 
 /**
  * Node.js image of the drill runner and of its verify pods. Node 20: the runner is bundled for node20
- * (lib/drill-bundle.ts) and its tests run on the Node 20 that CI uses (`.ci/run`, package.json engines), so
+ * (lib/drill/drill-bundle.ts) and its tests run on the Node 20 that CI uses (`.ci/run`, package.json engines), so
  * the code that runs is tested on the same major. Alpine: a small image (about a third of bookworm-slim) whose
  * busybox `sh`, `ls` and `cat` the verify pods use, so one image serves both; its `node` user is uid/gid 1000.
  * 20.20.2 is the newest Node 20 release (the npm registry's `node` package lists none later; this repo's

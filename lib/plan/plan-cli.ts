@@ -10,7 +10,7 @@ import {
   renderPlanMarkdown,
   type PlanInput,
 } from './plan';
-import { nextRuns } from './cron';
+import { nextRuns } from '../schedule/cron';
 
 export interface PlanCliIo {
   readonly log: (line: string) => void;

@@ -60,12 +60,12 @@ export function renderApp(app: App): RenderedObject[] {
 }
 
 /** The source of this module as it was when it was loaded: part of the cache's fingerprint. */
-const SOURCE = sourceText('lib/output.ts');
+const SOURCE = sourceText('lib/output/output.ts');
 
 let yamlCache: ContentCache | undefined;
 
 /**
- * The cache of YAML texts (lib/content-cache.ts): cdk8s's `Yaml.stringify` costs ~50 ms for the default
+ * The cache of YAML texts (lib/output/content-cache.ts): cdk8s's `Yaml.stringify` costs ~50 ms for the default
  * stack, while the objects of an edit loop rarely change. Keyed by the object's JSON text and fingerprinted
  * by this file's source and the versions of cdk8s and the `yaml` it resolves.
  */

@@ -3,8 +3,8 @@
  * "Invariants of the output"). Each rule guards against a way the stack fails silently under ArgoCD with
  * prune and selfHeal (gitops-pitfalls.md). Messages: `<folder>/<file>: <Kind> <namespace/name>: <rule>: <why>`.
  */
-import { CRD_GROUPS } from './folder-chart';
-import type { RenderedObject } from './output';
+import { CRD_GROUPS } from '../output/folder-chart';
+import type { RenderedObject } from '../output/output';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -502,7 +502,7 @@ export function foldersOf(objects: readonly RenderedObject[]): Map<string, Folde
   return folders;
 }
 
-/** `checkInvariants` as an `OutputCheck` for `synthesize({ checks })` (lib/synth.ts). */
+/** `checkInvariants` as an `OutputCheck` for `synthesize({ checks })` (lib/output/synth.ts). */
 export function invariantsCheck(opts: InvariantOptions): (objects: readonly RenderedObject[]) => string[] {
   return (objects) => checkInvariants(foldersOf(objects), opts);
 }

@@ -39,8 +39,8 @@ import {
   sha256,
   sourceRoot,
   sourceText,
-} from './content-cache';
-import { SNAPSHOTTER_VERSION, VELERO_VERSION } from './versions';
+} from '../output/content-cache';
+import { SNAPSHOTTER_VERSION, VELERO_VERSION } from '../versions/versions';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -234,7 +234,7 @@ interface PassRecord {
 }
 
 /** The source of this module as it was when it was loaded: part of the pass cache's fingerprint. */
-const SCHEMA_SOURCE = sourceText('lib/schema.ts', sourceRoot());
+const SCHEMA_SOURCE = sourceText('lib/validation/schema.ts', sourceRoot());
 
 /** Marks a pass record (a JSON file that does not say this is no pass). */
 const PASS_RECORD = 'velero-cdk8s-schema-pass/1';
@@ -260,7 +260,7 @@ function passRecord(raw: Json): PassRecord | undefined {
 }
 
 /**
- * The cache of passes (lib/content-cache.ts): a warm synth validates in a few ms and loads neither ajv nor
+ * The cache of passes (lib/output/content-cache.ts): a warm synth validates in a few ms and loads neither ajv nor
  * kubernetes-models. The key of an object is its JSON text (plain data only); the fingerprint holds all the
  * rest a result depends on: this file's source, the ajv, ajv-formats and kubernetes-models versions, and the
  * CRD source (every file's path and content, and the source's own problems). Only passes are stored, so an
@@ -292,7 +292,7 @@ function passCache(
 }
 
 /**
- * `validateObjects` as an `OutputCheck` for `synthesize({ checks })` (lib/synth.ts): returns the errors and
+ * `validateObjects` as an `OutputCheck` for `synthesize({ checks })` (lib/output/synth.ts): returns the errors and
  * hands notes and skipped CEL rules to `report` (e.g. to print the one-line "no CRD schema source" note).
  */
 export function schemaCheck(
@@ -641,7 +641,7 @@ function coreSchemas(root: string): CoreSchemas {
     });
     const code = result.outputFiles[0].text.replace(
       /require\("@kubernetes-models\/validate"\)/g,
-      'require("./k8s-validate.js")',
+      'require("../k8s-validate.js")',
     );
     writeAtomically(out, code);
   };

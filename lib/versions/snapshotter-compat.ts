@@ -156,7 +156,7 @@ export function snapshotterRelease(version: string): SnapshotterRelease {
   if (!isKnownSnapshotterVersion(version)) {
     throw new Error(
       `version '${version}' is not a known external-snapshotter release; known: ${KNOWN_SNAPSHOTTER_VERSIONS.join(', ')} ` +
-        '(a new one needs its RBAC, image and sidecar compatibility in lib/snapshotter-compat.ts)',
+        '(a new one needs its RBAC, image and sidecar compatibility in lib/versions/snapshotter-compat.ts)',
     );
   }
   return SNAPSHOTTER_RELEASES[version];

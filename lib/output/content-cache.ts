@@ -1,6 +1,6 @@
 /**
- * Content-addressed result caches for the synth (issue 7): the YAML text of an object (lib/output.ts), the
- * schema validation passes (lib/schema.ts) and the parsed PromQL expressions (lib/promql.ts).
+ * Content-addressed result caches for the synth (issue 7): the YAML text of an object (lib/output/output.ts), the
+ * schema validation passes (lib/validation/schema.ts) and the parsed PromQL expressions (lib/alerts/promql.ts).
  *
  * Each cache is a directory `node_modules/.cache/velero-cdk8s-<name>/<fingerprint>/`, one file per entry,
  * named by `sha256(fingerprint, input)`. The fingerprint holds everything besides the input that the result depends
@@ -48,12 +48,12 @@ export function sha256(...parts: readonly (string | Buffer)[]): string {
  */
 export function sourceRoot(from: string = __dirname): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'lib', 'content-cache.ts'))) return dir;
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'lib', 'output', 'content-cache.ts'))) return dir;
     if (dirname(dir) === dir) return undefined;
   }
 }
 
-/** The text of a repository source file (e.g. `lib/schema.ts`); undefined when it is not there. */
+/** The text of a repository source file (e.g. `lib/validation/schema.ts`); undefined when it is not there. */
 export function sourceText(file: string, root: string | undefined = sourceRoot()): string | undefined {
   if (!root) return undefined;
   try {

@@ -25,7 +25,8 @@ import { isDnsLabel } from '../lib/kube/names';
 import { metricsFor } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
-import { promDuration, scheduleThresholds, type AdditionalAlertRules } from './backup-alerts';
+import type { AdditionalAlertRules } from '../lib/alerts/rule-kit';
+import { promDuration, scheduleThresholds } from '../lib/alerts/thresholds';
 import type { BackupSchedule } from './backup-schedule';
 import {
   checkResources,

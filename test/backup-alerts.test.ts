@@ -1,13 +1,9 @@
 import { Duration } from 'cdk8s';
-import {
-  backupFailedRule,
-  scheduleThresholds,
-  storageLocationRule,
-  type AdditionalAlertRules,
-  type AlertContext,
-  type AlertRule,
-  type AlertTestCase,
-} from '../constructs/backup-alerts';
+import type { AdditionalAlertRules, AlertRule, AlertTestCase } from '../constructs/backup-alerts';
+import { backupFailedRule } from '../lib/alerts/backup-failed';
+import type { AlertContext } from '../lib/alerts/rule-kit';
+import { storageLocationRule } from '../lib/alerts/storage-location';
+import { scheduleThresholds } from '../lib/alerts/thresholds';
 import { isNamespaceProtected, uncoveredNamespaceMatcher } from '../lib/schedule/coverage';
 import { metricsFor } from '../lib/alerts/metrics-catalog';
 import { expressionProblems, metricNames, parsePromQL } from '../lib/alerts/promql';

@@ -1,7 +1,7 @@
 /** `VeleroBackupDelayed`: the newest Completed backup of a schedule is older than its cadence allows. */
 import type { AlertRule } from './promtool';
 import { type AlertContext, type ProvenRule, sel, veleroCli, firstSteps, serverLogs, labels } from './rule-kit';
-import { intervalFor, stepFor, constant, series, caseOf } from './promtool-cases';
+import { aged, stepFor, series, caseOf } from './promtool-cases';
 import { promDuration, type ScheduleThresholds } from './thresholds';
 import { describeDuration } from '../units/duration';
 /** `for:` of the staleness alert: rides out a scrape gap. */
@@ -28,30 +28,27 @@ export function backupDelayedRule(ctx: AlertContext, schedule: string, t: Schedu
       ].join('\n'),
     },
   };
-  // just below the threshold, and once past it for `for:` (plus two evaluation steps)
-  const interval = intervalFor(threshold);
-  const below = threshold - Math.max(600, interval);
-  const horizon = threshold + DELAYED_FOR + 2 * interval;
-  const step = stepFor(horizon, interval);
-  const l = { job: ctx.job, namespace: ctx.namespace, schedule };
+  // the backup's age is the sample value (lib/alerts/promtool-cases.ts aged): half an hour at 1m shows it
+  // just below the threshold, and once past it for `for:` (plus two evaluation steps), exactly
+  const now = 30 * 60;
+  const step = stepFor(now, 60);
+  const below = threshold - DELAYED_FOR;
+  const overdue = threshold + DELAYED_FOR + 2 * 60;
+  const ts = series('velero_backup_last_successful_timestamp', { job: ctx.job, namespace: ctx.namespace, schedule });
   const tests = [
     caseOf(
       `VeleroBackupDelayed ${schedule}: ${promDuration(below)} after the last backup stays silent`,
       rule,
       step,
-      (step) => ({
-        series: [{ series: series('velero_backup_last_successful_timestamp', l), values: constant(0, step) }],
-        evalAt: below,
-        firing: [],
-      }),
+      (step) => ({ series: [{ series: ts, values: aged(below, now, step) }], evalAt: now, firing: [] }),
     ),
     caseOf(
       `VeleroBackupDelayed ${schedule}: past ${promDuration(threshold)} and for ${promDuration(DELAYED_FOR)} fires`,
       rule,
       step,
       (step) => ({
-        series: [{ series: series('velero_backup_last_successful_timestamp', l), values: constant(0, step) }],
-        evalAt: horizon,
+        series: [{ series: ts, values: aged(overdue, now, step) }],
+        evalAt: now,
         firing: [{ namespace: ctx.namespace, schedule }],
       }),
     ),

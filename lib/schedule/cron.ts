@@ -19,6 +19,24 @@
  * (Go's lookup is case-sensitive), a day-of-month that never occurs in the chosen months (`0 0 30 2 *`
  * parses, then never runs), and `@every` below 1m or with a fraction of a second (the schedule controller
  * looks at schedules once a minute; robfig drops sub-second parts).
+ *
+ * Why not a library: the two maintained JS cron parsers were weighed, cron-parser 5.10.7 and croner 11.0.1
+ * (both MIT, both on the npm registry, both active). Both read Vixie/Quartz cron, not robfig's, and tried
+ * on the same expressions they differ from what Velero runs in ways that change when backups happen
+ * (each one is a row of the 'semantics kept from robfig/cron' table in test/cron.test.ts):
+ * - they accept a seconds field (6 fields), day-of-week 7 as Sunday, and `L`, `#` (croner also `W`):
+ *   `cron.ParseStandard` refuses all of them, so Velero would refuse the Schedule;
+ * - they refuse `@every <duration>` and a `CRON_TZ=`/`TZ=` prefix, and cron-parser refuses `@midnight`,
+ *   all of which Velero accepts;
+ * - they read `* /1` (without the space) in a day field as restricted, so day-of-month OR day-of-week;
+ *   robfig keeps the star bit for a step of 1, so day-of-month `* /1` with day-of-week `MON` runs on
+ *   Mondays only;
+ * - on a spring-forward day a run in the missing hour moves (cron-parser to 03:30, croner to 03:00);
+ *   robfig skips it that day. On a fall-back day a run in the repeated hour runs once; robfig runs twice.
+ * Using one would take a pre-parser for the strictness rules, translation of descriptors and zones, and
+ * corrections for the day rule and daylight-saving time: more code than the parser, with a dependency
+ * whose semantics may drift further. The cadence maths (the longest gap, exact over the 400-year cycle)
+ * needs the matcher itself, which neither exposes. So this module keeps its own parser and maths.
  */
 import { Duration } from 'cdk8s';
 import { describeDuration, durationNanos, exactDuration, parseGoDuration } from '../units/duration';

@@ -17,17 +17,8 @@ import {
 } from '../lib/units/duration';
 import { PART_OF, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
+import type { LabelSelector } from '../lib/kube/label-selector';
 import type { BackupStorageLocation, VeleroRelease, VolumeSnapshotLocation } from './velero-release';
-
-/** A Kubernetes label selector (`metav1.LabelSelector`). */
-export interface BackupLabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly {
-    readonly key: string;
-    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-    readonly values?: readonly string[];
-  }[];
-}
 
 /** One exec hook: a command run in a container of each selected pod. */
 export interface BackupHookExec {
@@ -54,7 +45,7 @@ export interface BackupHook {
   /** @default [] */
   readonly excludedResources?: readonly string[];
   /** @default - every pod */
-  readonly labelSelector?: BackupLabelSelector;
+  readonly labelSelector?: LabelSelector;
   /** Run before the pod's volumes are backed up (e.g. freeze a database). @default [] */
   readonly pre?: readonly BackupHookExec[];
   /** Run after (e.g. unfreeze). @default [] */
@@ -117,7 +108,7 @@ export interface BackupScheduleProps {
    * schedule with a selector never counts as protecting a namespace's volumes (`protectsVolumesIn`).
    * @default - every object
    */
-  readonly labelSelector?: BackupLabelSelector;
+  readonly labelSelector?: LabelSelector;
   /**
    * Take CSI snapshots of the PVCs (needs the release's `csiSnapshots`). Always rendered explicitly,
    * because Velero reads an absent value as true. @default release.csiEnabled
@@ -506,7 +497,7 @@ export class BackupSchedule extends Construct {
   }
 }
 
-function renderSelector(s: BackupLabelSelector) {
+function renderSelector(s: LabelSelector) {
   return {
     matchLabels: s.matchLabels && { ...s.matchLabels },
     matchExpressions: s.matchExpressions?.map((e) => ({

@@ -25,7 +25,9 @@ import { isDnsLabel } from '../lib/kube/names';
 import { metricsFor } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
-import { promDuration, scheduleThresholds, type AdditionalAlertRules } from './backup-alerts';
+import type { AdditionalAlertRules } from '../lib/alerts/rule-kit';
+import { aged, constant, fresh, gridCeil, gridFloor, stepFor, type Step } from '../lib/alerts/promtool-cases';
+import { promDuration, scheduleThresholds } from '../lib/alerts/thresholds';
 import type { BackupSchedule } from './backup-schedule';
 import {
   checkResources,
@@ -561,10 +563,6 @@ export class RestoreDrill extends Construct {
 
   private staleCases(stale: AlertRule, absent: AlertRule, threshold: number): AlertTestCase[] {
     const ns = this.namespace;
-    // 5m samples: an instant selector looks back 5m only, so sparser samples would leave gaps
-    const step = 300;
-    const horizon = threshold + 2 * HOUR;
-    const samples = Math.ceil(horizon / step) + 1;
     const last = `kube_cronjob_status_last_successful_time{namespace="${ns}", cronjob="${this.name}"}`;
     const other = `kube_cronjob_status_last_successful_time{namespace="${ns}", cronjob="some-other-cronjob"}`;
     const at = (s: number) => promDuration(s);
@@ -572,63 +570,58 @@ export class RestoreDrill extends Construct {
     const caseOf = (
       rule: AlertRule,
       name: string,
+      step: Step,
       series: InputSeries[],
       evalAt: number,
       f: Record<string, string>[],
     ): AlertTestCase => ({
       name: `VeleroRestoreDrillStale ${this.name}: ${name}`,
       rule,
-      interval: at(step),
+      interval: at(step.interval),
       series,
       evalTime: at(evalAt),
       firing: f,
     });
+    // overdue: the age of the last success is a sample value, so 30 minutes at 1m show it exactly
+    const now = 30 * 60;
+    const minutes = stepFor(now, 60);
+    const overdue = (name: string, age: number, f: Record<string, string>[]) =>
+      caseOf(stale, name, minutes, [{ series: last, values: aged(age, now, minutes) }], now, f);
+    // never succeeded: absent() holds from the first evaluation, so it is pending from 0 on any interval and
+    // fires at the first evaluation at or past its `for:`; evaluated on hour boundaries, that is exact
+    const hours = stepFor(gridCeil(threshold, HOUR), HOUR);
+    const due = gridCeil(threshold, HOUR);
+    const before = gridFloor(threshold - 1, HOUR);
     return [
-      caseOf(
-        stale,
-        `last success ${at(threshold - HOUR)} ago stays silent`,
-        [{ series: last, values: `0x${samples - 1}` }],
-        threshold - HOUR,
-        [],
-      ),
-      caseOf(
-        stale,
-        `last success more than ${at(threshold)} ago fires`,
-        [{ series: last, values: `0x${samples - 1}` }],
-        horizon,
-        firing,
-      ),
-      caseOf(
-        stale,
-        'a drill that succeeds every cadence stays silent',
-        [
-          {
-            series: last,
-            values: `0x${Math.round(seconds(this.cadence) / step) - 1} ${seconds(this.cadence)}x${samples - Math.round(seconds(this.cadence) / step)}`,
-          },
-        ],
-        horizon,
+      overdue(`last success ${at(threshold - HOUR)} ago stays silent`, threshold - HOUR, []),
+      overdue(`last success more than ${at(threshold)} ago fires`, threshold + STALE_FOR + 2 * 60, firing),
+      overdue(
+        'a drill that succeeds every cadence stays silent until its next run ends',
+        seconds(this.cadence) + this.activeDeadlineSeconds,
         [],
       ),
       caseOf(
         absent,
         `never succeeded for ${at(threshold)} fires`,
-        [{ series: other, values: `0x${samples - 1}` }],
-        horizon,
+        hours,
+        [{ series: other, values: constant(0, hours) }],
+        due,
         firing,
       ),
       caseOf(
         absent,
-        'a new drill before its threshold stays silent',
-        [{ series: other, values: `0x${samples - 1}` }],
-        threshold - HOUR,
+        `a new drill ${at(before)} old (before its threshold) stays silent`,
+        hours,
+        [{ series: other, values: constant(0, hours) }],
+        before,
         [],
       ),
       caseOf(
         absent,
         'a drill with a recent success stays silent',
-        [{ series: last, values: `0+${step}x${samples - 1}` }],
-        horizon,
+        hours,
+        [{ series: last, values: fresh(hours) }],
+        due,
         [],
       ),
     ];

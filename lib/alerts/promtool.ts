@@ -1,7 +1,7 @@
 /**
  * promtool, the Prometheus project's rule checker and rule unit-test runner: finding the binary,
  * running `check rules` / `test rules`, and the typed model of rules and test cases that
- * constructs/backup-alerts.ts renders and proves (issue 5; `scripts/install-promtool.sh` installs it).
+ * the alert families of lib/alerts/ build and BackupAlerts renders and proves (issue 5; `scripts/install-promtool.sh` installs it).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
@@ -73,28 +73,37 @@ export function ruleFileFor(ruleFile: RuleFile, alerts: readonly string[]): Rule
   };
 }
 
-/** The YAML of a promtool unit-test file for `cases`, reading the rules from `ruleFile`. */
+/**
+ * The YAML of a promtool unit-test file for `cases`, reading the rules from `ruleFile`. Cases of the same
+ * alert with the same input series and interval share one test group, one `alert_rule_test` entry each
+ * (the group's name lists theirs): promtool evaluates the rules once per group up to its latest
+ * `eval_time`, and the evaluations before each case's own `eval_time` are the same in either form.
+ */
 export function renderRuleTests(ruleFile: string, cases: readonly AlertTestCase[], evaluationInterval = '1m'): string {
+  const groups = new Map<string, AlertTestCase[]>();
+  for (const c of cases) {
+    const key = JSON.stringify([c.rule.alert, c.interval ?? '1m', c.series.map((s) => [s.series, s.values])]);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(c);
+  }
   return stringify(
     {
       rule_files: [ruleFile],
       evaluation_interval: evaluationInterval,
-      tests: cases.map((c) => ({
-        name: c.name,
-        interval: c.interval ?? '1m',
-        input_series: c.series.map((s) => ({ series: s.series, values: s.values })),
-        alert_rule_test: [
-          {
-            eval_time: c.evalTime,
-            alertname: c.rule.alert,
-            exp_alerts: c.firing.map((labels) => ({
-              exp_labels: { ...c.rule.labels, ...labels },
-              exp_annotations: Object.fromEntries(
-                Object.entries(c.rule.annotations).map(([k, v]) => [k, expandTemplate(v, labels)]),
-              ),
-            })),
-          },
-        ],
+      tests: [...groups.values()].map((group) => ({
+        name: group.map((c) => c.name).join(' | '),
+        interval: group[0].interval ?? '1m',
+        input_series: group[0].series.map((s) => ({ series: s.series, values: s.values })),
+        alert_rule_test: group.map((c) => ({
+          eval_time: c.evalTime,
+          alertname: c.rule.alert,
+          exp_alerts: c.firing.map((labels) => ({
+            exp_labels: { ...c.rule.labels, ...labels },
+            exp_annotations: Object.fromEntries(
+              Object.entries(c.rule.annotations).map(([k, v]) => [k, expandTemplate(v, labels)]),
+            ),
+          })),
+        })),
       })),
     },
     { lineWidth: 0 },

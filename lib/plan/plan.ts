@@ -5,10 +5,9 @@
  * `PVCNotCoveredByBackup` alert (lib/schedule/coverage.ts).
  */
 import { Duration } from 'cdk8s';
-import type { BackupSchedule } from '../../constructs/backup-schedule';
-import type { VeleroRelease } from '../../constructs/velero-release';
-import { isNamespaceProtected } from '../schedule/coverage';
+import { isNamespaceProtected, type CoverageSchedule } from '../schedule/coverage';
 import { nextRuns } from '../schedule/cron';
+import type { StorageProfile } from '../storage/storage-profile';
 
 /** A PVC the plan knows about: its namespace, name and size (the seed's critical PVCs are in main.ts). */
 export interface VolumeDeclaration {
@@ -20,9 +19,38 @@ export interface VolumeDeclaration {
   readonly app?: string;
 }
 
+/** What the plan reads of a backup storage location (a `BackupStorageLocation` construct is one). */
+export interface PlanStorageLocation {
+  readonly name: string;
+  readonly profile: StorageProfile;
+}
+
+/** What the plan reads of a schedule (a `PlanSchedule` construct is one). */
+export interface PlanSchedule extends CoverageSchedule {
+  /** The cron expression as Velero reads it. */
+  readonly schedule: string;
+  /** Longest interval between two runs. */
+  readonly cadence: Duration;
+  readonly ttl: Duration;
+  /** Restore points kept: ttl / cadence. */
+  readonly retentionDepth: number;
+  readonly snapshotVolumes: boolean;
+  readonly defaultVolumesToFsBackup: boolean;
+  readonly snapshotMoveData: boolean;
+  readonly storageLocation: PlanStorageLocation;
+  /** True when the schedule's resource backup includes `namespace`. */
+  includesNamespace(namespace: string): boolean;
+}
+
+/** What the plan reads of the Velero server (a `VeleroRelease` construct is one). */
+export interface PlanRelease {
+  readonly namespace: string;
+  readonly defaultStorageLocation: PlanStorageLocation;
+}
+
 export interface PlanInput {
-  readonly release: VeleroRelease;
-  readonly schedules: readonly BackupSchedule[];
+  readonly release: PlanRelease;
+  readonly schedules: readonly PlanSchedule[];
   readonly volumes: readonly VolumeDeclaration[];
   /** Namespaces deliberately not backed up, with the reason (same map as BackupAlerts). @default {} */
   readonly unprotectedNamespaces?: Readonly<Record<string, string>>;
@@ -59,7 +87,7 @@ export interface CostLine {
 
 export interface BackupPlan {
   readonly namespaces: readonly NamespacePlan[];
-  readonly schedules: readonly BackupSchedule[];
+  readonly schedules: readonly PlanSchedule[];
   readonly cost: {
     readonly lines: readonly CostLine[];
     readonly totalBytes: number;
@@ -108,14 +136,14 @@ export function formatDuration(d: Duration): string {
   return `${d.toMinutes({ integral: false })} min`;
 }
 
-function how(s: BackupSchedule): Protection {
+function how(s: PlanSchedule): Protection {
   if (s.snapshotMoveData) return 'snapshot data movement';
   if (s.defaultVolumesToFsBackup) return 'file-system backup';
   if (s.snapshotVolumes) return 'CSI snapshot';
   return 'resources only';
 }
 
-const sendsVolumeData = (s: BackupSchedule) => s.snapshotMoveData || s.defaultVolumesToFsBackup;
+const sendsVolumeData = (s: PlanSchedule) => s.snapshotMoveData || s.defaultVolumesToFsBackup;
 
 /** Computes the plan. */
 export function backupPlan(input: PlanInput): BackupPlan {
@@ -191,7 +219,7 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const pad = (n: number) => String(n).padStart(2, '0');
 const hhmm = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 
-function runPattern(s: BackupSchedule): string {
+function runPattern(s: PlanSchedule): string {
   const runs = nextRuns(s.schedule, REFERENCE_WEEK, 4);
   if (s.cadence.toSeconds() <= 7 * 86400) {
     const inWeek = nextRuns(s.schedule, REFERENCE_WEEK, 64).filter(

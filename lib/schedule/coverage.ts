@@ -1,6 +1,6 @@
 /**
  * Which namespaces have their volume data backed up: the one rule behind the `PVCNotCoveredByBackup`
- * alert (constructs/backup-alerts.ts) and the backup plan's coverage report (lib/plan/plan.ts), so the two can
+ * alert (lib/alerts/pvc-coverage.ts) and the backup plan's coverage report (lib/plan/plan.ts), so the two can
  * never disagree (gitops-pitfalls.md row 14).
  *
  * A namespace is protected when at least one schedule that is not paused backs up the data of its PVCs

@@ -19,13 +19,14 @@ import {
   type VerifyTarget,
 } from '../drill/config';
 import { parseCron } from '../lib/schedule/cron';
+import { promDuration } from '../lib/units/duration';
 import { bundleDrillRunner } from '../lib/drill/drill-bundle';
 import { recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
 import { metricsFor } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
-import { promDuration, scheduleThresholds, type AdditionalAlertRules } from './backup-alerts';
+import { scheduleThresholds, type AdditionalAlertRules } from './backup-alerts';
 import type { BackupSchedule } from './backup-schedule';
 import {
   checkResources,

@@ -18,7 +18,7 @@ import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 import type { BackupSchedule } from './backup-schedule';
-import type { VeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './velero-release';
 
 export type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 
@@ -71,7 +71,7 @@ export interface AdditionalAlertRules {
 
 export interface BackupAlertsProps {
   /** The Velero server whose backups the alerts watch; its version picks the metrics catalog. */
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   /** The schedules to watch; each brings its own staleness, absence and duration alerts. */
   readonly schedules: readonly BackupSchedule[];
   /**
@@ -1077,7 +1077,7 @@ export class BackupAlerts extends Construct {
     }
   }
 
-  private checkSchedules(release: VeleroRelease, schedules: readonly BackupSchedule[]): void {
+  private checkSchedules(release: IVeleroRelease, schedules: readonly BackupSchedule[]): void {
     const seen = new Set<string>();
     for (const s of schedules) {
       if (s.release !== release) {

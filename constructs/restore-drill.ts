@@ -34,7 +34,7 @@ import {
   toK8sResources,
   type ComputeResources,
 } from '../lib/kube/resources';
-import type { VeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './velero-release';
 
 import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions/versions';
 
@@ -59,7 +59,7 @@ export interface RestoreDrillVerify {
 
 export interface RestoreDrillProps {
   /** The Velero server whose backups are restored; the drill runs in its namespace. */
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   /** The Schedule whose newest Completed backup is restored. */
   readonly schedule: BackupSchedule;
   /**
@@ -176,7 +176,7 @@ export class RestoreDrill extends Construct {
   public readonly alertRules: AdditionalAlertRules;
 
   private readonly schedule: BackupSchedule;
-  private readonly release: VeleroRelease;
+  private readonly release: IVeleroRelease;
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);

@@ -27,11 +27,11 @@ import {
   VELERO_PLUGIN_FOR_AWS_VERSION,
   VELERO_VERSION,
 } from '../lib/versions/versions';
-import { BackupStorageLocation } from './backup-storage-location';
-import { VolumeSnapshotLocation } from './volume-snapshot-location';
+import { BackupStorageLocation, type IBackupStorageLocation } from './backup-storage-location';
+import { VolumeSnapshotLocation, type IVolumeSnapshotLocation } from './volume-snapshot-location';
 
-export { BackupStorageLocation } from './backup-storage-location';
-export { VolumeSnapshotLocation } from './volume-snapshot-location';
+export { BackupStorageLocation, type IBackupStorageLocation } from './backup-storage-location';
+export { VolumeSnapshotLocation, type IVolumeSnapshotLocation } from './volume-snapshot-location';
 export { StorageProfile } from '../lib/storage/storage-profile';
 export { checkResources, type ComputeResources } from '../lib/kube/resources';
 
@@ -95,6 +95,128 @@ export interface VeleroReleaseProps {
   readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
 }
 
+/**
+ * A Velero release as the constructs that target it read it (BackupSchedule, BackupAlerts, RestoreDrill,
+ * CrdApplication, the locations): one this stack renders (VeleroRelease) or one installed otherwise, e.g.
+ * by the Helm chart (`VeleroRelease.fromExisting`, or any object with these fields).
+ */
+export interface IVeleroRelease {
+  /** Namespace of the server: its Schedules and locations live there. */
+  readonly namespace: string;
+  /** Velero image tag (`v1.15.0`): which metrics exist, which CRDs to sync. */
+  readonly version: string;
+  /** The server runs with `--features=EnableCSI`. */
+  readonly csiEnabled: boolean;
+  /** The node-agent DaemonSet runs (file-system backup, snapshot data movement). */
+  readonly nodeAgentEnabled: boolean;
+  /** The server's ServiceAccount. */
+  readonly serviceAccountName: string;
+  /** Name of the metrics Service: the Prometheus `job` label of the server's series. */
+  readonly metricsServiceName: string;
+  /** Labels the Prometheus `serviceMonitorSelector` and `ruleSelector` look for. */
+  readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+  /** Where Schedules back up unless they name another location. */
+  readonly defaultStorageLocation: IBackupStorageLocation;
+  /** Every BackupStorageLocation; the first is the default. */
+  readonly storageLocations: readonly IBackupStorageLocation[];
+  /** The snapshot location Schedules use by default (none when CSI snapshots are off). */
+  readonly defaultSnapshotLocation?: IVolumeSnapshotLocation;
+  /** Every VolumeSnapshotLocation. */
+  readonly snapshotLocations: readonly IVolumeSnapshotLocation[];
+}
+
+/** A Velero release this stack does not render (installed by Helm, `velero install`, another repo). */
+export interface ExistingVeleroReleaseProps {
+  /** Namespace of the server. @default 'velero' */
+  readonly namespace?: string;
+  /** The installed server's image tag, e.g. `v1.15.0` (Helm: the chart's `image.tag`). */
+  readonly version: string;
+  /** Object store of the default BackupStorageLocation, named `default` (Helm: `configuration.backupStorageLocation`). */
+  readonly storage: StorageProfile;
+  /** Further BackupStorageLocations that exist, by name. @default [] */
+  readonly additionalStorageLocations?: readonly {
+    readonly name: string;
+    readonly profile: StorageProfile;
+    /** @default 'ReadWrite' */
+    readonly accessMode?: 'ReadWrite' | 'ReadOnly';
+  }[];
+  /** The server runs with `--features=EnableCSI`. @default true */
+  readonly csiSnapshots?: boolean;
+  /** Names of the VolumeSnapshotLocations; the first is the default. @default ['default'] with csiSnapshots, else [] */
+  readonly snapshotLocations?: readonly string[];
+  /** The node-agent runs. @default false */
+  readonly nodeAgent?: boolean;
+  /** The server's ServiceAccount. @default 'velero' (Helm: `serviceAccount.server.name`, the release name by default) */
+  readonly serviceAccountName?: string;
+  /** The metrics Service, the `job` label of the server's series. @default 'velero' (Helm: the release's fullname) */
+  readonly metricsServiceName?: string;
+  /** Labels the Prometheus `serviceMonitorSelector` and `ruleSelector` look for. @default { release: 'kube-prometheus-stack' } */
+  readonly prometheusSelectorLabels?: Record<string, string>;
+}
+
+/** The IVeleroRelease of `VeleroRelease.fromExisting`: checked like a rendered one, renders nothing. */
+class ExistingVeleroRelease extends Construct implements IVeleroRelease {
+  public readonly namespace: string;
+  public readonly version: string;
+  public readonly csiEnabled: boolean;
+  public readonly nodeAgentEnabled: boolean;
+  public readonly serviceAccountName: string;
+  public readonly metricsServiceName: string;
+  public readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+  public readonly storageLocations: readonly IBackupStorageLocation[];
+  public readonly defaultStorageLocation: IBackupStorageLocation;
+  public readonly snapshotLocations: readonly IVolumeSnapshotLocation[];
+  public readonly defaultSnapshotLocation?: IVolumeSnapshotLocation;
+
+  constructor(scope: Construct, id: string, props: ExistingVeleroReleaseProps) {
+    super(scope, id);
+    this.namespace = props.namespace ?? 'velero';
+    this.version = props.version;
+    try {
+      checkVeleroVersion(this.version);
+    } catch (e) {
+      throw new Error(`existing velero release: ${(e as Error).message}`, { cause: e });
+    }
+    checkName('existing velero release: namespace', this.namespace);
+    this.csiEnabled = props.csiSnapshots ?? true;
+    this.nodeAgentEnabled = props.nodeAgent ?? false;
+    this.serviceAccountName = props.serviceAccountName ?? 'velero';
+    this.metricsServiceName = props.metricsServiceName ?? 'velero';
+    this.prometheusSelectorLabels = { ...(props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    const storage = [
+      { name: 'default', profile: props.storage, isDefault: true, accessMode: 'ReadWrite' as const },
+      ...(props.additionalStorageLocations ?? []).map((l) => ({
+        name: l.name,
+        profile: l.profile,
+        isDefault: false,
+        accessMode: l.accessMode ?? 'ReadWrite',
+      })),
+    ];
+    this.storageLocations = storage.map((l) => ({ ...l, release: this }));
+    this.defaultStorageLocation = this.storageLocations[0];
+    const snapshots = props.snapshotLocations ?? (this.csiEnabled ? ['default'] : []);
+    this.snapshotLocations = snapshots.map((name) => ({ name, release: this }));
+    this.defaultSnapshotLocation = this.snapshotLocations[0];
+    for (const [what, names] of [
+      ['storage location', this.storageLocations.map((l) => l.name)],
+      ['snapshot location', snapshots],
+    ] as const) {
+      names.forEach((name, i) => {
+        checkName(`existing velero release: ${what} name`, name);
+        if (names.indexOf(name) !== i) {
+          throw new Error(`existing velero release: ${what} '${name}' is listed twice; list each location once`);
+        }
+      });
+    }
+  }
+}
+
+function checkName(what: string, name: string): void {
+  if (!isDnsLabel(name)) {
+    throw new Error(`${what} '${name}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
+  }
+}
+
 const SEED_SERVER_RESOURCES: ComputeResources = {
   requests: { cpu: '100m', memory: '256Mi' },
   limits: { cpu: '200m', memory: '512Mi' },
@@ -113,7 +235,15 @@ const CREDENTIALS_MOUNT = '/credentials';
  * Namespace with Pod Security labels, ServiceAccount + cluster-admin binding, the server Deployment with the
  * AWS plugin initContainer, storage and snapshot locations, the optional node-agent, and metrics.
  */
-export class VeleroRelease extends Construct {
+export class VeleroRelease extends Construct implements IVeleroRelease {
+  /**
+   * A release this stack does not render, e.g. one the Helm chart installed: Schedules, alerts, the drill
+   * and the CRD Application can target it; nothing of the server (Deployment, RBAC, locations) is rendered.
+   */
+  public static fromExisting(scope: Construct, id: string, props: ExistingVeleroReleaseProps): IVeleroRelease {
+    return new ExistingVeleroRelease(scope, id, props);
+  }
+
   public readonly namespace: string;
   public readonly version: string;
   public readonly awsPluginVersion: string;
@@ -139,11 +269,7 @@ export class VeleroRelease extends Construct {
     this.version = props.version ?? VELERO_VERSION;
     this.awsPluginVersion = props.awsPluginVersion ?? VELERO_PLUGIN_FOR_AWS_VERSION;
     this.validateVersions();
-    if (!isDnsLabel(this.namespace)) {
-      throw new Error(
-        `velero release: namespace '${this.namespace}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
-      );
-    }
+    checkName('velero release: namespace', this.namespace);
     this.csiEnabled = props.csiSnapshots ?? true;
     const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
     this.features = [...new Set(features)];
@@ -217,11 +343,7 @@ export class VeleroRelease extends Construct {
       accessMode?: 'ReadWrite' | 'ReadOnly';
     },
   ): BackupStorageLocation {
-    if (!isDnsLabel(name)) {
-      throw new Error(
-        `velero release: storage location name '${name}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
-      );
-    }
+    checkName('velero release: storage location name', name);
     if (this._storageLocations.some((l) => l.name === name)) {
       throw new Error(`velero release: storage location '${name}' is defined twice; give each location its own name`);
     }

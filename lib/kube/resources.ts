@@ -9,11 +9,16 @@ export interface ComputeResources {
 
 /** What each resource accepts on top of the quantity grammar, and the example a message offers. */
 const RULES = {
-  cpu: { example: "'100m' or '0.5'", check: (q: Quantity) => (q.millis === undefined ? 'finer than 1m (one millicore)' : undefined) },
+  cpu: {
+    example: "'100m' or '0.5'",
+    check: (q: Quantity) => (q.millis === undefined ? 'finer than 1m (one millicore)' : undefined),
+  },
   memory: {
     example: "'256Mi' or '1Gi'",
     check: (q: Quantity) =>
-      q.isWhole ? undefined : `not a whole number of bytes${q.text.endsWith('m') ? " ('m' is a thousandth; mebibytes are 'Mi')" : ''}`,
+      q.isWhole
+        ? undefined
+        : `not a whole number of bytes${q.text.endsWith('m') ? " ('m' is a thousandth; mebibytes are 'Mi')" : ''}`,
   },
 } as const;
 

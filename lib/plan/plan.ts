@@ -6,7 +6,7 @@
  */
 import { Duration } from 'cdk8s';
 import type { BackupSchedule } from '../../constructs/backup-schedule';
-import type { VeleroRelease } from '../../constructs/velero-release';
+import type { IVeleroRelease } from '../../constructs/velero-release';
 import { isNamespaceProtected } from '../schedule/coverage';
 import { nextRuns } from '../schedule/cron';
 import { formatReportDuration } from '../units/duration';
@@ -25,7 +25,7 @@ export interface VolumeDeclaration {
 }
 
 export interface PlanInput {
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   readonly schedules: readonly BackupSchedule[];
   readonly volumes: readonly VolumeDeclaration[];
   /** Namespaces deliberately not backed up, with the reason (same map as BackupAlerts). @default {} */

@@ -141,7 +141,28 @@ describe('ArgoCD never prunes what Velero creates at run time', () => {
 
   test('an Application needs the version it deploys', () => {
     const { chart } = testChart();
-    new ArgoCdApplication(chart, 'A', { name: 'a', folder: 'a', version: 'v1', destinationNamespace: 'a' });
+    new ArgoCdApplication(chart, 'A', {
+      name: 'a',
+      folder: 'a',
+      version: 'v1',
+      destinationNamespace: 'a',
+      repository: { repoURL: 'https://git.lan/ops/backup.git' },
+    });
     expect(find(objects(chart), 'Application', 'a').metadata.labels!['app.kubernetes.io/version']).toBe('v1');
+  });
+  test('an Application follows HEAD of the repository and syncs dist/<folder> unless told otherwise', () => {
+    const { chart } = testChart();
+    new ArgoCdApplication(chart, 'A', {
+      name: 'a',
+      folder: 'a',
+      version: 'v1',
+      destinationNamespace: 'a',
+      repository: { repoURL: 'https://git.lan/ops/backup.git' },
+    });
+    expect(find(objects(chart), 'Application', 'a').spec.source).toMatchObject({
+      repoURL: 'https://git.lan/ops/backup.git',
+      targetRevision: 'HEAD',
+      path: 'dist/a',
+    });
   });
 });

@@ -13,7 +13,7 @@ import {
 import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring.coreos.com';
 import { checkPluginProvider, checkVeleroPlugin, checkVeleroVersion, providerOf } from '../lib/versions/compatibility';
 import { recommendedLabels } from '../lib/kube/labels';
-import { isDnsLabel } from '../lib/kube/names';
+import { assertDnsLabel } from '../lib/kube/names';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -177,7 +177,7 @@ class ExistingVeleroRelease extends Construct implements IVeleroRelease {
     } catch (e) {
       throw new Error(`existing velero release: ${(e as Error).message}`, { cause: e });
     }
-    checkName('existing velero release: namespace', this.namespace);
+    assertDnsLabel('existing velero release: namespace', this.namespace);
     this.csiEnabled = props.csiSnapshots ?? true;
     this.nodeAgentEnabled = props.nodeAgent ?? false;
     this.serviceAccountName = props.serviceAccountName ?? 'velero';
@@ -202,18 +202,12 @@ class ExistingVeleroRelease extends Construct implements IVeleroRelease {
       ['snapshot location', snapshots],
     ] as const) {
       names.forEach((name, i) => {
-        checkName(`existing velero release: ${what} name`, name);
+        assertDnsLabel(`existing velero release: ${what} name`, name);
         if (names.indexOf(name) !== i) {
           throw new Error(`existing velero release: ${what} '${name}' is listed twice; list each location once`);
         }
       });
     }
-  }
-}
-
-function checkName(what: string, name: string): void {
-  if (!isDnsLabel(name)) {
-    throw new Error(`${what} '${name}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
   }
 }
 
@@ -229,6 +223,8 @@ const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
 const CREDENTIALS_MOUNT = '/credentials';
+/** Pod labels of the server: the Deployment selects them, the metrics Service and ServiceMonitor find it by them. */
+const SERVER_SELECTOR = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
 
 /**
  * The Velero server as `velero install` v1.15 renders it (velero-upstream-facts.md §1c, §3), hardened:
@@ -269,7 +265,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     this.version = props.version ?? VELERO_VERSION;
     this.awsPluginVersion = props.awsPluginVersion ?? VELERO_PLUGIN_FOR_AWS_VERSION;
     this.validateVersions();
-    checkName('velero release: namespace', this.namespace);
+    assertDnsLabel('velero release: namespace', this.namespace);
     this.csiEnabled = props.csiSnapshots ?? true;
     const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
     this.features = [...new Set(features)];
@@ -305,7 +301,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
 
     this.serverArgs = [
       'server',
-      ...(this.features.length ? [`--features=${this.features.join(',')}`] : []),
+      ...this.featureArgs(),
       // the server binary defaults to restic; velero install and the chart always pass kopia (G2)
       '--uploader-type=kopia',
       `--log-level=${props.logLevel ?? 'info'}`,
@@ -343,7 +339,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       accessMode?: 'ReadWrite' | 'ReadOnly';
     },
   ): BackupStorageLocation {
-    checkName('velero release: storage location name', name);
+    assertDnsLabel('velero release: storage location name', name);
     if (this._storageLocations.some((l) => l.name === name)) {
       throw new Error(`velero release: storage location '${name}' is defined twice; give each location its own name`);
     }
@@ -443,9 +439,33 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     ].map((name) => ({ name, value: file }));
   }
 
+  /** `--features=...` of the server and the node-agent, when there are any. */
+  private featureArgs(): string[] {
+    return this.features.length ? [`--features=${this.features.join(',')}`] : [];
+  }
+
+  /** Mounts the server and the node-agent both have: scratch space, the credentials file, a writable /tmp. */
+  private commonMounts() {
+    return [
+      { name: 'scratch', mountPath: '/scratch' },
+      { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
+      // the credentials file store writes /tmp/credentials (G6)
+      { name: 'tmp', mountPath: '/tmp' },
+    ];
+  }
+
+  /** The volumes of `commonMounts`. */
+  private commonVolumes() {
+    return [
+      { name: 'scratch', emptyDir: {} },
+      { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
+      { name: 'tmp', emptyDir: {} },
+    ];
+  }
+
   private renderDeployment(resources: ComputeResources): void {
     const image = `${VELERO_IMAGE}:${this.version}`;
-    const selector = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
+    const selector = SERVER_SELECTOR;
     const restricted = restrictedSecurityContext(RUN_AS_USER);
     const probe = (failureThreshold: number) => ({
       httpGet: { path: '/metrics', port: IntOrString.fromString('metrics') },
@@ -503,25 +523,14 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                   { name: 'LD_LIBRARY_PATH', value: '/plugins' },
                   ...this.credentialEnv(),
                 ],
-                volumeMounts: [
-                  { name: 'plugins', mountPath: '/plugins' },
-                  { name: 'scratch', mountPath: '/scratch' },
-                  { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
-                  // the server's credentials file store writes /tmp/credentials (G6)
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
+                volumeMounts: [{ name: 'plugins', mountPath: '/plugins' }, ...this.commonMounts()],
                 resources: toK8sResources(resources),
                 livenessProbe: probe(5),
                 readinessProbe: probe(5),
                 securityContext: restricted,
               },
             ],
-            volumes: [
-              { name: 'plugins', emptyDir: {} },
-              { name: 'scratch', emptyDir: {} },
-              { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
-              { name: 'tmp', emptyDir: {} },
-            ],
+            volumes: [{ name: 'plugins', emptyDir: {} }, ...this.commonVolumes()],
           },
         },
       },
@@ -547,11 +556,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                 image: `${VELERO_IMAGE}:${this.version}`,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['/velero'],
-                args: [
-                  'node-agent',
-                  'server',
-                  ...(this.features.length ? [`--features=${this.features.join(',')}`] : []),
-                ],
+                args: ['node-agent', 'server', ...this.featureArgs()],
                 ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
                 env: [
                   { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
@@ -562,9 +567,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                 volumeMounts: [
                   { name: 'host-pods', mountPath: '/host_pods', mountPropagation: 'HostToContainer' },
                   { name: 'host-plugins', mountPath: '/var/lib/kubelet/plugins', mountPropagation: 'HostToContainer' },
-                  { name: 'scratch', mountPath: '/scratch' },
-                  { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
-                  { name: 'tmp', mountPath: '/tmp' },
+                  ...this.commonMounts(),
                 ],
                 resources: toK8sResources(resources),
                 securityContext: {
@@ -578,9 +581,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
             volumes: [
               { name: 'host-pods', hostPath: { path: '/var/lib/kubelet/pods' } },
               { name: 'host-plugins', hostPath: { path: '/var/lib/kubelet/plugins' } },
-              { name: 'scratch', emptyDir: {} },
-              { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
-              { name: 'tmp', emptyDir: {} },
+              ...this.commonVolumes(),
             ],
           },
         },
@@ -589,7 +590,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   }
 
   private renderMetrics(metrics: MetricsOptions | undefined): void {
-    const selector = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
+    const selector = SERVER_SELECTOR;
     const serviceLabels = { ...this.labels, 'app.kubernetes.io/component': 'server' };
     new KubeService(this, 'MetricsService', {
       metadata: { name: this.metricsServiceName, namespace: this.namespace, labels: serviceLabels },
@@ -609,7 +610,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
           labels: { ...this.labels, ...this.prometheusSelectorLabels },
         },
         spec: {
-          selector: { matchLabels: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' } },
+          selector: { matchLabels: SERVER_SELECTOR },
           namespaceSelector: { matchNames: [this.namespace] },
           endpoints: [
             { port: 'metrics', path: '/metrics', interval: metrics?.interval ?? '30s', scrapeTimeout: '10s' },

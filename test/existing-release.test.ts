@@ -25,17 +25,22 @@ function helmRelease(chart: ReturnType<typeof testChart>['chart'], extra: object
   });
 }
 
+/** The Schedule `daily` of namespace `apps`, 0 2 * * *, kept 30 days. */
+function daily(chart: ReturnType<typeof testChart>['chart'], release: IVeleroRelease): BackupSchedule {
+  return new BackupSchedule(chart, 'Daily', {
+    release,
+    name: 'daily',
+    schedule: '0 2 * * *',
+    ttl: Duration.hours(720),
+    includedNamespaces: ['apps'],
+  });
+}
+
 describe('constructs target a Velero this stack does not render (VeleroRelease.fromExisting)', () => {
   test('a BackupSchedule and BackupAlerts against a Helm-installed release render no server', () => {
     const { chart } = testChart();
     const release = helmRelease(chart);
-    const schedule = new BackupSchedule(chart, 'Daily', {
-      release,
-      name: 'daily',
-      schedule: '0 2 * * *',
-      ttl: Duration.hours(720),
-      includedNamespaces: ['apps'],
-    });
+    const schedule = daily(chart, release);
     new BackupAlerts(chart, 'Alerts', { release, schedules: [schedule] });
     const objs = objects(chart);
 
@@ -97,13 +102,7 @@ describe('constructs target a Velero this stack does not render (VeleroRelease.f
   test('the restore drill and the CRD Application read the existing release', () => {
     const { chart } = testChart();
     const release = helmRelease(chart);
-    const schedule = new BackupSchedule(chart, 'Daily', {
-      release,
-      name: 'daily',
-      schedule: '0 2 * * *',
-      ttl: Duration.hours(720),
-      includedNamespaces: ['apps'],
-    });
+    const schedule = daily(chart, release);
     new RestoreDrill(chart, 'Drill', { release, schedule });
     new CrdApplication(chart, 'Crds', { release });
     const objs = objects(chart);
@@ -135,13 +134,7 @@ describe('constructs target a Velero this stack does not render (VeleroRelease.f
       snapshotLocations: [],
     };
     location.release = release;
-    new BackupSchedule(chart, 'Daily', {
-      release,
-      name: 'daily',
-      schedule: '0 2 * * *',
-      ttl: Duration.hours(720),
-      includedNamespaces: ['apps'],
-    });
+    daily(chart, release);
     expect(objects(chart).map((o) => o.kind)).toEqual(['Schedule']);
   });
 

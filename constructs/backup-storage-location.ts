@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { BackupStorageLocation as BackupStorageLocationObject } from '../imports/velero-backupstoragelocations-velero.io';
 import { StorageProfile } from '../lib/storage/storage-profile';
-import type { IVeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './existing-velero-release';
 
 /**
  * A BackupStorageLocation as other constructs read it: one this stack renders (BackupStorageLocation) or

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { VolumeSnapshotLocation as VolumeSnapshotLocationObject } from '../imports/velero-volumesnapshotlocations-velero.io';
-import type { IVeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './existing-velero-release';
 
 /**
  * A VolumeSnapshotLocation as other constructs read it: one this stack renders (VolumeSnapshotLocation) or

@@ -1,8 +1,9 @@
 /**
- * The composition root: the seed homelab's Velero backup and disaster-recovery stack.
+ * The seed homelab's config: its Velero backup and disaster-recovery stack.
  *
- * `buildStack()` / `buildApp()` build it in memory (tests call them; they never touch dist/). Run
- * directly (`npm run synth`), this file synthesizes it into dist/ atomically, after every check.
+ * `buildStack()` / `buildApp()` build it in memory (tests call them; they never touch dist/). `main()`,
+ * `planMain()` and `validateMain()` hand it to the commands of lib/output/cli.ts: `npm run synth`
+ * synthesizes it into dist/ atomically, after every check. The library itself is index.ts.
  */
 import { App, Duration } from 'cdk8s';
 import {
@@ -17,13 +18,9 @@ import {
   VeleroRelease,
   type GitRepository,
 } from './constructs';
+import { runPlan, runSynth, runValidate } from './lib/output/cli';
 import { FolderChart } from './lib/output/folder-chart';
-import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
-import { runPlanCli } from './lib/plan/plan-cli';
-import { checkInvariants, foldersOf } from './lib/validation/invariants';
-import { schemaCheck } from './lib/validation/schema';
-import { synthesize, type OutputCheck } from './lib/output/synth';
-import { validateDir } from './lib/validation/validate-dist';
+import type { PlanInput, VolumeDeclaration } from './lib/plan/plan';
 
 /**
  * Storage profile of the default BackupStorageLocation: the one line to switch.
@@ -176,75 +173,24 @@ export function buildStack(options: StackOptions = {}): Stack {
   return { app, release, schedules, snapshots, alerts, drill, plan };
 }
 
-/**
- * The checks every synth runs before anything is written (issue 6): the output invariants, and
- * validation against the upstream schemas (core kinds always; custom resources when a CRD source is
- * there: ../shared/crds, $VELERO_CDK8S_CRDS, or the pinned URLs downloaded once).
- */
-export function synthChecks(release: () => VeleroRelease): OutputCheck[] {
-  return [
-    (objects) => {
-      const r = release();
-      const localStack = r.storageLocations.filter((l) => l.profile.isTestRig);
-      return checkInvariants(foldersOf(objects), {
-        localStackSecretAllowed: localStack.length > 0,
-        localStackLocations: localStack.map((l) => `${r.namespace}/${l.name}`),
-      });
-    },
-    schemaCheck({}, (result) => {
-      for (const note of result.notes) console.error(`validate: ${note}`);
-    }),
-  ];
-}
-
 /** Builds the seed's stack and returns its cdk8s App. */
 export function buildApp(options: StackOptions = {}): App {
   return buildStack(options).app;
 }
 
-/** Synthesizes the default stack into dist/ (or `outDir`) with BACKUP-PLAN.md; returns the exit code. */
+/** Synthesizes the seed's stack into dist/ (or `outDir`) with BACKUP-PLAN.md; returns the exit code. */
 export function main(options: { outDir?: string } = {}): number {
-  try {
-    let stack: Stack | undefined;
-    const result = synthesize(
-      () => {
-        stack = buildStack();
-        return stack.app;
-      },
-      {
-        outDir: options.outDir,
-        checks: synthChecks(() => stack!.release),
-        extraFiles: () => ({ 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) }),
-      },
-    );
-    console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
-    return 0;
-  } catch (e) {
-    console.error((e as Error).message);
-    return 1;
-  }
+  return runSynth(buildStack, options);
 }
 
 /** `npm run plan`: the report, a summary, and the live-inventory check; returns the exit code. */
 export function planMain(argv: readonly string[]): number {
-  try {
-    return runPlanCli(argv, buildStack().plan, { log: console.log, error: console.error });
-  } catch (e) {
-    console.error((e as Error).message);
-    return 2;
-  }
+  return runPlan(buildStack, argv);
 }
 
 /** `npm run validate`: checks the files in dist/ (or `dir`) as ArgoCD will read them; returns the exit code. */
 export function validateMain(dir = 'dist'): number {
-  const stack = buildStack();
-  const problems = validateDir(
-    dir,
-    synthChecks(() => stack.release),
-  );
-  for (const p of problems) console.error(`validate: ${p}`);
-  console.log(problems.length ? `validate: ${problems.length} problem(s) in ${dir}` : `validate: ${dir} is valid`);
-  return problems.length ? 1 : 0;
+  return runValidate(buildStack, dir);
 }
 
 // run directly (`node .build/main.js`, `ts-node main.ts`), not when bundled into another entry point

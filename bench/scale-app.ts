@@ -4,10 +4,7 @@
  * bench/scale-app.ts`; test/scale.test.ts checks that its output is valid.
  */
 import { App, Duration } from 'cdk8s';
-import { BackupAlerts, BackupSchedule, StorageProfile, VeleroRelease } from '../constructs';
-import { FolderChart } from '../lib/output/folder-chart';
-import { synthesize } from '../lib/output/synth';
-import { synthChecks } from '../main';
+import { BackupAlerts, BackupSchedule, FolderChart, runSynth, StorageProfile, VeleroRelease } from '../index';
 
 export const SCHEDULES = 100;
 export const NAMESPACES = 300;
@@ -51,17 +48,5 @@ export function buildScaleApp(): { app: App; release: VeleroRelease } {
 }
 
 export function main(options: { outDir?: string } = {}): number {
-  try {
-    let built: ReturnType<typeof buildScaleApp> | undefined;
-    const build = () => (built = buildScaleApp()).app;
-    const result = synthesize(build, {
-      outDir: options.outDir ?? 'dist-scale',
-      checks: synthChecks(() => built!.release),
-    });
-    console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
-    return 0;
-  } catch (e) {
-    console.error((e as Error).message);
-    return 1;
-  }
+  return runSynth(buildScaleApp, { outDir: options.outDir ?? 'dist-scale' });
 }

@@ -4,8 +4,8 @@ import { recommendedLabels } from '../lib/kube/labels';
 
 /** Where the rendered repo lives. Every Application that syncs a dist/ folder reads it. */
 export interface GitRepository {
-  /** @default 'https://github.com/homelab/velero-cdk8s.git' (the seed's) */
-  readonly repoURL?: string;
+  /** The Git repository ArgoCD clones, e.g. `https://github.com/homelab/velero-cdk8s.git` (main.ts REPOSITORY). */
+  readonly repoURL: string;
   /** Branch, tag or commit ArgoCD follows. @default 'HEAD' */
   readonly targetRevision?: string;
   /** Path of the rendered output inside the repo. @default 'dist' */
@@ -21,7 +21,8 @@ export interface ArgoCdApplicationProps {
   readonly version: string;
   /** Destination namespace of namespaced objects. */
   readonly destinationNamespace: string;
-  readonly repository?: GitRepository;
+  /** Where the rendered folder lives. */
+  readonly repository: GitRepository;
   /** ArgoCD project. @default 'infrastructure' */
   readonly project?: string;
   /** Namespace ArgoCD runs in. @default 'argocd' */
@@ -31,12 +32,6 @@ export interface ArgoCdApplicationProps {
   /** Create the destination namespace. @default true */
   readonly createNamespace?: boolean;
 }
-
-export const DEFAULT_REPOSITORY: Required<GitRepository> = {
-  repoURL: 'https://github.com/homelab/velero-cdk8s.git',
-  targetRevision: 'HEAD',
-  distPath: 'dist',
-};
 
 /** Retry backoff shared by every Application: 5 tries, 5s doubling up to 3m. */
 export const SYNC_RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } };
@@ -55,7 +50,7 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
-    const repo = { ...DEFAULT_REPOSITORY, ...props.repository };
+    const repo = { targetRevision: 'HEAD', distPath: 'dist', ...props.repository };
     this.name = props.name;
     this.folder = props.folder;
     this.sourcePath = `${repo.distPath}/${props.folder}`;

@@ -21,7 +21,7 @@ import { storageLocationRule } from '../lib/alerts/storage-location';
 import { snapshotLocationRule } from '../lib/alerts/snapshot-location';
 import { coverageRule } from '../lib/alerts/pvc-coverage';
 import type { BackupSchedule } from './backup-schedule';
-import type { VeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './velero-release';
 
 export type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 export type { LabelSelector, LabelSelectorRequirement } from '../lib/kube/label-selector';
@@ -55,7 +55,7 @@ export interface PrometheusRuleSelection {
 
 export interface BackupAlertsProps {
   /** The Velero server whose backups the alerts watch; its version picks the metrics catalog. */
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   /** The schedules to watch; each brings its own staleness, absence and duration alerts. */
   readonly schedules: readonly BackupSchedule[];
   /**
@@ -265,7 +265,7 @@ export class BackupAlerts extends Construct {
     }
   }
 
-  private checkSchedules(release: VeleroRelease, schedules: readonly BackupSchedule[]): void {
+  private checkSchedules(release: IVeleroRelease, schedules: readonly BackupSchedule[]): void {
     const seen = new Set<string>();
     for (const s of schedules) {
       if (s.release !== release) {

@@ -18,7 +18,7 @@ import {
 import { PART_OF, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
 import type { LabelSelector } from '../lib/kube/label-selector';
-import type { BackupStorageLocation, VeleroRelease, VolumeSnapshotLocation } from './velero-release';
+import type { IBackupStorageLocation, IVeleroRelease, IVolumeSnapshotLocation } from './velero-release';
 
 /** One exec hook: a command run in a container of each selected pod. */
 export interface BackupHookExec {
@@ -54,7 +54,7 @@ export interface BackupHook {
 
 export interface BackupScheduleProps {
   /** The Velero release the Schedule belongs to; it lands in `release.namespace`. */
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   /**
    * Schedule name, exactly as configured: backups are named `<name>-<YYYYMMDDhhmmss>`, labelled
    * `velero.io/schedule-name=<name>`, and Velero's metrics carry `schedule="<name>"`. Runbooks match on it.
@@ -122,12 +122,12 @@ export interface BackupScheduleProps {
    */
   readonly snapshotMoveData?: boolean;
   /** Where backups go; a location of this release. @default release.defaultStorageLocation */
-  readonly storageLocation?: BackupStorageLocation;
+  readonly storageLocation?: IBackupStorageLocation;
   /**
    * Snapshot locations, locations of this release; only with `snapshotVolumes`.
    * @default - the release's default snapshot location when `snapshotVolumes`, else none
    */
-  readonly volumeSnapshotLocations?: readonly VolumeSnapshotLocation[];
+  readonly volumeSnapshotLocations?: readonly IVolumeSnapshotLocation[];
   /**
    * How long to wait for a CSI snapshot to become ready; slow storage needs more (gitops-pitfalls.md row 15,
    * velero#5413). A Duration or a Go duration string. @default - Velero's 10m (not rendered)
@@ -161,7 +161,7 @@ const DEFAULT_HOOK_TIMEOUT = Duration.seconds(30);
 const PVC_RESOURCE_NAMES = ['persistentvolumeclaims', 'persistentvolumeclaim', 'pvc'];
 
 /** Schedule names taken per release (and so per namespace). */
-const registry = new WeakMap<VeleroRelease, Set<string>>();
+const registry = new WeakMap<IVeleroRelease, Set<string>>();
 
 const quoteList = (items: readonly string[]) => items.map((i) => `'${i}'`).join(', ');
 const nonEmpty = <T>(items: readonly T[] | undefined): T[] | undefined =>
@@ -205,7 +205,7 @@ export function assertUniqueScheduleNames(
 export class BackupSchedule extends Construct {
   /** Schedule `metadata.name` (with the prefix). */
   public readonly name: string;
-  public readonly release: VeleroRelease;
+  public readonly release: IVeleroRelease;
   /** The cron as written. */
   public readonly schedule: string;
   /** The parsed cron. */
@@ -222,9 +222,9 @@ export class BackupSchedule extends Construct {
   public readonly snapshotVolumes: boolean;
   public readonly defaultVolumesToFsBackup: boolean;
   public readonly snapshotMoveData: boolean;
-  public readonly storageLocation: BackupStorageLocation;
+  public readonly storageLocation: IBackupStorageLocation;
   /** Rendered only when `snapshotVolumes`. */
-  public readonly volumeSnapshotLocations: readonly VolumeSnapshotLocation[];
+  public readonly volumeSnapshotLocations: readonly IVolumeSnapshotLocation[];
   public readonly paused: boolean;
   public readonly useOwnerReferencesInBackup: boolean;
   /** Undefined = Velero decides. */

@@ -1,10 +1,25 @@
 import { Construct } from 'constructs';
 import { BackupStorageLocation as BackupStorageLocationObject } from '../imports/velero-backupstoragelocations-velero.io';
 import { StorageProfile } from '../lib/storage/storage-profile';
-import type { VeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './existing-velero-release';
+
+/**
+ * A BackupStorageLocation as other constructs read it: one this stack renders (BackupStorageLocation) or
+ * one that exists already (a location of `VeleroRelease.fromExisting`).
+ */
+export interface IBackupStorageLocation {
+  /** Object name, what a Schedule's `storageLocation` names. */
+  readonly name: string;
+  /** The release whose namespace holds it. */
+  readonly release: IVeleroRelease;
+  /** The object store it points at: bucket, provider config, whether it is the LocalStack test rig. */
+  readonly profile: StorageProfile;
+  readonly isDefault: boolean;
+  readonly accessMode: 'ReadWrite' | 'ReadOnly';
+}
 
 export interface BackupStorageLocationProps {
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   /** Object name; Velero's default location is named `default` (the server patches `spec.default: true` onto it). */
   readonly name: string;
   readonly profile: StorageProfile;
@@ -21,9 +36,9 @@ export interface BackupStorageLocationProps {
 }
 
 /** A velero.io/v1 BackupStorageLocation. Made by `VeleroRelease` (constructor or `addBackupStorageLocation`). */
-export class BackupStorageLocation extends Construct {
+export class BackupStorageLocation extends Construct implements IBackupStorageLocation {
   public readonly name: string;
-  public readonly release: VeleroRelease;
+  public readonly release: IVeleroRelease;
   public readonly profile: StorageProfile;
   public readonly isDefault: boolean;
   public readonly accessMode: 'ReadWrite' | 'ReadOnly';

@@ -3,7 +3,7 @@ import { Application } from '../imports/argocd-application-argoproj.io';
 import { recommendedLabels } from '../lib/kube/labels';
 import { VELERO_REPO_URL } from '../lib/versions/versions';
 import { SYNC_RETRY } from './argocd-application';
-import type { VeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './velero-release';
 
 /** One upstream git folder of CRDs at a pinned tag. */
 export interface CrdSource {
@@ -14,7 +14,7 @@ export interface CrdSource {
 
 export interface CrdApplicationProps {
   /** The Velero release: its CRDs are synced at exactly its image tag. */
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   /** Further CRD folders, e.g. `CsiSnapshotStack.crdSource`. @default [] */
   readonly additionalSources?: CrdSource[];
   /** @default 'backup-crds' */

@@ -15,7 +15,7 @@ import {
   VolumeSnapshotClassDeletionPolicy,
 } from '../imports/snapshot-volumesnapshotclasses-snapshot.storage.k8s.io';
 import { recommendedLabels } from '../lib/kube/labels';
-import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
+import { assertDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import {
   checkSnapshotterCompatibility,
   SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION,
@@ -227,11 +227,7 @@ export class CsiSnapshotStack extends Construct {
       path: 'client/config/crd',
     };
 
-    if (!isDnsLabel(this.namespace)) {
-      throw new Error(
-        `csi snapshot stack: namespace '${this.namespace}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
-      );
-    }
+    assertDnsLabel('csi snapshot stack: namespace', this.namespace);
     if (props.createNamespace && FOREIGN_NAMESPACES[this.namespace]) {
       throw new Error(
         `csi snapshot stack: createNamespace cannot render namespace '${this.namespace}': it ${FOREIGN_NAMESPACES[this.namespace]}; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller'`,

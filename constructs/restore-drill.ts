@@ -19,6 +19,7 @@ import {
   type VerifyTarget,
 } from '../drill/config';
 import { parseCron } from '../lib/schedule/cron';
+import { promDuration } from '../lib/units/duration';
 import { bundleDrillRunner } from '../lib/drill/drill-bundle';
 import { recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
@@ -27,7 +28,7 @@ import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 import type { AdditionalAlertRules } from '../lib/alerts/rule-kit';
 import { aged, constant, fresh, gridCeil, gridFloor, stepFor, type Step } from '../lib/alerts/promtool-cases';
-import { promDuration, scheduleThresholds } from '../lib/alerts/thresholds';
+import { scheduleThresholds } from '../lib/alerts/thresholds';
 import type { BackupSchedule } from './backup-schedule';
 import {
   checkResources,
@@ -35,7 +36,7 @@ import {
   toK8sResources,
   type ComputeResources,
 } from '../lib/kube/resources';
-import type { VeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './velero-release';
 
 import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions/versions';
 
@@ -60,7 +61,7 @@ export interface RestoreDrillVerify {
 
 export interface RestoreDrillProps {
   /** The Velero server whose backups are restored; the drill runs in its namespace. */
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   /** The Schedule whose newest Completed backup is restored. */
   readonly schedule: BackupSchedule;
   /**
@@ -177,7 +178,7 @@ export class RestoreDrill extends Construct {
   public readonly alertRules: AdditionalAlertRules;
 
   private readonly schedule: BackupSchedule;
-  private readonly release: VeleroRelease;
+  private readonly release: IVeleroRelease;
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);

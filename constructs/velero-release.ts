@@ -13,7 +13,7 @@ import {
 import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring.coreos.com';
 import { checkPluginProvider, checkVeleroPlugin, checkVeleroVersion, providerOf } from '../lib/versions/compatibility';
 import { recommendedLabels } from '../lib/kube/labels';
-import { isDnsLabel } from '../lib/kube/names';
+import { assertDnsLabel } from '../lib/kube/names';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -28,10 +28,12 @@ import {
   VELERO_VERSION,
 } from '../lib/versions/versions';
 import { BackupStorageLocation } from './backup-storage-location';
+import { ExistingVeleroRelease, type ExistingVeleroReleaseProps, type IVeleroRelease } from './existing-velero-release';
 import { VolumeSnapshotLocation } from './volume-snapshot-location';
 
-export { BackupStorageLocation } from './backup-storage-location';
-export { VolumeSnapshotLocation } from './volume-snapshot-location';
+export { BackupStorageLocation, type IBackupStorageLocation } from './backup-storage-location';
+export { VolumeSnapshotLocation, type IVolumeSnapshotLocation } from './volume-snapshot-location';
+export type { ExistingVeleroReleaseProps, IVeleroRelease } from './existing-velero-release';
 export { StorageProfile } from '../lib/storage/storage-profile';
 export { checkResources, type ComputeResources } from '../lib/kube/resources';
 
@@ -107,13 +109,23 @@ const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
 const CREDENTIALS_MOUNT = '/credentials';
+/** Pod labels of the server: the Deployment selects them, the metrics Service and ServiceMonitor find it by them. */
+const SERVER_SELECTOR = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
 
 /**
  * The Velero server as `velero install` v1.15 renders it (velero-upstream-facts.md §1c, §3), hardened:
  * Namespace with Pod Security labels, ServiceAccount + cluster-admin binding, the server Deployment with the
  * AWS plugin initContainer, storage and snapshot locations, the optional node-agent, and metrics.
  */
-export class VeleroRelease extends Construct {
+export class VeleroRelease extends Construct implements IVeleroRelease {
+  /**
+   * A release this stack does not render, e.g. one the Helm chart installed: Schedules, alerts, the drill
+   * and the CRD Application can target it; nothing of the server (Deployment, RBAC, locations) is rendered.
+   */
+  public static fromExisting(scope: Construct, id: string, props: ExistingVeleroReleaseProps): IVeleroRelease {
+    return new ExistingVeleroRelease(scope, id, props);
+  }
+
   public readonly namespace: string;
   public readonly version: string;
   public readonly awsPluginVersion: string;
@@ -139,11 +151,7 @@ export class VeleroRelease extends Construct {
     this.version = props.version ?? VELERO_VERSION;
     this.awsPluginVersion = props.awsPluginVersion ?? VELERO_PLUGIN_FOR_AWS_VERSION;
     this.validateVersions();
-    if (!isDnsLabel(this.namespace)) {
-      throw new Error(
-        `velero release: namespace '${this.namespace}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
-      );
-    }
+    assertDnsLabel('velero release: namespace', this.namespace);
     this.csiEnabled = props.csiSnapshots ?? true;
     const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
     this.features = [...new Set(features)];
@@ -179,7 +187,7 @@ export class VeleroRelease extends Construct {
 
     this.serverArgs = [
       'server',
-      ...(this.features.length ? [`--features=${this.features.join(',')}`] : []),
+      ...this.featureArgs(),
       // the server binary defaults to restic; velero install and the chart always pass kopia (G2)
       '--uploader-type=kopia',
       `--log-level=${props.logLevel ?? 'info'}`,
@@ -217,11 +225,7 @@ export class VeleroRelease extends Construct {
       accessMode?: 'ReadWrite' | 'ReadOnly';
     },
   ): BackupStorageLocation {
-    if (!isDnsLabel(name)) {
-      throw new Error(
-        `velero release: storage location name '${name}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
-      );
-    }
+    assertDnsLabel('velero release: storage location name', name);
     if (this._storageLocations.some((l) => l.name === name)) {
       throw new Error(`velero release: storage location '${name}' is defined twice; give each location its own name`);
     }
@@ -321,9 +325,33 @@ export class VeleroRelease extends Construct {
     ].map((name) => ({ name, value: file }));
   }
 
+  /** `--features=...` of the server and the node-agent, when there are any. */
+  private featureArgs(): string[] {
+    return this.features.length ? [`--features=${this.features.join(',')}`] : [];
+  }
+
+  /** Mounts the server and the node-agent both have: scratch space, the credentials file, a writable /tmp. */
+  private commonMounts() {
+    return [
+      { name: 'scratch', mountPath: '/scratch' },
+      { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
+      // the credentials file store writes /tmp/credentials (G6)
+      { name: 'tmp', mountPath: '/tmp' },
+    ];
+  }
+
+  /** The volumes of `commonMounts`. */
+  private commonVolumes() {
+    return [
+      { name: 'scratch', emptyDir: {} },
+      { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
+      { name: 'tmp', emptyDir: {} },
+    ];
+  }
+
   private renderDeployment(resources: ComputeResources): void {
     const image = `${VELERO_IMAGE}:${this.version}`;
-    const selector = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
+    const selector = SERVER_SELECTOR;
     const restricted = restrictedSecurityContext(RUN_AS_USER);
     const probe = (failureThreshold: number) => ({
       httpGet: { path: '/metrics', port: IntOrString.fromString('metrics') },
@@ -381,25 +409,14 @@ export class VeleroRelease extends Construct {
                   { name: 'LD_LIBRARY_PATH', value: '/plugins' },
                   ...this.credentialEnv(),
                 ],
-                volumeMounts: [
-                  { name: 'plugins', mountPath: '/plugins' },
-                  { name: 'scratch', mountPath: '/scratch' },
-                  { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
-                  // the server's credentials file store writes /tmp/credentials (G6)
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
+                volumeMounts: [{ name: 'plugins', mountPath: '/plugins' }, ...this.commonMounts()],
                 resources: toK8sResources(resources),
                 livenessProbe: probe(5),
                 readinessProbe: probe(5),
                 securityContext: restricted,
               },
             ],
-            volumes: [
-              { name: 'plugins', emptyDir: {} },
-              { name: 'scratch', emptyDir: {} },
-              { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
-              { name: 'tmp', emptyDir: {} },
-            ],
+            volumes: [{ name: 'plugins', emptyDir: {} }, ...this.commonVolumes()],
           },
         },
       },
@@ -425,11 +442,7 @@ export class VeleroRelease extends Construct {
                 image: `${VELERO_IMAGE}:${this.version}`,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['/velero'],
-                args: [
-                  'node-agent',
-                  'server',
-                  ...(this.features.length ? [`--features=${this.features.join(',')}`] : []),
-                ],
+                args: ['node-agent', 'server', ...this.featureArgs()],
                 ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
                 env: [
                   { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
@@ -440,9 +453,7 @@ export class VeleroRelease extends Construct {
                 volumeMounts: [
                   { name: 'host-pods', mountPath: '/host_pods', mountPropagation: 'HostToContainer' },
                   { name: 'host-plugins', mountPath: '/var/lib/kubelet/plugins', mountPropagation: 'HostToContainer' },
-                  { name: 'scratch', mountPath: '/scratch' },
-                  { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
-                  { name: 'tmp', mountPath: '/tmp' },
+                  ...this.commonMounts(),
                 ],
                 resources: toK8sResources(resources),
                 securityContext: {
@@ -456,9 +467,7 @@ export class VeleroRelease extends Construct {
             volumes: [
               { name: 'host-pods', hostPath: { path: '/var/lib/kubelet/pods' } },
               { name: 'host-plugins', hostPath: { path: '/var/lib/kubelet/plugins' } },
-              { name: 'scratch', emptyDir: {} },
-              { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
-              { name: 'tmp', emptyDir: {} },
+              ...this.commonVolumes(),
             ],
           },
         },
@@ -467,7 +476,7 @@ export class VeleroRelease extends Construct {
   }
 
   private renderMetrics(metrics: MetricsOptions | undefined): void {
-    const selector = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
+    const selector = SERVER_SELECTOR;
     const serviceLabels = { ...this.labels, 'app.kubernetes.io/component': 'server' };
     new KubeService(this, 'MetricsService', {
       metadata: { name: this.metricsServiceName, namespace: this.namespace, labels: serviceLabels },
@@ -487,7 +496,7 @@ export class VeleroRelease extends Construct {
           labels: { ...this.labels, ...this.prometheusSelectorLabels },
         },
         spec: {
-          selector: { matchLabels: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' } },
+          selector: { matchLabels: SERVER_SELECTOR },
           namespaceSelector: { matchNames: [this.namespace] },
           endpoints: [
             { port: 'metrics', path: '/metrics', interval: metrics?.interval ?? '30s', scrapeTimeout: '10s' },

@@ -1,9 +1,20 @@
 import { Construct } from 'constructs';
 import { VolumeSnapshotLocation as VolumeSnapshotLocationObject } from '../imports/velero-volumesnapshotlocations-velero.io';
-import type { VeleroRelease } from './velero-release';
+import type { IVeleroRelease } from './existing-velero-release';
+
+/**
+ * A VolumeSnapshotLocation as other constructs read it: one this stack renders (VolumeSnapshotLocation) or
+ * one that exists already (a location of `VeleroRelease.fromExisting`).
+ */
+export interface IVolumeSnapshotLocation {
+  /** Object name, what a Schedule's `volumeSnapshotLocations` names. */
+  readonly name: string;
+  /** The release whose namespace holds it. */
+  readonly release: IVeleroRelease;
+}
 
 export interface VolumeSnapshotLocationProps {
-  readonly release: VeleroRelease;
+  readonly release: IVeleroRelease;
   /** @default 'default' */
   readonly name?: string;
   /** Region passed to the volume snapshotter. */
@@ -19,9 +30,9 @@ export interface VolumeSnapshotLocationProps {
  * built-in CSI actions and skips the native snapshotter for them; the snapshot itself is taken through the
  * VolumeSnapshotClass labelled `velero.io/csi-volumesnapshot-class` (CsiSnapshotStack).
  */
-export class VolumeSnapshotLocation extends Construct {
+export class VolumeSnapshotLocation extends Construct implements IVolumeSnapshotLocation {
   public readonly name: string;
-  public readonly release: VeleroRelease;
+  public readonly release: IVeleroRelease;
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotLocationProps) {
     super(scope, id);

@@ -4,7 +4,9 @@ import {
   describeDuration,
   exactDuration,
   formatGoDuration,
+  formatReportDuration,
   parseGoDuration,
+  promDuration,
 } from '../lib/units/duration';
 
 describe('formatGoDuration renders what Go time.Duration.String() prints', () => {
@@ -161,5 +163,40 @@ describe('helpers', () => {
     expect(compareDurations(Duration.hours(24), Duration.days(1))).toBe(0);
     expect(compareDurations(Duration.minutes(59), Duration.hours(1))).toBe(-1);
     expect(compareDurations(Duration.hours(720), Duration.days(7))).toBe(1);
+  });
+});
+
+describe('promDuration gives the Prometheus duration of whole seconds', () => {
+  test.each([
+    [30 * 3600, '1d6h'],
+    [8 * 86_400, '8d'],
+    [7.5 * 3600, '7h30m'],
+    [900, '15m'],
+    [90, '1m30s'],
+    [0, '0s'],
+  ])('%ss -> %s', (seconds, expected) => {
+    expect(promDuration(seconds)).toBe(expected);
+  });
+
+  test('the output matches the PrometheusRule CRD duration pattern', () => {
+    const pattern = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+    for (const s of [1, 59, 61, 3599, 3601, 86_399, 86_401, 30 * 86_400]) expect(promDuration(s)).toMatch(pattern);
+  });
+
+  test.each([[1.5], [-1], [Number.NaN]])('%s seconds is refused', (seconds) => {
+    expect(() => promDuration(seconds)).toThrow(`duration of ${seconds}s is not a whole number of seconds`);
+  });
+});
+
+describe('formatReportDuration gives one spaced unit for the plan tables', () => {
+  test.each([
+    ['Duration.hours(720)', '30 d', Duration.hours(720)],
+    ['Duration.days(1)', '1 d', Duration.days(1)],
+    ['Duration.hours(36)', '36 h', Duration.hours(36)],
+    ['Duration.hours(6)', '6 h', Duration.hours(6)],
+    ['Duration.minutes(90)', '1.5 h', Duration.minutes(90)],
+    ['Duration.minutes(30)', '30 min', Duration.minutes(30)],
+  ])('%s -> %s', (_label, expected, d) => {
+    expect(formatReportDuration(d)).toBe(expected);
   });
 });

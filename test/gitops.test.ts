@@ -139,9 +139,28 @@ describe('ArgoCD never prunes what Velero creates at run time', () => {
     expect(root.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
   });
 
-  test('an Application needs the version it deploys', () => {
+  /** A bare Application `a` of version v1 in a fresh chart, rendered. */
+  const bareApplication = () => {
     const { chart } = testChart();
-    new ArgoCdApplication(chart, 'A', { name: 'a', folder: 'a', version: 'v1', destinationNamespace: 'a' });
-    expect(find(objects(chart), 'Application', 'a').metadata.labels!['app.kubernetes.io/version']).toBe('v1');
+    new ArgoCdApplication(chart, 'A', {
+      name: 'a',
+      folder: 'a',
+      version: 'v1',
+      destinationNamespace: 'a',
+      repository: { repoURL: 'https://git.lan/ops/backup.git' },
+    });
+    return find(objects(chart), 'Application', 'a');
+  };
+
+  test('an Application needs the version it deploys', () => {
+    expect(bareApplication().metadata.labels!['app.kubernetes.io/version']).toBe('v1');
+  });
+
+  test('an Application follows HEAD of the repository and syncs dist/<folder> unless told otherwise', () => {
+    expect(bareApplication().spec.source).toMatchObject({
+      repoURL: 'https://git.lan/ops/backup.git',
+      targetRevision: 'HEAD',
+      path: 'dist/a',
+    });
   });
 });

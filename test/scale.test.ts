@@ -1,5 +1,5 @@
 import { buildScaleApp, NAMESPACES, SCHEDULES, STORAGE_LOCATIONS } from '../bench/scale-app';
-import { synthChecks } from '../main';
+import { synthChecks } from '../index';
 import { renderApp } from '../lib/output/output';
 
 test('the benchmark scale config (100 schedules, 300 namespaces, 5 BSLs) renders valid output', () => {

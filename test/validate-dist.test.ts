@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildStack, main, synthChecks } from '../main';
+import { synthChecks } from '../index';
+import { buildStack, main } from '../main';
 import { validateDir } from '../lib/validation/validate-dist';
 
 describe('npm run validate (the files on disk, as ArgoCD reads them)', () => {

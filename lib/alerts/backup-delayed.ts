@@ -2,7 +2,8 @@
 import type { AlertRule } from './promtool';
 import { type AlertContext, type ProvenRule, sel, veleroCli, firstSteps, serverLogs, labels } from './rule-kit';
 import { aged, stepFor, series, caseOf } from './promtool-cases';
-import { promDuration, type ScheduleThresholds } from './thresholds';
+import { promDuration } from '../units/duration';
+import type { ScheduleThresholds } from './thresholds';
 import { describeDuration } from '../units/duration';
 /** `for:` of the staleness alert: rides out a scrape gap. */
 const DELAYED_FOR = 10 * 60;

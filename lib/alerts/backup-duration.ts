@@ -11,7 +11,8 @@ import {
   increaseOfSum,
 } from './rule-kit';
 import { stepFor, change, series, caseOf } from './promtool-cases';
-import { promDuration, type ScheduleThresholds } from './thresholds';
+import { promDuration } from '../units/duration';
+import type { ScheduleThresholds } from './thresholds';
 
 /**
  * `VeleroBackupDurationHigh` per schedule, on the histogram's `_sum` and `_count` (a bare

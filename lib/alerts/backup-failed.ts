@@ -12,7 +12,7 @@ import {
   labels,
 } from './rule-kit';
 import { constant, change, series, casesFor, caseOf } from './promtool-cases';
-import { promDuration } from './thresholds';
+import { promDuration } from '../units/duration';
 
 /** Every alert of one event counter (failed, partially failed): increase over the last hour, ad-hoc backups out. */
 export function counterRule(

@@ -2,7 +2,8 @@
 import type { AlertRule, InputSeries } from './promtool';
 import { HOUR, type AlertContext, type ProvenRule, sel, veleroCli, firstSteps, serverLogs, labels } from './rule-kit';
 import { type Step, intervalFor, stepFor, constant, change, blip, fresh, series, caseOf } from './promtool-cases';
-import { promDuration, type ScheduleThresholds } from './thresholds';
+import { promDuration } from '../units/duration';
+import type { ScheduleThresholds } from './thresholds';
 /** `for:` of the scrape-health alert: a `Recreate` rollout or a node drain takes a few minutes. */
 const SCRAPE_DOWN_FOR = 15 * 60;
 

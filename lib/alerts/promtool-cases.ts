@@ -3,7 +3,7 @@
  * selectors, and lazily built cases (time in seconds from the start of the test).
  */
 import type { AlertRule, AlertTestCase, InputSeries } from './promtool';
-import { promDuration } from './thresholds';
+import { promDuration } from '../units/duration';
 
 const HOUR = 3600;
 const DAY = 86_400;

@@ -2,7 +2,7 @@
 import type { AlertRule, AlertTestCase } from './promtool';
 import { HOUR, type AlertContext, type ProvenRule, veleroCli, firstSteps, labels } from './rule-kit';
 import { constant, change, series, caseOf } from './promtool-cases';
-import { promDuration } from './thresholds';
+import { promDuration } from '../units/duration';
 import {
   protectedNamespaces,
   uncoveredNamespaceMatcher,

@@ -3,7 +3,7 @@
  * the promtool cases that prove it (`ProvenRule`), and the pieces of expressions and annotations.
  */
 import type { AlertRule, AlertTestCase } from './promtool';
-import { promDuration } from './thresholds';
+import { promDuration } from '../units/duration';
 
 export const HOUR = 3600;
 export const DAY = 86_400;

@@ -12,7 +12,7 @@ import {
   increaseOfSum,
 } from './rule-kit';
 import { constant, change, series, casesFor, caseOf } from './promtool-cases';
-import { promDuration } from './thresholds';
+import { promDuration } from '../units/duration';
 
 /**
  * `VeleroVolumeSnapshotLocationUnavailable`: no Velero version has a snapshot-location metric, so this

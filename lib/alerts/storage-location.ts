@@ -12,7 +12,7 @@ import {
   labels,
 } from './rule-kit';
 import { constant, change, blip, series, casesFor, caseOf } from './promtool-cases';
-import { promDuration } from './thresholds';
+import { promDuration } from '../units/duration';
 import { metricsFor } from './metrics-catalog';
 /** `for:` of the v1.17+ storage-location alert: the BSL is re-validated every minute by default. */
 const BSL_GAUGE_FOR = 15 * 60;

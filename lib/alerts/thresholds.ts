@@ -3,7 +3,7 @@
  * schedule's alerts, all derived from its cadence (shared with the restore drill's alerts).
  */
 import { Duration } from 'cdk8s';
-import { describeDuration, exactDuration } from '../units/duration';
+import { exactDuration } from '../units/duration';
 
 /** The thresholds the alerts of one schedule use, all derived from its cadence. */
 export interface ScheduleThresholds {
@@ -24,13 +24,6 @@ const DAY = 86_400;
 
 function clampSeconds(s: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, s));
-}
-
-/** A whole-second Prometheus duration (`1d6h`, `15m`): the CRD's pattern, readable in annotations too. */
-export function promDuration(seconds: number): string {
-  if (!Number.isInteger(seconds) || seconds < 0)
-    throw new Error(`duration of ${seconds}s is not a whole number of seconds`);
-  return describeDuration(Duration.seconds(seconds));
 }
 
 /**

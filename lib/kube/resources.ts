@@ -1,4 +1,5 @@
-import { Quantity } from 'cdk8s-plus-30/lib/imports/k8s';
+import { Quantity as K8sQuantity } from 'cdk8s-plus-30/lib/imports/k8s';
+import { Quantity } from '../units/quantity';
 
 /** CPU and memory for a container, as Kubernetes quantities (`'100m'`, `'256Mi'`). */
 export interface ComputeResources {
@@ -6,35 +7,43 @@ export interface ComputeResources {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-const UNIT: Record<string, number> = {
-  m: 1e-3,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-};
+/** What each resource accepts on top of the quantity grammar, and the example a message offers. */
+const RULES = {
+  cpu: {
+    example: "'100m' or '0.5'",
+    check: (q: Quantity) => (q.millis === undefined ? 'finer than 1m (one millicore)' : undefined),
+  },
+  memory: {
+    example: "'256Mi' or '1Gi'",
+    check: (q: Quantity) =>
+      q.isWhole
+        ? undefined
+        : `not a whole number of bytes${q.text.endsWith('m') ? " ('m' is a thousandth; mebibytes are 'Mi')" : ''}`,
+  },
+} as const;
 
-function parseQuantity(q: string): number {
-  const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
-  if (!m) return NaN;
-  return m[2] ? Number(m[1]) * UNIT[m[2]] : Number(m[1]);
-}
-
-/** Validates quantity syntax and requests <= limits; `what` names the container in the message. */
+/**
+ * Validates each quantity (lib/units/quantity.ts), the rules of its resource (not negative; a CPU in
+ * whole millicores, a memory size in whole bytes) and requests <= limits; `what` names the container.
+ */
 export function checkResources(what: string, r: ComputeResources): void {
   for (const kind of ['cpu', 'memory'] as const) {
+    const parsed = { requests: undefined as Quantity | undefined, limits: undefined as Quantity | undefined };
     for (const side of ['requests', 'limits'] as const) {
-      if (Number.isNaN(parseQuantity(r[side][kind]))) {
+      const text = r[side][kind];
+      const q = Quantity.tryParse(text);
+      if (!q) {
         throw new Error(
-          `${what}: resources.${side}.${kind} '${r[side][kind]}' is not a Kubernetes quantity; use e.g. '100m' or '256Mi'`,
+          `${what}: resources.${side}.${kind} '${text}' is not a Kubernetes quantity; use e.g. '100m' or '256Mi'`,
         );
       }
+      const problem = q.isNegative ? 'negative' : RULES[kind].check(q);
+      if (problem) {
+        throw new Error(`${what}: resources.${side}.${kind} '${text}' is ${problem}; use e.g. ${RULES[kind].example}`);
+      }
+      parsed[side] = q;
     }
-    if (parseQuantity(r.limits[kind]) < parseQuantity(r.requests[kind])) {
+    if (parsed.limits!.compare(parsed.requests!) < 0) {
       throw new Error(
         `${what}: resources.limits.${kind} '${r.limits[kind]}' is below resources.requests.${kind} '${r.requests[kind]}'; raise the limit or lower the request`,
       );
@@ -45,8 +54,8 @@ export function checkResources(what: string, r: ComputeResources): void {
 /** The container `resources` block. */
 export function toK8sResources(r: ComputeResources) {
   return {
-    requests: { cpu: Quantity.fromString(r.requests.cpu), memory: Quantity.fromString(r.requests.memory) },
-    limits: { cpu: Quantity.fromString(r.limits.cpu), memory: Quantity.fromString(r.limits.memory) },
+    requests: { cpu: K8sQuantity.fromString(r.requests.cpu), memory: K8sQuantity.fromString(r.requests.memory) },
+    limits: { cpu: K8sQuantity.fromString(r.limits.cpu), memory: K8sQuantity.fromString(r.limits.memory) },
   };
 }
 

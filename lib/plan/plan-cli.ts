@@ -4,13 +4,13 @@ import {
   backupPlan,
   checkInventory,
   formatBytes,
-  formatDuration,
   parseInventory,
   quantityBytes,
   renderPlanMarkdown,
   type PlanInput,
 } from './plan';
 import { nextRuns } from '../schedule/cron';
+import { formatReportDuration } from '../units/duration';
 
 export interface PlanCliIo {
   readonly log: (line: string) => void;
@@ -74,12 +74,12 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   for (const s of plan.schedules) {
     const next = nextRuns(s.schedule, now, 1)[0];
     io.log(
-      `  ${s.name}: every ${formatDuration(s.cadence)}, keeps ${s.retentionDepth} restore points (${formatDuration(s.ttl)}), next run ${next ? next.toISOString() : 'never'}`,
+      `  ${s.name}: every ${formatReportDuration(s.cadence)}, keeps ${s.retentionDepth} restore points (${formatReportDuration(s.ttl)}), next run ${next ? next.toISOString() : 'never'}`,
     );
   }
   for (const n of plan.namespaces.filter((x) => x.volumes.length)) {
     io.log(
-      `  ${n.namespace}: RPO ${n.rpo ? formatDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : 'on the NAS only'}`,
+      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : 'on the NAS only'}`,
     );
   }
   io.log(

@@ -8,6 +8,10 @@ import { Duration } from 'cdk8s';
 import { isNamespaceProtected, type CoverageSchedule } from '../schedule/coverage';
 import { nextRuns } from '../schedule/cron';
 import type { StorageProfile } from '../storage/storage-profile';
+import { formatReportDuration } from '../units/duration';
+import { Quantity } from '../units/quantity';
+
+const ONE_BYTE = Quantity.parse('1');
 
 /** A PVC the plan knows about: its namespace, name and size (the seed's critical PVCs are in main.ts). */
 export interface VolumeDeclaration {
@@ -98,25 +102,17 @@ export interface BackupPlan {
   readonly input: PlanInput;
 }
 
-const UNITS: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  '': 1,
-};
-
-/** Bytes of a Kubernetes storage quantity (`50Gi`, `500M`, `1073741824`). */
+/**
+ * Bytes of a PVC size (`50Gi`, `500M`, `1073741824`): a Kubernetes quantity (lib/units/quantity.ts) that is
+ * a whole number of bytes, at least 1.
+ */
 export function quantityBytes(q: string, what = 'size'): number {
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(q);
-  if (!m) throw new Error(`${what} '${q}' is not a Kubernetes storage quantity; use e.g. '50Gi' or '500M'`);
-  return Number(m[1]) * UNITS[m[2] ?? ''];
+  const parsed = Quantity.tryParse(q);
+  if (!parsed) throw new Error(`${what} '${q}' is not a Kubernetes storage quantity; use e.g. '50Gi' or '500M'`);
+  if (!parsed.isWhole || parsed.compare(ONE_BYTE) < 0) {
+    throw new Error(`${what} '${q}' is not a whole number of bytes of at least 1; use e.g. '50Gi' or '500M'`);
+  }
+  return parsed.toNumber();
 }
 
 export function formatBytes(bytes: number): string {
@@ -127,13 +123,6 @@ export function formatBytes(bytes: number): string {
     i++;
   }
   return `${bytes.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-export function formatDuration(d: Duration): string {
-  const h = d.toHours({ integral: false });
-  if (h >= 24 && h % 24 === 0) return `${h / 24} d`;
-  if (h >= 1) return Number.isInteger(h) ? `${h} h` : `${h.toFixed(1)} h`;
-  return `${d.toMinutes({ integral: false })} min`;
 }
 
 function how(s: PlanSchedule): Protection {
@@ -252,7 +241,7 @@ function gantt(plan: BackupPlan): string[] {
       .forEach((d, i) => lines.push(`    run ${i + 1} : milestone, ${s.name}-run${i + 1}, ${fmt(d)}, 0m`));
     if (runs[0])
       lines.push(
-        `    restore point lives ${formatDuration(s.ttl)} : ${s.name}-life, ${fmt(runs[0])}, ${Math.round(s.ttl.toHours({ integral: false }))}h`,
+        `    restore point lives ${formatReportDuration(s.ttl)} : ${s.name}-life, ${fmt(runs[0])}, ${Math.round(s.ttl.toHours({ integral: false }))}h`,
       );
   }
   lines.push('```');
@@ -285,7 +274,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
         ? `**deliberately unprotected**: ${n.unprotectedReason}`
         : '**nothing**';
     out.push(
-      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : 'no'} |`,
+      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatReportDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatReportDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : 'no'} |`,
     );
   }
   const declared = Object.entries(plan.input.unprotectedNamespaces ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -308,7 +297,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
   for (const s of plan.schedules) {
     const where = `BSL \`${s.storageLocation.name}\` (${s.storageLocation.profile.kind}, bucket \`${s.storageLocation.profile.bucket}\`)${s.snapshotVolumes && !sendsVolumeData(s) ? '; volume snapshots stay on the storage system' : ''}`;
     out.push(
-      `| ${s.name}${s.paused ? ' (paused)' : ''} | \`${s.schedule}\` | ${formatDuration(s.cadence)} | ${runPattern(s)} | ${formatDuration(s.ttl)} | ${s.retentionDepth} | ${how(s)} | ${where} |`,
+      `| ${s.name}${s.paused ? ' (paused)' : ''} | \`${s.schedule}\` | ${formatReportDuration(s.cadence)} | ${runPattern(s)} | ${formatReportDuration(s.ttl)} | ${s.retentionDepth} | ${how(s)} | ${where} |`,
     );
   }
   out.push('', ...gantt(plan), '');

@@ -7,6 +7,7 @@
  * (CSI snapshots, file-system backup or snapshot data movement: `BackupSchedule.protectsVolumesIn`).
  * Resources-only schedules (e.g. the seed's `weekly-cluster-resources`) don't protect volume data.
  */
+import { assertDnsLabel } from '../kube/names';
 
 /** What coverage needs of a schedule (`BackupSchedule` has all of it). */
 export interface CoverageSchedule {
@@ -52,8 +53,6 @@ export type UncoveredNamespaces =
   /** Every namespace except these (covered or declared unprotected) is uncovered. */
   | { readonly kind: 'allExcept'; readonly namespaces: readonly string[] };
 
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** Every namespace named in the schedules' filters (not `*`), sorted. */
 function namedNamespaces(schedules: readonly CoverageSchedule[], extra: readonly string[] = []): string[] {
   const named = new Set<string>(extra);
@@ -61,11 +60,7 @@ function namedNamespaces(schedules: readonly CoverageSchedule[], extra: readonly
     for (const ns of [...s.includedNamespaces, ...s.excludedNamespaces]) if (ns !== '*') named.add(ns);
   }
   for (const ns of named) {
-    if (!NAMESPACE.test(ns) || ns.length > 63) {
-      throw new Error(
-        `coverage: namespace '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
-      );
-    }
+    assertDnsLabel('coverage: namespace', ns);
   }
   return [...named].sort();
 }

@@ -1,4 +1,11 @@
 /**
+ * Durations: the one place that parses and prints them. Three output forms, one implementation each:
+ * - `formatGoDuration`: Go's `time.Duration.String()` (`720h0m0s`), for Velero's fields;
+ * - `promDuration`: a Prometheus duration (`1d6h`, `15m`), for PromQL ranges, `for:` and alert text;
+ *   `describeDuration` is the same form for any Duration, in messages;
+ * - `formatReportDuration`: one unit with a space (`30 d`, `1.5 h`, `30 min`), for the tables of
+ *   BACKUP-PLAN.md.
+ *
  * Go durations, the way Velero reads and writes them (velero-upstream-facts.md §3 G10).
  *
  * Velero's `ttl`, `csiSnapshotTimeout`, `itemOperationTimeout` and hook `timeout` are `metav1.Duration`s:
@@ -161,6 +168,24 @@ export function describeDuration(d: Duration): string {
   // below a second: milliseconds, with a fraction when there is one
   if (ns > 0n) parts.push(`${Number(ns) / 1e6}ms`);
   return parts.join('');
+}
+
+/**
+ * A whole-second Prometheus duration (`1d6h`, `15m`, `0s`): the form of describeDuration, which matches the
+ * PrometheusRule CRD's duration pattern and reads well in annotations too.
+ */
+export function promDuration(seconds: number): string {
+  if (!Number.isInteger(seconds) || seconds < 0)
+    throw new Error(`duration of ${seconds}s is not a whole number of seconds`);
+  return describeDuration(Duration.seconds(seconds));
+}
+
+/** One unit with a space, for report tables: whole days as `30 d`, else hours (`6 h`, `1.5 h`), else `30 min`. */
+export function formatReportDuration(d: Duration): string {
+  const h = d.toHours({ integral: false });
+  if (h >= 24 && h % 24 === 0) return `${h / 24} d`;
+  if (h >= 1) return Number.isInteger(h) ? `${h} h` : `${h.toFixed(1)} h`;
+  return `${d.toMinutes({ integral: false })} min`;
 }
 
 /** `a` compared with `b`: negative, zero or positive (exact, to the nanosecond). */

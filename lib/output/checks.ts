@@ -1,0 +1,31 @@
+import { checkInvariants, foldersOf } from '../validation/invariants';
+import { schemaCheck } from '../validation/schema';
+import type { OutputCheck } from './synth';
+
+/** What the default checks read of the Velero release: its namespace and which locations are the LocalStack rig. */
+export interface CheckedRelease {
+  readonly namespace: string;
+  readonly storageLocations: readonly { readonly name: string; readonly profile: { readonly isTestRig: boolean } }[];
+}
+
+/**
+ * The checks every synth runs before anything is written: the output invariants, and validation against
+ * the upstream schemas (core kinds always; custom resources when a CRD source is there: ../shared/crds,
+ * $VELERO_CDK8S_CRDS, or the pinned URLs downloaded once). `release` is read after the build, when the
+ * checks run: an IVeleroRelease (rendered or existing) satisfies CheckedRelease.
+ */
+export function synthChecks(release: () => CheckedRelease): OutputCheck[] {
+  return [
+    (objects) => {
+      const r = release();
+      const localStack = r.storageLocations.filter((l) => l.profile.isTestRig);
+      return checkInvariants(foldersOf(objects), {
+        localStackSecretAllowed: localStack.length > 0,
+        localStackLocations: localStack.map((l) => `${r.namespace}/${l.name}`),
+      });
+    },
+    schemaCheck({}, (result) => {
+      for (const note of result.notes) console.error(`validate: ${note}`);
+    }),
+  ];
+}

@@ -43,7 +43,7 @@ function buildOptions(root: string): BuildOptions {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node24',
     write: false,
     minify: false,
     legalComments: 'none',

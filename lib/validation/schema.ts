@@ -641,7 +641,7 @@ function coreSchemas(root: string): CoreSchemas {
     });
     const code = result.outputFiles[0].text.replace(
       /require\("@kubernetes-models\/validate"\)/g,
-      'require("../k8s-validate.js")',
+      'require("./k8s-validate.js")',
     );
     writeAtomically(out, code);
   };

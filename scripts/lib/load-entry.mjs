@@ -99,7 +99,7 @@ function build(options, outfile, extra, more = () => ({})) {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node24',
     logLevel: 'error',
     metafile: true,
     write: false,

@@ -1,8 +1,8 @@
 /**
  * The composition root: the seed homelab's Velero backup and disaster-recovery stack.
  *
- * `buildStack()` / `buildApp()` build it in memory (tests call them; they never touch dist/). Run
- * directly (`npm run synth`), this file synthesizes it into dist/ atomically, after every check.
+ * `buildStack()` / `buildApp()` build it in memory (tests call them; they never touch dist/). `npm run synth`
+ * (scripts/synth.mjs) calls `main()`, which synthesizes it into dist/ atomically, after every check.
  */
 import { App, Duration } from 'cdk8s';
 import {
@@ -202,33 +202,32 @@ export function buildApp(options: StackOptions = {}): App {
   return buildStack(options).app;
 }
 
-/** Synthesizes the default stack into dist/ (or `outDir`) with BACKUP-PLAN.md; returns the exit code. */
+/**
+ * Synthesizes the default stack into dist/ (or `outDir`) with BACKUP-PLAN.md; returns the exit code. A mistake
+ * in the config throws: scripts/synth.mjs prints it as one line with the file and line of the mistake.
+ */
 export function main(options: { outDir?: string } = {}): number {
-  try {
-    let stack: Stack | undefined;
-    const result = synthesize(
-      () => {
-        stack = buildStack();
-        return stack.app;
-      },
-      {
-        outDir: options.outDir,
-        checks: synthChecks(() => stack!.release),
-        extraFiles: () => ({ 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) }),
-      },
-    );
-    console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
-    return 0;
-  } catch (e) {
-    console.error((e as Error).message);
-    return 1;
-  }
+  let stack: Stack | undefined;
+  const result = synthesize(
+    () => {
+      stack = buildStack();
+      return stack.app;
+    },
+    {
+      outDir: options.outDir,
+      checks: synthChecks(() => stack!.release),
+      extraFiles: () => ({ 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) }),
+    },
+  );
+  console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
+  return 0;
 }
 
 /** `npm run plan`: the report, a summary, and the live-inventory check; returns the exit code. */
 export function planMain(argv: readonly string[]): number {
+  const { plan } = buildStack();
   try {
-    return runPlanCli(argv, buildStack().plan, { log: console.log, error: console.error });
+    return runPlanCli(argv, plan, { log: console.log, error: console.error });
   } catch (e) {
     console.error((e as Error).message);
     return 2;
@@ -247,5 +246,6 @@ export function validateMain(dir = 'dist'): number {
   return problems.length ? 1 : 0;
 }
 
-// run directly (`node .build/main.js`, `ts-node main.ts`), not when bundled into another entry point
+// run directly by ts-node (`npx ts-node main.ts`: the template toolchain T that `npm run bench` compares with),
+// not when bundled into another entry point
 if (require.main === module && /[\\/]main\.[jt]s$/.test(require.main.filename)) process.exitCode = main();

@@ -23,6 +23,10 @@ test("package.json's engines asks for that major", () => {
   expect(JSON.parse(read('package.json')).engines).toEqual({ node: `>=${major}` });
 });
 
-test.each(['scripts/lib/load-entry.mjs', 'lib/drill/drill-bundle.ts'])('%s bundles for that major', (file) => {
-  expect(read(file).match(/target: '(node\d+)'/g)).toEqual([`target: 'node${major}'`]);
+test('the app bundles for that major', () => {
+  expect(read('scripts/lib/load-entry.mjs').match(/target: '(node\d+)'/g)).toEqual([`target: 'node${major}'`]);
+});
+
+test('the drill runner bundles for that major', () => {
+  expect(JSON.parse(read('drill/build.json')).target).toBe(`node${major}`);
 });

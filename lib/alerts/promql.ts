@@ -6,42 +6,29 @@
  * have, gitops-pitfalls.md row 12) fails the synth with a message naming the alert and the metric.
  */
 import type { parser } from '@prometheus-io/lezer-promql';
-import { ContentCache, installedVersion, sha256, sourceRoot, sourceText } from '../output/content-cache';
 import { TARGET_LABELS, type MetricCatalog, type MetricSource } from './metrics-catalog';
 
 /** lezer's node type, taken from the parser itself (@lezer/common is not a direct dependency). */
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
-/** The grammar, loaded on the first expression that is not in the parse cache (~25 ms to load). */
+/** The grammar, loaded on the first expression that is not in the result cache. */
 function promqlParser(): typeof parser {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('@prometheus-io/lezer-promql') as { parser: typeof parser }).parser;
 }
 
-/** The source of this module as it was when it was loaded: part of the cache's fingerprint. */
-const SOURCE = sourceText('lib/alerts/promql.ts');
-
-let parseCache: ContentCache | undefined;
-
 /**
- * The cache of parse results (lib/output/content-cache.ts), keyed by the expression text and fingerprinted by this
- * file's source and the versions of the grammar and the lezer runtime, so a synth whose alert expressions
- * did not change does not load the parser. The checks against the metrics catalog run on every synth.
+ * The result cache of `npm run synth` (scripts/lib/load-entry.mjs `resultCache`): keyed by the sha256 of the
+ * app bundle that runs, i.e. of this module's code and everything bundled with it, and by the expression, so
+ * a synth whose alert expressions did not change does not load the grammar (~45 ms). None under jest or
+ * with VELERO_CDK8S_CACHE=off: every expression is parsed.
  */
-function parsedCache(): ContentCache {
-  if (parseCache) return parseCache;
-  const root = sourceRoot();
-  const versions = ['@prometheus-io/lezer-promql', '@lezer/lr', '@lezer/common'].map(
-    (p) => `${p} ${installedVersion(p, root)}`,
-  );
-  parseCache = new ContentCache('promql', {
-    fingerprint:
-      SOURCE && !versions.some((v) => v.endsWith(' undefined'))
-        ? sha256('parsePromQL', SOURCE, ...versions)
-        : undefined,
-  });
-  return parseCache;
+interface ResultCache {
+  get(name: string, input: string): string | undefined;
+  set(name: string, input: string, text: string): void;
 }
+const resultCache = (): ResultCache | undefined =>
+  (globalThis as Record<symbol, ResultCache | undefined>)[Symbol.for('velero-cdk8s.result-cache')];
 
 export type MatchOperator = '=' | '!=' | '=~' | '!~';
 
@@ -129,13 +116,19 @@ function selectorOf(expr: string, node: SyntaxNode): SelectorUse {
 
 /** Parses `expr` with the PromQL grammar and lists its selectors, or the first syntax error. */
 export function parsePromQL(expr: string): ParsedExpression {
-  const cache = parsedCache();
-  const key = cache.key(expr);
-  const hit = cache.getJson<ParsedExpression>(key);
-  if (hit && Array.isArray(hit.selectors)) return hit;
+  const cache = resultCache();
+  const hit = cache?.get('promql', expr);
+  if (hit !== undefined) {
+    try {
+      const parsed = JSON.parse(hit) as ParsedExpression;
+      if (Array.isArray(parsed.selectors)) return parsed;
+    } catch {
+      // not JSON: parse again
+    }
+  }
   // as JSON, so a result is the same value whether it was parsed now or read back (no `undefined` fields)
   const json = JSON.stringify(parseUncached(expr));
-  cache.set(key, json);
+  cache?.set('promql', expr, json);
   return JSON.parse(json) as ParsedExpression;
 }
 

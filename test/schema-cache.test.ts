@@ -275,4 +275,3 @@ function listDist(): { file: string; object: unknown }[] {
         .map((f) => ({ file: `${d.name}/${f}`, object: parse(readFileSync(join(dist, d.name, f), 'utf8')) })),
     );
 }
-

@@ -69,7 +69,9 @@ export const cacheRoot = process.env.VELERO_CDK8S_CACHE_DIR
 
 let esbuildVersionMemo;
 function esbuildVersion() {
-  esbuildVersionMemo ??= JSON.parse(readFileSync(join(root, 'node_modules', 'esbuild', 'package.json'), 'utf8')).version;
+  esbuildVersionMemo ??= JSON.parse(
+    readFileSync(join(root, 'node_modules', 'esbuild', 'package.json'), 'utf8'),
+  ).version;
   return esbuildVersionMemo;
 }
 
@@ -136,8 +138,8 @@ function drillRunner(buildSync) {
 function build(options, outfile, extra, more = () => ({})) {
   // esbuild is loaded only when a rebuild is needed
   const { buildSync } = nodeRequire('esbuild');
-  const drill = options.withDrill ? drillRunner(buildSync) : undefined;
-  const { withDrill: _, ...esbuildOptions } = options;
+  const { withDrill, ...esbuildOptions } = options;
+  const drill = withDrill ? drillRunner(buildSync) : undefined;
   const result = buildSync({
     ...esbuildOptions,
     ...(drill ? { define: { __VELERO_CDK8S_DRILL_RUNNER__: JSON.stringify(drill.text) } } : {}),

@@ -6,6 +6,7 @@
  * have, gitops-pitfalls.md row 12) fails the synth with a message naming the alert and the metric.
  */
 import type { parser } from '@prometheus-io/lezer-promql';
+import { resultCache } from '../output/result-cache';
 import { TARGET_LABELS, type MetricCatalog, type MetricSource } from './metrics-catalog';
 
 /** lezer's node type, taken from the parser itself (@lezer/common is not a direct dependency). */
@@ -16,19 +17,6 @@ function promqlParser(): typeof parser {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('@prometheus-io/lezer-promql') as { parser: typeof parser }).parser;
 }
-
-/**
- * The result cache of `npm run synth` (scripts/lib/load-entry.mjs `resultCache`): keyed by the sha256 of the
- * app bundle that runs, i.e. of this module's code and everything bundled with it, and by the expression, so
- * a synth whose alert expressions did not change does not load the grammar (~45 ms). None under jest or
- * with VELERO_CDK8S_CACHE=off: every expression is parsed.
- */
-interface ResultCache {
-  get(name: string, input: string): string | undefined;
-  set(name: string, input: string, text: string): void;
-}
-const resultCache = (): ResultCache | undefined =>
-  (globalThis as Record<symbol, ResultCache | undefined>)[Symbol.for('velero-cdk8s.result-cache')];
 
 export type MatchOperator = '=' | '!=' | '=~' | '!~';
 
@@ -114,7 +102,11 @@ function selectorOf(expr: string, node: SyntaxNode): SelectorUse {
   return { metric, matchers, text: text(expr, node), offset: node.from, enclosingFunctions };
 }
 
-/** Parses `expr` with the PromQL grammar and lists its selectors, or the first syntax error. */
+/**
+ * Parses `expr` with the PromQL grammar and lists its selectors, or the first syntax error. Under `npm run
+ * synth` a result comes from the result cache (lib/output/result-cache.ts) when the same app bundle parsed
+ * the same expression before, so a synth whose alert expressions did not change does not load the grammar.
+ */
 export function parsePromQL(expr: string): ParsedExpression {
   const cache = resultCache();
   const hit = cache?.get('promql', expr);

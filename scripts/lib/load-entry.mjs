@@ -10,11 +10,12 @@
 //   - the V8 code cache of both bundles (`<cache dir>/v8/`, keyed by the bundle's sha256, the Node version
 //     and the architecture; V8 checks its own version and flags too): a warm run parses ~2 MB of JavaScript
 //     in a few ms;
-//   - results the app asks for (`<cache dir>/results/<app bundle hash>/`, see `resultCache`): the parsed
-//     PromQL of the alert rules (lib/alerts/promql.ts), so a warm synth does not load the grammar.
+//   - results the app asks for (`<cache dir>/results/<app bundle hash>/`, see `resultCache`): the YAML text
+//     of each object (lib/output/output.ts) and the parsed PromQL of the alert rules (lib/alerts/promql.ts,
+//     so a warm synth does not load the grammar).
 // `VELERO_CDK8S_CACHE=off` turns every one of them off (each run bundles again, compiles from scratch and
-// computes every result); `off:<name>[,<name>]` only the named ones (bundles, code, results), for
-// `npm run bench`. `VELERO_CDK8S_CACHE_DIR` moves the cache directory (default node_modules/.cache/velero-cdk8s).
+// computes every result); `off:<name>[,<name>]` only the named ones (bundles, code, results = yaml and
+// promql), for `npm run bench`. `VELERO_CDK8S_CACHE_DIR` moves the cache directory (default node_modules/.cache/velero-cdk8s).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire, SourceMap } from 'node:module';
@@ -54,11 +55,15 @@ export function writeAtomically(file, content) {
   }
 }
 
+/** The results the app caches (`resultCache`), each a name `VELERO_CDK8S_CACHE=off:<name>` can turn off alone. */
+const RESULTS = ['yaml', 'promql'];
 /** The caches that `VELERO_CDK8S_CACHE` turns off: `off` = all, `off:code,results` = those. */
 function cachesOff() {
   const v = (process.env.VELERO_CDK8S_CACHE ?? '').trim();
-  if (/^(off|0|false|no)$/i.test(v)) return new Set(['bundles', 'code', 'results']);
-  return new Set(v.startsWith('off:') ? v.slice(4).split(',') : []);
+  if (/^(off|0|false|no)$/i.test(v)) return new Set(['bundles', 'code', 'results', ...RESULTS]);
+  const names = new Set(v.startsWith('off:') ? v.slice(4).split(',') : []);
+  if (names.has('results')) for (const r of RESULTS) names.add(r);
+  return names;
 }
 const off = cachesOff();
 
@@ -290,6 +295,7 @@ function resultCache(appCode) {
   let pruned = false;
   return Object.freeze({
     get(name, input) {
+      if (off.has(name)) return undefined;
       const key = keyOf(name, input);
       let raw;
       try {
@@ -302,6 +308,7 @@ function resultCache(appCode) {
       return nl > 0 && raw.slice(0, nl) === `${key} ${sha256(body)}` ? body : undefined;
     },
     set(name, input, text) {
+      if (off.has(name)) return;
       const key = keyOf(name, input);
       try {
         writeAtomically(file(key), `${key} ${sha256(text)}\n${text}`);

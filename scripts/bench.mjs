@@ -70,13 +70,6 @@ const commands = [
     output: 'synth-no-yaml',
   },
   {
-    key: 'synthNoPromql',
-    label: 'the same with only the PromQL parse results off (`VELERO_CDK8S_CACHE=off:promql`)',
-    cmd: [process.execPath, 'scripts/synth.mjs', '--out', out('synth-no-promql')],
-    env: { VELERO_CDK8S_CACHE: 'off:promql' },
-    output: 'synth-no-promql',
-  },
-  {
     key: 'scaleNoYaml',
     label: 'the scale config without npm, YAML text results off (`off:yaml`)',
     cmd: [process.execPath, 'scripts/synth.mjs', '--entry', 'bench/scale-app.ts', '--out', out('scale-no-yaml')],
@@ -269,7 +262,7 @@ try {
     `Measured in the same run: the synth's own step timings (\`VELERO_CDK8S_TIMINGS=1 node scripts/synth.mjs\`, one extra run per round, medians in ms) and the rows above.`,
     '',
     `- **npm itself** costs ${ms((m.synth - m.synthNode) * 1000)} ms of \`npm run synth\` (${fmt((m.synth - m.synthNode) / m.F)}× F): \`npm run synth\` − \`node scripts/synth.mjs\`. A bare \`node\` process costs ${ms(m.node * 1000)} ms and loading cdk8s + cdk8s-plus-30 on top of it ${ms((m.F - m.node) * 1000)} ms (F − node).`,
-    `- **The caches** (scripts/lib/load-entry.mjs; schema validation's own caches besides) save ${ms((m.synthOff - m.synthNode) * 1000)} ms per synth together (\`VELERO_CDK8S_CACHE=off\` − warm): the V8 code cache ${ms((m.synthNoCode - m.synthNode) * 1000)} ms, the YAML text results ${ms((m.synthNoYaml - m.synthNode) * 1000)} ms (${ms((m.scaleNoYaml - m.scaleNode) * 1000)} ms on the scale config), the PromQL parse results ${ms((m.synthNoPromql - m.synthNode) * 1000)} ms, the rest reusing the bundles instead of running esbuild. A cold cache gives the same bytes.`,
+    `- **The caches** (scripts/lib/load-entry.mjs; schema validation's own caches besides) save ${ms((m.synthOff - m.synthNode) * 1000)} ms per synth together (\`VELERO_CDK8S_CACHE=off\` − warm): the V8 code cache ${ms((m.synthNoCode - m.synthNode) * 1000)} ms, the YAML text results ${ms((m.synthNoYaml - m.synthNode) * 1000)} ms (${ms((m.scaleNoYaml - m.scaleNode) * 1000)} ms on the scale config), the rest reusing the bundles instead of running esbuild. A cold cache gives the same bytes.`,
     '',
     '| step of `node scripts/synth.mjs` | default stack, ms | scale config, ms |',
     '|---|---|---|',
@@ -318,7 +311,7 @@ try {
     '|---|---|---|',
     ...targets,
     '',
-    `Outputs: \`npm run synth\`, \`node scripts/synth.mjs\` (caches on and off), \`cdk8s synth\`${m.T ? ' and T' : ''} wrote byte-identical copies of the committed dist/.`,
+    `Outputs: \`npm run synth\`, \`node scripts/synth.mjs\` (caches on, off, YAML results off), \`cdk8s synth\`${m.T ? ' and T' : ''} wrote byte-identical copies of the committed dist/.`,
     '',
     ...breakdown,
     ...(ci

@@ -6,13 +6,12 @@
  * have, gitops-pitfalls.md row 12) fails the synth with a message naming the alert and the metric.
  */
 import type { parser } from '@prometheus-io/lezer-promql';
-import { resultCache } from '../output/result-cache';
 import { TARGET_LABELS, type MetricCatalog, type MetricSource } from './metrics-catalog';
 
 /** lezer's node type, taken from the parser itself (@lezer/common is not a direct dependency). */
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
-/** The grammar, loaded on the first expression that is not in the result cache. */
+/** The grammar, loaded on the first expression parsed. */
 function promqlParser(): typeof parser {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('@prometheus-io/lezer-promql') as { parser: typeof parser }).parser;
@@ -103,25 +102,12 @@ function selectorOf(expr: string, node: SyntaxNode): SelectorUse {
 }
 
 /**
- * Parses `expr` with the PromQL grammar and lists its selectors, or the first syntax error. Under `npm run
- * synth` a result comes from the result cache (lib/output/result-cache.ts) when the same app bundle parsed
- * the same expression before, so a synth whose alert expressions did not change does not load the grammar.
+ * Parses `expr` with the PromQL grammar and lists its selectors, or the first syntax error. (Not cached: a
+ * cache of these results saved 4 ms of a synth in `npm run bench`, below its noise, and was deleted.)
  */
 export function parsePromQL(expr: string): ParsedExpression {
-  const cache = resultCache();
-  const hit = cache?.get('promql', expr);
-  if (hit !== undefined) {
-    try {
-      const parsed = JSON.parse(hit) as ParsedExpression;
-      if (Array.isArray(parsed.selectors)) return parsed;
-    } catch {
-      // not JSON: parse again
-    }
-  }
-  // as JSON, so a result is the same value whether it was parsed now or read back (no `undefined` fields)
-  const json = JSON.stringify(parseUncached(expr));
-  cache?.set('promql', expr, json);
-  return JSON.parse(json) as ParsedExpression;
+  // as JSON, so a result is a plain value (no `undefined` fields), as callers and tests compare it
+  return JSON.parse(JSON.stringify(parseUncached(expr))) as ParsedExpression;
 }
 
 function parseUncached(expr: string): ParsedExpression {

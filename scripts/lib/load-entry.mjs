@@ -11,11 +11,10 @@
 //     and the architecture; V8 checks its own version and flags too): a warm run parses ~2 MB of JavaScript
 //     in a few ms;
 //   - results the app asks for (`<cache dir>/results/<app bundle hash>/`, see `resultCache`): the YAML text
-//     of each object (lib/output/output.ts) and the parsed PromQL of the alert rules (lib/alerts/promql.ts,
-//     so a warm synth does not load the grammar).
+//     of each object (lib/output/output.ts).
 // `VELERO_CDK8S_CACHE=off` turns every one of them off (each run bundles again, compiles from scratch and
-// computes every result); `off:<name>[,<name>]` only the named ones (bundles, code, results = yaml and
-// promql), for `npm run bench`. `VELERO_CDK8S_CACHE_DIR` moves the cache directory (default node_modules/.cache/velero-cdk8s).
+// computes every result); `off:<name>[,<name>]` only the named ones (bundles, code, results = yaml), for
+// `npm run bench`. `VELERO_CDK8S_CACHE_DIR` moves the cache directory (default node_modules/.cache/velero-cdk8s).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire, SourceMap } from 'node:module';
@@ -56,7 +55,7 @@ export function writeAtomically(file, content) {
 }
 
 /** The results the app caches (`resultCache`), each a name `VELERO_CDK8S_CACHE=off:<name>` can turn off alone. */
-const RESULTS = ['yaml', 'promql'];
+const RESULTS = ['yaml'];
 /** The caches that `VELERO_CDK8S_CACHE` turns off: `off` = all, `off:code,results` = those. */
 function cachesOff() {
   const v = (process.env.VELERO_CDK8S_CACHE ?? '').trim();
@@ -203,7 +202,7 @@ function appBundle(entry) {
 
 /**
  * The vendor bundle of `ids` (rebuilt if stale): `module.exports[id]` is a getter that initializes the
- * package on first use, so the packages a run never touches (e.g. the PromQL grammar on a warm cache) cost
+ * package on first use, so the packages a run never touches (e.g. the PromQL grammar's, until the first alert is checked) cost
  * nothing but their share of the (code-cached) parse.
  */
 function vendorBundle(ids) {

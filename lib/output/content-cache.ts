@@ -1,6 +1,7 @@
 /**
- * Content-addressed result caches for the synth (issue 7): the YAML text of an object (lib/output/output.ts), the
- * schema validation passes (lib/validation/schema.ts) and the parsed PromQL expressions (lib/alerts/promql.ts).
+ * Content-addressed caches of schema validation (lib/validation/schema.ts), its only user: the synth's own
+ * caches live in scripts/lib/load-entry.mjs, keyed by the code that runs. This module goes when schema
+ * validation stops caching (it reads committed, import-time-generated schemas instead).
  *
  * Each cache is a directory `node_modules/.cache/velero-cdk8s-<name>/<fingerprint>/`, one file per entry,
  * named by `sha256(fingerprint, input)`. The fingerprint holds everything besides the input that the result depends

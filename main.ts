@@ -193,5 +193,6 @@ export function validateMain(dir = 'dist'): number {
   return runValidate(buildStack, dir);
 }
 
-// run directly (`node .build/main.js`, `ts-node main.ts`), not when bundled into another entry point
+// run directly by ts-node (`npx ts-node main.ts`: the template toolchain T that `npm run bench` compares with),
+// not when bundled into another entry point
 if (require.main === module && /[\\/]main\.[jt]s$/.test(require.main.filename)) process.exitCode = main();

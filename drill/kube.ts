@@ -1,6 +1,6 @@
 /**
  * A minimal Kubernetes API client for the restore-drill runner: JSON over node:https (or node:http for the
- * offline tests), authenticated with the pod's service-account token. Node 20 built-ins only, so the runner
+ * offline tests), authenticated with the pod's service-account token. Node built-ins only, so the runner
  * bundles into one file with no dependencies (issue 9 "How it runs").
  *
  * Node's global `fetch` cannot take a custom CA, and the API server's certificate is signed by the cluster

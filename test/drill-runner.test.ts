@@ -118,7 +118,7 @@ describe('a passing drill', () => {
       containers: [
         {
           name: 'verify',
-          image: 'node:20.20.2-alpine',
+          image: 'node:24.22.3-alpine',
           imagePullPolicy: 'IfNotPresent',
           command: ['/bin/sh', '-c', VERIFY_SCRIPT, 'verify', '/volume', 'test.txt'],
           volumeMounts: [{ name: 'data', mountPath: '/volume', readOnly: true }],
@@ -468,7 +468,7 @@ describe('config from the environment', () => {
     DRILL_NAMESPACE_MAPPING: 'loki=drill-loki,pihole=drill-pihole',
     DRILL_INCLUDED_RESOURCES: 'persistentvolumeclaims,volumesnapshots.snapshot.storage.k8s.io',
     DRILL_VERIFY: '[{"namespace":"pihole","pvc":"pihole-config","path":"test.txt"}]',
-    DRILL_VERIFY_IMAGE: 'node:20.20.2-alpine',
+    DRILL_VERIFY_IMAGE: 'node:24.22.3-alpine',
     DRILL_RESTORE_TIMEOUT_SECONDS: '1800',
   };
 
@@ -480,7 +480,7 @@ describe('config from the environment', () => {
       namespaceMapping: { loki: 'drill-loki', pihole: 'drill-pihole' },
       includedResources: ['persistentvolumeclaims', 'volumesnapshots.snapshot.storage.k8s.io'],
       verify: [{ namespace: 'pihole', pvc: 'pihole-config', path: 'test.txt' }],
-      verifyImage: 'node:20.20.2-alpine',
+      verifyImage: 'node:24.22.3-alpine',
       restoreTimeoutSeconds: 1800,
       pvcBoundTimeoutSeconds: 600,
       verifyTimeoutSeconds: 600,
@@ -568,7 +568,7 @@ describe('main()', () => {
     VELERO_NAMESPACE: 'velero',
     DRILL_SCHEDULE: 'daily-critical-pvcs',
     DRILL_NAMESPACE_MAPPING: 'loki=drill-loki,pihole=drill-pihole',
-    DRILL_VERIFY_IMAGE: 'node:20.20.2-alpine',
+    DRILL_VERIFY_IMAGE: 'node:24.22.3-alpine',
     DRILL_POLL_SECONDS: '0.01',
   };
 

@@ -90,8 +90,8 @@ describe('RestoreDrill CronJob', () => {
     expect(spec.terminationGracePeriodSeconds).toBe(120);
     expect(spec.containers).toHaveLength(1);
     const c = spec.containers[0];
-    expect(c.image).toBe('node:20.20.2-alpine');
-    expect(`${DRILL_NODE_IMAGE}:${DRILL_NODE_VERSION}`).toBe('node:20.20.2-alpine');
+    expect(c.image).toBe('node:24.22.3-alpine');
+    expect(`${DRILL_NODE_IMAGE}:${DRILL_NODE_VERSION}`).toBe('node:24.22.3-alpine');
     expect(c.command).toEqual(['node', '/drill/runner.js']);
     expect(c.volumeMounts).toEqual([{ name: 'runner', mountPath: '/drill', readOnly: true }]);
     expect(spec.volumes).toEqual([{ name: 'runner', configMap: { name: `${NAME}-runner`, defaultMode: 0o444 } }]);
@@ -135,7 +135,7 @@ describe('RestoreDrill CronJob', () => {
           'persistentvolumeclaims,volumesnapshots.snapshot.storage.k8s.io,volumesnapshotcontents.snapshot.storage.k8s.io',
       },
       { name: 'DRILL_VERIFY', value: '[{"namespace":"default","pvc":"test-pvc","path":"test.txt"}]' },
-      { name: 'DRILL_VERIFY_IMAGE', value: 'node:20.20.2-alpine' },
+      { name: 'DRILL_VERIFY_IMAGE', value: 'node:24.22.3-alpine' },
       { name: 'DRILL_RESTORE_TIMEOUT_SECONDS', value: '3600' },
       { name: 'DRILL_PVC_BOUND_TIMEOUT_SECONDS', value: '600' },
       { name: 'DRILL_VERIFY_TIMEOUT_SECONDS', value: '600' },

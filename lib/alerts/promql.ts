@@ -6,41 +6,15 @@
  * have, gitops-pitfalls.md row 12) fails the synth with a message naming the alert and the metric.
  */
 import type { parser } from '@prometheus-io/lezer-promql';
-import { ContentCache, installedVersion, sha256, sourceRoot, sourceText } from '../output/content-cache';
 import { TARGET_LABELS, type MetricCatalog, type MetricSource } from './metrics-catalog';
 
 /** lezer's node type, taken from the parser itself (@lezer/common is not a direct dependency). */
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
-/** The grammar, loaded on the first expression that is not in the parse cache (~25 ms to load). */
+/** The grammar, loaded on the first expression parsed. */
 function promqlParser(): typeof parser {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('@prometheus-io/lezer-promql') as { parser: typeof parser }).parser;
-}
-
-/** The source of this module as it was when it was loaded: part of the cache's fingerprint. */
-const SOURCE = sourceText('lib/alerts/promql.ts');
-
-let parseCache: ContentCache | undefined;
-
-/**
- * The cache of parse results (lib/output/content-cache.ts), keyed by the expression text and fingerprinted by this
- * file's source and the versions of the grammar and the lezer runtime, so a synth whose alert expressions
- * did not change does not load the parser. The checks against the metrics catalog run on every synth.
- */
-function parsedCache(): ContentCache {
-  if (parseCache) return parseCache;
-  const root = sourceRoot();
-  const versions = ['@prometheus-io/lezer-promql', '@lezer/lr', '@lezer/common'].map(
-    (p) => `${p} ${installedVersion(p, root)}`,
-  );
-  parseCache = new ContentCache('promql', {
-    fingerprint:
-      SOURCE && !versions.some((v) => v.endsWith(' undefined'))
-        ? sha256('parsePromQL', SOURCE, ...versions)
-        : undefined,
-  });
-  return parseCache;
 }
 
 export type MatchOperator = '=' | '!=' | '=~' | '!~';
@@ -127,16 +101,13 @@ function selectorOf(expr: string, node: SyntaxNode): SelectorUse {
   return { metric, matchers, text: text(expr, node), offset: node.from, enclosingFunctions };
 }
 
-/** Parses `expr` with the PromQL grammar and lists its selectors, or the first syntax error. */
+/**
+ * Parses `expr` with the PromQL grammar and lists its selectors, or the first syntax error. (Not cached: a
+ * cache of these results saved 4 ms of a synth in `npm run bench`, below its noise, and was deleted.)
+ */
 export function parsePromQL(expr: string): ParsedExpression {
-  const cache = parsedCache();
-  const key = cache.key(expr);
-  const hit = cache.getJson<ParsedExpression>(key);
-  if (hit && Array.isArray(hit.selectors)) return hit;
-  // as JSON, so a result is the same value whether it was parsed now or read back (no `undefined` fields)
-  const json = JSON.stringify(parseUncached(expr));
-  cache.set(key, json);
-  return JSON.parse(json) as ParsedExpression;
+  // as JSON, so a result is a plain value (no `undefined` fields), as callers and tests compare it
+  return JSON.parse(JSON.stringify(parseUncached(expr))) as ParsedExpression;
 }
 
 function parseUncached(expr: string): ParsedExpression {

@@ -1,28 +1,30 @@
 /**
- * Bundles the restore-drill runner (drill/runner.ts and its modules) into one CommonJS file for the
- * RestoreDrill ConfigMap, at synth time, from the source: the code that runs is the code that is tested
- * (issue 9). esbuild is a devDependency that `npm run synth` already uses (scripts/synth.mjs).
+ * The restore-drill runner (drill/runner.ts and its modules) bundled into one CommonJS file for the
+ * RestoreDrill ConfigMap, from the source: the code that runs is the code that is tested.
+ *
+ * Built once, at build time: `npm run synth` (scripts/lib/load-entry.mjs) bundles the runner in the same
+ * step as the app, with the esbuild options of drill/build.json, and hands the text to the app bundle
+ * (`__VELERO_CDK8S_DRILL_RUNNER__`); the app bundle is rebuilt whenever a drill/ file changes, like any other
+ * of its inputs. Elsewhere (jest, tsc) this module bundles it itself, once per process, with the same options.
  *
  * Deterministic: esbuild resolves paths against `absWorkingDir`, so its `// drill/runner.ts` comments are
  * relative to the repository root wherever the checkout lives (the result is checked for absolute paths), and
- * the TypeScript settings are given inline instead of read from a tsconfig.json. The output changes only with
- * drill/*.ts and the esbuild version (package-lock.json); `npm run check` shows it as a ConfigMap diff.
- *
- * Cached (issue 7): starting esbuild costs ~100 ms of every synth, so the bundle is kept in
- * node_modules/.cache/velero-cdk8s-drill-bundle/, keyed by the sha256 of the esbuild version, the build
- * options, the checkout's path and the content of every file the last build read (its metafile inputs).
- * Any change to one of those files, or an esbuild upgrade, is a miss and bundles again; a cold cache gives
- * the same bytes. Self-contained on purpose (a copy of this file with drill/ must work, see the tests).
+ * the TypeScript settings are given inline (drill/build.json) instead of read from a tsconfig.json. The output
+ * changes only with drill/ and the esbuild version (package-lock.json); `npm run check` shows it as a
+ * ConfigMap diff.
  */
-import type { BuildOptions } from 'esbuild';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** The runner's entry point, relative to the repository root. */
 export const DRILL_RUNNER_ENTRY = 'drill/runner.ts';
+/** The esbuild options of the bundle (shared with scripts/lib/load-entry.mjs), relative to the repository root. */
+export const DRILL_BUILD_OPTIONS = 'drill/build.json';
 
-let cached: string | undefined;
+/** Set by scripts/lib/load-entry.mjs (esbuild `define`) to the bundle it built with the app. */
+declare const __VELERO_CDK8S_DRILL_RUNNER__: string | undefined;
+
+let built: string | undefined;
 
 /**
  * The repository root: the nearest directory above this file that holds drill/runner.ts. Works from
@@ -35,129 +37,26 @@ export function repositoryRoot(from: string = __dirname): string {
   }
 }
 
-/** The esbuild options of the bundle, relative to `root` (part of the cache key). */
-function buildOptions(root: string): BuildOptions {
-  return {
-    absWorkingDir: root,
-    entryPoints: [DRILL_RUNNER_ENTRY],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    minify: false,
-    legalComments: 'none',
-    // explicit, so the output does not depend on which tsconfig.json esbuild would find ("use strict" comes from it)
-    tsconfigRaw: { compilerOptions: { strict: true } },
-    charset: 'utf8',
-    logLevel: 'silent',
-    metafile: true,
-  };
-}
-
-const CACHE_FORMAT = 'velero-cdk8s-drill-bundle/1';
-
-function sha256(...parts: readonly (string | Buffer)[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(`${p.length}:`).update(p);
-  return h.digest('hex');
-}
-
-/** Where the cache lives (node_modules/.cache of the checkout), or undefined when it is off or impossible. */
-function cacheDir(root: string): string | undefined {
-  if (/^(off|0|false|no)$/i.test(process.env.VELERO_CDK8S_CACHE ?? '')) return undefined;
-  if (process.env.VELERO_CDK8S_CACHE_DIR)
-    return join(resolve(process.env.VELERO_CDK8S_CACHE_DIR), 'velero-cdk8s-drill-bundle');
-  return existsSync(join(root, 'node_modules'))
-    ? join(root, 'node_modules', '.cache', 'velero-cdk8s-drill-bundle')
-    : undefined;
-}
-
-/** The cache key of a build from exactly these input files (relative to root) as they are now; undefined if one is gone. */
-function cacheKey(root: string, inputs: readonly string[]): string | undefined {
-  let esbuildVersion: string;
-  try {
-    esbuildVersion = String(JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version);
-  } catch {
-    return undefined;
-  }
-  const parts: (string | Buffer)[] = [CACHE_FORMAT, esbuildVersion, JSON.stringify(buildOptions(root)), root];
-  for (const input of inputs) {
-    try {
-      parts.push(input, readFileSync(join(root, input)));
-    } catch {
-      return undefined;
-    }
-  }
-  return sha256(...parts);
-}
-
-function writeAtomically(file: string, content: string): void {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(tmp, content);
-    renameSync(tmp, file);
-  } catch {
-    rmSync(tmp, { force: true }); // a read-only node_modules only costs speed
-  }
-}
-
-/** Drops entries not written for a week (e.g. of temporary checkouts); only on a miss, so it costs nothing warm. */
-function pruneCache(dir: string): void {
-  const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
-  try {
-    for (const f of readdirSync(dir)) {
-      if (statSync(join(dir, f)).mtimeMs < weekAgo) rmSync(join(dir, f), { force: true });
-    }
-  } catch {
-    // another process pruned at the same time
-  }
-}
-
-/** The cached bundle for the inputs of the last build, if those files are unchanged; checked against its header. */
-function fromCache(root: string, dir: string): string | undefined {
-  try {
-    const { inputs } = JSON.parse(readFileSync(join(dir, `inputs-${sha256(root).slice(0, 16)}.json`), 'utf8')) as {
-      inputs: string[];
-    };
-    const key = Array.isArray(inputs) ? cacheKey(root, inputs) : undefined;
-    if (!key) return undefined;
-    const raw = readFileSync(join(dir, `${key}.js`), 'utf8');
-    const nl = raw.indexOf('\n');
-    const text = raw.slice(nl + 1);
-    return nl > 0 && raw.slice(0, nl) === `// ${CACHE_FORMAT} ${key} ${sha256(text)}` ? text : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The bundled runner (`node runner.js` runs it; `require()` gives `runDrill`/`main`). Memoized, and cached on disk. */
+/** The bundled runner (`node runner.js` runs it; `require()` gives `runDrill`/`main`). */
 export function bundleDrillRunner(): string {
-  if (cached !== undefined) return cached;
+  if (typeof __VELERO_CDK8S_DRILL_RUNNER__ === 'string') return __VELERO_CDK8S_DRILL_RUNNER__;
+  if (built !== undefined) return built;
   const root = repositoryRoot();
-  const dir = cacheDir(root);
-  let text = dir ? fromCache(root, dir) : undefined;
-  if (text === undefined) {
-    // esbuild is loaded (and its service started) only on a cache miss
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { buildSync } = require('esbuild') as typeof import('esbuild');
-    const result = buildSync(buildOptions(root));
-    if (result.errors.length) {
-      throw new Error(`drill bundle: esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
-    }
-    text = result.outputFiles![0].text;
-    const inputs = Object.keys(result.metafile!.inputs).sort();
-    const key = dir ? cacheKey(root, inputs) : undefined;
-    if (dir && key && !text.includes(root)) {
-      writeAtomically(join(dir, `${key}.js`), `// ${CACHE_FORMAT} ${key} ${sha256(text)}\n${text}`);
-      writeAtomically(join(dir, `inputs-${sha256(root).slice(0, 16)}.json`), JSON.stringify({ root, inputs }));
-      pruneCache(dir);
-    }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
+  const result = buildSync({
+    ...(JSON.parse(readFileSync(join(root, DRILL_BUILD_OPTIONS), 'utf8')) as object),
+    absWorkingDir: root,
+    write: false,
+    logLevel: 'silent',
+  });
+  if (result.errors.length) {
+    throw new Error(`drill bundle: esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
   }
+  const text = result.outputFiles[0].text;
   if (text.includes(root)) {
     throw new Error(`drill bundle: the bundle contains the absolute path '${root}'; it would differ per checkout`);
   }
-  cached = text;
+  built = text;
   return text;
 }

@@ -17,35 +17,35 @@ export interface CliStack {
   readonly plan?: PlanInput;
 }
 
-/** Synthesizes the stack into `outDir` after every check, atomically; returns the exit code. */
+/**
+ * Synthesizes the stack into `outDir` after every check, atomically; returns the exit code. A mistake in the
+ * config throws, and nothing is written: scripts/synth.mjs prints it as one line with the file and line of
+ * the mistake (scripts/lib/load-entry.mjs `reportError`).
+ */
 export function runSynth(build: () => CliStack, options: { outDir?: string } = {}): number {
-  try {
-    let stack: CliStack | undefined;
-    const result = synthesize(
-      () => {
-        stack = build();
-        return stack.app;
-      },
-      {
-        outDir: options.outDir,
-        checks: synthChecks(() => stack!.release),
-        extraFiles: (): Record<string, string> =>
-          stack!.plan ? { 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) } : {},
-      },
-    );
-    console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
-    return 0;
-  } catch (e) {
-    console.error((e as Error).message);
-    return 1;
-  }
+  let stack: CliStack | undefined;
+  const result = synthesize(
+    () => {
+      stack = build();
+      return stack.app;
+    },
+    {
+      outDir: options.outDir,
+      checks: synthChecks(() => stack!.release),
+      extraFiles: (): Record<string, string> =>
+        stack!.plan ? { 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) } : {},
+    },
+  );
+  console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
+  return 0;
 }
 
 /** `npm run plan`: the report, a summary, and the live-inventory check; returns the exit code. */
 export function runPlan(build: () => CliStack, argv: readonly string[]): number {
+  // a mistake in the config throws out of build(): scripts/plan.mjs reports it with its file and line
+  const { plan } = build();
+  if (!plan) throw new Error('plan: this stack declares no plan input; return `plan` from its builder');
   try {
-    const { plan } = build();
-    if (!plan) throw new Error('plan: this stack declares no plan input; return `plan` from its builder');
     return runPlanCli(argv, plan, { log: console.log, error: console.error });
   } catch (e) {
     console.error((e as Error).message);

@@ -1,6 +1,7 @@
 /**
- * Content-addressed result caches for the synth (issue 7): the YAML text of an object (lib/output/output.ts), the
- * schema validation passes (lib/validation/schema.ts) and the parsed PromQL expressions (lib/alerts/promql.ts).
+ * Content-addressed caches of schema validation (lib/validation/schema.ts), its only user: the synth's own
+ * caches live in scripts/lib/load-entry.mjs, keyed by the code that runs. This module goes when schema
+ * validation stops caching (it reads committed, import-time-generated schemas instead).
  *
  * Each cache is a directory `node_modules/.cache/velero-cdk8s-<name>/<fingerprint>/`, one file per entry,
  * named by `sha256(fingerprint, input)`. The fingerprint holds everything besides the input that the result depends
@@ -93,44 +94,7 @@ export function cachesDisabled(): boolean {
   return /^(off|0|false|no)$/i.test(process.env.VELERO_CDK8S_CACHE ?? '');
 }
 
-/**
- * The JSON text of `value` when it is plain data, i.e. exactly what JSON can represent, so that two values
- * with the same text cannot behave differently: strings, finite numbers other than -0, booleans, null,
- * arrays without holes, and objects whose prototype is Object.prototype or null, without symbol keys.
- * Anything else (undefined, functions, NaN, class instances, ...) gives undefined: don't cache that value.
- * (Objects from cdk8s's `toJson()` and from YAML/JSON parsing are plain data.)
- */
-export function plainJson(value: unknown): string | undefined {
-  return isPlain(value, 0) ? JSON.stringify(value) : undefined;
-}
-
-function isPlain(v: unknown, depth: number): boolean {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(v) && !Object.is(v, -0);
-    case 'object':
-      break;
-    default:
-      return false;
-  }
-  if (v === null) return true;
-  if (depth > 200) return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!(i in v) || !isPlain(v[i], depth + 1)) return false;
-    return Object.keys(v).length === v.length;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
-  if (Object.getOwnPropertySymbols(v).length > 0) return false;
-  for (const k in v) {
-    if (!Object.prototype.hasOwnProperty.call(v, k)) return false;
-    if (!isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;
-  }
-  return true;
-}
+export { plainJson } from './plain-json';
 
 export interface ContentCacheOptions {
   /**

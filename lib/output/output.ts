@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
-import { ContentCache, installedVersion, plainJson, sourceRoot, sourceText, sha256 } from './content-cache';
+import { plainJson } from './plain-json';
+import { resultCache } from './result-cache';
 
 /** One Kubernetes object on its way to disk: `dist/<folder>/<file>`. */
 export interface RenderedObject {
@@ -59,47 +58,17 @@ export function renderApp(app: App): RenderedObject[] {
   return out.sort((a, b) => (a.folder + '/' + a.file).localeCompare(b.folder + '/' + b.file));
 }
 
-/** The source of this module as it was when it was loaded: part of the cache's fingerprint. */
-const SOURCE = sourceText('lib/output/output.ts');
-
-let yamlCache: ContentCache | undefined;
-
 /**
- * The cache of YAML texts (lib/output/content-cache.ts): cdk8s's `Yaml.stringify` costs ~50 ms for the default
- * stack, while the objects of an edit loop rarely change. Keyed by the object's JSON text and fingerprinted
- * by this file's source and the versions of cdk8s and the `yaml` it resolves.
- */
-function yamlTextCache(): ContentCache {
-  if (yamlCache) return yamlCache;
-  const root = sourceRoot();
-  let cdk8sYaml: string | undefined;
-  try {
-    // the `yaml` that cdk8s itself loads (it may carry its own copy)
-    const cdk8sDir = dirname(require.resolve('cdk8s/package.json'));
-    cdk8sYaml = JSON.parse(readFileSync(require.resolve('yaml/package.json', { paths: [cdk8sDir] }), 'utf8')).version;
-  } catch {
-    cdk8sYaml = undefined;
-  }
-  const cdk8s = installedVersion('cdk8s', root);
-  yamlCache = new ContentCache('yaml', {
-    fingerprint:
-      SOURCE && cdk8s && cdk8sYaml ? sha256('toYaml', SOURCE, `cdk8s ${cdk8s}`, `yaml ${cdk8sYaml}`) : undefined,
-  });
-  return yamlCache;
-}
-
-/**
- * The YAML text of one object, as written to disk: cdk8s's `Yaml.stringify`, or its earlier result for an
- * object with exactly the same JSON text (only for plain data; see `plainJson`).
+ * The YAML text of one object, as written to disk: cdk8s's `Yaml.stringify` (~20 ms for the default stack's
+ * objects in a fresh process, ~10x that for the scale config), or the text the same code gave for an object
+ * with exactly the same JSON text (only for plain data, see `plainJson`; result cache `yaml`).
  */
 export function toYaml(object: unknown): string {
   const json = plainJson(object);
-  if (json === undefined) return Yaml.stringify(object);
-  const cache = yamlTextCache();
-  const key = cache.key(json);
-  const hit = cache.get(key);
+  const cache = json === undefined ? undefined : resultCache();
+  const hit = cache?.get('yaml', json!);
   if (hit !== undefined) return hit;
   const text = Yaml.stringify(object);
-  cache.set(key, text);
+  cache?.set('yaml', json!, text);
   return text;
 }

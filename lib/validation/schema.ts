@@ -204,10 +204,35 @@ function findPackageDir(name: string, from: string): string {
 
 /**
  * kubernetes-models ships ES modules only. Node's own `require` loads them (require(esm), Node >= 20.19), also
- * inside Jest and the esbuild bundle, whose `require`s are not Node's: hence `createRequire`.
+ * from the esbuild bundle, whose `require` is not Node's: hence `createRequire`. Jest's module registry cannot
+ * load ES modules before Node 24.9 (and replaces `node:module`); there, the validator's module is compiled to
+ * CommonJS in memory with esbuild, once per process (nothing is written).
  */
+const inMemory = new Map<string, CompiledValidator>();
+
 function loadValidator(file: string): CompiledValidator {
-  const mod = createRequire(file)(file) as { validate?: CompiledValidator };
+  let mod: { validate?: CompiledValidator };
+  try {
+    mod = createRequire(file)(file) as { validate?: CompiledValidator };
+  } catch (e) {
+    if (!/ES Module|ERR_REQUIRE_ESM/.test(String((e as Error).message) + String((e as { code?: string }).code))) throw e;
+    const known = inMemory.get(file);
+    if (known) return known;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildSync } = require('esbuild') as typeof import('esbuild');
+    const code = buildSync({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'silent',
+    }).outputFiles[0].text;
+    const m = { exports: {} as { validate?: CompiledValidator } };
+    new Function('module', 'exports', 'require', code)(m, m.exports, createRequire(file));
+    mod = m.exports;
+    if (typeof mod.validate === 'function') inMemory.set(file, mod.validate);
+  }
   if (typeof mod.validate !== 'function') throw new Error(`schema: ${file} does not export a validate function`);
   return mod.validate;
 }

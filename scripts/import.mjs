@@ -42,9 +42,11 @@ function fail(message) {
 const froms = args.flatMap((a, i) => (a === '--from' ? [args[i + 1]] : []));
 if (froms.some((f) => !f || f.startsWith('--'))) fail('--from needs a directory, e.g. --from ../shared/crds');
 const fromDirs = froms.map((f) => resolve(f));
-for (const d of fromDirs) if (!statSync(d, { throwIfNoEntry: false })?.isDirectory()) fail(`--from ${d}: no such directory`);
+for (const d of fromDirs)
+  if (!statSync(d, { throwIfNoEntry: false })?.isDirectory()) fail(`--from ${d}: no such directory`);
 const only = option('--only', undefined);
-if (only !== undefined && only !== 'imports' && only !== 'schemas') fail(`--only takes 'imports' or 'schemas', got '${only}'`);
+if (only !== undefined && only !== 'imports' && only !== 'schemas')
+  fail(`--only takes 'imports' or 'schemas', got '${only}'`);
 const importsOut = resolve(option('--out', join(root, 'imports')));
 const schemasOut = resolve(option('--schemas-out', join(root, 'schemas')));
 
@@ -58,7 +60,9 @@ function walk(dir) {
       return statSync(p).isDirectory() ? walk(p) : [p];
     });
 }
-const localFiles = fromDirs.flatMap((d) => walk(d).map((file) => ({ file, dirs: relative(d, dirname(file)).split(sep) })));
+const localFiles = fromDirs.flatMap((d) =>
+  walk(d).map((file) => ({ file, dirs: relative(d, dirname(file)).split(sep) })),
+);
 
 /** The local copy of `url` under the --from directories (see the top of this file). */
 function localFor(url) {
@@ -197,7 +201,9 @@ try {
   const source = fromDirs.length > 0 ? froms.join(', ') : 'the pinned URLs';
   if (imports) {
     replace(imports, importsOut);
-    console.log(`${relative(root, importsOut) || importsOut}: ${readdirSync(importsOut).length} modules from ${source}`);
+    console.log(
+      `${relative(root, importsOut) || importsOut}: ${readdirSync(importsOut).length} modules from ${source}`,
+    );
   }
   if (schemas) {
     replace(schemas, schemasOut);

@@ -20,11 +20,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Yaml } from 'cdk8s';
 import { ContentCache, plainJson } from '../lib/output/content-cache';
-import { validateObjects, type SchemaValidationOptions } from '../lib/validation/schema';
 
 const ROOT = resolve(__dirname, '..');
-const SHARED_CRDS = resolve(ROOT, '..', 'shared', 'crds');
-const WIDGETS_CRD = join(__dirname, 'fixtures', 'schema', 'crds', 'example', 'widgets.yaml');
 
 let tmp: string;
 beforeEach(() => {
@@ -164,106 +161,6 @@ describe('plainJson: only values JSON represents exactly get a cache key', () =>
     ['undefined itself', undefined],
   ])('%s gives none', (_, value) => {
     expect(plainJson(value)).toBeUndefined();
-  });
-});
-
-describe('schema validation passes', () => {
-  /** A widget of the fixture CRD: `note` is a nullable string, `ports` a list-map, unknown fields are pruned. */
-  const widget = (spec: Record<string, unknown> = {}) => ({
-    apiVersion: 'example.velero-cdk8s.test/v1',
-    kind: 'Widget',
-    metadata: { name: 'w', namespace: 'default' },
-    spec: { size: 3, ...spec },
-  });
-  let crds: string;
-  let passes: string;
-  beforeEach(() => {
-    crds = join(tmp, 'crds');
-    passes = join(tmp, 'passes');
-    mkdirSync(crds);
-    copyFileSync(WIDGETS_CRD, join(crds, 'widgets.yaml'));
-  });
-  const validate = (object: unknown, opts: SchemaValidationOptions = {}) =>
-    validateObjects([{ file: 'w.yaml', object }], { crdDir: crds, rootDir: ROOT, passCacheDir: passes, ...opts });
-
-  test('a pass is remembered, and the remembered result equals the full one', () => {
-    const full = validate(widget({ note: 'a' }), { passCacheDir: false });
-    const first = validate(widget({ note: 'a' }));
-    expect(entries(passes)).toHaveLength(1);
-    const second = validate(widget({ note: 'a' }));
-    expect(entries(passes)).toHaveLength(1);
-    expect(first).toEqual(full);
-    expect(second).toEqual(full);
-    // the fixture's CEL rule and its skipped Go pattern come back from the record too
-    expect(second.celRulesSkipped.length).toBeGreaterThan(0);
-    expect(second.notes.length).toBeGreaterThan(0);
-  });
-
-  test('an object with a problem is never remembered', () => {
-    expect(validate(widget({ note: 5 })).errors).toHaveLength(1);
-    expect(entries(passes)).toEqual([]);
-  });
-
-  test('a remembered pass does not let the same object with one field changed through', () => {
-    validate(widget({ note: 'a' }));
-    expect(validate(widget({ note: 5 })).errors).toEqual([
-      'w.yaml: Widget default/w: spec.note: must be string or null, got integer 5',
-    ]);
-  });
-
-  test('an unknown field whose value is undefined is still found after the object without it passed', () => {
-    validate(widget());
-    // JSON.stringify would drop the field, so such an object gets no cache key and is validated in full
-    expect(validate(widget({ bogus: undefined })).errors).toEqual([
-      'w.yaml: Widget default/w: spec.bogus: unknown field',
-    ]);
-  });
-
-  test('a pass under the old CRD is not a pass under the new one (stale entries are never found)', () => {
-    expect(validate(widget({ note: 'a' })).errors).toEqual([]);
-    writeFileSync(
-      join(crds, 'widgets.yaml'),
-      readFileSync(WIDGETS_CRD, 'utf8').replace(
-        /( +)note:\n +type: string\n +nullable: true\n/,
-        '$1note:\n$1  type: integer\n',
-      ),
-    );
-    expect(validate(widget({ note: 'a' })).errors).toEqual([
-      'w.yaml: Widget default/w: spec.note: must be integer, got string "a"',
-    ]);
-  });
-
-  test("a valid object's pass record put under an invalid object's key is not believed", () => {
-    validate(widget({ note: 'a' }));
-    const [record] = entries(passes);
-    // the key the invalid object looks up
-    const lookups = jest.spyOn(ContentCache.prototype, 'get');
-    expect(validate(widget({ note: 5 })).errors).toHaveLength(1);
-    const key = lookups.mock.calls.at(-1)![0];
-    lookups.mockRestore();
-    copyFileSync(record, join(record, '..', key));
-    expect(validate(widget({ note: 5 })).errors).toEqual([
-      'w.yaml: Widget default/w: spec.note: must be string or null, got integer 5',
-    ]);
-  });
-
-  test('a damaged pass record is a miss: the object is validated again', () => {
-    validate(widget({ note: 'a' }));
-    const [record] = entries(passes);
-    replaceBody(record, '{"pass":"velero-cdk8s-schema-pass/1"}');
-    const again = validate(widget({ note: 'a' }));
-    expect(again.errors).toEqual([]);
-    expect(again.celRulesSkipped.length).toBeGreaterThan(0);
-  });
-
-  test('the committed dist/ validates to the same result cold, remembering, and remembered', () => {
-    const objs = listDist();
-    const opts = { crdDir: SHARED_CRDS, rootDir: ROOT, passCacheDir: passes };
-    const cold = validateObjects(objs, { ...opts, passCacheDir: false });
-    expect(cold.errors).toEqual([]);
-    expect(validateObjects(objs, opts)).toEqual(cold);
-    expect(entries(passes)).toHaveLength(new Set(objs.map((o) => JSON.stringify(o.object))).size);
-    expect(validateObjects(objs, opts)).toEqual(cold);
   });
 });
 
@@ -409,22 +306,16 @@ describe('a warm synth (a separate process, as `npm run synth` runs it)', () => 
   };
   const files = (dir: string) => entries(dir).map((f) => [f.slice(dir.length), readFileSync(f, 'utf8')] as const);
 
-  test('writes the same bytes as a synth with every cache off, and loads neither the validators nor esbuild', () => {
+  test('writes the same bytes as a synth with every cache off, and loads no esbuild', () => {
     synth(join(tmp, 'first'));
     const warm = synth(join(tmp, 'warm'));
     const off = synth(join(tmp, 'off'), { VELERO_CDK8S_CACHE: 'off' });
     expect(warm.code).toBe(0);
     expect(off.code).toBe(0);
     expect(files(join(tmp, 'warm'))).toEqual(files(join(tmp, 'off')));
-    const heavy = warm.loaded.filter((m) =>
-      /[\\/](ajv|ajv-formats|kubernetes-models|@kubernetes-models|esbuild)[\\/]|velero-cdk8s-(k8s-validators|schemas)/.test(
-        m,
-      ),
-    );
+    const heavy = warm.loaded.filter((m) => /[\\/]esbuild[\\/]/.test(m));
     expect(heavy).toEqual([]);
     // with the caches off, the same run does load them: the assertion above can fail
-    expect(off.loaded.some((m) => /velero-cdk8s-k8s-validators/.test(m))).toBe(true);
-    expect(off.loaded.some((m) => /[\\/]ajv[\\/]/.test(m))).toBe(true);
     expect(off.loaded.some((m) => /[\\/]esbuild[\\/]/.test(m))).toBe(true);
   }, 120_000);
 });

@@ -6,13 +6,7 @@ import { parse } from 'yaml';
 import { buildStack, synthChecks } from '../main';
 import { goPatternToJs } from '../lib/validation/crd-schema';
 import { synthesize } from '../lib/output/synth';
-import {
-  prune,
-  renderPath,
-  schemaCheck,
-  validateObjects,
-  type ObjectToValidate,
-} from '../lib/validation/schema';
+import { prune, renderPath, schemaCheck, validateObjects, type ObjectToValidate } from '../lib/validation/schema';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 
@@ -425,9 +419,11 @@ describe('the schema set follows the pinned releases', () => {
   });
 
   test('a release schemas/ does not hold is an error naming the ones it has and the command', () => {
-    expect(upstream([{ file: SCHEDULE_FILE, object: schedule() }], { versions: { velero: 'v1.19.0' } }).errors).toEqual([
-      `${SCHEDULE_FILE}: Schedule velero/daily: (root): no schemas for velero v1.19.0 in schemas/ (it has v1.15.0, v1.16.2, v1.17.2, v1.18.1); add the tag to cdk8s.yaml schemas.velero.tags and run npm run import`,
-    ]);
+    expect(upstream([{ file: SCHEDULE_FILE, object: schedule() }], { versions: { velero: 'v1.19.0' } }).errors).toEqual(
+      [
+        `${SCHEDULE_FILE}: Schedule velero/daily: (root): no schemas for velero v1.19.0 in schemas/ (it has v1.15.0, v1.16.2, v1.17.2, v1.18.1); add the tag to cdk8s.yaml schemas.velero.tags and run npm run import`,
+      ],
+    );
   });
 
   test('a component versions names that schemas/ does not know is an error', () => {

@@ -309,4 +309,3 @@ export function listMapProblems(object: unknown, listMaps: Collected['listMaps']
   for (const lm of listMaps) walk(object, lm.path, '', lm.keys);
   return problems;
 }
-

@@ -138,7 +138,7 @@ export function validateObjects(
       }
       problems.push(...runRecorded(validator, object));
     } else {
-      const lookup = custom.validator(group, version, object.kind, object);
+      const lookup = custom.validator(group, version, object.kind);
       if ('error' in lookup) {
         errors.push(`${where}: (root): ${lookup.error}`);
         continue;
@@ -215,7 +215,8 @@ function loadValidator(file: string): CompiledValidator {
   try {
     mod = createRequire(file)(file) as { validate?: CompiledValidator };
   } catch (e) {
-    if (!/ES Module|ERR_REQUIRE_ESM/.test(String((e as Error).message) + String((e as { code?: string }).code))) throw e;
+    if (!/ES Module|ERR_REQUIRE_ESM/.test(String((e as Error).message) + String((e as { code?: string }).code)))
+      throw e;
     const known = inMemory.get(file);
     if (known) return known;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -271,7 +272,10 @@ export function findRepoRoot(from: string = __dirname): string {
 /** schemas/index.json, as scripts/import.mjs writes it. */
 interface SchemaIndex {
   readonly components: Readonly<
-    Record<string, { readonly groups: readonly string[]; readonly tags: Readonly<Record<string, Record<string, string>>> }>
+    Record<
+      string,
+      { readonly groups: readonly string[]; readonly tags: Readonly<Record<string, Record<string, string>>> }
+    >
   >;
 }
 
@@ -284,7 +288,7 @@ type CustomLookup =
   | { error: string };
 
 interface CustomSchemas {
-  validator(group: string, version: string, kind: string, object: Record<string, unknown>): CustomLookup;
+  validator(group: string, version: string, kind: string): CustomLookup;
 }
 
 function readIndex(dir: string): SchemaIndex {
@@ -352,7 +356,7 @@ function customSchemas(root: string, opts: SchemaValidationOptions, errors: stri
 
   const lookups = new Map<string, CustomLookup>();
   return {
-    validator(group, version, kind, object) {
+    validator(group, version, kind) {
       let crd: ConvertedCrd;
       let from: string;
       const component = owner.get(group);
@@ -441,15 +445,28 @@ export function prune(schema: Json, values: readonly unknown[]): Json {
     out.properties = Object.fromEntries(
       Object.keys(props)
         .filter((k) => objects.some((o) => k in o))
-        .map((k) => [k, prune(props[k], objects.filter((o) => k in o).map((o) => o[k]))]),
+        .map((k) => [
+          k,
+          prune(
+            props[k],
+            objects.filter((o) => k in o).map((o) => o[k]),
+          ),
+        ]),
     );
   }
   if (isObject(schema.additionalProperties)) {
-    const rest = objects.flatMap((o) => Object.keys(o).filter((k) => !props || !(k in props)).map((k) => o[k]));
+    const rest = objects.flatMap((o) =>
+      Object.keys(o)
+        .filter((k) => !props || !(k in props))
+        .map((k) => o[k]),
+    );
     out.additionalProperties = prune(schema.additionalProperties, rest);
   }
   if (isObject(schema.items)) {
-    out.items = prune(schema.items, values.flatMap((x) => (Array.isArray(x) ? x : [])));
+    out.items = prune(
+      schema.items,
+      values.flatMap((x) => (Array.isArray(x) ? x : [])),
+    );
   }
   for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
     if (Array.isArray(schema[k])) out[k] = schema[k].map((b: Json) => prune(b, values));

@@ -464,6 +464,27 @@ describe('on a clone with nothing beside it (schemas/ is committed)', () => {
       rmSync(join(out, '..'), { recursive: true, force: true });
     }
   });
+  test('a custom kind without a schema stops the synth with the kind and the command, and nothing is written', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'schema-synth-')), 'dist');
+    try {
+      let stack: ReturnType<typeof buildStack> | undefined;
+      const build = () => {
+        stack = buildStack();
+        new ApiObject(stack.app.charts[0], 'widget', {
+          apiVersion: 'example.velero-cdk8s.test/v1',
+          kind: 'Widget',
+          metadata: { name: 'w', namespace: 'velero' },
+        });
+        return stack.app;
+      };
+      expect(() => synthesize(build, { outDir: out, checks: synthChecks(() => stack!.release) })).toThrow(
+        "Widget velero/w: (root): no schema for example.velero-cdk8s.test/v1 Widget: add its CRD to cdk8s.yaml 'schemas:' and run npm run import",
+      );
+      expect(() => readdirSync(out)).toThrow();
+    } finally {
+      rmSync(join(out, '..'), { recursive: true, force: true });
+    }
+  });
 });
 
 describe('extra CRDs (VELERO_CDK8S_CRDS)', () => {

@@ -1,17 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { parse } from 'yaml';
-import {
-  downloadPinnedCrds,
-  goPatternToJs,
-  pinnedCrdUrls,
-  renderPath,
-  schemaCheck,
-  validateObjects,
-  type FetchLike,
-  type ObjectToValidate,
-} from '../lib/validation/schema';
+import { buildStack } from '../main';
+import { synthChecks } from '../index';
+import { goPatternToJs } from '../lib/validation/crd-schema';
+import { synthesize } from '../lib/output/synth';
+import { prune, renderPath, schemaCheck, validateObjects, type ObjectToValidate } from '../lib/validation/schema';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 
@@ -20,8 +16,6 @@ type Json = any;
 const ROOT = resolve(__dirname, '..');
 const FIXTURES = join(__dirname, 'fixtures', 'schema');
 const FIXTURE_CRDS = join(FIXTURES, 'crds');
-/** The upstream CRDs: ../shared/crds here and in CI. */
-const SHARED_CRDS = resolve(ROOT, '..', 'shared', 'crds');
 
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
 
@@ -91,9 +85,9 @@ function widget(spec: Record<string, unknown> = {}): Json {
 const SCHEDULE_FILE = 'velero/Schedule_velero.io_velero_daily.yaml';
 const DEPLOYMENT_FILE = 'velero/Deployment_apps_velero_velero.yaml';
 
-/** Validates with the upstream CRDs (../shared/crds). */
+/** Validates with the committed schemas/ only (what every clone has). */
 function upstream(objs: ObjectToValidate[], opts = {}) {
-  return validateObjects(objs, { crdDir: SHARED_CRDS, rootDir: ROOT, ...opts });
+  return validateObjects(objs, { crdDir: false, rootDir: ROOT, ...opts });
 }
 
 /** Validates with the hand-written fixture CRDs. */
@@ -239,10 +233,16 @@ describe('a core Deployment against the kubernetes-models schema', () => {
 });
 
 describe('custom resources', () => {
-  test('a kind no CRD defines is an error', () => {
+  test('a kind of a known group that schemas/ lacks is an error naming the command that adds it', () => {
     const s = { ...schedule(), kind: 'Schedul' };
     expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
-      `${SCHEDULE_FILE}: Schedul velero/daily: (root): no CRD defines velero.io Schedul in ../shared/crds; check apiVersion and kind`,
+      `${SCHEDULE_FILE}: Schedul velero/daily: (root): no schema for velero.io/v1 Schedul in velero v1.15.0: check apiVersion and kind, or add its CRD to cdk8s.yaml schemas.velero.urls and run npm run import`,
+    ]);
+  });
+
+  test('a custom kind of an unknown group is an error naming the kind and the command that adds its schema', () => {
+    expect(upstream([{ file: 'w.yaml', object: widget() }]).errors).toEqual([
+      `w.yaml: Widget default/w: (root): no schema for example.velero-cdk8s.test/v1 Widget: add its CRD to cdk8s.yaml 'schemas:' and run npm run import, or set VELERO_CDK8S_CRDS to a directory holding its CRD YAML (README "The safety net")`,
     ]);
   });
 
@@ -255,7 +255,7 @@ describe('custom resources', () => {
       deletionPolicy: 'Retain',
     };
     expect(upstream([{ file: 'f.yaml', object: vsc }]).errors).toEqual([
-      'f.yaml: VolumeSnapshotClass c: (root): snapshot.storage.k8s.io/v1beta1 VolumeSnapshotClass is not served by its CRD (external-snapshotter/v8.2.1/snapshot.storage.k8s.io_volumesnapshotclasses.yaml); use snapshot.storage.k8s.io/v1',
+      'f.yaml: VolumeSnapshotClass c: (root): snapshot.storage.k8s.io/v1beta1 VolumeSnapshotClass is not served by its CRD (schemas/external-snapshotter/v8.2.1/volumesnapshotclasses.snapshot.storage.k8s.io.json); use snapshot.storage.k8s.io/v1',
     ]);
   });
 
@@ -271,8 +271,10 @@ describe('custom resources', () => {
     expect(result.celRulesSkipped).toContain(
       'snapshot.storage.k8s.io/v1 VolumeSnapshot spec.source: exactly one of volumeSnapshotContentName and persistentVolumeClaimName must be set (CEL: (has(self.volumeSnapshotContentName) && !has(self.persistentVolumeClaimName)) || (!has(self.volumeSnapshotContentName) && has(self.persistentVolumeClaimName)))',
     );
-    // v7.0.2 CRDs carry no CEL rules (csi-argocd-prometheus-facts.md §1.1)
-    expect(upstream([{ file: 'f.yaml', object: vs }], { snapshotterVersion: 'v7.0.2' }).celRulesSkipped).toEqual([]);
+    // the v7.0.2 CRDs carry no CEL rules
+    expect(
+      upstream([{ file: 'f.yaml', object: vs }], { versions: { 'external-snapshotter': 'v7.0.2' } }).celRulesSkipped,
+    ).toEqual([]);
   });
 
   test('list-map keys must be unique (PrometheusRule groups)', () => {
@@ -394,76 +396,106 @@ describe('Kubernetes schema extensions (fixture CRD)', () => {
         },
       ]).errors,
     ).toEqual([
-      'k.yaml: Kustomization k: (root): no CRD defines kustomize.config.k8s.io Kustomization in test/fixtures/schema/crds; check apiVersion and kind',
+      `k.yaml: Kustomization k: (root): no schema for kustomize.config.k8s.io/v1beta1 Kustomization: add its CRD to cdk8s.yaml 'schemas:' and run npm run import, or set VELERO_CDK8S_CRDS to a directory holding its CRD YAML (README "The safety net")`,
     ]);
   });
 });
 
-describe('per-release CRD directories', () => {
-  const gadget = {
-    apiVersion: 'example.velero-cdk8s.test/v1',
-    kind: 'Gadget',
-    metadata: { name: 'g' },
-    spec: { driver: 'd', sourceVolumeMode: 'Filesystem' },
-  };
+describe('the schema set follows the pinned releases', () => {
+  test('versions picks the Velero line: a field of 1.18 is unknown to the 1.15 schema', () => {
+    const s = schedule();
+    s.spec.template.volumeGroupSnapshotLabelKey = 'group';
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }]).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: spec.template.volumeGroupSnapshotLabelKey: unknown field`,
+    ]);
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }], { versions: { velero: 'v1.18.1' } }).errors).toEqual([]);
+  });
 
-  test('the requested snapshotter release is read (default v8.2.1)', () => {
-    expect(fixtures([{ file: 'g.yaml', object: gadget }]).errors).toEqual([]);
-    expect(fixtures([{ file: 'g.yaml', object: gadget }], { snapshotterVersion: 'v7.0.2' }).errors).toEqual([
-      'g.yaml: Gadget g: spec.sourceVolumeMode: unknown field',
+  test.each(['v1.15.0', 'v1.16.2', 'v1.17.2', 'v1.18.1'])('Velero %s has a Schedule schema', (velero) => {
+    const s = schedule();
+    s.spec.template.ttl = 720;
+    expect(upstream([{ file: SCHEDULE_FILE, object: s }], { versions: { velero } }).errors).toEqual([
+      `${SCHEDULE_FILE}: Schedule velero/daily: spec.template.ttl: must be string, got integer 720`,
     ]);
   });
 
-  test('a release the source does not hold is an error naming the ones it has', () => {
-    expect(
-      fixtures(
-        [
-          { file: 'g.yaml', object: gadget },
-          { file: 'w.yaml', object: widget() },
-        ],
-        { snapshotterVersion: 'v9.0.0' },
-      ).errors,
-    ).toEqual([
-      'schema: external-snapshotter/ has no CRDs for external-snapshotter v9.0.0 (it has v7.0.2, v8.2.1)',
-      'g.yaml: Gadget g: (root): no CRD defines example.velero-cdk8s.test Gadget in test/fixtures/schema/crds; check apiVersion and kind',
+  test('a release schemas/ does not hold is an error naming the ones it has and the command', () => {
+    expect(upstream([{ file: SCHEDULE_FILE, object: schedule() }], { versions: { velero: 'v1.19.0' } }).errors).toEqual(
+      [
+        `${SCHEDULE_FILE}: Schedule velero/daily: (root): no schemas for velero v1.19.0 in schemas/ (it has v1.15.0, v1.16.2, v1.17.2, v1.18.1); add the tag to cdk8s.yaml schemas.velero.tags and run npm run import`,
+      ],
+    );
+  });
+
+  test('a component versions names that schemas/ does not know is an error', () => {
+    expect(upstream([], { versions: { veleroo: 'v1.15.0' } }).errors).toEqual([
+      "schema: versions names 'veleroo', which schemas/ has no schemas for (it has velero, external-snapshotter, argocd, prometheus-operator)",
     ]);
   });
 });
 
-describe('schema source', () => {
+describe('on a clone with nothing beside it (schemas/ is committed)', () => {
+  test('nothing under lib/, constructs/ or main.ts reads ../shared or the network', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? (e.name === 'fixtures' ? [] : files(join(dir, e.name))) : [join(dir, e.name)],
+      );
+    const sources = [...files(join(ROOT, 'lib')), ...files(join(ROOT, 'constructs')), join(ROOT, 'main.ts')];
+    const offenders = sources.filter((f) => /\.\.\/shared|shared\/crds|\bfetch\(/.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  test('a wrong type in a rendered Schedule is refused by the synth, and nothing is written', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'schema-synth-')), 'dist');
+    try {
+      let stack: ReturnType<typeof buildStack> | undefined;
+      const build = () => {
+        stack = buildStack();
+        const schedule = stack.app.charts
+          .flatMap((c) => c.node.findAll())
+          .find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Schedule')!;
+        schedule.addJsonPatch(JsonPatch.replace('/spec/template/ttl', 720));
+        return stack.app;
+      };
+      expect(() => synthesize(build, { outDir: out, checks: synthChecks(() => stack!.release) })).toThrow(
+        /Schedule velero\/[a-z-]+: spec\.template\.ttl: must be string, got integer 720/,
+      );
+      expect(() => readdirSync(out)).toThrow();
+    } finally {
+      rmSync(join(out, '..'), { recursive: true, force: true });
+    }
+  });
+  test('a custom kind without a schema stops the synth with the kind and the command, and nothing is written', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'schema-synth-')), 'dist');
+    try {
+      let stack: ReturnType<typeof buildStack> | undefined;
+      const build = () => {
+        stack = buildStack();
+        new ApiObject(stack.app.charts[0], 'widget', {
+          apiVersion: 'example.velero-cdk8s.test/v1',
+          kind: 'Widget',
+          metadata: { name: 'w', namespace: 'velero' },
+        });
+        return stack.app;
+      };
+      expect(() => synthesize(build, { outDir: out, checks: synthChecks(() => stack!.release) })).toThrow(
+        "Widget velero/w: (root): no schema for example.velero-cdk8s.test/v1 Widget: add its CRD to cdk8s.yaml 'schemas:' and run npm run import",
+      );
+      expect(() => readdirSync(out)).toThrow();
+    } finally {
+      rmSync(join(out, '..'), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('extra CRDs (VELERO_CDK8S_CRDS)', () => {
   const saved = process.env.VELERO_CDK8S_CRDS;
   afterEach(() => {
     if (saved === undefined) delete process.env.VELERO_CDK8S_CRDS;
     else process.env.VELERO_CDK8S_CRDS = saved;
   });
 
-  test('without a CRD schema source, custom resources are skipped with one note and core kinds are still checked', () => {
-    delete process.env.VELERO_CDK8S_CRDS;
-    const d = deployment();
-    d.spec.replicas = 'one';
-    // rootDir without ../shared/crds next to it and without a download cache
-    const result = validateObjects(
-      [
-        { file: SCHEDULE_FILE, object: { ...schedule(), spec: 'not even an object' } },
-        { file: DEPLOYMENT_FILE, object: d },
-      ],
-      { rootDir: FIXTURES, downloadCacheDir: mkdtempSync(join(tmpdir(), 'no-crds-')) },
-    );
-    expect(result.notes).toEqual([
-      'schema: no CRD schema source (set VELERO_CDK8S_CRDS to a directory of upstream CRDs, or run downloadPinnedCrds() once with internet); 1 custom resource(s) (velero.io/v1 Schedule) were not validated; core kinds were',
-    ]);
-    expect(result.errors).toEqual([
-      `${DEPLOYMENT_FILE}: Deployment velero/velero: spec.replicas: must be integer, got string "one"`,
-    ]);
-  });
-
-  test('crdDir: false turns the CRD source off the same way', () => {
-    expect(
-      validateObjects([{ file: SCHEDULE_FILE, object: schedule() }], { crdDir: false, rootDir: ROOT }).notes,
-    ).toHaveLength(1);
-  });
-
-  test('VELERO_CDK8S_CRDS points at the source', () => {
+  test('VELERO_CDK8S_CRDS adds the kinds of its CRDs', () => {
     process.env.VELERO_CDK8S_CRDS = FIXTURE_CRDS;
     expect(validateObjects([{ file: 'w.yaml', object: widget({ size: true }) }], { rootDir: ROOT }).errors).toEqual([
       'w.yaml: Widget default/w: spec.size: must be integer or string, got boolean true',
@@ -473,98 +505,17 @@ describe('schema source', () => {
   test('a VELERO_CDK8S_CRDS that does not exist is an error, not a silent skip', () => {
     process.env.VELERO_CDK8S_CRDS = '/nonexistent/crds';
     expect(validateObjects([{ file: SCHEDULE_FILE, object: schedule() }], { rootDir: ROOT }).errors).toEqual([
-      "schema: VELERO_CDK8S_CRDS='/nonexistent/crds' does not exist; point it at a directory of upstream CRD YAML",
+      "schema: VELERO_CDK8S_CRDS='/nonexistent/crds' does not exist; point it at a directory of CRD YAML",
     ]);
   });
 
-  test('the default source is ../shared/crds next to the repo', () => {
-    delete process.env.VELERO_CDK8S_CRDS;
+  test('the generated schemas still validate the pinned groups', () => {
+    process.env.VELERO_CDK8S_CRDS = FIXTURE_CRDS;
     const s = schedule();
     s.spec.template.ttl = 1;
     expect(validateObjects([{ file: SCHEDULE_FILE, object: s }], { rootDir: ROOT }).errors).toEqual([
       `${SCHEDULE_FILE}: Schedule velero/daily: spec.template.ttl: must be string, got integer 1`,
     ]);
-  });
-});
-
-describe('the pinned upstream URLs, downloaded once', () => {
-  const DOWNLOAD_ROOT = join(FIXTURES, 'download-root');
-  const texts: Record<string, string> = {
-    'https://example.test/crds/widgets.yaml': readFileSync(join(FIXTURE_CRDS, 'example', 'widgets.yaml'), 'utf8'),
-    'https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v8.2.1/client/config/crd/gadgets.yaml':
-      readFileSync(join(FIXTURE_CRDS, 'external-snapshotter', 'v8.2.1', 'gadgets.yaml'), 'utf8'),
-  };
-  const fakeFetch =
-    (calls: string[]): FetchLike =>
-    async (url) => {
-      calls.push(url);
-      const text = texts[url];
-      return { ok: text !== undefined, status: text === undefined ? 404 : 200, text: async () => text ?? 'not found' };
-    };
-
-  test('cdk8s.yaml imports are the pinned URLs; the snapshotter URLs follow the requested release', () => {
-    const urls = pinnedCrdUrls(ROOT);
-    expect(urls).toHaveLength(20);
-    expect(urls[0]).toEqual({
-      name: 'velero-backuprepositories',
-      url: 'https://raw.githubusercontent.com/vmware-tanzu/velero/v1.15.0/config/crd/v1/bases/velero.io_backuprepositories.yaml',
-    });
-    expect(pinnedCrdUrls(ROOT, 'v7.0.2').find((u) => u.name === 'snapshot-volumesnapshots')?.url).toBe(
-      'https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v7.0.2/client/config/crd/snapshot.storage.k8s.io_volumesnapshots.yaml',
-    );
-  });
-
-  test('downloads each URL once, then validates from the cache without fetching', async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'crd-download-'));
-    try {
-      const calls: string[] = [];
-      const dir = await downloadPinnedCrds({
-        rootDir: DOWNLOAD_ROOT,
-        downloadCacheDir: cache,
-        fetch: fakeFetch(calls),
-      });
-      expect(calls).toEqual(Object.keys(texts));
-      expect(
-        await downloadPinnedCrds({ rootDir: DOWNLOAD_ROOT, downloadCacheDir: cache, fetch: fakeFetch(calls) }),
-      ).toBe(dir);
-      expect(calls).toHaveLength(2);
-      // found by itself: no crdDir, no env, no ../shared/crds next to this root
-      const saved = process.env.VELERO_CDK8S_CRDS;
-      delete process.env.VELERO_CDK8S_CRDS;
-      try {
-        const result = validateObjects([{ file: 'w.yaml', object: widget({ size: true }) }], {
-          rootDir: DOWNLOAD_ROOT,
-          downloadCacheDir: cache,
-        });
-        expect(result).toEqual({
-          errors: ['w.yaml: Widget default/w: spec.size: must be integer or string, got boolean true'],
-          celRulesSkipped: expect.any(Array),
-          notes: expect.any(Array),
-        });
-      } finally {
-        if (saved !== undefined) process.env.VELERO_CDK8S_CRDS = saved;
-      }
-    } finally {
-      rmSync(cache, { recursive: true, force: true });
-    }
-  });
-
-  test('a failed download throws and marks nothing complete', async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'crd-download-'));
-    try {
-      await expect(
-        downloadPinnedCrds({
-          rootDir: DOWNLOAD_ROOT,
-          downloadCacheDir: cache,
-          snapshotterVersion: 'v7.0.2',
-          fetch: fakeFetch([]),
-        }),
-      ).rejects.toThrow(
-        'schema: downloading https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v7.0.2/client/config/crd/gadgets.yaml failed with HTTP 404; nothing was cached for it',
-      );
-    } finally {
-      rmSync(cache, { recursive: true, force: true });
-    }
   });
 });
 
@@ -587,13 +538,27 @@ describe('helpers', () => {
 
   test('schemaCheck plugs into synthesize({ checks }) and reports notes on the side', () => {
     const reported: string[] = [];
-    const check = schemaCheck({ crdDir: false, rootDir: ROOT }, (r) => reported.push(...r.notes));
+    const check = schemaCheck({ crdDir: FIXTURE_CRDS, rootDir: ROOT }, (r) => reported.push(...r.notes));
     const d = deployment();
     d.spec.replicas = 'x';
-    expect(check([{ folder: 'velero', file: 'Deployment_apps_velero_velero.yaml', object: d }])).toEqual([
-      `${DEPLOYMENT_FILE}: Deployment velero/velero: spec.replicas: must be integer, got string "x"`,
-    ]);
+    expect(
+      check([
+        { folder: 'velero', file: 'Deployment_apps_velero_velero.yaml', object: d },
+        { folder: 'example', file: 'w.yaml', object: widget({ legacyPattern: 'x' }) },
+      ]),
+    ).toEqual([`${DEPLOYMENT_FILE}: Deployment velero/velero: spec.replicas: must be integer, got string "x"`]);
     expect(reported).toHaveLength(1);
+  });
+
+  test('pruning keeps what can apply to the object, so a missing required field and an unknown one still fail', () => {
+    const schema = {
+      type: 'object',
+      required: ['a'],
+      additionalProperties: false,
+      properties: { a: { type: 'string' }, b: { type: 'object', properties: { c: { type: 'integer' } } } },
+    };
+    expect(prune(schema, [{ x: 1 }])).toEqual({ ...schema, properties: {} });
+    expect(prune(schema, [{ b: { c: 1 } }]).properties).toEqual({ b: schema.properties.b });
   });
 
   test('objects are not modified', () => {

@@ -9,10 +9,11 @@ export interface CheckedRelease {
 }
 
 /**
- * The checks every synth runs before anything is written: the output invariants, and validation against
- * the upstream schemas (core kinds always; custom resources when a CRD source is there: ../shared/crds,
- * $VELERO_CDK8S_CRDS, or the pinned URLs downloaded once). `release` is read after the build, when the
- * checks run: an IVeleroRelease (rendered or existing) satisfies CheckedRelease.
+ * The checks every synth runs before anything is written: the output invariants, and validation of every
+ * object against its schema (core kinds: kubernetes-models; custom resources: the committed schemas/ at the
+ * pinned releases, see `SchemaValidationOptions.versions`; a kind without a schema is an error). `release`
+ * is read after the build, when the checks run: an IVeleroRelease (rendered or existing) satisfies
+ * CheckedRelease.
  */
 export function synthChecks(release: () => CheckedRelease): OutputCheck[] {
   return [

@@ -17,7 +17,10 @@ import { recommendedLabels } from '../lib/kube/labels';
 import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
+import { exportsStorageLocationGauge, storageLocationPhaseRules } from '../lib/alerts/storage-location-status';
+import { repoMaintenanceAlertApplies, repoMaintenanceFailedRule } from '../lib/alerts/repo-maintenance';
 import type { BackupSchedule } from './backup-schedule';
+import { StorageLocationMetrics, type KubeStateMetricsTarget } from './storage-location-metrics';
 import type { VeleroRelease } from './velero-release';
 
 export type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
@@ -104,6 +107,11 @@ export interface BackupAlertsProps {
   readonly backupDurationWarning?: Duration;
   /** Name of the PrometheusRule. @default 'velero-backup-alerts' */
   readonly name?: string;
+  /**
+   * kube-state-metrics that exports BackupStorageLocation phases on Velero 1.15/1.16 (no storage-location
+   * metric there; constructs/storage-location-metrics.ts). @default kube-prometheus-stack's in 'monitoring'
+   */
+  readonly kubeStateMetrics?: KubeStateMetricsTarget;
 }
 
 /** The thresholds the alerts of one schedule use, all derived from its cadence. */
@@ -936,6 +944,8 @@ export class BackupAlerts extends Construct {
   public readonly uncovered: UncoveredNamespaces;
   /** The rendered object. */
   public readonly prometheusRule: PrometheusRule;
+  /** The kube-state-metrics config for BSL phases (Velero lines without the storage-location gauge). */
+  public readonly storageLocationMetrics?: StorageLocationMetrics;
 
   constructor(scope: Construct, id: string, props: BackupAlertsProps) {
     super(scope, id);
@@ -980,7 +990,19 @@ export class BackupAlerts extends Construct {
       partialFailureRule(ctx, names),
       ...active.map((s) => backupDurationRule(ctx, s.name, thresholds[s.name])),
     ];
-    const locations: ProvenRule[] = [storageLocationRule(ctx, names)];
+    // the storage-location signal per line (lib/alerts/storage-location-status.ts): Velero's gauge from 1.17,
+    // the BSL's .status.phase through kube-state-metrics before
+    const gauge = exportsStorageLocationGauge(release.version);
+    const locations: ProvenRule[] = gauge ? [storageLocationRule(ctx, names)] : storageLocationPhaseRules(ctx);
+    if (!gauge) {
+      this.storageLocationMetrics = new StorageLocationMetrics(this, 'StorageLocationMetrics', {
+        version: release.version,
+        kubeStateMetrics: props.kubeStateMetrics,
+      });
+    }
+    if (repoMaintenanceAlertApplies(release.version, release.nodeAgentEnabled)) {
+      backups.push(repoMaintenanceFailedRule(ctx));
+    }
     if (release.csiEnabled || release.snapshotLocations.length > 0) locations.push(snapshotLocationRule(ctx, names));
 
     this.uncovered = uncoveredNamespaces(schedules, Object.keys(unprotected));

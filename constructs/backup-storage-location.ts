@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { BackupStorageLocation as BackupStorageLocationObject } from '../imports/velero-backupstoragelocations-velero.io';
 import { StorageProfile } from '../lib/storage/storage-profile';
+import { checkCrdField } from '../lib/versions/crd-fields';
 import type { VeleroRelease } from './velero-release';
 
 export interface BackupStorageLocationProps {
@@ -17,6 +18,11 @@ export interface BackupStorageLocationProps {
   readonly credential?: { readonly name: string; readonly key: string };
   /** `ReadWrite` or `ReadOnly` (e.g. a restore-only location). @default 'ReadWrite' */
   readonly accessMode?: 'ReadWrite' | 'ReadOnly';
+  /**
+   * CA bundle of the object store from a Secret key (`spec.objectStorage.caCertRef`, Velero 1.18+), instead of
+   * the profile's inline `caCert`. @default - none
+   */
+  readonly caCertRef?: { readonly name: string; readonly key: string };
   readonly labels: Record<string, string>;
 }
 
@@ -35,6 +41,15 @@ export class BackupStorageLocation extends Construct {
     this.profile = props.profile;
     this.isDefault = props.default;
     this.accessMode = props.accessMode ?? 'ReadWrite';
+    const subject = `velero release: storage location '${this.name}'`;
+    if (props.caCertRef) {
+      checkCrdField(subject, 'BackupStorageLocation', 'spec.objectStorage.caCertRef', props.release.version);
+      if (props.profile.caCert) {
+        throw new Error(`${subject}: caCertRef and the profile's caCert are both set; keep one`);
+      }
+    }
+    // caCertRef is not in imports/ (the v1.15 CRD types): the object is typed to the oldest line
+    const caCertRef = props.caCertRef ? { caCertRef: { name: props.caCertRef.name, key: props.caCertRef.key } } : {};
     new BackupStorageLocationObject(this, 'Resource', {
       metadata: { name: this.name, namespace: props.release.namespace, labels: props.labels },
       spec: {
@@ -46,6 +61,7 @@ export class BackupStorageLocation extends Construct {
           bucket: props.profile.bucket,
           ...(props.profile.prefix ? { prefix: props.profile.prefix } : {}),
           ...(props.profile.caCert ? { caCert: Buffer.from(props.profile.caCert).toString('base64') } : {}),
+          ...caCertRef,
         },
         config: { ...props.profile.config },
         ...(props.credential ? { credential: { name: props.credential.name, key: props.credential.key } } : {}),

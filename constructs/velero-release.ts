@@ -284,6 +284,8 @@ export class VeleroRelease extends Construct {
       default?: boolean;
       credential?: { name: string; key: string };
       accessMode?: 'ReadWrite' | 'ReadOnly';
+      /** CA bundle from a Secret key (Velero 1.18+). */
+      caCertRef?: { name: string; key: string };
     },
   ): BackupStorageLocation {
     if (!isDnsLabel(name)) {
@@ -323,6 +325,7 @@ export class VeleroRelease extends Construct {
       default: options.default ?? false,
       credential: options.credential,
       accessMode: options.accessMode,
+      caCertRef: options.caCertRef,
       labels: this.labels,
     });
     this._storageLocations.push(location);

@@ -205,6 +205,29 @@ export function assertUniqueScheduleNames(
 }
 
 /**
+ * The imported (v1.15-typed) Schedule plus `spec.template.volumeGroupSnapshotLabelKey`, which arrived in the
+ * v1.17 CRD: imports/ carries the oldest line's types, and their toJson drops fields it does not know.
+ */
+class ScheduleResource extends Schedule {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly volumeGroupSnapshotLabelKey: string | undefined,
+    props: ConstructorParameters<typeof Schedule>[2],
+  ) {
+    super(scope, id, props);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  public override toJson(): any {
+    const json = super.toJson();
+    if (this.volumeGroupSnapshotLabelKey === undefined) return json;
+    const { volumeGroupSnapshotLabelKey } = this;
+    return { ...json, spec: { ...json.spec, template: { ...json.spec.template, volumeGroupSnapshotLabelKey } } };
+  }
+}
+
+/**
  * One velero.io/v1 Schedule in the release's namespace, validated at synth (velero-upstream-facts.md §1d).
  *
  * GitOps safety (gitops-pitfalls.md rows 1-5):
@@ -428,12 +451,8 @@ export class BackupSchedule extends Construct {
       csiSnapshotTimeout: this.csiSnapshotTimeout && formatGoDuration(this.csiSnapshotTimeout),
       itemOperationTimeout: this.itemOperationTimeout && formatGoDuration(this.itemOperationTimeout),
       hooks: hooks.length ? { resources: hooks } : undefined,
-      // not in imports/ (the v1.15 CRD types); checked against the release's line
-      ...(props.volumeGroupSnapshotLabelKey !== undefined
-        ? ({ volumeGroupSnapshotLabelKey: props.volumeGroupSnapshotLabelKey } as object)
-        : {}),
     };
-    new Schedule(this, 'Resource', {
+    new ScheduleResource(this, 'Resource', props.volumeGroupSnapshotLabelKey, {
       // no annotations: Velero copies them onto every Backup (gitops-pitfalls.md row 2)
       metadata: {
         name: this.name,

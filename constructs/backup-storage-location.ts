@@ -26,6 +26,29 @@ export interface BackupStorageLocationProps {
   readonly labels: Record<string, string>;
 }
 
+/**
+ * The imported (v1.15-typed) object plus `spec.objectStorage.caCertRef`, which arrived in the v1.18 CRD:
+ * imports/ carries the oldest line's types, and their toJson drops fields it does not know (patches included).
+ */
+class BackupStorageLocationResource extends BackupStorageLocationObject {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly caCertRef: { readonly name: string; readonly key: string } | undefined,
+    props: ConstructorParameters<typeof BackupStorageLocationObject>[2],
+  ) {
+    super(scope, id, props);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  public override toJson(): any {
+    const json = super.toJson();
+    if (!this.caCertRef) return json;
+    const caCertRef = { name: this.caCertRef.name, key: this.caCertRef.key };
+    return { ...json, spec: { ...json.spec, objectStorage: { ...json.spec.objectStorage, caCertRef } } };
+  }
+}
+
 /** A velero.io/v1 BackupStorageLocation. Made by `VeleroRelease` (constructor or `addBackupStorageLocation`). */
 export class BackupStorageLocation extends Construct {
   public readonly name: string;
@@ -48,9 +71,7 @@ export class BackupStorageLocation extends Construct {
         throw new Error(`${subject}: caCertRef and the profile's caCert are both set; keep one`);
       }
     }
-    // caCertRef is not in imports/ (the v1.15 CRD types): the object is typed to the oldest line
-    const caCertRef = props.caCertRef ? { caCertRef: { name: props.caCertRef.name, key: props.caCertRef.key } } : {};
-    new BackupStorageLocationObject(this, 'Resource', {
+    new BackupStorageLocationResource(this, 'Resource', props.caCertRef, {
       metadata: { name: this.name, namespace: props.release.namespace, labels: props.labels },
       spec: {
         // gitops-pitfalls.md row 5: emit `default: true` on the default BSL so the server's patch causes no drift
@@ -61,7 +82,6 @@ export class BackupStorageLocation extends Construct {
           bucket: props.profile.bucket,
           ...(props.profile.prefix ? { prefix: props.profile.prefix } : {}),
           ...(props.profile.caCert ? { caCert: Buffer.from(props.profile.caCert).toString('base64') } : {}),
-          ...caCertRef,
         },
         config: { ...props.profile.config },
         ...(props.credential ? { credential: { name: props.credential.name, key: props.credential.key } } : {}),

@@ -178,7 +178,7 @@ export class VeleroRelease extends Construct {
     try {
       this.line = veleroLineOf(this.version);
     } catch (e) {
-      throw new Error(`velero release: version: ${(e as Error).message}`, { cause: e });
+      throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
     }
     const pluginDefault = defaultAwsPluginFor(this.version, [
       providerOf(props.storage.kind, props.storage.config.s3Url),

@@ -64,6 +64,7 @@ if (!promtool) {
         'VeleroBackupFailed',
         'VeleroBackupDelayed',
         'VeleroBackupStorageLocationUnavailable',
+        'VeleroBackupStorageLocationStatusMissing',
         'VeleroBackupMetricAbsent',
         'VeleroBackupDurationHigh',
         'VeleroVolumeSnapshotLocationUnavailable',

@@ -9,9 +9,9 @@
  * movement both write to kopia repositories; CSI snapshots without data movement create none).
  *
  * The counter is not initialised per repository: its series is born with the first failure, already at 1,
- * where `increase()` sees nothing. The rule therefore also fires on a series that did not exist an hour ago
- * (`unless ... offset 1h`); after a server restart the series is gone until the next failure, so a reborn
- * series always means a new failure.
+ * where `increase()` sees nothing. The rule therefore also fires on a series that is present now and was not
+ * an hour ago (`present_over_time(...) unless present_over_time(... offset 1h)`, per full label set); after a
+ * server restart the series is gone until the next failure, so a reborn series always means a new failure.
  */
 import { metricsFor } from './metrics-catalog';
 import type { AlertRule, AlertTestCase } from './promtool';
@@ -48,7 +48,7 @@ export function repoMaintenanceFailedRule(ctx: LineAlertContext): ProvenLineRule
   const by = 'sum by (namespace, repository_name)';
   const rule: AlertRule = {
     alert: 'VeleroRepositoryMaintenanceFailed',
-    expr: `(${by} (increase(${sel}[1h])) > 0) or ${by} (${sel} unless ${sel} offset 1h)`,
+    expr: `(${by} (increase(${sel}[1h])) > 0) or ${by} (present_over_time(${sel}[5m]) unless present_over_time(${sel}[5m] offset 1h))`,
     labels: { ...ctx.routingLabels, severity: 'warning' },
     annotations: {
       summary: "Velero repository maintenance failed for '{{ $labels.repository_name }}'",

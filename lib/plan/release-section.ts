@@ -28,7 +28,7 @@ export function releaseSectionMarkdown(release: VeleroRelease): string[] {
     `- **Velero ${release.version}** (line v${line.line}, released ${line.released}): ${eos}. Upstream gives best-effort support to the current and the previous minor line (site/content/docs/main/support-process.md); with ${support.newest} the newest known release, that is ${support.supported.map((l) => `v${l}`).join(' and ')}.`,
   );
   const plugin = release.awsPluginPairing
-    ? `velero-plugin-for-aws **${release.awsPluginVersion}**, the known-good pairing instead of the line's own v${defaultAwsPluginFor(release.version).plugin}: ${release.awsPluginPairing.why} (${release.awsPluginPairing.source}).`
+    ? `velero-plugin-for-aws **${release.awsPluginVersion}**, the known-good pairing instead of the line's own ${defaultAwsPluginFor(release.version).plugin}: ${release.awsPluginPairing.why} (${release.awsPluginPairing.source}).`
     : `velero-plugin-for-aws ${release.awsPluginVersion}.`;
   out.push(`- Plugin: ${plugin}`);
   out.push(

@@ -92,6 +92,8 @@ export interface KnownGoodPairing {
   /** The providers it was run on. */
   readonly providers: readonly StorageProvider[];
   readonly why: string;
+  /** Short reference for messages. */
+  readonly ref: string;
   readonly source: string;
 }
 
@@ -105,7 +107,8 @@ export const KNOWN_GOOD_PAIRINGS: readonly KnownGoodPairing[] = [
     plugin: VELERO_PLUGIN_FOR_AWS_KNOWN_GOOD_1_18_B2_R2,
     providers: ['backblaze-b2', 'cloudflare-r2'],
     why: 'velero-plugin-for-aws v1.14.0-v1.14.2 send an empty x-amz-tagging header that Backblaze B2 and Cloudflare R2 reject',
-    source: 'velero#9931 (Velero v1.18.x with plugin v1.13.2 on B2 and R2); gitops-pitfalls.md row 10',
+    ref: 'velero#9931',
+    source: 'velero#9931: Velero v1.18.x with plugin v1.13.2 on B2 and R2; gitops-pitfalls.md row 10',
   },
 ];
 
@@ -282,7 +285,7 @@ export function checkPluginProvider(
       ? KNOWN_GOOD_PAIRINGS.find((k) => k.veleroLine === line(velero) && k.providers.includes(provider))
       : undefined;
     const below = pairing
-      ? `${pairing.plugin}, the known-good pairing for Velero v${pairing.veleroLine}.x on ${name} (${pairing.source})`
+      ? `${pairing.plugin}, the known-good pairing for Velero v${pairing.veleroLine}.x on ${name} (${pairing.ref})`
       : workingLineBelow(rule);
     throw new Error(
       `velero-plugin-for-aws ${plugin} does not work with ${name}: ${rule.problem} (${rule.refs}): use a release outside ${rule.pluginFrom}-${rule.pluginThrough}${

@@ -87,18 +87,30 @@ export function parseMetricsGo(src, where) {
       const ns = field('Namespace');
       const name = field('Name');
       const help = /\bHelp:\s*"((?:[^"\\]|\\.)*)"/.exec(opts)?.[1];
-      if (!ns || !name || help === undefined) throw new Error(`${where}: a ${call[1]} in ${fn[1]} has no Namespace, Name or Help`);
+      if (!ns || !name || help === undefined)
+        throw new Error(`${where}: a ${call[1]} in ${fn[1]} has no Namespace, Name or Help`);
       const rest = args.slice(args.indexOf(opts) + opts.length + 1);
       const labelsAt = rest.indexOf('[]string{');
-      const labels = call[2] && labelsAt >= 0
-        ? balanced(rest, labelsAt + '[]string'.length).split(',').map((l) => l.trim()).filter(Boolean).map((l) => value(l, 'label'))
-        : [];
+      const labels =
+        call[2] && labelsAt >= 0
+          ? balanced(rest, labelsAt + '[]string'.length)
+              .split(',')
+              .map((l) => l.trim())
+              .filter(Boolean)
+              .map((l) => value(l, 'label'))
+          : [];
       if (call[2] && labelsAt < 0) throw new Error(`${where}: ${value(name, 'name')} is a Vec without a label list`);
       const bucketsAt = opts.indexOf('Buckets:');
-      const buckets = bucketsAt >= 0
-        ? balanced(opts, opts.indexOf('{', bucketsAt)).split(',').map((b) => b.trim()).filter(Boolean).map(bucket)
-        : undefined;
-      if (buckets?.some((b) => Number.isNaN(b))) throw new Error(`${where}: ${value(name, 'name')} has buckets that are not numbers`);
+      const buckets =
+        bucketsAt >= 0
+          ? balanced(opts, opts.indexOf('{', bucketsAt))
+              .split(',')
+              .map((b) => b.trim())
+              .filter(Boolean)
+              .map(bucket)
+          : undefined;
+      if (buckets?.some((b) => Number.isNaN(b)))
+        throw new Error(`${where}: ${value(name, 'name')} has buckets that are not numbers`);
       families.push({
         name: `${value(ns, 'namespace')}_${value(name, 'name')}`,
         type: TYPES[call[1]],
@@ -115,14 +127,17 @@ export function parseMetricsGo(src, where) {
     if (seen.has(f.name)) throw new Error(`${where}: metric ${f.name} is registered twice`);
     seen.add(f.name);
   }
-  return families.sort((a, b) => (a.source === b.source ? a.name.localeCompare(b.name) : a.source.localeCompare(b.source)));
+  return families.sort((a, b) =>
+    a.source === b.source ? a.name.localeCompare(b.name) : a.source.localeCompare(b.source),
+  );
 }
 
 /** The generated module's text for the metrics.go files under `from`. */
 export function render(from) {
   const lines = CATALOGUED_TAGS.map((t) => {
     const file = join(from, t.tag, 'metrics.go');
-    if (!existsSync(file)) throw new Error(`metrics catalog: ${file} is missing (git show ${t.tag}:pkg/metrics/metrics.go)`);
+    if (!existsSync(file))
+      throw new Error(`metrics catalog: ${file} is missing (git show ${t.tag}:pkg/metrics/metrics.go)`);
     return { ...t, metrics: parseMetricsGo(readFileSync(file, 'utf8'), `${t.tag}:pkg/metrics/metrics.go`) };
   });
   return [

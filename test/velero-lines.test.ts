@@ -17,7 +17,6 @@ import { renderPlanMarkdown, backupPlan } from '../lib/plan/plan';
 import { MAINTENANCE_JOB_FLAGS, VELERO_LINES, checkFlags, flagNames, veleroLineOf } from '../lib/versions/velero-lines';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 const SHARED = join(__dirname, '..', '..', 'shared');

@@ -3,7 +3,7 @@
  * validates (against that line's CRDs when the upstream files are beside the repo), renders only flags the
  * line knows, and its alerts pass promtool; changing `version` alone moves image, CRDs, plugin, flags and alerts.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildStack, synthChecks, type StackOptions } from '../main';
@@ -13,6 +13,7 @@ import { renderApp } from '../lib/output/output';
 import { schemaCheck } from '../lib/validation/schema';
 import { checkRules, findPromtool, promtoolTestFiles, testRulesFilesAsync } from '../lib/alerts/promtool';
 import { metricsFor } from '../lib/alerts/metrics-catalog';
+import { kubePrometheusStackValues } from '../lib/alerts/storage-location-status';
 import { renderPlanMarkdown, backupPlan } from '../lib/plan/plan';
 import { MAINTENANCE_JOB_FLAGS, VELERO_LINES, checkFlags, flagNames, veleroLineOf } from '../lib/versions/velero-lines';
 
@@ -374,3 +375,10 @@ function buildStackWith(version: string, props: Partial<VeleroReleaseProps>, wit
   });
   return withApp ? { app, release } : release;
 }
+
+describe('README', () => {
+  test('the kube-prometheus-stack values in the README are the ones the plan report renders', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toContain(kubePrometheusStackValues());
+  });
+});

@@ -83,6 +83,10 @@ export interface StackOptions {
   readonly nodeAgent?: boolean;
   /** Move CSI snapshot data to object storage (needs the node-agent). @default false */
   readonly snapshotMoveData?: boolean;
+  /** Velero release: any release of a supported line (the one line an upgrade changes). @default VELERO_VERSION */
+  readonly version?: string;
+  /** velero-plugin-for-aws release. @default the line's, or the known-good pairing for the storage provider */
+  readonly awsPluginVersion?: string;
 }
 
 /** The built stack: the app plus the constructs the plan report reads. */
@@ -103,6 +107,8 @@ export function buildStack(options: StackOptions = {}): Stack {
 
   const velero = new FolderChart(app, 'velero');
   const release = new VeleroRelease(velero, 'Velero', {
+    version: options.version,
+    awsPluginVersion: options.awsPluginVersion,
     storage: options.storage ?? STORAGE,
     nodeAgent: { enabled: options.nodeAgent ?? options.snapshotMoveData ?? false },
   });

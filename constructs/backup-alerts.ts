@@ -22,6 +22,9 @@ import { snapshotLocationRule } from '../lib/alerts/snapshot-location';
 import { coverageRule } from '../lib/alerts/pvc-coverage';
 import type { BackupSchedule } from './backup-schedule';
 import type { IVeleroRelease } from './velero-release';
+import { exportsStorageLocationGauge, storageLocationPhaseRules } from '../lib/alerts/storage-location-status';
+import { repoMaintenanceAlertApplies, repoMaintenanceFailedRule } from '../lib/alerts/repo-maintenance';
+import { StorageLocationMetrics, type KubeStateMetricsTarget } from './storage-location-metrics';
 
 export type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 export type { LabelSelector, LabelSelectorRequirement } from '../lib/kube/label-selector';
@@ -88,6 +91,11 @@ export interface BackupAlertsProps {
   readonly backupDurationWarning?: Duration;
   /** Name of the PrometheusRule. @default 'velero-backup-alerts' */
   readonly name?: string;
+  /**
+   * kube-state-metrics that exports BackupStorageLocation phases on Velero 1.15/1.16 (no storage-location
+   * metric there; constructs/storage-location-metrics.ts). @default kube-prometheus-stack's in 'monitoring'
+   */
+  readonly kubeStateMetrics?: KubeStateMetricsTarget;
 }
 
 /** Exporters the stack scrapes: the server's ServiceMonitor, kube-state-metrics, Prometheus. The node-agent has no scrape config. */
@@ -124,6 +132,8 @@ export class BackupAlerts extends Construct {
   public readonly uncovered: UncoveredNamespaces;
   /** The rendered object. */
   public readonly prometheusRule: PrometheusRule;
+  /** The kube-state-metrics config for BSL phases (Velero lines without the storage-location gauge). */
+  public readonly storageLocationMetrics?: StorageLocationMetrics;
 
   constructor(scope: Construct, id: string, props: BackupAlertsProps) {
     super(scope, id);
@@ -168,7 +178,19 @@ export class BackupAlerts extends Construct {
       partialFailureRule(ctx, names),
       ...active.map((s) => backupDurationRule(ctx, s.name, thresholds[s.name])),
     ];
-    const locations: ProvenRule[] = [storageLocationRule(ctx, names)];
+    // the storage-location signal per line (lib/alerts/storage-location-status.ts): Velero's gauge from 1.17,
+    // the BSL's .status.phase through kube-state-metrics before
+    const gauge = exportsStorageLocationGauge(release.version);
+    const locations: ProvenRule[] = gauge ? [storageLocationRule(ctx)] : storageLocationPhaseRules(ctx);
+    if (!gauge) {
+      this.storageLocationMetrics = new StorageLocationMetrics(this, 'StorageLocationMetrics', {
+        version: release.version,
+        kubeStateMetrics: props.kubeStateMetrics,
+      });
+    }
+    if (repoMaintenanceAlertApplies(release.version, release.nodeAgentEnabled)) {
+      backups.push(repoMaintenanceFailedRule(ctx));
+    }
     if (release.csiEnabled || release.snapshotLocations.length > 0) locations.push(snapshotLocationRule(ctx, names));
 
     this.uncovered = uncoveredNamespaces(schedules, Object.keys(unprotected));

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { BackupStorageLocation as BackupStorageLocationObject } from '../imports/velero-backupstoragelocations-velero.io';
 import { StorageProfile } from '../lib/storage/storage-profile';
+import { checkCrdField } from '../lib/versions/crd-fields';
 import type { IVeleroRelease } from './existing-velero-release';
 
 /**
@@ -32,7 +33,35 @@ export interface BackupStorageLocationProps {
   readonly credential?: { readonly name: string; readonly key: string };
   /** `ReadWrite` or `ReadOnly` (e.g. a restore-only location). @default 'ReadWrite' */
   readonly accessMode?: 'ReadWrite' | 'ReadOnly';
+  /**
+   * CA bundle of the object store from a Secret key (`spec.objectStorage.caCertRef`, Velero 1.18+), instead of
+   * the profile's inline `caCert`. @default - none
+   */
+  readonly caCertRef?: { readonly name: string; readonly key: string };
   readonly labels: Record<string, string>;
+}
+
+/**
+ * The imported (v1.15-typed) object plus `spec.objectStorage.caCertRef`, which arrived in the v1.18 CRD:
+ * imports/ carries the oldest line's types, and their toJson drops fields it does not know (patches included).
+ */
+class BackupStorageLocationResource extends BackupStorageLocationObject {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly caCertRef: { readonly name: string; readonly key: string } | undefined,
+    props: ConstructorParameters<typeof BackupStorageLocationObject>[2],
+  ) {
+    super(scope, id, props);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  public override toJson(): any {
+    const json = super.toJson();
+    if (!this.caCertRef) return json;
+    const caCertRef = { name: this.caCertRef.name, key: this.caCertRef.key };
+    return { ...json, spec: { ...json.spec, objectStorage: { ...json.spec.objectStorage, caCertRef } } };
+  }
 }
 
 /** A velero.io/v1 BackupStorageLocation. Made by `VeleroRelease` (constructor or `addBackupStorageLocation`). */
@@ -50,7 +79,14 @@ export class BackupStorageLocation extends Construct implements IBackupStorageLo
     this.profile = props.profile;
     this.isDefault = props.default;
     this.accessMode = props.accessMode ?? 'ReadWrite';
-    new BackupStorageLocationObject(this, 'Resource', {
+    const subject = `velero release: storage location '${this.name}'`;
+    if (props.caCertRef) {
+      checkCrdField(subject, 'BackupStorageLocation', 'spec.objectStorage.caCertRef', props.release.version);
+      if (props.profile.caCert) {
+        throw new Error(`${subject}: caCertRef and the profile's caCert are both set; keep one`);
+      }
+    }
+    new BackupStorageLocationResource(this, 'Resource', props.caCertRef, {
       metadata: { name: this.name, namespace: props.release.namespace, labels: props.labels },
       spec: {
         // gitops-pitfalls.md row 5: emit `default: true` on the default BSL so the server's patch causes no drift

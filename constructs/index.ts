@@ -5,3 +5,4 @@ export * from './csi-snapshot-stack';
 export * from './backup-schedule';
 export * from './backup-alerts';
 export * from './restore-drill';
+export * from './storage-location-metrics';

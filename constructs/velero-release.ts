@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import {
   IntOrString,
   KubeClusterRoleBinding,
+  KubeConfigMap,
   KubeDaemonSet,
   KubeDeployment,
   KubeNamespace,
@@ -11,7 +12,14 @@ import {
   type Toleration,
 } from 'cdk8s-plus-30/lib/imports/k8s';
 import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring.coreos.com';
-import { checkPluginProvider, checkVeleroPlugin, checkVeleroVersion, providerOf } from '../lib/versions/compatibility';
+import {
+  checkPluginProvider,
+  checkVeleroPlugin,
+  defaultAwsPluginFor,
+  providerOf,
+  type KnownGoodPairing,
+} from '../lib/versions/compatibility';
+import { checkFlags, veleroLineOf, type VeleroLine } from '../lib/versions/velero-lines';
 import { recommendedLabels } from '../lib/kube/labels';
 import { assertDnsLabel } from '../lib/kube/names';
 import {
@@ -21,12 +29,7 @@ import {
   type ComputeResources,
 } from '../lib/kube/resources';
 import { StorageProfile } from '../lib/storage/storage-profile';
-import {
-  VELERO_IMAGE,
-  VELERO_PLUGIN_FOR_AWS_IMAGE,
-  VELERO_PLUGIN_FOR_AWS_VERSION,
-  VELERO_VERSION,
-} from '../lib/versions/versions';
+import { VELERO_IMAGE, VELERO_PLUGIN_FOR_AWS_IMAGE, VELERO_VERSION } from '../lib/versions/versions';
 import { BackupStorageLocation } from './backup-storage-location';
 import { ExistingVeleroRelease, type ExistingVeleroReleaseProps, type IVeleroRelease } from './existing-velero-release';
 import { VolumeSnapshotLocation } from './volume-snapshot-location';
@@ -67,13 +70,39 @@ export interface MetricsOptions {
   readonly interval?: string;
 }
 
+/** Repository-maintenance Jobs (kopia repositories of file-system backups and snapshot data movement). */
+export interface RepositoryMaintenanceOptions {
+  /** Finished maintenance Jobs kept per repository. @default - Velero's (3) */
+  readonly keepLatestJobs?: number;
+  /** Resources of the maintenance Job pods. @default - Velero's (none set) */
+  readonly resources?: ComputeResources;
+}
+
 export interface VeleroReleaseProps {
   /** Namespace of the server, its locations and schedules. @default 'velero' */
   readonly namespace?: string;
-  /** Velero image tag; the CRD Application syncs the CRDs at the same tag. @default VELERO_VERSION */
+  /**
+   * Velero release: any release of a supported line (1.15, 1.16, 1.17, 1.18; lib/versions/velero-lines.ts).
+   * The image, the CRDs the CRD Application syncs, the plugin default, the server flags and the alerts follow it.
+   * @default VELERO_VERSION
+   */
   readonly version?: string;
-  /** velero-plugin-for-aws image tag; must match the Velero line. @default VELERO_PLUGIN_FOR_AWS_VERSION */
+  /**
+   * velero-plugin-for-aws image tag; must be the line built for the Velero line, or a known-good pairing.
+   * @default the line's plugin (lib/versions/compatibility.ts defaultAwsPluginFor); on Velero 1.18 with Backblaze B2
+   * or Cloudflare R2 the known-good v1.13.2
+   */
   readonly awsPluginVersion?: string;
+  /**
+   * `--uploader-type` of file-system backups. `restic` is refused from Velero 1.17 (restic backups removed).
+   * @default 'kopia'
+   */
+  readonly uploaderType?: 'kopia' | 'restic';
+  /**
+   * Repository-maintenance Job settings: server flags up to Velero 1.16, the `--repo-maintenance-job-configmap`
+   * ConfigMap from 1.17 (the flags were removed there). @default - Velero's defaults, nothing rendered
+   */
+  readonly repositoryMaintenance?: RepositoryMaintenanceOptions;
   /** Object store of the default BackupStorageLocation (named `default`). */
   readonly storage: StorageProfile;
   /** Existing Secret holding the AWS-style credentials file. @default { name: 'cloud-credentials', key: 'cloud' } */
@@ -128,7 +157,14 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
 
   public readonly namespace: string;
   public readonly version: string;
+  /** The Velero line of `version` (flags, support dates, what the next line changes). */
+  public readonly line: VeleroLine;
   public readonly awsPluginVersion: string;
+  /** Set when the plugin default is a known-good cross-line pairing rather than the line's own plugin. */
+  public readonly awsPluginPairing?: KnownGoodPairing;
+  public readonly uploaderType: 'kopia' | 'restic';
+  /** Name of the repository-maintenance ConfigMap (Velero 1.17+ with `repositoryMaintenance`). */
+  public readonly repositoryMaintenanceConfigMap?: string;
   public readonly features: readonly string[];
   public readonly csiEnabled: boolean;
   public readonly nodeAgentEnabled: boolean;
@@ -139,6 +175,8 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   public readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
   public readonly credentials: { readonly name: string; readonly key: string };
   public readonly serverArgs: readonly string[];
+  /** Args of the node-agent container (rendered only when the node-agent runs). */
+  public readonly nodeAgentArgs: readonly string[];
   public readonly defaultStorageLocation: BackupStorageLocation;
   public readonly defaultSnapshotLocation?: VolumeSnapshotLocation;
   private readonly _storageLocations: BackupStorageLocation[] = [];
@@ -149,8 +187,23 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     super(scope, id);
     this.namespace = props.namespace ?? 'velero';
     this.version = props.version ?? VELERO_VERSION;
-    this.awsPluginVersion = props.awsPluginVersion ?? VELERO_PLUGIN_FOR_AWS_VERSION;
+    try {
+      this.line = veleroLineOf(this.version);
+    } catch (e) {
+      throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
+    }
+    const pluginDefault = defaultAwsPluginFor(this.version, [
+      providerOf(props.storage.kind, props.storage.config.s3Url),
+    ]);
+    this.awsPluginVersion = props.awsPluginVersion ?? pluginDefault.plugin;
+    if (props.awsPluginVersion === undefined && pluginDefault.pairing) this.awsPluginPairing = pluginDefault.pairing;
     this.validateVersions();
+    this.uploaderType = props.uploaderType ?? 'kopia';
+    if (!this.line.uploaderTypes.includes(this.uploaderType)) {
+      throw new Error(
+        `velero release: uploaderType '${this.uploaderType}' is not accepted by Velero ${this.version} (valid: ${this.line.uploaderTypes.join(', ')}; restic backups were removed in v1.17.0, restic restores work until v1.19); use 'kopia'`,
+      );
+    }
     assertDnsLabel('velero release: namespace', this.namespace);
     this.csiEnabled = props.csiSnapshots ?? true;
     const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
@@ -185,13 +238,25 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       this._snapshotLocations.push(this.defaultSnapshotLocation);
     }
 
+    if (props.repositoryMaintenance && !this.line.serverFlags.includes('keep-latest-maintenance-jobs')) {
+      this.repositoryMaintenanceConfigMap = 'velero-repo-maintenance';
+    }
     this.serverArgs = [
       'server',
       ...this.featureArgs(),
-      // the server binary defaults to restic; velero install and the chart always pass kopia (G2)
-      '--uploader-type=kopia',
+      // the server binary defaults to restic before 1.17; velero install and the chart always pass kopia (G2)
+      `--uploader-type=${this.uploaderType}`,
       `--log-level=${props.logLevel ?? 'info'}`,
+      ...this.repositoryMaintenanceArgs(props.repositoryMaintenance),
     ];
+    this.nodeAgentArgs = ['node-agent', 'server', ...this.featureArgs()];
+    // a flag the line does not know would stop the server at start-up: never render one
+    try {
+      checkFlags('server', this.version, this.serverArgs);
+      if (this.nodeAgentEnabled) checkFlags('node-agent', this.version, this.nodeAgentArgs);
+    } catch (e) {
+      throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
+    }
     this.renderDeployment(resources);
     if (this.nodeAgentEnabled) this.renderNodeAgent(nodeAgentResources, props.nodeAgent?.tolerations ?? []);
     this.renderMetrics(props.metrics);
@@ -223,6 +288,8 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       default?: boolean;
       credential?: { name: string; key: string };
       accessMode?: 'ReadWrite' | 'ReadOnly';
+      /** CA bundle from a Secret key (Velero 1.18+). */
+      caCertRef?: { name: string; key: string };
     },
   ): BackupStorageLocation {
     assertDnsLabel('velero release: storage location name', name);
@@ -246,6 +313,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
         this.awsPluginVersion,
         providerOf(options.profile.kind, options.profile.config.s3Url),
         options.profile.config,
+        this.version,
       );
     } catch (e) {
       throw new Error(`velero release: storage location '${name}': ${(e as Error).message}`, { cause: e });
@@ -257,6 +325,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       default: options.default ?? false,
       credential: options.credential,
       accessMode: options.accessMode,
+      caCertRef: options.caCertRef,
       labels: this.labels,
     });
     this._storageLocations.push(location);
@@ -266,11 +335,58 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   /** Velero version and plugin line from the compatibility matrix (lib/versions/compatibility.ts). */
   private validateVersions(): void {
     try {
-      checkVeleroVersion(this.version);
       checkVeleroPlugin(this.version, this.awsPluginVersion);
     } catch (e) {
       throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
     }
+  }
+
+  /**
+   * Repository-maintenance settings as this line takes them: flags up to 1.16; from 1.17 (which removed the
+   * flags, CHANGELOG-1.17.md) the `global` entry of a ConfigMap named by `--repo-maintenance-job-configmap`
+   * (pkg/repository/maintenance/maintenance.go, pkg/types/repo_maintenance.go at v1.17.2).
+   */
+  private repositoryMaintenanceArgs(options: RepositoryMaintenanceOptions | undefined): string[] {
+    if (!options) return [];
+    const { keepLatestJobs, resources } = options;
+    if (keepLatestJobs !== undefined && (!Number.isInteger(keepLatestJobs) || keepLatestJobs < 1)) {
+      throw new Error(
+        `velero release: repositoryMaintenance.keepLatestJobs must be a whole number of at least 1, got ${keepLatestJobs}`,
+      );
+    }
+    if (resources) checkResources('repository maintenance jobs', resources);
+    if (this.line.serverFlags.includes('keep-latest-maintenance-jobs')) {
+      return [
+        ...(keepLatestJobs !== undefined ? [`--keep-latest-maintenance-jobs=${keepLatestJobs}`] : []),
+        ...(resources
+          ? [
+              `--maintenance-job-cpu-request=${resources.requests.cpu}`,
+              `--maintenance-job-mem-request=${resources.requests.memory}`,
+              `--maintenance-job-cpu-limit=${resources.limits.cpu}`,
+              `--maintenance-job-mem-limit=${resources.limits.memory}`,
+            ]
+          : []),
+      ];
+    }
+    const name = this.repositoryMaintenanceConfigMap!;
+    const global = {
+      ...(keepLatestJobs !== undefined ? { keepLatestMaintenanceJobs: keepLatestJobs } : {}),
+      ...(resources
+        ? {
+            podResources: {
+              cpuRequest: resources.requests.cpu,
+              memoryRequest: resources.requests.memory,
+              cpuLimit: resources.limits.cpu,
+              memoryLimit: resources.limits.memory,
+            },
+          }
+        : {}),
+    };
+    new KubeConfigMap(this, 'RepositoryMaintenanceConfig', {
+      metadata: { name, namespace: this.namespace, labels: this.labels },
+      data: { global: JSON.stringify(global) },
+    });
+    return [`--repo-maintenance-job-configmap=${name}`];
   }
 
   private renderNamespace(): void {
@@ -442,7 +558,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                 image: `${VELERO_IMAGE}:${this.version}`,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['/velero'],
-                args: ['node-agent', 'server', ...this.featureArgs()],
+                args: [...this.nodeAgentArgs],
                 ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
                 env: [
                   { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },

@@ -63,7 +63,12 @@ describe('the rendered PrometheusRule', () => {
   test("renders the seed's seven alerts with the seed's severities, plus PVCNotCoveredByBackup", () => {
     const { alerts } = alertStack();
     const severities = Object.fromEntries(alerts.rules.map((r) => [r.alert, r.labels.severity]));
-    expect(severities).toEqual({ ...SEVEN_SEED_ALERTS, PVCNotCoveredByBackup: 'warning' });
+    expect(severities).toEqual({
+      ...SEVEN_SEED_ALERTS,
+      PVCNotCoveredByBackup: 'warning',
+      // v1.15 sees the BSL phase through kube-state-metrics, and says when that metric is missing
+      VeleroBackupStorageLocationStatusMissing: 'warning',
+    });
   });
 
   test('spec.groups holds exactly the typed rules, in order', () => {
@@ -214,7 +219,12 @@ describe('only metrics that exist, used the way they work', () => {
 
   test('every Velero selector is scoped to the release: job = the metrics Service, namespace = velero', () => {
     const { alerts } = alertStack({ release: { namespace: 'backup' } });
-    for (const r of alerts.rules.filter((x) => x.alert !== 'PVCNotCoveredByBackup')) {
+    const ksm = [
+      'PVCNotCoveredByBackup',
+      'VeleroBackupStorageLocationUnavailable',
+      'VeleroBackupStorageLocationStatusMissing',
+    ];
+    for (const r of alerts.rules.filter((x) => !ksm.includes(x.alert))) {
       for (const s of parsePromQL(r.expr).selectors) {
         expect(s.matchers).toEqual(
           expect.arrayContaining([
@@ -229,19 +239,25 @@ describe('only metrics that exist, used the way they work', () => {
     );
   });
 
-  test('v1.15 storage-location alert: a substitute on validation failures, saying what it watches', () => {
-    const { alerts } = alertStack();
+  test('v1.15 storage-location alert: the BSL phase through kube-state-metrics, namespace-scoped', () => {
+    const { alerts } = alertStack({ release: { namespace: 'backup' } });
     const r = ruleOf(alerts, 'VeleroBackupStorageLocationUnavailable');
     expect(r.expr).toBe(
-      'sum by (namespace) (increase(velero_backup_validation_failure_total{job="velero", namespace="velero", schedule!=""}[1h])) > 0',
+      'max by (namespace, backup_location_name) (kube_customresource_velero_bsl_phase{namespace="backup", phase="Unavailable"}) == 1',
     );
-    expect(r.annotations.description).toMatch(
-      /^Substitute alert: Velero v1\.15\.0 exports no storage-location metric .* This alert watches scheduled backups that ended FailedValidation/,
+    expect(r.for).toBe('15m');
+    expect(metricNames(alerts.rules.map((x) => x.expr).join(' or '))).not.toContain(
+      'velero_backup_validation_failure_total',
     );
+    expect(ruleOf(alerts, 'VeleroBackupStorageLocationStatusMissing')).toMatchObject({
+      expr: 'absent(kube_customresource_velero_bsl_phase{namespace="backup"})',
+      for: '1h',
+      labels: { severity: 'warning' },
+    });
   });
 
   test('v1.17+ storage-location alert: on velero_backup_location_status_gauge', () => {
-    const { rule } = storageLocationRule({ ...ctx, version: 'v1.17.0' }, ['daily']);
+    const { rule } = storageLocationRule({ ...ctx, version: 'v1.17.0' });
     expect(rule.expr).toBe(
       'max by (namespace, backup_location_name) (velero_backup_location_status_gauge{job="velero", namespace="velero"}) == 0',
     );

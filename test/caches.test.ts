@@ -94,7 +94,8 @@ test('an edit to toYaml is in every file of the next synth, by every documented 
     go();
     const dir = { 'npm run synth': 'npm', 'node scripts/synth.mjs': 'node', 'cdk8s synth': 'cli' }[way]!;
     const files = yamlFiles(dir);
-    expect([way, files.length]).toEqual([way, 29]);
+    // every object of the committed dist/ (the same sources render it)
+    expect([way, files.length]).toEqual([way, yamlFiles('dist').length]);
     expect([way, files.filter(([, text]) => !text.startsWith('# edited\n')).map(([f]) => f)]).toEqual([way, []]);
   }
 });

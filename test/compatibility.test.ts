@@ -9,10 +9,16 @@ import {
   pluginRowFor,
   providerOf,
   stackProblems,
-  supportedVeleroVersions,
+  supportedVeleroLines,
 } from '../lib/versions/compatibility';
 import { StorageProfile } from '../lib/storage/storage-profile';
-import { VELERO_PLUGIN_FOR_AWS_VERSION, VELERO_VERSION } from '../lib/versions/versions';
+import {
+  VELERO_PLUGIN_FOR_AWS_1_16,
+  VELERO_PLUGIN_FOR_AWS_1_17,
+  VELERO_PLUGIN_FOR_AWS_1_18,
+  VELERO_PLUGIN_FOR_AWS_VERSION,
+  VELERO_VERSION,
+} from '../lib/versions/versions';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 
@@ -50,9 +56,18 @@ describe('Velero <-> velero-plugin-for-aws', () => {
   });
 
   test('a line without a verified release suggests the line only', () => {
-    expect(() => checkVeleroPlugin('v1.16.0', 'v1.11.1')).toThrow(
-      new Error('velero-plugin-for-aws v1.11.1 does not work with Velero v1.16.0: use v1.12.x'),
+    expect(() => checkVeleroPlugin('v1.14.0', 'v1.11.1')).toThrow(
+      new Error('velero-plugin-for-aws v1.11.1 does not work with Velero v1.14.0: use v1.10.x'),
     );
+  });
+
+  test('Velero 1.18 names its known-good pairing besides its own line', () => {
+    expect(() => checkVeleroPlugin('v1.18.1', 'v1.12.2')).toThrow(
+      new Error(
+        'velero-plugin-for-aws v1.12.2 does not work with Velero v1.18.1: use v1.14.x (v1.14.2) or the known-good pairing v1.13.2',
+      ),
+    );
+    expect(() => checkVeleroPlugin('v1.18.2', 'v1.13.2')).not.toThrow();
   });
 
   test('a Velero line outside the matrix is refused, naming the known lines', () => {
@@ -78,17 +93,38 @@ describe('Velero <-> velero-plugin-for-aws', () => {
 });
 
 describe('supported Velero versions', () => {
-  test('the 1.15 patch releases whose CRDs equal the imported v1.15.0 ones', () => {
-    expect(supportedVeleroVersions).toEqual(['v1.15.0', 'v1.15.1', 'v1.15.2']);
-    expect(supportedVeleroVersions).toContain(VELERO_VERSION);
+  test('the 1.15, 1.16, 1.17 and 1.18 lines, the seed default among them', () => {
+    expect(supportedVeleroLines).toEqual(['1.15', '1.16', '1.17', '1.18']);
+    expect(supportedVeleroLines).toContain(VELERO_VERSION.slice(1, 5));
   });
 
-  test('another release is refused with the reason', () => {
-    expect(() => checkVeleroVersion('v1.16.0')).toThrow(
-      new Error(
-        'Velero v1.16.0 is not supported: use v1.15.0, v1.15.1, v1.15.2 (imports/ and the CRD Application carry the v1.15.0 CRDs, identical through v1.15.2; a new minor needs its CRDs, plugin line and metric catalog together)',
-      ),
-    );
+  test.each(['v1.15.0', 'v1.15.2', 'v1.16.0', 'v1.16.2', 'v1.17.1', 'v1.18.2', 'v1.18.9'])('%s is accepted', (v) => {
+    expect(() => checkVeleroVersion(v)).not.toThrow();
+  });
+
+  test.each([
+    [
+      'v1.14.3',
+      "Velero version 'v1.14.3' is not of a line this project deploys; supported lines: v1.15.x, v1.16.x, v1.17.x, v1.18.x (any release of them, e.g. 'v1.18.1')",
+    ],
+    [
+      'v1.19.0',
+      "Velero version 'v1.19.0' is not of a line this project deploys; supported lines: v1.15.x, v1.16.x, v1.17.x, v1.18.x (any release of them, e.g. 'v1.18.1')",
+    ],
+    [
+      'v1.18.0-rc.1',
+      "Velero version 'v1.18.0-rc.1' is a pre-release; use a release of the supported lines: v1.15.x, v1.16.x, v1.17.x, v1.18.x (any release of them, e.g. 'v1.18.1')",
+    ],
+    [
+      '1.17.2',
+      "Velero version '1.17.2' is not a release tag of the form vX.Y.Z; supported lines: v1.15.x, v1.16.x, v1.17.x, v1.18.x (any release of them, e.g. 'v1.18.1')",
+    ],
+    [
+      'v1.17',
+      "Velero version 'v1.17' is not a release tag of the form vX.Y.Z; supported lines: v1.15.x, v1.16.x, v1.17.x, v1.18.x (any release of them, e.g. 'v1.18.1')",
+    ],
+  ])('%s is refused naming the supported lines', (v, message) => {
+    expect(() => checkVeleroVersion(v)).toThrow(new Error(message));
   });
 });
 
@@ -217,8 +253,9 @@ describe('the whole stack', () => {
       left: 'Velero v1.15.x',
       right: 'v1.11.x (v1.11.1)',
       verdict: 'works',
-      why: 'velero-plugin-for-aws README compatibility table (velero-upstream-facts.md "Matching AWS plugin")',
+      why: 'velero-plugin-for-aws README.md "Compatibility" table at main (800bcfb14d8e)',
     });
+    expect(table.find((r) => r.left === 'Velero v1.18.x')?.why).toMatch(/at v1\.14\.0-rc\.1 \(673d828cb86d\)/);
   });
 });
 
@@ -252,15 +289,28 @@ describe('renovate.json', () => {
     }
   });
 
-  test('the plugin may move only within the line of the supported Velero', () => {
-    const allowed = rule('velero/velero-plugin-for-aws').allowedVersions as string;
-    const re = new RegExp(allowed.slice(1, -1));
-    expect(re.test(VELERO_PLUGIN_FOR_AWS_VERSION)).toBe(true);
-    expect(re.test('v1.11.9')).toBe(true);
-    expect(re.test('v1.12.0')).toBe(false);
-    expect(`1.${VELERO_PLUGIN_FOR_AWS_VERSION.split('.')[1]}`).toBe(
-      checkVeleroPlugin(VELERO_VERSION, VELERO_PLUGIN_FOR_AWS_VERSION).pluginLine,
+  test.each([
+    ['1.15', VELERO_PLUGIN_FOR_AWS_VERSION],
+    ['1.16', VELERO_PLUGIN_FOR_AWS_1_16],
+    ['1.17', VELERO_PLUGIN_FOR_AWS_1_17],
+    ['1.18', VELERO_PLUGIN_FOR_AWS_1_18],
+  ])('the plugin pin for Velero %s (%s) moves only within its line', (veleroLine, pin) => {
+    const rules = renovate.packageRules.filter((r: Json) =>
+      (r.matchDepNames ?? []).includes('velero/velero-plugin-for-aws'),
     );
+    const matching = rules.filter((r: Json) => new RegExp(r.matchCurrentValue.slice(1, -1)).test(pin));
+    expect(matching).toHaveLength(1);
+    const allowed = new RegExp(matching[0].allowedVersions.slice(1, -1));
+    const [, minor, patch] = pin.split('.');
+    expect(allowed.test(pin)).toBe(true);
+    expect(allowed.test(`v1.${minor}.${Number(patch) + 1}`)).toBe(true);
+    expect(allowed.test(`v1.${Number(minor) + 1}.0`)).toBe(false);
+    expect(checkVeleroPlugin(`v${veleroLine}.0`, pin).pluginLine).toBe(`1.${minor}`);
+  });
+
+  test('the known-good B2/R2 pairing pin carries no renovate comment', () => {
+    const at = versionsTs.indexOf('export const VELERO_PLUGIN_FOR_AWS_KNOWN_GOOD_1_18_B2_R2');
+    expect(versionsTs.slice(0, at).trimEnd().split('\n').pop()).not.toMatch(/renovate:/);
   });
 
   test('typescript stays below 6, the native compiler alias on 7, cdk8s packages move as one group', () => {

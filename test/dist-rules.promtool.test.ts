@@ -66,6 +66,7 @@ if (!promtool) {
         'VeleroBackupFailed',
         'VeleroBackupDelayed',
         'VeleroBackupStorageLocationUnavailable',
+        'VeleroBackupStorageLocationStatusMissing',
         'VeleroBackupMetricAbsent',
         'VeleroBackupDurationHigh',
         'VeleroVolumeSnapshotLocationUnavailable',

@@ -37,7 +37,7 @@ describe('index.ts is the one entry point', () => {
   });
 
   test('the default checks refuse an invalid object before anything is written', () => {
-    const checks = library.synthChecks(() => ({ namespace: 'velero', storageLocations: [] }));
+    const checks = library.synthChecks(() => ({ namespace: 'velero', version: 'v1.15.0', storageLocations: [] }));
     const bad = {
       folder: 'velero',
       file: 'Secret-velero-creds.yaml',
@@ -72,6 +72,10 @@ describe('index.ts is the one entry point', () => {
       expect(runSynth(() => ({ app, release }), { outDir: join(work, 'dist') })).toBe(0);
       expect(readdirSync(join(work, 'dist'))).toEqual(['velero']);
       expect(readdirSync(join(work, 'dist', 'velero')).sort()).toEqual([
+        // the kube-state-metrics config for BSL phases (Velero 1.15 has no storage-location metric)
+        'ClusterRoleBinding_rbac.authorization.k8s.io_-_velero-kube-state-metrics-backupstoragelocations.yaml',
+        'ClusterRole_rbac.authorization.k8s.io_-_velero-kube-state-metrics-backupstoragelocations.yaml',
+        'ConfigMap_core_monitoring_velero-kube-state-metrics-config.yaml',
         'PrometheusRule_monitoring.coreos.com_velero_velero-backup-alerts.yaml',
         'Schedule_velero.io_velero_daily.yaml',
       ]);

@@ -111,8 +111,8 @@ describe('VeleroRelease server Deployment', () => {
   });
 
   test('fails on a Velero version outside the supported lines', () => {
-    expect(() => deployment({ version: 'v1.16.0' })).toThrow(
-      'velero release: Velero v1.16.0 is not supported: use v1.15.0, v1.15.1, v1.15.2 (imports/ and the CRD Application carry the v1.15.0 CRDs, identical through v1.15.2; a new minor needs its CRDs, plugin line and metric catalog together)',
+    expect(() => deployment({ version: 'v1.19.0' })).toThrow(
+      "velero release: Velero version 'v1.19.0' is not of a line this project deploys; supported lines: v1.15.x, v1.16.x, v1.17.x, v1.18.x (any release of them, e.g. 'v1.18.1')",
     );
   });
 

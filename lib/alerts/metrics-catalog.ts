@@ -1,15 +1,15 @@
 /**
- * The metrics an alert may use, per Velero version: Velero's own (server and node-agent), the
+ * The metrics an alert may use, per Velero line: Velero's own (server and node-agent), the
  * kube-state-metrics series the alerts read, and Prometheus' own series. lib/alerts/promql.ts checks every
  * rendered expression against `metricsFor(release.version)`, so an alert on a metric the running
  * version does not export fails the synth instead of never firing (gitops-pitfalls.md row 12).
  *
- * Source: velero-upstream-facts.md §1b (pkg/metrics/metrics.go @ v1.15.0; identical through v1.15.2) and
- * §3 G1. Later lines: only the additions that reference records (`velero_backup_location_status_gauge`,
- * commit a550910f3, first released in v1.17.0). Metrics whose first release is not verified
- * (`velero_schedule_expected_interval_seconds`, `velero_repo_maintenance_*`) are deliberately left out:
- * an expression using them fails as unknown until someone adds them here with their first version.
+ * Velero's metrics are generated, one list per line, from that line's pkg/metrics/metrics.go
+ * (lib/alerts/velero-metrics.generated.ts, written by scripts/metrics-catalog.mjs; test/metrics-catalog.test.ts
+ * regenerates and compares). `since` is the `.0` release of the first catalogued line that registers a
+ * family. What alerting needs beyond metrics.go (behaviour read from the controllers) is the `doNotAlert` note.
  */
+import { VELERO_METRICS_BY_LINE } from './velero-metrics.generated';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -47,108 +47,54 @@ export const TARGET_LABELS: readonly string[] = [
 ];
 
 /** The oldest and the newest Velero minor line this catalog describes. */
-export const CATALOG_OLDEST = 'v1.15.0';
-export const CATALOG_NEWEST_LINE = '1.18';
+export const CATALOG_OLDEST = `v${VELERO_METRICS_BY_LINE[0].line}.0`;
+export const CATALOG_NEWEST_LINE = VELERO_METRICS_BY_LINE[VELERO_METRICS_BY_LINE.length - 1].line;
 
 const V115 = 'v1.15.0';
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
 export type HistogramSuffix = (typeof HISTOGRAM_SUFFIXES)[number];
 
-function velero(name: string, type: MetricType, labels: string[], help: string, since = V115): MetricDefinition {
-  return { name, type, labels, since, source: 'velero-server', help };
-}
-function nodeAgent(name: string, type: MetricType, labels: string[], help: string): MetricDefinition {
-  return { name, type, labels, since: V115, source: 'node-agent', help };
-}
 function ksm(name: string, labels: string[], help: string): MetricDefinition {
   // kube-state-metrics exports these as gauges; the version gate is Velero's, so `since` is the oldest line
   return { name, type: 'gauge', labels, since: V115, source: 'kube-state-metrics', help };
 }
 
-const S = ['schedule'];
-const CSI = ['schedule', 'backupName'];
-const POD_VOLUME_OP = ['node', 'operation', 'backupName', 'pod_volume_backup'];
+/** What the controllers' behaviour adds to a generated family (velero-upstream-facts.md §1b). */
+const DO_NOT_ALERT: Readonly<Record<string, string>> = {
+  velero_backup_last_status:
+    'it is reset to 1 every minute by the schedule controller (velero-upstream-facts.md §1b, velero#9374); use velero_backup_last_successful_timestamp or increase(velero_backup_failure_total[...])',
+};
 
-/** Every catalogued metric of every catalogued version; `metricsFor` filters by `since`. */
+/** Velero's families of every catalogued line, each once, `since` its first line. */
+function veleroMetrics(): MetricDefinition[] {
+  const seen = new Map<string, MetricDefinition>();
+  for (const line of VELERO_METRICS_BY_LINE) {
+    for (const m of line.metrics) {
+      if (seen.has(m.name)) continue;
+      seen.set(m.name, {
+        name: m.name,
+        type: m.type,
+        labels: m.labels,
+        since: `v${line.line}.0`,
+        source: m.source,
+        help: m.help,
+        ...(DO_NOT_ALERT[m.name] ? { doNotAlert: DO_NOT_ALERT[m.name] } : {}),
+      });
+    }
+  }
+  return [...seen.values()];
+}
+
+/**
+ * The kube-state-metrics custom-resource-state metric of a BackupStorageLocation's `.status.phase`
+ * (lib/alerts/storage-location-status.ts renders the config): one series per location and phase, 1 for the
+ * current phase.
+ */
+export const BSL_PHASE_METRIC = 'kube_customresource_velero_bsl_phase';
+
+/** Every catalogued metric of every catalogued version; `metricsFor` filters by line. */
 export const ALL_METRICS: readonly MetricDefinition[] = [
-  // velero server, velero-upstream-facts.md §1b (28 families in v1.15)
-  velero('velero_backup_tarball_size_bytes', 'gauge', S, 'size of a backup tarball'),
-  velero('velero_backup_total', 'gauge', [], 'number of Backup CRs, recomputed every minute'),
-  velero('velero_backup_attempt_total', 'counter', S, 'backups attempted'),
-  velero('velero_backup_success_total', 'counter', S, 'backups Completed'),
-  velero('velero_backup_partial_failure_total', 'counter', S, 'backups PartiallyFailed'),
-  velero('velero_backup_failure_total', 'counter', S, 'backups Failed'),
-  velero('velero_backup_validation_failure_total', 'counter', S, 'backups FailedValidation'),
-  velero(
-    'velero_backup_duration_seconds',
-    'histogram',
-    S,
-    'backup duration; buckets 60,300,600,900,1800,3600,7200,10800,14400 s',
-  ),
-  velero('velero_backup_deletion_attempt_total', 'counter', S, 'backup deletions attempted'),
-  velero('velero_backup_deletion_success_total', 'counter', S, 'backup deletions succeeded'),
-  velero('velero_backup_deletion_failure_total', 'counter', S, 'backup deletions failed'),
-  velero(
-    'velero_backup_last_successful_timestamp',
-    'gauge',
-    S,
-    'unix time of the newest Completed backup per schedule, rebuilt from the Backup CRs every minute',
-  ),
-  velero('velero_backup_items_total', 'gauge', S, 'items in the last backup'),
-  velero('velero_backup_items_errors', 'gauge', S, 'item errors in the last backup'),
-  velero('velero_backup_warning_total', 'counter', S, 'backups with warnings'),
-  {
-    ...velero('velero_backup_last_status', 'gauge', S, '1 = last backup succeeded, 0 = failed'),
-    doNotAlert:
-      'it is reset to 1 every minute by the schedule controller (velero-upstream-facts.md §1b, velero#9374); use velero_backup_last_successful_timestamp or increase(velero_backup_failure_total[...])',
-  },
-  velero('velero_restore_total', 'gauge', [], 'number of Restore CRs'),
-  velero('velero_restore_attempt_total', 'counter', S, 'restores attempted'),
-  velero('velero_restore_validation_failed_total', 'counter', S, 'restores FailedValidation'),
-  velero('velero_restore_success_total', 'counter', S, 'restores Completed'),
-  velero('velero_restore_partial_failure_total', 'counter', S, 'restores PartiallyFailed'),
-  velero('velero_restore_failed_total', 'counter', S, 'restores Failed'),
-  velero(
-    'velero_volume_snapshot_attempt_total',
-    'counter',
-    S,
-    'volume snapshots (VolumeSnapshotLocation plugins) attempted',
-  ),
-  velero('velero_volume_snapshot_success_total', 'counter', S, 'volume snapshots succeeded'),
-  velero('velero_volume_snapshot_failure_total', 'counter', S, 'volume snapshots failed'),
-  velero('velero_csi_snapshot_attempt_total', 'counter', CSI, 'CSI snapshots attempted; one series per backup'),
-  velero('velero_csi_snapshot_success_total', 'counter', CSI, 'CSI snapshots succeeded; one series per backup'),
-  velero('velero_csi_snapshot_failure_total', 'counter', CSI, 'CSI snapshots failed; one series per backup'),
-  // later lines (velero-upstream-facts.md §1b "NO metric in 1.15")
-  velero(
-    'velero_backup_location_status_gauge',
-    'gauge',
-    ['backup_location_name'],
-    'BackupStorageLocation availability: 1 = Available, 0 = Unavailable',
-    'v1.17.0',
-  ),
-
-  // node-agent DaemonSet (prefix podVolume_, also port 8085)
-  nodeAgent('podVolume_pod_volume_backup_enqueue_count', 'counter', ['node'], 'pod volume backups enqueued'),
-  nodeAgent('podVolume_pod_volume_backup_dequeue_count', 'counter', ['node'], 'pod volume backups dequeued'),
-  nodeAgent(
-    'podVolume_pod_volume_operation_latency_seconds',
-    'histogram',
-    POD_VOLUME_OP,
-    'pod volume operation latency',
-  ),
-  nodeAgent(
-    'podVolume_pod_volume_operation_latency_seconds_gauge',
-    'gauge',
-    POD_VOLUME_OP,
-    'last pod volume operation latency',
-  ),
-  nodeAgent('podVolume_data_upload_success_total', 'counter', ['node'], 'data uploads succeeded'),
-  nodeAgent('podVolume_data_upload_failure_total', 'counter', ['node'], 'data uploads failed'),
-  nodeAgent('podVolume_data_upload_cancel_total', 'counter', ['node'], 'data uploads cancelled'),
-  nodeAgent('podVolume_data_download_success_total', 'counter', ['node'], 'data downloads succeeded'),
-  nodeAgent('podVolume_data_download_failure_total', 'counter', ['node'], 'data downloads failed'),
-  nodeAgent('podVolume_data_download_cancel_total', 'counter', ['node'], 'data downloads cancelled'),
+  ...veleroMetrics(),
 
   // kube-state-metrics: PVC coverage (issue 5) and the restore drill's Job / CronJob (issue 9)
   ksm(
@@ -177,6 +123,18 @@ export const ALL_METRICS: readonly MetricDefinition[] = [
     'unix time a Job of the CronJob last completed',
   ),
   ksm('kube_cronjob_next_schedule_time', ['namespace', 'cronjob'], 'unix time of the next scheduled run'),
+  ksm(
+    BSL_PHASE_METRIC,
+    [
+      'namespace',
+      'backup_location_name',
+      'phase',
+      'customresource_group',
+      'customresource_version',
+      'customresource_kind',
+    ],
+    "BackupStorageLocation .status.phase (custom-resource-state StateSet): 1 for the location's current phase",
+  ),
 
   // Prometheus itself
   {
@@ -248,10 +206,17 @@ export function metricsFor(veleroVersion: string): MetricCatalog {
   }
   if (v[0] > newestMajor || (v[0] === newestMajor && v[1] > newestMinor)) {
     throw new Error(
-      `metrics catalog: Velero ${veleroVersion} is newer than the catalog (up to v${CATALOG_NEWEST_LINE}.x); add its metrics to lib/alerts/metrics-catalog.ts from pkg/metrics/metrics.go at that tag`,
+      `metrics catalog: Velero ${veleroVersion} is newer than the catalog (up to v${CATALOG_NEWEST_LINE}.x); add the line to scripts/metrics-catalog.mjs (its pkg/metrics/metrics.go) and regenerate`,
     );
   }
-  const available = ALL_METRICS.filter((m) => compare(parseVersion(m.since), v) <= 0);
+  const lineMetrics = new Set(
+    VELERO_METRICS_BY_LINE.find((l) => l.line === `${v[0]}.${v[1]}`)?.metrics.map((m) => m.name) ?? [],
+  );
+  const available = ALL_METRICS.filter((m) =>
+    m.source === 'velero-server' || m.source === 'node-agent'
+      ? lineMetrics.has(m.name)
+      : compare(parseVersion(m.since), v) <= 0,
+  );
   const byName = new Map(available.map((m) => [m.name, m]));
   const all = new Map(ALL_METRICS.map((m) => [m.name, m]));
 

@@ -321,6 +321,19 @@ function readExtraCrds(dir: string): { crd: ConvertedCrd; file: string }[] {
   return out;
 }
 
+/**
+ * The generated tag that stands for `wanted`: itself, else the newest generated patch release of the same
+ * minor line (`v1.18.2` -> `v1.18.1`): a line's patch releases share their CRDs (lib/versions/velero-lines.ts).
+ */
+export function sameLineTag(wanted: string, tags: readonly string[]): string {
+  if (tags.includes(wanted)) return wanted;
+  const line = /^(v\d+\.\d+)\.\d+$/.exec(wanted)?.[1];
+  if (!line) return wanted;
+  const patch = (t: string) => Number(t.slice(line.length + 1));
+  const same = tags.filter((t) => new RegExp(`^${line.replace('.', '\\.')}\\.\\d+$`).test(t));
+  return same.sort((a, b) => patch(b) - patch(a))[0] ?? wanted;
+}
+
 function customSchemas(root: string, opts: SchemaValidationOptions, errors: string[]): CustomSchemas {
   const schemasDir = opts.schemasDir ? resolve(opts.schemasDir) : join(root, 'schemas');
   const shown = relative(root, schemasDir) || '.';
@@ -362,7 +375,8 @@ function customSchemas(root: string, opts: SchemaValidationOptions, errors: stri
       const component = owner.get(group);
       if (component !== undefined) {
         const tags = index.components[component].tags;
-        const tag = versions[component] ?? (Object.keys(tags).length === 1 ? Object.keys(tags)[0] : undefined);
+        const wanted = versions[component] ?? (Object.keys(tags).length === 1 ? Object.keys(tags)[0] : undefined);
+        const tag = wanted === undefined ? undefined : sameLineTag(wanted, Object.keys(tags));
         if (tag === undefined) {
           return { error: `schema: ${component} has tags ${Object.keys(tags).join(', ')}; name one in versions` };
         }

@@ -16,7 +16,8 @@ import {
   type SnapshotterPair,
 } from './snapshotter-compat';
 import type { StorageProfileKind } from '../storage/storage-profile';
-import { VELERO_PLUGIN_FOR_AWS_VERSION, VELERO_VERSION } from './versions';
+import { VELERO_LINES, veleroLineOf } from './velero-lines';
+import { VELERO_PLUGIN_FOR_AWS_KNOWN_GOOD_1_18_B2_R2, VELERO_PLUGIN_FOR_AWS_VERSION, VELERO_VERSION } from './versions';
 
 export {
   KNOWN_SNAPSHOTTER_VERSIONS,
@@ -48,39 +49,71 @@ export interface VeleroPluginRow {
   readonly source: string;
 }
 
-const README_TABLE =
-  'velero-plugin-for-aws README compatibility table (velero-upstream-facts.md "Matching AWS plugin")';
+/** The plugin README's compatibility table, read at a plugin commit. */
+const readmeAt = (ref: string, commit: string) =>
+  `velero-plugin-for-aws README.md "Compatibility" table at ${ref} (${commit.slice(0, 12)})`;
+const README_MAIN = readmeAt('main', '800bcfb14d8e446ddd9aff91a36e551cbf79414d');
+const README_114 = readmeAt('v1.14.0-rc.1', '673d828cb86dd868d181550fd4d226e696f9782f');
 
 /**
- * The plugin README's table pairs each Velero minor with one plugin minor. Honest provenance per row:
- * - 1.14 <-> 1.10, 1.15 <-> 1.11, 1.16 <-> 1.12, 1.17 <-> 1.13 are the README table as recorded in
- *   velero-upstream-facts.md (read at plugin tag v1.11.x);
- * - 1.18 <-> 1.14 is NOT in that recorded table (it predates v1.14). It follows the table's pattern and is
- *   what issue threads run (velero#9931: Velero v1.18.1 with plugin v1.14.1; velero#10400: plugin v1.14.2);
- *   verify it against the plugin README before deploying Velero 1.18.
- * Known tags: v1.11.0/v1.11.1 from the facts file; v1.13.2 (velero#9931) and v1.14.0-v1.14.2
- * (velero-plugin-for-aws#299, velero#10400) from issue threads; none verified for 1.10 and 1.12.
+ * The plugin README's table pairs each Velero minor with one plugin minor; provenance per row. Known tags are
+ * the plugin repository's release tags (git tags, rc tags left out) for 1.11-1.13; the v1.14.x releases are
+ * after the newest snapshot read here (which ends at v1.14.0-rc.1) and come from issue threads
+ * (velero-plugin-for-aws#299, velero#9931, velero#10400). The last known tag is each line's default
+ * (`defaultAwsPluginFor`), and it equals the pin in lib/versions/versions.ts (a test checks).
  */
 export const VELERO_AWS_PLUGIN_MATRIX: readonly VeleroPluginRow[] = [
-  { veleroLine: '1.14', pluginLine: '1.10', knownPluginTags: [], source: README_TABLE },
-  { veleroLine: '1.15', pluginLine: '1.11', knownPluginTags: ['v1.11.0', 'v1.11.1'], source: README_TABLE },
-  { veleroLine: '1.16', pluginLine: '1.12', knownPluginTags: [], source: README_TABLE },
-  { veleroLine: '1.17', pluginLine: '1.13', knownPluginTags: ['v1.13.2'], source: README_TABLE },
+  { veleroLine: '1.14', pluginLine: '1.10', knownPluginTags: [], source: README_MAIN },
+  { veleroLine: '1.15', pluginLine: '1.11', knownPluginTags: ['v1.11.0', 'v1.11.1'], source: README_MAIN },
+  {
+    veleroLine: '1.16',
+    pluginLine: '1.12',
+    knownPluginTags: ['v1.12.0', 'v1.12.1', 'v1.12.2'],
+    source: README_MAIN,
+  },
+  {
+    veleroLine: '1.17',
+    pluginLine: '1.13',
+    knownPluginTags: ['v1.13.0', 'v1.13.1', 'v1.13.2'],
+    source: README_MAIN,
+  },
   {
     veleroLine: '1.18',
     pluginLine: '1.14',
     knownPluginTags: ['v1.14.0', 'v1.14.1', 'v1.14.2'],
-    source: 'not in the recorded README table: the table pattern and issue threads (velero#9931, velero#10400)',
+    source: `${README_114}; the main README (${README_MAIN.split(' at ')[1]}) has no 1.18 row yet`,
   },
 ];
 
+/** A pairing outside the README's table that is known to work, and why it is used. */
+export interface KnownGoodPairing {
+  readonly veleroLine: string;
+  readonly plugin: string;
+  /** The providers it was run on. */
+  readonly providers: readonly StorageProvider[];
+  readonly why: string;
+  /** Short reference for messages. */
+  readonly ref: string;
+  readonly source: string;
+}
+
 /**
- * The Velero releases this project deploys: imports/ and the CRD Application are pinned to the v1.15.0
- * CRDs, which are identical through v1.15.2 (velero-upstream-facts.md: `config/crd` has no diff
- * v1.15.0..v1.15.2), and the alert rules are checked against the 1.15 metric catalog. A new minor needs
- * its CRDs, its plugin line and its metric catalog together (renovate.json keeps velero/velero manual).
+ * Known-good cross-line pairings (issue 15): Velero 1.18 with plugin v1.13.2, run on Backblaze B2 and
+ * Cloudflare R2, where the 1.18 line's own plugin releases v1.14.0-v1.14.2 send an empty `x-amz-tagging` header.
  */
-export const supportedVeleroVersions: readonly string[] = ['v1.15.0', 'v1.15.1', 'v1.15.2'];
+export const KNOWN_GOOD_PAIRINGS: readonly KnownGoodPairing[] = [
+  {
+    veleroLine: '1.18',
+    plugin: VELERO_PLUGIN_FOR_AWS_KNOWN_GOOD_1_18_B2_R2,
+    providers: ['backblaze-b2', 'cloudflare-r2'],
+    why: 'velero-plugin-for-aws v1.14.0-v1.14.2 send an empty x-amz-tagging header that Backblaze B2 and Cloudflare R2 reject',
+    ref: 'velero#9931',
+    source: 'velero#9931: Velero v1.18.x with plugin v1.13.2 on B2 and R2; gitops-pitfalls.md row 10',
+  },
+];
+
+/** Every Velero release this project deploys: any release of the lines in lib/versions/velero-lines.ts. */
+export const supportedVeleroLines: readonly string[] = VELERO_LINES.map((l) => l.line);
 
 function line(tag: string): string {
   const v = parseVersionTag(tag)!;
@@ -109,14 +142,33 @@ export function pluginRowFor(velero: string): VeleroPluginRow {
   return row;
 }
 
-/** Throws unless this project deploys `velero` (see `supportedVeleroVersions`). */
+/** Throws unless this project deploys `velero`: a release (no pre-release) of a supported line. */
 export function checkVeleroVersion(velero: string): void {
-  requireTag('Velero version', velero, VELERO_VERSION);
-  if (!supportedVeleroVersions.includes(velero)) {
-    throw new Error(
-      `Velero ${velero} is not supported: use ${supportedVeleroVersions.join(', ')} (imports/ and the CRD Application carry the v1.15.0 CRDs, identical through v1.15.2; a new minor needs its CRDs, plugin line and metric catalog together)`,
-    );
-  }
+  veleroLineOf(velero);
+}
+
+/** The plugin a Velero release gets when none is given, and why. */
+export interface AwsPluginDefault {
+  readonly plugin: string;
+  /** Set when the default is a known-good pairing instead of the line's own plugin. */
+  readonly pairing?: KnownGoodPairing;
+}
+
+/**
+ * velero-plugin-for-aws for `velero` when none is given: the newest known release of the line built for it,
+ * unless that line is known broken for one of `providers` and a known-good pairing covers them all
+ * (Velero 1.18 on B2 or R2 -> v1.13.2).
+ */
+export function defaultAwsPluginFor(velero: string, providers: readonly StorageProvider[] = []): AwsPluginDefault {
+  const row = pluginRowFor(velero);
+  const own = row.knownPluginTags[row.knownPluginTags.length - 1];
+  if (!own) throw new Error(`Velero ${velero}: no release of velero-plugin-for-aws v${row.pluginLine}.x is known`);
+  const broken = providers.filter((p) => PLUGIN_PROVIDER_RULES.some((r) => r.providers.includes(p) && inRange(own, r)));
+  if (!broken.length) return { plugin: own };
+  const pairing = KNOWN_GOOD_PAIRINGS.find(
+    (k) => k.veleroLine === row.veleroLine && broken.every((p) => k.providers.includes(p)),
+  );
+  return pairing ? { plugin: pairing.plugin, pairing } : { plugin: own };
 }
 
 /**
@@ -127,8 +179,16 @@ export function checkVeleroVersion(velero: string): void {
 export function checkVeleroPlugin(velero: string, plugin: string): VeleroPluginRow {
   const row = pluginRowFor(velero);
   requireTag('velero-plugin-for-aws version', plugin, VELERO_PLUGIN_FOR_AWS_VERSION);
-  if (line(plugin) !== row.pluginLine) {
-    throw new Error(`velero-plugin-for-aws ${plugin} does not work with Velero ${velero}: use ${suggestion(row)}`);
+  if (
+    line(plugin) !== row.pluginLine &&
+    !KNOWN_GOOD_PAIRINGS.some((k) => k.veleroLine === row.veleroLine && k.plugin === plugin)
+  ) {
+    const pairings = KNOWN_GOOD_PAIRINGS.filter((k) => k.veleroLine === row.veleroLine).map(
+      (k) => ` or the known-good pairing ${k.plugin}`,
+    );
+    throw new Error(
+      `velero-plugin-for-aws ${plugin} does not work with Velero ${velero}: use ${suggestion(row)}${pairings.join('')}`,
+    );
   }
   return row;
 }
@@ -215,12 +275,18 @@ export function checkPluginProvider(
   plugin: string,
   provider: StorageProvider,
   config?: Readonly<Record<string, string>>,
+  velero?: string,
 ): void {
   requireTag('velero-plugin-for-aws version', plugin, VELERO_PLUGIN_FOR_AWS_VERSION);
   const name = PROVIDER_NAMES[provider];
   for (const rule of PLUGIN_PROVIDER_RULES) {
     if (!rule.providers.includes(provider) || !inRange(plugin, rule)) continue;
-    const below = workingLineBelow(rule);
+    const pairing = velero
+      ? KNOWN_GOOD_PAIRINGS.find((k) => k.veleroLine === line(velero) && k.providers.includes(provider))
+      : undefined;
+    const below = pairing
+      ? `${pairing.plugin}, the known-good pairing for Velero v${pairing.veleroLine}.x on ${name} (${pairing.ref})`
+      : workingLineBelow(rule);
     throw new Error(
       `velero-plugin-for-aws ${plugin} does not work with ${name}: ${rule.problem} (${rule.refs}): use a release outside ${rule.pluginFrom}-${rule.pluginThrough}${
         below ? `, e.g. ${below}` : ''
@@ -270,7 +336,8 @@ export function stackProblems(stack: StackVersions): string[] {
     }
   };
   attempt(() => checkVeleroPlugin(stack.velero, stack.plugin));
-  for (const s of stack.storage ?? []) attempt(() => checkPluginProvider(stack.plugin, s.provider, s.config));
+  for (const s of stack.storage ?? [])
+    attempt(() => checkPluginProvider(stack.plugin, s.provider, s.config, stack.velero));
   if (stack.snapshotter) attempt(() => checkSnapshotter(stack.snapshotter!));
   return [...new Set(problems)];
 }

@@ -5,20 +5,37 @@
  */
 
 /**
- * Velero server image tag AND the tag of the upstream CRDs that the CRD Application syncs.
+ * Velero server image tag AND the tag of the upstream CRDs that the CRD Application syncs: the seed's default
+ * release (`VeleroRelease` takes any release of a supported line as `version`, lib/versions/velero-lines.ts).
  * One knob: the image and its CRDs must never drift apart (gitops-pitfalls.md row 6).
- * Not updated by Renovate alone: a minor bump needs the matching velero-plugin-for-aws line
- * (lib/versions/compatibility.ts) and a re-import of the CRDs (`npm run import`).
+ * Not updated by Renovate alone: a minor bump moves the plugin line, flags, CRDs and alerts with it
+ * (lib/versions/velero-lines.ts), so renovate.json keeps velero/velero for manual approval.
  */
 // renovate: datasource=docker depName=velero/velero
 export const VELERO_VERSION = 'v1.15.0';
 
 /**
- * velero-plugin-for-aws for Velero 1.15 (README compatibility table: plugin v1.11.x <-> Velero v1.15.x).
- * Renovate may bump patch releases only (renovate.json pins the v1.11 line).
+ * velero-plugin-for-aws for each Velero line: the plugin README's compatibility table (lib/versions/compatibility.ts
+ * has the provenance per row). Renovate may bump patch releases only: renovate.json keeps each constant on its line.
  */
 // renovate: datasource=docker depName=velero/velero-plugin-for-aws
 export const VELERO_PLUGIN_FOR_AWS_VERSION = 'v1.11.1';
+/** velero-plugin-for-aws built for Velero 1.16 (README: v1.12.x <-> v1.16.x). */
+// renovate: datasource=docker depName=velero/velero-plugin-for-aws
+export const VELERO_PLUGIN_FOR_AWS_1_16 = 'v1.12.2';
+/** velero-plugin-for-aws built for Velero 1.17 (README: v1.13.x <-> v1.17.x). */
+// renovate: datasource=docker depName=velero/velero-plugin-for-aws
+export const VELERO_PLUGIN_FOR_AWS_1_17 = 'v1.13.2';
+/** velero-plugin-for-aws built for Velero 1.18 (README at v1.14.0-rc.1: v1.14.x <-> v1.18.x). */
+// renovate: datasource=docker depName=velero/velero-plugin-for-aws
+export const VELERO_PLUGIN_FOR_AWS_1_18 = 'v1.14.2';
+/**
+ * The known-good cross-line pairing for Velero 1.18 on Backblaze B2 and Cloudflare R2: every v1.14.0-v1.14.2
+ * release sends an empty `x-amz-tagging` header those stores reject (lib/versions/compatibility.ts), and
+ * Velero 1.18.x with plugin v1.13.2 runs on both (velero#9931). Must not move on its own: it is the exact
+ * release that was run there; no Renovate comment on purpose.
+ */
+export const VELERO_PLUGIN_FOR_AWS_KNOWN_GOOD_1_18_B2_R2 = 'v1.13.2';
 
 /**
  * external-snapshotter release: the tag of the snapshot.storage.k8s.io CRDs AND of the

@@ -142,7 +142,7 @@ export function buildStack(options: StackOptions = {}): Stack {
   const snapshots = new CsiSnapshotStack(csi, 'CsiSnapshots', { preventVolumeModeConversion: false });
 
   const applications = new FolderChart(app, 'applications');
-  new CrdApplication(applications, 'Crds', { release, additionalSources: [snapshots.crdSource] });
+  new CrdApplication(applications, 'Crds', { release, additionalSources: [...snapshots.crdSources] });
   new ArgoCdApplication(applications, 'CsiSnapshots', {
     name: 'csi-snapshots',
     folder: 'csi-snapshots',

@@ -18,6 +18,7 @@ import {
   type GitRepository,
 } from './constructs';
 import { FolderChart } from './lib/output/folder-chart';
+import type { VolumeSnapshotSupport } from './lib/alerts/unsnapshottable-volume';
 import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
 import { runPlanCli } from './lib/plan/plan-cli';
 import { checkInvariants, foldersOf } from './lib/validation/invariants';
@@ -53,6 +54,15 @@ export const CRITICAL_VOLUMES: readonly VolumeDeclaration[] = [
  * (PVCNotCoveredByBackup) and `npm run plan -- --inventory --strict` accept exactly these.
  */
 export const UNPROTECTED_NAMESPACES: Readonly<Record<string, string>> = {};
+/**
+ * PVCs in snapshot-only namespaces on a StorageClass without a VolumeSnapshotClass driver (PVCNotSnapshottable):
+ * opted into file-system backup by name (their pods annotated `backup.velero.io/backup-volumes`), or
+ * deliberately unprotected with a reason. The seed has none.
+ */
+export const VOLUME_EXCEPTIONS: Pick<VolumeSnapshotSupport, 'fsBackupVolumes' | 'unprotectedVolumes'> = {
+  fsBackupVolumes: [],
+  unprotectedVolumes: [],
+};
 
 /**
  * The seed's schedules. Names are exact: the runbooks rely on them
@@ -128,18 +138,20 @@ export function buildStack(options: StackOptions = {}): Stack {
       drill.scratchNamespaces.map((n) => [n, 'scratch copy made and deleted by the restore drill']),
     ),
   };
-  const alerts = new BackupAlerts(velero, 'BackupAlerts', {
-    release,
-    schedules,
-    unprotectedNamespaces,
-    additionalRules: [drill.alertRules],
-  });
-
   // The seed runs Synology CSI, whose csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
   // with the v8.2.1 CRDs that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16).
   // Chosen: the controller flag, until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
   const csi = new FolderChart(app, 'csi-snapshots');
   const snapshots = new CsiSnapshotStack(csi, 'CsiSnapshots', { preventVolumeModeConversion: false });
+  const volumeSnapshots: VolumeSnapshotSupport = { snapshotDrivers: [snapshots.driver], ...VOLUME_EXCEPTIONS };
+  const alerts = new BackupAlerts(velero, 'BackupAlerts', {
+    release,
+    schedules,
+    unprotectedNamespaces,
+    additionalRules: [drill.alertRules],
+    volumeSnapshots,
+  });
+
 
   const applications = new FolderChart(app, 'applications');
   new CrdApplication(applications, 'Crds', { release, additionalSources: [...snapshots.crdSources] });
@@ -172,7 +184,7 @@ export function buildStack(options: StackOptions = {}): Stack {
     repository,
   });
 
-  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces };
+  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces, volumeSnapshots };
   return { app, release, schedules, snapshots, alerts, drill, plan };
 }
 

@@ -16,6 +16,7 @@ import { describeDuration, exactDuration } from '../lib/units/duration';
 import { recommendedLabels } from '../lib/kube/labels';
 import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
+import { unsnapshottableVolumeRule, type VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
 import type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 import type { BackupSchedule } from './backup-schedule';
 import type { VeleroRelease } from './velero-release';
@@ -94,6 +95,11 @@ export interface BackupAlertsProps {
   readonly prometheusRuleSelector?: PrometheusRuleSelection;
   /** Further alerts for the same rule set, e.g. the restore drill's. @default [] */
   readonly additionalRules?: readonly AdditionalAlertRules[];
+  /**
+   * Which volumes CSI snapshots can take (the CSI drivers with a VolumeSnapshotClass, the per-PVC exceptions):
+   * renders `PVCNotSnapshottable` (lib/alerts/unsnapshottable-volume.ts). @default - no such alert
+   */
+  readonly volumeSnapshots?: VolumeSnapshotSupport;
   /** Labels on every alert for Alertmanager routing. @default { component: 'velero' } */
   readonly routingLabels?: Readonly<Record<string, string>>;
   /**
@@ -985,11 +991,15 @@ export class BackupAlerts extends Construct {
 
     this.uncovered = uncoveredNamespaces(schedules, Object.keys(unprotected));
     const coverage = coverageRule(ctx, schedules, Object.keys(unprotected));
+    const unsnapshottable = props.volumeSnapshots
+      ? unsnapshottableVolumeRule(schedules, props.volumeSnapshots, Object.keys(unprotected), labels(ctx, 'warning'))
+      : undefined;
+    const coverageRules = [coverage, unsnapshottable].filter((r): r is ProvenRule => r !== undefined);
 
     const groups: { name: string; proven: ProvenRule[] }[] = [
       { name: 'velero.backups', proven: backups },
       { name: 'velero.locations', proven: locations },
-      ...(coverage ? [{ name: 'velero.coverage', proven: [coverage] }] : []),
+      ...(coverageRules.length ? [{ name: 'velero.coverage', proven: coverageRules }] : []),
     ];
     for (const extra of props.additionalRules ?? []) {
       if (groups.some((g) => g.name === extra.group)) {

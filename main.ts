@@ -19,6 +19,8 @@ import {
 } from './constructs';
 import { FolderChart } from './lib/output/folder-chart';
 import type { VolumeSnapshotSupport } from './lib/alerts/unsnapshottable-volume';
+import { renderPermissionsMarkdown, type ServiceAccountPermissions } from './lib/kube/permissions';
+import { renameSync, writeFileSync } from 'node:fs';
 import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
 import { runPlanCli } from './lib/plan/plan-cli';
 import { checkInvariants, foldersOf } from './lib/validation/invariants';
@@ -230,6 +232,29 @@ export function main(options: { outDir?: string } = {}): number {
       },
     );
     console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
+}
+
+/** Every ServiceAccount the stack renders, with each rule and why (docs/permissions.md). */
+export function stackPermissions(stack: Stack): ServiceAccountPermissions[] {
+  return [stack.release.permissions, stack.drill.permissions, stack.snapshots.permissions].filter(
+    (p): p is ServiceAccountPermissions => p !== undefined,
+  );
+}
+
+/** The path of the generated permissions document. */
+export const PERMISSIONS_DOC = 'docs/permissions.md';
+
+/** `npm run permissions`: writes docs/permissions.md from the default stack; returns the exit code. */
+export function permissionsMain(path = PERMISSIONS_DOC): number {
+  try {
+    writeFileSync(`${path}.tmp`, renderPermissionsMarkdown(stackPermissions(buildStack())));
+    renameSync(`${path}.tmp`, path);
+    console.log(`permissions: ${path} written`);
     return 0;
   } catch (e) {
     console.error((e as Error).message);

@@ -472,12 +472,15 @@ export class RestoreDrill extends Construct {
    * scratch namespaces are refused, whatever the runner does. Needs Kubernetes 1.30 (admissionregistration.k8s.io/v1).
    */
   private renderAdmissionPolicy(labels: Record<string, string>): void {
+    // like the custom resources next to it: on a cluster without the v1 kinds (before 1.30) the sync fails at
+    // these two objects with the API server's answer, instead of failing the whole dry run
+    const annotations = { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' };
     new KubeValidatingAdmissionPolicy(this, 'AdmissionPolicy', {
-      metadata: { name: this.policyInput.policyName, labels },
+      metadata: { name: this.policyInput.policyName, labels, annotations },
       spec: drillPolicySpec(this.policyInput),
     });
     new KubeValidatingAdmissionPolicyBinding(this, 'AdmissionPolicyBinding', {
-      metadata: { name: this.policyInput.policyName, labels },
+      metadata: { name: this.policyInput.policyName, labels, annotations },
       spec: drillPolicyBindingSpec(this.policyInput),
     });
   }

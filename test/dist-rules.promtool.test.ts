@@ -69,6 +69,7 @@ if (!promtool) {
         'VeleroVolumeSnapshotLocationUnavailable',
         'VeleroPartialBackupFailure',
         'PVCNotCoveredByBackup',
+        'PVCNotSnapshottable',
         'VeleroRestoreDrillFailed',
         'VeleroRestoreDrillStale',
       ]),

@@ -7,6 +7,7 @@ import { parse } from '@marcbachmann/cel-js';
 import { DRILL_LABEL } from '../drill/config';
 import { verifyPodManifest } from '../drill/verify-pod';
 import { DRILL_POLICY_LABEL, drillPolicySpec, serviceAccountUsername } from '../lib/drill/drill-policy';
+import { validateObjects } from '../lib/validation/schema';
 import { buildStack } from '../main';
 import { find, type K8sObject } from './helpers';
 
@@ -259,6 +260,15 @@ describe('the rendered policy', () => {
       },
     ]);
     expect(policy.spec).toEqual(JSON.parse(JSON.stringify(spec)));
+  });
+
+  test('validates against kubernetes-models (admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy, Kubernetes 1.30+)', () => {
+    const asFiles = (list: K8sObject[]) => list.map((object) => ({ file: `velero/${object.kind}.yaml`, object }));
+    expect(validateObjects(asFiles(objs), { crdDir: false, passCacheDir: false }).errors).toEqual([]);
+    const broken = objs.map((o) => (o.kind === 'ValidatingAdmissionPolicy' ? { ...o, spec: { ...o.spec, validation: [] } } : o));
+    expect(validateObjects(asFiles(broken), { crdDir: false, passCacheDir: false }).errors.join('\n')).toMatch(
+      /ValidatingAdmissionPolicy .*spec\.validation/,
+    );
   });
 
   test('is bound with validationActions Deny', () => {

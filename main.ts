@@ -154,7 +154,6 @@ export function buildStack(options: StackOptions = {}): Stack {
     volumeSnapshots,
   });
 
-
   const applications = new FolderChart(app, 'applications');
   new CrdApplication(applications, 'Crds', { release, additionalSources: [...snapshots.crdSources] });
   new ArgoCdApplication(applications, 'CsiSnapshots', {

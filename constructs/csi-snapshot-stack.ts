@@ -193,32 +193,87 @@ export function snapshotControllerRules(release: SnapshotterRelease): ExplainedR
   const snapshot = 'snapshot.storage.k8s.io';
   const group = 'groupsnapshot.storage.k8s.io';
   return [
-    rule('', 'persistentvolumes', ['get', 'list', 'watch'], 'reads the source PV of a snapshot (driver, volume handle, volume mode)'),
     rule(
-      '', 'persistentvolumeclaims', ['get', 'list', 'watch', 'update'],
+      '',
+      'persistentvolumes',
+      ['get', 'list', 'watch'],
+      'reads the source PV of a snapshot (driver, volume handle, volume mode)',
+    ),
+    rule(
+      '',
+      'persistentvolumeclaims',
+      ['get', 'list', 'watch', 'update'],
       'reads the source PVC of a VolumeSnapshot; update adds and removes its snapshot-in-progress finalizer, so the PVC is not deleted mid-snapshot',
     ),
-    rule('', 'events', ['list', 'watch', 'create', 'update', 'patch'], 'reports snapshot progress and errors as Events on the VolumeSnapshot'),
-    rule(snapshot, 'volumesnapshotclasses', ['get', 'list', 'watch'], "reads the class a VolumeSnapshot names (driver, deletionPolicy) and finds a driver's default class"),
     rule(
-      snapshot, 'volumesnapshotcontents', ['create', 'get', 'list', 'watch', 'update', 'delete', 'patch'],
+      '',
+      'events',
+      ['list', 'watch', 'create', 'update', 'patch'],
+      'reports snapshot progress and errors as Events on the VolumeSnapshot',
+    ),
+    rule(
+      snapshot,
+      'volumesnapshotclasses',
+      ['get', 'list', 'watch'],
+      "reads the class a VolumeSnapshot names (driver, deletionPolicy) and finds a driver's default class",
+    ),
+    rule(
+      snapshot,
+      'volumesnapshotcontents',
+      ['create', 'get', 'list', 'watch', 'update', 'delete', 'patch'],
       'creates the content of a dynamically provisioned snapshot, binds it, adds and removes finalizers, deletes it with a Delete policy',
     ),
     rule(snapshot, 'volumesnapshotcontents/status', ['patch'], 'records the bound state on a content'),
     rule(
-      snapshot, 'volumesnapshots',
-      [...(release.controllerCreatesVolumeSnapshots ? ['create'] : []), 'get', 'list', 'watch', 'update', 'patch', 'delete'],
+      snapshot,
+      'volumesnapshots',
+      [
+        ...(release.controllerCreatesVolumeSnapshots ? ['create'] : []),
+        'get',
+        'list',
+        'watch',
+        'update',
+        'patch',
+        'delete',
+      ],
       `reconciles every VolumeSnapshot (Velero's CSI backups create them): finalizers, binding to its content${release.controllerCreatesVolumeSnapshots ? '; create makes the member snapshots of a group snapshot (since v8.2)' : ''}`,
     ),
-    rule(snapshot, 'volumesnapshots/status', ['update', 'patch'], 'sets readyToUse, boundVolumeSnapshotContentName and errors: what Velero waits for'),
-    rule(group, 'volumegroupsnapshotclasses', ['get', 'list', 'watch'], "upstream's group-snapshot controller loop (runs whether or not groups are used)"),
     rule(
-      group, 'volumegroupsnapshotcontents', ['create', 'get', 'list', 'watch', 'update', 'delete', 'patch'],
+      snapshot,
+      'volumesnapshots/status',
+      ['update', 'patch'],
+      'sets readyToUse, boundVolumeSnapshotContentName and errors: what Velero waits for',
+    ),
+    rule(
+      group,
+      'volumegroupsnapshotclasses',
+      ['get', 'list', 'watch'],
+      "upstream's group-snapshot controller loop (runs whether or not groups are used)",
+    ),
+    rule(
+      group,
+      'volumegroupsnapshotcontents',
+      ['create', 'get', 'list', 'watch', 'update', 'delete', 'patch'],
       "upstream's group-snapshot controller loop: contents of group snapshots",
     ),
-    rule(group, 'volumegroupsnapshotcontents/status', ['patch'], "upstream's group-snapshot controller loop: content status"),
-    rule(group, 'volumegroupsnapshots', ['get', 'list', 'watch', 'update', 'patch'], "upstream's group-snapshot controller loop: group snapshots"),
-    rule(group, 'volumegroupsnapshots/status', ['update', 'patch'], "upstream's group-snapshot controller loop: group snapshot status"),
+    rule(
+      group,
+      'volumegroupsnapshotcontents/status',
+      ['patch'],
+      "upstream's group-snapshot controller loop: content status",
+    ),
+    rule(
+      group,
+      'volumegroupsnapshots',
+      ['get', 'list', 'watch', 'update', 'patch'],
+      "upstream's group-snapshot controller loop: group snapshots",
+    ),
+    rule(
+      group,
+      'volumegroupsnapshots/status',
+      ['update', 'patch'],
+      "upstream's group-snapshot controller loop: group snapshot status",
+    ),
   ];
 }
 
@@ -248,7 +303,11 @@ export class CsiSnapshotStack extends Construct {
   /** Who runs the snapshot-controller. */
   public readonly controller: SnapshotControllerMode;
   /** The RBAC names of the rendered controller (upstream's only with `controller: 'replace-upstream'`). */
-  public readonly rbacNames: { readonly clusterRole: string; readonly clusterRoleBinding: string; readonly leaderElection: string };
+  public readonly rbacNames: {
+    readonly clusterRole: string;
+    readonly clusterRoleBinding: string;
+    readonly leaderElection: string;
+  };
   /** The controller ServiceAccount's rules and reasons; undefined when the cluster runs its own controller. */
   public readonly permissions?: ServiceAccountPermissions;
   public readonly snapshotterSidecarVersion: string;

@@ -140,7 +140,7 @@ export const DRILL_VELERO_NAMESPACE_RULES: readonly ExplainedRule[] = [
     apiGroups: ['velero.io'],
     resources: ['restores'],
     verbs: ['create', 'delete', 'get', 'list'],
-    why: 'create-restore, wait-restore (polls its phase), cleanup, and preflight (lists and deletes Restores a killed run left behind); the admission policy allows only Restores labelled as the drill\'s that map every namespace to a scratch namespace',
+    why: "create-restore, wait-restore (polls its phase), cleanup, and preflight (lists and deletes Restores a killed run left behind); the admission policy allows only Restores labelled as the drill's that map every namespace to a scratch namespace",
   },
 ];
 

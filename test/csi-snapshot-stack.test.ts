@@ -475,7 +475,11 @@ describe('CsiSnapshotStack rendered objects', () => {
 });
 
 describe('CsiSnapshotStack next to an existing snapshot-controller', () => {
-  const upstreamNames = ['snapshot-controller-runner', 'snapshot-controller-role', 'snapshot-controller-leaderelection'];
+  const upstreamNames = [
+    'snapshot-controller-runner',
+    'snapshot-controller-role',
+    'snapshot-controller-leaderelection',
+  ];
 
   test("GIVEN controller 'existing' WHEN rendered THEN only the VolumeSnapshotClass is rendered and no CRDs are synced", () => {
     const { objs, stack } = render({ ...SEED, controller: 'existing' });
@@ -489,10 +493,12 @@ describe('CsiSnapshotStack next to an existing snapshot-controller', () => {
     expect(stack.crdSources).toEqual([stack.crdSource]);
   });
 
-  test('GIVEN the default (managed) WHEN rendered THEN no cluster-scoped name collides with upstream\'s default install', () => {
+  test("GIVEN the default (managed) WHEN rendered THEN no cluster-scoped name collides with upstream's default install", () => {
     const { objs, stack } = render();
     expect(stack.crdSources).toEqual([stack.crdSource]);
-    const names = objs.filter((o) => o.kind.startsWith('Cluster') || o.kind.startsWith('Role')).map((o) => o.metadata.name);
+    const names = objs
+      .filter((o) => o.kind.startsWith('Cluster') || o.kind.startsWith('Role'))
+      .map((o) => o.metadata.name);
     for (const n of upstreamNames) expect(names).not.toContain(n);
   });
 

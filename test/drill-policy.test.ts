@@ -121,81 +121,218 @@ const restore = (specPatch: Record<string, unknown> = {}, labels: Record<string,
 
 describe("the restore drill's admission policy refuses what it does not own", () => {
   test.each<[string, Request]>([
-    ['DELETE of namespace kube-system', { resource: 'namespaces', operation: 'DELETE', name: 'kube-system', oldObject: namespace('kube-system', {}) }],
-    ['DELETE of the real namespace loki', { resource: 'namespaces', operation: 'DELETE', name: 'loki', oldObject: namespace('loki', {}) }],
-    ['CREATE of namespace prod', { resource: 'namespaces', operation: 'CREATE', name: 'prod', object: namespace('prod') }],
-    ['CREATE of a scratch namespace without its label', { resource: 'namespaces', operation: 'CREATE', name: 'drill-loki', object: namespace('drill-loki', {}) }],
-    ['DELETE of a scratch-named namespace it did not create (no label)', { resource: 'namespaces', operation: 'DELETE', name: 'drill-loki', oldObject: namespace('drill-loki', {}) }],
+    [
+      'DELETE of namespace kube-system',
+      { resource: 'namespaces', operation: 'DELETE', name: 'kube-system', oldObject: namespace('kube-system', {}) },
+    ],
+    [
+      'DELETE of the real namespace loki',
+      { resource: 'namespaces', operation: 'DELETE', name: 'loki', oldObject: namespace('loki', {}) },
+    ],
+    [
+      'CREATE of namespace prod',
+      { resource: 'namespaces', operation: 'CREATE', name: 'prod', object: namespace('prod') },
+    ],
+    [
+      'CREATE of a scratch namespace without its label',
+      { resource: 'namespaces', operation: 'CREATE', name: 'drill-loki', object: namespace('drill-loki', {}) },
+    ],
+    [
+      'DELETE of a scratch-named namespace it did not create (no label)',
+      { resource: 'namespaces', operation: 'DELETE', name: 'drill-loki', oldObject: namespace('drill-loki', {}) },
+    ],
     [
       'a privileged pod in drill-loki',
-      { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki', (p) => (p.spec.containers[0].securityContext.privileged = true)) },
+      {
+        resource: 'pods',
+        operation: 'CREATE',
+        namespace: 'drill-loki',
+        name: 'x',
+        object: verifyPod('drill-loki', (p) => (p.spec.containers[0].securityContext.privileged = true)),
+      },
     ],
     [
       'a hostPath pod in drill-loki',
-      { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki', (p) => p.spec.volumes.push({ name: 'root', hostPath: { path: '/' } })) },
+      {
+        resource: 'pods',
+        operation: 'CREATE',
+        namespace: 'drill-loki',
+        name: 'x',
+        object: verifyPod('drill-loki', (p) => p.spec.volumes.push({ name: 'root', hostPath: { path: '/' } })),
+      },
     ],
     [
       'a hostNetwork pod in drill-loki',
-      { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki', (p) => (p.spec.hostNetwork = true)) },
+      {
+        resource: 'pods',
+        operation: 'CREATE',
+        namespace: 'drill-loki',
+        name: 'x',
+        object: verifyPod('drill-loki', (p) => (p.spec.hostNetwork = true)),
+      },
     ],
     [
       'a hostPID pod in drill-loki',
-      { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki', (p) => (p.spec.hostPID = true)) },
+      {
+        resource: 'pods',
+        operation: 'CREATE',
+        namespace: 'drill-loki',
+        name: 'x',
+        object: verifyPod('drill-loki', (p) => (p.spec.hostPID = true)),
+      },
     ],
     [
       'a pod with another image in drill-loki',
-      { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki', (p) => (p.spec.containers[0].image = 'alpine:3')) },
+      {
+        resource: 'pods',
+        operation: 'CREATE',
+        namespace: 'drill-loki',
+        name: 'x',
+        object: verifyPod('drill-loki', (p) => (p.spec.containers[0].image = 'alpine:3')),
+      },
     ],
     [
       'a pod with a service-account token in drill-loki',
-      { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki', (p) => delete p.spec.automountServiceAccountToken) },
+      {
+        resource: 'pods',
+        operation: 'CREATE',
+        namespace: 'drill-loki',
+        name: 'x',
+        object: verifyPod('drill-loki', (p) => delete p.spec.automountServiceAccountToken),
+      },
     ],
     [
       'a pod with an added capability in drill-loki',
-      { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki', (p) => (p.spec.containers[0].securityContext.capabilities.add = ['SYS_ADMIN'])) },
+      {
+        resource: 'pods',
+        operation: 'CREATE',
+        namespace: 'drill-loki',
+        name: 'x',
+        object: verifyPod('drill-loki', (p) => (p.spec.containers[0].securityContext.capabilities.add = ['SYS_ADMIN'])),
+      },
     ],
-    ['the verify pod in kube-system', { resource: 'pods', operation: 'CREATE', namespace: 'kube-system', name: 'x', object: verifyPod('kube-system') }],
-    ['DELETE of a pod in loki', { resource: 'pods', operation: 'DELETE', namespace: 'loki', name: 'loki-0', oldObject: verifyPod('loki') }],
+    [
+      'the verify pod in kube-system',
+      { resource: 'pods', operation: 'CREATE', namespace: 'kube-system', name: 'x', object: verifyPod('kube-system') },
+    ],
+    [
+      'DELETE of a pod in loki',
+      { resource: 'pods', operation: 'DELETE', namespace: 'loki', name: 'loki-0', oldObject: verifyPod('loki') },
+    ],
     [
       'DELETE of an unlabelled pod in drill-loki',
-      { resource: 'pods', operation: 'DELETE', namespace: 'drill-loki', name: 'x', oldObject: verifyPod('drill-loki', (p) => (p.metadata.labels = {})) },
+      {
+        resource: 'pods',
+        operation: 'DELETE',
+        namespace: 'drill-loki',
+        name: 'x',
+        oldObject: verifyPod('drill-loki', (p) => (p.metadata.labels = {})),
+      },
     ],
-    ['PV patch of a PV bound in loki', { resource: 'persistentvolumes', operation: 'UPDATE', name: 'pvc-1234', oldObject: pv('loki', 'Retain'), object: pv('loki', 'Delete') }],
+    [
+      'PV patch of a PV bound in loki',
+      {
+        resource: 'persistentvolumes',
+        operation: 'UPDATE',
+        name: 'pvc-1234',
+        oldObject: pv('loki', 'Retain'),
+        object: pv('loki', 'Delete'),
+      },
+    ],
     [
       'PV patch that rebinds a scratch PV to loki',
-      { resource: 'persistentvolumes', operation: 'UPDATE', name: 'pvc-1234', oldObject: pv('drill-loki', 'Retain'), object: pv('loki', 'Delete') },
+      {
+        resource: 'persistentvolumes',
+        operation: 'UPDATE',
+        name: 'pvc-1234',
+        oldObject: pv('drill-loki', 'Retain'),
+        object: pv('loki', 'Delete'),
+      },
     ],
     [
       'PV patch of a scratch PV to Retain',
-      { resource: 'persistentvolumes', operation: 'UPDATE', name: 'pvc-1234', oldObject: pv('drill-loki', 'Delete'), object: pv('drill-loki', 'Retain') },
+      {
+        resource: 'persistentvolumes',
+        operation: 'UPDATE',
+        name: 'pvc-1234',
+        oldObject: pv('drill-loki', 'Delete'),
+        object: pv('drill-loki', 'Retain'),
+      },
     ],
     [
       'DELETE of a VolumeSnapshotContent of loki',
-      { group: 'snapshot.storage.k8s.io', resource: 'volumesnapshotcontents', operation: 'DELETE', name: 'c', oldObject: content('loki') },
+      {
+        group: 'snapshot.storage.k8s.io',
+        resource: 'volumesnapshotcontents',
+        operation: 'DELETE',
+        name: 'c',
+        oldObject: content('loki'),
+      },
     ],
     [
       'DELETE of a scratch VolumeSnapshotContent with deletionPolicy Delete',
-      { group: 'snapshot.storage.k8s.io', resource: 'volumesnapshotcontents', operation: 'DELETE', name: 'c', oldObject: content('drill-loki', 'Delete') },
+      {
+        group: 'snapshot.storage.k8s.io',
+        resource: 'volumesnapshotcontents',
+        operation: 'DELETE',
+        name: 'c',
+        oldObject: content('drill-loki', 'Delete'),
+      },
     ],
     [
       'a Restore into the real namespaces (no namespaceMapping)',
-      { group: 'velero.io', resource: 'restores', operation: 'CREATE', namespace: 'velero', name: 'r', object: restore({ namespaceMapping: {} }) },
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'CREATE',
+        namespace: 'velero',
+        name: 'r',
+        object: restore({ namespaceMapping: {} }),
+      },
     ],
     [
       'a Restore mapping loki onto pihole',
-      { group: 'velero.io', resource: 'restores', operation: 'CREATE', namespace: 'velero', name: 'r', object: restore({ namespaceMapping: { ...drill.namespaceMapping, loki: 'pihole' } }) },
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'CREATE',
+        namespace: 'velero',
+        name: 'r',
+        object: restore({ namespaceMapping: { ...drill.namespaceMapping, loki: 'pihole' } }),
+      },
     ],
     [
       'a Restore of cluster resources',
-      { group: 'velero.io', resource: 'restores', operation: 'CREATE', namespace: 'velero', name: 'r', object: restore({ includeClusterResources: true }) },
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'CREATE',
+        namespace: 'velero',
+        name: 'r',
+        object: restore({ includeClusterResources: true }),
+      },
     ],
     [
       'a Restore with hooks',
-      { group: 'velero.io', resource: 'restores', operation: 'CREATE', namespace: 'velero', name: 'r', object: restore({ hooks: { resources: [] } }) },
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'CREATE',
+        namespace: 'velero',
+        name: 'r',
+        object: restore({ hooks: { resources: [] } }),
+      },
     ],
     [
-      'DELETE of a Restore that is not the drill\'s',
-      { group: 'velero.io', resource: 'restores', operation: 'DELETE', namespace: 'velero', name: 'r', oldObject: restore({}, {}) },
+      "DELETE of a Restore that is not the drill's",
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'DELETE',
+        namespace: 'velero',
+        name: 'r',
+        oldObject: restore({}, {}),
+      },
     ],
   ])('%s is refused', (_, request) => {
     const { matched, denied, errors } = admit(request);
@@ -205,7 +342,14 @@ describe("the restore drill's admission policy refuses what it does not own", ()
   });
 
   test('the refusal names the rule: deleting kube-system', () => {
-    expect(admit({ resource: 'namespaces', operation: 'DELETE', name: 'kube-system', oldObject: namespace('kube-system', {}) }).denied).toEqual([
+    expect(
+      admit({
+        resource: 'namespaces',
+        operation: 'DELETE',
+        name: 'kube-system',
+        oldObject: namespace('kube-system', {}),
+      }).denied,
+    ).toEqual([
       `the restore drill may delete only its scratch namespaces (drill-default, drill-loki, drill-pihole) that carry ${DRILL_POLICY_LABEL}=${drill.name}`,
     ]);
   });
@@ -213,21 +357,74 @@ describe("the restore drill's admission policy refuses what it does not own", ()
 
 describe("the restore drill's admission policy allows its own", () => {
   test.each<[string, Request]>([
-    ['CREATE of drill-loki with its label', { resource: 'namespaces', operation: 'CREATE', name: 'drill-loki', object: namespace('drill-loki') }],
-    ['DELETE of drill-loki with its label', { resource: 'namespaces', operation: 'DELETE', name: 'drill-loki', oldObject: namespace('drill-loki') }],
-    ["the runner's verify pod in drill-loki", { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki') }],
+    [
+      'CREATE of drill-loki with its label',
+      { resource: 'namespaces', operation: 'CREATE', name: 'drill-loki', object: namespace('drill-loki') },
+    ],
+    [
+      'DELETE of drill-loki with its label',
+      { resource: 'namespaces', operation: 'DELETE', name: 'drill-loki', oldObject: namespace('drill-loki') },
+    ],
+    [
+      "the runner's verify pod in drill-loki",
+      { resource: 'pods', operation: 'CREATE', namespace: 'drill-loki', name: 'x', object: verifyPod('drill-loki') },
+    ],
     [
       "the runner's verify pod as the API server stores it (serviceAccountName defaulted)",
-      { resource: 'pods', operation: 'CREATE', namespace: 'drill-pihole', name: 'x', object: verifyPod('drill-pihole', (p) => (p.spec.serviceAccountName = 'default')) },
+      {
+        resource: 'pods',
+        operation: 'CREATE',
+        namespace: 'drill-pihole',
+        name: 'x',
+        object: verifyPod('drill-pihole', (p) => (p.spec.serviceAccountName = 'default')),
+      },
     ],
-    ['DELETE of its verify pod', { resource: 'pods', operation: 'DELETE', namespace: 'drill-loki', name: 'x', oldObject: verifyPod('drill-loki') }],
-    ['PV patch to Delete of a PV bound in drill-loki', { resource: 'persistentvolumes', operation: 'UPDATE', name: 'pvc-1234', oldObject: pv('drill-loki', 'Retain'), object: pv('drill-loki', 'Delete') }],
+    [
+      'DELETE of its verify pod',
+      { resource: 'pods', operation: 'DELETE', namespace: 'drill-loki', name: 'x', oldObject: verifyPod('drill-loki') },
+    ],
+    [
+      'PV patch to Delete of a PV bound in drill-loki',
+      {
+        resource: 'persistentvolumes',
+        operation: 'UPDATE',
+        name: 'pvc-1234',
+        oldObject: pv('drill-loki', 'Retain'),
+        object: pv('drill-loki', 'Delete'),
+      },
+    ],
     [
       'DELETE of a Retain VolumeSnapshotContent of drill-pihole',
-      { group: 'snapshot.storage.k8s.io', resource: 'volumesnapshotcontents', operation: 'DELETE', name: 'c', oldObject: content('drill-pihole') },
+      {
+        group: 'snapshot.storage.k8s.io',
+        resource: 'volumesnapshotcontents',
+        operation: 'DELETE',
+        name: 'c',
+        oldObject: content('drill-pihole'),
+      },
     ],
-    ["the runner's Restore", { group: 'velero.io', resource: 'restores', operation: 'CREATE', namespace: 'velero', name: 'r', object: restore() }],
-    ['DELETE of its Restore', { group: 'velero.io', resource: 'restores', operation: 'DELETE', namespace: 'velero', name: 'r', oldObject: restore() }],
+    [
+      "the runner's Restore",
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'CREATE',
+        namespace: 'velero',
+        name: 'r',
+        object: restore(),
+      },
+    ],
+    [
+      'DELETE of its Restore',
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'DELETE',
+        namespace: 'velero',
+        name: 'r',
+        oldObject: restore(),
+      },
+    ],
   ])('%s is allowed', (_, request) => {
     expect(admit(request)).toEqual({ matched: true, denied: [], errors: [] });
   });
@@ -265,7 +462,9 @@ describe('the rendered policy', () => {
   test('validates against kubernetes-models (admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy, Kubernetes 1.30+)', () => {
     const asFiles = (list: K8sObject[]) => list.map((object) => ({ file: `velero/${object.kind}.yaml`, object }));
     expect(validateObjects(asFiles(objs), { crdDir: false, passCacheDir: false }).errors).toEqual([]);
-    const broken = objs.map((o) => (o.kind === 'ValidatingAdmissionPolicy' ? { ...o, spec: { ...o.spec, validation: [] } } : o));
+    const broken = objs.map((o) =>
+      o.kind === 'ValidatingAdmissionPolicy' ? { ...o, spec: { ...o.spec, validation: [] } } : o,
+    );
     expect(validateObjects(asFiles(broken), { crdDir: false, passCacheDir: false }).errors.join('\n')).toMatch(
       /ValidatingAdmissionPolicy .*spec\.validation/,
     );
@@ -281,12 +480,15 @@ describe('the rendered policy', () => {
     for (const g of drill.permissions.grants) {
       for (const r of g.rules) {
         for (const v of r.verbs.filter((x) => ['create', 'delete', 'patch', 'update'].includes(x))) {
-          for (const res of r.resources ?? []) granted.add(`${r.apiGroups?.[0] ?? ''}/${res} ${v === 'patch' ? 'UPDATE' : v.toUpperCase()}`);
+          for (const res of r.resources ?? [])
+            granted.add(`${r.apiGroups?.[0] ?? ''}/${res} ${v === 'patch' ? 'UPDATE' : v.toUpperCase()}`);
         }
       }
     }
     const matched = new Set(
-      spec.matchConstraints.resourceRules.flatMap((r) => r.resources.flatMap((res) => r.operations.map((o) => `${r.apiGroups[0]}/${res} ${o}`))),
+      spec.matchConstraints.resourceRules.flatMap((r) =>
+        r.resources.flatMap((res) => r.operations.map((o) => `${r.apiGroups[0]}/${res} ${o}`)),
+      ),
     );
     expect([...granted].sort()).toEqual([...matched].sort());
   });

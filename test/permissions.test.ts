@@ -106,7 +106,9 @@ describe('the rendered RBAC is exactly the declared permissions', () => {
 
   test('every binding in dist/ binds a declared grant to its declared ServiceAccount', () => {
     const declared = permissions.flatMap((p) =>
-      p.grants.map((g) => `${g.binding.kind}/${g.binding.name} ${g.kind}/${g.name} -> ${p.namespace}/${p.serviceAccount}`),
+      p.grants.map(
+        (g) => `${g.binding.kind}/${g.binding.name} ${g.kind}/${g.name} -> ${p.namespace}/${p.serviceAccount}`,
+      ),
     );
     const rendered = bindings.map(
       (b) =>

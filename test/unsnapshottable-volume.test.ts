@@ -20,7 +20,8 @@ import { alertStack, alertStackError, SEED_DAILY, SEED_WEEKLY } from './fixtures
 
 const SYNOLOGY: VolumeSnapshotSupport = { snapshotDrivers: ['csi.san.synology.com'] };
 const seed = () => alertStack({ alerts: { volumeSnapshots: SYNOLOGY } });
-const ruleOf = (stack: ReturnType<typeof alertStack>) => stack.alerts.rules.find((r) => r.alert === UNSNAPSHOTTABLE_ALERT);
+const ruleOf = (stack: ReturnType<typeof alertStack>) =>
+  stack.alerts.rules.find((r) => r.alert === UNSNAPSHOTTABLE_ALERT);
 
 describe('PVCNotSnapshottable', () => {
   test("selects PVCs of the seed's snapshot-only namespaces, minus classes of the stack's snapshot drivers", () => {
@@ -58,7 +59,13 @@ describe('PVCNotSnapshottable', () => {
       schedules: [
         SEED_DAILY,
         SEED_WEEKLY,
-        { name: 'loki-fs', schedule: '0 4 * * *', includedNamespaces: ['loki'], defaultVolumesToFsBackup: true, snapshotVolumes: false },
+        {
+          name: 'loki-fs',
+          schedule: '0 4 * * *',
+          includedNamespaces: ['loki'],
+          defaultVolumesToFsBackup: true,
+          snapshotVolumes: false,
+        },
       ],
       alerts: { volumeSnapshots: SYNOLOGY },
     });
@@ -74,7 +81,9 @@ describe('PVCNotSnapshottable', () => {
   test('a declared-unprotected volume needs a reason', () => {
     expect(
       alertStackError({
-        alerts: { volumeSnapshots: { ...SYNOLOGY, unprotectedVolumes: [{ namespace: 'loki', pvc: 'x', reason: ' ' }] } },
+        alerts: {
+          volumeSnapshots: { ...SYNOLOGY, unprotectedVolumes: [{ namespace: 'loki', pvc: 'x', reason: ' ' }] },
+        },
       }),
     ).toBe("volume snapshots: unprotectedVolumes[0] 'loki/x' needs a reason: say why its data is not backed up");
   });
@@ -109,9 +118,7 @@ describe('PVCNotSnapshottable', () => {
       { namespace: 'pihole', name: 'pihole-data', size: '5Gi', storageClass: '(default)' },
       { namespace: 'media', name: 'cache', size: '1Gi', storageClass: 'local-path' },
     ];
-    expect(checkSnapshotSupport(plan, pvcs, classes)).toEqual([
-      { ...pvcs[1], provisioner: 'rancher.io/local-path' },
-    ]);
+    expect(checkSnapshotSupport(plan, pvcs, classes)).toEqual([{ ...pvcs[1], provisioner: 'rancher.io/local-path' }]);
   });
 });
 
@@ -127,7 +134,13 @@ const underCi = process.env.CI === 'true';
           release: { nodeAgent: { enabled: true } },
           schedules: [
             SEED_DAILY,
-            { name: 'media-fs', schedule: '0 4 * * *', includedNamespaces: ['media'], defaultVolumesToFsBackup: true, snapshotVolumes: false },
+            {
+              name: 'media-fs',
+              schedule: '0 4 * * *',
+              includedNamespaces: ['media'],
+              defaultVolumesToFsBackup: true,
+              snapshotVolumes: false,
+            },
           ],
           alerts: { volumeSnapshots: { ...SYNOLOGY, fsBackupVolumes: [{ namespace: 'loki', pvc: 'wal' }] } },
         }),
@@ -145,7 +158,9 @@ const underCi = process.env.CI === 'true';
         groups: [
           {
             name: 'velero.coverage',
-            rules: [{ alert: rule.alert, expr: rule.expr, for: rule.for, labels: rule.labels, annotations: rule.annotations }],
+            rules: [
+              { alert: rule.alert, expr: rule.expr, for: rule.for, labels: rule.labels, annotations: rule.annotations },
+            ],
           },
         ],
       };

@@ -35,7 +35,8 @@ const USAGE =
 export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCliIo): number {
   const known = new Set(['--inventory', '--storage-classes', '--strict']);
   const unknown = argv.filter(
-    (a, i) => a.startsWith('--') && !known.has(a) && argv[i - 1] !== '--inventory' && argv[i - 1] !== '--storage-classes',
+    (a, i) =>
+      a.startsWith('--') && !known.has(a) && argv[i - 1] !== '--inventory' && argv[i - 1] !== '--storage-classes',
   );
   if (unknown.length) {
     io.error(`plan: unknown option ${unknown.join(', ')}\n${USAGE}`);

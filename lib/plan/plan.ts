@@ -531,7 +531,8 @@ function snapshotSupportSection(input: PlanInput): string[] {
       `- **NOT SNAPSHOTTABLE**: \`${v.namespace}/${v.pvc}\` (${v.app ?? v.pvc}, ${v.size}) is on provisioner \`${v.provisioner}\`: its data is not backed up.`,
     );
   }
-  for (const v of support.fsBackupVolumes ?? []) out.push(`- \`${v.namespace}/${v.pvc}\`: file-system backup (opted in by name)`);
+  for (const v of support.fsBackupVolumes ?? [])
+    out.push(`- \`${v.namespace}/${v.pvc}\`: file-system backup (opted in by name)`);
   for (const v of support.unprotectedVolumes ?? [])
     out.push(`- \`${v.namespace}/${v.pvc}\`: **deliberately unprotected**: ${v.reason}`);
   if (out[out.length - 1] !== '') out.push('');
@@ -557,14 +558,18 @@ export function parseStorageClasses(text: string, source = 'storage classes'): S
     );
   }
   if (!doc || typeof doc !== 'object' || !Array.isArray(doc.items)) {
-    throw new Error(`${source}: expected a Kubernetes List with an 'items' array, as 'kubectl get storageclass -o json' prints`);
+    throw new Error(
+      `${source}: expected a Kubernetes List with an 'items' array, as 'kubectl get storageclass -o json' prints`,
+    );
   }
   const provisioners: Record<string, string> = {};
   let defaultClass: string | undefined;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untrusted JSON, checked field by field
   doc.items.forEach((item: any, i: number) => {
     if (item?.kind !== undefined && item.kind !== 'StorageClass') {
-      throw new Error(`${source}: items[${i}] is a ${item.kind}, not a StorageClass; list them with 'kubectl get storageclass -o json'`);
+      throw new Error(
+        `${source}: items[${i}] is a ${item.kind}, not a StorageClass; list them with 'kubectl get storageclass -o json'`,
+      );
     }
     const name = item?.metadata?.name;
     if (typeof name !== 'string' || typeof item?.provisioner !== 'string') {

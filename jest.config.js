@@ -3,7 +3,15 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+    // the CEL evaluator the admission-policy test runs is ES modules only: compiled to CommonJS for jest
+    '/node_modules/@marcbachmann/cel-js/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
   // snapshots live in the top-level __snapshots__/ (DEVELOPERS.md layout)
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -20,6 +20,9 @@ import {
 } from './constructs';
 import { runPlan, runSynth, runValidate } from './lib/output/cli';
 import { FolderChart } from './lib/output/folder-chart';
+import type { VolumeSnapshotSupport } from './lib/alerts/unsnapshottable-volume';
+import { renderPermissionsMarkdown, type ServiceAccountPermissions } from './lib/kube/permissions';
+import { renameSync, writeFileSync } from 'node:fs';
 import type { PlanInput, VolumeDeclaration } from './lib/plan/plan';
 
 /**
@@ -50,6 +53,15 @@ export const CRITICAL_VOLUMES: readonly VolumeDeclaration[] = [
  * (PVCNotCoveredByBackup) and `npm run plan -- --inventory --strict` accept exactly these.
  */
 export const UNPROTECTED_NAMESPACES: Readonly<Record<string, string>> = {};
+/**
+ * PVCs in snapshot-only namespaces on a StorageClass without a VolumeSnapshotClass driver (PVCNotSnapshottable):
+ * opted into file-system backup by name (their pods annotated `backup.velero.io/backup-volumes`), or
+ * deliberately unprotected with a reason. The seed has none.
+ */
+export const VOLUME_EXCEPTIONS: Pick<VolumeSnapshotSupport, 'fsBackupVolumes' | 'unprotectedVolumes'> = {
+  fsBackupVolumes: [],
+  unprotectedVolumes: [],
+};
 
 /**
  * The seed's schedules. Names are exact: the runbooks rely on them
@@ -131,21 +143,22 @@ export function buildStack(options: StackOptions = {}): Stack {
       drill.scratchNamespaces.map((n) => [n, 'scratch copy made and deleted by the restore drill']),
     ),
   };
-  const alerts = new BackupAlerts(velero, 'BackupAlerts', {
-    release,
-    schedules,
-    unprotectedNamespaces,
-    additionalRules: [drill.alertRules],
-  });
-
   // The seed runs Synology CSI, whose csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
   // with the v8.2.1 CRDs that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16).
   // Chosen: the controller flag, until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
   const csi = new FolderChart(app, 'csi-snapshots');
   const snapshots = new CsiSnapshotStack(csi, 'CsiSnapshots', { preventVolumeModeConversion: false });
+  const volumeSnapshots: VolumeSnapshotSupport = { snapshotDrivers: [snapshots.driver], ...VOLUME_EXCEPTIONS };
+  const alerts = new BackupAlerts(velero, 'BackupAlerts', {
+    release,
+    schedules,
+    unprotectedNamespaces,
+    additionalRules: [drill.alertRules],
+    volumeSnapshots,
+  });
 
   const applications = new FolderChart(app, 'applications');
-  new CrdApplication(applications, 'Crds', { release, additionalSources: [snapshots.crdSource] });
+  new CrdApplication(applications, 'Crds', { release, additionalSources: [...snapshots.crdSources] });
   new ArgoCdApplication(applications, 'CsiSnapshots', {
     name: 'csi-snapshots',
     folder: 'csi-snapshots',
@@ -175,7 +188,7 @@ export function buildStack(options: StackOptions = {}): Stack {
     repository,
   });
 
-  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces };
+  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces, volumeSnapshots };
   return { app, release, schedules, snapshots, alerts, drill, plan };
 }
 
@@ -187,6 +200,32 @@ export function buildApp(options: StackOptions = {}): App {
 /** Synthesizes the seed's stack into dist/ (or `outDir`) with BACKUP-PLAN.md; returns the exit code. */
 export function main(options: { outDir?: string } = {}): number {
   return runSynth(buildStack, options);
+}
+
+/** Every ServiceAccount the stack renders, with each rule and why (docs/permissions.md). */
+export function stackPermissions(stack: Stack): ServiceAccountPermissions[] {
+  return [
+    stack.release.permissions,
+    stack.drill.permissions,
+    stack.snapshots.permissions,
+    stack.alerts.storageLocationMetrics?.permissions,
+  ].filter((p): p is ServiceAccountPermissions => p !== undefined);
+}
+
+/** The path of the generated permissions document. */
+export const PERMISSIONS_DOC = 'docs/permissions.md';
+
+/** `npm run permissions`: writes docs/permissions.md from the default stack; returns the exit code. */
+export function permissionsMain(path = PERMISSIONS_DOC): number {
+  try {
+    writeFileSync(`${path}.tmp`, renderPermissionsMarkdown(stackPermissions(buildStack())));
+    renameSync(`${path}.tmp`, path);
+    console.log(`permissions: ${path} written`);
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
 }
 
 /** `npm run plan`: the report, a summary, and the live-inventory check; returns the exit code. */

@@ -11,7 +11,7 @@ import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase } from '../lib/alerts/promtool';
 import { scheduleThresholds, type ScheduleThresholds } from '../lib/alerts/thresholds';
-import type { AdditionalAlertRules, AlertContext, ProvenRule } from '../lib/alerts/rule-kit';
+import { labels, type AdditionalAlertRules, type AlertContext, type ProvenRule } from '../lib/alerts/rule-kit';
 import { backupFailedRule } from '../lib/alerts/backup-failed';
 import { partialFailureRule } from '../lib/alerts/partial-failure';
 import { backupDelayedRule } from '../lib/alerts/backup-delayed';
@@ -20,6 +20,7 @@ import { backupDurationRule } from '../lib/alerts/backup-duration';
 import { storageLocationRule } from '../lib/alerts/storage-location';
 import { snapshotLocationRule } from '../lib/alerts/snapshot-location';
 import { coverageRule } from '../lib/alerts/pvc-coverage';
+import { unsnapshottableVolumeRule, type VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
 import type { BackupSchedule } from './backup-schedule';
 import type { IVeleroRelease } from './velero-release';
 import { exportsStorageLocationGauge, storageLocationPhaseRules } from '../lib/alerts/storage-location-status';
@@ -81,6 +82,11 @@ export interface BackupAlertsProps {
   readonly prometheusRuleSelector?: PrometheusRuleSelection;
   /** Further alerts for the same rule set, e.g. the restore drill's. @default [] */
   readonly additionalRules?: readonly AdditionalAlertRules[];
+  /**
+   * Which volumes CSI snapshots can take (the CSI drivers with a VolumeSnapshotClass, the per-PVC exceptions):
+   * renders `PVCNotSnapshottable` (lib/alerts/unsnapshottable-volume.ts). @default - no such alert
+   */
+  readonly volumeSnapshots?: VolumeSnapshotSupport;
   /** Labels on every alert for Alertmanager routing. @default { component: 'velero' } */
   readonly routingLabels?: Readonly<Record<string, string>>;
   /**
@@ -195,11 +201,15 @@ export class BackupAlerts extends Construct {
 
     this.uncovered = uncoveredNamespaces(schedules, Object.keys(unprotected));
     const coverage = coverageRule(ctx, schedules, Object.keys(unprotected));
+    const unsnapshottable = props.volumeSnapshots
+      ? unsnapshottableVolumeRule(schedules, props.volumeSnapshots, Object.keys(unprotected), labels(ctx, 'warning'))
+      : undefined;
+    const coverageRules = [coverage, unsnapshottable].filter((r): r is ProvenRule => r !== undefined);
 
     const groups: { name: string; proven: ProvenRule[] }[] = [
       { name: 'velero.backups', proven: backups },
       { name: 'velero.locations', proven: locations },
-      ...(coverage ? [{ name: 'velero.coverage', proven: [coverage] }] : []),
+      ...(coverageRules.length ? [{ name: 'velero.coverage', proven: coverageRules }] : []),
     ];
     for (const extra of props.additionalRules ?? []) {
       if (groups.some((g) => g.name === extra.group)) {

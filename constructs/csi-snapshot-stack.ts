@@ -8,8 +8,8 @@ import {
   KubeRole,
   KubeRoleBinding,
   KubeServiceAccount,
-  type PolicyRule,
 } from 'cdk8s-plus-30/lib/imports/k8s';
+import { toPolicyRule, type ExplainedRule, type ServiceAccountPermissions } from '../lib/kube/permissions';
 import {
   VolumeSnapshotClass,
   VolumeSnapshotClassDeletionPolicy,
@@ -67,7 +67,32 @@ export interface VolumeSnapshotClassOptions {
   readonly isLocked?: boolean;
 }
 
+/**
+ * Who runs the snapshot-controller:
+ * - `'managed'`: this stack renders it, with RBAC names of its own (`velero-cdk8s-snapshot-controller-*`), so it
+ *   never rewrites the bindings of upstream's default install (`snapshot-controller-runner`,
+ *   `snapshot-controller-role`, `snapshot-controller-leaderelection`).
+ * - `'existing'`: the cluster already runs one (RKE2, k3s with the snapshot add-on, most managed clusters):
+ *   only the VolumeSnapshotClass is rendered; two controllers would both act on every VolumeSnapshot.
+ * - `'replace-upstream'`: take over upstream's default install on purpose, under its own names (ClusterRole
+ *   `snapshot-controller-runner`, ...) so ArgoCD adopts those objects instead of adding a second controller.
+ */
+export type SnapshotControllerMode = 'managed' | 'existing' | 'replace-upstream';
+
 export interface CsiSnapshotStackProps {
+  /**
+   * Who runs the snapshot-controller (see SnapshotControllerMode). With `'existing'` the `version`,
+   * `snapshotterSidecarVersion` and `preventVolumeModeConversion` describe the running controller and CRDs and
+   * are still checked as a pair.
+   * @default 'managed'
+   */
+  readonly controller?: SnapshotControllerMode;
+  /**
+   * Whether the CRD Application syncs the snapshot.storage.k8s.io CRDs (`crdSources`). `'existing'` when the
+   * cluster (or its distribution) installs them: two sources for one CRD fight over it.
+   * @default 'managed' with a managed or replacing controller, 'existing' with an existing one
+   */
+  readonly crds?: 'managed' | 'existing';
   /**
    * external-snapshotter release: the tag of the snapshot CRDs the CRD Application syncs (`crdSource`)
    * AND of the snapshot-controller image. One knob; known releases are listed in lib/versions/snapshotter-compat.ts.
@@ -115,6 +140,18 @@ export interface CsiSnapshotStackProps {
 }
 
 const NAME = 'snapshot-controller';
+/** Upstream's default-install names (deploy/kubernetes/snapshot-controller/rbac-snapshot-controller.yaml). */
+export const UPSTREAM_SNAPSHOT_CONTROLLER_RBAC = {
+  clusterRole: 'snapshot-controller-runner',
+  clusterRoleBinding: 'snapshot-controller-role',
+  leaderElection: 'snapshot-controller-leaderelection',
+} as const;
+/** This stack's own names, which never collide with upstream's default install. */
+export const OWN_SNAPSHOT_CONTROLLER_RBAC = {
+  clusterRole: 'velero-cdk8s-snapshot-controller-runner',
+  clusterRoleBinding: 'velero-cdk8s-snapshot-controller',
+  leaderElection: 'velero-cdk8s-snapshot-controller-leaderelection',
+} as const;
 const SEED_RESOURCES: ComputeResources = {
   requests: { cpu: '10m', memory: '32Mi' },
   limits: { cpu: '50m', memory: '64Mi' },
@@ -123,6 +160,15 @@ const SEED_RESOURCES: ComputeResources = {
 const RUN_AS_USER = 65532;
 /** `--retry-crd-interval-max`, the controller's default, rendered so minReadySeconds can be derived from it. */
 const RETRY_CRD_INTERVAL_MAX_SECONDS = 30;
+/** The leader-election Role (upstream's rules): one controller replica leads, the other waits on the lease. */
+const LEADER_ELECTION_RULES: readonly ExplainedRule[] = [
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    verbs: ['get', 'watch', 'list', 'delete', 'update', 'create'],
+    why: 'leader election between the two replicas (--leader-election): the lease snapshot-controller-leader in its own namespace',
+  },
+];
 /** Namespaces this stack must never own. */
 const FOREIGN_NAMESPACES: Record<string, string> = {
   'synology-csi': 'belongs to the Synology CSI driver, whose node plugin needs privileged pods',
@@ -130,10 +176,11 @@ const FOREIGN_NAMESPACES: Record<string, string> = {
   default: 'belongs to the cluster',
 };
 
-const rule = (apiGroup: string, resource: string, verbs: string[]): PolicyRule => ({
+const rule = (apiGroup: string, resource: string, verbs: string[], why: string): ExplainedRule => ({
   apiGroups: [apiGroup],
   resources: [resource],
   verbs,
+  why,
 });
 
 /**
@@ -142,31 +189,91 @@ const rule = (apiGroup: string, resource: string, verbs: string[]): PolicyRule =
  * VolumeSnapshots of a group snapshot); both tags carry the groupsnapshot rules. The commented-out `nodes`
  * rule is only for `--enable-distributed-snapshotting`, which this stack does not set.
  */
-export function snapshotControllerRules(release: SnapshotterRelease): PolicyRule[] {
+export function snapshotControllerRules(release: SnapshotterRelease): ExplainedRule[] {
   const snapshot = 'snapshot.storage.k8s.io';
   const group = 'groupsnapshot.storage.k8s.io';
   return [
-    rule('', 'persistentvolumes', ['get', 'list', 'watch']),
-    rule('', 'persistentvolumeclaims', ['get', 'list', 'watch', 'update']),
-    rule('', 'events', ['list', 'watch', 'create', 'update', 'patch']),
-    rule(snapshot, 'volumesnapshotclasses', ['get', 'list', 'watch']),
-    rule(snapshot, 'volumesnapshotcontents', ['create', 'get', 'list', 'watch', 'update', 'delete', 'patch']),
-    rule(snapshot, 'volumesnapshotcontents/status', ['patch']),
-    rule(snapshot, 'volumesnapshots', [
-      ...(release.controllerCreatesVolumeSnapshots ? ['create'] : []),
-      'get',
-      'list',
-      'watch',
-      'update',
-      'patch',
-      'delete',
-    ]),
-    rule(snapshot, 'volumesnapshots/status', ['update', 'patch']),
-    rule(group, 'volumegroupsnapshotclasses', ['get', 'list', 'watch']),
-    rule(group, 'volumegroupsnapshotcontents', ['create', 'get', 'list', 'watch', 'update', 'delete', 'patch']),
-    rule(group, 'volumegroupsnapshotcontents/status', ['patch']),
-    rule(group, 'volumegroupsnapshots', ['get', 'list', 'watch', 'update', 'patch']),
-    rule(group, 'volumegroupsnapshots/status', ['update', 'patch']),
+    rule(
+      '',
+      'persistentvolumes',
+      ['get', 'list', 'watch'],
+      'reads the source PV of a snapshot (driver, volume handle, volume mode)',
+    ),
+    rule(
+      '',
+      'persistentvolumeclaims',
+      ['get', 'list', 'watch', 'update'],
+      'reads the source PVC of a VolumeSnapshot; update adds and removes its snapshot-in-progress finalizer, so the PVC is not deleted mid-snapshot',
+    ),
+    rule(
+      '',
+      'events',
+      ['list', 'watch', 'create', 'update', 'patch'],
+      'reports snapshot progress and errors as Events on the VolumeSnapshot',
+    ),
+    rule(
+      snapshot,
+      'volumesnapshotclasses',
+      ['get', 'list', 'watch'],
+      "reads the class a VolumeSnapshot names (driver, deletionPolicy) and finds a driver's default class",
+    ),
+    rule(
+      snapshot,
+      'volumesnapshotcontents',
+      ['create', 'get', 'list', 'watch', 'update', 'delete', 'patch'],
+      'creates the content of a dynamically provisioned snapshot, binds it, adds and removes finalizers, deletes it with a Delete policy',
+    ),
+    rule(snapshot, 'volumesnapshotcontents/status', ['patch'], 'records the bound state on a content'),
+    rule(
+      snapshot,
+      'volumesnapshots',
+      [
+        ...(release.controllerCreatesVolumeSnapshots ? ['create'] : []),
+        'get',
+        'list',
+        'watch',
+        'update',
+        'patch',
+        'delete',
+      ],
+      `reconciles every VolumeSnapshot (Velero's CSI backups create them): finalizers, binding to its content${release.controllerCreatesVolumeSnapshots ? '; create makes the member snapshots of a group snapshot (since v8.2)' : ''}`,
+    ),
+    rule(
+      snapshot,
+      'volumesnapshots/status',
+      ['update', 'patch'],
+      'sets readyToUse, boundVolumeSnapshotContentName and errors: what Velero waits for',
+    ),
+    rule(
+      group,
+      'volumegroupsnapshotclasses',
+      ['get', 'list', 'watch'],
+      "upstream's group-snapshot controller loop (runs whether or not groups are used)",
+    ),
+    rule(
+      group,
+      'volumegroupsnapshotcontents',
+      ['create', 'get', 'list', 'watch', 'update', 'delete', 'patch'],
+      "upstream's group-snapshot controller loop: contents of group snapshots",
+    ),
+    rule(
+      group,
+      'volumegroupsnapshotcontents/status',
+      ['patch'],
+      "upstream's group-snapshot controller loop: content status",
+    ),
+    rule(
+      group,
+      'volumegroupsnapshots',
+      ['get', 'list', 'watch', 'update', 'patch'],
+      "upstream's group-snapshot controller loop: group snapshots",
+    ),
+    rule(
+      group,
+      'volumegroupsnapshots/status',
+      ['update', 'patch'],
+      "upstream's group-snapshot controller loop: group snapshot status",
+    ),
   ];
 }
 
@@ -189,8 +296,20 @@ export class CsiSnapshotStack extends Construct {
   public readonly namespace: string;
   /** `registry.k8s.io/sig-storage/snapshot-controller:<tag>`. */
   public readonly image: string;
-  /** The CRD folder the CRD Application syncs: `client/config/crd` of external-snapshotter at `version`. */
+  /** The CRD folder of external-snapshotter at `version` (`client/config/crd`). */
   public readonly crdSource: CrdSource;
+  /** What the CRD Application syncs for this stack: `[crdSource]`, or nothing when the cluster brings the CRDs. */
+  public readonly crdSources: readonly CrdSource[];
+  /** Who runs the snapshot-controller. */
+  public readonly controller: SnapshotControllerMode;
+  /** The RBAC names of the rendered controller (upstream's only with `controller: 'replace-upstream'`). */
+  public readonly rbacNames: {
+    readonly clusterRole: string;
+    readonly clusterRoleBinding: string;
+    readonly leaderElection: string;
+  };
+  /** The controller ServiceAccount's rules and reasons; undefined when the cluster runs its own controller. */
+  public readonly permissions?: ServiceAccountPermissions;
   public readonly snapshotterSidecarVersion: string;
   /** The verdict on version x sidecar (ok or mitigated; broken pairs never get this far). */
   public readonly compatibility: SnapshotterCompatibility;
@@ -227,10 +346,25 @@ export class CsiSnapshotStack extends Construct {
       path: 'client/config/crd',
     };
 
+    this.controller = props.controller ?? 'managed';
+    if (!['managed', 'existing', 'replace-upstream'].includes(this.controller)) {
+      throw new Error(
+        `csi snapshot stack: controller '${String(this.controller)}' is not valid; use 'managed', 'existing' or 'replace-upstream'`,
+      );
+    }
+    const crds = props.crds ?? (this.controller === 'existing' ? 'existing' : 'managed');
+    this.crdSources = crds === 'managed' ? [this.crdSource] : [];
+    this.rbacNames =
+      this.controller === 'replace-upstream' ? UPSTREAM_SNAPSHOT_CONTROLLER_RBAC : OWN_SNAPSHOT_CONTROLLER_RBAC;
     assertDnsLabel('csi snapshot stack: namespace', this.namespace);
     if (props.createNamespace && FOREIGN_NAMESPACES[this.namespace]) {
       throw new Error(
         `csi snapshot stack: createNamespace cannot render namespace '${this.namespace}': it ${FOREIGN_NAMESPACES[this.namespace]}; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller'`,
+      );
+    }
+    if (this.controller === 'managed' && this.namespace === 'kube-system') {
+      throw new Error(
+        `csi snapshot stack: namespace 'kube-system' with controller 'managed' would overwrite upstream's default install (Deployment and ServiceAccount kube-system/snapshot-controller); set controller: 'replace-upstream' to take it over on purpose, 'existing' to keep it, or run in another namespace`,
       );
     }
     const resources = props.resources ?? SEED_RESOURCES;
@@ -252,9 +386,37 @@ export class CsiSnapshotStack extends Construct {
       `--prevent-volume-mode-conversion=${this.preventVolumeModeConversion}`,
     ];
 
-    if (props.createNamespace) this.renderNamespace();
-    this.renderRbac();
-    this.renderDeployment(resources);
+    if (this.controller !== 'existing') {
+      this.permissions = {
+        namespace: this.namespace,
+        serviceAccount: this.serviceAccountName,
+        purpose: `The snapshot-controller Deployment (external-snapshotter ${this.version}): binds VolumeSnapshots to contents for every CSI driver.`,
+        grants: [
+          {
+            kind: 'ClusterRole',
+            name: this.rbacNames.clusterRole,
+            binding: { kind: 'ClusterRoleBinding', name: this.rbacNames.clusterRoleBinding },
+            rendered: true,
+            rules: snapshotControllerRules(this.release),
+          },
+          {
+            kind: 'Role',
+            name: this.rbacNames.leaderElection,
+            namespace: this.namespace,
+            binding: { kind: 'RoleBinding', name: this.rbacNames.leaderElection },
+            rendered: true,
+            rules: LEADER_ELECTION_RULES,
+          },
+        ],
+      };
+      if (props.createNamespace) this.renderNamespace();
+      this.renderRbac(this.permissions);
+      this.renderDeployment(resources);
+    } else if (props.createNamespace) {
+      throw new Error(
+        `csi snapshot stack: createNamespace renders the controller's namespace, but controller is 'existing' (nothing of it is rendered); leave createNamespace off`,
+      );
+    }
     this.renderSnapshotClass(cls);
   }
 
@@ -294,30 +456,31 @@ export class CsiSnapshotStack extends Construct {
     });
   }
 
-  private renderRbac(): void {
+  private renderRbac(permissions: ServiceAccountPermissions): void {
     const subject = { kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace };
+    const [cluster, leader] = permissions.grants;
     new KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels },
     });
     new KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: 'snapshot-controller-runner', labels: this.labels },
-      rules: snapshotControllerRules(this.release),
+      metadata: { name: cluster.name, labels: this.labels },
+      rules: cluster.rules.map(toPolicyRule),
     });
     new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: 'snapshot-controller-role', labels: this.labels },
+      metadata: { name: cluster.binding.name, labels: this.labels },
       subjects: [subject],
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'snapshot-controller-runner' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: cluster.name },
     });
     // the lease `snapshot-controller-leader` lives in the controller's namespace (--leader-election-namespace)
     new KubeRole(this, 'LeaderElectionRole', {
-      metadata: { name: 'snapshot-controller-leaderelection', namespace: this.namespace, labels: this.labels },
-      rules: [rule('coordination.k8s.io', 'leases', ['get', 'watch', 'list', 'delete', 'update', 'create'])],
+      metadata: { name: leader.name, namespace: this.namespace, labels: this.labels },
+      rules: leader.rules.map(toPolicyRule),
     });
     new KubeRoleBinding(this, 'LeaderElectionRoleBinding', {
-      metadata: { name: 'snapshot-controller-leaderelection', namespace: this.namespace, labels: this.labels },
+      metadata: { name: leader.binding.name, namespace: this.namespace, labels: this.labels },
       // upstream leaves the subject's namespace out (it defaults to the binding's); explicit is clearer
       subjects: [subject],
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'snapshot-controller-leaderelection' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leader.name },
     });
   }
 

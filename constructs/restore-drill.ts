@@ -7,7 +7,8 @@ import {
   KubeRole,
   KubeRoleBinding,
   KubeServiceAccount,
-  type PolicyRule,
+  KubeValidatingAdmissionPolicy,
+  KubeValidatingAdmissionPolicyBinding,
 } from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import {
@@ -37,6 +38,13 @@ import {
   type ComputeResources,
 } from '../lib/kube/resources';
 import type { IVeleroRelease } from './velero-release';
+import {
+  drillPolicyBindingSpec,
+  drillPolicySpec,
+  drillPolicyValidations,
+  type DrillPolicyInput,
+} from '../lib/drill/drill-policy';
+import { toPolicyRule, type ExplainedRule, type ServiceAccountPermissions } from '../lib/kube/permissions';
 
 import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions/versions';
 
@@ -120,32 +128,72 @@ function seconds(d: Duration): number {
 }
 
 /**
- * The runner's API calls, as RBAC rules (the drill-runner tests record the calls against a fake API server,
- * and test/restore-drill.test.ts holds these rules to exactly that record).
+ * The runner's API calls in the Velero namespace, as RBAC rules with their reasons (the drill-runner tests
+ * record the calls against a fake API server, and test/restore-drill.test.ts holds these rules to exactly
+ * that record). The ValidatingAdmissionPolicy narrows the writes to the drill's own Restores.
  */
-export const DRILL_VELERO_NAMESPACE_RULES: readonly PolicyRule[] = [
-  // pick-backup: the schedule's Backups, by label
-  { apiGroups: ['velero.io'], resources: ['backups'], verbs: ['list'] },
-  // create-restore / wait-restore / cleanup, and Restores a killed run left behind (preflight)
-  { apiGroups: ['velero.io'], resources: ['restores'], verbs: ['create', 'delete', 'get', 'list'] },
+export const DRILL_VELERO_NAMESPACE_RULES: readonly ExplainedRule[] = [
+  {
+    apiGroups: ['velero.io'],
+    resources: ['backups'],
+    verbs: ['list'],
+    why: "pick-backup: lists the schedule's Backups by label to restore the newest Completed one",
+  },
+  {
+    apiGroups: ['velero.io'],
+    resources: ['restores'],
+    verbs: ['create', 'delete', 'get', 'list'],
+    why: "create-restore, wait-restore (polls its phase), cleanup, and preflight (lists and deletes Restores a killed run left behind); the admission policy allows only Restores labelled as the drill's that map every namespace to a scratch namespace",
+  },
 ];
+
 /**
- * Cluster-scoped on purpose: the scratch namespaces do not exist until the runner creates them, so no Role
- * can be bound in them beforehand, and PVs and VolumeSnapshotContents are cluster-scoped objects. The runner
- * itself only touches namespaces that carry its mark, the pods it created, and the PVs of its own claims.
+ * Cluster-scoped rules: the scratch namespaces do not exist until the runner creates them, so no Role can be
+ * bound in them beforehand, and PVs and VolumeSnapshotContents are cluster-scoped objects. Where RBAC can
+ * name the object (get/delete of a namespace) it does; every write it cannot bound, the drill's
+ * ValidatingAdmissionPolicy (lib/drill/drill-policy.ts) refuses outside the scratch namespaces.
  */
-export const DRILL_CLUSTER_RULES: readonly PolicyRule[] = [
-  // preflight (is the scratch namespace free?), create-restore, cleanup
-  { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'delete', 'get'] },
-  // verify-pvc-bound
-  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
-  // verify pods
-  { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get'] },
-  // cleanup: a scratch PV provisioned with reclaimPolicy Retain is switched to Delete
-  { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'patch'] },
-  // cleanup: Velero restores VolumeSnapshotContents cluster-scoped with deletionPolicy Retain
-  { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotcontents'], verbs: ['delete', 'list'] },
-];
+export function drillClusterRules(scratchNamespaces: readonly string[]): ExplainedRule[] {
+  return [
+    {
+      apiGroups: [''],
+      resources: ['namespaces'],
+      verbs: ['create'],
+      why: 'create-restore: creates the scratch namespaces, labelled as its own (RBAC cannot name the object of a create; the admission policy allows only the scratch names with that label)',
+    },
+    {
+      apiGroups: [''],
+      resources: ['namespaces'],
+      resourceNames: [...scratchNamespaces],
+      verbs: ['delete', 'get'],
+      why: 'preflight (is the scratch namespace free, or left by an earlier run?) and cleanup (deletes it); only the scratch names',
+    },
+    {
+      apiGroups: [''],
+      resources: ['persistentvolumeclaims'],
+      verbs: ['list'],
+      why: 'verify-pvc-bound: lists the restored PVCs of each scratch namespace (read-only; the namespaces do not exist before the run, so no Role can hold it)',
+    },
+    {
+      apiGroups: [''],
+      resources: ['pods'],
+      verbs: ['create', 'delete', 'get'],
+      why: 'verify-pvc-bound/verify-read: one verify pod per restored PVC (its first consumer), polled, deleted at cleanup; the admission policy allows only the verify-pod shape in the scratch namespaces',
+    },
+    {
+      apiGroups: [''],
+      resources: ['persistentvolumes'],
+      verbs: ['get', 'patch'],
+      why: 'cleanup: a PV provisioned for a scratch PVC with reclaimPolicy Retain is set to Delete, or every drill would leave a full copy of the data on the storage; the admission policy allows only PVs bound in a scratch namespace, only that change',
+    },
+    {
+      apiGroups: ['snapshot.storage.k8s.io'],
+      resources: ['volumesnapshotcontents'],
+      verbs: ['delete', 'list'],
+      why: "cleanup: Velero restores VolumeSnapshotContents cluster-scoped with deletionPolicy Retain, which deleting the namespace leaves behind; listed by the Restore's label, deleted only when Retain (the admission policy: only contents of a scratch namespace)",
+    },
+  ];
+}
 
 /**
  * A monthly, automatic proof that the backups of one schedule restore (issue 9): a CronJob in the Velero
@@ -172,8 +220,12 @@ export class RestoreDrill extends Construct {
   public readonly staleAfter: Duration;
   /** The drill's config, exactly as the runner reads it from the CronJob's environment. */
   public readonly config: DrillConfig;
-  /** Name of the ClusterRole (and its binding). */
+  /** Name of the ClusterRole (and its binding), and of the ValidatingAdmissionPolicy (and its binding). */
   public readonly clusterRoleName: string;
+  /** Every rule the drill's ServiceAccount holds, with its reason, and the admission policy's bounds. */
+  public readonly permissions: ServiceAccountPermissions;
+  /** The input of the drill's ValidatingAdmissionPolicy (lib/drill/drill-policy.ts). */
+  public readonly policyInput: DrillPolicyInput;
   /** The two alerts and their promtool cases, for `BackupAlerts`' `additionalRules`. */
   public readonly alertRules: AdditionalAlertRules;
 
@@ -285,7 +337,41 @@ export class RestoreDrill extends Construct {
       ...recommendedLabels('velero', release.version),
       'app.kubernetes.io/component': 'restore-drill',
     };
+    this.policyInput = {
+      drillName: this.name,
+      veleroNamespace: this.namespace,
+      namespaceMapping: mapping,
+      verifyImage: this.image,
+      policyName: this.clusterRoleName,
+    };
+    this.permissions = {
+      namespace: this.namespace,
+      serviceAccount: this.name,
+      purpose: `The restore drill's CronJob (${this.cron} UTC): restores the newest Completed backup of schedule '${schedule.name}' into ${Object.values(mapping).join(', ')}, verifies it and deletes what it created.`,
+      grants: [
+        {
+          kind: 'Role',
+          name: this.name,
+          namespace: this.namespace,
+          binding: { kind: 'RoleBinding', name: this.name },
+          rendered: true,
+          rules: DRILL_VELERO_NAMESPACE_RULES,
+        },
+        {
+          kind: 'ClusterRole',
+          name: this.clusterRoleName,
+          binding: { kind: 'ClusterRoleBinding', name: this.clusterRoleName },
+          rendered: true,
+          rules: drillClusterRules(this.scratchNamespaces),
+        },
+      ],
+      admission: {
+        policy: this.clusterRoleName,
+        rules: drillPolicyValidations(this.policyInput).map((v) => v.message),
+      },
+    };
     this.renderRbac(labels);
+    this.renderAdmissionPolicy(labels);
     this.renderCronJob(labels, resources, props.suspend ?? false);
     this.alertRules = this.buildAlerts();
     const catalog = metricsFor(release.version);
@@ -366,7 +452,7 @@ export class RestoreDrill extends Construct {
     });
     new KubeRole(this, 'Role', {
       metadata: { name: this.name, namespace: this.namespace, labels },
-      rules: DRILL_VELERO_NAMESPACE_RULES.map((r) => ({ ...r })),
+      rules: DRILL_VELERO_NAMESPACE_RULES.map(toPolicyRule),
     });
     new KubeRoleBinding(this, 'RoleBinding', {
       metadata: { name: this.name, namespace: this.namespace, labels },
@@ -375,12 +461,30 @@ export class RestoreDrill extends Construct {
     });
     new KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: this.clusterRoleName, labels },
-      rules: DRILL_CLUSTER_RULES.map((r) => ({ ...r })),
+      rules: drillClusterRules(this.scratchNamespaces).map(toPolicyRule),
     });
     new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: { name: this.clusterRoleName, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRoleName },
       subjects,
+    });
+  }
+
+  /**
+   * The API server's bound on the drill's ServiceAccount (lib/drill/drill-policy.ts): its writes outside its
+   * scratch namespaces are refused, whatever the runner does. Needs Kubernetes 1.30 (admissionregistration.k8s.io/v1).
+   */
+  private renderAdmissionPolicy(labels: Record<string, string>): void {
+    // like the custom resources next to it: on a cluster without the v1 kinds (before 1.30) the sync fails at
+    // these two objects with the API server's answer, instead of failing the whole dry run
+    const annotations = { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' };
+    new KubeValidatingAdmissionPolicy(this, 'AdmissionPolicy', {
+      metadata: { name: this.policyInput.policyName, labels, annotations },
+      spec: drillPolicySpec(this.policyInput),
+    });
+    new KubeValidatingAdmissionPolicyBinding(this, 'AdmissionPolicyBinding', {
+      metadata: { name: this.policyInput.policyName, labels, annotations },
+      spec: drillPolicyBindingSpec(this.policyInput),
     });
   }
 

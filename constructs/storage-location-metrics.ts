@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { KubeClusterRole, KubeClusterRoleBinding, KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
 import { recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
+import { toPolicyRule, type ServiceAccountPermissions } from '../lib/kube/permissions';
 import {
   KSM_BSL_RULES,
   KSM_CONFIG_KEY,
@@ -30,6 +31,8 @@ export class StorageLocationMetrics extends Construct {
   public readonly namespace: string;
   public readonly serviceAccountName: string;
   public readonly configMapName = KSM_CONFIG_MAP;
+  /** What this grants kube-state-metrics' ServiceAccount, and why (docs/permissions.md). */
+  public readonly permissions: ServiceAccountPermissions;
 
   constructor(scope: Construct, id: string, props: StorageLocationMetricsProps) {
     super(scope, id);
@@ -46,13 +49,24 @@ export class StorageLocationMetrics extends Construct {
       data: { [KSM_CONFIG_KEY]: bslPhaseConfigYaml() },
     });
     const name = 'velero-kube-state-metrics-backupstoragelocations';
+    this.permissions = {
+      namespace: this.namespace,
+      serviceAccount: this.serviceAccountName,
+      purpose:
+        "kube-state-metrics (kube-prometheus-stack's, not rendered here): exports BackupStorageLocation phases for the storage-location alert",
+      grants: [
+        {
+          kind: 'ClusterRole',
+          name,
+          binding: { kind: 'ClusterRoleBinding', name },
+          rendered: true,
+          rules: KSM_BSL_RULES,
+        },
+      ],
+    };
     new KubeClusterRole(this, 'ClusterRole', {
       metadata: { name, labels },
-      rules: KSM_BSL_RULES.map((r) => ({
-        apiGroups: [...r.apiGroups],
-        resources: [...r.resources],
-        verbs: [...r.verbs],
-      })),
+      rules: KSM_BSL_RULES.map(toPolicyRule),
     });
     new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: { name, labels },

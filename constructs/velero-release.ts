@@ -21,7 +21,7 @@ import {
 } from '../lib/versions/compatibility';
 import { checkFlags, veleroLineOf, type VeleroLine } from '../lib/versions/velero-lines';
 import { recommendedLabels } from '../lib/kube/labels';
-import { assertDnsLabel } from '../lib/kube/names';
+import { assertDnsLabel, isDnsLabel } from '../lib/kube/names';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -29,6 +29,7 @@ import {
   type ComputeResources,
 } from '../lib/kube/resources';
 import { StorageProfile } from '../lib/storage/storage-profile';
+import type { ExplainedRule, ServiceAccountPermissions } from '../lib/kube/permissions';
 import { VELERO_IMAGE, VELERO_PLUGIN_FOR_AWS_IMAGE, VELERO_VERSION } from '../lib/versions/versions';
 import { BackupStorageLocation } from './backup-storage-location';
 import { ExistingVeleroRelease, type ExistingVeleroReleaseProps, type IVeleroRelease } from './existing-velero-release';
@@ -78,7 +79,52 @@ export interface RepositoryMaintenanceOptions {
   readonly resources?: ComputeResources;
 }
 
+/**
+ * The installer that already runs Velero in the cluster, whose objects this release adopts in place. A
+ * Deployment's (and DaemonSet's) `spec.selector` is immutable: a sync with another selector than the running
+ * install's fails with "field is immutable" and the old server keeps running (README "Adopting an existing install").
+ */
+export type VeleroInstaller =
+  /** Nothing to adopt: the release's own selector (`app.kubernetes.io/name: velero`, `app.kubernetes.io/component: server`). */
+  | { readonly kind: 'none' }
+  /** `velero install` (pkg/install/deployment.go): selector `deploy: velero`, every object labelled `component: velero`. */
+  | { readonly kind: 'velero-install' }
+  /**
+   * The vmware-tanzu Helm chart (charts/velero/templates/deployment.yaml): selector `app.kubernetes.io/name: velero`
+   * + `app.kubernetes.io/instance: <release>`.
+   */
+  | {
+      readonly kind: 'helm';
+      /** The Helm release name (`helm list -n <namespace>`). @default 'velero' */
+      readonly releaseName?: string;
+    };
+
+/** What adopting the installer means for the rendered objects and for the first sync. */
+export interface Adoption {
+  readonly installer: 'none' | 'velero-install' | 'helm';
+  /** The server Deployment's `spec.selector.matchLabels` (immutable once applied). */
+  readonly serverSelector: Readonly<Record<string, string>>;
+  /** Labels of the server pods besides the release's own (the selector and what the installer adds). */
+  readonly serverPodLabels: Readonly<Record<string, string>>;
+  /** Labels the metrics Service carries and the ServiceMonitor selects. */
+  readonly serviceMonitorSelector: Readonly<Record<string, string>>;
+  /** Labels of the node-agent pods besides `name: node-agent` (upstream's selector, any installer). */
+  readonly nodeAgentPodLabels: Readonly<Record<string, string>>;
+  /**
+   * Objects of the old install to delete before the first sync (`kind/name`, in the release namespace unless
+   * cluster-scoped): hooks that would otherwise run again, and what the new objects do not replace.
+   */
+  readonly deleteBeforeSync: readonly string[];
+}
+
 export interface VeleroReleaseProps {
+  /**
+   * The installer the cluster already runs, adopted in place: the server Deployment, metrics Service,
+   * ServiceMonitor and node-agent DaemonSet select its pods by its labels. `{ kind: 'none' }` for a fresh
+   * cluster (the release's own selector). Changing it on a running release is a recreate: the selector is immutable.
+   * @default { kind: 'velero-install' } (selector `deploy: velero`)
+   */
+  readonly installedBy?: VeleroInstaller;
   /** Namespace of the server, its locations and schedules. @default 'velero' */
   readonly namespace?: string;
   /**
@@ -118,7 +164,15 @@ export interface VeleroReleaseProps {
   readonly features?: string[];
   /** The node-agent DaemonSet. @default - off */
   readonly nodeAgent?: NodeAgentOptions;
-  /** Server resources. @default the seed's: requests 100m / 256Mi, limits 200m / 512Mi */
+  /**
+   * Server resources. The CPU limit is what a running backup may use: the server collects every item of every
+   * included namespace through the API, runs the plugins' item actions and uploads the tarball, and a 200m limit
+   * throttles that to a crawl; the throttled process then also answers its liveness probe late, and a restart
+   * mid-backup marks the backup Failed. The limit is upstream `velero install`'s (1000m, pkg/install/resources.go
+   * at v1.15.0 and v1.17.2); the request stays small for a homelab node (an idle server needs ~10m), since a
+   * request reserves the CPU all day while a limit only caps the bursts.
+   * @default requests 100m / 256Mi, limits 1000m / 512Mi
+   */
   readonly resources?: ComputeResources;
   /** Metrics Service and ServiceMonitor. @default - ServiceMonitor on, `release: kube-prometheus-stack` */
   readonly metrics?: MetricsOptions;
@@ -126,10 +180,76 @@ export interface VeleroReleaseProps {
   readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
 }
 
-const SEED_SERVER_RESOURCES: ComputeResources = {
+const DEFAULT_SERVER_RESOURCES: ComputeResources = {
   requests: { cpu: '100m', memory: '256Mi' },
-  limits: { cpu: '200m', memory: '512Mi' },
+  limits: { cpu: '1000m', memory: '512Mi' },
 };
+/**
+ * The server's liveness probe: GET /metrics every 30s, 10s to answer, 10 misses in a row (5 minutes) before
+ * the kubelet restarts it. `velero install` renders no probe at all; the chart's (5s timeout, 5 misses = 150s)
+ * restarts a server that is busy, not dead, and every restart fails the backups in progress. Readiness keeps
+ * the chart's 5 misses: it only takes the pod out of the metrics Service.
+ */
+const LIVENESS_PROBE = { periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 10 };
+const READINESS_PROBE = { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 };
+
+/** The chart's `velero.fullname` (charts/velero/templates/_helpers.tpl): the release name if it contains `velero`. */
+export function helmFullname(releaseName: string): string {
+  return (releaseName.includes('velero') ? releaseName : `${releaseName}-velero`).slice(0, 63).replace(/-+$/, '');
+}
+
+/** Selector and labels per installer (velero-upstream-facts.md §1c; the chart's templates at velero-12.1.0). */
+export function adoptionFor(installer: VeleroInstaller, namespace: string): Adoption {
+  switch (installer.kind) {
+    case 'none':
+      return {
+        installer: 'none',
+        serverSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' },
+        serverPodLabels: {},
+        serviceMonitorSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' },
+        nodeAgentPodLabels: { role: 'node-agent' },
+        deleteBeforeSync: [],
+      };
+    case 'velero-install':
+      return {
+        installer: 'velero-install',
+        serverSelector: { deploy: 'velero' },
+        serverPodLabels: { component: 'velero' },
+        serviceMonitorSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' },
+        nodeAgentPodLabels: { component: 'velero', role: 'node-agent' },
+        // velero install's objects keep their names (Deployment velero, DaemonSet node-agent, SA velero,
+        // ClusterRoleBinding velero / velero-<ns>): all adopted, nothing to delete
+        deleteBeforeSync: [],
+      };
+    case 'helm': {
+      const release = installer.releaseName ?? 'velero';
+      if (!isDnsLabel(release, 53)) {
+        throw new Error(
+          `velero release: installedBy.releaseName '${release}' is not a Helm release name (a DNS-1123 label of at most 53 characters); use the name 'helm list -n ${namespace}' shows`,
+        );
+      }
+      const fullname = helmFullname(release);
+      return {
+        installer: 'helm',
+        serverSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/instance': release },
+        serverPodLabels: { name: 'velero' },
+        serviceMonitorSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/instance': release },
+        nodeAgentPodLabels: { role: 'node-agent', 'app.kubernetes.io/instance': release },
+        deleteBeforeSync: [
+          // pre-install/pre-upgrade/pre-rollback hooks (charts/velero/templates/upgrade-crds/): ArgoCD would run them as hooks
+          `Job/${fullname}-upgrade-crds`,
+          `ClusterRoleBinding/${fullname}-upgrade-crds`,
+          `ClusterRole/${fullname}-upgrade-crds`,
+          `ServiceAccount/${fullname}-server-upgrade-crds`,
+          // pre-delete hook (charts/velero/templates/cleanup-crds.yaml, when cleanUpCRDs): it deletes every Velero CRD
+          `Job/${fullname}-cleanup-crds`,
+          // the release's own records: without them `helm uninstall` can no longer delete what ArgoCD now owns
+          `Secret/sh.helm.release.v1.${release}.*`,
+        ],
+      };
+    }
+  }
+}
 const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
   requests: { cpu: '100m', memory: '256Mi' },
   limits: { cpu: '1000m', memory: '1Gi' },
@@ -137,9 +257,21 @@ const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
 /** Numeric non-root user: the Velero image declares `USER cnb:cnb` (a name the kubelet can't check); the AWS plugin image runs as 65532. */
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
+/** The rules of Kubernetes' built-in `cluster-admin` ClusterRole, which the server is bound to (not rendered). */
+const CLUSTER_ADMIN_RULES: readonly ExplainedRule[] = [
+  {
+    apiGroups: ['*'],
+    resources: ['*'],
+    verbs: ['*'],
+    why: "upstream's contract (`velero install`, the chart's rbac.clusterAdministrator): a backup reads every kind of every included namespace, a restore creates whatever the backup holds (any kind, RBAC and CRDs included), and the server manages its own CRs, the node-agent's PodVolumeBackups and the CSI snapshots; a narrower role makes restores fail on the kinds it cannot create",
+  },
+  {
+    nonResourceURLs: ['*'],
+    verbs: ['*'],
+    why: 'part of cluster-admin; the server uses only discovery (/api, /apis) to find the kinds to back up',
+  },
+];
 const CREDENTIALS_MOUNT = '/credentials';
-/** Pod labels of the server: the Deployment selects them, the metrics Service and ServiceMonitor find it by them. */
-const SERVER_SELECTOR = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' };
 
 /**
  * The Velero server as `velero install` v1.15 renders it (velero-upstream-facts.md §1c, §3), hardened:
@@ -169,6 +301,12 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   public readonly csiEnabled: boolean;
   public readonly nodeAgentEnabled: boolean;
   public readonly serviceAccountName = 'velero';
+  /** The adopted installer's selectors and labels, and what to delete before the first sync. */
+  public readonly adoption: Adoption;
+  /** Name of the server's ClusterRoleBinding (`velero`, or `velero-<namespace>` off the default namespace). */
+  public readonly clusterRoleBindingName: string;
+  /** Every rule the server's ServiceAccount holds (docs/permissions.md). */
+  public readonly permissions: ServiceAccountPermissions;
   public readonly metricsPort = METRICS_PORT;
   /** Name of the metrics Service; it is the Prometheus `job` label of the server's series. */
   public readonly metricsServiceName = 'velero';
@@ -213,7 +351,24 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }),
     };
     this.credentials = { name: props.credentials?.name ?? 'cloud-credentials', key: props.credentials?.key ?? 'cloud' };
-    const resources = props.resources ?? SEED_SERVER_RESOURCES;
+    this.adoption = adoptionFor(props.installedBy ?? { kind: 'velero-install' }, this.namespace);
+    this.clusterRoleBindingName = this.namespace === 'velero' ? 'velero' : `velero-${this.namespace}`;
+    this.permissions = {
+      namespace: this.namespace,
+      serviceAccount: this.serviceAccountName,
+      purpose:
+        'The Velero server Deployment and the node-agent DaemonSet (one ServiceAccount, as `velero install` and the chart render them).',
+      grants: [
+        {
+          kind: 'ClusterRole',
+          name: 'cluster-admin',
+          binding: { kind: 'ClusterRoleBinding', name: this.clusterRoleBindingName },
+          rendered: false,
+          rules: CLUSTER_ADMIN_RULES,
+        },
+      ],
+    };
+    const resources = props.resources ?? DEFAULT_SERVER_RESOURCES;
     checkResources('velero server', resources);
     const nodeAgentResources = props.nodeAgent?.resources ?? DEFAULT_NODE_AGENT_RESOURCES;
     if (this.nodeAgentEnabled) checkResources('node-agent', nodeAgentResources);
@@ -416,7 +571,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     });
     // the upstream contract: the server SA is bound to cluster-admin (G9); named velero-<ns> off the default namespace
     new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: this.namespace === 'velero' ? 'velero' : `velero-${this.namespace}`, labels: this.labels },
+      metadata: { name: this.clusterRoleBindingName, labels: this.labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }],
     });
@@ -467,14 +622,12 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
 
   private renderDeployment(resources: ComputeResources): void {
     const image = `${VELERO_IMAGE}:${this.version}`;
-    const selector = SERVER_SELECTOR;
+    const selector = { ...this.adoption.serverSelector };
     const restricted = restrictedSecurityContext(RUN_AS_USER);
-    const probe = (failureThreshold: number) => ({
+    const probe = (p: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number }) => ({
       httpGet: { path: '/metrics', port: IntOrString.fromString('metrics') },
       initialDelaySeconds: 10,
-      periodSeconds: 30,
-      timeoutSeconds: 5,
-      failureThreshold,
+      ...p,
     });
     new KubeDeployment(this, 'Deployment', {
       metadata: { name: 'velero', namespace: this.namespace, labels: this.labels },
@@ -484,7 +637,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels: { ...this.labels, ...selector, deploy: 'velero' } },
+          metadata: { labels: this.serverPodLabels },
           spec: {
             serviceAccountName: this.serviceAccountName,
             restartPolicy: 'Always',
@@ -527,8 +680,8 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                 ],
                 volumeMounts: [{ name: 'plugins', mountPath: '/plugins' }, ...this.commonMounts()],
                 resources: toK8sResources(resources),
-                livenessProbe: probe(5),
-                readinessProbe: probe(5),
+                livenessProbe: probe(LIVENESS_PROBE),
+                readinessProbe: probe(READINESS_PROBE),
                 securityContext: restricted,
               },
             ],
@@ -546,7 +699,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       spec: {
         selector: { matchLabels: { name: 'node-agent' } },
         template: {
-          metadata: { labels: { ...this.labels, name: 'node-agent' } },
+          metadata: { labels: { ...this.labels, ...this.adoption.nodeAgentPodLabels, name: 'node-agent' } },
           spec: {
             serviceAccountName: this.serviceAccountName,
             // root reads every pod's volume under /host_pods; restores need root's default capabilities to set ownership
@@ -591,9 +744,18 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     });
   }
 
+  /** Labels of the server pods: the release's, the installer's, and the selector. */
+  public get serverPodLabels(): Record<string, string> {
+    return { ...this.labels, ...this.adoption.serverPodLabels, ...this.adoption.serverSelector };
+  }
+
   private renderMetrics(metrics: MetricsOptions | undefined): void {
-    const selector = SERVER_SELECTOR;
-    const serviceLabels = { ...this.labels, 'app.kubernetes.io/component': 'server' };
+    const selector = { ...this.adoption.serverSelector };
+    const serviceLabels = {
+      ...this.labels,
+      'app.kubernetes.io/component': 'server',
+      ...this.adoption.serviceMonitorSelector,
+    };
     new KubeService(this, 'MetricsService', {
       metadata: { name: this.metricsServiceName, namespace: this.namespace, labels: serviceLabels },
       spec: {
@@ -612,7 +774,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
           labels: { ...this.labels, ...this.prometheusSelectorLabels },
         },
         spec: {
-          selector: { matchLabels: SERVER_SELECTOR },
+          selector: { matchLabels: { ...this.adoption.serviceMonitorSelector } },
           namespaceSelector: { matchNames: [this.namespace] },
           endpoints: [
             { port: 'metrics', path: '/metrics', interval: metrics?.interval ?? '30s', scrapeTimeout: '10s' },

@@ -85,19 +85,19 @@ const V8_BAD_PAIR =
 
 describe('CsiSnapshotStack snapshot-controller RBAC', () => {
   test('GIVEN v8.2.1 WHEN rendered THEN the ClusterRole has exactly the upstream v8.2.1 rules, with create on volumesnapshots', () => {
-    const role = find(render().objs, 'ClusterRole', 'snapshot-controller-runner');
+    const role = find(render().objs, 'ClusterRole', 'velero-cdk8s-snapshot-controller-runner');
     expect(role.rules).toEqual(
       CORE_AND_SNAPSHOT_RULES(['create', 'get', 'list', 'watch', 'update', 'patch', 'delete']),
     );
   });
 
   test('GIVEN v7.0.2 WHEN rendered THEN the ClusterRole has exactly the upstream v7.0.2 rules, without create on volumesnapshots', () => {
-    const role = find(render({ version: 'v7.0.2' }).objs, 'ClusterRole', 'snapshot-controller-runner');
+    const role = find(render({ version: 'v7.0.2' }).objs, 'ClusterRole', 'velero-cdk8s-snapshot-controller-runner');
     expect(role.rules).toEqual(CORE_AND_SNAPSHOT_RULES(['get', 'list', 'watch', 'update', 'patch', 'delete']));
   });
 
-  test('GIVEN any version WHEN rendered THEN the ClusterRoleBinding binds the runner role to the controller ServiceAccount in its namespace', () => {
-    const { objs } = render({ ...SEED, namespace: 'kube-system' });
+  test("GIVEN controller 'replace-upstream' in kube-system WHEN rendered THEN upstream's own names bind the runner role to the controller ServiceAccount", () => {
+    const { objs } = render({ ...SEED, namespace: 'kube-system', controller: 'replace-upstream' });
     expect(find(objs, 'ClusterRoleBinding', 'snapshot-controller-role')).toMatchObject({
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'snapshot-controller-runner' },
       subjects: [{ kind: 'ServiceAccount', name: 'snapshot-controller', namespace: 'kube-system' }],
@@ -107,7 +107,7 @@ describe('CsiSnapshotStack snapshot-controller RBAC', () => {
 
   test('GIVEN the default namespace WHEN rendered THEN the leader-election Role and RoleBinding live in synology-csi with a leases-only rule', () => {
     const { objs } = render();
-    const role = find(objs, 'Role', 'snapshot-controller-leaderelection');
+    const role = find(objs, 'Role', 'velero-cdk8s-snapshot-controller-leaderelection');
     expect(role.metadata.namespace).toBe('synology-csi');
     expect(role.rules).toEqual([
       {
@@ -116,12 +116,12 @@ describe('CsiSnapshotStack snapshot-controller RBAC', () => {
         verbs: ['get', 'watch', 'list', 'delete', 'update', 'create'],
       },
     ]);
-    const binding = find(objs, 'RoleBinding', 'snapshot-controller-leaderelection');
+    const binding = find(objs, 'RoleBinding', 'velero-cdk8s-snapshot-controller-leaderelection');
     expect(binding.metadata.namespace).toBe('synology-csi');
     expect(binding.roleRef).toEqual({
       apiGroup: 'rbac.authorization.k8s.io',
       kind: 'Role',
-      name: 'snapshot-controller-leaderelection',
+      name: 'velero-cdk8s-snapshot-controller-leaderelection',
     });
     expect(binding.subjects).toEqual([
       { kind: 'ServiceAccount', name: 'snapshot-controller', namespace: 'synology-csi' },
@@ -459,10 +459,10 @@ describe('CsiSnapshotStack rendered objects', () => {
     const { objs } = render();
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'ServiceAccount/snapshot-controller',
-      'ClusterRole/snapshot-controller-runner',
-      'ClusterRoleBinding/snapshot-controller-role',
-      'Role/snapshot-controller-leaderelection',
-      'RoleBinding/snapshot-controller-leaderelection',
+      'ClusterRole/velero-cdk8s-snapshot-controller-runner',
+      'ClusterRoleBinding/velero-cdk8s-snapshot-controller',
+      'Role/velero-cdk8s-snapshot-controller-leaderelection',
+      'RoleBinding/velero-cdk8s-snapshot-controller-leaderelection',
       'Deployment/snapshot-controller',
       'VolumeSnapshotClass/synology-snapshot-class',
     ]);
@@ -471,5 +471,40 @@ describe('CsiSnapshotStack rendered objects', () => {
 
   test('GIVEN v7.0.2 WHEN rendered THEN it matches the snapshot', () => {
     expect(render({ version: 'v7.0.2' }).objs).toMatchSnapshot();
+  });
+});
+
+describe('CsiSnapshotStack next to an existing snapshot-controller', () => {
+  const upstreamNames = [
+    'snapshot-controller-runner',
+    'snapshot-controller-role',
+    'snapshot-controller-leaderelection',
+  ];
+
+  test("GIVEN controller 'existing' WHEN rendered THEN only the VolumeSnapshotClass is rendered and no CRDs are synced", () => {
+    const { objs, stack } = render({ ...SEED, controller: 'existing' });
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['VolumeSnapshotClass/synology-snapshot-class']);
+    expect(stack.crdSources).toEqual([]);
+    expect(stack.permissions).toBeUndefined();
+  });
+
+  test("GIVEN controller 'existing' with crds 'managed' WHEN rendered THEN the CRD Application still syncs the CRDs", () => {
+    const { stack } = render({ ...SEED, controller: 'existing', crds: 'managed' });
+    expect(stack.crdSources).toEqual([stack.crdSource]);
+  });
+
+  test("GIVEN the default (managed) WHEN rendered THEN no cluster-scoped name collides with upstream's default install", () => {
+    const { objs, stack } = render();
+    expect(stack.crdSources).toEqual([stack.crdSource]);
+    const names = objs
+      .filter((o) => o.kind.startsWith('Cluster') || o.kind.startsWith('Role'))
+      .map((o) => o.metadata.name);
+    for (const n of upstreamNames) expect(names).not.toContain(n);
+  });
+
+  test("GIVEN controller 'managed' in kube-system WHEN constructed THEN it is refused: it would overwrite upstream's install", () => {
+    expect(thrown(build({ ...SEED, namespace: 'kube-system' }))).toBe(
+      "csi snapshot stack: namespace 'kube-system' with controller 'managed' would overwrite upstream's default install (Deployment and ServiceAccount kube-system/snapshot-controller); set controller: 'replace-upstream' to take it over on purpose, 'existing' to keep it, or run in another namespace",
+    );
   });
 });

@@ -72,6 +72,7 @@ if (!promtool) {
         'VeleroVolumeSnapshotLocationUnavailable',
         'VeleroPartialBackupFailure',
         'PVCNotCoveredByBackup',
+        'PVCNotSnapshottable',
         'VeleroRestoreDrillFailed',
         'VeleroRestoreDrillStale',
       ]),

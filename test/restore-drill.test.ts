@@ -333,14 +333,33 @@ describe('RestoreDrill RBAC', () => {
     ]);
   });
 
-  test('the ClusterRole covers the scratch namespaces, their PVCs and verify pods, and the scratch PVs and snapshot contents', () => {
+  test('the ClusterRole covers the scratch namespaces (get and delete by name), their PVCs and verify pods, and the scratch PVs and snapshot contents', () => {
     expect(find(setup().objs, 'ClusterRole', `velero-${NAME}`).rules).toEqual([
-      { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'delete', 'get'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] },
+      {
+        apiGroups: [''],
+        resources: ['namespaces'],
+        resourceNames: ['drill-default', 'drill-loki', 'drill-pihole'],
+        verbs: ['delete', 'get'],
+      },
       { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get'] },
       { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'patch'] },
       { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotcontents'], verbs: ['delete', 'list'] },
     ]);
+  });
+
+  test('renders a ValidatingAdmissionPolicy and its Deny binding next to the RBAC, named like the ClusterRole', () => {
+    const { objs } = setup();
+    const policy = find(objs, 'ValidatingAdmissionPolicy', `velero-${NAME}`);
+    expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
+    expect(policy.spec.matchConditions[0].expression).toBe(
+      `request.userInfo.username == 'system:serviceaccount:velero:${NAME}'`,
+    );
+    expect(find(objs, 'ValidatingAdmissionPolicyBinding', `velero-${NAME}`).spec).toEqual({
+      policyName: `velero-${NAME}`,
+      validationActions: ['Deny'],
+    });
   });
 
   test("binds both to the drill's own ServiceAccount, never to cluster-admin", () => {

@@ -22,6 +22,14 @@ describe('the default stack', () => {
     expect(files).toMatchSnapshot();
   });
 
+  test("adopts a velero install: the seed's server, metrics Service and node-agent select as upstream does (deploy: velero)", () => {
+    const files = Object.fromEntries(renderApp(buildApp()).map((r) => [`${r.folder}/${r.file}`, r.object]));
+    const deployment = files['velero/Deployment_apps_velero_velero.yaml'] as any;
+    expect(deployment.spec.selector).toEqual({ matchLabels: { deploy: 'velero' } });
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ deploy: 'velero', component: 'velero' });
+    expect((files['velero/Service_core_velero_velero.yaml'] as any).spec.selector).toEqual({ deploy: 'velero' });
+  });
+
   test('two renders are byte-identical', () => {
     const a = renderApp(buildApp()).map((r) => toYaml(r.object));
     const b = renderApp(buildApp()).map((r) => toYaml(r.object));

@@ -1,3 +1,4 @@
+import type { VeleroReleaseProps } from '../constructs/velero-release';
 import { find, objects, testChart, testRelease } from './helpers';
 import { StorageProfile } from '../lib/storage/storage-profile';
 
@@ -64,11 +65,18 @@ describe('VeleroRelease server Deployment', () => {
     expect(init.map((c: any) => c.image)).not.toContainEqual(expect.stringContaining('velero-plugin-for-csi'));
   });
 
-  test("gets the seed's resources: requests 100m/256Mi, limits 200m/512Mi", () => {
+  test("gets a backup's CPU: requests 100m/256Mi, limits 1000m (upstream velero install's) /512Mi", () => {
     expect(veleroContainer(deployment()).resources).toEqual({
       requests: { cpu: '100m', memory: '256Mi' },
-      limits: { cpu: '200m', memory: '512Mi' },
+      limits: { cpu: '1000m', memory: '512Mi' },
     });
+  });
+
+  test('a busy server gets 5 minutes of missed liveness probes (10 x 30s, 10s each) before a restart', () => {
+    const c = veleroContainer(deployment());
+    expect(c.livenessProbe).toMatchObject({ periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 10 });
+    expect(c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold).toBeGreaterThanOrEqual(300);
+    expect(c.readinessProbe).toMatchObject({ periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 });
   });
 
   test('probes /metrics for liveness and readiness and replaces pods with Recreate', () => {
@@ -387,6 +395,77 @@ describe('VeleroRelease node-agent', () => {
     expect(spec.tolerations).toEqual([
       { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
     ]);
+  });
+});
+
+describe('VeleroRelease adopts the installer the cluster runs', () => {
+  const render = (installedBy?: VeleroReleaseProps['installedBy'], nodeAgent = true) => {
+    const { chart } = testChart();
+    const release = testRelease(chart, { ...(installedBy ? { installedBy } : {}), nodeAgent: { enabled: nodeAgent } });
+    return { release, objs: objects(chart) };
+  };
+
+  test("by default velero install's: selector deploy: velero, pods labelled component: velero", () => {
+    const { objs } = render();
+    const d = find(objs, 'Deployment', 'velero');
+    expect(d.spec.selector).toEqual({ matchLabels: { deploy: 'velero' } });
+    expect(d.spec.template.metadata.labels).toMatchObject({ deploy: 'velero', component: 'velero' });
+    expect(d.metadata.labels).toMatchObject({ component: 'velero' });
+    expect(find(objs, 'Service', 'velero').spec.selector).toEqual({ deploy: 'velero' });
+  });
+
+  test("the Helm chart's: selector app.kubernetes.io/name + app.kubernetes.io/instance of the release", () => {
+    const { objs, release } = render({ kind: 'helm', releaseName: 'backup' });
+    const selector = { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/instance': 'backup' };
+    const d = find(objs, 'Deployment', 'velero');
+    expect(d.spec.selector).toEqual({ matchLabels: selector });
+    expect(d.spec.template.metadata.labels).toMatchObject({ ...selector, name: 'velero' });
+    expect(find(objs, 'Service', 'velero').spec.selector).toEqual(selector);
+    expect(find(objs, 'ServiceMonitor', 'velero').spec.selector).toEqual({ matchLabels: selector });
+    expect(find(objs, 'Service', 'velero').metadata.labels).toMatchObject(selector);
+    expect(release.adoption.deleteBeforeSync).toEqual([
+      'Job/backup-velero-upgrade-crds',
+      'ClusterRoleBinding/backup-velero-upgrade-crds',
+      'ClusterRole/backup-velero-upgrade-crds',
+      'ServiceAccount/backup-velero-server-upgrade-crds',
+      'Job/backup-velero-cleanup-crds',
+      'Secret/sh.helm.release.v1.backup.*',
+    ]);
+  });
+
+  test("the Helm release name defaults to 'velero', whose chart objects are named velero-*", () => {
+    const { objs, release } = render({ kind: 'helm' });
+    expect(find(objs, 'Deployment', 'velero').spec.selector.matchLabels['app.kubernetes.io/instance']).toBe('velero');
+    expect(release.adoption.deleteBeforeSync[0]).toBe('Job/velero-upgrade-crds');
+  });
+
+  test("none: the release's own selector", () => {
+    const { objs } = render({ kind: 'none' });
+    expect(find(objs, 'Deployment', 'velero').spec.selector).toEqual({
+      matchLabels: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' },
+    });
+  });
+
+  test.each([[{ kind: 'none' } as const], [{ kind: 'velero-install' } as const], [{ kind: 'helm' } as const]])(
+    "%j: the node-agent keeps upstream's selector name: node-agent, and every selector matches its pods",
+    (installedBy) => {
+      const { objs } = render(installedBy);
+      const ds = find(objs, 'DaemonSet', 'node-agent');
+      expect(ds.spec.selector).toEqual({ matchLabels: { name: 'node-agent' } });
+      expect(ds.spec.template.metadata.labels).toMatchObject({ name: 'node-agent', role: 'node-agent' });
+      const d = find(objs, 'Deployment', 'velero');
+      expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+      expect(d.spec.template.metadata.labels).toMatchObject(find(objs, 'Service', 'velero').spec.selector);
+      expect(find(objs, 'Service', 'velero').metadata.labels).toMatchObject(
+        find(objs, 'ServiceMonitor', 'velero').spec.selector.matchLabels,
+      );
+    },
+  );
+
+  test('a release name that is no Helm release name is refused', () => {
+    expect(() => render({ kind: 'helm', releaseName: 'Velero_1' })).toThrow(
+      "velero release: installedBy.releaseName 'Velero_1' is not a Helm release name (a DNS-1123 label of at most 53 characters); use the name 'helm list -n velero' shows",
+    );
   });
 });
 

@@ -102,6 +102,12 @@ export const ALL_METRICS: readonly MetricDefinition[] = [
     ['namespace', 'persistentvolumeclaim', 'storageclass', 'volumename', 'volumemode'],
     'one series per PVC',
   ),
+  // PVCNotSnapshottable (issue 18): the provisioner of each StorageClass
+  ksm(
+    'kube_storageclass_info',
+    ['storageclass', 'provisioner', 'reclaim_policy', 'volume_binding_mode'],
+    'one series per StorageClass',
+  ),
   ksm('kube_job_status_failed', ['namespace', 'job_name', 'reason'], 'failed pods of a Job'),
   ksm('kube_job_status_succeeded', ['namespace', 'job_name'], 'succeeded pods of a Job'),
   ksm('kube_job_status_active', ['namespace', 'job_name'], 'active pods of a Job'),

@@ -89,8 +89,18 @@ export function kubePrometheusStackValues(): string {
 
 /** The RBAC rules kube-state-metrics needs for the BSL config. */
 export const KSM_BSL_RULES = [
-  { apiGroups: ['velero.io'], resources: ['backupstoragelocations'], verbs: ['list', 'watch'] },
-  { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['list', 'watch'] },
+  {
+    apiGroups: ['velero.io'],
+    resources: ['backupstoragelocations'],
+    verbs: ['list', 'watch'],
+    why: "kube-state-metrics' custom-resource-state config reads each BackupStorageLocation's .status.phase: the storage-location alert on Velero lines without velero_backup_location_status_gauge",
+  },
+  {
+    apiGroups: ['apiextensions.k8s.io'],
+    resources: ['customresourcedefinitions'],
+    verbs: ['list', 'watch'],
+    why: 'kube-state-metrics discovers the custom resources of its custom-resource-state config through their CRDs',
+  },
 ] as const;
 
 /** `for:` of the phase alert: the BSL controller re-validates every minute by default. */

@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import {
   backupPlan,
   checkInventory,
+  checkSnapshotSupport,
   formatBytes,
   parseInventory,
+  parseStorageClasses,
   quantityBytes,
   renderPlanMarkdown,
   type PlanInput,
@@ -21,16 +23,21 @@ export interface PlanCliIo {
   readonly distDir?: string;
 }
 
-const USAGE = 'usage: npm run plan [-- --inventory <kubectl get pvc -A -o json output> [--strict]]';
+const USAGE =
+  'usage: npm run plan [-- --inventory <kubectl get pvc -A -o json output> [--storage-classes <kubectl get storageclass -o json output>] [--strict]]';
 
 /**
  * `npm run plan`: writes BACKUP-PLAN.md (the same bytes `npm run synth` writes), prints a summary, and
- * with `--inventory` lists every live PVC that no schedule protects. Exit codes: 0 fine, 1 `--strict` found
+ * with `--inventory` lists every live PVC that no schedule protects (with `--storage-classes`, also every one CSI
+ * snapshots cannot take). Exit codes: 0 fine, 1 `--strict` found
  * unprotected PVCs, 2 bad usage or input.
  */
 export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCliIo): number {
-  const known = new Set(['--inventory', '--strict']);
-  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.has(a) && argv[i - 1] !== '--inventory');
+  const known = new Set(['--inventory', '--storage-classes', '--strict']);
+  const unknown = argv.filter(
+    (a, i) =>
+      a.startsWith('--') && !known.has(a) && argv[i - 1] !== '--inventory' && argv[i - 1] !== '--storage-classes',
+  );
   if (unknown.length) {
     io.error(`plan: unknown option ${unknown.join(', ')}\n${USAGE}`);
     return 2;
@@ -39,6 +46,12 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   const inventoryPath = invIdx >= 0 ? argv[invIdx + 1] : undefined;
   if (invIdx >= 0 && (!inventoryPath || inventoryPath.startsWith('--'))) {
     io.error(`plan: --inventory needs a file\n${USAGE}`);
+    return 2;
+  }
+  const scIdx = argv.indexOf('--storage-classes');
+  const classesPath = scIdx >= 0 ? argv[scIdx + 1] : undefined;
+  if (scIdx >= 0 && (!classesPath || classesPath.startsWith('--') || !inventoryPath)) {
+    io.error(`plan: --storage-classes needs a file and --inventory (it checks the inventory's PVCs)\n${USAGE}`);
     return 2;
   }
   const strict = argv.includes('--strict');
@@ -56,6 +69,21 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
       io.error(
         err.code === 'ENOENT'
           ? `plan: inventory '${inventoryPath}' does not exist; create it with 'kubectl get pvc -A -o json > ${inventoryPath}'`
+          : `plan: ${err.message}`,
+      );
+      return 2;
+    }
+  }
+
+  let classes;
+  if (classesPath) {
+    try {
+      classes = parseStorageClasses(readFileSync(classesPath, 'utf8'), `storage classes '${classesPath}'`);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      io.error(
+        err.code === 'ENOENT'
+          ? `plan: storage classes '${classesPath}' does not exist; create it with 'kubectl get storageclass -o json > ${classesPath}'`
           : `plan: ${err.message}`,
       );
       return 2;
@@ -95,6 +123,13 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
     io.log(`  deliberately unprotected: ${p.namespace}/${p.name} ${p.size} (${p.storageClass}): ${p.reason}`);
   for (const p of result.unprotected)
     io.log(`  NOT PROTECTED: ${p.namespace}/${p.name} ${p.size} storageClass=${p.storageClass}`);
+  const unsnapshottable = classes ? checkSnapshotSupport(input, inventory, classes) : [];
+  for (const p of unsnapshottable) {
+    io.log(
+      `  NOT SNAPSHOTTABLE: ${p.namespace}/${p.name} ${p.size} storageClass=${p.storageClass} provisioner=${p.provisioner ?? 'unknown'}: only CSI snapshots protect its namespace, and no VolumeSnapshotClass serves that provisioner; move it to a snapshot-capable class, opt it into file-system backup (fsBackupVolumes), or declare it in unprotectedVolumes with a reason`,
+    );
+  }
+  if (unsnapshottable.length && strict && !result.unprotected.length) return 1;
   if (result.unprotected.length) {
     const total = result.unprotected.reduce((a, p) => {
       try {

@@ -6,6 +6,11 @@
  */
 import { Duration } from 'cdk8s';
 import { isNamespaceProtected, type CoverageSchedule } from '../schedule/coverage';
+import {
+  snapshotOnlyNamespaces,
+  volumeSnapshotVerdict,
+  type VolumeSnapshotSupport,
+} from '../alerts/unsnapshottable-volume';
 import { nextRuns } from '../schedule/cron';
 import type { StorageProfile } from '../storage/storage-profile';
 import { formatReportDuration } from '../units/duration';
@@ -23,6 +28,11 @@ export interface VolumeDeclaration {
   readonly size: string;
   /** What runs on it, for the report. @default - the PVC name */
   readonly app?: string;
+  /**
+   * Provisioner of its StorageClass (`kubectl get storageclass <class> -o jsonpath={.provisioner}`), checked
+   * against the stack's VolumeSnapshotClass drivers. @default - unknown (the live check needs --storage-classes)
+   */
+  readonly provisioner?: string;
 }
 
 /** What the plan reads of a backup storage location (a `BackupStorageLocation` construct is one). */
@@ -60,6 +70,8 @@ export interface PlanInput {
   readonly volumes: readonly VolumeDeclaration[];
   /** Namespaces deliberately not backed up, with the reason (same map as BackupAlerts). @default {} */
   readonly unprotectedNamespaces?: Readonly<Record<string, string>>;
+  /** Which volumes CSI snapshots can take (same object as BackupAlerts' `volumeSnapshots`). @default - not checked */
+  readonly volumeSnapshots?: VolumeSnapshotSupport;
   /** Size of one resource backup (manifests + metadata) in object storage. @default 20 MiB */
   readonly resourceBackupSizeMiB?: number;
   /** Share of volume data that changes per day, for the deduplicated (kopia) estimate. @default 0.02 */
@@ -289,7 +301,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
     );
     for (const [namespace, reason] of declared) out.push(`- \`${namespace}\`: ${reason}`);
   }
-  out.push('');
+  out.push('', ...snapshotSupportSection(plan.input));
 
   out.push(
     '## Schedules',
@@ -508,4 +520,105 @@ export function checkInventory(input: PlanInput, pvcs: readonly InventoryPvc[]):
     else unprotected.push(pvc);
   }
   return { unprotected, declaredUnprotected, protectedCount };
+}
+
+/** The report's "volumes CSI snapshots cannot take" section: the PVCNotSnapshottable rule, in words. */
+function snapshotSupportSection(input: PlanInput): string[] {
+  const support = input.volumeSnapshots;
+  if (!support) return [];
+  const declared = input.unprotectedNamespaces ?? {};
+  const set = snapshotOnlyNamespaces(input.schedules, Object.keys(declared));
+  const where =
+    set.kind === 'none'
+      ? 'no namespace'
+      : set.kind === 'all'
+        ? 'every namespace'
+        : set.kind === 'only'
+          ? set.namespaces.map((n) => `\`${n}\``).join(', ')
+          : `every namespace except ${set.namespaces.map((n) => `\`${n}\``).join(', ')}`;
+  const out = [
+    '## Volumes CSI snapshots cannot take',
+    '',
+    `Only CSI snapshots protect the volumes of ${where}. A PVC there whose StorageClass's provisioner is not one of the stack's VolumeSnapshotClass drivers (${support.snapshotDrivers.map((d) => `\`${d}\``).join(', ') || 'none'}) is skipped while the backup ends Completed; \`PVCNotSnapshottable\` fires for it, and \`npm run plan -- --inventory pvcs.json --storage-classes sc.json\` lists it.`,
+    '',
+  ];
+  const flagged = input.volumes
+    .filter((v) => v.provisioner !== undefined)
+    .map((v) => ({ v, verdict: volumeSnapshotVerdict(input.schedules, support, declared, v) }))
+    .filter((x) => x.verdict.kind === 'not-snapshottable');
+  for (const { v } of flagged) {
+    out.push(
+      `- **NOT SNAPSHOTTABLE**: \`${v.namespace}/${v.pvc}\` (${v.app ?? v.pvc}, ${v.size}) is on provisioner \`${v.provisioner}\`: its data is not backed up.`,
+    );
+  }
+  for (const v of support.fsBackupVolumes ?? [])
+    out.push(`- \`${v.namespace}/${v.pvc}\`: file-system backup (opted in by name)`);
+  for (const v of support.unprotectedVolumes ?? [])
+    out.push(`- \`${v.namespace}/${v.pvc}\`: **deliberately unprotected**: ${v.reason}`);
+  if (out[out.length - 1] !== '') out.push('');
+  return out;
+}
+
+/** StorageClass name -> provisioner, and the default class, from `kubectl get storageclass -o json`. */
+export interface StorageClassInventory {
+  readonly provisioners: Readonly<Record<string, string>>;
+  readonly defaultClass?: string;
+}
+
+/** Parses `kubectl get storageclass -o json` output; throws a clear error on anything else. */
+export function parseStorageClasses(text: string, source = 'storage classes'): StorageClassInventory {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untrusted JSON, checked field by field below
+  let doc: any;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `${source}: not JSON (${(e as Error).message}); produce it with 'kubectl get storageclass -o json > sc.json'`,
+      { cause: e },
+    );
+  }
+  if (!doc || typeof doc !== 'object' || !Array.isArray(doc.items)) {
+    throw new Error(
+      `${source}: expected a Kubernetes List with an 'items' array, as 'kubectl get storageclass -o json' prints`,
+    );
+  }
+  const provisioners: Record<string, string> = {};
+  let defaultClass: string | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untrusted JSON, checked field by field
+  doc.items.forEach((item: any, i: number) => {
+    if (item?.kind !== undefined && item.kind !== 'StorageClass') {
+      throw new Error(
+        `${source}: items[${i}] is a ${item.kind}, not a StorageClass; list them with 'kubectl get storageclass -o json'`,
+      );
+    }
+    const name = item?.metadata?.name;
+    if (typeof name !== 'string' || typeof item?.provisioner !== 'string') {
+      throw new Error(`${source}: items[${i}] has no metadata.name or provisioner`);
+    }
+    provisioners[name] = item.provisioner;
+    if (item.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true') defaultClass = name;
+  });
+  return { provisioners, defaultClass };
+}
+
+/** Live PVCs in snapshot-only namespaces whose StorageClass has no snapshot driver: the PVCNotSnapshottable rule. */
+export function checkSnapshotSupport(
+  input: PlanInput,
+  pvcs: readonly InventoryPvc[],
+  classes: StorageClassInventory,
+): (InventoryPvc & { provisioner?: string })[] {
+  if (!input.volumeSnapshots) return [];
+  const declared = input.unprotectedNamespaces ?? {};
+  const out: (InventoryPvc & { provisioner?: string })[] = [];
+  for (const p of pvcs) {
+    const cls = p.storageClass === '(default)' ? classes.defaultClass : p.storageClass;
+    const provisioner = cls !== undefined ? classes.provisioners[cls] : undefined;
+    const verdict = volumeSnapshotVerdict(input.schedules, input.volumeSnapshots, declared, {
+      namespace: p.namespace,
+      pvc: p.name,
+      provisioner,
+    });
+    if (verdict.kind === 'not-snapshottable') out.push({ ...p, provisioner });
+  }
+  return out;
 }

@@ -13,12 +13,17 @@ import {
   CrdApplication,
   CsiSnapshotStack,
   RestoreDrill,
+  RestoreScenario,
+  TrackingStripModifiers,
   StorageProfile,
   VeleroRelease,
   type GitRepository,
 } from './constructs';
-import { FolderChart } from './lib/output/folder-chart';
+import { DEFAULT_REPOSITORY } from './constructs/argocd-application';
+import { FolderChart, UnsyncedFolderChart } from './lib/output/folder-chart';
 import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
+import { alertRunbookUrl } from './lib/restore/runbook';
+import { RESTORES_FOLDER } from './lib/restore/scenario';
 import { runPlanCli } from './lib/plan/plan-cli';
 import { checkInvariants, foldersOf } from './lib/validation/invariants';
 import { schemaCheck } from './lib/validation/schema';
@@ -77,6 +82,12 @@ export const SEED_SCHEDULES = {
   },
 } as const satisfies Record<string, Omit<BackupScheduleProps, 'release'>>;
 
+/** Namespaces a rebuilt cluster gets from elsewhere (the cluster itself, or Git through ArgoCD), never from a restore. */
+export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+/** The namespace the 'namespace-inspect' scenario restores loki into. */
+export const INSPECTION_NAMESPACE = 'loki-inspect';
+
 export interface StackOptions {
   /** @default STORAGE */
   readonly storage?: StorageProfile;
@@ -96,6 +107,9 @@ export interface Stack {
   readonly snapshots: CsiSnapshotStack;
   readonly alerts: BackupAlerts;
   readonly drill: RestoreDrill;
+  /** The restore scenarios rendered into dist/restores/ (the rebuild's two are last, in their order). */
+  readonly restores: readonly RestoreScenario[];
+  readonly trackingModifiers: TrackingStripModifiers;
   readonly plan: PlanInput;
 }
 
@@ -119,20 +133,67 @@ export function buildStack(options: StackOptions = {}): Stack {
     new BackupSchedule(velero, 'WeeklyClusterResources', { release, ...SEED_SCHEDULES.weeklyClusterResources }),
   ];
 
+  // Every restore strips ArgoCD's tracking from what it brings back; the ConfigMap must be in the cluster first.
+  const trackingModifiers = new TrackingStripModifiers(velero, 'TrackingStripModifiers', { release });
+
   // Monthly proof that the daily backups restore: into drill-<ns> scratch namespaces, deleted afterwards.
-  const drill = new RestoreDrill(velero, 'RestoreDrill', { release, schedule: schedules[0] });
+  const drill = new RestoreDrill(velero, 'RestoreDrill', { release, schedule: schedules[0], trackingModifiers });
+
+  // The seed's restores (BACKUP-PLAN.md runbooks), rendered into dist/restores/, which nothing syncs.
+  const [daily, weekly] = schedules;
+  const restoresChart = new UnsyncedFolderChart(app, RESTORES_FOLDER);
+  const scenario = (id: string, props: Omit<ConstructorParameters<typeof RestoreScenario>[2], 'trackingModifiers'>) =>
+    new RestoreScenario(restoresChart, id, { trackingModifiers, ...props });
+  const restores = [
+    scenario('PvcLost', {
+      name: 'pvc-lost',
+      schedule: daily,
+      target: { kind: 'pvc', namespace: 'default', pvc: 'prometheus-data' },
+    }),
+    scenario('NamespaceLost', {
+      name: 'namespace-lost',
+      schedule: daily,
+      target: { kind: 'namespace', namespace: 'pihole' },
+    }),
+    scenario('NamespaceInspect', {
+      name: 'namespace-inspect',
+      schedule: daily,
+      target: { kind: 'namespace-into', namespace: 'loki', into: INSPECTION_NAMESPACE },
+    }),
+    // rebuild, in order: cluster resources and every other namespace from the weekly backup; the namespaces
+    // with volume data from the fresher daily one (restoring their PVCs from the weekly first would create empty
+    // volumes, which the daily restore then skips as existing)
+    scenario('RebuildClusterResources', {
+      name: 'rebuild-cluster-resources',
+      title: 'rebuild: cluster resources and namespaces without volume data',
+      schedule: weekly,
+      target: { kind: 'cluster' },
+      excludedNamespaces: [release.namespace, ...REBUILD_EXCLUDED_NAMESPACES, ...daily.includedNamespaces],
+    }),
+    scenario('RebuildVolumes', {
+      name: 'rebuild-volumes',
+      title: 'rebuild: the namespaces with volume data',
+      schedule: daily,
+      target: { kind: 'cluster' },
+    }),
+  ];
+
   // the drill's scratch copies exist for minutes and must not trip the coverage alert or --strict
   const unprotectedNamespaces = {
     ...UNPROTECTED_NAMESPACES,
     ...Object.fromEntries(
       drill.scratchNamespaces.map((n) => [n, 'scratch copy made and deleted by the restore drill']),
     ),
+    [INSPECTION_NAMESPACE]:
+      "inspection copy of loki made by the restore scenario 'namespace-inspect'; delete it when done",
   };
+  const runbookRepository = { ...DEFAULT_REPOSITORY, ...repository };
   const alerts = new BackupAlerts(velero, 'BackupAlerts', {
     release,
     schedules,
     unprotectedNamespaces,
     additionalRules: [drill.alertRules],
+    runbookUrl: alertRunbookUrl(runbookRepository),
   });
 
   // The seed runs Synology CSI, whose csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
@@ -172,8 +233,37 @@ export function buildStack(options: StackOptions = {}): Stack {
     repository,
   });
 
-  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces };
-  return { app, release, schedules, snapshots, alerts, drill, plan };
+  const rebuildRestores = restores.filter((r) => r.name.startsWith('rebuild-')).map((r) => r.summary);
+  const plan: PlanInput = {
+    release,
+    schedules,
+    volumes: CRITICAL_VOLUMES,
+    unprotectedNamespaces,
+    snapshotControllerNamespace: snapshots.namespace,
+    runbooks: {
+      distPath: runbookRepository.distPath,
+      scenarios: restores.map((r) => r.summary),
+      drill: { cronJobName: drill.name, namespace: drill.namespace, scheduleName: daily.name, cron: drill.cron },
+      rebuild: {
+        veleroNamespace: release.namespace,
+        argocdNamespace: 'argocd',
+        crdApplication: 'backup-crds',
+        veleroApplication: 'velero',
+        otherApplications: ['csi-snapshots'],
+        veleroVersion: release.version,
+        credentials: release.credentials,
+        storageLocation: release.defaultStorageLocation.name,
+        restores: rebuildRestores,
+      },
+    },
+    alerts: alerts.rules.map((r) => ({
+      alert: r.alert,
+      severity: r.labels.severity ?? 'warning',
+      summary: r.annotations.summary ?? '',
+      description: r.annotations.description ?? '',
+    })),
+  };
+  return { app, release, schedules, snapshots, alerts, drill, restores, trackingModifiers, plan };
 }
 
 /**

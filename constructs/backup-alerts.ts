@@ -104,6 +104,11 @@ export interface BackupAlertsProps {
   readonly backupDurationWarning?: Duration;
   /** Name of the PrometheusRule. @default 'velero-backup-alerts' */
   readonly name?: string;
+  /**
+   * The `runbook_url` annotation of each alert (the kube-prometheus convention): the URL of its section in the
+   * rendered runbook, e.g. `runbookUrl(REPOSITORY)` of lib/restore/runbook.ts. @default no runbook_url
+   */
+  readonly runbookUrl?: (alert: string) => string;
 }
 
 /** The thresholds the alerts of one schedule use, all derived from its cadence. */
@@ -1040,7 +1045,8 @@ export class BackupAlerts extends Construct {
             expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
             ...(r.for ? { for: r.for } : {}),
             labels: { ...r.labels },
-            annotations: { ...r.annotations },
+            // the one place every alert gets its runbook link (rule builders stay free of repository details)
+            annotations: { ...r.annotations, ...(props.runbookUrl ? { runbook_url: props.runbookUrl(r.alert) } : {}) },
           })),
         })),
       },

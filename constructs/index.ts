@@ -5,3 +5,5 @@ export * from './csi-snapshot-stack';
 export * from './backup-schedule';
 export * from './backup-alerts';
 export * from './restore-drill';
+export * from './restore-modifiers';
+export * from './restore-scenario';

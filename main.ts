@@ -23,7 +23,8 @@ import { DEFAULT_REPOSITORY } from './constructs/argocd-application';
 import { FolderChart, UnsyncedFolderChart } from './lib/output/folder-chart';
 import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
 import { alertRunbookUrl } from './lib/restore/runbook';
-import { RESTORES_FOLDER } from './lib/restore/scenario';
+import { applyCommand, RESTORES_FOLDER } from './lib/restore/scenario';
+import { renderApp, toYaml } from './lib/output/output';
 import { runPlanCli } from './lib/plan/plan-cli';
 import { checkInvariants, foldersOf } from './lib/validation/invariants';
 import { schemaCheck } from './lib/validation/schema';
@@ -321,6 +322,44 @@ export function planMain(argv: readonly string[]): number {
     return runPlanCli(argv, buildStack().plan, { log: console.log, error: console.error });
   } catch (e) {
     console.error((e as Error).message);
+    return 2;
+  }
+}
+
+/**
+ * `npm run restore [-- <scenario>]`: without an argument the scenarios, one a line; with one, the command that
+ * applies it and its Restore, exactly as rendered into dist/restores/. Returns the exit code.
+ */
+export function restoreMain(
+  argv: readonly string[],
+  io: { log: (s: string) => void; error: (s: string) => void } = { log: console.log, error: console.error },
+): number {
+  try {
+    const stack = buildStack();
+    const distPath = { ...DEFAULT_REPOSITORY, ...REPOSITORY }.distPath;
+    const byName = new Map(stack.restores.map((r) => [r.name, r]));
+    const [name, ...rest] = argv;
+    if (name === undefined) {
+      for (const r of stack.restores) io.log(`${r.name.padEnd(28)} ${r.title}`);
+      io.log('\nnpm run restore -- <scenario> prints its command and Restore');
+      return 0;
+    }
+    const scenario = byName.get(name);
+    if (!scenario || rest.length) {
+      io.error(
+        `restore: ${scenario ? `one scenario at a time, got ${argv.join(' ')}` : `no scenario '${name}'`}; scenarios: ${[...byName.keys()].join(', ')}`,
+      );
+      return 2;
+    }
+    const object = renderApp(stack.app).find(
+      (o) => o.folder === RESTORES_FOLDER && o.file === `${scenario.name}.yaml`,
+    )!;
+    io.log(
+      `# ${scenario.title}\n# apply (a new Restore each time):\n${applyCommand({ file: `${distPath}/${scenario.summary.file}` })}\n# or pipe this to 'kubectl create -f -':\n${toYaml(object.object)}`,
+    );
+    return 0;
+  } catch (e) {
+    io.error((e as Error).message);
     return 2;
   }
 }

@@ -344,8 +344,10 @@ describe('the drill runner bundle', () => {
     const dir = join(tmp, 'checkout');
     mkdirSync(join(dir, 'lib', 'drill'), { recursive: true });
     mkdirSync(join(dir, 'lib', 'kube'), { recursive: true });
+    mkdirSync(join(dir, 'lib', 'restore'), { recursive: true });
     cpSync(join(ROOT, 'drill'), join(dir, 'drill'), { recursive: true });
-    for (const f of ['drill/drill-bundle.ts', 'kube/names.ts']) copyFileSync(join(ROOT, 'lib', f), join(dir, 'lib', f));
+    for (const f of ['drill/drill-bundle.ts', 'kube/names.ts', 'restore/restore-spec.ts'])
+      copyFileSync(join(ROOT, 'lib', f), join(dir, 'lib', f));
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     return dir;
   }

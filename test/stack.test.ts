@@ -48,7 +48,8 @@ describe('the default stack', () => {
   });
 
   test('object names are explicit: no cdk8s hash suffixes', () => {
-    for (const r of renderApp(buildApp())) expect(r.object.metadata.name ?? r.object.metadata.generateName).not.toMatch(/-c8[0-9a-f]{6,}$/);
+    for (const r of renderApp(buildApp()))
+      expect(r.object.metadata.name ?? r.object.metadata.generateName).not.toMatch(/-c8[0-9a-f]{6,}$/);
   });
 
   test('the committed dist/ is what the sources render', () => {

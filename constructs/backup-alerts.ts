@@ -1010,6 +1010,21 @@ export class BackupAlerts extends Construct {
         })),
       });
     }
+    // The one place every alert gets its runbook link (the kube-prometheus `runbook_url` convention); the rule
+    // builders stay free of repository details. Each rule's promtool cases expect the annotation too.
+    if (props.runbookUrl) {
+      const link = props.runbookUrl;
+      const linked = new Map<AlertRule, AlertRule>();
+      for (const g of groups)
+        for (const p of g.proven)
+          linked.set(p.rule, { ...p.rule, annotations: { ...p.rule.annotations, runbook_url: link(p.rule.alert) } });
+      for (const g of groups) {
+        g.proven = g.proven.map((p) => ({
+          rule: linked.get(p.rule)!,
+          tests: p.tests.map((t) => ({ ...t, rule: linked.get(t.rule) ?? t.rule })),
+        }));
+      }
+    }
     // additional rules' cases refer to the rules as given; re-point them at the rules with routing labels
     const extraTests = (props.additionalRules ?? []).flatMap((extra) =>
       extra.tests.map((t) => {
@@ -1045,8 +1060,7 @@ export class BackupAlerts extends Construct {
             expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
             ...(r.for ? { for: r.for } : {}),
             labels: { ...r.labels },
-            // the one place every alert gets its runbook link (rule builders stay free of repository details)
-            annotations: { ...r.annotations, ...(props.runbookUrl ? { runbook_url: props.runbookUrl(r.alert) } : {}) },
+            annotations: { ...r.annotations },
           })),
         })),
       },

@@ -83,7 +83,12 @@ function groupOf(o: Json): string {
 
 function describe(o: Json): string {
   const kind = typeof o?.kind === 'string' ? o.kind : '<no kind>';
-  const name = typeof o?.metadata?.name === 'string' ? o.metadata.name : '<no name>';
+  const name =
+    typeof o?.metadata?.name === 'string'
+      ? o.metadata.name
+      : typeof o?.metadata?.generateName === 'string'
+        ? `${o.metadata.generateName}<generated>`
+        : '<no name>';
   return `${kind} ${typeof o?.metadata?.namespace === 'string' ? `${o.metadata.namespace}/` : ''}${name}`;
 }
 

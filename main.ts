@@ -14,16 +14,22 @@ import {
   CrdApplication,
   CsiSnapshotStack,
   RestoreDrill,
+  RestoreScenario,
+  TrackingStripModifiers,
   StorageProfile,
   VeleroRelease,
+  resolveRepository,
   type GitRepository,
 } from './constructs';
 import { runPlan, runSynth, runValidate } from './lib/output/cli';
-import { FolderChart } from './lib/output/folder-chart';
+import { FolderChart, UnsyncedFolderChart } from './lib/output/folder-chart';
 import type { VolumeSnapshotSupport } from './lib/alerts/unsnapshottable-volume';
 import { renderPermissionsMarkdown, type ServiceAccountPermissions } from './lib/kube/permissions';
 import { renameSync, writeFileSync } from 'node:fs';
 import type { PlanInput, VolumeDeclaration } from './lib/plan/plan';
+import { alertRunbookUrl } from './lib/restore/runbook';
+import { applyCommand, RESTORES_FOLDER } from './lib/restore/scenario';
+import { renderApp, toYaml } from './lib/output/output';
 
 /**
  * Storage profile of the default BackupStorageLocation: the one line to switch.
@@ -86,6 +92,12 @@ export const SEED_SCHEDULES = {
   },
 } as const satisfies Record<string, Omit<BackupScheduleProps, 'release'>>;
 
+/** Namespaces a rebuilt cluster gets from elsewhere (the cluster itself, or Git through ArgoCD), never from a restore. */
+export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+/** The namespace the 'namespace-inspect' scenario restores loki into. */
+export const INSPECTION_NAMESPACE = 'loki-inspect';
+
 export interface StackOptions {
   /** @default STORAGE */
   readonly storage?: StorageProfile;
@@ -109,6 +121,9 @@ export interface Stack {
   readonly snapshots: CsiSnapshotStack;
   readonly alerts: BackupAlerts;
   readonly drill: RestoreDrill;
+  /** The restore scenarios rendered into dist/restores/ (the rebuild's two are last, in their order). */
+  readonly restores: readonly RestoreScenario[];
+  readonly trackingModifiers: TrackingStripModifiers;
   readonly plan: PlanInput;
 }
 
@@ -134,15 +149,62 @@ export function buildStack(options: StackOptions = {}): Stack {
     new BackupSchedule(velero, 'WeeklyClusterResources', { release, ...SEED_SCHEDULES.weeklyClusterResources }),
   ];
 
+  // Every restore strips ArgoCD's tracking from what it brings back; the ConfigMap must be in the cluster first.
+  const trackingModifiers = new TrackingStripModifiers(velero, 'TrackingStripModifiers', { release });
+
   // Monthly proof that the daily backups restore: into drill-<ns> scratch namespaces, deleted afterwards.
-  const drill = new RestoreDrill(velero, 'RestoreDrill', { release, schedule: schedules[0] });
+  const drill = new RestoreDrill(velero, 'RestoreDrill', { release, schedule: schedules[0], trackingModifiers });
+
+  // The seed's restores (BACKUP-PLAN.md runbooks), rendered into dist/restores/, which nothing syncs.
+  const [daily, weekly] = schedules;
+  const restoresChart = new UnsyncedFolderChart(app, RESTORES_FOLDER);
+  const scenario = (id: string, props: Omit<ConstructorParameters<typeof RestoreScenario>[2], 'trackingModifiers'>) =>
+    new RestoreScenario(restoresChart, id, { trackingModifiers, ...props });
+  const restores = [
+    scenario('PvcLost', {
+      name: 'pvc-lost',
+      schedule: daily,
+      target: { kind: 'pvc', namespace: 'default', pvc: 'prometheus-data' },
+    }),
+    scenario('NamespaceLost', {
+      name: 'namespace-lost',
+      schedule: daily,
+      target: { kind: 'namespace', namespace: 'pihole' },
+    }),
+    scenario('NamespaceInspect', {
+      name: 'namespace-inspect',
+      schedule: daily,
+      target: { kind: 'namespace-into', namespace: 'loki', into: INSPECTION_NAMESPACE },
+    }),
+    // rebuild, in order: cluster resources and every other namespace from the weekly backup; the namespaces
+    // with volume data from the fresher daily one (restoring their PVCs from the weekly first would create empty
+    // volumes, which the daily restore then skips as existing)
+    scenario('RebuildClusterResources', {
+      name: 'rebuild-cluster-resources',
+      title: 'rebuild: cluster resources and namespaces without volume data',
+      schedule: weekly,
+      target: { kind: 'cluster' },
+      excludedNamespaces: [release.namespace, ...REBUILD_EXCLUDED_NAMESPACES, ...daily.includedNamespaces],
+    }),
+    scenario('RebuildVolumes', {
+      name: 'rebuild-volumes',
+      title: 'rebuild: the namespaces with volume data',
+      schedule: daily,
+      target: { kind: 'cluster' },
+    }),
+  ];
+
   // the drill's scratch copies exist for minutes and must not trip the coverage alert or --strict
   const unprotectedNamespaces = {
     ...UNPROTECTED_NAMESPACES,
     ...Object.fromEntries(
       drill.scratchNamespaces.map((n) => [n, 'scratch copy made and deleted by the restore drill']),
     ),
+    [INSPECTION_NAMESPACE]:
+      "inspection copy of loki made by the restore scenario 'namespace-inspect'; delete it when done",
   };
+  const runbookRepository = resolveRepository(repository);
+
   // The seed runs Synology CSI, whose csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
   // with the v8.2.1 CRDs that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16).
   // Chosen: the controller flag, until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
@@ -155,6 +217,8 @@ export function buildStack(options: StackOptions = {}): Stack {
     unprotectedNamespaces,
     additionalRules: [drill.alertRules],
     volumeSnapshots,
+    snapshotControllerNamespace: snapshots.namespace,
+    runbookUrl: alertRunbookUrl(runbookRepository),
   });
 
   const applications = new FolderChart(app, 'applications');
@@ -188,8 +252,38 @@ export function buildStack(options: StackOptions = {}): Stack {
     repository,
   });
 
-  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces, volumeSnapshots };
-  return { app, release, schedules, snapshots, alerts, drill, plan };
+  const rebuildRestores = restores.filter((r) => r.name.startsWith('rebuild-')).map((r) => r.summary);
+  const plan: PlanInput = {
+    release,
+    schedules,
+    volumes: CRITICAL_VOLUMES,
+    unprotectedNamespaces,
+    volumeSnapshots,
+    snapshotControllerNamespace: snapshots.namespace,
+    runbooks: {
+      distPath: runbookRepository.distPath,
+      scenarios: restores.map((r) => r.summary),
+      drill: { cronJobName: drill.name, namespace: drill.namespace, scheduleName: daily.name, cron: drill.cron },
+      rebuild: {
+        veleroNamespace: release.namespace,
+        argocdNamespace: 'argocd',
+        crdApplication: 'backup-crds',
+        veleroApplication: 'velero',
+        otherApplications: ['csi-snapshots'],
+        veleroVersion: release.version,
+        credentials: release.credentials,
+        storageLocation: release.defaultStorageLocation.name,
+        restores: rebuildRestores,
+      },
+    },
+    alerts: alerts.rules.map((r) => ({
+      alert: r.alert,
+      severity: r.labels.severity ?? 'warning',
+      summary: r.annotations.summary ?? '',
+      description: r.annotations.description ?? '',
+    })),
+  };
+  return { app, release, schedules, snapshots, alerts, drill, restores, trackingModifiers, plan };
 }
 
 /** Builds the seed's stack and returns its cdk8s App. */
@@ -231,6 +325,44 @@ export function permissionsMain(path = PERMISSIONS_DOC): number {
 /** `npm run plan`: the report, a summary, and the live-inventory check; returns the exit code. */
 export function planMain(argv: readonly string[]): number {
   return runPlan(buildStack, argv);
+}
+
+/**
+ * `npm run restore [-- <scenario>]`: without an argument the scenarios, one a line; with one, the command that
+ * applies it and its Restore, exactly as rendered into dist/restores/. Returns the exit code.
+ */
+export function restoreMain(
+  argv: readonly string[],
+  io: { log: (s: string) => void; error: (s: string) => void } = { log: console.log, error: console.error },
+): number {
+  try {
+    const stack = buildStack();
+    const distPath = resolveRepository(REPOSITORY).distPath;
+    const byName = new Map(stack.restores.map((r) => [r.name, r]));
+    const [name, ...rest] = argv;
+    if (name === undefined) {
+      for (const r of stack.restores) io.log(`${r.name.padEnd(28)} ${r.title}`);
+      io.log('\nnpm run restore -- <scenario> prints its command and Restore');
+      return 0;
+    }
+    const scenario = byName.get(name);
+    if (!scenario || rest.length) {
+      io.error(
+        `restore: ${scenario ? `one scenario at a time, got ${argv.join(' ')}` : `no scenario '${name}'`}; scenarios: ${[...byName.keys()].join(', ')}`,
+      );
+      return 2;
+    }
+    const object = renderApp(stack.app).find(
+      (o) => o.folder === RESTORES_FOLDER && o.file === `${scenario.name}.yaml`,
+    )!;
+    io.log(
+      `# ${scenario.title}\n# apply (a new Restore each time):\n${applyCommand({ file: `${distPath}/${scenario.summary.file}` })}\n# or pipe this to 'kubectl create -f -':\n${toYaml(object.object)}`,
+    );
+    return 0;
+  } catch (e) {
+    io.error((e as Error).message);
+    return 2;
+  }
 }
 
 /** `npm run validate`: checks the files in dist/ (or `dir`) as ArgoCD will read them; returns the exit code. */

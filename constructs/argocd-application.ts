@@ -12,6 +12,11 @@ export interface GitRepository {
   readonly distPath?: string;
 }
 
+/** The repository with its defaults resolved (targetRevision 'HEAD', distPath 'dist'). */
+export function resolveRepository(repository: GitRepository): Required<GitRepository> {
+  return { targetRevision: 'HEAD', distPath: 'dist', ...repository };
+}
+
 export interface ArgoCdApplicationProps {
   /** Application name, e.g. `velero`. */
   readonly name: string;
@@ -50,7 +55,7 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
-    const repo = { targetRevision: 'HEAD', distPath: 'dist', ...props.repository };
+    const repo = resolveRepository(props.repository);
     this.name = props.name;
     this.folder = props.folder;
     this.sourcePath = `${repo.distPath}/${props.folder}`;

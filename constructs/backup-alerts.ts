@@ -102,6 +102,16 @@ export interface BackupAlertsProps {
    * metric there; constructs/storage-location-metrics.ts). @default kube-prometheus-stack's in 'monitoring'
    */
   readonly kubeStateMetrics?: KubeStateMetricsTarget;
+  /**
+   * The `runbook_url` annotation of each alert (the kube-prometheus convention): the URL of its section in the
+   * rendered runbook, e.g. `runbookUrl(REPOSITORY)` of lib/restore/runbook.ts. @default no runbook_url
+   */
+  readonly runbookUrl?: (alert: string) => string;
+  /**
+   * Namespace of the snapshot-controller Deployment (`snapshot-controller`), for the first steps of the
+   * snapshot alert: a CsiSnapshotStack's `namespace`. @default 'kube-system' (upstream's install)
+   */
+  readonly snapshotControllerNamespace?: string;
 }
 
 /** Exporters the stack scrapes: the server's ServiceMonitor, kube-state-metrics, Prometheus. The node-agent has no scrape config. */
@@ -197,7 +207,8 @@ export class BackupAlerts extends Construct {
     if (repoMaintenanceAlertApplies(release.version, release.nodeAgentEnabled)) {
       backups.push(repoMaintenanceFailedRule(ctx));
     }
-    if (release.csiEnabled || release.snapshotLocations.length > 0) locations.push(snapshotLocationRule(ctx, names));
+    if (release.csiEnabled || release.snapshotLocations.length > 0)
+      locations.push(snapshotLocationRule(ctx, names, props.snapshotControllerNamespace ?? 'kube-system'));
 
     this.uncovered = uncoveredNamespaces(schedules, Object.keys(unprotected));
     const coverage = coverageRule(ctx, schedules, Object.keys(unprotected));
@@ -224,6 +235,21 @@ export class BackupAlerts extends Construct {
           tests: [],
         })),
       });
+    }
+    // The one place every alert gets its runbook link (the kube-prometheus `runbook_url` convention); the rule
+    // builders stay free of repository details. Each rule's promtool cases expect the annotation too.
+    if (props.runbookUrl) {
+      const link = props.runbookUrl;
+      const linked = new Map<AlertRule, AlertRule>();
+      for (const g of groups)
+        for (const p of g.proven)
+          linked.set(p.rule, { ...p.rule, annotations: { ...p.rule.annotations, runbook_url: link(p.rule.alert) } });
+      for (const g of groups) {
+        g.proven = g.proven.map((p) => ({
+          rule: linked.get(p.rule)!,
+          tests: p.tests.map((t) => ({ ...t, rule: linked.get(t.rule) ?? t.rule })),
+        }));
+      }
     }
     // additional rules' cases refer to the rules as given; re-point them at the rules with routing labels
     const extraTests = (props.additionalRules ?? []).flatMap((extra) =>

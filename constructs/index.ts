@@ -6,3 +6,5 @@ export * from './backup-schedule';
 export * from './backup-alerts';
 export * from './restore-drill';
 export * from './storage-location-metrics';
+export * from './restore-modifiers';
+export * from './restore-scenario';

@@ -45,6 +45,8 @@ import {
   type DrillPolicyInput,
 } from '../lib/drill/drill-policy';
 import { toPolicyRule, type ExplainedRule, type ServiceAccountPermissions } from '../lib/kube/permissions';
+import type { TrackingStripModifiers } from './restore-modifiers';
+import { CSI_SNAPSHOT_RESOURCES, DATA_MOVER_RESOURCES } from '../lib/restore/restore-spec';
 
 import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions/versions';
 
@@ -105,6 +107,11 @@ export interface RestoreDrillProps {
   readonly name?: string;
   /** Suspend the CronJob (the stale alert then fires after a cadence). @default false */
   readonly suspend?: boolean;
+  /**
+   * The resource modifiers the drill's Restore applies, as the rendered restore scenarios do: restored copies
+   * in the scratch namespaces carry no ArgoCD tracking, so ArgoCD never prunes them mid-drill. @default none
+   */
+  readonly trackingModifiers?: TrackingStripModifiers;
 }
 
 const DEFAULT_CRON = '0 5 1 * *';
@@ -116,7 +123,7 @@ const DEFAULT_RESOURCES: ComputeResources = {
 const RUNNER_MARGIN_SECONDS = 600;
 /** A CronJob name longer than 52 characters cannot get Jobs (the controller appends 11). */
 const CRONJOB_NAME_MAX = 52;
-const CSI_KINDS = ['volumesnapshots.snapshot.storage.k8s.io', 'volumesnapshotcontents.snapshot.storage.k8s.io'];
+const CSI_KINDS: readonly string[] = CSI_SNAPSHOT_RESOURCES;
 /** `for:` of VeleroRestoreDrillFailed: rides out a kube-state-metrics restart. */
 const FAILED_FOR = 5 * 60;
 /** `for:` of VeleroRestoreDrillStale (threshold form). */
@@ -324,6 +331,7 @@ export class RestoreDrill extends Construct {
       verifyTimeoutSeconds: verifyTimeout,
       namespaceDeleteTimeoutSeconds: DEFAULT_TIMEOUTS.namespaceDeleteTimeoutSeconds,
       pollIntervalSeconds: DEFAULT_TIMEOUTS.pollIntervalSeconds,
+      ...(props.trackingModifiers ? { resourceModifier: props.trackingModifiers.name } : {}),
     };
     // the runner's own checks, at synth: a bad drill fails now, not at 05:00 on the 1st
     const problems = validateDrillConfig(this.config);
@@ -404,6 +412,7 @@ export class RestoreDrill extends Construct {
       { name: ENV.verifyTimeoutSeconds, value: String(c.verifyTimeoutSeconds) },
       { name: ENV.namespaceDeleteTimeoutSeconds, value: String(c.namespaceDeleteTimeoutSeconds) },
       { name: ENV.pollIntervalSeconds, value: String(c.pollIntervalSeconds) },
+      ...(c.resourceModifier ? [{ name: ENV.resourceModifier, value: c.resourceModifier }] : []),
     ];
   }
 
@@ -417,7 +426,7 @@ export class RestoreDrill extends Construct {
     }
     // Velero filters even the additional items a restore action returns by includedResources
     // (pkg/restore restoreItem), so the CSI kinds must be listed for the PVC to find its VolumeSnapshot.
-    if (s.snapshotMoveData) return ['persistentvolumeclaims', 'datauploads.velero.io'];
+    if (s.snapshotMoveData) return ['persistentvolumeclaims', ...DATA_MOVER_RESOURCES];
     if (s.snapshotVolumes && this.release.csiEnabled) return ['persistentvolumeclaims', ...CSI_KINDS];
     // file-system backup restores data through the restored pods (PodVolumeRestore), i.e. the workloads start
     throw new Error(

@@ -4,6 +4,7 @@
  * drill fails the synth instead of a run a month later.
  */
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
+import type { RestoreRequest } from '../lib/restore/restore-spec';
 
 /** Label on everything the drill creates (scratch namespaces, Restore, verify pods); value = drill name. */
 export const DRILL_LABEL = 'velero-cdk8s.io/restore-drill';
@@ -30,6 +31,7 @@ export const ENV = {
   verifyTimeoutSeconds: 'DRILL_VERIFY_TIMEOUT_SECONDS',
   namespaceDeleteTimeoutSeconds: 'DRILL_NAMESPACE_DELETE_TIMEOUT_SECONDS',
   pollIntervalSeconds: 'DRILL_POLL_SECONDS',
+  resourceModifier: 'DRILL_RESOURCE_MODIFIER',
 } as const;
 
 /** One declared check: the PVC `pvc` of source namespace `namespace` must hold a readable `path`. */
@@ -62,6 +64,23 @@ export interface DrillConfig {
   /** How long to wait for a scratch namespace left by an earlier, killed run to go away. */
   readonly namespaceDeleteTimeoutSeconds: number;
   readonly pollIntervalSeconds: number;
+  /** Resource-modifier ConfigMap in the Velero namespace the Restore applies (strips ArgoCD tracking). @default none */
+  readonly resourceModifier?: string;
+}
+
+/**
+ * What the drill's Restore is built from, for `restoreSpec` (lib/restore/restore-spec.ts), the function the
+ * rendered restore scenarios use too: the picked backup, the mapped namespaces, the configured kinds.
+ */
+export function drillRestoreRequest(config: DrillConfig, backupName: string): RestoreRequest {
+  return {
+    backupName,
+    includedNamespaces: Object.keys(config.namespaceMapping),
+    namespaceMapping: config.namespaceMapping,
+    includedResources: config.includedResources,
+    existingResourcePolicy: 'none',
+    resourceModifier: config.resourceModifier,
+  };
 }
 
 export const DEFAULT_TIMEOUTS = {
@@ -164,6 +183,8 @@ export function validateDrillConfig(c: DrillConfig): string[] {
     }
     users.set(key, v.runAsUser);
   }
+  if (c.resourceModifier !== undefined && !isDnsSubdomain(c.resourceModifier))
+    errors.push(`resourceModifier '${c.resourceModifier}' is not a ConfigMap name`);
   if (!c.verifyImage || /\s/.test(c.verifyImage))
     errors.push(`verifyImage '${c.verifyImage}' is not an image reference`);
   for (const key of [
@@ -236,6 +257,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): DrillConfig {
       DEFAULT_TIMEOUTS.namespaceDeleteTimeoutSeconds,
     ),
     pollIntervalSeconds: seconds(env, ENV.pollIntervalSeconds, DEFAULT_TIMEOUTS.pollIntervalSeconds),
+    ...(env[ENV.resourceModifier]?.trim() ? { resourceModifier: env[ENV.resourceModifier]!.trim() } : {}),
   };
   const errors = validateDrillConfig(config);
   if (errors.length) throw new Error(errors.join('; '));

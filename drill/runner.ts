@@ -15,8 +15,10 @@
  *                    VolumeSnapshotContents and the Restore are deleted, whatever happened before
  * The last line is `drill result=passed ...` or `drill result=failed step=<step> msg=...`; exit code 1 on failure.
  */
+import { restoreSpec } from '../lib/restore/restore-spec';
 import {
   configFromEnv,
+  drillRestoreRequest,
   DRILL_LABEL,
   DRILL_RUN_ANNOTATION,
   validateDrillConfig,
@@ -355,14 +357,8 @@ export async function runDrill(config: DrillConfig, api: KubeApi, options: Drill
         apiVersion: 'velero.io/v1',
         kind: 'Restore',
         metadata: { name: restore, namespace: vns, labels: { [DRILL_LABEL]: config.drillName } },
-        spec: {
-          backupName,
-          includedNamespaces: sources,
-          namespaceMapping: { ...config.namespaceMapping },
-          ...(config.includedResources.length ? { includedResources: [...config.includedResources] } : {}),
-          restorePVs: true,
-          existingResourcePolicy: 'none',
-        },
+        // the same builder as the rendered restore scenarios (dist/restores/): what the drill proves is what they do
+        spec: restoreSpec(drillRestoreRequest(config, backupName!)),
       });
       restoreCreatedAt = created?.metadata?.creationTimestamp;
       log({

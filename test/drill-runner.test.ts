@@ -70,10 +70,11 @@ describe('a passing drill', () => {
         backupName: 'daily-critical-pvcs-20250602020000',
         includedNamespaces: ['loki', 'pihole'],
         namespaceMapping: { loki: 'drill-loki', pihole: 'drill-pihole' },
+        // sorted: restoreSpec (lib/restore/restore-spec.ts) renders lists deterministically
         includedResources: [
           'persistentvolumeclaims',
-          'volumesnapshots.snapshot.storage.k8s.io',
           'volumesnapshotcontents.snapshot.storage.k8s.io',
+          'volumesnapshots.snapshot.storage.k8s.io',
         ],
         restorePVs: true,
         existingResourcePolicy: 'none',
@@ -639,10 +640,11 @@ describe('the bundled runner (what the ConfigMap ships)', () => {
       mkdirSync(join(other, 'drill'));
       mkdirSync(join(other, 'lib', 'drill'), { recursive: true });
       mkdirSync(join(other, 'lib', 'kube'));
+      mkdirSync(join(other, 'lib', 'restore'));
       for (const f of readdirSync(join(__dirname, '..', 'drill'))) {
         copyFileSync(join(__dirname, '..', 'drill', f), join(other, 'drill', f));
       }
-      for (const f of ['drill/drill-bundle.ts', 'kube/names.ts'])
+      for (const f of ['drill/drill-bundle.ts', 'kube/names.ts', 'restore/restore-spec.ts'])
         copyFileSync(join(__dirname, '..', 'lib', f), join(other, 'lib', f));
       symlinkSync(join(__dirname, '..', 'node_modules'), join(other, 'node_modules'));
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -4,12 +4,20 @@ import { Chart } from 'cdk8s';
 import { buildApp } from '../main';
 import { ArgoCdApplication } from '../constructs/argocd-application';
 import { CrdApplication } from '../constructs/crd-application';
-import { argocdResourceExclusions, VELERO_RUNTIME_KINDS } from '../lib/argocd/argocd-settings';
-import { CRD_GROUPS, FolderChart } from '../lib/output/folder-chart';
+import { parse } from 'yaml';
+import {
+  ARGOCD_DEFAULT_RESOURCE_EXCLUSIONS,
+  argocdResourceExclusions,
+  RUNTIME_KINDS_BY_GROUP,
+  VELERO_RUNTIME_KINDS,
+} from '../lib/argocd/argocd-settings';
+import { CRD_GROUPS, FolderChart, UNSYNCED_FOLDERS } from '../lib/output/folder-chart';
 import { renderApp } from '../lib/output/output';
 import { find, objects, testChart, testRelease, type K8sObject } from './helpers';
 
 const rendered = renderApp(buildApp());
+/** What ArgoCD syncs: every folder but the ones applied by hand (dist/restores/). */
+const synced = rendered.filter((r) => !UNSYNCED_FOLDERS.includes(r.folder));
 const inFolder = (folder: string) => rendered.filter((r) => r.folder === folder).map((r) => r.object as K8sObject);
 const applications = inFolder('applications');
 const syncOptions = (o: K8sObject) => (o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',');
@@ -102,7 +110,7 @@ describe('CRD Application', () => {
 
 describe('first sync into an empty cluster', () => {
   test('every custom resource skips the dry run while its CRD is missing', () => {
-    const custom = rendered.filter((r) => CRD_GROUPS.includes(r.object.apiVersion.split('/')[0]));
+    const custom = synced.filter((r) => CRD_GROUPS.includes(r.object.apiVersion.split('/')[0]));
     expect(custom.length).toBeGreaterThan(0);
     for (const r of custom) expect(syncOptions(r.object as K8sObject)).toContain('SkipDryRunOnMissingResource=true');
   });
@@ -117,10 +125,44 @@ describe('first sync into an empty cluster', () => {
 });
 
 describe('ArgoCD never prunes what Velero creates at run time', () => {
-  test('no rendered object is of a kind Velero creates at run time', () => {
-    for (const r of rendered) {
-      if (r.object.apiVersion.startsWith('velero.io/')) expect(VELERO_RUNTIME_KINDS).not.toContain(r.object.kind);
+  test('no synced object is of a kind Velero or the snapshot controller creates at run time', () => {
+    for (const r of synced) {
+      const group = r.object.apiVersion.split('/')[0];
+      expect(RUNTIME_KINDS_BY_GROUP[group] ?? []).not.toContain(r.object.kind);
     }
+  });
+
+  test('the rendered Restores sit in dist/restores/, which no Application syncs', () => {
+    const restores = rendered.filter((r) => r.object.kind === 'Restore');
+    expect(restores.map((r) => `${r.folder}/${r.file}`)).toEqual([
+      'restores/namespace-inspect.yaml',
+      'restores/namespace-lost.yaml',
+      'restores/pvc-lost.yaml',
+      'restores/rebuild-cluster-resources.yaml',
+      'restores/rebuild-volumes.yaml',
+    ]);
+    const paths = rendered
+      .filter((r) => r.object.kind === 'Application')
+      .flatMap((r) => [(r.object as K8sObject).spec.source, ...((r.object as K8sObject).spec.sources ?? [])])
+      .filter(Boolean)
+      .map((src: { path?: string }) => src.path);
+    expect(paths).not.toContain('dist/restores');
+    expect(paths).toContain('dist/velero');
+  });
+
+  test('the argocd-cm exclusions keep every rule ArgoCD v3.5.1 ships and add the run-time kinds on every cluster', () => {
+    const rules = parse(argocdResourceExclusions());
+    expect(rules.slice(0, ARGOCD_DEFAULT_RESOURCE_EXCLUSIONS.length)).toEqual(ARGOCD_DEFAULT_RESOURCE_EXCLUSIONS);
+    expect(rules[0]).toEqual({ apiGroups: ['', 'discovery.k8s.io'], kinds: ['Endpoints', 'EndpointSlice'] });
+    expect(rules).toContainEqual({ apiGroups: ['coordination.k8s.io'], kinds: ['Lease'] });
+    expect(rules.slice(-2)).toEqual([
+      { apiGroups: ['velero.io'], kinds: [...VELERO_RUNTIME_KINDS], clusters: ['*'] },
+      { apiGroups: ['snapshot.storage.k8s.io'], kinds: ['VolumeSnapshot', 'VolumeSnapshotContent'], clusters: ['*'] },
+    ]);
+    for (const kind of ['Backup', 'Restore', 'DataUpload', 'DataDownload', 'PodVolumeBackup', 'PodVolumeRestore'])
+      expect(VELERO_RUNTIME_KINDS).toContain(kind);
+    // VolumeSnapshotClass is configuration in Git (csi-snapshots): excluding it would stop ArgoCD syncing it
+    expect(JSON.stringify(rules)).not.toContain('VolumeSnapshotClass');
   });
 
   test('the README gives the argocd-cm resource.exclusions for exactly those kinds', () => {

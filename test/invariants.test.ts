@@ -512,6 +512,65 @@ describe('wiring', () => {
   });
 
   test('every rule has a description', () => {
-    expect(Object.keys(INVARIANT_RULES)).toHaveLength(13);
+    expect(Object.keys(INVARIANT_RULES)).toHaveLength(16);
+  });
+});
+
+describe('restores: an unsynced folder, run-time kinds, Schedules without ArgoCD tracking', () => {
+  const restore = {
+    apiVersion: 'velero.io/v1',
+    kind: 'Restore',
+    metadata: { generateName: 'pvc-lost-', namespace: 'velero' },
+    spec: { scheduleName: 'daily', includedNamespaces: ['default'] },
+  };
+
+  test('a Restore with generateName in dist/restores/ passes: not synced, applied by hand', () => {
+    expect(checkInvariants(withObject('pvc-lost.yaml', restore, 'restores'), LOCALSTACK)).toEqual([]);
+  });
+
+  test('the same Restore in a synced folder fails twice: no name, and a run-time kind ArgoCD would prune', () => {
+    const named = { ...restore, metadata: { ...restore.metadata, name: 'r', annotations: SKIP_DRY_RUN } };
+    expect(checkInvariants(withObject('Restore_velero.io_velero_r.yaml', named), LOCALSTACK)).toEqual([
+      'velero/Restore_velero.io_velero_r.yaml: Restore velero/r: runtime-kinds-unsynced: velero.io Restore is created by Velero or the snapshot controller at run time; render it into an unsynced folder (restores) or not at all',
+    ]);
+    expect(checkInvariants(withObject('r.yaml', restore), LOCALSTACK)[0]).toMatch(/kubernetes-objects-only/);
+  });
+
+  test('a VolumeSnapshot in a synced folder fails; a VolumeSnapshotClass (configuration) passes', () => {
+    const snap = (kind: string) => ({
+      apiVersion: 'snapshot.storage.k8s.io/v1',
+      kind,
+      metadata: { name: 's', namespace: 'velero', annotations: SKIP_DRY_RUN },
+    });
+    expect(checkInvariants(withObject('VolumeSnapshot_x.yaml', snap('VolumeSnapshot')), LOCALSTACK)).toHaveLength(1);
+    expect(checkInvariants(withObject('VolumeSnapshotClass_x.yaml', snap('VolumeSnapshotClass')), LOCALSTACK)).toEqual(
+      [],
+    );
+  });
+
+  test('an Application that syncs dist/restores fails', () => {
+    const f = withObject('pvc-lost.yaml', restore, 'restores');
+    f.get('applications')!.push({
+      file: 'Application_argoproj.io_argocd_restores.yaml',
+      object: application('restores', true, { repoURL: 'https://git.lan/x.git', path: 'dist/restores' }),
+    });
+    expect(checkInvariants(f, LOCALSTACK)).toEqual([
+      "applications/Application_argoproj.io_argocd_restores.yaml: Application argocd/restores: unsynced-folder: it syncs dist folder 'restores', which holds what a person applies by hand with 'kubectl create -f'; leave it out of every Application",
+    ]);
+  });
+
+  test.each([
+    ['metadata', 'labels', 'app.kubernetes.io/instance'],
+    ['spec.template.metadata', 'labels', 'app.kubernetes.io/instance'],
+    ['metadata', 'annotations', 'argocd.argoproj.io/tracking-id'],
+    ['spec.template.metadata', 'annotations', 'argocd.argoproj.io/tracking-id'],
+  ])("a Schedule with ArgoCD's tracking in %s.%s[%s] fails", (where, map, key) => {
+    const f = folders();
+    const schedule = get(f, 'velero', SCHEDULE);
+    const meta = where === 'metadata' ? schedule.metadata : schedule.spec.template.metadata;
+    meta[map] = { ...(meta[map] ?? {}), [key]: 'velero:velero.io/Schedule:velero/daily' };
+    expect(checkInvariants(f, LOCALSTACK)).toEqual([
+      `velero/${SCHEDULE}: Schedule velero/daily: schedule-no-tracking: ${where}.${map}[${key}] is set; Velero copies it onto every Backup and ArgoCD then owns and prunes them; ArgoCD adds its own tracking, never render it`,
+    ]);
   });
 });

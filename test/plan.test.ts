@@ -84,9 +84,9 @@ describe('the backup plan of the default stack', () => {
     expect(md).toContain('```mermaid\ngantt');
     expect(md).toContain('run 7 : milestone, daily-critical-pvcs-run7, 2024-01-07 02:00, 0m');
     expect(md).toContain('restore point lives 90 d : weekly-cluster-resources-life');
-    expect(md).toContain(
-      'select(.metadata.labels["velero.io/schedule-name"]=="daily-critical-pvcs" and .status.phase=="Completed")',
-    );
+    // restores are the rendered scenarios; Velero picks the schedule's newest Completed backup (spec.scheduleName)
+    expect(md).toContain('kubectl create -f dist/restores/pvc-lost.yaml');
+    expect(md).toContain('# restore: the newest Completed backup of daily-critical-pvcs');
     expect(md).toContain('kubectl apply -f dist/bootstrap/');
     expect(md).toContain('### Test: ConfigMap backup and restore');
     expect(md).toContain('kubectl -n backup-test exec writer -- cat /data/test.txt');

@@ -30,6 +30,17 @@ describe('the default stack', () => {
     expect((files['velero/Service_core_velero_velero.yaml'] as any).spec.selector).toEqual({ deploy: 'velero' });
   });
 
+  test("the snapshot alert's first steps read the controller's logs where the CSI stack runs it (synology-csi)", () => {
+    const rule = renderApp(buildApp()).find((r) => r.object.kind === 'PrometheusRule')!.object as {
+      spec: { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] };
+    };
+    const snapshot = rule.spec.groups
+      .flatMap((g) => g.rules)
+      .find((r) => r.alert === 'VeleroVolumeSnapshotLocationUnavailable')!;
+    expect(snapshot.annotations!.description).toContain('kubectl -n synology-csi logs deploy/snapshot-controller');
+    expect(snapshot.annotations!.description).not.toContain('kube-system');
+  });
+
   test('two renders are byte-identical', () => {
     const a = renderApp(buildApp()).map((r) => toYaml(r.object));
     const b = renderApp(buildApp()).map((r) => toYaml(r.object));
@@ -56,7 +67,8 @@ describe('the default stack', () => {
   });
 
   test('object names are explicit: no cdk8s hash suffixes', () => {
-    for (const r of renderApp(buildApp())) expect(r.object.metadata.name).not.toMatch(/-c8[0-9a-f]{6,}$/);
+    for (const r of renderApp(buildApp()))
+      expect(r.object.metadata.name ?? r.object.metadata.generateName).not.toMatch(/-c8[0-9a-f]{6,}$/);
   });
 
   test('the committed dist/ is what the sources render', () => {

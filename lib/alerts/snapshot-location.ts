@@ -19,7 +19,11 @@ import { promDuration } from '../units/duration';
  * substitute watches volume snapshots failing: CSI snapshots (`velero_csi_snapshot_failure_total`, one
  * series per backup) and snapshotter-plugin snapshots (`velero_volume_snapshot_failure_total`).
  */
-export function snapshotLocationRule(ctx: AlertContext, scheduleNames: readonly string[]): ProvenRule {
+export function snapshotLocationRule(
+  ctx: AlertContext,
+  scheduleNames: readonly string[],
+  snapshotControllerNamespace: string,
+): ProvenRule {
   const alert = 'VeleroVolumeSnapshotLocationUnavailable';
   const m = 'schedule!=""';
   const rule: AlertRule = {
@@ -37,7 +41,7 @@ export function snapshotLocationRule(ctx: AlertContext, scheduleNames: readonly 
           veleroCli(ctx, 'backup describe <backup> --details'),
           'kubectl get volumesnapshots,volumesnapshotcontents -A',
           'kubectl get volumesnapshotclass -l velero.io/csi-volumesnapshot-class=true',
-          'kubectl -n kube-system logs deploy/snapshot-controller',
+          `kubectl -n ${snapshotControllerNamespace} logs deploy/snapshot-controller`,
         ]),
       ].join('\n'),
     },

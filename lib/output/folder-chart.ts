@@ -48,3 +48,33 @@ export class FolderChart extends Chart {
     });
   }
 }
+
+/**
+ * Folders of dist/ that no Application syncs: what a person applies by hand (`kubectl create -f`), such as the
+ * rendered restores. The invariants hold every Application to never syncing them.
+ */
+export const UNSYNCED_FOLDERS: readonly string[] = ['restores'];
+
+/**
+ * A chart for an unsynced folder (UNSYNCED_FOLDERS). Its objects may use `metadata.generateName` instead of a
+ * name (cdk8s always sets one; it is dropped here), so every `kubectl create -f` makes a new object; such an
+ * object's file is `<generateName without the trailing '-'>.yaml`.
+ */
+export class UnsyncedFolderChart extends Chart {
+  constructor(scope: Construct, folder: string) {
+    if (!UNSYNCED_FOLDERS.includes(folder)) {
+      throw new Error(`output: '${folder}' is not an unsynced folder (${UNSYNCED_FOLDERS.join(', ')})`);
+    }
+    super(scope, folder, { disableResourceNameHashes: true });
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- cdk8s's own signature
+  public override toJson(): any[] {
+    return super.toJson().map((object) => {
+      if (typeof object?.metadata?.generateName !== 'string') return object;
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped on purpose
+      const { name, ...metadata } = object.metadata;
+      return { ...object, metadata };
+    });
+  }
+}

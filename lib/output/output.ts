@@ -1,6 +1,7 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import { plainJson } from './plain-json';
 import { resultCache } from './result-cache';
+import { UNSYNCED_FOLDERS } from './folder-chart';
 
 /** One Kubernetes object on its way to disk: `dist/<folder>/<file>`. */
 export interface RenderedObject {
@@ -11,7 +12,8 @@ export interface RenderedObject {
   readonly object: {
     apiVersion: string;
     kind: string;
-    metadata: { name: string; namespace?: string };
+    /** `generateName` instead of `name` only in an unsynced folder (UNSYNCED_FOLDERS). */
+    metadata: { name: string; namespace?: string; generateName?: string };
     [k: string]: unknown;
   };
 }
@@ -38,17 +40,21 @@ export function renderApp(app: App): RenderedObject[] {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(folder)) {
       throw new Error(`output: chart id '${folder}' is not a valid folder name; use lowercase letters, digits and '-'`);
     }
+    const unsynced = UNSYNCED_FOLDERS.includes(folder);
     for (const object of (chart as Chart).toJson() as RenderedObject['object'][]) {
-      if (!object?.apiVersion || !object.kind || !object.metadata?.name) {
+      const generated = unsynced && !object?.metadata?.name ? object?.metadata?.generateName : undefined;
+      if (!object?.apiVersion || !object.kind || !(object.metadata?.name || generated)) {
         throw new Error(`output: chart '${folder}' produced an object without apiVersion, kind or metadata.name`);
       }
-      const file = objectFileName(object);
+      // an object applied with `kubectl create` under a generated name: one file per generateName prefix
+      const file = generated ? `${generated.replace(/-$/, '')}.yaml` : objectFileName(object);
       const where = `${folder}/${file}`;
-      const identity = file; // identity is cluster-wide, not per folder: two folders must not fight over one object
+      // identity is cluster-wide, not per folder: two folders must not fight over one object
+      const identity = generated ? where : file;
       const previous = seen.get(identity);
       if (previous) {
         throw new Error(
-          `output: ${object.kind} '${object.metadata.namespace ? object.metadata.namespace + '/' : ''}${object.metadata.name}' is rendered twice (${previous} and ${where}); every object must have one owner`,
+          `output: ${object.kind} '${object.metadata.namespace ? object.metadata.namespace + '/' : ''}${object.metadata.name ?? generated}' is rendered twice (${previous} and ${where}); every object must have one owner`,
         );
       }
       seen.set(identity, where);

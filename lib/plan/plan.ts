@@ -11,6 +11,8 @@ import {
   volumeSnapshotVerdict,
   type VolumeSnapshotSupport,
 } from '../alerts/unsnapshottable-volume';
+import { exclusionCheckCommands } from '../argocd/argocd-settings';
+import { renderAlertRunbooks, renderRestoreRunbooks, type AlertRunbook, type RunbookInput } from '../restore/runbook';
 import { nextRuns } from '../schedule/cron';
 import type { StorageProfile } from '../storage/storage-profile';
 import { formatReportDuration } from '../units/duration';
@@ -78,6 +80,14 @@ export interface PlanInput {
   readonly dailyChangeRate?: number;
   /** Storage price in USD per TB-month. @default the default location's profile (B2's $6 for LocalStack, as a reference) */
   readonly pricePerTbMonthUsd?: number;
+  /** The restore scenarios and the rebuild, from the same objects that render dist/restores/. @default no runbooks */
+  readonly runbooks?: RunbookInput;
+  /** One section per alert, the targets of the alerts' runbook_url. @default none */
+  readonly alerts?: readonly AlertRunbook[];
+  /** Where the snapshot-controller runs (the alert runbooks' log commands). @default 'kube-system' */
+  readonly snapshotControllerNamespace?: string;
+  /** Namespace of ArgoCD, for the exclusion check. @default 'argocd' */
+  readonly argocdNamespace?: string;
 }
 
 export type Protection = 'CSI snapshot' | 'file-system backup' | 'snapshot data movement' | 'resources only';
@@ -364,51 +374,33 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
 
 function runbooks(plan: BackupPlan): string[] {
   const ns = plan.input.release.namespace;
-  const volumeSchedule = plan.schedules.find((s) => s.snapshotVolumes || sendsVolumeData(s));
-  const resourceSchedule =
-    plan.schedules.find((s) => s.includesNamespace('*') || s.includedNamespaces.includes('*')) ?? plan.schedules[0];
-  const vol = plan.input.volumes.find((v) => volumeSchedule?.includesNamespace(v.namespace)) ?? plan.input.volumes[0];
-  const out = ['## Runbooks', '', 'Every command is copy-pasteable; names are the real ones from this config.', ''];
-  if (volumeSchedule && vol) {
-    out.push(
-      `### Disaster: one PVC lost (\`${vol.namespace}/${vol.pvc}\`)`,
-      '',
-      '```sh',
-      `# 1. newest completed backup of ${volumeSchedule.name}`,
-      `BACKUP=$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${volumeSchedule.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')`,
-      `velero -n ${ns} backup describe "$BACKUP" --details`,
-      `# 2. stop the workload and delete the broken claim`,
-      `kubectl -n ${vol.namespace} scale deploy,statefulset --all --replicas=0`,
-      `kubectl -n ${vol.namespace} delete pvc ${vol.pvc}`,
-      `# 3. restore only that claim (and its volume) from the snapshot`,
-      `velero -n ${ns} restore create restore-${vol.pvc}-$(date +%Y%m%d%H%M) --from-backup "$BACKUP" --include-namespaces ${vol.namespace} --include-resources persistentvolumeclaims,persistentvolumes --selector '' --wait`,
-      `kubectl -n ${vol.namespace} get pvc ${vol.pvc}`,
-      `# 4. start the workload again (ArgoCD selfHeal restores the replica counts)`,
-      '```',
-      '',
-    );
-  }
+  const out: string[] = [];
+  if (plan.input.runbooks) out.push(...renderRestoreRunbooks(plan.input.runbooks));
+  const argocd = plan.input.argocdNamespace ?? 'argocd';
   out.push(
-    '### Disaster: the whole cluster rebuilt',
+    '## ArgoCD keeps out of what Velero creates',
+    '',
+    "The README's `argocd-cm` `resource.exclusions` is ArgoCD's shipped list plus Velero's run-time kinds (Backup, Restore, DataUpload, DataDownload, PodVolumeBackup, PodVolumeRestore, ...) and VolumeSnapshot, VolumeSnapshotContent. Setting that key replaces ArgoCD's shipped list, so it carries that list too. Check the live setting:",
     '',
     '```sh',
-    '# 1. install ArgoCD, add the argocd-cm settings from the README, then the root Application',
-    'kubectl apply -f dist/bootstrap/',
-    `# 2. wait for the CRDs, the server and the storage location`,
-    `kubectl -n argocd wait application/backup-crds application/velero --for=jsonpath='{.status.health.status}'=Healthy --timeout=15m`,
-    `velero -n ${ns} backup-location get   # PHASE must be Available`,
-    `velero -n ${ns} backup get            # backups sync back from object storage within a minute`,
-    `# 3. cluster resources first, then the volumes`,
-    `velero -n ${ns} restore create rebuild-resources --from-backup "$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${resourceSchedule?.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')" --wait`,
-    ...(volumeSchedule
-      ? [
-          `velero -n ${ns} restore create rebuild-volumes --from-backup "$(velero -n ${ns} backup get -o json | jq -r '[.items[] | select(.metadata.labels["velero.io/schedule-name"]=="${volumeSchedule.name}" and .status.phase=="Completed")] | sort_by(.status.completionTimestamp) | last | .metadata.name')" --existing-resource-policy=none --wait`,
-        ]
-      : []),
-    `velero -n ${ns} restore get`,
+    ...exclusionCheckCommands(argocd),
     '```',
     '',
-    'CSI snapshots live on the NAS: after losing the NAS, only data that snapshot data movement or file-system backup sent to object storage can come back.',
+  );
+  if (plan.input.alerts?.length) {
+    const csi = plan.input.snapshotControllerNamespace ?? 'kube-system';
+    // the snapshot-controller runs where the CSI stack put it, not where upstream's manifests do
+    const fix = (line: string) =>
+      line.replace(
+        /kubectl -n kube-system logs deploy\/snapshot-controller/,
+        `kubectl -n ${csi} logs deploy/snapshot-controller`,
+      );
+    out.push(...renderAlertRunbooks(plan.input.alerts, fix));
+  }
+  out.push(
+    '## Smoke tests',
+    '',
+    'Ad-hoc backups and restores of a throw-away namespace, to try the stack end to end; they restore no schedule.',
     '',
     '### Test: ConfigMap backup and restore',
     '',

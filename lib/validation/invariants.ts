@@ -3,7 +3,9 @@
  * "Invariants of the output"). Each rule guards against a way the stack fails silently under ArgoCD with
  * prune and selfHeal (gitops-pitfalls.md). Messages: `<folder>/<file>: <Kind> <namespace/name>: <rule>: <why>`.
  */
-import { CRD_GROUPS } from '../output/folder-chart';
+import { RUNTIME_KINDS_BY_GROUP } from '../argocd/argocd-settings';
+import { CRD_GROUPS, UNSYNCED_FOLDERS } from '../output/folder-chart';
+import { ARGOCD_TRACKING_ANNOTATION, ARGOCD_TRACKING_LABEL } from '../restore/resource-modifiers';
 import type { RenderedObject } from '../output/output';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
@@ -54,6 +56,12 @@ export const INVARIANT_RULES = {
     'every synced folder holds at least one object: with prune on, an empty folder deletes everything (gitops-pitfalls.md row 9)',
   'kubernetes-objects-only':
     'every synced file is a Kubernetes object (apiVersion, kind, metadata.name) in a *.yaml file the Application includes, and no file switches ArgoCD to Kustomize or Helm',
+  'unsynced-folder':
+    'no Application syncs a folder that is applied by hand (dist/restores/): ArgoCD would create every Restore on each sync and prune the ones Velero keeps',
+  'runtime-kinds-unsynced':
+    'no kind Velero or the snapshot controller creates at run time (Backup, Restore, DataUpload, VolumeSnapshot, ...) is rendered into a synced folder: ArgoCD would own and prune it (velero#2975, #7905)',
+  'schedule-no-tracking':
+    "no Schedule or its template carries ArgoCD's tracking label or annotation: Velero copies them onto every Backup, which ArgoCD then claims and prunes (velero#2975)",
 } as const;
 
 export type InvariantRule = keyof typeof INVARIANT_RULES;
@@ -75,7 +83,12 @@ function groupOf(o: Json): string {
 
 function describe(o: Json): string {
   const kind = typeof o?.kind === 'string' ? o.kind : '<no kind>';
-  const name = typeof o?.metadata?.name === 'string' ? o.metadata.name : '<no name>';
+  const name =
+    typeof o?.metadata?.name === 'string'
+      ? o.metadata.name
+      : typeof o?.metadata?.generateName === 'string'
+        ? `${o.metadata.generateName}<generated>`
+        : '<no name>';
   return `${kind} ${typeof o?.metadata?.namespace === 'string' ? `${o.metadata.namespace}/` : ''}${name}`;
 }
 
@@ -310,6 +323,17 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
       continue;
     }
     const prunedBy = apps.filter((a) => a.prunes && a.folders.includes(folder));
+    const unsynced = UNSYNCED_FOLDERS.includes(folder);
+    if (unsynced) {
+      for (const a of apps.filter((x) => x.folders.includes(folder))) {
+        fail(
+          a.where,
+          a.app,
+          'unsynced-folder',
+          `it syncs dist folder '${folder}', which holds what a person applies by hand with 'kubectl create -f'; leave it out of every Application`,
+        );
+      }
+    }
     for (const { file, object: o } of entries) {
       const where = `${folder}/${file}`;
       // kubernetes-objects-only
@@ -335,8 +359,10 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
         o.apiVersion === '' ||
         typeof o.kind !== 'string' ||
         o.kind === '' ||
-        typeof o.metadata?.name !== 'string' ||
-        o.metadata.name === ''
+        !(
+          (typeof o.metadata?.name === 'string' && o.metadata.name !== '') ||
+          (unsynced && typeof o.metadata?.generateName === 'string' && o.metadata.generateName !== '')
+        )
       ) {
         fail(
           where,
@@ -428,8 +454,18 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
         if (res) fail(where, o, 'container-resources', `${label} ${res}`);
       }
 
-      // crs-after-crds
-      if (CRD_GROUPS.includes(group) && !syncOptions(o).includes('SkipDryRunOnMissingResource=true')) {
+      // runtime-kinds-unsynced
+      if (!unsynced && (RUNTIME_KINDS_BY_GROUP[group] ?? []).includes(o.kind)) {
+        fail(
+          where,
+          o,
+          'runtime-kinds-unsynced',
+          `${group} ${o.kind} is created by Velero or the snapshot controller at run time; render it into an unsynced folder (${UNSYNCED_FOLDERS.join(', ')}) or not at all`,
+        );
+      }
+
+      // crs-after-crds (ArgoCD's first sync; an unsynced folder is applied by hand after the CRDs exist)
+      if (!unsynced && CRD_GROUPS.includes(group) && !syncOptions(o).includes('SkipDryRunOnMissingResource=true')) {
         fail(
           where,
           o,
@@ -460,6 +496,27 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
             'schedule-template-labels',
             "spec.template.metadata.labels is not set; Velero then copies the Schedule's labels, ArgoCD's tracking label included, onto every Backup and ArgoCD prunes those Backups",
           );
+        }
+        for (const [path, meta] of [
+          ['metadata', o.metadata],
+          ['spec.template.metadata', o.spec?.template?.metadata],
+        ] as const) {
+          const tracked = [
+            ...(isObject(meta?.labels) && ARGOCD_TRACKING_LABEL in meta.labels
+              ? [`${path}.labels[${ARGOCD_TRACKING_LABEL}]`]
+              : []),
+            ...(isObject(meta?.annotations) && ARGOCD_TRACKING_ANNOTATION in meta.annotations
+              ? [`${path}.annotations[${ARGOCD_TRACKING_ANNOTATION}]`]
+              : []),
+          ];
+          for (const t of tracked) {
+            fail(
+              where,
+              o,
+              'schedule-no-tracking',
+              `${t} is set; Velero copies it onto every Backup and ArgoCD then owns and prunes them; ArgoCD adds its own tracking, never render it`,
+            );
+          }
         }
         if (isObject(o.spec) && 'skipImmediately' in o.spec) {
           fail(

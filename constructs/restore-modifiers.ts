@@ -1,0 +1,52 @@
+import { KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { recommendedLabels } from '../lib/kube/labels';
+import {
+  RESOURCE_MODIFIER_DATA_KEY,
+  TRACKING_MODIFIER_CONFIGMAP,
+  renderResourceModifiers,
+  trackingStripModifiers,
+  type ResourceModifiers,
+  type TrackingKeys,
+} from '../lib/restore/resource-modifiers';
+import type { VeleroRelease } from './velero-release';
+
+export interface TrackingStripModifiersProps {
+  /** The Velero server; the ConfigMap lives in its namespace (Velero reads it from the Restore's namespace). */
+  readonly release: VeleroRelease;
+  /**
+   * ArgoCD's tracking keys, if the ArgoCD install changed them (`application.instanceLabelKey`).
+   * @default { label: 'app.kubernetes.io/instance', annotation: 'argocd.argoproj.io/tracking-id' }
+   */
+  readonly tracking?: TrackingKeys;
+  /** Name of the ConfigMap. @default 'restore-strip-argocd-tracking' */
+  readonly name?: string;
+}
+
+/**
+ * The resource-modifier ConfigMap that every rendered restore and the restore drill reference
+ * (lib/restore/resource-modifiers.ts). It is rendered into the synced dist/velero folder on purpose: a Restore
+ * that names a ConfigMap which does not exist ends FailedValidation, so it must already be in the cluster when
+ * a person runs `kubectl create -f dist/restores/<scenario>.yaml`, and the monthly drill uses it too.
+ */
+export class TrackingStripModifiers extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly modifiers: ResourceModifiers;
+
+  constructor(scope: Construct, id: string, props: TrackingStripModifiersProps) {
+    super(scope, id);
+    this.name = props.name ?? TRACKING_MODIFIER_CONFIGMAP;
+    this.namespace = props.release.namespace;
+    this.modifiers = trackingStripModifiers(props.tracking);
+    new KubeConfigMap(this, 'ConfigMap', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: { ...recommendedLabels('velero', props.release.version), 'app.kubernetes.io/component': 'restore' },
+      },
+      // exactly one key: Velero refuses a modifier ConfigMap with more (GetResourceModifiersFromConfig)
+      data: { [RESOURCE_MODIFIER_DATA_KEY]: renderResourceModifiers(this.modifiers) },
+    });
+  }
+}

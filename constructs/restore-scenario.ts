@@ -1,0 +1,313 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
+import { ARGOCD_TRACKING_ANNOTATION, ARGOCD_TRACKING_LABEL } from '../lib/restore/resource-modifiers';
+import {
+  dataPathResources,
+  restoreSpec,
+  type ExistingResourcePolicy,
+  type RestoreHookSpec,
+  type RestoreRequest,
+  type RestoreSpecJson,
+  type VolumeDataPath,
+} from '../lib/restore/restore-spec';
+import { RESTORES_FOLDER, SCENARIO_LABEL, type RestoreTarget, type ScenarioSummary } from '../lib/restore/scenario';
+import type { BackupSchedule } from './backup-schedule';
+import type { TrackingStripModifiers } from './restore-modifiers';
+
+export type { RestoreTarget } from '../lib/restore/scenario';
+
+export interface RestoreScenarioProps {
+  /** Scenario name: the file `dist/restores/<name>.yaml` and the Restore's `generateName` prefix. */
+  readonly name: string;
+  /** Heading of its runbook in BACKUP-PLAN.md. @default derived from the target */
+  readonly title?: string;
+  /** What to bring back. */
+  readonly target: RestoreTarget;
+  /** The schedule whose backups are restored. */
+  readonly schedule: BackupSchedule;
+  /**
+   * A named backup of the schedule. @default unset: Velero restores the schedule's most recent Completed backup
+   * (`spec.scheduleName`, restore_controller.go mostRecentCompletedBackup), chosen when the Restore is created
+   */
+  readonly backupName?: string;
+  /** Further source -> target namespaces (a `namespace-into` target adds its own). @default {} */
+  readonly namespaceMapping?: Readonly<Record<string, string>>;
+  /**
+   * What Velero does with objects that already exist: `none` leaves them (one warning each), `update` patches
+   * them to the backed-up state. @default 'none'
+   */
+  readonly existingResourcePolicy?: ExistingResourcePolicy;
+  /**
+   * The kinds to restore. The kinds the schedule's volume data needs (CSI: the VolumeSnapshots and their
+   * contents; data movement: the DataUploads) are added whenever PVCs are restored.
+   * @default a `pvc` target: `persistentvolumeclaims`; every other target: everything
+   */
+  readonly includedResources?: readonly string[];
+  /** Kinds to leave out. @default [] */
+  readonly excludedResources?: readonly string[];
+  /** Namespaces a `cluster` target leaves out. @default [] */
+  readonly excludedNamespaces?: readonly string[];
+  /** Velero restore hooks: init containers or exec commands in restored pods. @default [] */
+  readonly hooks?: readonly RestoreHookSpec[];
+  /**
+   * The resource modifiers that strip ArgoCD's tracking from restored objects; `false` restores them as
+   * backed up (ArgoCD then claims, prunes or overwrites what carries its tracking).
+   */
+  readonly trackingModifiers: TrackingStripModifiers | false;
+  /** Extra shell lines that show the restore worked (e.g. an application-level check). @default [] */
+  readonly checks?: readonly string[];
+}
+
+/** How a schedule keeps volume data. */
+export function volumeDataPath(schedule: BackupSchedule): VolumeDataPath {
+  if (schedule.snapshotMoveData) return 'snapshot-data-movement';
+  if (schedule.defaultVolumesToFsBackup) return 'file-system-backup';
+  if (schedule.snapshotVolumes && schedule.release.csiEnabled) return 'csi-snapshot';
+  return 'none';
+}
+
+const PVC_KINDS = ['persistentvolumeclaims', 'persistentvolumeclaim', 'pvc', 'pvcs'];
+
+/**
+ * One restore, typed (issue 17): rendered as a velero.io/v1 Restore with `generateName` into dist/restores/, a
+ * folder no Application syncs, so ArgoCD never creates, prunes or re-applies it. Applying it is one command,
+ * `kubectl create -f dist/restores/<name>.yaml`, which gets a fresh name every time. The runbook in
+ * BACKUP-PLAN.md is generated from `summary`, and the restore drill builds its Restore with the same
+ * `restoreSpec` (lib/restore/restore-spec.ts).
+ */
+export class RestoreScenario extends Construct {
+  public readonly name: string;
+  public readonly title: string;
+  public readonly target: RestoreTarget;
+  public readonly schedule: BackupSchedule;
+  public readonly dataPath: VolumeDataPath;
+  /** What the Restore spec is built from. */
+  public readonly request: RestoreRequest;
+  public readonly spec: RestoreSpecJson;
+  /** Everything the runbook and `npm run restore` print. */
+  public readonly summary: ScenarioSummary;
+
+  constructor(scope: Construct, id: string, props: RestoreScenarioProps) {
+    super(scope, id);
+    const { schedule, target } = props;
+    const release = schedule.release;
+    this.name = props.name;
+    this.target = target;
+    this.schedule = schedule;
+    const subject = `restore scenario '${props.name}'`;
+    // generateName adds 5 characters; a Restore name is a label value too (velero.io/restore-name)
+    if (!isDnsLabel(props.name, 57)) {
+      throw new Error(`${subject}: name must be a DNS-1123 label of at most 57 characters (generateName adds 6)`);
+    }
+    if (props.trackingModifiers && props.trackingModifiers.namespace !== release.namespace) {
+      throw new Error(
+        `${subject}: the tracking modifiers ConfigMap is in namespace '${props.trackingModifiers.namespace}', but Velero reads it from the Restore's namespace '${release.namespace}'`,
+      );
+    }
+    if (props.backupName !== undefined && !isDnsSubdomain(props.backupName)) {
+      throw new Error(`${subject}: backupName '${props.backupName}' is not a valid Backup name`);
+    }
+    this.dataPath = volumeDataPath(schedule);
+    const checkIncluded = (ns: string, field: string) => {
+      if (!schedule.includesNamespace(ns)) {
+        throw new Error(
+          `${subject}: ${field} '${ns}' is not backed up by schedule '${schedule.name}' (it includes ${schedule.includedNamespaces.join(', ')}); pick a schedule that includes it`,
+        );
+      }
+    };
+
+    const mapping: Record<string, string> = { ...(props.namespaceMapping ?? {}) };
+    let namespaces: string[];
+    let included = [...(props.includedResources ?? [])];
+    let includeClusterResources: boolean | undefined;
+    let excludedNamespaces: string[] = [];
+    switch (target.kind) {
+      case 'pvc': {
+        checkIncluded(target.namespace, 'target.namespace');
+        if (!isDnsSubdomain(target.pvc)) throw new Error(`${subject}: target.pvc '${target.pvc}' is not a PVC name`);
+        if (!schedule.protectsVolumesIn(target.namespace) || this.dataPath === 'none') {
+          throw new Error(
+            `${subject}: schedule '${schedule.name}' keeps no volume data of namespace '${target.namespace}', so restoring PVC '${target.pvc}' brings back an empty volume; pick a schedule that snapshots it`,
+          );
+        }
+        if (this.dataPath === 'file-system-backup') {
+          throw new Error(
+            `${subject}: schedule '${schedule.name}' keeps volume data by file-system backup, which Velero restores only through the restored pods; use a 'namespace' target instead of 'pvc'`,
+          );
+        }
+        namespaces = [target.namespace];
+        if (included.length === 0) included = ['persistentvolumeclaims'];
+        break;
+      }
+      case 'namespace':
+        checkIncluded(target.namespace, 'target.namespace');
+        namespaces = [target.namespace];
+        break;
+      case 'namespace-into':
+        checkIncluded(target.namespace, 'target.namespace');
+        if (!isDnsLabel(target.into) || target.into === target.namespace) {
+          throw new Error(
+            `${subject}: target.into '${target.into}' must be a namespace name other than '${target.namespace}', e.g. '${target.namespace}-inspect'`,
+          );
+        }
+        namespaces = [target.namespace];
+        mapping[target.namespace] = target.into;
+        break;
+      case 'cluster':
+        namespaces = schedule.includedNamespaces.includes('*') ? ['*'] : [...schedule.includedNamespaces];
+        includeClusterResources = schedule.includeClusterResources === true ? true : undefined;
+        excludedNamespaces = [...(props.excludedNamespaces ?? [])];
+        break;
+    }
+    if (target.kind !== 'cluster' && props.excludedNamespaces?.length) {
+      throw new Error(`${subject}: excludedNamespaces applies to a 'cluster' target only`);
+    }
+    for (const [from, to] of Object.entries(mapping)) {
+      if (!isDnsLabel(from) || !isDnsLabel(to)) {
+        throw new Error(`${subject}: namespaceMapping '${from}' -> '${to}' must map namespace names`);
+      }
+    }
+    // a restore of PVCs brings their data only with the kinds of the schedule's data path
+    const restoresPvcs = included.length === 0 || included.some((r) => PVC_KINDS.includes(r) || r === '*');
+    if (restoresPvcs && included.length > 0) included.push(...dataPathResources(this.dataPath));
+
+    this.request = {
+      ...(props.backupName ? { backupName: props.backupName } : { scheduleName: schedule.name }),
+      includedNamespaces: namespaces,
+      excludedNamespaces,
+      namespaceMapping: mapping,
+      includedResources: included,
+      excludedResources: [...(props.excludedResources ?? [])],
+      includeClusterResources,
+      existingResourcePolicy: props.existingResourcePolicy ?? 'none',
+      resourceModifier: props.trackingModifiers ? props.trackingModifiers.name : undefined,
+      hooks: props.hooks ?? [],
+    };
+    for (const [i, h] of (props.hooks ?? []).entries()) {
+      if (!h.name || h.postHooks.length === 0) {
+        throw new Error(`${subject}: hooks[${i}] needs a name and at least one post hook (init or exec)`);
+      }
+    }
+    this.spec = restoreSpec(this.request);
+    this.title = props.title ?? defaultTitle(target);
+
+    new ApiObject(this, 'Restore', {
+      apiVersion: 'velero.io/v1',
+      kind: 'Restore',
+      metadata: {
+        // replaced by generateName when the restores folder is rendered (UnsyncedFolderChart)
+        name: props.name,
+        generateName: `${props.name}-`,
+        namespace: release.namespace,
+        labels: { [SCENARIO_LABEL]: props.name },
+      },
+      spec: this.spec,
+    });
+
+    const ns = release.namespace;
+    const before: string[] = [];
+    const checks: string[] = [];
+    const after: string[] = [];
+    const tracked = (where: string) =>
+      `kubectl -n ${where} get all,pvc,configmap,secret -o json | jq -r '.items[] | select(.metadata.labels["${ARGOCD_TRACKING_LABEL}"] or .metadata.annotations["${ARGOCD_TRACKING_ANNOTATION}"]) | .kind + "/" + .metadata.name'   # prints nothing: ArgoCD does not own the restored copies`;
+    switch (target.kind) {
+      case 'pvc':
+        before.push(
+          `kubectl -n ${target.namespace} scale deploy,statefulset --all --replicas=0   # stop what mounts the claim`,
+          `kubectl -n ${target.namespace} delete pvc ${target.pvc} --wait   # only the broken claim; existing claims are skipped anyway`,
+        );
+        checks.push(
+          `kubectl -n ${target.namespace} get pvc ${target.pvc}   # STATUS Bound`,
+          ...(this.dataPath === 'csi-snapshot'
+            ? [
+                `kubectl -n ${target.namespace} get volumesnapshot -l velero.io/restore-name="$RESTORE"   # the snapshots it was cloned from (of every PVC of the namespace)`,
+              ]
+            : []),
+        );
+        after.push(
+          `argocd app sync <application of ${target.namespace}>   # or wait for selfHeal: brings the replicas back and adopts the claim`,
+          ...snapshotCleanup(this.dataPath, target.namespace),
+        );
+        break;
+      case 'namespace':
+        before.push(
+          `kubectl get namespace ${target.namespace}   # must be gone (NotFound) or hold only what is left; existing objects are ${this.request.existingResourcePolicy === 'update' ? 'updated' : 'skipped'}`,
+        );
+        checks.push(
+          `kubectl -n ${target.namespace} get all,pvc   # pods Running, PVCs Bound`,
+          tracked(target.namespace),
+        );
+        after.push(
+          `argocd app sync <application of ${target.namespace}>   # adopts the restored objects (ArgoCD re-adds its tracking)`,
+          ...snapshotCleanup(this.dataPath, target.namespace),
+        );
+        break;
+      case 'namespace-into':
+        before.push(`kubectl get namespace ${target.into}   # must not exist yet (NotFound): the restore creates it`);
+        checks.push(`kubectl -n ${target.into} get all,pvc   # the copy of ${target.namespace}`, tracked(target.into));
+        after.push(
+          `kubectl -n ${target.into} scale deploy,statefulset --all --replicas=0   # if the copy's workloads must not run next to the live ones`,
+          `kubectl delete namespace ${target.into}   # when the inspection is done`,
+          ...snapshotCleanup(this.dataPath),
+        );
+        break;
+      case 'cluster':
+        checks.push(
+          `velero -n ${ns} restore get`,
+          `kubectl get namespaces`,
+          `kubectl get pvc -A   # every claim Bound`,
+        );
+        after.push(`argocd app list   # sync every Application: it adopts what the restore brought back`);
+        break;
+    }
+    checks.push(...(props.checks ?? []));
+
+    this.summary = {
+      name: this.name,
+      title: this.title,
+      target,
+      scheduleName: schedule.name,
+      backupName: props.backupName,
+      dataPath: this.dataPath,
+      existingResourcePolicy: this.request.existingResourcePolicy,
+      veleroNamespace: ns,
+      spec: this.spec,
+      hooks: props.hooks ?? [],
+      file: `${RESTORES_FOLDER}/${this.name}.yaml`,
+      before,
+      checks,
+      after,
+    };
+  }
+}
+
+/**
+ * Once the claims are Bound, the VolumeSnapshots a CSI restore brought back (one per PVC of the backup) and their
+ * contents have done their job. Velero restores the contents cluster-scoped with deletionPolicy Retain
+ * (pkg/restore/actions/csi/volumesnapshot_action.go), so deleting them never deletes the backup's snapshot.
+ */
+function snapshotCleanup(path: VolumeDataPath, namespace?: string): string[] {
+  if (path !== 'csi-snapshot') return [];
+  return [
+    ...(namespace
+      ? [
+          `kubectl -n ${namespace} delete volumesnapshot -l velero.io/restore-name="$RESTORE"   # once every PVC is Bound`,
+        ]
+      : []),
+    `kubectl delete volumesnapshotcontent -l velero.io/restore-name="$RESTORE"   # deletionPolicy Retain: the backup keeps its snapshot`,
+  ];
+}
+
+function defaultTitle(t: RestoreTarget): string {
+  switch (t.kind) {
+    case 'pvc':
+      return `one PVC lost (${t.namespace}/${t.pvc})`;
+    case 'namespace':
+      return `one namespace lost (${t.namespace})`;
+    case 'namespace-into':
+      return `namespace ${t.namespace} restored into ${t.into} for inspection`;
+    case 'cluster':
+      return 'the whole cluster rebuilt';
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The runbooks of BACKUP-PLAN.md (issue 17), generated from the same scenario objects that render
+ * dist/restores/: the command, what to check afterwards, and where the last drill's duration is. The
+ * headings are the anchors the alerts' `runbook_url` annotations link to (`alertAnchor`).
+ */
+import { applyCommand, headingAnchor, latestRestoreCommand, waitCommands, type ScenarioSummary } from './scenario';
+
+/** What the drill proves, for the runbooks' "how long did it take" line. */
+export interface DrillSummary {
+  readonly cronJobName: string;
+  readonly namespace: string;
+  readonly scheduleName: string;
+  readonly cron: string;
+}
+
+/** Everything a bare cluster needs before the rebuild's restores. */
+export interface RebuildSteps {
+  readonly veleroNamespace: string;
+  readonly argocdNamespace: string;
+  /** Applications in sync order. */
+  readonly crdApplication: string;
+  readonly veleroApplication: string;
+  readonly otherApplications: readonly string[];
+  readonly veleroVersion: string;
+  readonly credentials: { readonly name: string; readonly key: string };
+  readonly storageLocation: string;
+  /** The restores, in order. */
+  readonly restores: readonly ScenarioSummary[];
+}
+
+export interface RunbookInput {
+  /** Path of dist/ in the repo (the commands run from the repo root). */
+  readonly distPath: string;
+  readonly scenarios: readonly ScenarioSummary[];
+  readonly rebuild: RebuildSteps;
+  readonly drill?: DrillSummary;
+}
+
+/** Heading of an alert's runbook section. */
+export function alertHeading(alert: string): string {
+  return `Alert: ${alert}`;
+}
+
+/** Anchor of an alert's runbook section in BACKUP-PLAN.md. */
+export function alertAnchor(alert: string): string {
+  return headingAnchor(alertHeading(alert));
+}
+
+/** Heading of a scenario's runbook. */
+export function scenarioHeading(s: Pick<ScenarioSummary, 'title'>): string {
+  return `Disaster: ${s.title}`;
+}
+
+function durationLine(s: ScenarioSummary, drill: DrillSummary | undefined): string {
+  if (drill && drill.scheduleName === s.scheduleName && s.dataPath !== 'none') {
+    return `How long it takes: the restore drill restores the newest backup of \`${drill.scheduleName}\` on \`${drill.cron}\` (UTC) and logs its run time (the repository cannot know it): \`kubectl -n ${drill.namespace} logs job/$(kubectl -n ${drill.namespace} get jobs -l app.kubernetes.io/component=restore-drill --sort-by=.status.startTime -o jsonpath='{.items[-1:].metadata.name}') | grep 'drill result='\` (the \`seconds=\` field), or in Prometheus \`kube_job_status_completion_time - kube_job_status_start_time\` for job_name=~"${drill.cronJobName}-.*". A restore of more than the drill's namespaces or resources takes longer.`;
+  }
+  return `How long it takes: not measured; no drill restores backups of \`${s.scheduleName}\`. Time it the first time you test this runbook.`;
+}
+
+function restoreBlock(s: ScenarioSummary, distPath: string, withBefore: boolean): string[] {
+  const file = `${distPath}/${s.file}`;
+  return [
+    ...(withBefore && s.before.length ? ['# before', ...s.before] : []),
+    `# restore: ${s.backupName ? `backup ${s.backupName}` : `the newest Completed backup of ${s.scheduleName}`} (a new Restore name on every create)`,
+    applyCommand({ file }),
+    latestRestoreCommand(s),
+    ...waitCommands(s),
+    '# check',
+    ...s.checks,
+    ...(s.after.length ? ['# afterwards', ...s.after] : []),
+  ];
+}
+
+function describeSpec(s: ScenarioSummary): string {
+  const sp = s.spec;
+  const parts = [
+    `namespaces ${sp.includedNamespaces.join(', ')}`,
+    sp.excludedNamespaces ? `except ${sp.excludedNamespaces.join(', ')}` : '',
+    sp.namespaceMapping
+      ? `mapped ${Object.entries(sp.namespaceMapping)
+          .map(([a, b]) => `${a} → ${b}`)
+          .join(', ')}`
+      : '',
+    sp.includedResources ? `only ${sp.includedResources.join(', ')}` : 'every kind',
+    sp.excludedResources ? `without ${sp.excludedResources.join(', ')}` : '',
+    sp.includeClusterResources ? 'with cluster-scoped resources' : '',
+    `existing objects: ${sp.existingResourcePolicy === 'none' ? 'skipped' : 'updated'}`,
+    sp.resourceModifier ? `ArgoCD tracking stripped (ConfigMap \`${sp.resourceModifier.name}\`)` : '',
+    sp.hooks ? `restore hooks: ${sp.hooks.resources.map((h) => h.name).join(', ')}` : '',
+  ];
+  return parts.filter(Boolean).join('; ');
+}
+
+/** The scenario runbooks, then the rebuild. */
+export function renderRestoreRunbooks(input: RunbookInput): string[] {
+  const { distPath, drill } = input;
+  const out: string[] = [
+    '## Runbooks',
+    '',
+    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- <name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking label and annotation from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it.`,
+    '',
+  ];
+  const inRebuild = new Set(input.rebuild.restores.map((r) => r.name));
+  for (const s of input.scenarios.filter((x) => !inRebuild.has(x.name))) {
+    out.push(
+      `### ${scenarioHeading(s)}`,
+      '',
+      `Scenario \`${s.name}\` (\`${distPath}/${s.file}\`): ${describeSpec(s)}.`,
+      '',
+      '```sh',
+      ...restoreBlock(s, distPath, true),
+      '```',
+      '',
+      durationLine(s, drill),
+      '',
+    );
+  }
+  out.push(...rebuildRunbook(input));
+  return out;
+}
+
+function rebuildRunbook(input: RunbookInput): string[] {
+  const r = input.rebuild;
+  const ns = r.veleroNamespace;
+  const a = r.argocdNamespace;
+  const healthy = (app: string) =>
+    `kubectl -n ${a} wait application/${app} --for=jsonpath='{.status.health.status}'=Healthy --timeout=15m`;
+  const out = [
+    `### ${scenarioHeading({ title: 'the whole cluster rebuilt' })}`,
+    '',
+    'Every step a bare cluster needs, in order. CSI snapshots live on the NAS: after losing the NAS, only data that snapshot data movement or file-system backup sent to object storage comes back.',
+    '',
+    '```sh',
+    '# 1. ArgoCD, with the argocd-cm settings from the README (its resource.exclusions keep Backups, Restores and VolumeSnapshots out of ArgoCD)',
+    `kubectl -n ${a} get configmap argocd-cm -o jsonpath='{.data.resource\\.exclusions}' | grep -e velero.io -e snapshot.storage.k8s.io`,
+    `# 2. the credentials Secret the server mounts (Secret ${r.credentials.name}, key ${r.credentials.key}: an AWS credentials file), from where you keep it (password manager, SealedSecret, External Secrets); the server pod waits in ContainerCreating without it`,
+    `kubectl create namespace ${ns}`,
+    `kubectl -n ${ns} create secret generic ${r.credentials.name} --from-file=${r.credentials.key}=./credentials-velero`,
+    `# 3. the CRDs (Application ${r.crdApplication}, wave -10) and the server (Application ${r.veleroApplication}), through the root Application`,
+    `kubectl apply -f ${input.distPath}/bootstrap/`,
+    healthy(r.crdApplication),
+    `#    without ArgoCD, the same CRDs from the pinned CLI: velero install --crds-only --dry-run -o yaml | kubectl apply --server-side -f -   (velero CLI ${r.veleroVersion})`,
+    ...r.otherApplications.map(healthy),
+    healthy(r.veleroApplication),
+    `kubectl -n ${ns} rollout status deploy/velero --timeout=10m`,
+    `# 4. the storage location must be Available before any restore; then the backups sync back from object storage (about a minute)`,
+    `kubectl -n ${ns} wait backupstoragelocation/${r.storageLocation} --for=jsonpath='{.status.phase}'=Available --timeout=10m`,
+    `velero -n ${ns} backup get`,
+    '```',
+    '',
+  ];
+  r.restores.forEach((s, i) => {
+    out.push(
+      `Restore ${i + 1} of ${r.restores.length}, scenario \`${s.name}\` (\`${input.distPath}/${s.file}\`): ${describeSpec(s)}.`,
+      '',
+      '```sh',
+      ...restoreBlock(s, input.distPath, true),
+      '```',
+      '',
+      durationLine(s, input.drill),
+      '',
+    );
+  });
+  return out;
+}
+
+/** One alert's runbook section: what it means and the first steps (from the rule's annotations). */
+export interface AlertRunbook {
+  readonly alert: string;
+  readonly severity: string;
+  readonly summary: string;
+  readonly description: string;
+}
+
+/** The alert sections, one per alert name, in the order given. */
+export function renderAlertRunbooks(alerts: readonly AlertRunbook[], fixes: (line: string) => string): string[] {
+  const out = ['## Alert runbooks', '', "Each alert's `runbook_url` annotation links its section here.", ''];
+  const seen = new Map<string, AlertRunbook[]>();
+  for (const a of alerts) seen.set(a.alert, [...(seen.get(a.alert) ?? []), a]);
+  for (const [alert, rules] of seen) {
+    out.push(
+      `### ${alertHeading(alert)}`,
+      '',
+      `Severity: ${[...new Set(rules.map((r) => r.severity))].join(', ')}.`,
+      '',
+    );
+    const descriptions = [...new Set(rules.map((r) => r.description))];
+    for (const d of descriptions) {
+      out.push(`> ${[...new Set(rules.filter((r) => r.description === d).map((r) => r.summary))].join(' / ')}`, '');
+      let inList = false;
+      for (const line of d.split('\n')) {
+        const item = line.startsWith('- ');
+        if (inList && !item) out.push('');
+        out.push(item ? `- \`${fixes(line.slice(2))}\`` : line);
+        if (!item) out.push('');
+        inList = item;
+      }
+      if (inList) out.push('');
+    }
+  }
+  return out;
+}
+
+/** Where the rendered runbook lives in the Git repository ArgoCD syncs from. */
+export interface RunbookRepository {
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  readonly distPath: string;
+}
+
+/**
+ * The browser URL of `<distPath>/BACKUP-PLAN.md` at `targetRevision`: `<repoURL without .git>/blob/<rev>/<path>`,
+ * GitHub's layout (`HEAD` resolves to the default branch). GitLab redirects `/blob/` to `/-/blob/`; Gitea and
+ * Bitbucket use other paths, and an `ssh://` or `git@host:` URL is rewritten to https on the same host, which
+ * assumes the forge serves its web UI there.
+ */
+export function runbookDocumentUrl(repo: RunbookRepository): string {
+  let base = repo.repoURL
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
+  const scp = /^[\w.-]+@([^:/]+):(.+)$/.exec(base);
+  if (scp) base = `https://${scp[1]}/${scp[2]}`;
+  base = base.replace(/^ssh:\/\/(?:[\w.-]+@)?([^/:]+)(?::\d+)?\//, 'https://$1/');
+  const path = [repo.distPath.replace(/^\.\/|\/+$/g, ''), 'BACKUP-PLAN.md'].filter(Boolean).join('/');
+  return `${base}/blob/${repo.targetRevision}/${path}`;
+}
+
+/** `runbookUrl` for BackupAlerts: each alert's section of the rendered runbook. */
+export function alertRunbookUrl(repo: RunbookRepository): (alert: string) => string {
+  const doc = runbookDocumentUrl(repo);
+  return (alert) => `${doc}#${alertAnchor(alert)}`;
+}

@@ -203,7 +203,7 @@ export function drillClusterRules(scratchNamespaces: readonly string[]): Explain
 }
 
 /**
- * A monthly, automatic proof that the backups of one schedule restore (issue 9): a CronJob in the Velero
+ * A monthly, automatic proof that the backups of one schedule restore: a CronJob in the Velero
  * namespace runs the drill runner (drill/runner.ts, bundled into a ConfigMap at synth) in a pinned Node.js
  * image. It restores the newest Completed backup of the schedule into scratch namespaces, checks that every
  * restored PVC binds and that the declared files read back, deletes what it created (also after a failure),

@@ -63,7 +63,7 @@ export interface MetricsOptions {
   readonly serviceMonitor?: boolean;
   /**
    * Labels the Prometheus `serviceMonitorSelector` (and `ruleSelector`) look for. kube-prometheus-stack
-   * selects `release: <its release name>` (csi-argocd-prometheus-facts.md §5).
+   * selects `release: <its release name>` (docs/upstream-facts.md#prometheus-operator).
    * @default { release: 'kube-prometheus-stack' }
    */
   readonly prometheusSelectorLabels?: Record<string, string>;
@@ -198,7 +198,7 @@ export function helmFullname(releaseName: string): string {
   return (releaseName.includes('velero') ? releaseName : `${releaseName}-velero`).slice(0, 63).replace(/-+$/, '');
 }
 
-/** Selector and labels per installer (velero-upstream-facts.md §1c; the chart's templates at velero-12.1.0). */
+/** Selector and labels per installer (docs/upstream-facts.md#velero-install; the chart's templates at velero-12.1.0). */
 export function adoptionFor(installer: VeleroInstaller, namespace: string): Adoption {
   switch (installer.kind) {
     case 'none':
@@ -274,7 +274,7 @@ const CLUSTER_ADMIN_RULES: readonly ExplainedRule[] = [
 const CREDENTIALS_MOUNT = '/credentials';
 
 /**
- * The Velero server as `velero install` v1.15 renders it (velero-upstream-facts.md §1c, §3), hardened:
+ * The Velero server as `velero install` v1.15 renders it (docs/upstream-facts.md#velero-install), hardened:
  * Namespace with Pod Security labels, ServiceAccount + cluster-admin binding, the server Deployment with the
  * AWS plugin initContainer, storage and snapshot locations, the optional node-agent, and metrics.
  */
@@ -399,7 +399,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     this.serverArgs = [
       'server',
       ...this.featureArgs(),
-      // the server binary defaults to restic before 1.17; velero install and the chart always pass kopia (G2)
+      // the server binary defaults to restic before 1.17; velero install and the chart always pass kopia (docs/upstream-facts.md#velero-install)
       `--uploader-type=${this.uploaderType}`,
       `--log-level=${props.logLevel ?? 'info'}`,
       ...this.repositoryMaintenanceArgs(props.repositoryMaintenance),
@@ -545,7 +545,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   }
 
   private renderNamespace(): void {
-    // node-agent needs hostPath mounts and root: the namespace is `privileged` only while it runs (G7)
+    // node-agent needs hostPath mounts and root: the namespace is `privileged` only while it runs (docs/upstream-facts.md#node-agent)
     const level = this.nodeAgentEnabled ? 'privileged' : 'restricted';
     new KubeNamespace(this, 'Namespace', {
       metadata: {
@@ -569,7 +569,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     new KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels },
     });
-    // the upstream contract: the server SA is bound to cluster-admin (G9); named velero-<ns> off the default namespace
+    // the upstream contract: the server SA is bound to cluster-admin (docs/upstream-facts.md#rbac); named velero-<ns> off the default namespace
     new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: { name: this.clusterRoleBindingName, labels: this.labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
@@ -606,7 +606,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     return [
       { name: 'scratch', mountPath: '/scratch' },
       { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
-      // the credentials file store writes /tmp/credentials (G6)
+      // the credentials file store writes /tmp/credentials (docs/upstream-facts.md#credentials)
       { name: 'tmp', mountPath: '/tmp' },
     ];
   }
@@ -652,7 +652,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
             },
             initContainers: [
               {
-                // the plugin image has no shell: its entrypoint copies the binary to /target (G5)
+                // the plugin image has no shell: its entrypoint copies the binary to /target (docs/upstream-facts.md#plugin-init-container)
                 name: 'velero-velero-plugin-for-aws',
                 image: `${VELERO_PLUGIN_FOR_AWS_IMAGE}:${this.awsPluginVersion}`,
                 imagePullPolicy: 'IfNotPresent',
@@ -693,7 +693,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   }
 
   private renderNodeAgent(resources: ComputeResources, tolerations: Toleration[]): void {
-    // name, label and single-container shape are looked up by the server (G7)
+    // name, label and single-container shape are looked up by the server (docs/upstream-facts.md#node-agent)
     new KubeDaemonSet(this, 'NodeAgent', {
       metadata: { name: 'node-agent', namespace: this.namespace, labels: this.labels },
       spec: {

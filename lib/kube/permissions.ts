@@ -1,5 +1,5 @@
 /**
- * Every permission a ServiceAccount of the stack holds, each rule with the reason it is needed (issue 18).
+ * Every permission a ServiceAccount of the stack holds, each rule with the reason it is needed (least privilege).
  * Constructs declare these next to the RBAC they render; test/permissions.test.ts holds the rendered Roles
  * and ClusterRoles to exactly these declarations, and `npm run permissions` writes docs/permissions.md from them.
  */

@@ -1,5 +1,5 @@
 /**
- * The backup plan (issue 8): what the config protects, how much can be lost, how far back it goes,
+ * The backup plan: what the config protects, how much can be lost, how far back it goes,
  * whether it survives the NAS dying, and what it costs. Computed from the same objects that render
  * the YAML, and checked against the live PVC list with the same coverage rule as the
  * `PVCNotCoveredByBackup` alert (lib/schedule/coverage.ts).

@@ -14,7 +14,7 @@ import {
   type VolumeSnapshotSupport,
 } from '../lib/alerts/unsnapshottable-volume';
 import { checkRules, findPromtool, renderRuleTests, testRules } from '../lib/alerts/promtool';
-import { checkSnapshotSupport, parseStorageClasses } from '../lib/plan/plan';
+import { checkSnapshotSupport, parseStorageClasses } from '../lib/plan/inventory';
 import { buildStack } from '../main';
 import { alertStack, alertStackError, SEED_DAILY, SEED_WEEKLY } from './fixtures/alerts/stack';
 

@@ -130,3 +130,18 @@ export function renderPermissionsMarkdown(all: readonly ServiceAccountPermission
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
+
+/** The rules of Kubernetes' built-in `cluster-admin` ClusterRole, which the server is bound to (not rendered). */
+export const CLUSTER_ADMIN_RULES: readonly ExplainedRule[] = [
+  {
+    apiGroups: ['*'],
+    resources: ['*'],
+    verbs: ['*'],
+    why: "upstream's contract (`velero install`, the chart's rbac.clusterAdministrator): a backup reads every kind of every included namespace, a restore creates whatever the backup holds (any kind, RBAC and CRDs included), and the server manages its own CRs, the node-agent's PodVolumeBackups and the CSI snapshots; a narrower role makes restores fail on the kinds it cannot create",
+  },
+  {
+    nonResourceURLs: ['*'],
+    verbs: ['*'],
+    why: 'part of cluster-admin; the server uses only discovery (/api, /apis) to find the kinds to back up',
+  },
+];

@@ -282,7 +282,7 @@ export function snapshotControllerRules(release: SnapshotterRelease): ExplainedR
  * VolumeSnapshotClass Velero picks by its label (docs/upstream-facts.md#velero-csi). The snapshot CRDs are not rendered here: the
  * CRD Application syncs them from upstream at `crdSource` (same tag as the image, never pruned).
  *
- * The seed's Known Issue 1 is a pair, not a version: v8 CRDs carry "sourceVolumeMode is required once
+ * The seed's known issue (docs/pitfalls.md#source-volume-mode) is a pair, not a version: v8 CRDs carry "sourceVolumeMode is required once
  * set", the controller (v7+) sets that field, and a driver sidecar older than v6 (Synology ships v4.2.1)
  * drops it on update, so snapshots never become ready (docs/upstream-facts.md#snapshot-controller, docs/pitfalls.md#source-volume-mode). The
  * constructor refuses such a pair with the three ways out; each is one prop: `snapshotterSidecarVersion`

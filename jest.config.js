@@ -12,11 +12,11 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
-  // snapshots live in the top-level __snapshots__/ (DEVELOPERS.md layout)
+  // snapshots live in the top-level __snapshots__/ (README "Layout")
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
   // one worker per core (jest's default leaves one idle: 1 worker on a 2-core CI box). The promtool tests spend
   // most of their time in a promtool child process, not in the worker, so a second worker keeps the other core
-  // busy with the rest of the suite (issue 7: ~40 s -> ~32 s on 2 cores).
+  // busy with the rest of the suite (~40 s -> ~32 s on 2 cores when it was set).
   maxWorkers: '100%',
 };

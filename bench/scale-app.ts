@@ -1,5 +1,5 @@
 /**
- * The scale configuration of the benchmark (issue 7): 100 schedules over 300 namespaces, 5 storage
+ * The scale configuration of the benchmark: 100 schedules over 300 namespaces, 5 storage
  * locations and their alerts. `npm run bench` synthesizes it with `scripts/synth.mjs --entry
  * bench/scale-app.ts`; test/scale.test.ts checks that its output is valid.
  */

@@ -46,7 +46,7 @@ export const SYNC_RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxD
  *
  * No `resources-finalizer`: deleting the Application orphans its objects instead of deleting every
  * Schedule, BSL and the namespace with it. `allowEmpty` stays false, so an empty render is refused
- * (csi-argocd-prometheus-facts.md §4.2).
+ * (docs/upstream-facts.md#argocd-sync).
  */
 export class ArgoCdApplication extends Construct {
   public readonly name: string;

@@ -34,7 +34,7 @@ export type { AdditionalAlertRules } from '../lib/alerts/rule-kit';
 
 /**
  * How the Prometheus that should load the rules selects PrometheusRules (its `spec.ruleSelector` and
- * `spec.ruleNamespaceSelector`; csi-argocd-prometheus-facts.md §5).
+ * `spec.ruleNamespaceSelector`; docs/upstream-facts.md#prometheus-operator).
  */
 export interface PrometheusRuleSelection {
   /**
@@ -64,12 +64,12 @@ export interface BackupAlertsProps {
   readonly schedules: readonly BackupSchedule[];
   /**
    * Namespaces deliberately not backed up, each with the reason: `PVCNotCoveredByBackup` leaves them out
-   * (gitops-pitfalls.md row 14). The same map goes to the backup plan.
+   * (docs/pitfalls.md#coverage). The same map goes to the backup plan.
    * @default {}
    */
   readonly unprotectedNamespaces?: Readonly<Record<string, string>>;
   /**
-   * Labels the Prometheus `ruleSelector` looks for (gitops-pitfalls.md row 11).
+   * Labels the Prometheus `ruleSelector` looks for (docs/pitfalls.md#rule-selector).
    * @default release.prometheusSelectorLabels ({ release: 'kube-prometheus-stack' })
    */
   readonly ruleSelectorLabels?: Readonly<Record<string, string>>;
@@ -120,9 +120,9 @@ const SEVERITIES = ['critical', 'warning', 'info'];
 const PROM_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 
 /**
- * The backup alerts (issue 5): one PrometheusRule with the seed's seven alerts plus `PVCNotCoveredByBackup`,
+ * The backup alerts: one PrometheusRule with the seed's seven alerts plus `PVCNotCoveredByBackup`,
  * derived from the release and its schedules, every expression checked against the Velero version's
- * metrics catalog (gitops-pitfalls.md rows 11-14), and the promtool cases that prove each alert fires
+ * metrics catalog (docs/pitfalls.md#rule-selector, #missing-metrics, #staleness-threshold, #coverage), and the promtool cases that prove each alert fires
  * and stays silent (`testCases`).
  *
  * Ad-hoc backups (`schedule=""`, whose label Prometheus drops) are out of every alert: whoever starts one

@@ -69,7 +69,7 @@ export interface BackupScheduleProps {
   readonly namePrefix?: string;
   /**
    * When backups run: 5-field cron (`0 2 * * *`, UTC), a descriptor (`@daily`), `@every <Go duration>`,
-   * optionally prefixed `CRON_TZ=<zone> ` (lib/schedule/cron.ts; velero-upstream-facts.md §1d).
+   * optionally prefixed `CRON_TZ=<zone> ` (lib/schedule/cron.ts; docs/upstream-facts.md#schedule).
    */
   readonly schedule: string;
   /**
@@ -130,7 +130,7 @@ export interface BackupScheduleProps {
    */
   readonly volumeSnapshotLocations?: readonly IVolumeSnapshotLocation[];
   /**
-   * How long to wait for a CSI snapshot to become ready; slow storage needs more (gitops-pitfalls.md row 15,
+   * How long to wait for a CSI snapshot to become ready; slow storage needs more (docs/pitfalls.md#csi-snapshot-timeout,
    * velero#5413). A Duration or a Go duration string. @default - Velero's 10m (not rendered)
    */
   readonly csiSnapshotTimeout?: Duration | string;
@@ -219,9 +219,9 @@ class ScheduleResource extends Schedule {
 }
 
 /**
- * One velero.io/v1 Schedule in the release's namespace, validated at synth (velero-upstream-facts.md §1d).
+ * One velero.io/v1 Schedule in the release's namespace, validated at synth (docs/upstream-facts.md#schedule).
  *
- * GitOps safety (gitops-pitfalls.md rows 1-5):
+ * GitOps safety (docs/pitfalls.md#schedule-labels-on-backups … docs/pitfalls.md#default-bsl):
  * - `spec.template.metadata.labels` is always rendered, so Velero puts these labels on the Backups instead of
  *   the Schedule's own, which may hold ArgoCD's tracking label `app.kubernetes.io/instance` (row 1, G3);
  * - the Schedule renders no annotations of its own: Velero copies every Schedule annotation onto its Backups
@@ -418,7 +418,7 @@ export class BackupSchedule extends Construct {
         ...(props.excludedResources ?? []),
         ...(props.excludedNamespaceScopedResources ?? []),
       ]);
-    // deterministic, schedule-specific, never ArgoCD's app.kubernetes.io/instance (gitops-pitfalls.md row 1)
+    // deterministic, schedule-specific, never ArgoCD's app.kubernetes.io/instance (docs/pitfalls.md#schedule-labels-on-backups)
     this.backupLabels = { 'app.kubernetes.io/part-of': PART_OF, 'velero-cdk8s/schedule': this.name };
 
     const template: ScheduleSpecTemplate = {
@@ -444,7 +444,7 @@ export class BackupSchedule extends Construct {
       hooks: hooks.length ? { resources: hooks } : undefined,
     };
     new ScheduleResource(this, 'Resource', props.volumeGroupSnapshotLabelKey, {
-      // no annotations: Velero copies them onto every Backup (gitops-pitfalls.md row 2)
+      // no annotations: Velero copies them onto every Backup (docs/pitfalls.md#schedule-annotations-on-backups)
       metadata: {
         name: this.name,
         namespace: release.namespace,

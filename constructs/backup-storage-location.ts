@@ -89,7 +89,7 @@ export class BackupStorageLocation extends Construct implements IBackupStorageLo
     new BackupStorageLocationResource(this, 'Resource', props.caCertRef, {
       metadata: { name: this.name, namespace: props.release.namespace, labels: props.labels },
       spec: {
-        // gitops-pitfalls.md row 5: emit `default: true` on the default BSL so the server's patch causes no drift
+        // docs/pitfalls.md#default-bsl: emit `default: true` on the default BSL so the server's patch causes no drift
         default: props.default,
         provider: 'aws',
         accessMode: this.accessMode as never,

@@ -30,7 +30,7 @@ export interface CrdApplicationProps {
 /**
  * The CRDs, pulled by ArgoCD straight from the upstream repositories at the pinned tags (nothing is
  * copied into this repo), never pruned: pruning a CRD deletes every object of its kind
- * (gitops-pitfalls.md rows 6-8).
+ * (docs/pitfalls.md#crd-image-skew … docs/pitfalls.md#crd-ordering).
  *
  * - Velero: all 13 CRDs, `config/crd/v1/bases` and `config/crd/v2alpha1/bases` at the release's own
  *   version tag (the same constant as the image; the server refuses to start if any is missing).

@@ -47,7 +47,7 @@ export interface VolumeSnapshotClassOptions {
    * `Retain` is what Velero's CSI documentation recommends: the snapshot on the storage system survives
    * the loss of the namespace (or cluster) that held the VolumeSnapshot, which is the disaster a backup
    * exists for. It does not leak snapshots: Velero patches the content to `Delete` before it deletes an
-   * expired backup, so the snapshot lives exactly as long as the backup (facts §3). Snapshots taken with
+   * expired backup, so the snapshot lives exactly as long as the backup (docs/upstream-facts.md#velero-csi). Snapshots taken with
    * this class outside Velero are kept on the storage when their VolumeSnapshot is deleted.
    * @default 'Retain'
    */
@@ -55,7 +55,7 @@ export interface VolumeSnapshotClassOptions {
   /**
    * Annotate the class `snapshot.storage.kubernetes.io/is-default-class: "true"`, the default for
    * VolumeSnapshots that name no class. Velero picks the class by its label either way. When false the
-   * annotation is left out entirely: Velero treats the key as set whatever its value (facts §3).
+   * annotation is left out entirely: Velero treats the key as set whatever its value (docs/upstream-facts.md#velero-csi).
    * Keep one default class per driver: without the validation webhook (removed in v8.2.0) two are not
    * refused at admission, but dynamic snapshotting then fails.
    * @default false
@@ -101,7 +101,7 @@ export interface CsiSnapshotStackProps {
    * have no CEL rules. Caveat: its `client/config/crd/kustomization.yaml` lists only the three
    * snapshot.storage.k8s.io CRDs, so moving from v8.2.1 drops the groupsnapshot.storage.k8s.io CRDs from
    * the rendered set. The CRD Application never prunes, so they stay behind unmanaged; under an Application
-   * that prunes they, and every VolumeGroupSnapshot, would be deleted (facts §1.3).
+   * that prunes they, and every VolumeGroupSnapshot, would be deleted (docs/upstream-facts.md#snapshot-controller).
    * @default SNAPSHOTTER_VERSION ('v8.2.1')
    */
   readonly version?: string;
@@ -121,7 +121,7 @@ export interface CsiSnapshotStackProps {
   readonly createNamespace?: boolean;
   /**
    * Image tag of the CSI driver's own `csi-snapshotter` sidecar (deployed with the driver, not here).
-   * Checked against `version`: a known-bad pair is refused at synth (gitops-pitfalls.md row 16).
+   * Checked against `version`: a known-bad pair is refused at synth (docs/pitfalls.md#source-volume-mode).
    * @default SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION ('v4.2.1', what Synology CSI v1.2.1 ships)
    */
   readonly snapshotterSidecarVersion?: string;
@@ -185,7 +185,7 @@ const rule = (apiGroup: string, resource: string, verbs: string[], why: string):
 
 /**
  * The snapshot-controller ClusterRole rules exactly as upstream `rbac-snapshot-controller.yaml` at the
- * release's tag (facts §1.2): v8.2.1 adds `create` on volumesnapshots (the controller creates the member
+ * release's tag (docs/upstream-facts.md#snapshot-controller): v8.2.1 adds `create` on volumesnapshots (the controller creates the member
  * VolumeSnapshots of a group snapshot); both tags carry the groupsnapshot rules. The commented-out `nodes`
  * rule is only for `--enable-distributed-snapshotting`, which this stack does not set.
  */
@@ -278,13 +278,13 @@ export function snapshotControllerRules(release: SnapshotterRelease): ExplainedR
 }
 
 /**
- * The CSI half of the stack: the snapshot-controller (external-snapshotter, facts §1.2, hardened), and the
- * VolumeSnapshotClass Velero picks by its label (facts §3). The snapshot CRDs are not rendered here: the
+ * The CSI half of the stack: the snapshot-controller (external-snapshotter, docs/upstream-facts.md#snapshot-controller, hardened), and the
+ * VolumeSnapshotClass Velero picks by its label (docs/upstream-facts.md#velero-csi). The snapshot CRDs are not rendered here: the
  * CRD Application syncs them from upstream at `crdSource` (same tag as the image, never pruned).
  *
- * The seed's Known Issue 1 is a pair, not a version: v8 CRDs carry "sourceVolumeMode is required once
+ * The seed's known issue (docs/pitfalls.md#source-volume-mode) is a pair, not a version: v8 CRDs carry "sourceVolumeMode is required once
  * set", the controller (v7+) sets that field, and a driver sidecar older than v6 (Synology ships v4.2.1)
- * drops it on update, so snapshots never become ready (facts §1.3, gitops-pitfalls.md row 16). The
+ * drops it on update, so snapshots never become ready (docs/upstream-facts.md#snapshot-controller, docs/pitfalls.md#source-volume-mode). The
  * constructor refuses such a pair with the three ways out; each is one prop: `snapshotterSidecarVersion`
  * (a newer sidecar), `preventVolumeModeConversion: false`, or `version: 'v7.0.2'`.
  */
@@ -534,7 +534,7 @@ export class CsiSnapshotStack extends Construct {
     new VolumeSnapshotClass(this, 'VolumeSnapshotClass', {
       metadata: {
         name: this.snapshotClassName,
-        // Velero picks the class of a PV's driver by this label (facts §3)
+        // Velero picks the class of a PV's driver by this label (docs/upstream-facts.md#velero-csi)
         labels: {
           ...recommendedLabels(this.snapshotClassName, this.version),
           'velero.io/csi-volumesnapshot-class': 'true',

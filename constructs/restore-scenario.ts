@@ -70,7 +70,7 @@ export function volumeDataPath(schedule: BackupSchedule): VolumeDataPath {
 const PVC_KINDS = ['persistentvolumeclaims', 'persistentvolumeclaim', 'pvc', 'pvcs'];
 
 /**
- * One restore, typed (issue 17): rendered as a velero.io/v1 Restore with `generateName` into dist/restores/, a
+ * One restore, typed: rendered as a velero.io/v1 Restore with `generateName` into dist/restores/, a
  * folder no Application syncs, so ArgoCD never creates, prunes or re-applies it. Applying it is one command,
  * `kubectl create -f dist/restores/<name>.yaml`, which gets a fresh name every time. The runbook in
  * BACKUP-PLAN.md is generated from `summary`, and the restore drill builds its Restore with the same

@@ -21,7 +21,7 @@ import {
 } from '../lib/versions/compatibility';
 import { checkFlags, veleroLineOf, type VeleroLine } from '../lib/versions/velero-lines';
 import { recommendedLabels } from '../lib/kube/labels';
-import { assertDnsLabel, isDnsLabel } from '../lib/kube/names';
+import { assertDnsLabel } from '../lib/kube/names';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -29,7 +29,9 @@ import {
   type ComputeResources,
 } from '../lib/kube/resources';
 import { StorageProfile } from '../lib/storage/storage-profile';
-import type { ExplainedRule, ServiceAccountPermissions } from '../lib/kube/permissions';
+import { CLUSTER_ADMIN_RULES, type ServiceAccountPermissions } from '../lib/kube/permissions';
+import { adoptionFor, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
+import { repositoryMaintenanceSettings, type RepositoryMaintenanceOptions } from '../lib/versions/repo-maintenance';
 import { VELERO_IMAGE, VELERO_PLUGIN_FOR_AWS_IMAGE, VELERO_VERSION } from '../lib/versions/versions';
 import { BackupStorageLocation } from './backup-storage-location';
 import { ExistingVeleroRelease, type ExistingVeleroReleaseProps, type IVeleroRelease } from './existing-velero-release';
@@ -38,6 +40,8 @@ import { VolumeSnapshotLocation } from './volume-snapshot-location';
 export { BackupStorageLocation, type IBackupStorageLocation } from './backup-storage-location';
 export { VolumeSnapshotLocation, type IVolumeSnapshotLocation } from './volume-snapshot-location';
 export type { ExistingVeleroReleaseProps, IVeleroRelease } from './existing-velero-release';
+export { adoptionFor, helmFullname, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
+export type { RepositoryMaintenanceOptions } from '../lib/versions/repo-maintenance';
 export { StorageProfile } from '../lib/storage/storage-profile';
 export { checkResources, type ComputeResources } from '../lib/kube/resources';
 
@@ -63,58 +67,12 @@ export interface MetricsOptions {
   readonly serviceMonitor?: boolean;
   /**
    * Labels the Prometheus `serviceMonitorSelector` (and `ruleSelector`) look for. kube-prometheus-stack
-   * selects `release: <its release name>` (csi-argocd-prometheus-facts.md §5).
+   * selects `release: <its release name>` (docs/upstream-facts.md#prometheus-operator).
    * @default { release: 'kube-prometheus-stack' }
    */
   readonly prometheusSelectorLabels?: Record<string, string>;
   /** Scrape interval. @default '30s' */
   readonly interval?: string;
-}
-
-/** Repository-maintenance Jobs (kopia repositories of file-system backups and snapshot data movement). */
-export interface RepositoryMaintenanceOptions {
-  /** Finished maintenance Jobs kept per repository. @default - Velero's (3) */
-  readonly keepLatestJobs?: number;
-  /** Resources of the maintenance Job pods. @default - Velero's (none set) */
-  readonly resources?: ComputeResources;
-}
-
-/**
- * The installer that already runs Velero in the cluster, whose objects this release adopts in place. A
- * Deployment's (and DaemonSet's) `spec.selector` is immutable: a sync with another selector than the running
- * install's fails with "field is immutable" and the old server keeps running (README "Adopting an existing install").
- */
-export type VeleroInstaller =
-  /** Nothing to adopt: the release's own selector (`app.kubernetes.io/name: velero`, `app.kubernetes.io/component: server`). */
-  | { readonly kind: 'none' }
-  /** `velero install` (pkg/install/deployment.go): selector `deploy: velero`, every object labelled `component: velero`. */
-  | { readonly kind: 'velero-install' }
-  /**
-   * The vmware-tanzu Helm chart (charts/velero/templates/deployment.yaml): selector `app.kubernetes.io/name: velero`
-   * + `app.kubernetes.io/instance: <release>`.
-   */
-  | {
-      readonly kind: 'helm';
-      /** The Helm release name (`helm list -n <namespace>`). @default 'velero' */
-      readonly releaseName?: string;
-    };
-
-/** What adopting the installer means for the rendered objects and for the first sync. */
-export interface Adoption {
-  readonly installer: 'none' | 'velero-install' | 'helm';
-  /** The server Deployment's `spec.selector.matchLabels` (immutable once applied). */
-  readonly serverSelector: Readonly<Record<string, string>>;
-  /** Labels of the server pods besides the release's own (the selector and what the installer adds). */
-  readonly serverPodLabels: Readonly<Record<string, string>>;
-  /** Labels the metrics Service carries and the ServiceMonitor selects. */
-  readonly serviceMonitorSelector: Readonly<Record<string, string>>;
-  /** Labels of the node-agent pods besides `name: node-agent` (upstream's selector, any installer). */
-  readonly nodeAgentPodLabels: Readonly<Record<string, string>>;
-  /**
-   * Objects of the old install to delete before the first sync (`kind/name`, in the release namespace unless
-   * cluster-scoped): hooks that would otherwise run again, and what the new objects do not replace.
-   */
-  readonly deleteBeforeSync: readonly string[];
 }
 
 export interface VeleroReleaseProps {
@@ -193,63 +151,6 @@ const DEFAULT_SERVER_RESOURCES: ComputeResources = {
 const LIVENESS_PROBE = { periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 10 };
 const READINESS_PROBE = { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 };
 
-/** The chart's `velero.fullname` (charts/velero/templates/_helpers.tpl): the release name if it contains `velero`. */
-export function helmFullname(releaseName: string): string {
-  return (releaseName.includes('velero') ? releaseName : `${releaseName}-velero`).slice(0, 63).replace(/-+$/, '');
-}
-
-/** Selector and labels per installer (velero-upstream-facts.md §1c; the chart's templates at velero-12.1.0). */
-export function adoptionFor(installer: VeleroInstaller, namespace: string): Adoption {
-  switch (installer.kind) {
-    case 'none':
-      return {
-        installer: 'none',
-        serverSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' },
-        serverPodLabels: {},
-        serviceMonitorSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' },
-        nodeAgentPodLabels: { role: 'node-agent' },
-        deleteBeforeSync: [],
-      };
-    case 'velero-install':
-      return {
-        installer: 'velero-install',
-        serverSelector: { deploy: 'velero' },
-        serverPodLabels: { component: 'velero' },
-        serviceMonitorSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' },
-        nodeAgentPodLabels: { component: 'velero', role: 'node-agent' },
-        // velero install's objects keep their names (Deployment velero, DaemonSet node-agent, SA velero,
-        // ClusterRoleBinding velero / velero-<ns>): all adopted, nothing to delete
-        deleteBeforeSync: [],
-      };
-    case 'helm': {
-      const release = installer.releaseName ?? 'velero';
-      if (!isDnsLabel(release, 53)) {
-        throw new Error(
-          `velero release: installedBy.releaseName '${release}' is not a Helm release name (a DNS-1123 label of at most 53 characters); use the name 'helm list -n ${namespace}' shows`,
-        );
-      }
-      const fullname = helmFullname(release);
-      return {
-        installer: 'helm',
-        serverSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/instance': release },
-        serverPodLabels: { name: 'velero' },
-        serviceMonitorSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/instance': release },
-        nodeAgentPodLabels: { role: 'node-agent', 'app.kubernetes.io/instance': release },
-        deleteBeforeSync: [
-          // pre-install/pre-upgrade/pre-rollback hooks (charts/velero/templates/upgrade-crds/): ArgoCD would run them as hooks
-          `Job/${fullname}-upgrade-crds`,
-          `ClusterRoleBinding/${fullname}-upgrade-crds`,
-          `ClusterRole/${fullname}-upgrade-crds`,
-          `ServiceAccount/${fullname}-server-upgrade-crds`,
-          // pre-delete hook (charts/velero/templates/cleanup-crds.yaml, when cleanUpCRDs): it deletes every Velero CRD
-          `Job/${fullname}-cleanup-crds`,
-          // the release's own records: without them `helm uninstall` can no longer delete what ArgoCD now owns
-          `Secret/sh.helm.release.v1.${release}.*`,
-        ],
-      };
-    }
-  }
-}
 const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
   requests: { cpu: '100m', memory: '256Mi' },
   limits: { cpu: '1000m', memory: '1Gi' },
@@ -257,24 +158,10 @@ const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
 /** Numeric non-root user: the Velero image declares `USER cnb:cnb` (a name the kubelet can't check); the AWS plugin image runs as 65532. */
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
-/** The rules of Kubernetes' built-in `cluster-admin` ClusterRole, which the server is bound to (not rendered). */
-const CLUSTER_ADMIN_RULES: readonly ExplainedRule[] = [
-  {
-    apiGroups: ['*'],
-    resources: ['*'],
-    verbs: ['*'],
-    why: "upstream's contract (`velero install`, the chart's rbac.clusterAdministrator): a backup reads every kind of every included namespace, a restore creates whatever the backup holds (any kind, RBAC and CRDs included), and the server manages its own CRs, the node-agent's PodVolumeBackups and the CSI snapshots; a narrower role makes restores fail on the kinds it cannot create",
-  },
-  {
-    nonResourceURLs: ['*'],
-    verbs: ['*'],
-    why: 'part of cluster-admin; the server uses only discovery (/api, /apis) to find the kinds to back up',
-  },
-];
 const CREDENTIALS_MOUNT = '/credentials';
 
 /**
- * The Velero server as `velero install` v1.15 renders it (velero-upstream-facts.md §1c, §3), hardened:
+ * The Velero server as `velero install` v1.15 renders it (docs/upstream-facts.md#velero-install), hardened:
  * Namespace with Pod Security labels, ServiceAccount + cluster-admin binding, the server Deployment with the
  * AWS plugin initContainer, storage and snapshot locations, the optional node-agent, and metrics.
  */
@@ -399,7 +286,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     this.serverArgs = [
       'server',
       ...this.featureArgs(),
-      // the server binary defaults to restic before 1.17; velero install and the chart always pass kopia (G2)
+      // the server binary defaults to restic before 1.17; velero install and the chart always pass kopia (docs/upstream-facts.md#velero-install)
       `--uploader-type=${this.uploaderType}`,
       `--log-level=${props.logLevel ?? 'info'}`,
       ...this.repositoryMaintenanceArgs(props.repositoryMaintenance),
@@ -496,47 +383,11 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     }
   }
 
-  /**
-   * Repository-maintenance settings as this line takes them: flags up to 1.16; from 1.17 (which removed the
-   * flags, CHANGELOG-1.17.md) the `global` entry of a ConfigMap named by `--repo-maintenance-job-configmap`
-   * (pkg/repository/maintenance/maintenance.go, pkg/types/repo_maintenance.go at v1.17.2).
-   */
+  /** Repository-maintenance settings as this line takes them (lib/versions/repo-maintenance.ts). */
   private repositoryMaintenanceArgs(options: RepositoryMaintenanceOptions | undefined): string[] {
-    if (!options) return [];
-    const { keepLatestJobs, resources } = options;
-    if (keepLatestJobs !== undefined && (!Number.isInteger(keepLatestJobs) || keepLatestJobs < 1)) {
-      throw new Error(
-        `velero release: repositoryMaintenance.keepLatestJobs must be a whole number of at least 1, got ${keepLatestJobs}`,
-      );
-    }
-    if (resources) checkResources('repository maintenance jobs', resources);
-    if (this.line.serverFlags.includes('keep-latest-maintenance-jobs')) {
-      return [
-        ...(keepLatestJobs !== undefined ? [`--keep-latest-maintenance-jobs=${keepLatestJobs}`] : []),
-        ...(resources
-          ? [
-              `--maintenance-job-cpu-request=${resources.requests.cpu}`,
-              `--maintenance-job-mem-request=${resources.requests.memory}`,
-              `--maintenance-job-cpu-limit=${resources.limits.cpu}`,
-              `--maintenance-job-mem-limit=${resources.limits.memory}`,
-            ]
-          : []),
-      ];
-    }
+    const { args, global } = repositoryMaintenanceSettings(this.line, options);
+    if (global === undefined) return [...args];
     const name = this.repositoryMaintenanceConfigMap!;
-    const global = {
-      ...(keepLatestJobs !== undefined ? { keepLatestMaintenanceJobs: keepLatestJobs } : {}),
-      ...(resources
-        ? {
-            podResources: {
-              cpuRequest: resources.requests.cpu,
-              memoryRequest: resources.requests.memory,
-              cpuLimit: resources.limits.cpu,
-              memoryLimit: resources.limits.memory,
-            },
-          }
-        : {}),
-    };
     new KubeConfigMap(this, 'RepositoryMaintenanceConfig', {
       metadata: { name, namespace: this.namespace, labels: this.labels },
       data: { global: JSON.stringify(global) },
@@ -545,7 +396,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   }
 
   private renderNamespace(): void {
-    // node-agent needs hostPath mounts and root: the namespace is `privileged` only while it runs (G7)
+    // node-agent needs hostPath mounts and root: the namespace is `privileged` only while it runs (docs/upstream-facts.md#node-agent)
     const level = this.nodeAgentEnabled ? 'privileged' : 'restricted';
     new KubeNamespace(this, 'Namespace', {
       metadata: {
@@ -569,7 +420,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     new KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels },
     });
-    // the upstream contract: the server SA is bound to cluster-admin (G9); named velero-<ns> off the default namespace
+    // the upstream contract: the server SA is bound to cluster-admin (docs/upstream-facts.md#rbac); named velero-<ns> off the default namespace
     new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: { name: this.clusterRoleBindingName, labels: this.labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
@@ -606,7 +457,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     return [
       { name: 'scratch', mountPath: '/scratch' },
       { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
-      // the credentials file store writes /tmp/credentials (G6)
+      // the credentials file store writes /tmp/credentials (docs/upstream-facts.md#credentials)
       { name: 'tmp', mountPath: '/tmp' },
     ];
   }
@@ -652,7 +503,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
             },
             initContainers: [
               {
-                // the plugin image has no shell: its entrypoint copies the binary to /target (G5)
+                // the plugin image has no shell: its entrypoint copies the binary to /target (docs/upstream-facts.md#plugin-init-container)
                 name: 'velero-velero-plugin-for-aws',
                 image: `${VELERO_PLUGIN_FOR_AWS_IMAGE}:${this.awsPluginVersion}`,
                 imagePullPolicy: 'IfNotPresent',
@@ -693,7 +544,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   }
 
   private renderNodeAgent(resources: ComputeResources, tolerations: Toleration[]): void {
-    // name, label and single-container shape are looked up by the server (G7)
+    // name, label and single-container shape are looked up by the server (docs/upstream-facts.md#node-agent)
     new KubeDaemonSet(this, 'NodeAgent', {
       metadata: { name: 'node-agent', namespace: this.namespace, labels: this.labels },
       spec: {

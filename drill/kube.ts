@@ -1,7 +1,7 @@
 /**
  * A minimal Kubernetes API client for the restore-drill runner: JSON over node:https (or node:http for the
  * offline tests), authenticated with the pod's service-account token. Node built-ins only, so the runner
- * bundles into one file with no dependencies (issue 9 "How it runs").
+ * bundles into one file with no dependencies and the drill image needs nothing but node.
  *
  * Node's global `fetch` cannot take a custom CA, and the API server's certificate is signed by the cluster
  * CA in the service-account volume, so requests go through `https.request({ ca })`.

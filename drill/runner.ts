@@ -1,5 +1,5 @@
 /**
- * The restore drill (issue 9): restores the newest Completed backup of one Velero Schedule into scratch
+ * The restore drill: restores the newest Completed backup of one Velero Schedule into scratch
  * namespaces, proves the volumes bind and hold the declared files, and cleans up after itself, also
  * after a failure. Runs in the RestoreDrill CronJob as `node /drill/runner.js` (bundled by
  * lib/drill/drill-bundle.ts); `runDrill` is what the offline tests drive against a fake API server.
@@ -137,7 +137,7 @@ interface SnapshotContent {
 const TERMINAL_RESTORE_PHASES = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'];
 /** Label Velero puts on every object a restore creates (pkg/restore addRestoreLabels). */
 const VELERO_RESTORE_NAME_LABEL = 'velero.io/restore-name';
-/** Label Velero puts on the Backups a Schedule creates (velero-upstream-facts.md §1d). */
+/** Label Velero puts on the Backups a Schedule creates (docs/upstream-facts.md#schedule). */
 const VELERO_SCHEDULE_NAME_LABEL = 'velero.io/schedule-name';
 
 const enc = encodeURIComponent;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: paired timing runs of the synth and test toolchains (issue 7); writes docs/benchmarks.md.
+// `npm run bench`: paired timing runs of the synth and test toolchains; writes docs/benchmarks.md.
 //
 // One warm-up round, then N paired rounds (default 5, at least 5): each round runs every command once, in
 // the same order, so machine noise hits them alike; the ratios between medians are what the targets are
@@ -229,9 +229,9 @@ try {
     ...(m.T ? [target('`npm run synth` ≥ 8× faster than T', m.T / m.synth, m.T / m.synth >= 8)] : []),
     target('scale config ≤ 1.5× default synth (both `npm run synth`)', m.scale / m.synth, m.scale / m.synth <= 1.5),
     target('(both without npm)', m.scaleNode / m.synthNode, m.scaleNode / m.synthNode <= 1.5),
-    ...(m.test ? [target('`npm test` ≤ 10 s on this machine (issue 13), as × F', m.test / m.F, m.test <= 10)] : []),
+    ...(m.test ? [target('`npm test` ≤ 10 s on this machine, as × F', m.test / m.F, m.test <= 10)] : []),
     ...(!m.test && ciTest
-      ? [target("`npm test` ≤ 10 s (issue 13; CI's run in the fresh clone below), as × F", ciTest / m.F, ciTest <= 10)]
+      ? [target("`npm test` ≤ 10 s (CI's run in the fresh clone below), as × F", ciTest / m.F, ciTest <= 10)]
       : []),
   ];
 
@@ -307,7 +307,7 @@ try {
     '|---|---|---|---|',
     ...rows,
     '',
-    '| target (issue 7) | ratio | |',
+    '| target | ratio | |',
     '|---|---|---|',
     ...targets,
     '',

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
  * Generates lib/alerts/velero-metrics.generated.ts: every Prometheus metric family each catalogued Velero
- * line registers, read from that line's pkg/metrics/metrics.go (issue 15: "one metric catalog per line,
- * derived from that line's metrics.go").
+ * line registers, read from that line's pkg/metrics/metrics.go, so that an alert
+ * can only use a metric its own line exports.
  *
  *   node scripts/metrics-catalog.mjs [--from <dir>] [--check]
  *
  * <dir> holds one folder per tag with the upstream file byte for byte (`git show <tag>:pkg/metrics/metrics.go`),
- * default ../shared/upstream/velero. `--check` compares instead of writing (exit 1 on a difference).
+ * default ../shared/upstream/velero (beside CI's clone). `--check` compares instead of writing (exit 1 on a difference).
  * The output is deterministic: families sorted by name within each source, tags in line order.
  *
  * The parser reads what metrics.go is made of: a `const (...)` block of name strings, and the

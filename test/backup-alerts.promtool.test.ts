@@ -80,7 +80,7 @@ function sel(name: string, labels: Record<string, string>): string {
     .join(', ')}}`;
 }
 
-/** Hand-written edge cases (issue 5): the weekly schedule on day 6, the daily one late, restarts, ad-hoc backups. */
+/** Hand-written edge cases: the weekly schedule on day 6, the daily one late, restarts, ad-hoc backups. */
 function edgeCases(stack: AlertStack): AlertTestCase[] {
   const { alerts } = stack;
   const daily = 'daily-critical-pvcs';

@@ -1,5 +1,5 @@
 /**
- * The per-line data is reproducible from upstream (issue 15): the generated metric catalog equals what
+ * The per-line data is reproducible from upstream: the generated metric catalog equals what
  * scripts/metrics-catalog.mjs renders from each line's metrics.go, and LINE_DEPENDENT_FIELDS equals the diff of
  * the lines' CRD schemas for the kinds the constructs render. Both need ../shared (CI has it); without it they
  * are skipped with a note, and the committed data is still checked for shape.

@@ -1,5 +1,5 @@
 /**
- * Least privilege (issue 18): every rule of every ServiceAccount the default stack renders, against an expected
+ * Least privilege: every rule of every ServiceAccount the default stack renders, against an expected
  * table; the rendered Roles, ClusterRoles and bindings are exactly the declared ones (so docs/permissions.md
  * cannot leave one out); and docs/permissions.md is what `npm run permissions` writes.
  */

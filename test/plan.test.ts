@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildStack } from '../main';
 import { uncoveredNamespaces } from '../lib/schedule/coverage';
-import { backupPlan, checkInventory, parseInventory, renderPlanMarkdown, type PlanInput } from '../lib/plan/plan';
+import { checkInventory, parseInventory } from '../lib/plan/inventory';
+import { backupPlan, renderPlanMarkdown, type PlanInput } from '../lib/plan/plan';
 import { runPlanCli } from '../lib/plan/plan-cli';
 
 const FIXTURE = join(__dirname, 'fixtures', 'plan', 'pvcs.json');

@@ -11,7 +11,7 @@ function problems(expr: string, catalog = V115): string[] {
 }
 
 describe('metrics catalog', () => {
-  test('Velero 1.15 exports the 28 velero_* families of velero-upstream-facts.md §1b, and no location metric', () => {
+  test('Velero 1.15 exports the 28 velero_* families of docs/upstream-facts.md#metrics, and no location metric', () => {
     const velero = V115.metrics.filter((m) => m.name.startsWith('velero_')).map((m) => m.name);
     expect(velero).toHaveLength(28);
     expect(velero).toContain('velero_backup_last_successful_timestamp');

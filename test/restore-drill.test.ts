@@ -20,7 +20,7 @@ import { find, objects, testChart, testRelease, type K8sObject } from './helpers
 
 const NAME = 'restore-drill-daily-critical-pvcs';
 
-/** The seed's daily-critical-pvcs schedule (issue 3) on a release; `schedule` overrides its props. */
+/** The seed's daily-critical-pvcs schedule on a release; `schedule` overrides its props. */
 function setup(
   drill: Partial<Omit<RestoreDrillProps, 'release' | 'schedule'>> = {},
   schedule: Partial<BackupScheduleProps> = {},

@@ -1,5 +1,5 @@
 /**
- * PVCNotSnapshottable (issue 18): a PVC in a namespace only CSI snapshots protect, on a StorageClass whose
+ * PVCNotSnapshottable: a PVC in a namespace only CSI snapshots protect, on a StorageClass whose
  * provisioner has no VolumeSnapshotClass in the stack, fires; one on a snapshot-capable class stays silent.
  * Proven with promtool on the rendered rule (skipped without promtool, failing under CI=true like the others).
  */
@@ -14,7 +14,7 @@ import {
   type VolumeSnapshotSupport,
 } from '../lib/alerts/unsnapshottable-volume';
 import { checkRules, findPromtool, renderRuleTests, testRules } from '../lib/alerts/promtool';
-import { checkSnapshotSupport, parseStorageClasses } from '../lib/plan/plan';
+import { checkSnapshotSupport, parseStorageClasses } from '../lib/plan/inventory';
 import { buildStack } from '../main';
 import { alertStack, alertStackError, SEED_DAILY, SEED_WEEKLY } from './fixtures/alerts/stack';
 

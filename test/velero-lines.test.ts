@@ -1,5 +1,5 @@
 /**
- * Every supported Velero line (issue 15): the seed's stack built with one release of each line synthesizes,
+ * Every supported Velero line: the seed's stack built with one release of each line synthesizes,
  * validates against that line's committed schemas (schemas/velero/<tag>), renders only flags the
  * line knows, and its alerts pass promtool; changing `version` alone moves image, CRDs, plugin, flags and alerts.
  */

@@ -2,7 +2,7 @@
  * The metrics an alert may use, per Velero line: Velero's own (server and node-agent), the
  * kube-state-metrics series the alerts read, and Prometheus' own series. lib/alerts/promql.ts checks every
  * rendered expression against `metricsFor(release.version)`, so an alert on a metric the running
- * version does not export fails the synth instead of never firing (gitops-pitfalls.md row 12).
+ * version does not export fails the synth instead of never firing (docs/pitfalls.md#missing-metrics).
  *
  * Velero's metrics are generated, one list per line, from that line's pkg/metrics/metrics.go
  * (lib/alerts/velero-metrics.generated.ts, written by scripts/metrics-catalog.mjs; test/metrics-catalog.test.ts
@@ -59,7 +59,7 @@ function ksm(name: string, labels: string[], help: string): MetricDefinition {
   return { name, type: 'gauge', labels, since: V115, source: 'kube-state-metrics', help };
 }
 
-/** What the controllers' behaviour adds to a generated family (velero-upstream-facts.md §1b). */
+/** What the controllers' behaviour adds to a generated family (docs/upstream-facts.md#metrics). */
 const DO_NOT_ALERT: Readonly<Record<string, string>> = {
   velero_backup_last_status:
     'it is reset to 1 every minute by the schedule controller (velero-upstream-facts.md §1b, velero#9374); use velero_backup_last_successful_timestamp or increase(velero_backup_failure_total[...])',
@@ -96,13 +96,13 @@ export const BSL_PHASE_METRIC = 'kube_customresource_velero_bsl_phase';
 export const ALL_METRICS: readonly MetricDefinition[] = [
   ...veleroMetrics(),
 
-  // kube-state-metrics: PVC coverage (issue 5) and the restore drill's Job / CronJob (issue 9)
+  // kube-state-metrics: PVC coverage and the restore drill's Job / CronJob
   ksm(
     'kube_persistentvolumeclaim_info',
     ['namespace', 'persistentvolumeclaim', 'storageclass', 'volumename', 'volumemode'],
     'one series per PVC',
   ),
-  // PVCNotSnapshottable (issue 18): the provisioner of each StorageClass
+  // PVCNotSnapshottable: the provisioner of each StorageClass
   ksm(
     'kube_storageclass_info',
     ['storageclass', 'provisioner', 'reclaim_policy', 'volume_binding_mode'],

@@ -3,7 +3,7 @@
  * the parser behind the Prometheus UI). Every alert expression is parsed; the metric names it selects are
  * checked against the configured Velero version's catalog (lib/alerts/metrics-catalog.ts), so an alert that could
  * never fire (a metric the version does not export, a bare histogram name, a label the metric doesn't
- * have, gitops-pitfalls.md row 12) fails the synth with a message naming the alert and the metric.
+ * have, docs/pitfalls.md#missing-metrics) fails the synth with a message naming the alert and the metric.
  */
 import type { parser } from '@prometheus-io/lezer-promql';
 import { TARGET_LABELS, type MetricCatalog, type MetricSource } from './metrics-catalog';

@@ -1,7 +1,7 @@
 /**
  * promtool, the Prometheus project's rule checker and rule unit-test runner: finding the binary,
  * running `check rules` / `test rules`, and the typed model of rules and test cases that
- * the alert families of lib/alerts/ build and BackupAlerts renders and proves (issue 5; `scripts/install-promtool.sh` installs it).
+ * the alert families of lib/alerts/ build and BackupAlerts renders and proves (`scripts/install-promtool.sh` installs it).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * `VeleroRepositoryMaintenanceFailed` (issue 15): Velero v1.18 counts failed repository-maintenance Jobs in
+ * `VeleroRepositoryMaintenanceFailed`: Velero v1.18 counts failed repository-maintenance Jobs in
  * `velero_repo_maintenance_failure_total{repository_name}` (pkg/metrics/metrics.go at v1.18.1; incremented by
  * pkg/controller/backup_repository_controller.go when a maintenance Job fails). A kopia repository that is
  * never maintained keeps every deleted backup's data and grows until the bucket is full, and its index

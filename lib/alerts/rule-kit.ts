@@ -10,7 +10,7 @@ export const DAY = 86_400;
 /** Window of the counter alerts (failed, partially failed, validation and snapshot failures). */
 export const EVENT_WINDOW = HOUR;
 
-/** Further alerts that join the rule set (e.g. the restore drill's, issue 9), with their promtool cases. */
+/** Further alerts that join the rule set (e.g. the restore drill's), with their promtool cases. */
 export interface AdditionalAlertRules {
   /** PrometheusRule group name, e.g. `velero.restore-drill`; unique in the rule set. */
   readonly group: string;

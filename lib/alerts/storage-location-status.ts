@@ -1,5 +1,5 @@
 /**
- * Where a BackupStorageLocation's availability is visible, per Velero line (issue 15):
+ * Where a BackupStorageLocation's availability is visible, per Velero line (docs/upstream-facts.md#metrics):
  *
  * - v1.17+: Velero's own `velero_backup_location_status_gauge` (constructs/backup-alerts.ts `storageLocationRule`).
  * - v1.15 and v1.16 export no storage-location metric, and an Unavailable location does not move

@@ -27,7 +27,7 @@ function clampSeconds(s: number, min: number, max: number): number {
 }
 
 /**
- * The thresholds for a schedule with this cadence (gitops-pitfalls.md row 13: one threshold for all
+ * The thresholds for a schedule with this cadence (docs/pitfalls.md#staleness-threshold: one threshold for all
  * schedules false-fires on the weekly one). Daily: delayed after 30h (6h after a missed run), duration
  * warning 1h. Weekly: delayed after 8d. Every 6h: delayed after 7h30m, duration warning 1h.
  */

@@ -1,5 +1,5 @@
 /**
- * `PVCNotSnapshottable` (issue 18): a PVC in a namespace whose volumes only CSI snapshots protect, on a
+ * `PVCNotSnapshottable`: a PVC in a namespace whose volumes only CSI snapshots protect, on a
  * StorageClass whose provisioner has no VolumeSnapshotClass in the stack (local-path, NFS without snapshots).
  * Velero skips such a volume's data without an error, and the backup still ends Completed; the coverage alert
  * (PVCNotCoveredByBackup) counts the namespace as protected. Built from kube-state-metrics'

@@ -1,6 +1,7 @@
 /**
  * What the user's ArgoCD install must carry so that a sync never prunes what Velero creates at run
- * time (gitops-pitfalls.md rows 1-2, velero-upstream-facts.md "Runtime-created objects"; issue 17).
+ * time (docs/pitfalls.md#schedule-labels-on-backups,
+ * docs/pitfalls.md#schedule-annotations-on-backups, docs/upstream-facts.md#runtime-objects).
  *
  * Velero copies a Schedule's annotations onto every Backup it creates (no opt-out, velero#5836) and,
  * without `spec.template.metadata.labels`, its labels too. Every Schedule renders template labels, so

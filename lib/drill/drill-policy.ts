@@ -1,5 +1,5 @@
 /**
- * The restore drill's bound at the API server (issue 18): a ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1,
+ * The restore drill's bound at the API server, where RBAC cannot express it: a ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1,
  * GA since Kubernetes 1.30) that refuses the drill's ServiceAccount every write outside its own scratch
  * namespaces, where RBAC cannot express the bound (RBAC has no `resourceNames` for `create`, and the scratch
  * namespaces do not exist before the drill creates them, so no Role can be bound in them beforehand).

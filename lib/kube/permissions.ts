@@ -1,5 +1,5 @@
 /**
- * Every permission a ServiceAccount of the stack holds, each rule with the reason it is needed (issue 18).
+ * Every permission a ServiceAccount of the stack holds, each rule with the reason it is needed (least privilege).
  * Constructs declare these next to the RBAC they render; test/permissions.test.ts holds the rendered Roles
  * and ClusterRoles to exactly these declarations, and `npm run permissions` writes docs/permissions.md from them.
  */
@@ -130,3 +130,18 @@ export function renderPermissionsMarkdown(all: readonly ServiceAccountPermission
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
+
+/** The rules of Kubernetes' built-in `cluster-admin` ClusterRole, which the server is bound to (not rendered). */
+export const CLUSTER_ADMIN_RULES: readonly ExplainedRule[] = [
+  {
+    apiGroups: ['*'],
+    resources: ['*'],
+    verbs: ['*'],
+    why: "upstream's contract (`velero install`, the chart's rbac.clusterAdministrator): a backup reads every kind of every included namespace, a restore creates whatever the backup holds (any kind, RBAC and CRDs included), and the server manages its own CRs, the node-agent's PodVolumeBackups and the CSI snapshots; a narrower role makes restores fail on the kinds it cannot create",
+  },
+  {
+    nonResourceURLs: ['*'],
+    verbs: ['*'],
+    why: 'part of cluster-admin; the server uses only discovery (/api, /apis) to find the kinds to back up',
+  },
+];

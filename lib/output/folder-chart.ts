@@ -17,7 +17,7 @@ const SKIP_DRY_RUN = 'SkipDryRunOnMissingResource=true';
  *
  * Every custom resource it renders carries `SkipDryRunOnMissingResource=true`, so a first sync into an
  * empty cluster applies it once the CRD Application (an earlier wave) has installed its CRD, instead of
- * failing the dry run (gitops-pitfalls.md row 8).
+ * failing the dry run (docs/pitfalls.md#crd-ordering).
  */
 export class FolderChart extends Chart {
   constructor(scope: Construct, folder: string) {

@@ -53,7 +53,7 @@ export function writeFiles(dir: string, files: ReadonlyMap<string, string>): voi
  * Synthesizes atomically: build and check everything in memory, write it to a temporary sibling
  * directory, then swap it in with two renames. A failure at any step leaves the previous output
  * byte-identical, because an empty or partial dist/ would make ArgoCD prune the cluster's objects
- * (gitops-pitfalls.md row 9).
+ * (docs/pitfalls.md#empty-render).
  */
 export function synthesize(build: () => App, options: SynthOptions = {}): SynthResult {
   const lap = stopwatch();

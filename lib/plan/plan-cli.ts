@@ -1,16 +1,7 @@
 import { readFileSync, renameSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  backupPlan,
-  checkInventory,
-  checkSnapshotSupport,
-  formatBytes,
-  parseInventory,
-  parseStorageClasses,
-  quantityBytes,
-  renderPlanMarkdown,
-  type PlanInput,
-} from './plan';
+import { checkInventory, checkSnapshotSupport, parseInventory, parseStorageClasses } from './inventory';
+import { backupPlan, formatBytes, quantityBytes, renderPlanMarkdown, type PlanInput } from './plan';
 import { nextRuns } from '../schedule/cron';
 import { formatReportDuration } from '../units/duration';
 

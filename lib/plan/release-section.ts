@@ -1,5 +1,5 @@
 /**
- * The plan report's "Velero release" section (issue 15): the line, its upstream support, where the plugin
+ * The plan report's "Velero release" section: the line, its upstream support, where the plugin
  * default came from, how the storage-location and repository-maintenance alerts see this line, and what
  * moving to the next line changes. Deterministic: support is stated against the newest release known here,
  * never against the clock.

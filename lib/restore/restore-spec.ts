@@ -1,5 +1,5 @@
 /**
- * The one function that builds a Velero `Restore` spec (issue 17): the rendered scenarios in dist/restores/,
+ * The one function that builds a Velero `Restore` spec: the rendered scenarios in dist/restores/,
  * the runbooks in BACKUP-PLAN.md and the restore drill's runner (drill/runner.ts, which runs in the cluster)
  * all call `restoreSpec`, so what a person applies in an incident is what the drill proves every month.
  *

@@ -1,5 +1,5 @@
 /**
- * The runbooks of BACKUP-PLAN.md (issue 17), generated from the same scenario objects that render
+ * The runbooks of BACKUP-PLAN.md, generated from the same scenario objects that render
  * dist/restores/: the command, what to check afterwards, and where the last drill's duration is. The
  * headings are the anchors the alerts' `runbook_url` annotations link to (`alertAnchor`).
  */

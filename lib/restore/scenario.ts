@@ -1,5 +1,5 @@
 /**
- * Restore scenarios (issue 17): what to bring back, from which backup, and how to check it came back. The
+ * Restore scenarios: what to bring back, from which backup, and how to check it came back. The
  * model is plain data so the runbooks (lib/plan/plan.ts), the rendered Restores (constructs/restore-scenario.ts)
  * and `npm run restore` all read one definition.
  */

@@ -1,7 +1,7 @@
 /**
  * Which namespaces have their volume data backed up: the one rule behind the `PVCNotCoveredByBackup`
  * alert (lib/alerts/pvc-coverage.ts) and the backup plan's coverage report (lib/plan/plan.ts), so the two can
- * never disagree (gitops-pitfalls.md row 14).
+ * never disagree (docs/pitfalls.md#coverage).
  *
  * A namespace is protected when at least one schedule that is not paused backs up the data of its PVCs
  * (CSI snapshots, file-system backup or snapshot data movement: `BackupSchedule.protectsVolumesIn`).

@@ -1,6 +1,6 @@
 /**
  * Velero's cron dialect: what `cron.ParseStandard` of robfig/cron v3.0.1 accepts, as Velero 1.15's schedule
- * controller calls it (velero-upstream-facts.md §1d, §3 G11), and when such a schedule runs.
+ * controller calls it (docs/upstream-facts.md#schedule), and when such a schedule runs.
  *
  * Accepted:
  * - exactly 5 fields: minute (0-59), hour (0-23), day-of-month (1-31), month (1-12 or JAN-DEC),

@@ -1,11 +1,11 @@
 /**
  * Where Velero keeps its backups: one typed profile per kind of object store, rendered into a
- * BackupStorageLocation (`provider: aws`, velero-plugin-for-aws config keys, velero-upstream-facts.md §1c).
+ * BackupStorageLocation (`provider: aws`, velero-plugin-for-aws config keys, docs/upstream-facts.md#storage-location).
  *
  * Config values are strings because the plugin reads them as strings (`s3ForcePathStyle: "true"`).
  */
 
-/** velero-plugin-for-aws v1.11 BSL `config` keys (velero-upstream-facts.md §1c). */
+/** velero-plugin-for-aws v1.11 BSL `config` keys (docs/upstream-facts.md#storage-location). */
 export const AWS_PLUGIN_CONFIG_KEYS = [
   'region',
   's3ForcePathStyle',
@@ -104,7 +104,7 @@ export class StorageProfile {
 
   /**
    * Backblaze B2 through its S3 API. Virtual-host addressing, verified TLS, and `checksumAlgorithm: ""`
-   * because B2 rejects the plugin's default CRC32 checksum header (gitops-pitfalls.md row 10, velero#7534).
+   * because B2 rejects the plugin's default CRC32 checksum header (docs/pitfalls.md#s3-plugin-provider, velero#7534).
    */
   public static backblazeB2(options: BackblazeB2ProfileOptions): StorageProfile {
     const region = options.region ?? 'us-west-004';

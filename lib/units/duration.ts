@@ -6,7 +6,7 @@
  * - `formatReportDuration`: one unit with a space (`30 d`, `1.5 h`, `30 min`), for the tables of
  *   BACKUP-PLAN.md.
  *
- * Go durations, the way Velero reads and writes them (velero-upstream-facts.md §3 G10).
+ * Go durations, the way Velero reads and writes them (docs/upstream-facts.md#durations).
  *
  * Velero's `ttl`, `csiSnapshotTimeout`, `itemOperationTimeout` and hook `timeout` are `metav1.Duration`s:
  * parsed with Go's `time.ParseDuration` (units ns, us/µs, ms, s, m, h; no `d`) and serialized with

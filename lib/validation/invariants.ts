@@ -1,7 +1,6 @@
 /**
- * Invariants of the rendered output, checked on every synth before anything reaches dist/ (issue 6,
- * "Invariants of the output"). Each rule guards against a way the stack fails silently under ArgoCD with
- * prune and selfHeal (gitops-pitfalls.md). Messages: `<folder>/<file>: <Kind> <namespace/name>: <rule>: <why>`.
+ * Invariants of the rendered output, checked on every synth before anything reaches dist/. Each rule guards against a way the stack fails silently under ArgoCD with
+ * prune and selfHeal (docs/pitfalls.md). Messages: `<folder>/<file>: <Kind> <namespace/name>: <rule>: <why>`.
  */
 import { RUNTIME_KINDS_BY_GROUP } from '../argocd/argocd-settings';
 import { CRD_GROUPS, UNSYNCED_FOLDERS } from '../output/folder-chart';
@@ -67,7 +66,7 @@ export const INVARIANT_RULES = {
 export type InvariantRule = keyof typeof INVARIANT_RULES;
 
 const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
-/** Files whose presence makes ArgoCD treat a directory as Kustomize or Helm (csi-argocd-prometheus-facts.md §4.3). */
+/** Files whose presence makes ArgoCD treat a directory as Kustomize or Helm (docs/upstream-facts.md#argocd-directory). */
 const TOOL_FILES = /^(kustomization\.ya?ml|Kustomization|Chart\.ya?ml)$/;
 
 // ---------------------------------------------------------------------------------------------------------------

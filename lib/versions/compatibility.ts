@@ -1,5 +1,5 @@
 /**
- * Which versions work together, as data, and why when they do not (issue 6, "Compatibility matrix as data"):
+ * Which versions work together, as data, and why when they do not (read by the synth, the plan and the docs alike):
  * - Velero <-> velero-plugin-for-aws;
  * - velero-plugin-for-aws <-> storage provider (and the config a provider needs);
  * - snapshot CRDs <-> snapshot-controller <-> the CSI driver's csi-snapshotter sidecar (lib/versions/snapshotter-compat.ts,
@@ -98,7 +98,7 @@ export interface KnownGoodPairing {
 }
 
 /**
- * Known-good cross-line pairings (issue 15): Velero 1.18 with plugin v1.13.2, run on Backblaze B2 and
+ * Known-good cross-line pairings: Velero 1.18 with plugin v1.13.2, run on Backblaze B2 and
  * Cloudflare R2, where the 1.18 line's own plugin releases v1.14.0-v1.14.2 send an empty `x-amz-tagging` header.
  */
 export const KNOWN_GOOD_PAIRINGS: readonly KnownGoodPairing[] = [
@@ -239,9 +239,9 @@ export interface PluginProviderRule {
 
 export const PLUGIN_PROVIDER_RULES: readonly PluginProviderRule[] = [
   {
-    // gitops-pitfalls.md row 10. Threads (velero-plugin-for-aws#299/#303/#304, velero#9931) show the header
-    // from v1.14.1 (an aws-sdk-go-v2 bump); two downstream repos pinned v1.14.0 for R2. Row 10 and issue 6
-    // list v1.14.0 too, so the conservative range is kept.
+    // docs/pitfalls.md#s3-plugin-provider. Threads (velero-plugin-for-aws#299/#303/#304, velero#9931) show the header
+    // from v1.14.1 (an aws-sdk-go-v2 bump); two downstream repos pinned v1.14.0 for R2, and reports
+    // name v1.14.0 too, so the conservative range is kept.
     pluginFrom: 'v1.14.0',
     pluginThrough: 'v1.14.2',
     providers: ['backblaze-b2', 'cloudflare-r2'],
@@ -269,7 +269,7 @@ function workingLineBelow(rule: PluginProviderRule): string | undefined {
  * Throws when velero-plugin-for-aws `plugin` is known not to work with `provider`, naming what works
  * instead; with `config` (the BSL config map), also when the provider needs a setting it lacks:
  * Backblaze B2 needs `checksumAlgorithm: ""` because it rejects the plugin's default CRC32 checksum
- * (velero#7534, velero#8667 with plugin v1.11.1; gitops-pitfalls.md row 10).
+ * (velero#7534, velero#8667 with plugin v1.11.1; docs/pitfalls.md#s3-plugin-provider).
  */
 export function checkPluginProvider(
   plugin: string,

@@ -1,5 +1,5 @@
 /**
- * CRD fields that not every supported Velero line has, among those the constructs can render (issue 15):
+ * CRD fields that not every supported Velero line has, among those the constructs can render:
  * rendering one for a line whose CRDs lack it is a synth error naming the field and the first line that has
  * it. (The API server would prune an unknown field silently, and the setting would be lost.)
  *

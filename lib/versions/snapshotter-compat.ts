@@ -1,10 +1,10 @@
 /**
  * Which external-snapshotter releases (snapshot CRDs + snapshot-controller) this project knows, and which
  * CSI-driver `csi-snapshotter` sidecar versions work with each, as data. `CsiSnapshotStack` refuses a
- * broken pair at synth; the compatibility matrix (issue 6) and the plan report read the same table.
+ * broken pair at synth; the compatibility matrix and the plan report read the same table.
  *
- * Facts: csi-argocd-prometheus-facts.md §1 (external-snapshotter) and §2 (Synology CSI);
- * gitops-pitfalls.md row 16.
+ * Facts: docs/upstream-facts.md#snapshot-controller and docs/upstream-facts.md#synology-csi;
+ * docs/pitfalls.md#source-volume-mode.
  */
 
 /** Every external-snapshotter release the stack can deploy (CRD tag == controller image tag). */
@@ -13,7 +13,7 @@ export type KnownSnapshotterVersion = (typeof KNOWN_SNAPSHOTTER_VERSIONS)[number
 
 /**
  * The `csi-snapshotter` sidecar the Synology CSI driver ships (synology-csi v1.2.1:
- * `deploy/kubernetes/v1.20/snapshotter/snapshotter.yaml` and `deploy/helm/values.yaml`; facts §2).
+ * `deploy/kubernetes/v1.20/snapshotter/snapshotter.yaml` and `deploy/helm/values.yaml`; docs/upstream-facts.md#synology-csi).
  * Not a pin of this project: a fact about a driver deployed elsewhere, so Renovate does not touch it.
  */
 export const SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION = 'v4.2.1';
@@ -24,11 +24,11 @@ export interface SnapshotterRelease {
   readonly version: KnownSnapshotterVersion;
   /** Tag of `registry.k8s.io/sig-storage/snapshot-controller` we run (pinned: see `upstreamManifestImageTag`). */
   readonly controllerImageTag: string;
-  /** The image the upstream deploy manifest at this tag runs: it lags the tag (facts §1.2). */
+  /** The image the upstream deploy manifest at this tag runs: it lags the tag (docs/upstream-facts.md#snapshot-controller). */
   readonly upstreamManifestImageTag: string;
-  /** The VolumeSnapshotContent CRD carries the CEL rule "sourceVolumeMode is required once set" (facts §1.1). */
+  /** The VolumeSnapshotContent CRD carries the CEL rule "sourceVolumeMode is required once set" (docs/upstream-facts.md#snapshot-controller). */
   readonly sourceVolumeModeRule: boolean;
-  /** The controller's `--prevent-volume-mode-conversion` default (true from v7.0.0, PR #916; facts §1.2). */
+  /** The controller's `--prevent-volume-mode-conversion` default (true from v7.0.0, PR #916; docs/upstream-facts.md#snapshot-controller). */
   readonly preventVolumeModeConversionDefault: boolean;
   /** The snapshot-controller ClusterRole grants `create` on volumesnapshots (upstream RBAC at the tag). */
   readonly controllerCreatesVolumeSnapshots: boolean;

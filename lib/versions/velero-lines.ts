@@ -1,5 +1,5 @@
 /**
- * The Velero minor lines this project deploys (issue 15), as data: per line its release dates, upstream
+ * The Velero minor lines this project deploys, as data: per line its release dates, upstream
  * support, the server and node-agent flags it knows, the uploader types it accepts, and what moving to the
  * next line changes. Every row names where it was read; all of it is upstream source at the tags:
  *

@@ -7,7 +7,7 @@
 /**
  * Velero server image tag AND the tag of the upstream CRDs that the CRD Application syncs: the seed's default
  * release (`VeleroRelease` takes any release of a supported line as `version`, lib/versions/velero-lines.ts).
- * One knob: the image and its CRDs must never drift apart (gitops-pitfalls.md row 6).
+ * One knob: the image and its CRDs must never drift apart (docs/pitfalls.md#crd-image-skew).
  * Not updated by Renovate alone: a minor bump moves the plugin line, flags, CRDs and alerts with it
  * (lib/versions/velero-lines.ts), so renovate.json keeps velero/velero for manual approval.
  */

@@ -20,8 +20,10 @@ import {
   type KnownGoodPairing,
 } from '../lib/versions/compatibility';
 import { checkFlags, veleroLineOf, type VeleroLine } from '../lib/versions/velero-lines';
-import { recommendedLabels } from '../lib/kube/labels';
-import { assertDnsLabel, isDnsLabel } from '../lib/kube/names';
+import { checkLabels, recommendedLabels } from '../lib/kube/labels';
+import { assertDnsLabel, checkSecretKeyRef, isDnsLabel } from '../lib/kube/names';
+import { foreignNamespaceOwner } from '../lib/kube/protected-namespaces';
+import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -177,7 +179,99 @@ export interface VeleroReleaseProps {
   /** Metrics Service and ServiceMonitor. @default - ServiceMonitor on, `release: kube-prometheus-stack` */
   readonly metrics?: MetricsOptions;
   /** Server `--log-level`. @default 'info' */
-  readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  readonly logLevel?: VeleroLogLevel;
+}
+
+/** Velero's `--log-level` values: logrus' levels (pkg/util/logging/log_level_flag.go); any other stops the server. */
+export const VELERO_LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'fatal', 'panic'] as const;
+export type VeleroLogLevel = (typeof VELERO_LOG_LEVELS)[number];
+
+const RELEASE_PROPS: PropSpec = {
+  installedBy: 'object?',
+  namespace: 'string?',
+  version: 'string?',
+  awsPluginVersion: 'string?',
+  uploaderType: 'string?',
+  repositoryMaintenance: 'object?',
+  storage: 'object',
+  credentials: 'object?',
+  renderLocalStackCredentials: 'boolean?',
+  csiSnapshots: 'boolean?',
+  features: 'string[]?',
+  nodeAgent: 'object?',
+  resources: 'object?',
+  metrics: 'object?',
+  logLevel: 'string?',
+};
+const SCRAPE_TIMEOUT_SECONDS = 10;
+const PROM_DURATION = /^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
+
+/** Checks the JS types of the props and the fields that reach the YAML unchanged. */
+function checkReleaseProps(props: VeleroReleaseProps): void {
+  const subject = 'velero release';
+  checkProps(subject, props, RELEASE_PROPS);
+  checkConstruct(subject, 'storage', props.storage, 'a StorageProfile', ['kind', 'bucket', 'config']);
+  if (props.credentials) checkProps(subject, props.credentials, { name: 'string?', key: 'string?' }, 'credentials.');
+  if (props.nodeAgent) {
+    checkProps(
+      subject,
+      props.nodeAgent,
+      { enabled: 'boolean?', resources: 'object?', tolerations: 'object[]?' },
+      'nodeAgent.',
+    );
+  }
+  if (props.metrics) {
+    checkProps(
+      subject,
+      props.metrics,
+      { serviceMonitor: 'boolean?', prometheusSelectorLabels: 'record?', interval: 'string?' },
+      'metrics.',
+    );
+    checkLabels(subject, 'metrics.prometheusSelectorLabels', props.metrics.prometheusSelectorLabels ?? {});
+    const interval = props.metrics.interval;
+    if (interval !== undefined) {
+      const seconds = promDurationSeconds(interval);
+      if (seconds === undefined || seconds < SCRAPE_TIMEOUT_SECONDS) {
+        throw new Error(
+          `${subject}: metrics.interval '${interval}' ${seconds === undefined ? "is not a Prometheus duration (e.g. '30s' or '1m')" : `is shorter than the ${SCRAPE_TIMEOUT_SECONDS}s scrape timeout, which Prometheus refuses`}; use e.g. '30s' (docs/pitfalls.md#scrape-interval)`,
+        );
+      }
+    }
+  }
+  if (props.repositoryMaintenance) {
+    checkProps(
+      subject,
+      props.repositoryMaintenance,
+      { keepLatestJobs: 'integer?', resources: 'object?' },
+      'repositoryMaintenance.',
+    );
+    const keep = props.repositoryMaintenance.keepLatestJobs;
+    if (keep !== undefined && keep < 0) {
+      throw new Error(
+        `${subject}: repositoryMaintenance.keepLatestJobs ${keep} is negative; use 0 or more, e.g. 3 (docs/pitfalls.md#prop-types)`,
+      );
+    }
+  }
+  if (props.logLevel !== undefined && !(VELERO_LOG_LEVELS as readonly string[]).includes(props.logLevel)) {
+    throw new Error(
+      `${subject}: logLevel '${props.logLevel}' is not a Velero log level, and the server would exit at start-up; use one of ${VELERO_LOG_LEVELS.join(', ')} (docs/pitfalls.md#log-level)`,
+    );
+  }
+  const namespace = props.namespace ?? 'velero';
+  const owner = foreignNamespaceOwner(namespace);
+  if (owner) {
+    throw new Error(
+      `${subject}: namespace '${namespace}' ${owner}; the release renders its Namespace (Pod Security, Prune=false), so give Velero a namespace of its own, e.g. 'velero' (docs/pitfalls.md#foreign-namespace)`,
+    );
+  }
+}
+
+/** Seconds of a Prometheus duration (`30s`, `1m30s`), or undefined when it is not one. */
+function promDurationSeconds(s: string): number | undefined {
+  const m = PROM_DURATION.exec(s);
+  if (!m || s === '') return undefined;
+  const [y, w, d, h, min, sec, ms] = [2, 4, 6, 8, 10, 12, 14].map((i) => Number(m[i] ?? 0));
+  return (((y * 365 + w * 7 + d) * 24 + h) * 60 + min) * 60 + sec + ms / 1000;
 }
 
 const DEFAULT_SERVER_RESOURCES: ComputeResources = {
@@ -323,6 +417,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
 
   constructor(scope: Construct, id: string, props: VeleroReleaseProps) {
     super(scope, id);
+    checkReleaseProps(props);
     this.namespace = props.namespace ?? 'velero';
     this.version = props.version ?? VELERO_VERSION;
     try {
@@ -351,6 +446,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }),
     };
     this.credentials = { name: props.credentials?.name ?? 'cloud-credentials', key: props.credentials?.key ?? 'cloud' };
+    checkSecretKeyRef('velero release', 'credentials', this.credentials);
     this.adoption = adoptionFor(props.installedBy ?? { kind: 'velero-install' }, this.namespace);
     this.clusterRoleBindingName = this.namespace === 'velero' ? 'velero' : `velero-${this.namespace}`;
     this.permissions = {
@@ -448,6 +544,16 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     },
   ): BackupStorageLocation {
     assertDnsLabel('velero release: storage location name', name);
+    const where = `velero release: storage location '${name}'`;
+    checkConstruct(where, 'profile', options?.profile, 'a StorageProfile', ['kind', 'bucket', 'config']);
+    checkProps(where, options, {
+      default: 'boolean?',
+      credential: 'object?',
+      accessMode: ['ReadWrite', 'ReadOnly'],
+      caCertRef: 'object?',
+    });
+    if (options.credential) checkSecretKeyRef(where, 'credential', options.credential);
+    if (options.caCertRef) checkSecretKeyRef(where, 'caCertRef', options.caCertRef);
     if (this._storageLocations.some((l) => l.name === name)) {
       throw new Error(`velero release: storage location '${name}' is defined twice; give each location its own name`);
     }

@@ -125,7 +125,7 @@ const PROPS: PropSpec = {
   additionalRules: 'object[]?',
   volumeSnapshots: 'object?',
   routingLabels: 'record?',
-  backupDurationWarning: 'duration?',
+  backupDurationWarning: 'Duration?',
   name: 'string?',
   kubeStateMetrics: 'object?',
   runbookUrl: 'function?',

@@ -7,7 +7,17 @@
 
 /** What one field must be; a trailing `?` allows it to be absent (undefined). */
 export type PropKind =
-  'string' | 'boolean' | 'integer' | 'number' | 'string[]' | 'record' | 'object' | 'object[]' | 'duration' | 'function';
+  | 'string'
+  | 'boolean'
+  | 'integer'
+  | 'number'
+  | 'string[]'
+  | 'record'
+  | 'object'
+  | 'object[]'
+  | 'duration'
+  | 'Duration'
+  | 'function';
 export type PropSpec = Readonly<Record<string, PropKind | `${PropKind}?` | readonly string[]>>;
 
 const ANCHOR = 'docs/pitfalls.md#prop-types';
@@ -22,6 +32,7 @@ const EXPECTED: Record<PropKind, string> = {
   object: 'an object',
   'object[]': 'an array of objects',
   duration: "a cdk8s Duration or a Go duration string, e.g. Duration.hours(720) or '720h'",
+  Duration: 'a cdk8s Duration, e.g. Duration.minutes(30)',
   function: 'a function',
 };
 
@@ -29,7 +40,7 @@ const EXPECTED: Record<PropKind, string> = {
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
-  if (isDurationLike(value)) return `Duration of ${String(value.toMilliseconds())} ms`;
+  if (isDurationLike(value)) return `Duration of ${durationText(value)}`;
   if (Array.isArray(value)) return `array ${short(JSON.stringify(value))}`;
   if (typeof value === 'string') return `string '${short(value)}'`;
   if (typeof value === 'object') return `object ${short(safeJson(value))}`;
@@ -46,6 +57,24 @@ function safeJson(value: object): string {
 }
 
 const short = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
+
+/** `3600000 ms`, or what cdk8s names the amount when it is not a number of milliseconds (`NaN hours`). */
+function durationText(d: { toMilliseconds(): number }): string {
+  try {
+    return `${d.toMilliseconds()} ms`;
+  } catch (e) {
+    return /'([^']*)'/.exec((e as Error).message)?.[1] ?? 'no valid amount';
+  }
+}
+
+/** Milliseconds of a Duration, or NaN when cdk8s cannot convert its amount. */
+function millisOf(d: { toMilliseconds(): number }): number {
+  try {
+    return d.toMilliseconds();
+  } catch {
+    return NaN;
+  }
+}
 
 function isDurationLike(v: unknown): v is { toMilliseconds(): number } {
   return (
@@ -79,10 +108,11 @@ function matches(kind: PropKind, v: unknown): boolean {
       return typeof v === 'object' && v !== null && !Array.isArray(v);
     case 'object[]':
       return Array.isArray(v) && v.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i));
-    case 'duration': {
-      if (typeof v === 'string') return true;
+    case 'duration':
+    case 'Duration': {
+      if (typeof v === 'string') return kind === 'duration';
       if (!isDurationLike(v)) return false;
-      const ms = v.toMilliseconds();
+      const ms = millisOf(v);
       return Number.isFinite(ms) && ms >= 0;
     }
     case 'function':

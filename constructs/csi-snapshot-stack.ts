@@ -337,7 +337,6 @@ export class CsiSnapshotStack extends Construct {
         {
           name: 'string?',
           driver: 'string?',
-          deletionPolicy: ['Retain', 'Delete'],
           isDefaultClass: 'boolean?',
           description: 'string?',
           isLocked: 'boolean?',

@@ -380,7 +380,7 @@ export class CsiSnapshotStack extends Construct {
     const owner = foreignNamespaceOwner(this.namespace);
     if (props.createNamespace && owner) {
       throw new Error(
-        `csi snapshot stack: createNamespace cannot render namespace '${this.namespace}': it ${owner}; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller'`,
+        `csi snapshot stack: createNamespace cannot render namespace '${this.namespace}': it ${owner}; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller' (docs/pitfalls.md#foreign-namespace)`,
       );
     }
     if (this.controller === 'managed' && this.namespace === 'kube-system') {

@@ -54,12 +54,22 @@ const PROPS: PropSpec = {
   createNamespace: 'boolean?',
 };
 
+/** Throws unless `value` is an integer (or absent): ArgoCD reads a sync wave it cannot parse as 0. */
+export function checkSyncWave(subject: string, value: unknown): void {
+  if (value !== undefined && !Number.isSafeInteger(value)) {
+    throw new Error(
+      `${subject}: syncWave ${typeof value === 'string' ? `'${value}'` : String(value)} is not an integer; ArgoCD reads a sync wave it cannot parse as 0, which breaks the wave order: use e.g. -5 or 0 (docs/pitfalls.md#argocd-application)`,
+    );
+  }
+}
+
 /**
  * Checks the props against what ArgoCD accepts (docs/pitfalls.md#argocd-application): a name ArgoCD can
  * store, a repository path relative to the repo root without `..`, an integer sync wave.
  */
 function checkApplicationProps(props: ArgoCdApplicationProps): void {
   const subject = typeof props?.name === 'string' ? `argocd application '${props.name}'` : 'argocd application';
+  checkSyncWave(subject, props?.syncWave);
   checkProps(subject, props, PROPS);
   checkProps(
     subject,

@@ -3,7 +3,7 @@ import { Application } from '../imports/argocd-application-argoproj.io';
 import { recommendedLabels } from '../lib/kube/labels';
 import { checkConstruct, checkProps } from '../lib/validation/props';
 import { VELERO_REPO_URL } from '../lib/versions/versions';
-import { SYNC_RETRY } from './argocd-application';
+import { checkSyncWave, SYNC_RETRY } from './argocd-application';
 import type { IVeleroRelease } from './velero-release';
 
 /** One upstream git folder of CRDs at a pinned tag. */
@@ -45,6 +45,7 @@ export class CrdApplication extends Construct {
   constructor(scope: Construct, id: string, props: CrdApplicationProps) {
     super(scope, id);
     const subject = 'crd application';
+    checkSyncWave(subject, props?.syncWave);
     checkProps(subject, props, {
       additionalSources: 'object[]?',
       name: 'string?',

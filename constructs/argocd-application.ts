@@ -1,6 +1,10 @@
 import { Construct } from 'constructs';
 import { Application } from '../imports/argocd-application-argoproj.io';
+import { App, Chart } from 'cdk8s';
 import { recommendedLabels } from '../lib/kube/labels';
+import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
+import { UNSYNCED_FOLDERS } from '../lib/output/folder-chart';
+import { checkProps, type PropSpec } from '../lib/validation/props';
 
 /** Where the rendered repo lives. Every Application that syncs a dist/ folder reads it. */
 export interface GitRepository {
@@ -38,6 +42,82 @@ export interface ArgoCdApplicationProps {
   readonly createNamespace?: boolean;
 }
 
+const PROPS: PropSpec = {
+  name: 'string',
+  folder: 'string',
+  version: 'string',
+  destinationNamespace: 'string',
+  repository: 'object',
+  project: 'string?',
+  argocdNamespace: 'string?',
+  syncWave: 'integer?',
+  createNamespace: 'boolean?',
+};
+
+/** Throws unless `value` is an integer (or absent): ArgoCD reads a sync wave it cannot parse as 0. */
+export function checkSyncWave(subject: string, value: unknown): void {
+  if (value !== undefined && !Number.isSafeInteger(value)) {
+    throw new Error(
+      `${subject}: syncWave ${typeof value === 'string' ? `'${value}'` : String(value)} is not an integer; ArgoCD reads a sync wave it cannot parse as 0, which breaks the wave order: use e.g. -5 or 0 (docs/pitfalls.md#argocd-application)`,
+    );
+  }
+}
+
+/**
+ * Checks the props against what ArgoCD accepts (docs/pitfalls.md#argocd-application): a name ArgoCD can
+ * store, a repository path relative to the repo root without `..`, an integer sync wave.
+ */
+function checkApplicationProps(props: ArgoCdApplicationProps): void {
+  const subject = typeof props?.name === 'string' ? `argocd application '${props.name}'` : 'argocd application';
+  checkSyncWave(subject, props?.syncWave);
+  checkProps(subject, props, PROPS);
+  checkProps(
+    subject,
+    props.repository,
+    { repoURL: 'string', targetRevision: 'string?', distPath: 'string?' },
+    'repository.',
+  );
+  const fail = (message: string): never => {
+    throw new Error(`${subject}: ${message} (docs/pitfalls.md#argocd-application)`);
+  };
+  if (!isDnsSubdomain(props.name) || props.name.length > 63) {
+    fail(`name '${props.name}' is not a valid Application name; use at most 63 lowercase letters, digits, '-' and '.'`);
+  }
+  if (!isDnsLabel(props.folder)) {
+    fail(`folder '${props.folder}' is not a dist/ folder name; use the id of a FolderChart, e.g. 'velero'`);
+  }
+  const distPath = props.repository.distPath;
+  if (distPath !== undefined) {
+    const segments = distPath.split('/');
+    if (
+      distPath === '' ||
+      distPath.startsWith('/') ||
+      distPath.endsWith('/') ||
+      segments.some((p) => p === '..' || p === '.' || p === '')
+    ) {
+      fail(
+        `repository.distPath '${distPath}' must be a path relative to the repository root without '.', '..' or a leading or trailing '/' (ArgoCD refuses absolute paths and paths out of the repo); use e.g. 'dist'`,
+      );
+    }
+  }
+  if (!/^(https?|ssh|git):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/.test(props.repository.repoURL)) {
+    fail(
+      `repository.repoURL '${props.repository.repoURL}' is not a Git URL; use e.g. 'https://github.com/homelab/velero-cdk8s.git'`,
+    );
+  }
+  for (const [field, value] of [
+    ['destinationNamespace', props.destinationNamespace],
+    ['argocdNamespace', props.argocdNamespace],
+  ] as const) {
+    if (value !== undefined && !isDnsLabel(value)) {
+      fail(`${field} '${value}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
+    }
+  }
+  if (props.project !== undefined && !isDnsSubdomain(props.project)) {
+    fail(`project '${props.project}' is not a valid AppProject name; use lowercase letters, digits, '-' and '.'`);
+  }
+}
+
 /** Retry backoff shared by every Application: 5 tries, 5s doubling up to 3m. */
 export const SYNC_RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } };
 
@@ -55,10 +135,26 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
+    checkApplicationProps(props);
     const repo = resolveRepository(props.repository);
     this.name = props.name;
     this.folder = props.folder;
     this.sourcePath = `${repo.distPath}/${props.folder}`;
+    // checked at render, when every folder exists: an Application of a folder that is not rendered syncs nothing
+    this.node.addValidation({
+      validate: () => {
+        const root = this.node.root;
+        if (!(root instanceof App)) return [];
+        const folders = root.charts.map((c: Chart) => c.node.id).filter((f) => !UNSYNCED_FOLDERS.includes(f));
+        if (folders.includes(props.folder)) return [];
+        const why = UNSYNCED_FOLDERS.includes(props.folder)
+          ? 'is applied by hand (kubectl create), never synced'
+          : 'is not a rendered folder, so the Application would sync nothing';
+        return [
+          `argocd application '${props.name}': folder '${props.folder}' ${why}; use one of ${folders.map((f) => `'${f}'`).join(', ')} (docs/pitfalls.md#argocd-application)`,
+        ];
+      },
+    });
     new Application(this, 'Resource', {
       metadata: {
         name: props.name,

@@ -5,7 +5,9 @@ import {
   PrometheusRuleSpecGroupsRulesExpr,
 } from '../imports/monitoring-prometheusrules-monitoring.coreos.com';
 import { isNamespaceProtected, uncoveredNamespaces, type UncoveredNamespaces } from '../lib/schedule/coverage';
-import { recommendedLabels } from '../lib/kube/labels';
+import { checkLabels, recommendedLabels } from '../lib/kube/labels';
+import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
+import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
 import { describeLabels, describeSelector, selectorMatches, type LabelSelector } from '../lib/kube/label-selector';
 import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
@@ -114,6 +116,65 @@ export interface BackupAlertsProps {
   readonly snapshotControllerNamespace?: string;
 }
 
+const PROPS: PropSpec = {
+  schedules: 'object[]',
+  unprotectedNamespaces: 'record?',
+  ruleSelectorLabels: 'record?',
+  ruleNamespace: 'string?',
+  prometheusRuleSelector: 'object?',
+  additionalRules: 'object[]?',
+  volumeSnapshots: 'object?',
+  routingLabels: 'record?',
+  backupDurationWarning: 'Duration?',
+  name: 'string?',
+  kubeStateMetrics: 'object?',
+  runbookUrl: 'function?',
+  snapshotControllerNamespace: 'string?',
+};
+/** Prometheus' label name grammar (model.LabelName, legacy scheme); `__`-prefixed names are reserved. */
+const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Why `name` cannot be a label or annotation name of an alerting rule, or undefined. */
+function promLabelNameProblem(name: string): string | undefined {
+  if (!PROM_LABEL_NAME.test(name)) return 'it is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)';
+  if (name.startsWith('__')) return "names starting with '__' are reserved for Prometheus' internal use";
+  return undefined;
+}
+
+/** Checks the props' JS types and the labels that reach the PrometheusRule (docs/pitfalls.md#alert-labels). */
+function checkAlertsProps(props: BackupAlertsProps): void {
+  const subject = 'backup alerts';
+  checkProps(subject, props, PROPS);
+  checkConstruct(subject, 'release', props.release, 'a VeleroRelease', ['namespace', 'version']);
+  checkLabels(subject, 'ruleSelectorLabels', props.ruleSelectorLabels ?? {});
+  if (props.name !== undefined && (!isDnsSubdomain(props.name) || props.name.length > 63)) {
+    throw new Error(
+      `${subject}: name '${props.name}' is not a valid PrometheusRule name; use at most 63 lowercase letters, digits, '-' and '.' (docs/pitfalls.md#alert-labels)`,
+    );
+  }
+  for (const field of ['ruleNamespace', 'snapshotControllerNamespace'] as const) {
+    const ns = props[field];
+    if (ns !== undefined && !isDnsLabel(ns)) {
+      throw new Error(
+        `${subject}: ${field} '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
+      );
+    }
+  }
+  for (const [k, v] of Object.entries(props.routingLabels ?? {})) {
+    const problem = promLabelNameProblem(k);
+    if (problem) {
+      throw new Error(
+        `${subject}: routingLabels key '${k}' is refused: ${problem}, and Prometheus would reject the whole rule group; use e.g. 'team' (docs/pitfalls.md#alert-labels)`,
+      );
+    }
+    if (v === '' || v.includes('{{')) {
+      throw new Error(
+        `${subject}: routingLabels['${k}'] value '${v}' is ${v === '' ? 'empty, which Prometheus reads as no label, so no route matches' : 'a template; routing labels are plain values'}; use e.g. 'backup' (docs/pitfalls.md#alert-labels)`,
+      );
+    }
+  }
+}
+
 /** Exporters the stack scrapes: the server's ServiceMonitor, kube-state-metrics, Prometheus. The node-agent has no scrape config. */
 const SCRAPED: readonly MetricSource[] = ['velero-server', 'kube-state-metrics', 'prometheus'];
 const SEVERITIES = ['critical', 'warning', 'info'];
@@ -153,6 +214,7 @@ export class BackupAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupAlertsProps) {
     super(scope, id);
+    checkAlertsProps(props);
     const { release } = props;
     this.name = props.name ?? 'velero-backup-alerts';
     this.ruleNamespace = props.ruleNamespace ?? release.namespace;
@@ -362,6 +424,19 @@ export class BackupAlerts extends Construct {
       throw new Error(
         `${subject}: label severity '${rule.labels.severity ?? ''}' is not one of ${SEVERITIES.join(', ')}`,
       );
+    }
+    for (const [what, keys] of [
+      ['label', Object.keys(rule.labels ?? {})],
+      ['annotation', Object.keys(rule.annotations ?? {})],
+    ] as const) {
+      for (const k of keys) {
+        const problem = promLabelNameProblem(k);
+        if (problem) {
+          throw new Error(
+            `${subject}: ${what} '${k}' is refused: ${problem}, and Prometheus would reject the whole rule group; use letters, digits and '_' (docs/pitfalls.md#alert-labels)`,
+          );
+        }
+      }
     }
     for (const a of ['summary', 'description']) {
       if (!rule.annotations[a]?.trim())

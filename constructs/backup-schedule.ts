@@ -18,7 +18,9 @@ import {
 import { checkCrdField } from '../lib/versions/crd-fields';
 import { PART_OF, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
-import type { LabelSelector } from '../lib/kube/label-selector';
+import { checkSelector, type LabelSelector } from '../lib/kube/label-selector';
+import { includesExcludesProblem } from '../lib/validation/includes-excludes';
+import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
 import type { IBackupStorageLocation, IVeleroRelease, IVolumeSnapshotLocation } from './velero-release';
 
 /** One exec hook: a command run in a container of each selected pod. */
@@ -161,6 +163,64 @@ export interface BackupScheduleProps {
   readonly useOwnerReferencesInBackup?: boolean;
 }
 
+const PROPS: PropSpec = {
+  name: 'string',
+  namePrefix: 'string?',
+  schedule: 'string',
+  ttl: 'duration?',
+  allowTtlShorterThanCadence: 'boolean?',
+  includedNamespaces: 'string[]?',
+  excludedNamespaces: 'string[]?',
+  includedResources: 'string[]?',
+  excludedResources: 'string[]?',
+  includeClusterResources: 'boolean?',
+  includedClusterScopedResources: 'string[]?',
+  excludedClusterScopedResources: 'string[]?',
+  includedNamespaceScopedResources: 'string[]?',
+  excludedNamespaceScopedResources: 'string[]?',
+  labelSelector: 'object?',
+  snapshotVolumes: 'boolean?',
+  defaultVolumesToFsBackup: 'boolean?',
+  snapshotMoveData: 'boolean?',
+  storageLocation: 'object?',
+  volumeSnapshotLocations: 'object[]?',
+  csiSnapshotTimeout: 'duration?',
+  itemOperationTimeout: 'duration?',
+  hooks: 'object[]?',
+  volumeGroupSnapshotLabelKey: 'string?',
+  paused: 'boolean?',
+  useOwnerReferencesInBackup: 'boolean?',
+};
+const HOOK_PROPS: PropSpec = {
+  name: 'string',
+  includedNamespaces: 'string[]?',
+  excludedNamespaces: 'string[]?',
+  includedResources: 'string[]?',
+  excludedResources: 'string[]?',
+  labelSelector: 'object?',
+  pre: 'object[]?',
+  post: 'object[]?',
+};
+const EXEC_PROPS: PropSpec = {
+  container: 'string?',
+  command: 'string[]',
+  onError: ['Continue', 'Fail'],
+  timeout: 'duration?',
+};
+
+/** Checks the JS types of the props (a config that was never type-checked), hooks included. */
+function checkScheduleProps(props: BackupScheduleProps): void {
+  const named = typeof props?.name === 'string' ? `schedule '${props.namePrefix ?? ''}${props.name}'` : 'schedule';
+  checkProps(named, props, PROPS);
+  checkConstruct(named, 'release', props.release, 'a VeleroRelease', ['namespace', 'storageLocations']);
+  (props.hooks ?? []).forEach((h, i) => {
+    checkProps(named, h, HOOK_PROPS, `hooks[${i}].`);
+    for (const phase of ['pre', 'post'] as const) {
+      (h[phase] ?? []).forEach((e, j) => checkProps(named, e, EXEC_PROPS, `hooks[${i}].${phase}[${j}].`));
+    }
+  });
+}
+
 const MIN_TTL = Duration.hours(1);
 const DEFAULT_TTL = Duration.days(30);
 const DEFAULT_HOOK_TIMEOUT = Duration.seconds(30);
@@ -266,6 +326,7 @@ export class BackupSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupScheduleProps) {
     super(scope, id);
+    checkScheduleProps(props);
     const release = props.release;
     this.release = release;
     this.name = `${props.namePrefix ?? ''}${props.name}`;
@@ -311,6 +372,37 @@ export class BackupSchedule extends Construct {
         `includedNamespaces is empty, which Velero reads as all namespaces; write ['*'] for all, or name the namespaces`,
       );
     }
+    const filterProblem =
+      includesExcludesProblem(
+        'plain',
+        'includedNamespaces',
+        this.includedNamespaces,
+        'excludedNamespaces',
+        this.excludedNamespaces,
+      ) ??
+      includesExcludesProblem(
+        'plain',
+        'includedResources',
+        props.includedResources ?? [],
+        'excludedResources',
+        props.excludedResources ?? [],
+      ) ??
+      includesExcludesProblem(
+        'scoped',
+        'includedClusterScopedResources',
+        props.includedClusterScopedResources ?? [],
+        'excludedClusterScopedResources',
+        props.excludedClusterScopedResources ?? [],
+      ) ??
+      includesExcludesProblem(
+        'scoped',
+        'includedNamespaceScopedResources',
+        props.includedNamespaceScopedResources ?? [],
+        'excludedNamespaceScopedResources',
+        props.excludedNamespaceScopedResources ?? [],
+      );
+    if (filterProblem) fail(`${filterProblem} (docs/pitfalls.md#includes-excludes)`);
+    if (props.labelSelector) checkSelector(`schedule '${this.name}'`, 'labelSelector', props.labelSelector);
     for (const ns of this.includedNamespaces) {
       if (ns !== '*' && !isDnsLabel(ns)) {
         fail(
@@ -510,6 +602,7 @@ export class BackupSchedule extends Construct {
         );
       }
     }
+    if (hook.labelSelector) checkSelector(`schedule '${this.name}'`, `${where}.labelSelector`, hook.labelSelector);
     const exec = <E>(phase: 'pre' | 'post', onError: { CONTINUE: E; FAIL: E }) =>
       nonEmpty(
         (hook[phase] ?? []).map((e, i) => {

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { Application } from '../imports/argocd-application-argoproj.io';
 import { recommendedLabels } from '../lib/kube/labels';
+import { checkConstruct, checkProps } from '../lib/validation/props';
 import { VELERO_REPO_URL } from '../lib/versions/versions';
-import { SYNC_RETRY } from './argocd-application';
+import { checkSyncWave, SYNC_RETRY } from './argocd-application';
 import type { IVeleroRelease } from './velero-release';
 
 /** One upstream git folder of CRDs at a pinned tag. */
@@ -43,6 +44,24 @@ export class CrdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: CrdApplicationProps) {
     super(scope, id);
+    const subject = 'crd application';
+    checkSyncWave(subject, props?.syncWave);
+    checkProps(subject, props, {
+      additionalSources: 'object[]?',
+      name: 'string?',
+      project: 'string?',
+      argocdNamespace: 'string?',
+      syncWave: 'integer?',
+    });
+    checkConstruct(subject, 'release', props.release, 'a VeleroRelease', ['version', 'namespace']);
+    (props.additionalSources ?? []).forEach((src, i) =>
+      checkProps(
+        subject,
+        src,
+        { repoURL: 'string', targetRevision: 'string', path: 'string' },
+        `additionalSources[${i}].`,
+      ),
+    );
     this.name = props.name ?? 'backup-crds';
     this.sources = [
       { repoURL: VELERO_REPO_URL, targetRevision: props.release.version, path: 'config/crd/v1/bases' },

@@ -16,6 +16,8 @@ import {
 } from '../imports/snapshot-volumesnapshotclasses-snapshot.storage.k8s.io';
 import { recommendedLabels } from '../lib/kube/labels';
 import { assertDnsLabel, isDnsSubdomain } from '../lib/kube/names';
+import { foreignNamespaceOwner } from '../lib/kube/protected-namespaces';
+import { checkProps } from '../lib/validation/props';
 import {
   checkSnapshotterCompatibility,
   SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION,
@@ -169,13 +171,6 @@ const LEADER_ELECTION_RULES: readonly ExplainedRule[] = [
     why: 'leader election between the two replicas (--leader-election): the lease snapshot-controller-leader in its own namespace',
   },
 ];
-/** Namespaces this stack must never own. */
-const FOREIGN_NAMESPACES: Record<string, string> = {
-  'synology-csi': 'belongs to the Synology CSI driver, whose node plugin needs privileged pods',
-  'kube-system': 'belongs to the cluster',
-  default: 'belongs to the cluster',
-};
-
 const rule = (apiGroup: string, resource: string, verbs: string[], why: string): ExplainedRule => ({
   apiGroups: [apiGroup],
   resources: [resource],
@@ -324,6 +319,31 @@ export class CsiSnapshotStack extends Construct {
 
   constructor(scope: Construct, id: string, props: CsiSnapshotStackProps = {}) {
     super(scope, id);
+    checkProps('csi snapshot stack', props, {
+      controller: ['managed', 'existing', 'replace-upstream'],
+      crds: ['managed', 'existing'],
+      version: 'string?',
+      namespace: 'string?',
+      createNamespace: 'boolean?',
+      snapshotterSidecarVersion: 'string?',
+      preventVolumeModeConversion: 'boolean?',
+      resources: 'object?',
+      volumeSnapshotClass: 'object?',
+    });
+    if (props.volumeSnapshotClass) {
+      checkProps(
+        'csi snapshot stack',
+        props.volumeSnapshotClass,
+        {
+          name: 'string?',
+          driver: 'string?',
+          isDefaultClass: 'boolean?',
+          description: 'string?',
+          isLocked: 'boolean?',
+        },
+        'volumeSnapshotClass.',
+      );
+    }
     this.version = props.version ?? SNAPSHOTTER_VERSION;
     this.namespace = props.namespace ?? 'synology-csi';
     this.snapshotterSidecarVersion = props.snapshotterSidecarVersion ?? SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION;
@@ -357,9 +377,10 @@ export class CsiSnapshotStack extends Construct {
     this.rbacNames =
       this.controller === 'replace-upstream' ? UPSTREAM_SNAPSHOT_CONTROLLER_RBAC : OWN_SNAPSHOT_CONTROLLER_RBAC;
     assertDnsLabel('csi snapshot stack: namespace', this.namespace);
-    if (props.createNamespace && FOREIGN_NAMESPACES[this.namespace]) {
+    const owner = foreignNamespaceOwner(this.namespace);
+    if (props.createNamespace && owner) {
       throw new Error(
-        `csi snapshot stack: createNamespace cannot render namespace '${this.namespace}': it ${FOREIGN_NAMESPACES[this.namespace]}; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller'`,
+        `csi snapshot stack: createNamespace cannot render namespace '${this.namespace}': it ${owner}; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller' (docs/pitfalls.md#foreign-namespace)`,
       );
     }
     if (this.controller === 'managed' && this.namespace === 'kube-system') {

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
+import { checkLabels } from '../lib/kube/labels';
 import { assertDnsLabel } from '../lib/kube/names';
+import { checkConstruct, checkProps } from '../lib/validation/props';
 import type { StorageProfile } from '../lib/storage/storage-profile';
 import { checkVeleroVersion } from '../lib/versions/compatibility';
 import type { IBackupStorageLocation } from './backup-storage-location';
@@ -80,6 +82,28 @@ export class ExistingVeleroRelease extends Construct implements IVeleroRelease {
 
   constructor(scope: Construct, id: string, props: ExistingVeleroReleaseProps) {
     super(scope, id);
+    const subject = 'existing velero release';
+    checkProps(subject, props, {
+      namespace: 'string?',
+      version: 'string',
+      additionalStorageLocations: 'object[]?',
+      csiSnapshots: 'boolean?',
+      snapshotLocations: 'string[]?',
+      nodeAgent: 'boolean?',
+      serviceAccountName: 'string?',
+      metricsServiceName: 'string?',
+      prometheusSelectorLabels: 'record?',
+    });
+    checkConstruct(subject, 'storage', props.storage, 'a StorageProfile', ['kind', 'bucket', 'config']);
+    (props.additionalStorageLocations ?? []).forEach((l, i) =>
+      checkProps(
+        subject,
+        l,
+        { name: 'string', profile: 'object', accessMode: ['ReadWrite', 'ReadOnly'] },
+        `additionalStorageLocations[${i}].`,
+      ),
+    );
+    checkLabels(subject, 'prometheusSelectorLabels', props.prometheusSelectorLabels ?? {});
     this.namespace = props.namespace ?? 'velero';
     this.version = props.version;
     try {

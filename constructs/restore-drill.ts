@@ -20,6 +20,7 @@ import {
   type VerifyTarget,
 } from '../drill/config';
 import { parseCron } from '../lib/schedule/cron';
+import { checkConstruct, checkProps } from '../lib/validation/props';
 import { promDuration } from '../lib/units/duration';
 import { bundleDrillRunner } from '../lib/drill/drill-bundle';
 import { recommendedLabels } from '../lib/kube/labels';
@@ -236,6 +237,27 @@ export class RestoreDrill extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);
+    const early = typeof props?.name === 'string' ? `restore drill '${props.name}'` : 'restore drill';
+    checkProps(early, props, {
+      release: 'object',
+      namespaces: 'string[]?',
+      namespaceMapping: 'record?',
+      includedResources: 'string[]?',
+      verify: 'object[]?',
+      cron: 'string?',
+      restoreTimeout: 'Duration?',
+      pvcBoundTimeout: 'Duration?',
+      verifyTimeout: 'Duration?',
+      resources: 'object?',
+      name: 'string?',
+      suspend: 'boolean?',
+      trackingModifiers: 'object?',
+    });
+    checkConstruct(early, 'schedule', props.schedule, 'a BackupSchedule of the release (a schedule that exists)', [
+      'name',
+      'release',
+      'includedNamespaces',
+    ]);
     const { release, schedule } = props;
     this.release = release;
     this.schedule = schedule;

@@ -1,6 +1,7 @@
 import { KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { recommendedLabels } from '../lib/kube/labels';
+import { checkConstruct, checkProps } from '../lib/validation/props';
 import {
   RESOURCE_MODIFIER_DATA_KEY,
   TRACKING_MODIFIER_CONFIGMAP,
@@ -36,6 +37,8 @@ export class TrackingStripModifiers extends Construct {
 
   constructor(scope: Construct, id: string, props: TrackingStripModifiersProps) {
     super(scope, id);
+    checkProps('tracking-strip modifiers', props, { tracking: 'object?', name: 'string?' });
+    checkConstruct('tracking-strip modifiers', 'release', props.release, 'a VeleroRelease', ['namespace', 'version']);
     this.name = props.name ?? TRACKING_MODIFIER_CONFIGMAP;
     this.namespace = props.release.namespace;
     this.modifiers = trackingStripModifiers(props.tracking);

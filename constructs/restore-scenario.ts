@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
+import { includesExcludesProblem } from '../lib/validation/includes-excludes';
+import { checkConstruct, checkProps } from '../lib/validation/props';
 import { ARGOCD_TRACKING_ANNOTATION, ARGOCD_TRACKING_LABEL } from '../lib/restore/resource-modifiers';
 import {
   dataPathResources,
@@ -90,6 +92,40 @@ export class RestoreScenario extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreScenarioProps) {
     super(scope, id);
+    const early = typeof props?.name === 'string' ? `restore scenario '${props.name}'` : 'restore scenario';
+    checkProps(early, props, {
+      name: 'string',
+      title: 'string?',
+      target: 'object',
+      backupName: 'string?',
+      namespaceMapping: 'record?',
+      existingResourcePolicy: ['none', 'update'],
+      includedResources: 'string[]?',
+      excludedResources: 'string[]?',
+      excludedNamespaces: 'string[]?',
+      hooks: 'object[]?',
+      checks: 'string[]?',
+    });
+    checkProps(early, props.target, { kind: ['pvc', 'namespace', 'namespace-into', 'cluster'] }, 'target.');
+    checkConstruct(early, 'schedule', props.schedule, 'a BackupSchedule (a schedule that exists)', [
+      'name',
+      'release',
+      'includedNamespaces',
+    ]);
+    if (props.trackingModifiers !== false) {
+      checkConstruct(early, 'trackingModifiers', props.trackingModifiers, 'a TrackingStripModifiers, or false', [
+        'name',
+        'namespace',
+      ]);
+    }
+    const filterProblem = includesExcludesProblem(
+      'plain',
+      'includedResources',
+      props.includedResources ?? [],
+      'excludedResources',
+      props.excludedResources ?? [],
+    );
+    if (filterProblem) throw new Error(`${early}: ${filterProblem} (docs/pitfalls.md#includes-excludes)`);
     const { schedule, target } = props;
     const release = schedule.release;
     this.name = props.name;

@@ -21,7 +21,8 @@ import {
 } from '../lib/versions/compatibility';
 import { checkFlags, veleroLineOf, type VeleroLine } from '../lib/versions/velero-lines';
 import { recommendedLabels } from '../lib/kube/labels';
-import { assertDnsLabel } from '../lib/kube/names';
+import { assertDnsLabel, checkSecretKeyRef } from '../lib/kube/names';
+import { checkReleaseProps, checkStorageLocationOptions, type VeleroLogLevel } from '../lib/validation/release-props';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -43,6 +44,7 @@ export type { ExistingVeleroReleaseProps, IVeleroRelease } from './existing-vele
 export { adoptionFor, helmFullname, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
 export type { RepositoryMaintenanceOptions } from '../lib/versions/repo-maintenance';
 export { StorageProfile } from '../lib/storage/storage-profile';
+export { VELERO_LOG_LEVELS, type VeleroLogLevel } from '../lib/validation/release-props';
 export { checkResources, type ComputeResources } from '../lib/kube/resources';
 
 /** A reference to a key of an existing Secret. */
@@ -135,7 +137,7 @@ export interface VeleroReleaseProps {
   /** Metrics Service and ServiceMonitor. @default - ServiceMonitor on, `release: kube-prometheus-stack` */
   readonly metrics?: MetricsOptions;
   /** Server `--log-level`. @default 'info' */
-  readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  readonly logLevel?: VeleroLogLevel;
 }
 
 const DEFAULT_SERVER_RESOURCES: ComputeResources = {
@@ -210,6 +212,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
 
   constructor(scope: Construct, id: string, props: VeleroReleaseProps) {
     super(scope, id);
+    checkReleaseProps(props);
     this.namespace = props.namespace ?? 'velero';
     this.version = props.version ?? VELERO_VERSION;
     try {
@@ -238,6 +241,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }),
     };
     this.credentials = { name: props.credentials?.name ?? 'cloud-credentials', key: props.credentials?.key ?? 'cloud' };
+    checkSecretKeyRef('velero release', 'credentials', this.credentials);
     this.adoption = adoptionFor(props.installedBy ?? { kind: 'velero-install' }, this.namespace);
     this.clusterRoleBindingName = this.namespace === 'velero' ? 'velero' : `velero-${this.namespace}`;
     this.permissions = {
@@ -335,6 +339,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     },
   ): BackupStorageLocation {
     assertDnsLabel('velero release: storage location name', name);
+    checkStorageLocationOptions(name, options);
     if (this._storageLocations.some((l) => l.name === name)) {
       throw new Error(`velero release: storage location '${name}' is defined twice; give each location its own name`);
     }

@@ -114,8 +114,14 @@ describe('validation: names', () => {
   });
 
   test('excludedNamespaces entries must be DNS-1123 labels', () => {
+    expect(error({ excludedNamespaces: ['Kube'] })).toBe(
+      "schedule 'daily': excludedNamespaces entry 'Kube' is not a valid DNS-1123 label; use lowercase letters, digits and '-'",
+    );
+  });
+
+  test("excludedNamespaces cannot hold '*', which Velero's validation refuses", () => {
     expect(error({ excludedNamespaces: ['*'] })).toBe(
-      "schedule 'daily': excludedNamespaces entry '*' is not a valid DNS-1123 label; use lowercase letters, digits and '-'",
+      "schedule 'daily': excludedNamespaces ['*'] holds '*', which Velero refuses in an exclude list; list what to leave out (docs/pitfalls.md#includes-excludes)",
     );
   });
 

@@ -12,6 +12,7 @@ import { schemaCheck } from '../lib/validation/schema';
 import { synthesize } from '../lib/output/synth';
 import { BAD_INPUTS } from './fixtures/bad-inputs';
 import { EXPECTED } from './fixtures/bad-input-messages';
+import { ROUND_TWO, VALID_EDGES } from './fixtures/bad-inputs-round-two';
 
 function readTree(dir: string, prefix = ''): Record<string, string> {
   return Object.assign(
@@ -42,8 +43,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-test('the catalog holds at least 40 bad configurations, each with its expected message', () => {
-  expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(40);
+test('the catalog holds at least 190 bad configurations, each with its expected message', () => {
+  expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(190);
+  expect(ROUND_TWO.length).toBeGreaterThanOrEqual(100);
   expect(Object.keys(EXPECTED).sort()).toEqual(BAD_INPUTS.map((c) => c.name).sort());
 });
 
@@ -65,5 +67,30 @@ describe.each(BAD_INPUTS.map((c) => [c.name, c] as const))('refuses %s', (name, 
     expect(message).toBe(EXPECTED[name]);
     expect(readTree(dist)).toEqual(before);
     expect(readdirSync(work)).toEqual(['dist']);
+  });
+});
+
+test('every refusal stays one line under 300 characters, but for the output checks and the compatibility notes', () => {
+  const long = ROUND_TWO.map((c) => EXPECTED[c.name]).filter((m) => m.includes('\n') || m.length > 300);
+  expect(long).toEqual([]);
+});
+
+describe('accepts valid edge inputs', () => {
+  let edge: string;
+  beforeAll(() => {
+    edge = mkdtempSync(join(tmpdir(), 'valid-edge-'));
+  });
+  afterAll(() => rmSync(edge, { recursive: true, force: true }));
+
+  test.each(VALID_EDGES.map((c) => [c.name, c] as const))('%s renders', (_name, c) => {
+    const { objects } = synthesize(
+      () => {
+        const app = new App();
+        c.build(app);
+        return app;
+      },
+      { outDir: join(edge, 'dist'), checks },
+    );
+    expect(objects.length).toBeGreaterThan(0);
   });
 });

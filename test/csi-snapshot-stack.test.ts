@@ -249,13 +249,13 @@ describe('CsiSnapshotStack namespace', () => {
 
   test("GIVEN createNamespace for synology-csi WHEN constructed THEN it is refused: the driver's namespace is not ours", () => {
     expect(thrown(build({ ...SEED, createNamespace: true }))).toBe(
-      "csi snapshot stack: createNamespace cannot render namespace 'synology-csi': it belongs to the Synology CSI driver, whose node plugin needs privileged pods; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller'",
+      "csi snapshot stack: createNamespace cannot render namespace 'synology-csi': it belongs to the Synology CSI driver, whose node plugin needs privileged pods; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller' (docs/pitfalls.md#foreign-namespace)",
     );
   });
 
   test('GIVEN createNamespace for kube-system WHEN constructed THEN it is refused', () => {
     expect(thrown(build({ ...SEED, namespace: 'kube-system', createNamespace: true }))).toBe(
-      "csi snapshot stack: createNamespace cannot render namespace 'kube-system': it belongs to the cluster; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller'",
+      "csi snapshot stack: createNamespace cannot render namespace 'kube-system': it belongs to the cluster; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller' (docs/pitfalls.md#foreign-namespace)",
     );
   });
 

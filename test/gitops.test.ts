@@ -181,9 +181,10 @@ describe('ArgoCD never prunes what Velero creates at run time', () => {
     expect(root.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
   });
 
-  /** A bare Application `a` of version v1 in a fresh chart, rendered. */
+  /** A bare Application `a` of version v1 in a fresh chart, rendered (dist/a is a folder of the app). */
   const bareApplication = () => {
-    const { chart } = testChart();
+    const { app, chart } = testChart();
+    new FolderChart(app, 'a');
     new ArgoCdApplication(chart, 'A', {
       name: 'a',
       folder: 'a',
@@ -205,4 +206,18 @@ describe('ArgoCD never prunes what Velero creates at run time', () => {
       path: 'dist/a',
     });
   });
+});
+
+test('an Application of a folder the app does not render is refused, naming the folders there are', () => {
+  const { chart } = testChart();
+  new ArgoCdApplication(chart, 'A', {
+    name: 'a',
+    folder: 'veleroo',
+    version: 'v1',
+    destinationNamespace: 'a',
+    repository: { repoURL: 'https://git.lan/ops/backup.git' },
+  });
+  expect(() => objects(chart)).toThrow(
+    "argocd application 'a': folder 'veleroo' is not a rendered folder, so the Application would sync nothing; use one of 'test' (docs/pitfalls.md#argocd-application)",
+  );
 });

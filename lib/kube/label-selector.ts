@@ -2,6 +2,8 @@
  * Kubernetes label selectors (`metav1.LabelSelector`): the one type for every selector the stack takes (a
  * schedule's `labelSelector`, the Prometheus `ruleSelector`), and its matcher with the API server's meaning.
  */
+import { checkProps } from '../validation/props';
+import { checkLabels, labelKeyProblem, labelValueProblem } from './labels';
 
 /** A label selector requirement (`matchExpressions` item). */
 export interface LabelSelectorRequirement {
@@ -45,4 +47,50 @@ export function describeSelector(s: LabelSelector): string {
     ),
   ];
   return parts.length ? parts.join(', ') : '{} (everything)';
+}
+
+const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/**
+ * Throws the first part of `selector` the API server would refuse (metav1 `ValidateLabelSelector`): label keys
+ * and values by the label grammar, operators In/NotIn/Exists/DoesNotExist, In/NotIn with values, Exists and
+ * DoesNotExist without.
+ */
+export function checkSelector(subject: string, field: string, selector: LabelSelector): void {
+  checkProps(subject, selector, { matchLabels: 'record?', matchExpressions: 'object[]?' }, `${field}.`);
+  checkLabels(subject, `${field}.matchLabels`, selector.matchLabels ?? {});
+  (selector.matchExpressions ?? []).forEach((e, i) => {
+    const where = `${field}.matchExpressions[${i}]`;
+    checkProps(subject, e, { key: 'string', operator: 'string', values: 'string[]?' }, `${where}.`);
+    const keyProblem = labelKeyProblem(e.key);
+    if (keyProblem) {
+      throw new Error(
+        `${subject}: ${where}.key '${e.key}' is not a Kubernetes label key: ${keyProblem} (docs/pitfalls.md#label-syntax)`,
+      );
+    }
+    if (!OPERATORS.includes(e.operator)) {
+      throw new Error(
+        `${subject}: ${where}.operator '${e.operator}' is not a label selector operator; use In, NotIn, Exists or DoesNotExist (docs/pitfalls.md#label-selector)`,
+      );
+    }
+    const values = e.values ?? [];
+    if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) {
+      throw new Error(
+        `${subject}: ${where} operator ${e.operator} needs values, got none; list the values, or use Exists (docs/pitfalls.md#label-selector)`,
+      );
+    }
+    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) {
+      throw new Error(
+        `${subject}: ${where} operator ${e.operator} takes no values, got ${values.map((v) => `'${v}'`).join(', ')}; drop them, or use In (docs/pitfalls.md#label-selector)`,
+      );
+    }
+    for (const v of values) {
+      const valueProblem = labelValueProblem(v);
+      if (valueProblem) {
+        throw new Error(
+          `${subject}: ${where}.values entry '${v}' is not a Kubernetes label value: ${valueProblem} (docs/pitfalls.md#label-syntax)`,
+        );
+      }
+    }
+  });
 }

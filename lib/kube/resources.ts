@@ -1,5 +1,6 @@
 import { Quantity as K8sQuantity } from 'cdk8s-plus-30/lib/imports/k8s';
 import { Quantity } from '../units/quantity';
+import { checkProps } from '../validation/props';
 
 /** CPU and memory for a container, as Kubernetes quantities (`'100m'`, `'256Mi'`). */
 export interface ComputeResources {
@@ -27,6 +28,10 @@ const RULES = {
  * whole millicores, a memory size in whole bytes) and requests <= limits; `what` names the container.
  */
 export function checkResources(what: string, r: ComputeResources): void {
+  checkProps(what, r, { requests: 'object', limits: 'object' }, 'resources.');
+  for (const side of ['requests', 'limits'] as const) {
+    checkProps(what, r[side], { cpu: 'string', memory: 'string' }, `resources.${side}.`);
+  }
   for (const kind of ['cpu', 'memory'] as const) {
     const parsed = { requests: undefined as Quantity | undefined, limits: undefined as Quantity | undefined };
     for (const side of ['requests', 'limits'] as const) {

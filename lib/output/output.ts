@@ -35,6 +35,11 @@ export function objectFileName(object: RenderedObject['object']): string {
 export function renderApp(app: App): RenderedObject[] {
   const out: RenderedObject[] = [];
   const seen = new Map<string, string>();
+  // constructs' own render-time checks (node.addValidation), e.g. an Application's folder exists
+  for (const c of app.node.findAll()) {
+    const problems = c.node.validate();
+    if (problems.length) throw new Error(problems[0]);
+  }
   for (const chart of app.charts) {
     const folder = chart.node.id;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(folder)) {

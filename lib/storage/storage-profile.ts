@@ -4,6 +4,7 @@
  *
  * Config values are strings because the plugin reads them as strings (`s3ForcePathStyle: "true"`).
  */
+import { checkProps, describeValue, type PropSpec } from '../validation/props';
 
 /** velero-plugin-for-aws v1.11 BSL `config` keys (docs/upstream-facts.md#storage-location). */
 export const AWS_PLUGIN_CONFIG_KEYS = [
@@ -65,6 +66,18 @@ export interface S3ProfileOptions {
   readonly pricePerTbMonthUsd?: number;
 }
 
+const COMMON_OPTIONS: PropSpec = {
+  bucket: 'string',
+  region: 'string',
+  prefix: 'string?',
+  pricePerTbMonthUsd: 'number?',
+};
+
+/** Checks the options' JS types before anything is derived from them. */
+function checkOptions(kind: StorageProfileKind, options: unknown, spec: PropSpec): void {
+  checkProps(`storage profile '${kind}'`, options, spec);
+}
+
 function hostOf(url: string): string {
   try {
     return new URL(url).hostname;
@@ -94,6 +107,7 @@ function fail(kind: StorageProfileKind, field: string, value: unknown, fix: stri
 export class StorageProfile {
   /** LocalStack, for testing: path-style, plain http and insecure TLS are allowed here and only here. */
   public static localStack(options: LocalStackProfileOptions = {}): StorageProfile {
+    checkOptions('localstack', options, { bucket: 'string?', region: 'string?', s3Url: 'string?', prefix: 'string?' });
     const s3Url = options.s3Url ?? 'http://localstack.localstack:4566';
     return new StorageProfile('localstack', options.bucket ?? 'velero-backups', options.region ?? 'us-east-1', {
       prefix: options.prefix,
@@ -107,6 +121,7 @@ export class StorageProfile {
    * because B2 rejects the plugin's default CRC32 checksum header (docs/pitfalls.md#s3-plugin-provider, velero#7534).
    */
   public static backblazeB2(options: BackblazeB2ProfileOptions): StorageProfile {
+    checkOptions('backblaze-b2', options, { ...COMMON_OPTIONS, region: 'string?' });
     const region = options.region ?? 'us-west-004';
     if (!/^[a-z]{2}-[a-z]+-\d{3}$/.test(region)) {
       fail(
@@ -126,6 +141,14 @@ export class StorageProfile {
 
   /** Any S3 API: AWS S3, MinIO, Wasabi, Ceph RGW. TLS is always verified (use `caCert` for a private CA). */
   public static s3(options: S3ProfileOptions): StorageProfile {
+    checkOptions('s3', options, {
+      ...COMMON_OPTIONS,
+      s3Url: 'string?',
+      s3ForcePathStyle: 'boolean?',
+      checksumAlgorithm: 'string?',
+      caCert: 'string?',
+      extraConfig: 'record?',
+    });
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.extraConfig ?? {})) {
       if (CREDENTIAL_KEY.test(key) || /aws_access_key_id|aws_secret_access_key/i.test(value)) {
@@ -199,13 +222,48 @@ export class StorageProfile {
   ) {
     const bucketProblem = s3BucketError(bucket);
     if (bucketProblem) fail(kind, 'bucket', bucket, `is not a valid S3 bucket name: it ${bucketProblem}`);
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,3}$/.test(region)) {
-      fail(kind, 'region', region, "is not a region name; use the form 'us-east-1' or 'us-west-004'");
-    }
-    if (opts.prefix !== undefined && (opts.prefix === '' || opts.prefix.startsWith('/') || opts.prefix.endsWith('/'))) {
-      fail(kind, 'prefix', opts.prefix, "must be a non-empty path without leading or trailing '/', e.g. 'homelab'");
-    }
     const s3Url = opts.config.s3Url;
+    if (typeof region !== 'string') {
+      throw new Error(
+        `storage profile '${kind}': region must be a string, got ${describeValue(region)} (docs/pitfalls.md#prop-types)`,
+      );
+    }
+    // real AWS (no s3Url) resolves its endpoint from the region: only AWS's own region names work. An
+    // S3-compatible store only signs with it, and the SDK takes any host label: MinIO 'minio' or 'us-east-1',
+    // Cloudflare R2 'auto', Ceph RGW 'default' (docs/pitfalls.md#s3-region)
+    if (s3Url === undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,3}$/.test(region)) {
+      fail(
+        kind,
+        'region',
+        region,
+        "is not an AWS region; use the form 'us-east-1', or set s3Url for an S3-compatible store, whose region may be e.g. 'minio', 'auto' or 'default' (docs/pitfalls.md#s3-region)",
+      );
+    }
+    if (s3Url !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$/.test(region)) {
+      fail(
+        kind,
+        'region',
+        region,
+        "is not a region the AWS plugin can sign with: use at most 63 letters, digits and '-', e.g. 'us-east-1', 'minio' or 'auto' (docs/pitfalls.md#s3-region)",
+      );
+    }
+    // Velero appends the '/' itself when it is missing (pkg/persistence NewObjectStoreLayout): 'homelab' and
+    // 'homelab/' are the same layout; a leading '/' or an empty segment makes keys S3-compatible stores refuse
+    if (opts.prefix !== undefined) {
+      const segments = opts.prefix.replace(/\/$/, '').split('/');
+      if (
+        typeof opts.prefix !== 'string' ||
+        opts.prefix === '' ||
+        segments.some((p) => p === '' || p === '.' || p === '..')
+      ) {
+        fail(
+          kind,
+          'prefix',
+          opts.prefix,
+          "must be a non-empty path without a leading '/', '//', '.' or '..' segments (a trailing '/' is fine), e.g. 'homelab' (docs/pitfalls.md#s3-prefix)",
+        );
+      }
+    }
     if (s3Url !== undefined) {
       let url: URL;
       try {

@@ -194,3 +194,13 @@ export function compareDurations(a: Duration, b: Duration): number {
   const y = durationNanos(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+const PROM_DURATION = /^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
+
+/** Seconds of a Prometheus duration (`30s`, `1h30m`, `1y`; units in descending order); undefined if it is none. */
+export function parsePromDuration(text: string): number | undefined {
+  const m = PROM_DURATION.exec(text);
+  if (!m || text === '') return undefined;
+  const [y, w, d, h, min, sec, ms] = [2, 4, 6, 8, 10, 12, 14].map((i) => Number(m[i] ?? 0));
+  return (((y * 365 + w * 7 + d) * 24 + h) * 60 + min) * 60 + sec + ms / 1000;
+}

@@ -5,20 +5,10 @@
  * directly (`npm run synth`), this file synthesizes it into dist/ atomically, after every check.
  */
 import { App, Duration } from 'cdk8s';
-import {
-  ArgoCdApplication,
-  BackupAlerts,
-  BackupSchedule,
-  type BackupScheduleProps,
-  CrdApplication,
-  CsiSnapshotStack,
-  RestoreDrill,
-  StorageProfile,
-  VeleroRelease,
-  type GitRepository,
-} from './constructs';
-import { FolderChart } from './lib/output/folder-chart';
-import { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
+import type { BackupAlerts, BackupSchedule, CsiSnapshotStack, RestoreDrill, VeleroRelease } from './constructs';
+import { BackupStack } from './constructs/backup-stack';
+import type { BackupStackConfig, StackConfig, StorageLocationConfig } from './lib/config/types';
+import { backupPlan, renderPlanMarkdown, type PlanInput } from './lib/plan/plan';
 import { runPlanCli } from './lib/plan/plan-cli';
 import { checkInvariants, foldersOf } from './lib/validation/invariants';
 import { schemaCheck } from './lib/validation/schema';
@@ -26,65 +16,55 @@ import { synthesize, type OutputCheck } from './lib/output/synth';
 import { validateDir } from './lib/validation/validate-dist';
 
 /**
- * Storage profile of the default BackupStorageLocation: the one line to switch.
- * - LocalStack (the seed's default; a test rig, nothing survives a LocalStack restart)
- * - production: `StorageProfile.backblazeB2({ bucket: 'velero-backups-<identifier>' })`
- * - any S3: `StorageProfile.s3({ bucket, region, s3Url })`
+ * The seed homelab: every field of BackupStackConfig (lib/config/types.ts) not given here is its
+ * stated default. Production storage is one line: `{ provider: 'backblaze-b2', bucket: 'velero-backups-<id>' }`.
  */
-export const STORAGE: StorageProfile = StorageProfile.localStack();
-
-/** The repository ArgoCD syncs dist/ from. */
-export const REPOSITORY: GitRepository = {
-  repoURL: 'https://github.com/homelab/velero-cdk8s.git',
-  targetRevision: 'HEAD',
-  distPath: 'dist',
-};
-
-/** The seed's critical PVCs: what the plan report sizes and costs. */
-export const CRITICAL_VOLUMES: readonly VolumeDeclaration[] = [
-  { namespace: 'default', pvc: 'prometheus-data', size: '50Gi', app: 'Prometheus' },
-  { namespace: 'loki', pvc: 'loki-data', size: '20Gi', app: 'Loki' },
-  { namespace: 'default', pvc: 'grafana-data', size: '5Gi', app: 'Grafana' },
-  { namespace: 'pihole', pvc: 'pihole-data', size: '5Gi', app: 'Pi-hole' },
-];
-
-/**
- * Namespaces whose PVCs are deliberately not backed up, each with its reason. The coverage alert
- * (PVCNotCoveredByBackup) and `npm run plan -- --inventory --strict` accept exactly these.
- */
-export const UNPROTECTED_NAMESPACES: Readonly<Record<string, string>> = {};
-
-/**
- * The seed's schedules. Names are exact: the runbooks rely on them
- * (`velero backup get | awk '/^daily-critical-pvcs-/'`).
- */
-export const SEED_SCHEDULES = {
-  dailyCriticalPvcs: {
-    name: 'daily-critical-pvcs',
-    schedule: '0 2 * * *',
-    ttl: Duration.hours(720),
-    includedNamespaces: ['default', 'loki', 'pihole'],
-    snapshotVolumes: true,
-    defaultVolumesToFsBackup: false,
-  },
-  weeklyClusterResources: {
-    name: 'weekly-cluster-resources',
-    schedule: '0 3 * * 0',
-    ttl: Duration.hours(2160),
-    includedNamespaces: ['*'],
-    includeClusterResources: true,
-    snapshotVolumes: false,
-  },
-} as const satisfies Record<string, Omit<BackupScheduleProps, 'release'>>;
+export const SEED_CONFIG = {
+  // LocalStack: a test rig, nothing survives a LocalStack restart
+  storageLocations: [{ provider: 'localstack' }],
+  // names are exact: the runbooks rely on them (`velero backup get | awk '/^daily-critical-pvcs-/'`)
+  schedules: [
+    {
+      name: 'daily-critical-pvcs',
+      schedule: '0 2 * * *',
+      ttl: Duration.hours(720),
+      includedNamespaces: ['default', 'loki', 'pihole'],
+      snapshotVolumes: true,
+      defaultVolumesToFsBackup: false,
+      // monthly proof that the daily backups restore, into drill-<ns> scratch namespaces deleted afterwards
+      drill: {},
+    },
+    {
+      name: 'weekly-cluster-resources',
+      schedule: '0 3 * * 0',
+      ttl: Duration.hours(2160),
+      includedNamespaces: ['*'],
+      includeClusterResources: true,
+      snapshotVolumes: false,
+    },
+  ],
+  // the critical PVCs the plan report sizes and costs
+  volumes: [
+    { namespace: 'default', pvc: 'prometheus-data', size: '50Gi', app: 'Prometheus' },
+    { namespace: 'loki', pvc: 'loki-data', size: '20Gi', app: 'Loki' },
+    { namespace: 'default', pvc: 'grafana-data', size: '5Gi', app: 'Grafana' },
+    { namespace: 'pihole', pvc: 'pihole-data', size: '5Gi', app: 'Pi-hole' },
+  ],
+  // Synology CSI's csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update; with the v8.2.1 CRDs
+  // that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16). Chosen: the controller flag,
+  // until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
+  csi: { preventVolumeModeConversion: false },
+  argocd: { repository: { repoURL: 'https://github.com/homelab/velero-cdk8s.git', targetRevision: 'HEAD' } },
+} as const satisfies BackupStackConfig;
 
 export interface StackOptions {
-  /** @default STORAGE */
-  readonly storage?: StorageProfile;
-  /** @default REPOSITORY */
-  readonly repository?: GitRepository;
+  /** The default storage location. @default SEED_CONFIG's (LocalStack) */
+  readonly storage?: StorageLocationConfig;
+  /** @default SEED_CONFIG's */
+  readonly repository?: NonNullable<StackConfig['argocd']>['repository'];
   /** Run the node-agent (file-system backup, snapshot data movement). @default false */
   readonly nodeAgent?: boolean;
-  /** Move CSI snapshot data to object storage (needs the node-agent). @default false */
+  /** Move the daily schedule's CSI snapshot data to object storage (needs the node-agent). @default false */
   readonly snapshotMoveData?: boolean;
 }
 
@@ -99,81 +79,19 @@ export interface Stack {
   readonly plan: PlanInput;
 }
 
-/** Builds the seed's stack: one chart per ArgoCD-synced folder of dist/. */
+/** Builds the seed's stack (SEED_CONFIG, with `options`): one chart per ArgoCD-synced folder of dist/. */
 export function buildStack(options: StackOptions = {}): Stack {
   const app = new App();
-  const repository = options.repository ?? REPOSITORY;
-
-  const velero = new FolderChart(app, 'velero');
-  const release = new VeleroRelease(velero, 'Velero', {
-    storage: options.storage ?? STORAGE,
-    nodeAgent: { enabled: options.nodeAgent ?? options.snapshotMoveData ?? false },
+  const [daily, weekly] = SEED_CONFIG.schedules;
+  const stack = new BackupStack(app, 'Seed', {
+    ...SEED_CONFIG,
+    storageLocations: options.storage ? [options.storage] : SEED_CONFIG.storageLocations,
+    release: { nodeAgent: { enabled: options.nodeAgent ?? options.snapshotMoveData ?? false } },
+    schedules: [{ ...daily, snapshotMoveData: options.snapshotMoveData ?? false }, weekly],
+    argocd: { repository: options.repository ?? SEED_CONFIG.argocd.repository },
   });
-
-  const schedules = [
-    new BackupSchedule(velero, 'DailyCriticalPvcs', {
-      release,
-      ...SEED_SCHEDULES.dailyCriticalPvcs,
-      snapshotMoveData: options.snapshotMoveData ?? false,
-    }),
-    new BackupSchedule(velero, 'WeeklyClusterResources', { release, ...SEED_SCHEDULES.weeklyClusterResources }),
-  ];
-
-  // Monthly proof that the daily backups restore: into drill-<ns> scratch namespaces, deleted afterwards.
-  const drill = new RestoreDrill(velero, 'RestoreDrill', { release, schedule: schedules[0] });
-  // the drill's scratch copies exist for minutes and must not trip the coverage alert or --strict
-  const unprotectedNamespaces = {
-    ...UNPROTECTED_NAMESPACES,
-    ...Object.fromEntries(
-      drill.scratchNamespaces.map((n) => [n, 'scratch copy made and deleted by the restore drill']),
-    ),
-  };
-  const alerts = new BackupAlerts(velero, 'BackupAlerts', {
-    release,
-    schedules,
-    unprotectedNamespaces,
-    additionalRules: [drill.alertRules],
-  });
-
-  // The seed runs Synology CSI, whose csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
-  // with the v8.2.1 CRDs that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16).
-  // Chosen: the controller flag, until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
-  const csi = new FolderChart(app, 'csi-snapshots');
-  const snapshots = new CsiSnapshotStack(csi, 'CsiSnapshots', { preventVolumeModeConversion: false });
-
-  const applications = new FolderChart(app, 'applications');
-  new CrdApplication(applications, 'Crds', { release, additionalSources: [snapshots.crdSource] });
-  new ArgoCdApplication(applications, 'CsiSnapshots', {
-    name: 'csi-snapshots',
-    folder: 'csi-snapshots',
-    version: snapshots.version,
-    destinationNamespace: snapshots.namespace,
-    // synology-csi belongs to the CSI driver's own install
-    createNamespace: false,
-    syncWave: -5,
-    repository,
-  });
-  new ArgoCdApplication(applications, 'Velero', {
-    name: 'velero',
-    folder: 'velero',
-    version: release.version,
-    destinationNamespace: release.namespace,
-    repository,
-  });
-
-  // applied once by hand (`kubectl apply -f dist/bootstrap/`): the app of apps that syncs dist/applications/
-  const bootstrap = new FolderChart(app, 'bootstrap');
-  new ArgoCdApplication(bootstrap, 'Root', {
-    name: 'velero-cdk8s',
-    folder: 'applications',
-    version: release.version,
-    destinationNamespace: 'argocd',
-    createNamespace: false,
-    repository,
-  });
-
-  const plan: PlanInput = { release, schedules, volumes: CRITICAL_VOLUMES, unprotectedNamespaces };
-  return { app, release, schedules, snapshots, alerts, drill, plan };
+  const { release, schedules, snapshots, alerts, drills, plan } = stack;
+  return { app, release, schedules, snapshots: snapshots!, alerts, drill: drills[0], plan };
 }
 
 /**

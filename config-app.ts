@@ -7,6 +7,7 @@
 import { buildConfig, type RenderedConfig } from './constructs/backup-fleet';
 import { loadConfigFile } from './lib/config/load';
 import type { BackupStackConfig } from './lib/config/types';
+import { ConfigError } from './lib/config/validate';
 import { synthesizeObjects } from './lib/output/synth';
 
 /** Synthesizes a config (an object, or the path of a file) into `outDir`; returns the exit code. */
@@ -15,7 +16,17 @@ export function synthConfig(config: BackupStackConfig | string, options: { outDi
     let built: RenderedConfig | undefined;
     const result = synthesizeObjects(
       (lap) => {
-        built = buildConfig(typeof config === 'string' ? loadConfigFile(config) : config);
+        if (typeof config !== 'string') built = buildConfig(config);
+        else {
+          const data = loadConfigFile(config);
+          try {
+            built = buildConfig(data);
+          } catch (e) {
+            // the file's name in front of a mistake the constructs found, as in front of the schema's
+            if (e instanceof ConfigError) e.message = `${config}: ${e.message}`;
+            throw e;
+          }
+        }
         lap('build');
         return built.objects;
       },

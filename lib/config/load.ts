@@ -10,11 +10,10 @@ import type { BackupStackConfig } from './types';
 
 /** Parses config text (YAML 1.2, so JSON too); `source` names the file in messages. */
 export function parseConfigText(text: string, source: string): BackupStackConfig {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const line = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
-    throw new ConfigError('', `${source}: not valid YAML${line}: ${e.message.split('\n')[0]}`);
+    throw new ConfigError('', `${source}: not valid YAML: ${e.message.split('\n')[0].replace(/:$/, '')}`);
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {

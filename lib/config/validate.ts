@@ -29,7 +29,8 @@ export function configPath(...parts: readonly (string | number)[]): string {
   for (const p of parts) {
     if (typeof p === 'number') out += `[${p}]`;
     else if (p === '') continue;
-    else if (/^[A-Za-z_$][\w$]*$/.test(p)) out += out ? `.${p}` : p;
+    // a name, or a path made by configPath already (`schedules[2]`, `release.nodeAgent`)
+    else if (/^[A-Za-z_$][\w$]*(\[\d+\]|\.[A-Za-z_$][\w$]*)*$/.test(p)) out += out ? `.${p}` : p;
     else out += `[${JSON.stringify(p)}]`;
   }
   return out;
@@ -81,23 +82,12 @@ export function normaliseConfig(value: unknown, path = ''): unknown {
 
 let validator: ValidateFunction | undefined;
 function compiled(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   return validator;
 }
 
 type Json = Record<string, unknown>;
 const defs = (schema as { definitions: Record<string, Json> }).definitions;
-
-/** The schema node at an ajv `schemaPath` (`#/definitions/X/properties/y/...`), following its last $ref. */
-function schemaAt(schemaPath: string): Json | undefined {
-  let node: unknown = schema;
-  for (const raw of schemaPath.replace(/^#\//, '').split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Json)[key];
-  }
-  return node as Json | undefined;
-}
 
 function resolveRef(node: Json | undefined): Json | undefined {
   let n = node;
@@ -106,6 +96,19 @@ function resolveRef(node: Json | undefined): Json | undefined {
 }
 
 const DURATION_PATTERN = (defs.GoDuration as { pattern: string }).pattern;
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
 
 /** One ajv error as one line that names the field, the bad value and what would be valid. */
 function describe(e: ErrorObject, data: unknown): ConfigError {
@@ -120,12 +123,15 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      const parent = resolveRef(schemaAt(e.schemaPath.replace(/\/additionalProperties$/, '')));
+      const parent = resolveRef(e.parentSchema as Json | undefined);
       const known = Object.keys((parent?.properties as Json) ?? {});
-      return new ConfigError(
-        configPath(path, field),
-        `is not a field here${known.length ? `; valid fields: ${known.join(', ')}` : ''}`,
-      );
+      const near = known.filter((k) => editDistance(k.toLowerCase(), field.toLowerCase()) <= 2);
+      const hint = near.length
+        ? `; did you mean '${near[0]}'?`
+        : known.length
+          ? `; valid fields: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ... (schemas/velero-cdk8s.config.schema.json)' : ''}`
+          : '';
+      return new ConfigError(configPath(path, field), `is not a field here${hint}`);
     }
     case 'required':
       return new ConfigError(
@@ -133,6 +139,9 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
         'is required; give a value',
       );
     case 'type':
+      if ((e.parentSchema as Json | undefined)?.pattern === DURATION_PATTERN) {
+        return new ConfigError(path, `must be a Go duration string such as '720h' (or a cdk8s Duration), got ${quote(value)}`);
+      }
       return new ConfigError(path, `must be ${(e.params as { type: string }).type}, got ${quote(value)}`);
     case 'enum':
     case 'const': {

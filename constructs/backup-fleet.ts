@@ -174,7 +174,9 @@ export class BackupFleet implements RenderedConfig {
       '',
     ];
     for (const c of this.clusters) {
-      out.push(`## Cluster ${c.name}`, '', demoteHeadings(renderPlanMarkdown(backupPlan(c.stack.plan))).trimEnd(), '');
+      // the cluster's heading replaces the plan's title; its sections go one level down
+      const plan = renderPlanMarkdown(backupPlan(c.stack.plan)).replace(/^# [^\n]*\n/, '');
+      out.push(`## Cluster ${c.name}`, '', demoteHeadings(plan).trim(), '');
     }
     return out.join('\n');
   }

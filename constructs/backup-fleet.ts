@@ -145,11 +145,14 @@ export class BackupFleet implements RenderedConfig {
     // until then it is checked against ArgoCD's own v3.5.1 CRD where that copy exists (CI's ../shared).
     const appSetCrds = join(findRepoRoot(), '..', 'shared', 'upstream', 'argocd', 'v3.5.1');
     const appSets = existsSync(appSetCrds) ? schemaCheck({ crdDir: appSetCrds }, report) : undefined;
-    const isAppSet = (o: RenderedObject) => o.object.kind === 'ApplicationSet' && o.object.apiVersion.startsWith('argoproj.io/');
+    const isAppSet = (o: RenderedObject) =>
+      o.object.kind === 'ApplicationSet' && o.object.apiVersion.startsWith('argoproj.io/');
     const schemaChecks: OutputCheck = (objects) => {
       const sets = objects.filter(isAppSet);
       if (sets.length && !appSets) {
-        console.error('validate: the ApplicationSet is checked by ArgoCD only: its CRD is not among the schema sources');
+        console.error(
+          'validate: the ApplicationSet is checked by ArgoCD only: its CRD is not among the schema sources',
+        );
       }
       return [...schemas(objects.filter((o) => !isAppSet(o))), ...(appSets ? appSets(sets) : [])];
     };
@@ -168,7 +171,10 @@ export class BackupFleet implements RenderedConfig {
       ...this.clusters.map(
         (c) =>
           `| [${c.name}](#cluster-${c.name}) | ${c.server} | ${c.stack.schedules.length} | ${c.stack.locations
-            .map((l) => `${l.name} (${l.profile.bucket}${l.profile.prefix ? `/${l.profile.prefix}` : ''}, ${l.accessMode})`)
+            .map(
+              (l) =>
+                `${l.name} (${l.profile.bucket}${l.profile.prefix ? `/${l.profile.prefix}` : ''}, ${l.accessMode})`,
+            )
             .join(', ')} |`,
       ),
       '',

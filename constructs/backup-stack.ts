@@ -148,7 +148,9 @@ export class BackupStack extends Construct {
     (data.schedules ?? []).forEach((s, i) => {
       const path = p('schedules', i);
       const location =
-        s.storageLocation === undefined ? undefined : release.storageLocations.find((l) => l.name === s.storageLocation);
+        s.storageLocation === undefined
+          ? undefined
+          : release.storageLocations.find((l) => l.name === s.storageLocation);
       if (s.storageLocation !== undefined && !location) {
         throw new ConfigError(
           configPath(path, 'storageLocation'),
@@ -352,7 +354,12 @@ export class BackupStack extends Construct {
         repository,
       });
     }
-    this.folders = ['velero', ...(this.snapshots ? ['csi-snapshots'] : []), 'applications', ...(placement ? [] : ['bootstrap'])];
+    this.folders = [
+      'velero',
+      ...(this.snapshots ? ['csi-snapshots'] : []),
+      'applications',
+      ...(placement ? [] : ['bootstrap']),
+    ];
 
     this.plan = {
       release,
@@ -367,9 +374,12 @@ export class BackupStack extends Construct {
    * this stack's LocalStack locations) and validation against the upstream schemas.
    */
   public get checks(): OutputCheck[] {
-    return [this.invariantsCheck(), schemaCheck({}, (result) => {
-      for (const note of result.notes) console.error(`validate: ${note}`);
-    })];
+    return [
+      this.invariantsCheck(),
+      schemaCheck({}, (result) => {
+        for (const note of result.notes) console.error(`validate: ${note}`);
+      }),
+    ];
   }
 
   /** The output invariants alone, for this stack's objects (a fleet runs them per cluster). */

@@ -47,14 +47,16 @@ export function generateConfigSchema() {
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   const text = generateConfigSchema();
   if (process.argv.includes('--check')) {
-    let committed = '';
+    let committed;
     try {
       committed = readFileSync(SCHEMA_FILE, 'utf8');
     } catch {
       committed = '';
     }
     if (committed !== text) {
-      console.error(`config-schema: ${SCHEMA_FILE} is not what lib/config/types.ts generates; run npm run config-schema`);
+      console.error(
+        `config-schema: ${SCHEMA_FILE} is not what lib/config/types.ts generates; run npm run config-schema`,
+      );
       process.exitCode = 1;
     } else console.log('config-schema: up to date');
   } else {

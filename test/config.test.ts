@@ -111,7 +111,11 @@ describe('a mistake names its path', () => {
       "schedules[2].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
     ],
     ['a day unit', { ttl: '30d' }, "schedules[2].ttl: '30d' is not a Go duration"],
-    ['a string for a list', { includedNamespaces: 'pihole' }, "schedules[2].includedNamespaces: must be array, got 'pihole'"],
+    [
+      'a string for a list',
+      { includedNamespaces: 'pihole' },
+      "schedules[2].includedNamespaces: must be array, got 'pihole'",
+    ],
     ['a typo', { tll: '1h' }, "schedules[2].tll: is not a field here; did you mean 'ttl'?"],
     [
       'an object shaped like a Duration',
@@ -126,8 +130,16 @@ describe('a mistake names its path', () => {
   });
 
   test.each<[string, unknown, string]>([
-    ['an unknown provider', { storageLocations: [{ provider: 'b2', bucket: 'x' }] }, 'storageLocations[0].provider: must be one of'],
-    ['a B2 location without a bucket', { storageLocations: [{ provider: 'backblaze-b2' }] }, 'storageLocations[0].bucket: is required'],
+    [
+      'an unknown provider',
+      { storageLocations: [{ provider: 'b2', bucket: 'x' }] },
+      'storageLocations[0].provider: must be one of',
+    ],
+    [
+      'a B2 location without a bucket',
+      { storageLocations: [{ provider: 'backblaze-b2' }] },
+      'storageLocations[0].bucket: is required',
+    ],
     [
       'a B2 region that is not one',
       { csi: CSI_OK, storageLocations: [{ provider: 'backblaze-b2', bucket: 'velero-x', region: 'mars' }] },
@@ -154,14 +166,19 @@ describe('a mistake names its path', () => {
       },
       "storageLocations[1]: location 'copy' writes bucket 'velero-x' prefix 'p', and so does location 'default'",
     ],
-    ['a reason left empty', { csi: CSI_OK, unprotectedNamespaces: { cache: ' ' } }, 'unprotectedNamespaces.cache: has no reason'],
+    [
+      'a reason left empty',
+      { csi: CSI_OK, unprotectedNamespaces: { cache: ' ' } },
+      'unprotectedNamespaces.cache: has no reason',
+    ],
     ['a function', { csi: CSI_OK, volumes: [() => 1] }, 'volumes[0]: must be plain data'],
   ])('%s', (_what, config, message) => {
     expect(failure(() => stackOf(config))).toContain(message);
   });
 
   test('a YAML config gets the same message, after the file name', () => {
-    const yaml = "csi: { preventVolumeModeConversion: false }\nschedules:\n  - { name: a, schedule: '0 2 * * *', includedNamespaces: pihole }\n";
+    const yaml =
+      "csi: { preventVolumeModeConversion: false }\nschedules:\n  - { name: a, schedule: '0 2 * * *', includedNamespaces: pihole }\n";
     expect(failure(() => parseConfigText(yaml, 'velero-cdk8s.yaml'))).toBe(
       "velero-cdk8s.yaml: schedules[0].includedNamespaces: must be array, got 'pihole'",
     );
@@ -179,7 +196,10 @@ describe('a mistake names its path', () => {
     const spy = jest.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
     try {
       const file = join(out, 'velero-cdk8s.yaml');
-      writeFileSync(file, "csi: { preventVolumeModeConversion: false }\nschedules: [{ name: a, schedule: '@daily', ttl: 30m }]\n");
+      writeFileSync(
+        file,
+        "csi: { preventVolumeModeConversion: false }\nschedules: [{ name: a, schedule: '@daily', ttl: 30m }]\n",
+      );
       expect(synthConfig(file, { outDir: join(out, 'dist') })).toBe(1);
       expect(errors).toEqual([`${file}: schedules[0].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)`]);
       expect(existsSync(join(out, 'dist'))).toBe(false);
@@ -218,18 +238,19 @@ describe('the B2 homelab example (README)', () => {
 
   test('three schedules, B2, alerts in default, snapshot-controller in synology-csi', () => {
     const objects = buildConfig(B2_HOMELAB).objects.map((o) => o.object as unknown as Record<string, any>);
-    expect(objects.filter((o) => o.kind === 'Schedule').map((o) => o.metadata.name).sort()).toEqual([
-      'daily-apps',
-      'hourly-databases',
-      'weekly-cluster',
-    ]);
+    expect(
+      objects
+        .filter((o) => o.kind === 'Schedule')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['daily-apps', 'hourly-databases', 'weekly-cluster']);
     const bsl = objects.find((o) => o.kind === 'BackupStorageLocation')!;
     expect(bsl.spec.objectStorage.bucket).toBe('velero-backups-homelab-7f3a');
     expect(bsl.spec.config.s3Url).toBe('https://s3.eu-central-003.backblazeb2.com');
     expect(objects.find((o) => o.kind === 'PrometheusRule')!.metadata.namespace).toBe('default');
-    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'snapshot-controller')!.metadata.namespace).toBe(
-      'synology-csi',
-    );
+    expect(
+      objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'snapshot-controller')!.metadata.namespace,
+    ).toBe('synology-csi');
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
   });
 

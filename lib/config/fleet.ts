@@ -24,6 +24,14 @@ export function deepMerge<T>(base: T, over: unknown): T {
   return out as T;
 }
 
+/** `object` without `keys`. */
+function omit<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(object).filter(([k]) => !(keys as readonly string[]).includes(k))) as Omit<
+    T,
+    K
+  >;
+}
+
 /** One cluster of the fleet, resolved. */
 export interface FleetCluster {
   readonly name: string;
@@ -38,27 +46,28 @@ export interface FleetCluster {
 /** The clusters of a validated fleet config, checked against each other. */
 export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
   const { clusters = [], ...shared } = config;
-  if (clusters.length === 0) throw new ConfigError('clusters', 'is empty; leave it out for one cluster, or list the clusters');
+  if (clusters.length === 0)
+    throw new ConfigError('clusters', 'is empty; leave it out for one cluster, or list the clusters');
   const names = new Map<string, string>();
   const servers = new Map<string, string>();
   clusters.forEach((c, i) => {
     const path = configPath('clusters', i);
     const taken = names.get(c.name);
-    if (taken) throw new ConfigError(configPath(path, 'name'), `'${c.name}' is ${taken}'s name too; cluster names are unique`);
+    if (taken)
+      throw new ConfigError(configPath(path, 'name'), `'${c.name}' is ${taken}'s name too; cluster names are unique`);
     names.set(c.name, path);
     const server = c.server ?? IN_CLUSTER_SERVER;
     const other = servers.get(server);
     if (other) {
       throw new ConfigError(
         configPath(path, 'server'),
-        `'${server}' is ${other}'s API server too${c.server ? '' : ' (the default, ArgoCD\'s own cluster)'}; two clusters on one API server would fight over one velero namespace: give each cluster its server as registered in ArgoCD`,
+        `'${server}' is ${other}'s API server too${c.server ? '' : " (the default, ArgoCD's own cluster)"}; two clusters on one API server would fight over one velero namespace: give each cluster its server as registered in ArgoCD`,
       );
     }
     servers.set(server, path);
   });
   const own = (c: ClusterConfig): StackConfig => {
-    const { name: _name, server: _server, restoresFrom: _from, ...rest } = c;
-    return deepMerge(shared as StackConfig, rest);
+    return deepMerge(shared as StackConfig, omit(c, ['name', 'server', 'restoresFrom']));
   };
   const merged = new Map(clusters.map((c) => [c.name, own(c)]));
   return clusters.map((c, i) => {
@@ -67,16 +76,25 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
     if (c.restoresFrom !== undefined) {
       const source = merged.get(c.restoresFrom);
       if (c.restoresFrom === c.name) {
-        throw new ConfigError(configPath(path, 'restoresFrom'), `names the cluster itself; name the cluster whose backups this one restores`);
+        throw new ConfigError(
+          configPath(path, 'restoresFrom'),
+          `names the cluster itself; name the cluster whose backups this one restores`,
+        );
       }
       if (!source) {
         throw new ConfigError(
           configPath(path, 'restoresFrom'),
-          `'${c.restoresFrom}' is not a cluster of this fleet; use one of ${[...merged.keys()].filter((n) => n !== c.name).map((n) => `'${n}'`).join(', ')}`,
+          `'${c.restoresFrom}' is not a cluster of this fleet; use one of ${[...merged.keys()]
+            .filter((n) => n !== c.name)
+            .map((n) => `'${n}'`)
+            .join(', ')}`,
         );
       }
       // the other cluster's default location, seen read-only under the other cluster's name
-      const [theirs] = resolveLocations(source.storageLocations, configPath(names.get(c.restoresFrom)!, 'storageLocations'));
+      const [theirs] = resolveLocations(
+        source.storageLocations,
+        configPath(names.get(c.restoresFrom)!, 'storageLocations'),
+      );
       const mine = stack.storageLocations ?? DEFAULT_STORAGE_LOCATIONS;
       if (mine.some((l) => l.name === c.restoresFrom)) {
         throw new ConfigError(
@@ -84,7 +102,7 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
           `adds a ReadOnly location named '${c.restoresFrom}', but this cluster has a location of that name already; rename it`,
         );
       }
-      const { default: _default, name: _n, accessMode: _a, ...where } = theirs.config;
+      const where = omit(theirs.config, ['default', 'name', 'accessMode']);
       const readOnly = { ...where, name: c.restoresFrom, accessMode: 'ReadOnly' } as StorageLocationConfig;
       stack = { ...stack, storageLocations: [...mine, readOnly] };
     }

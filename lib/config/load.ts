@@ -17,7 +17,10 @@ export function parseConfigText(text: string, source: string): BackupStackConfig
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError('', `${source}: the config must be a mapping of fields (release, storageLocations, schedules, ...)`);
+    throw new ConfigError(
+      '',
+      `${source}: the config must be a mapping of fields (release, storageLocations, schedules, ...)`,
+    );
   }
   return validateConfig(data, source);
 }
@@ -28,7 +31,10 @@ export function loadConfigFile(file: string): BackupStackConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError('', `${file}: cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(
+      '',
+      `${file}: cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   return parseConfigText(text, file);
 }

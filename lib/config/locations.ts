@@ -72,7 +72,10 @@ export function resolveLocations(
   base = 'storageLocations',
 ): ResolvedLocation[] {
   if (locations.length === 0) {
-    throw new ConfigError(base, "is empty; give at least the default location, e.g. [{ provider: 'backblaze-b2', bucket }]");
+    throw new ConfigError(
+      base,
+      "is empty; give at least the default location, e.g. [{ provider: 'backblaze-b2', bucket }]",
+    );
   }
   const marked = locations.map((l, i) => [l, i] as const).filter(([l]) => l.default === true);
   if (marked.length > 1) {
@@ -88,7 +91,8 @@ export function resolveLocations(
     const path = configPath(base, i);
     const isDefault = i === defaultIndex;
     const name = location.name ?? (isDefault ? 'default' : undefined);
-    if (name === undefined) throw new ConfigError(configPath(path, 'name'), 'is required for a location that is not the default');
+    if (name === undefined)
+      throw new ConfigError(configPath(path, 'name'), 'is required for a location that is not the default');
     if (isDefault && name !== 'default') {
       throw new ConfigError(
         configPath(path, 'name'),
@@ -96,9 +100,16 @@ export function resolveLocations(
       );
     }
     if (!isDefault && name === 'default') {
-      throw new ConfigError(configPath(path, 'name'), `'default' is the default location's name; give this one its own`);
+      throw new ConfigError(
+        configPath(path, 'name'),
+        `'default' is the default location's name; give this one its own`,
+      );
     }
-    if (names.has(name)) throw new ConfigError(configPath(path, 'name'), `'${name}' is taken by ${names.get(name)}; give each location its own name`);
+    if (names.has(name))
+      throw new ConfigError(
+        configPath(path, 'name'),
+        `'${name}' is taken by ${names.get(name)}; give each location its own name`,
+      );
     names.set(name, path);
     const accessMode = location.accessMode ?? 'ReadWrite';
     if (isDefault && accessMode === 'ReadOnly') {
@@ -108,7 +119,10 @@ export function resolveLocations(
       );
     }
     if (isDefault && location.credential) {
-      throw new ConfigError(configPath(path, 'credential'), "the default location uses the release's credentials; set release.credentials instead");
+      throw new ConfigError(
+        configPath(path, 'credential'),
+        "the default location uses the release's credentials; set release.credentials instead",
+      );
     }
     resolved.push({ path, name, isDefault, accessMode, profile: profileOf(location, path), config: location });
   });

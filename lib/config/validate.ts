@@ -140,7 +140,10 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
       );
     case 'type':
       if ((e.parentSchema as Json | undefined)?.pattern === DURATION_PATTERN) {
-        return new ConfigError(path, `must be a Go duration string such as '720h' (or a cdk8s Duration), got ${quote(value)}`);
+        return new ConfigError(
+          path,
+          `must be a Go duration string such as '720h' (or a cdk8s Duration), got ${quote(value)}`,
+        );
       }
       return new ConfigError(path, `must be ${(e.params as { type: string }).type}, got ${quote(value)}`);
     case 'enum':
@@ -168,7 +171,10 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
       return new ConfigError(path, `${quote(value)} must match ${pattern}`);
     }
     case 'maxLength':
-      return new ConfigError(path, `${quote(value)} is longer than ${(e.params as { limit: number }).limit} characters`);
+      return new ConfigError(
+        path,
+        `${quote(value)} is longer than ${(e.params as { limit: number }).limit} characters`,
+      );
     default:
       return new ConfigError(path, `${e.message ?? 'is not valid'}, got ${quote(value)}`);
   }

@@ -5,3 +5,6 @@ export * from './csi-snapshot-stack';
 export * from './backup-schedule';
 export * from './backup-alerts';
 export * from './restore-drill';
+export * from './backup-stack';
+export * from './backup-fleet';
+export * from './fleet-application-set';

@@ -67,12 +67,18 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
     servers.set(server, path);
   });
   const own = (c: ClusterConfig): StackConfig => {
-    return deepMerge(shared as StackConfig, omit(c, ['name', 'server', 'restoresFrom']));
+    return deepMerge(shared as StackConfig, omit(c, ['name', 'server', 'restoresFrom', 'restoresFromCredential']));
   };
   const merged = new Map(clusters.map((c) => [c.name, own(c)]));
   return clusters.map((c, i) => {
     const path = configPath('clusters', i);
     let stack = merged.get(c.name)!;
+    if (c.restoresFromCredential && c.restoresFrom === undefined) {
+      throw new ConfigError(
+        configPath(path, 'restoresFromCredential'),
+        'is only for restoresFrom; name the cluster to restore from',
+      );
+    }
     if (c.restoresFrom !== undefined) {
       const source = merged.get(c.restoresFrom);
       if (c.restoresFrom === c.name) {
@@ -103,7 +109,12 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
         );
       }
       const where = omit(theirs.config, ['default', 'name', 'accessMode']);
-      const readOnly = { ...where, name: c.restoresFrom, accessMode: 'ReadOnly' } as StorageLocationConfig;
+      const readOnly = {
+        ...where,
+        name: c.restoresFrom,
+        accessMode: 'ReadOnly',
+        ...(c.restoresFromCredential ? { credential: { ...c.restoresFromCredential } } : {}),
+      } as StorageLocationConfig;
       stack = { ...stack, storageLocations: [...mine, readOnly] };
     }
     return { name: c.name, server: c.server ?? IN_CLUSTER_SERVER, path, config: stack, restoresFrom: c.restoresFrom };

@@ -460,6 +460,11 @@ export interface ClusterConfig extends StackConfig {
    * @default - none
    */
   readonly restoresFrom?: DnsLabel;
+  /**
+   * Secret key with credentials that can read the `restoresFrom` location (read-only keys are enough).
+   * @default - this cluster's release credentials
+   */
+  readonly restoresFromCredential?: { readonly name: string; readonly key: string };
 }
 
 /**

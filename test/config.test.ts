@@ -261,6 +261,24 @@ describe('the B2 homelab example (README)', () => {
 });
 
 describe('the JSON Schema is generated from the types', () => {
+  test('every optional field of the config states its default (@default)', () => {
+    type Node = { properties?: Record<string, Node & { default?: unknown }>; required?: string[]; items?: Node };
+    const schema = JSON.parse(readFileSync(join(root, 'schemas', 'velero-cdk8s.config.schema.json'), 'utf8')) as {
+      definitions: Record<string, Node>;
+    };
+    const missing: string[] = [];
+    const walk = (node: Node | undefined, path: string): void => {
+      if (!node) return;
+      for (const [key, child] of Object.entries(node.properties ?? {})) {
+        if (!(node.required ?? []).includes(key) && child.default === undefined) missing.push(`${path}.${key}`);
+        walk(child, `${path}.${key}`);
+      }
+      walk(node.items, `${path}[]`);
+    };
+    for (const [name, node] of Object.entries(schema.definitions)) walk(node, name);
+    expect(missing).toEqual([]);
+  });
+
   test('schemas/velero-cdk8s.config.schema.json is what `npm run config-schema` writes', () => {
     const out = execFileSync(process.execPath, [join(root, 'scripts', 'config-schema.mjs'), '--check'], {
       cwd: root,

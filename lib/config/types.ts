@@ -90,7 +90,7 @@ export interface ReleaseConfig {
   readonly resources?: ResourcesConfig;
   /** Server `--log-level`. @default 'info' */
   readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
-  /** Metrics Service and ServiceMonitor. */
+  /** Metrics Service and ServiceMonitor. @default {} (every field at its default) */
   readonly metrics?: {
     /** Render a ServiceMonitor. @default true */
     readonly serviceMonitor?: boolean;
@@ -172,10 +172,13 @@ export type StorageLocationConfig = LocalStackLocationConfig | BackblazeB2Locati
 
 /** A Kubernetes label selector. */
 export interface LabelSelectorConfig {
+  /** @default {} */
   readonly matchLabels?: Labels;
+  /** @default [] */
   readonly matchExpressions?: readonly {
     readonly key: string;
     readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    /** @default [] */
     readonly values?: readonly string[];
   }[];
 }
@@ -329,7 +332,7 @@ export interface CsiConfig {
   readonly preventVolumeModeConversion?: boolean;
   /** @default requests 10m / 32Mi, limits 50m / 64Mi */
   readonly resources?: ResourcesConfig;
-  /** The VolumeSnapshotClass Velero uses. */
+  /** The VolumeSnapshotClass Velero uses. @default {} (every field at its default) */
   readonly volumeSnapshotClass?: {
     /** @default 'synology-snapshot-class' */
     readonly name?: string;
@@ -399,7 +402,7 @@ export interface ApplicationConfig {
 
 /** Where ArgoCD reads dist/ from, and how its Applications sync. */
 export interface ArgoCdConfig {
-  /** The repository ArgoCD syncs dist/ from. */
+  /** The repository ArgoCD syncs dist/ from. @default {} (every field at its default) */
   readonly repository?: {
     /** @default 'https://github.com/homelab/velero-cdk8s.git' */
     readonly repoURL?: string;
@@ -414,19 +417,19 @@ export interface ArgoCdConfig {
   readonly namespace?: DnsLabel;
   /** Sync options added to every Application. @default [] */
   readonly syncOptions?: readonly SyncOption[];
-  /** The CRD Application (Velero's and the snapshot CRDs, upstream at the chosen tags). */
+  /** The CRD Application (Velero's and the snapshot CRDs, upstream at the chosen tags). @default {} */
   readonly crds?: ApplicationConfig;
-  /** The Application of dist/csi-snapshots/. */
+  /** The Application of dist/csi-snapshots/. @default {} */
   readonly csiSnapshots?: ApplicationConfig;
-  /** The Application of dist/velero/. */
+  /** The Application of dist/velero/. @default {} */
   readonly velero?: ApplicationConfig;
-  /** The app of apps in dist/bootstrap/ (in a fleet: the ApplicationSet). */
+  /** The app of apps in dist/bootstrap/ (in a fleet: the ApplicationSet). @default {} */
   readonly root?: ApplicationConfig;
 }
 
 /** The shared part of a config: everything one cluster's stack needs. */
 export interface StackConfig {
-  /** The Velero server. */
+  /** The Velero server. @default {} (every field at its default) */
   readonly release?: ReleaseConfig;
   /** Backup storage locations, exactly one default. @default [{ provider: 'localstack' }] (a test rig) */
   readonly storageLocations?: readonly StorageLocationConfig[];
@@ -440,11 +443,11 @@ export interface StackConfig {
    * @default {}
    */
   readonly unprotectedNamespaces?: Record<string, string>;
-  /** The snapshot-controller and VolumeSnapshotClass. */
+  /** The snapshot-controller and VolumeSnapshotClass. @default {} (every field at its default) */
   readonly csi?: CsiConfig;
-  /** The alert rules. */
+  /** The alert rules. @default {} (every field at its default) */
   readonly alerts?: AlertsConfig;
-  /** ArgoCD: repository, project, waves, sync options. */
+  /** ArgoCD: repository, project, waves, sync options. @default {} (every field at its default) */
   readonly argocd?: ArgoCdConfig;
 }
 

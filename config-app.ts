@@ -9,6 +9,7 @@ import { loadConfigFile } from './lib/config/load';
 import type { BackupStackConfig } from './lib/config/types';
 import { ConfigError } from './lib/config/validate';
 import { synthesizeObjects } from './lib/output/synth';
+import { validateDir } from './lib/validation/validate-dist';
 
 /** Synthesizes a config (an object, or the path of a file) into `outDir`; returns the exit code. */
 export function synthConfig(config: BackupStackConfig | string, options: { outDir?: string } = {}): number {
@@ -51,4 +52,18 @@ export function main(options: { outDir?: string; config?: string } = {}): number
     return 2;
   }
   return synthConfig(options.config, options);
+}
+
+/** `npm run validate -- --config FILE [DIR]`: checks the files in DIR (default dist/) against the config's checks. */
+export function validateConfigMain(config: BackupStackConfig | string, dir = 'dist'): number {
+  try {
+    const built = buildConfig(typeof config === 'string' ? loadConfigFile(config) : config);
+    const problems = validateDir(dir, built.checks);
+    for (const p of problems) console.error(`validate: ${p}`);
+    console.log(problems.length ? `validate: ${problems.length} problem(s) in ${dir}` : `validate: ${dir} is valid`);
+    return problems.length ? 1 : 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
 }

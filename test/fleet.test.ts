@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthConfig } from '../config-app';
+import { synthConfig, validateConfigMain } from '../config-app';
 import { BackupFleet, buildConfig } from '../constructs/backup-fleet';
 import { deepMerge } from '../lib/config/fleet';
 import { loadConfigFile } from '../lib/config/load';
@@ -108,6 +108,8 @@ describe('the two-cluster fleet of the README', () => {
       expect(readdirSync(join(out, 'dist')).sort()).toEqual(['BACKUP-PLAN.md', 'bootstrap', 'clusters']);
       expect(readdirSync(join(out, 'dist', 'clusters')).sort()).toEqual(['dr', 'prod']);
       expect(statSync(join(out, 'dist', 'clusters', 'dr', 'velero')).isDirectory()).toBe(true);
+      // read back from disk, as ArgoCD will read it: every check passes (npm run validate -- --config FILE)
+      expect(validateConfigMain(FLEET_FILE, join(out, 'dist'))).toBe(0);
     } finally {
       log.mockRestore();
       rmSync(out, { recursive: true, force: true });

@@ -77,7 +77,7 @@ export class BackupStack extends Construct {
         'a fleet renders one BackupStack per cluster: build it with BackupFleet (constructs/backup-fleet.ts)',
       );
     }
-    const data = (placement ? config : validateConfig(config)) as StackConfig;
+    const data = validateConfig(config) as StackConfig;
     this.config = data;
     const r = data.release ?? {};
     const argocd = data.argocd ?? {};

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Application } from '../imports/argocd-application-argoproj.io';
 import { recommendedLabels } from '../lib/kube/labels';
 import { VELERO_REPO_URL } from '../lib/versions/versions';
-import { SYNC_RETRY } from './argocd-application';
+import { SYNC_RETRY, withSyncOptions } from './argocd-application';
 import type { IVeleroRelease } from './velero-release';
 
 /** One upstream git folder of CRDs at a pinned tag. */
@@ -25,6 +25,10 @@ export interface CrdApplicationProps {
   readonly argocdNamespace?: string;
   /** Sync wave: before every Application that holds custom resources. @default -10 */
   readonly syncWave?: number;
+  /** Further sync options, after `ServerSideApply=true`. @default [] */
+  readonly syncOptions?: readonly string[];
+  /** API server of the destination cluster. @default 'https://kubernetes.default.svc' (ArgoCD's own) */
+  readonly destinationServer?: string;
 }
 
 /**
@@ -59,10 +63,10 @@ export class CrdApplication extends Construct {
       spec: {
         project: props.project ?? 'infrastructure',
         sources: this.sources.map((s) => ({ repoUrl: s.repoURL, targetRevision: s.targetRevision, path: s.path })),
-        destination: { server: 'https://kubernetes.default.svc' },
+        destination: { server: props.destinationServer ?? 'https://kubernetes.default.svc' },
         syncPolicy: {
           automated: { prune: false, selfHeal: true, allowEmpty: false },
-          syncOptions: ['ServerSideApply=true'],
+          syncOptions: withSyncOptions(['ServerSideApply=true'], props.syncOptions),
           retry: SYNC_RETRY,
         },
       },

@@ -31,7 +31,7 @@ describe('the default stack', () => {
   });
 
   test("the snapshot alert's first steps read the controller's logs where the CSI stack runs it (synology-csi)", () => {
-    const rule = renderApp(buildApp()).find((r) => r.object.kind === 'PrometheusRule')!.object as {
+    const rule = renderApp(buildApp()).find((r) => r.object.kind === 'PrometheusRule')!.object as unknown as {
       spec: { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] };
     };
     const snapshot = rule.spec.groups

@@ -56,11 +56,24 @@ export function writeFiles(dir: string, files: ReadonlyMap<string, string>): voi
  * (gitops-pitfalls.md row 9).
  */
 export function synthesize(build: () => App, options: SynthOptions = {}): SynthResult {
+  return synthesizeObjects((lap) => {
+    const app = build();
+    lap('build');
+    return renderApp(app);
+  }, options);
+}
+
+/**
+ * `synthesize` for output that is not one App, e.g. a fleet (one App per cluster, each in its own
+ * `clusters/<name>/` folders): `render` builds and renders the objects (and may time its own steps with `lap`).
+ */
+export function synthesizeObjects(
+  render: (lap: (step: string) => void) => readonly RenderedObject[],
+  options: SynthOptions = {},
+): SynthResult {
   const lap = stopwatch();
   const outDir = resolve(options.outDir ?? process.env.CDK8S_OUTDIR ?? 'dist');
-  const app = build();
-  lap('build');
-  const objects = renderApp(app);
+  const objects = render(lap);
   lap('render');
   const errors = (options.checks ?? []).flatMap((check, i) => {
     const found = check(objects);

@@ -1,0 +1,274 @@
+/**
+ * Run-time validation of a `BackupStackConfig`, whatever it came from (a TypeScript literal or a
+ * `velero-cdk8s.yaml`): the config is first normalised to plain data (a cdk8s `Duration` becomes its Go
+ * duration string), then checked against the JSON Schema generated from lib/config/types.ts
+ * (schemas/velero-cdk8s.config.schema.json, `npm run config-schema`). So a TypeScript config that would not
+ * type-check (`includedNamespaces: 'pihole'`) is refused exactly like the same mistake in YAML, and every
+ * message starts with the path of the field: `schedules[2].ttl: ...`.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { Duration } from 'cdk8s';
+import { formatGoDuration, parseGoDuration } from '../units/duration';
+import schema from '../../schemas/velero-cdk8s.config.schema.json';
+import type { BackupStackConfig, DurationValue } from './types';
+
+/** A mistake in the config: `path` is where (`schedules[2].ttl`), the message says what and the fix. */
+export class ConfigError extends Error {
+  constructor(
+    public readonly path: string,
+    public readonly problem: string,
+  ) {
+    super(path ? `${path}: ${problem}` : problem);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `schedules`, 2, `ttl` -> `schedules[2].ttl`. */
+export function configPath(...parts: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of parts) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (p === '') continue;
+    // a name, or a path made by configPath already (`schedules[2]`, `release.nodeAgent`)
+    else if (/^[A-Za-z_$][\w$]*(\[\d+\]|\.[A-Za-z_$][\w$]*)*$/.test(p)) out += out ? `.${p}` : p;
+    else out += `[${JSON.stringify(p)}]`;
+  }
+  return out;
+}
+
+const isDuration = (v: object): v is Duration =>
+  v instanceof Duration ||
+  // a second copy of cdk8s (e.g. a linked package): same class, other identity
+  (v.constructor?.name === 'Duration' && typeof (v as Duration).toMilliseconds === 'function');
+
+const quote = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+
+/**
+ * The config as plain JSON data: a cdk8s `Duration` becomes its Go duration string (`720h0m0s`); anything
+ * else that is not JSON (a function, a class instance, `undefined` in a list, NaN) is refused with its path.
+ * Keys whose value is `undefined` are dropped, as `JSON.stringify` would.
+ */
+export function normaliseConfig(value: unknown, path = ''): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ConfigError(path, `must be a finite number, got ${value}`);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item, i) => {
+      if (item === undefined) throw new ConfigError(configPath(path, i), 'is undefined; remove it or give a value');
+      return normaliseConfig(item, configPath(path, i));
+    });
+  }
+  if (typeof value === 'object') {
+    if (isDuration(value)) return formatGoDuration(value);
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = (value as object).constructor?.name ?? 'object';
+      throw new ConfigError(
+        path,
+        `must be plain data (a string, number, boolean, list or object, or a Duration), got a ${kind}`,
+      );
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      out[k] = normaliseConfig(v, configPath(path, k));
+    }
+    return out;
+  }
+  throw new ConfigError(path, `must be plain data, got a ${typeof value}`);
+}
+
+let validator: ValidateFunction | undefined;
+function compiled(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  return validator;
+}
+
+type Json = Record<string, unknown>;
+const defs = (schema as { definitions: Record<string, Json> }).definitions;
+
+function resolveRef(node: Json | undefined): Json | undefined {
+  let n = node;
+  for (let i = 0; n && typeof n.$ref === 'string' && i < 10; i++) n = defs[(n.$ref as string).split('/').pop()!];
+  return n;
+}
+
+const DURATION_PATTERN = (defs.GoDuration as { pattern: string }).pattern;
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** One ajv error as one line that names the field, the bad value and what would be valid. */
+function describe(e: ErrorObject, data: unknown): ConfigError {
+  const parts = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  let value: unknown = data;
+  for (const p of parts) value = (value as Record<string | number, unknown>)?.[p];
+  const path = configPath(...parts);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      const parent = resolveRef(e.parentSchema as Json | undefined);
+      const known = Object.keys((parent?.properties as Json) ?? {});
+      const near = known.filter((k) => editDistance(k.toLowerCase(), field.toLowerCase()) <= 2);
+      const hint = near.length
+        ? `; did you mean '${near[0]}'?`
+        : known.length
+          ? `; valid fields: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ... (schemas/velero-cdk8s.config.schema.json)' : ''}`
+          : '';
+      return new ConfigError(configPath(path, field), `is not a field here${hint}`);
+    }
+    case 'required':
+      return new ConfigError(
+        configPath(path, (e.params as { missingProperty: string }).missingProperty),
+        'is required; give a value',
+      );
+    case 'type':
+      if ((e.parentSchema as Json | undefined)?.pattern === DURATION_PATTERN) {
+        return new ConfigError(
+          path,
+          `must be a Go duration string such as '720h' (or a cdk8s Duration), got ${quote(value)}`,
+        );
+      }
+      return new ConfigError(path, `must be ${(e.params as { type: string }).type}, got ${quote(value)}`);
+    case 'enum':
+    case 'const': {
+      const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [
+        (e.params as { allowedValue?: unknown }).allowedValue,
+      ];
+      return new ConfigError(path, `must be one of ${allowed.map(quote).join(', ')}, got ${quote(value)}`);
+    }
+    case 'pattern': {
+      const pattern = (e.params as { pattern: string }).pattern;
+      if (pattern === DURATION_PATTERN && typeof value === 'string') {
+        try {
+          parseGoDuration(value);
+        } catch (err) {
+          return new ConfigError(path, `${(err as Error).message} (docs/pitfalls.md#ttl)`);
+        }
+      }
+      if (pattern.startsWith('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')) {
+        return new ConfigError(
+          path,
+          `${quote(value)} is not a DNS-1123 label; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+        );
+      }
+      return new ConfigError(path, `${quote(value)} must match ${pattern}`);
+    }
+    case 'maxLength':
+      return new ConfigError(
+        path,
+        `${quote(value)} is longer than ${(e.params as { limit: number }).limit} characters`,
+      );
+    default:
+      return new ConfigError(path, `${e.message ?? 'is not valid'}, got ${quote(value)}`);
+  }
+}
+
+/**
+ * Checks plain config data against the generated schema; throws one ConfigError naming every problem
+ * (one per line, the first ones), paths first. `source` names the file for a YAML config.
+ */
+export function validateConfigData(data: unknown, source?: string): BackupStackConfig {
+  const validate = compiled();
+  if (validate(data)) return data as BackupStackConfig;
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf');
+  const seen = new Set<string>();
+  const lines: ConfigError[] = [];
+  for (const e of errors) {
+    const c = describe(e, data);
+    if (seen.has(c.message)) continue;
+    seen.add(c.message);
+    lines.push(c);
+  }
+  const first = lines[0] ?? new ConfigError('', 'is not a valid config');
+  const where = source ? `${source}: ` : '';
+  const shown = lines.slice(0, 5).map((l) => `${where}${l.message}`);
+  const more = lines.length > 5 ? [`... and ${lines.length - 5} more`] : [];
+  const err = new ConfigError(first.path, first.problem);
+  err.message = [...shown, ...more].join('\n');
+  throw err;
+}
+
+/** Normalises a config (TypeScript or parsed YAML) and validates it; returns the plain data. */
+export function validateConfig(config: unknown, source?: string): BackupStackConfig {
+  let data: unknown;
+  try {
+    data = normaliseConfig(config);
+  } catch (e) {
+    if (e instanceof ConfigError && source) e.message = `${source}: ${e.message}`;
+    throw e;
+  }
+  return validateConfigData(data, source);
+}
+
+/** A validated duration field as a cdk8s Duration; `path` names it in the error. */
+export function toDuration(value: DurationValue, path: string): Duration;
+export function toDuration(value: DurationValue | undefined, path: string): Duration | undefined;
+export function toDuration(value: DurationValue | undefined, path: string): Duration | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') return value;
+  try {
+    return parseGoDuration(value);
+  } catch (e) {
+    throw new ConfigError(path, (e as Error).message);
+  }
+}
+
+/** The field names of a config type, as the generated schema lists them (e.g. `ScheduleConfig`). */
+export function fieldsOf(definition: string): readonly string[] {
+  return Object.keys((resolveRef(defs[definition])?.properties as Json | undefined) ?? {});
+}
+
+/** Where the docs explain a field's rule (docs/pitfalls.md). */
+const FIELD_DOCS: Readonly<Record<string, string>> = {
+  ttl: 'docs/pitfalls.md#ttl',
+  schedule: 'docs/pitfalls.md#cron',
+  cron: 'docs/pitfalls.md#cron',
+  csiSnapshotTimeout: 'docs/pitfalls.md#csi-snapshot-timeout',
+  credentials: 'docs/pitfalls.md#credentials',
+  resources: 'docs/pitfalls.md#resources',
+};
+
+/**
+ * Runs `build` (a construct built from the config item at `path`) and turns what it throws into a
+ * ConfigError at that path: `schedule 'daily': ttl must be at least 1h, got '30m'` from item 2 of
+ * `schedules` becomes `schedules[2].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)` when the
+ * message starts with a field of `fields`, else `schedules[2]: schedule 'daily': ...`.
+ */
+export function atPath<T>(path: string, fields: readonly string[], build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const message = (e as Error).message;
+    const subject = /^[a-z][a-z0-9 -]*(?: '[^']*')?: ([\s\S]*)$/.exec(message);
+    const rest = subject ? subject[1] : message;
+    const field = /^([A-Za-z]+)(?: ([\s\S]*))?$/.exec(rest);
+    if (field && field[2] && fields.includes(field[1])) {
+      const doc = FIELD_DOCS[field[1]];
+      const link = doc && !field[2].includes('docs/') ? ` (${doc})` : '';
+      const err = new ConfigError(configPath(path, field[1]), `${field[2]}${link}`);
+      err.cause = e;
+      throw err;
+    }
+    const err = new ConfigError(path, message);
+    err.cause = e;
+    throw err;
+  }
+}

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { fleetClusters, type FleetCluster } from '../lib/config/fleet';
 import { assertOneWriterPerLocation, resolveLocations } from '../lib/config/locations';
@@ -10,7 +8,7 @@ import { renderApp, type RenderedObject } from '../lib/output/output';
 import type { OutputCheck } from '../lib/output/synth';
 import { backupPlan, renderPlanMarkdown } from '../lib/plan/plan';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
-import { findRepoRoot, schemaCheck } from '../lib/validation/schema';
+import { schemaCheck } from '../lib/validation/schema';
 import { VELERO_VERSION } from '../lib/versions/versions';
 import { BackupStack } from './backup-stack';
 import { FleetApplicationSet } from './fleet-application-set';
@@ -124,39 +122,33 @@ export class BackupFleet implements RenderedConfig {
     ];
   }
 
-  /** The invariants per cluster (each with its own LocalStack locations) and for bootstrap/, then the schemas. */
+  /**
+   * Per cluster, over its own objects (folders relative to `clusters/<name>/`, its Applications' paths under
+   * `<distPath>/clusters/<name>/`): the invariants, with its own LocalStack locations, and the schemas of its own
+   * Velero line. Then bootstrap/ (the ApplicationSet, validated against ArgoCD's committed CRD schema).
+   */
   public get checks(): readonly OutputCheck[] {
-    const invariants: OutputCheck = (objects) => [
-      ...this.clusters.flatMap((c) =>
-        c.stack.invariantsCheck(this.config.argocd?.repository?.distPath)(
-          objects.filter((o) => o.folder.startsWith(`clusters/${c.name}/`)),
-        ),
-      ),
-      ...checkInvariants(foldersOf(objects.filter((o) => !o.folder.startsWith('clusters/'))), {
-        localStackSecretAllowed: false,
-        distPath: this.config.argocd?.repository?.distPath,
-      }),
-    ];
-    const report = (result: { notes: readonly string[] }) => {
-      for (const note of result.notes) console.error(`validate: ${note}`);
-    };
-    const schemas = schemaCheck({}, report);
-    // The ApplicationSet CRD is not among the validator's CRD sources yet (the committed schemas will hold it):
-    // until then it is checked against ArgoCD's own v3.5.1 CRD where that copy exists (CI's ../shared).
-    const appSetCrds = join(findRepoRoot(), '..', 'shared', 'upstream', 'argocd', 'v3.5.1');
-    const appSets = existsSync(appSetCrds) ? schemaCheck({ crdDir: appSetCrds }, report) : undefined;
-    const isAppSet = (o: RenderedObject) =>
-      o.object.kind === 'ApplicationSet' && o.object.apiVersion.startsWith('argoproj.io/');
-    const schemaChecks: OutputCheck = (objects) => {
-      const sets = objects.filter(isAppSet);
-      if (sets.length && !appSets) {
-        console.error(
-          'validate: the ApplicationSet is checked by ArgoCD only: its CRD is not among the schema sources',
+    const distPath = this.config.argocd?.repository?.distPath ?? 'dist';
+    const perCluster: OutputCheck = (objects) =>
+      this.clusters.flatMap((c) => {
+        const prefix = `clusters/${c.name}/`;
+        const own = objects
+          .filter((o) => o.folder.startsWith(prefix))
+          .map((o) => ({ ...o, folder: o.folder.slice(prefix.length) }));
+        return [c.stack.invariantsCheck(`${distPath}/clusters/${c.name}`), c.stack.schemaCheck()].flatMap((check) =>
+          check(own).map((problem) => `${prefix}${problem}`),
         );
-      }
-      return [...schemas(objects.filter((o) => !isAppSet(o))), ...(appSets ? appSets(sets) : [])];
+      });
+    const root: OutputCheck = (objects) => {
+      const own = objects.filter((o) => !o.folder.startsWith('clusters/'));
+      return [
+        ...checkInvariants(foldersOf(own), { localStackSecretAllowed: false, distPath }),
+        ...schemaCheck({}, (result) => {
+          for (const note of result.notes) console.error(`validate: ${note}`);
+        })(own),
+      ];
     };
-    return [invariants, schemaChecks];
+    return [perCluster, root];
   }
 
   /** BACKUP-PLAN.md of the fleet: a summary, then each cluster's plan as its own section. */
@@ -200,8 +192,8 @@ function demoteHeadings(md: string): string {
     .join('\n');
 }
 
-/** A single cluster's stack as a RenderedConfig. */
-class SingleCluster implements RenderedConfig {
+/** A single cluster's stack as a RenderedConfig (what `buildConfig` makes of a config without `clusters`). */
+export class SingleCluster implements RenderedConfig {
   public readonly app = new App();
   public readonly stack: BackupStack;
   constructor(config: BackupStackConfig) {

@@ -1,6 +1,6 @@
 /**
  * The entry point of a config file (issue 16): `npm run synth -- --config velero-cdk8s.yaml` renders the
- * config in the file (YAML or JSON, checked against schemas/velero-cdk8s.config.schema.json) into dist/,
+ * config in the file (YAML or JSON, checked against velero-cdk8s.config.schema.json) into dist/,
  * atomically and after every check, exactly like main.ts renders its TypeScript config. A config with
  * `clusters` renders a fleet (dist/clusters/<name>/ and the ApplicationSet in dist/bootstrap/).
  */

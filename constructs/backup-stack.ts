@@ -412,7 +412,9 @@ export class BackupStack extends Construct {
     const runbookRepository = resolveRepository(repository);
 
     const a = data.alerts ?? {};
-    this.alerts = atPath(p('alerts'), fieldsOf('AlertsConfig'), () => {
+    // 'namespace' and 'name' start messages about other namespaces too ("namespace 'drill-apps' is declared ...")
+    const alertFields = fieldsOf('AlertsConfig').filter((f) => f !== 'namespace' && f !== 'name');
+    this.alerts = atPath(p('alerts'), alertFields, () => {
       return new BackupAlerts(velero, 'BackupAlerts', {
         release,
         schedules,

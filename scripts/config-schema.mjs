@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run config-schema`: generates the JSON Schema of the config (schemas/velero-cdk8s.config.schema.json)
+// `npm run config-schema`: generates the JSON Schema of the config (velero-cdk8s.config.schema.json)
 // from the TypeScript types in lib/config/types.ts with ts-json-schema-generator (pinned in package.json),
 // so a `velero-cdk8s.yaml` gets exactly the checks the types give a TypeScript config. One post-processing
 // step: a `DurationValue` (cdk8s Duration | Go duration string) is a Go duration string in the schema, since
@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-export const SCHEMA_FILE = join(root, 'schemas', 'velero-cdk8s.config.schema.json');
+export const SCHEMA_FILE = join(root, 'velero-cdk8s.config.schema.json');
 const require = createRequire(import.meta.url);
 
 /** The schema text, as committed. */
@@ -36,7 +36,7 @@ export function generateConfigSchema() {
   delete defs.Duration;
   const out = {
     $schema: schema.$schema,
-    $id: 'https://github.com/homelab/velero-cdk8s/schemas/velero-cdk8s.config.schema.json',
+    $id: 'https://github.com/homelab/velero-cdk8s/velero-cdk8s.config.schema.json',
     title: 'velero-cdk8s config (generated from lib/config/types.ts by `npm run config-schema`; do not edit)',
     ...schema,
   };

@@ -114,7 +114,7 @@ describe('a mistake names its path', () => {
     [
       'a string for a list',
       { includedNamespaces: 'pihole' },
-      "schedules[2].includedNamespaces: must be array, got 'pihole'",
+      "schedules[2].includedNamespaces: must be an array of strings, got 'pihole'",
     ],
     ['a typo', { tll: '1h' }, "schedules[2].tll: is not a field here; did you mean 'ttl'?"],
     [
@@ -180,7 +180,7 @@ describe('a mistake names its path', () => {
     const yaml =
       "csi: { preventVolumeModeConversion: false }\nschedules:\n  - { name: a, schedule: '0 2 * * *', includedNamespaces: pihole }\n";
     expect(failure(() => parseConfigText(yaml, 'velero-cdk8s.yaml'))).toBe(
-      "velero-cdk8s.yaml: schedules[0].includedNamespaces: must be array, got 'pihole'",
+      "velero-cdk8s.yaml: schedules[0].includedNamespaces: must be an array of strings, got 'pihole'",
     );
   });
 
@@ -263,7 +263,7 @@ describe('the B2 homelab example (README)', () => {
 describe('the JSON Schema is generated from the types', () => {
   test('every optional field of the config states its default (@default)', () => {
     type Node = { properties?: Record<string, Node & { default?: unknown }>; required?: string[]; items?: Node };
-    const schema = JSON.parse(readFileSync(join(root, 'schemas', 'velero-cdk8s.config.schema.json'), 'utf8')) as {
+    const schema = JSON.parse(readFileSync(join(root, 'velero-cdk8s.config.schema.json'), 'utf8')) as {
       definitions: Record<string, Node>;
     };
     const missing: string[] = [];
@@ -279,7 +279,7 @@ describe('the JSON Schema is generated from the types', () => {
     expect(missing).toEqual([]);
   });
 
-  test('schemas/velero-cdk8s.config.schema.json is what `npm run config-schema` writes', () => {
+  test('velero-cdk8s.config.schema.json is what `npm run config-schema` writes', () => {
     const out = execFileSync(process.execPath, [join(root, 'scripts', 'config-schema.mjs'), '--check'], {
       cwd: root,
       encoding: 'utf8',

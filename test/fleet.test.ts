@@ -232,3 +232,77 @@ describe('per-cluster overrides', () => {
     expect(find(objects, 'clusters/b/velero', 'PrometheusRule').metadata.namespace).toBe('monitoring');
   });
 });
+
+describe('restores and the ApplicationSet schema in a fleet', () => {
+  const config = fleet(
+    [
+      { name: 'prod', server: 'https://prod.k8s.lan:6443', storageLocations: [b2('prod')] },
+      { name: 'lab', server: 'https://lab.k8s.lan:6443', storageLocations: [b2('lab')] },
+    ],
+    {
+      schedules: [
+        { name: 'daily', schedule: '0 2 * * *', includedNamespaces: ['apps'], drill: {} },
+        {
+          name: 'weekly',
+          schedule: '0 3 * * 0',
+          includedNamespaces: ['*'],
+          includeClusterResources: true,
+          snapshotVolumes: false,
+        },
+      ],
+      restores: [{ name: 'apps-lost', target: { kind: 'namespace', namespace: 'apps' } }, { rebuild: {} }],
+    },
+  );
+  const built = buildConfig(config);
+  const objects = built.objects;
+
+  test("each cluster's restores render into clusters/<name>/restores/", () => {
+    for (const c of ['prod', 'lab']) {
+      expect(
+        objects
+          .filter((o) => o.folder === `clusters/${c}/restores`)
+          .map((o) => o.file)
+          .sort(),
+      ).toEqual(['apps-lost.yaml', 'rebuild-cluster-resources.yaml', 'rebuild-volumes.yaml']);
+    }
+  });
+
+  test('no Application syncs a restores folder, and every check passes', () => {
+    const paths = objects
+      .filter((o) => o.object.kind === 'Application')
+      .flatMap((o) => [(o.object as any).spec.source?.path, ...((o.object as any).spec.sources ?? []).map((s: any) => s.path)])
+      .filter(Boolean);
+    expect(paths.some((p: string) => p.includes('restores'))).toBe(false);
+    expect(built.checks.flatMap((check) => check(objects))).toEqual([]);
+  });
+
+  test("a cluster's runbooks name its own files under dist/clusters/<name>/", () => {
+    expect(built.planMarkdown()).toContain('dist/clusters/lab/restores/apps-lost.yaml');
+  });
+
+  test('an ApplicationSet field ArgoCD does not know is refused by the committed v3.5.1 schema', () => {
+    const broken = objects.map((o) =>
+      o.object.kind === 'ApplicationSet'
+        ? { ...o, object: { ...o.object, spec: { ...(o.object as any).spec, generatorz: [] } } }
+        : o,
+    );
+    expect(built.checks.flatMap((check) => check(broken)).join('\n')).toMatch(/ApplicationSet .*generatorz/);
+  });
+
+  test('an invariant broken in one cluster names the cluster folder', () => {
+    const broken = objects.map((o) =>
+      o.folder === 'clusters/lab/applications' && o.object.metadata.name === 'lab-velero'
+        ? {
+            ...o,
+            object: {
+              ...o.object,
+              spec: { ...(o.object as any).spec, source: { ...(o.object as any).spec.source, path: 'dist/clusters/lab/restores' } },
+            },
+          }
+        : o,
+    );
+    expect(built.checks.flatMap((check) => check(broken)).join('\n')).toMatch(
+      /^clusters\/lab\/applications\/.*unsynced-folder/m,
+    );
+  });
+});

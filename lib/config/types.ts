@@ -5,7 +5,7 @@
  * it (alerts for every schedule, the drills' scratch namespaces exempt from coverage, the CRD
  * Application at the chosen versions, the plan report, the synth checks) is wired by the stack.
  *
- * The JSON Schema `schemas/velero-cdk8s.config.schema.json` is generated from these types
+ * The JSON Schema `velero-cdk8s.config.schema.json` is generated from these types
  * (`npm run config-schema`, scripts/config-schema.mjs); the stack validates every config against it at
  * run time, TypeScript configs included. Keep the types JSON-shaped: strings, numbers, booleans, arrays
  * and plain objects, plus `Duration` where a duration goes (a YAML file writes a Go duration string).

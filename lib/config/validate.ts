@@ -2,14 +2,14 @@
  * Run-time validation of a `BackupStackConfig`, whatever it came from (a TypeScript literal or a
  * `velero-cdk8s.yaml`): the config is first normalised to plain data (a cdk8s `Duration` becomes its Go
  * duration string), then checked against the JSON Schema generated from lib/config/types.ts
- * (schemas/velero-cdk8s.config.schema.json, `npm run config-schema`). So a TypeScript config that would not
+ * (velero-cdk8s.config.schema.json, `npm run config-schema`). So a TypeScript config that would not
  * type-check (`includedNamespaces: 'pihole'`) is refused exactly like the same mistake in YAML, and every
  * message starts with the path of the field: `schedules[2].ttl: ...`.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { Duration } from 'cdk8s';
 import { formatGoDuration, parseGoDuration } from '../units/duration';
-import schema from '../../schemas/velero-cdk8s.config.schema.json';
+import schema from '../../velero-cdk8s.config.schema.json';
 import type { BackupStackConfig, DurationValue } from './types';
 
 /** A mistake in the config: `path` is where (`schedules[2].ttl`), the message says what and the fix. */
@@ -110,6 +110,42 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+const A_TYPE: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  null: 'null',
+};
+const PLURAL: Readonly<Record<string, string>> = {
+  string: 'strings',
+  number: 'numbers',
+  integer: 'whole numbers',
+  boolean: 'booleans',
+  object: 'objects',
+  array: 'lists',
+};
+
+/** What a schema node accepts, in words: 'a string', 'an array of strings', 'an object of strings'. */
+function typePhrase(node: Json | undefined, fallback: string): string {
+  const n = resolveRef(node);
+  const types = n && (Array.isArray(n.type) ? (n.type as string[]) : typeof n.type === 'string' ? [n.type] : []);
+  if (!n || !types?.length) return A_TYPE[fallback] ?? fallback;
+  return types
+    .map((t) => {
+      const inner = t === 'array' ? resolveRef(n.items as Json | undefined) : undefined;
+      const values = t === 'object' ? resolveRef(n.additionalProperties as Json | undefined) : undefined;
+      const innerType = typeof inner?.type === 'string' ? inner.type : undefined;
+      const valueType = typeof values?.type === 'string' ? values.type : undefined;
+      if (t === 'array' && innerType) return `an array of ${PLURAL[innerType] ?? innerType}`;
+      if (t === 'object' && valueType && !n.properties) return `an object of ${PLURAL[valueType] ?? valueType}`;
+      return A_TYPE[t] ?? t;
+    })
+    .join(' or ');
+}
+
 /** One ajv error as one line that names the field, the bad value and what would be valid. */
 function describe(e: ErrorObject, data: unknown): ConfigError {
   const parts = e.instancePath
@@ -129,7 +165,7 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
       const hint = near.length
         ? `; did you mean '${near[0]}'?`
         : known.length
-          ? `; valid fields: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ... (schemas/velero-cdk8s.config.schema.json)' : ''}`
+          ? `; valid fields: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ... (velero-cdk8s.config.schema.json)' : ''}`
           : '';
       return new ConfigError(configPath(path, field), `is not a field here${hint}`);
     }
@@ -145,7 +181,10 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
           `must be a Go duration string such as '720h' (or a cdk8s Duration), got ${quote(value)}`,
         );
       }
-      return new ConfigError(path, `must be ${(e.params as { type: string }).type}, got ${quote(value)}`);
+      return new ConfigError(
+        path,
+        `must be ${typePhrase(e.parentSchema as Json | undefined, (e.params as { type: string }).type)}, got ${quote(value)}`,
+      );
     case 'enum':
     case 'const': {
       const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [
@@ -188,10 +227,25 @@ export function validateConfigData(data: unknown, source?: string): BackupStackC
   const validate = compiled();
   if (validate(data)) return data as BackupStackConfig;
   const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf');
+  // the branches of a union each refuse a `kind` with their own const: one line with every allowed value
+  const allowedAt = new Map<string, unknown[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'enum' && e.keyword !== 'const') continue;
+    const params = e.params as { allowedValues?: unknown[]; allowedValue?: unknown };
+    const list = allowedAt.get(e.instancePath) ?? [];
+    for (const v of params.allowedValues ?? [params.allowedValue]) if (!list.includes(v)) list.push(v);
+    allowedAt.set(e.instancePath, list);
+  }
   const seen = new Set<string>();
   const lines: ConfigError[] = [];
   for (const e of errors) {
-    const c = describe(e, data);
+    const merged = allowedAt.get(e.instancePath);
+    const c = describe(
+      merged && (e.keyword === 'enum' || e.keyword === 'const')
+        ? ({ ...e, keyword: 'enum', params: { allowedValues: merged } } as ErrorObject)
+        : e,
+      data,
+    );
     if (seen.has(c.message)) continue;
     seen.add(c.message);
     lines.push(c);

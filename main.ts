@@ -131,7 +131,18 @@ export function buildStack(options: StackOptions = {}): Stack {
   const app = new App();
   const stack = new BackupStack(app, 'Seed', seedConfig(options));
   const { release, schedules, snapshots, alerts, drills, restores, trackingModifiers, plan } = stack;
-  return { app, stack, release, schedules, snapshots: snapshots!, alerts, drill: drills[0], restores, trackingModifiers, plan };
+  return {
+    app,
+    stack,
+    release,
+    schedules,
+    snapshots: snapshots!,
+    alerts,
+    drill: drills[0],
+    restores,
+    trackingModifiers,
+    plan,
+  };
 }
 
 /** Builds the seed's stack and returns its cdk8s App. */

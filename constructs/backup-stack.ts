@@ -296,7 +296,7 @@ export class BackupStack extends Construct {
         throw new ConfigError(
           path,
           name === undefined
-            ? 'no schedule fits; name one of this config\'s schedules'
+            ? "no schedule fits; name one of this config's schedules"
             : `'${name}' is not a schedule of this config; use one of ${schedules.map((s) => `'${s.name}'`).join(', ') || '(none: add a schedule)'}`,
         );
       }
@@ -318,11 +318,15 @@ export class BackupStack extends Construct {
       };
       if ('rebuild' in rc) {
         const rb = rc.rebuild;
-        const clusterResources = scheduleNamed(rb.clusterResourcesSchedule, configPath(path, 'rebuild', 'clusterResourcesSchedule'), () =>
-          schedules.find((s) => s.includeClusterResources),
+        const clusterResources = scheduleNamed(
+          rb.clusterResourcesSchedule,
+          configPath(path, 'rebuild', 'clusterResourcesSchedule'),
+          () => schedules.find((s) => s.includeClusterResources),
         );
-        const volumes = scheduleNamed(rb.volumesSchedule, configPath(path, 'rebuild', 'volumesSchedule'), () =>
-          drillSchedules[0] ?? schedules.find((s) => s.snapshotVolumes),
+        const volumes = scheduleNamed(
+          rb.volumesSchedule,
+          configPath(path, 'rebuild', 'volumesSchedule'),
+          () => drillSchedules[0] ?? schedules.find((s) => s.snapshotVolumes),
         );
         taken('rebuild-cluster-resources');
         taken('rebuild-volumes');
@@ -330,24 +334,30 @@ export class BackupStack extends Construct {
         // volume data from the fresher volume one (restoring their PVCs from the other first would create empty
         // volumes, which the volume restore then skips as existing)
         restores.push(
-          atPath(path, fieldsOf('RebuildConfig'), () =>
-            new RestoreScenario(restoresChart, 'RebuildClusterResources', {
-              trackingModifiers,
-              name: 'rebuild-cluster-resources',
-              title: 'rebuild: cluster resources and namespaces without volume data',
-              schedule: clusterResources,
-              target: { kind: 'cluster' },
-              excludedNamespaces: [release.namespace, ...REBUILD_EXCLUDED_NAMESPACES, ...volumes.includedNamespaces],
-            }),
+          atPath(
+            path,
+            fieldsOf('RebuildConfig'),
+            () =>
+              new RestoreScenario(restoresChart, 'RebuildClusterResources', {
+                trackingModifiers,
+                name: 'rebuild-cluster-resources',
+                title: 'rebuild: cluster resources and namespaces without volume data',
+                schedule: clusterResources,
+                target: { kind: 'cluster' },
+                excludedNamespaces: [release.namespace, ...REBUILD_EXCLUDED_NAMESPACES, ...volumes.includedNamespaces],
+              }),
           ),
-          atPath(path, fieldsOf('RebuildConfig'), () =>
-            new RestoreScenario(restoresChart, 'RebuildVolumes', {
-              trackingModifiers,
-              name: 'rebuild-volumes',
-              title: 'rebuild: the namespaces with volume data',
-              schedule: volumes,
-              target: { kind: 'cluster' },
-            }),
+          atPath(
+            path,
+            fieldsOf('RebuildConfig'),
+            () =>
+              new RestoreScenario(restoresChart, 'RebuildVolumes', {
+                trackingModifiers,
+                name: 'rebuild-volumes',
+                title: 'rebuild: the namespaces with volume data',
+                schedule: volumes,
+                target: { kind: 'cluster' },
+              }),
           ),
         );
         return;
@@ -356,18 +366,21 @@ export class BackupStack extends Construct {
       taken(sc.name);
       const schedule = scheduleNamed(sc.schedule, configPath(path, 'schedule'), withDrill);
       restores.push(
-        atPath(path, fieldsOf('RestoreScenarioConfig'), () =>
-          new RestoreScenario(restoresChart, pascal(sc.name), {
-            trackingModifiers,
-            name: sc.name,
-            title: sc.title,
-            schedule,
-            target: { ...sc.target },
-            excludedNamespaces: sc.excludedNamespaces,
-            includedResources: sc.includedResources,
-            excludedResources: sc.excludedResources,
-            existingResourcePolicy: sc.existingResourcePolicy,
-          }),
+        atPath(
+          path,
+          fieldsOf('RestoreScenarioConfig'),
+          () =>
+            new RestoreScenario(restoresChart, pascal(sc.name), {
+              trackingModifiers,
+              name: sc.name,
+              title: sc.title,
+              schedule,
+              target: { ...sc.target },
+              excludedNamespaces: sc.excludedNamespaces,
+              includedResources: sc.includedResources,
+              excludedResources: sc.excludedResources,
+              existingResourcePolicy: sc.existingResourcePolicy,
+            }),
         ),
       );
       if (sc.target.kind === 'namespace-into') {

@@ -83,7 +83,10 @@ describe.each([
     expect(tree(join(repo, 'dist'))).toEqual(dist);
     // a mistake that throws at the top level is on the line that was broken; one in the config data (found by
     // BackupStack, named by its path) on the line that builds the stack
-    const stackLine = readFileSync(join(ROOT, 'main.ts'), 'utf8').split('\n').findIndex((l) => l.includes('new BackupStack(')) + 1;
+    const stackLine =
+      readFileSync(join(ROOT, 'main.ts'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('new BackupStack(')) + 1;
     expect(lines[0]).toMatch(new RegExp(`^main\\.ts:${from.startsWith('ttl') ? line : stackLine}: `));
   });
 });
@@ -91,7 +94,10 @@ describe.each([
 describe('the same top-level mistake', () => {
   let synthLine: string;
   beforeAll(() => {
-    breakMain("storageLocations: [{ provider: 'localstack' }]", "storageLocations: [{ provider: 'localstack', bucket: 'Velero_Backups' }]");
+    breakMain(
+      "storageLocations: [{ provider: 'localstack' }]",
+      "storageLocations: [{ provider: 'localstack', bucket: 'Velero_Backups' }]",
+    );
     synthLine = run(process.execPath, ['scripts/synth.mjs']).stderr.trim();
   });
 

@@ -270,7 +270,10 @@ describe('restores and the ApplicationSet schema in a fleet', () => {
   test('no Application syncs a restores folder, and every check passes', () => {
     const paths = objects
       .filter((o) => o.object.kind === 'Application')
-      .flatMap((o) => [(o.object as any).spec.source?.path, ...((o.object as any).spec.sources ?? []).map((s: any) => s.path)])
+      .flatMap((o) => [
+        (o.object as any).spec.source?.path,
+        ...((o.object as any).spec.sources ?? []).map((s: any) => s.path),
+      ])
       .filter(Boolean);
     expect(paths.some((p: string) => p.includes('restores'))).toBe(false);
     expect(built.checks.flatMap((check) => check(objects))).toEqual([]);
@@ -296,7 +299,10 @@ describe('restores and the ApplicationSet schema in a fleet', () => {
             ...o,
             object: {
               ...o.object,
-              spec: { ...(o.object as any).spec, source: { ...(o.object as any).spec.source, path: 'dist/clusters/lab/restores' } },
+              spec: {
+                ...(o.object as any).spec,
+                source: { ...(o.object as any).spec.source, path: 'dist/clusters/lab/restores' },
+              },
             },
           }
         : o,

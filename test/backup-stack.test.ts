@@ -98,6 +98,29 @@ describe('restores', () => {
   });
 });
 
+describe('a mistake inside a union is one line, from the branch it meant', () => {
+  test.each<[string, unknown, string]>([
+    ['a scenario without a target', { restores: [{ name: 'x' }] }, 'restores[0].target: is required; give a value'],
+    [
+      'a rebuild with a name',
+      { restores: [{ rebuild: {}, name: 'x' }] },
+      'restores[0].name: is not a field here; valid fields: rebuild',
+    ],
+    [
+      'a pvc target without its pvc',
+      { restores: [{ name: 'x', target: { kind: 'pvc', namespace: 'apps' } }] },
+      'restores[0].target.pvc: is required; give a value',
+    ],
+    [
+      'a Helm release name that is a number',
+      { release: { installedBy: { kind: 'helm', releaseName: 5 } } },
+      'release.installedBy.releaseName: must be a string, got 5',
+    ],
+  ])('%s', (_, extra, message) => {
+    expect(failure({ csi: CSI_OK, schedules: [DAILY, WEEKLY], ...(extra as object) })).toBe(message);
+  });
+});
+
 describe('the seed config', () => {
   test('renders the five scenarios of BACKUP-PLAN.md, the rebuild pair last', () => {
     expect(buildStack().restores.map((r) => r.name)).toEqual([

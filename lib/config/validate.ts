@@ -80,10 +80,89 @@ export function normaliseConfig(value: unknown, path = ''): unknown {
   throw new ConfigError(path, `must be plain data, got a ${typeof value}`);
 }
 
+let ajv: Ajv | undefined;
 let validator: ValidateFunction | undefined;
 function compiled(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
+  validator ??= ajv.compile(schema);
   return validator;
+}
+
+/** One validator per union branch (a schema node of the generated schema), compiled on first use. */
+const branchValidators = new Map<Json, ValidateFunction>();
+function branchValidator(branch: Json): ValidateFunction {
+  let v = branchValidators.get(branch);
+  if (!v) {
+    compiled();
+    v = ajv!.compile({ ...branch, definitions: defs });
+    branchValidators.set(branch, v);
+  }
+  return v;
+}
+
+/** The value at an ajv instance path (`/schedules/0/ttl`). */
+function valueAt(data: unknown, instancePath: string): unknown {
+  let value = data;
+  for (const raw of instancePath.split('/').slice(1)) {
+    const p = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    value = (value as Record<string, unknown> | undefined)?.[p];
+  }
+  return value;
+}
+
+/**
+ * A union (`anyOf`) refused as a whole reports every branch's errors; keep only the branch the value meant:
+ * the one whose `kind` (the discriminator) matches, then the one with the fewest errors. `{ kind: 'pvc',
+ * namespace: 'a' }` is then `target.pvc: is required`, not also every other kind's complaints. Nested unions
+ * inside the chosen branch are resolved the same way.
+ */
+function resolveUnions(errors: readonly ErrorObject[], data: unknown): ErrorObject[] {
+  let result = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const unions = errors
+    .filter((e) => e.keyword === 'anyOf')
+    .sort((a, b) => a.instancePath.length - b.instancePath.length);
+  const done: string[] = [];
+  for (const u of unions) {
+    const under = (path: string) => path === u.instancePath || path.startsWith(`${u.instancePath}/`);
+    if (done.some((d) => u.instancePath === d || u.instancePath.startsWith(`${d}/`))) continue;
+    const branches = ((u.parentSchema as Json | undefined)?.anyOf as Json[] | undefined) ?? [];
+    if (!branches.length) continue;
+    const value = valueAt(data, u.instancePath);
+    const scored = branches.map((branch) => {
+      const v = branchValidator(branch);
+      const own = (v(value) ? [] : (v.errors ?? [])).map((e) => ({
+        ...e,
+        instancePath: `${u.instancePath}${e.instancePath}`,
+      }));
+      // the branch's own nested unions resolved first: only what this branch would really report counts
+      const resolved = resolveUnions(own, data);
+      const kindMismatch = resolved.some(
+        (e) => (e.keyword === 'const' || e.keyword === 'enum') && e.instancePath === `${u.instancePath}/kind`,
+      );
+      return { resolved, score: (kindMismatch ? 1000 : 0) + resolved.length };
+    });
+    const best = scored.reduce((a, b) => (b.score < a.score ? b : a));
+    const kindPath = `${u.instancePath}/kind`;
+    const kindErrors = scored.flatMap((x) =>
+      x.resolved.filter((e) => (e.keyword === 'const' || e.keyword === 'enum') && e.instancePath === kindPath),
+    );
+    // no branch takes this `kind`: one line with every kind there is (the enum merge below joins them)
+    const allowed = [
+      ...new Set(
+        kindErrors.flatMap((e) => {
+          const params = e.params as { allowedValues?: unknown[]; allowedValue?: unknown };
+          return params.allowedValues ?? [params.allowedValue];
+        }),
+      ),
+    ];
+    const chosen =
+      scored.every((x) => x.score >= 1000) && kindErrors.length
+        ? [{ ...kindErrors[0], keyword: 'enum', params: { allowedValues: allowed } } as ErrorObject]
+        : best.resolved;
+    result = [...result.filter((e) => !under(e.instancePath)), ...chosen];
+    done.push(u.instancePath);
+  }
+  return result;
 }
 
 type Json = Record<string, unknown>;
@@ -226,7 +305,7 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
 export function validateConfigData(data: unknown, source?: string): BackupStackConfig {
   const validate = compiled();
   if (validate(data)) return data as BackupStackConfig;
-  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf');
+  const errors = resolveUnions(validate.errors ?? [], data);
   // the branches of a union each refuse a `kind` with their own const: one line with every allowed value
   const allowedAt = new Map<string, unknown[]>();
   for (const e of errors) {

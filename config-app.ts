@@ -4,6 +4,8 @@
  * atomically and after every check, exactly like main.ts renders its TypeScript config. A config with
  * `clusters` renders a fleet (dist/clusters/<name>/ and the ApplicationSet in dist/bootstrap/).
  */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { BackupFleet, buildConfig, SingleCluster, type RenderedConfig } from './constructs/backup-fleet';
 import { loadConfigFile } from './lib/config/load';
 import type { BackupStackConfig } from './lib/config/types';
@@ -36,7 +38,7 @@ export function synthConfig(config: BackupStackConfig | string, options: { outDi
       {
         outDir: options.outDir,
         checks: [(objects) => built!.checks.flatMap((check) => check(objects))],
-        extraFiles: () => ({ 'BACKUP-PLAN.md': built!.planMarkdown() }),
+        extraFiles: () => built!.planFiles(),
       },
     );
     console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
@@ -99,10 +101,16 @@ export function planConfigMain(config: BackupStackConfig | string, argv: readonl
       io.error(`plan: an inventory is one cluster's PVCs; say whose with --cluster (${names.join(', ')})`);
       return 2;
     }
+    // the fleet's plan in dist/, each cluster's own in dist/clusters/<name>/ (the same bytes the synth writes)
+    const target = resolve('dist', 'BACKUP-PLAN.md');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(`${target}.tmp`, built.planMarkdown());
+    renameSync(`${target}.tmp`, target);
+    io.log(`fleet plan: ${target}`);
     let code = 0;
     for (const c of built.clusters.filter((x) => !cluster || x.name === cluster)) {
       io.log(`cluster ${c.name} (${c.server}):`);
-      code = Math.max(code, runPlanCli(rest, c.stack.plan, { ...io, planMarkdown: built.planMarkdown() }));
+      code = Math.max(code, runPlanCli(rest, c.stack.plan, { ...io, distDir: join('dist', 'clusters', c.name) }));
     }
     return code;
   } catch (e) {

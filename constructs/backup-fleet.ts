@@ -25,6 +25,8 @@ export interface RenderedConfig {
   readonly checks: readonly OutputCheck[];
   /** BACKUP-PLAN.md: one section per cluster in a fleet. */
   planMarkdown(): string;
+  /** The plan files by path: BACKUP-PLAN.md, and in a fleet each cluster's own `clusters/<name>/BACKUP-PLAN.md`. */
+  planFiles(): Record<string, string>;
 }
 
 /**
@@ -151,6 +153,16 @@ export class BackupFleet implements RenderedConfig {
     return [perCluster, root];
   }
 
+  /** The fleet's BACKUP-PLAN.md, and each cluster's own next to its folders (where its alerts' runbook links point). */
+  public planFiles(): Record<string, string> {
+    return {
+      'BACKUP-PLAN.md': this.planMarkdown(),
+      ...Object.fromEntries(
+        this.clusters.map((c) => [`clusters/${c.name}/BACKUP-PLAN.md`, renderPlanMarkdown(backupPlan(c.stack.plan))]),
+      ),
+    };
+  }
+
   /** BACKUP-PLAN.md of the fleet: a summary, then each cluster's plan as its own section. */
   public planMarkdown(): string {
     const out = [
@@ -207,6 +219,9 @@ export class SingleCluster implements RenderedConfig {
   }
   public planMarkdown(): string {
     return renderPlanMarkdown(backupPlan(this.stack.plan));
+  }
+  public planFiles(): Record<string, string> {
+    return { 'BACKUP-PLAN.md': this.planMarkdown() };
   }
 }
 

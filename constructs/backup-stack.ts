@@ -421,8 +421,8 @@ export class BackupStack extends Construct {
         'is only read with CSI snapshots (the PVCNotSnapshottable alert); remove it, or enable csi',
       );
     }
-    // runbooks: the restores' files under the cluster's folder, the alerts' links into BACKUP-PLAN.md at dist/
-    const runbookRepository = resolveRepository(repository);
+    // runbooks: BACKUP-PLAN.md next to the stack's folders (a fleet cluster's in dist/clusters/<name>/)
+    const runbookRepository = resolveRepository(clusterRepository);
 
     const a = data.alerts ?? {};
     // 'namespace' and 'name' start messages about other namespaces too ("namespace 'drill-apps' is declared ...")

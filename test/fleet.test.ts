@@ -108,6 +108,14 @@ describe('the two-cluster fleet of the README', () => {
       expect(readdirSync(join(out, 'dist')).sort()).toEqual(['BACKUP-PLAN.md', 'bootstrap', 'clusters']);
       expect(readdirSync(join(out, 'dist', 'clusters')).sort()).toEqual(['dr', 'prod']);
       expect(statSync(join(out, 'dist', 'clusters', 'dr', 'velero')).isDirectory()).toBe(true);
+      // each cluster's own plan and runbooks next to its folders, where its alerts' runbook_url points
+      expect(readdirSync(join(out, 'dist', 'clusters', 'dr')).sort()).toEqual([
+        'BACKUP-PLAN.md',
+        'applications',
+        'csi-snapshots',
+        'velero',
+      ]);
+      expect(readFileSync(join(out, 'dist', 'clusters', 'dr', 'BACKUP-PLAN.md'), 'utf8')).toMatch(/^# Backup plan/);
       // read back from disk, as ArgoCD will read it: every check passes (npm run validate -- --config FILE)
       expect(validateConfigMain(FLEET_FILE, join(out, 'dist'))).toBe(0);
     } finally {
@@ -281,6 +289,20 @@ describe('restores and the ApplicationSet schema in a fleet', () => {
 
   test("a cluster's runbooks name its own files under dist/clusters/<name>/", () => {
     expect(built.planMarkdown()).toContain('dist/clusters/lab/restores/apps-lost.yaml');
+    expect(built.planFiles()['clusters/lab/BACKUP-PLAN.md']).toContain('dist/clusters/lab/restores/apps-lost.yaml');
+  });
+
+  test("a cluster's alerts link to the runbooks in its own BACKUP-PLAN.md", () => {
+    const rule = find(objects, 'clusters/lab/velero', 'PrometheusRule');
+    const urls = rule.spec.groups
+      .flatMap((g: any) => g.rules.map((r: any) => r.annotations?.runbook_url))
+      .filter(Boolean);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) {
+      expect(url).toMatch(
+        /^https:\/\/github\.com\/homelab\/velero-cdk8s\/blob\/HEAD\/dist\/clusters\/lab\/BACKUP-PLAN\.md#alert-/,
+      );
+    }
   });
 
   test('an ApplicationSet field ArgoCD does not know is refused by the committed v3.5.1 schema', () => {

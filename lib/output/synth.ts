@@ -11,7 +11,10 @@ export interface SynthOptions {
   readonly outDir?: string;
   /** Checks that must pass before anything is written (invariants, schema validation). */
   readonly checks?: readonly OutputCheck[];
-  /** Extra non-Kubernetes files at the top of the output directory, e.g. BACKUP-PLAN.md (made after the build). */
+  /**
+   * Extra non-Kubernetes files at the top of the output directory, e.g. BACKUP-PLAN.md, or next to a fleet
+   * cluster's folders (`clusters/<name>/BACKUP-PLAN.md`); made after the build.
+   */
   readonly extraFiles?: () => Readonly<Record<string, string>>;
 }
 
@@ -28,7 +31,13 @@ export function renderFiles(
   const files = new Map<string, string>();
   for (const o of objects) files.set(`${o.folder}/${o.file}`, toYaml(o.object));
   for (const [name, content] of Object.entries(extraFiles)) {
-    if (name.includes('/')) throw new Error(`output: extra file '${name}' must sit at the top of the output directory`);
+    // at the top, or next to a fleet cluster's folders (clusters/<name>/BACKUP-PLAN.md), never inside a folder
+    const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+    if (dir && (!/^clusters\/[^/]+$/.test(dir) || objects.some((o) => o.folder === dir))) {
+      throw new Error(
+        `output: extra file '${name}' must sit at the top of the output directory or in a fleet's clusters/<name>/`,
+      );
+    }
     if (files.has(name)) throw new Error(`output: extra file '${name}' collides with a rendered object`);
     files.set(name, content);
   }

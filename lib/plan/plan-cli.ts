@@ -21,11 +21,6 @@ export interface PlanCliIo {
   readonly now?: Date;
   /** @default 'dist' */
   readonly distDir?: string;
-  /**
-   * The BACKUP-PLAN.md to write instead of this plan's own (a fleet's: one section per cluster).
-   * @default - the report of `input`
-   */
-  readonly planMarkdown?: string;
 }
 
 const USAGE =
@@ -99,7 +94,7 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   const dist = resolve(io.distDir ?? 'dist');
   mkdirSync(dist, { recursive: true });
   const target = join(dist, 'BACKUP-PLAN.md');
-  writeFileSync(`${target}.tmp`, io.planMarkdown ?? renderPlanMarkdown(plan));
+  writeFileSync(`${target}.tmp`, renderPlanMarkdown(plan));
   renameSync(`${target}.tmp`, target);
 
   const now = io.now ?? new Date();

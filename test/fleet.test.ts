@@ -11,6 +11,7 @@ import { deepMerge } from '../lib/config/fleet';
 import { loadConfigFile } from '../lib/config/load';
 import type { BackupStackConfig, StorageLocationConfig } from '../lib/config/types';
 import type { RenderedObject } from '../lib/output/output';
+import { renderFiles } from '../lib/output/synth';
 
 const root = join(__dirname, '..');
 const FLEET_FILE = join(root, 'examples', 'fleet.yaml');
@@ -331,6 +332,27 @@ describe('restores and the ApplicationSet schema in a fleet', () => {
     );
     expect(built.checks.flatMap((check) => check(broken)).join('\n')).toMatch(
       /^clusters\/lab\/applications\/.*unsynced-folder/m,
+    );
+  });
+});
+
+describe("a cluster's plan file", () => {
+  const object = {
+    folder: 'clusters/a/velero',
+    file: 'x.yaml',
+    object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } },
+  };
+
+  test('sits next to the cluster folders', () => {
+    expect([...renderFiles([object], { 'clusters/a/BACKUP-PLAN.md': '# a\n' }).keys()]).toEqual([
+      'clusters/a/velero/x.yaml',
+      'clusters/a/BACKUP-PLAN.md',
+    ]);
+  });
+
+  test.each([['clusters/a/velero/BACKUP-PLAN.md'], ['docs/BACKUP-PLAN.md']])('is refused at %s', (name) => {
+    expect(() => renderFiles([object], { [name]: '# a\n' })).toThrow(
+      `output: extra file '${name}' must sit at the top of the output directory or in a fleet's clusters/<name>/`,
     );
   });
 });

@@ -49,16 +49,20 @@ const pascal = (name: string) =>
  * release and its storage locations, every schedule with its drill, the alerts, the CSI snapshot stack,
  * and the ArgoCD Applications, in one chart per ArgoCD-synced folder:
  *
- * - `velero/`: the server, locations, schedules, drills, alerts;
+ * - `velero/`: the server, locations, schedules, drills, alerts, the tracking-strip resource modifiers;
  * - `csi-snapshots/`: the snapshot-controller and VolumeSnapshotClass;
  * - `applications/`: the CRD Application (Velero's and the snapshot CRDs at the chosen tags) and one
  *   Application per folder;
- * - `bootstrap/`: the app of apps (single cluster only; a fleet's is the ApplicationSet).
+ * - `bootstrap/`: the app of apps (single cluster only; a fleet's is the ApplicationSet);
+ * - `restores/`: the restore scenarios, which no Application syncs (applied by hand, `npm run restore`).
  *
  * What the config implies is wired here and can't be forgotten: alerts watch every schedule and carry every
- * drill's rules; the drills' scratch namespaces are exempt from coverage (alert and plan); the CRD
- * Application follows the release's and the snapshotter's versions; `plan` feeds BACKUP-PLAN.md;
- * `checks` are the synth checks for exactly this stack. The config is validated first (schema, then the
+ * drill's rules, link to their runbooks (`runbook_url`) and read the CSI stack's drivers, volume exceptions
+ * and controller namespace; every drill and restore strips ArgoCD's tracking; the drills' scratch namespaces
+ * and every inspection copy a scenario makes are exempt from coverage (alert and plan); the CRD Application
+ * follows the release's and the snapshotter's versions; `plan` feeds BACKUP-PLAN.md with its runbooks;
+ * `permissions` feeds docs/permissions.md; `checks` are the synth checks for exactly this stack (the
+ * schemas of its own Velero line). The config is validated first (schema, then the
  * rules of each construct), and every mistake names its path: `schedules[2].ttl: ...`.
  */
 export class BackupStack extends Construct {

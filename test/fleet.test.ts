@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthConfig, validateConfigMain } from '../config-app';
+import { planConfigMain, synthConfig, validateConfigMain } from '../config-app';
 import { BackupFleet, buildConfig } from '../constructs/backup-fleet';
 import { deepMerge } from '../lib/config/fleet';
 import { loadConfigFile } from '../lib/config/load';
@@ -354,5 +354,20 @@ describe("a cluster's plan file", () => {
     expect(() => renderFiles([object], { [name]: '# a\n' })).toThrow(
       `output: extra file '${name}' must sit at the top of the output directory or in a fleet's clusters/<name>/`,
     );
+  });
+});
+
+describe('npm run plan -- --config FILE on a fleet', () => {
+  test.each([
+    [['--inventory', 'pvcs.json'], "plan: an inventory is one cluster's PVCs; say whose with --cluster (prod, dr)"],
+    [['--cluster', 'lab'], "plan: --cluster needs one of the fleet's clusters: prod, dr"],
+  ])('%j is refused before anything is written', (argv, message) => {
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(planConfigMain(FLEET_FILE, argv)).toBe(2);
+      expect(error).toHaveBeenCalledWith(message);
+    } finally {
+      error.mockRestore();
+    }
   });
 });

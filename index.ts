@@ -11,6 +11,17 @@ export { StorageProfile, type StorageProfileKind } from './lib/storage/storage-p
 export { FolderChart } from './lib/output/folder-chart';
 export { synthesize, type OutputCheck, type SynthOptions, type SynthResult } from './lib/output/synth';
 export { synthChecks, type CheckedRelease } from './lib/output/checks';
-export { runPlan, runSynth, runValidate, type CliStack } from './lib/output/cli';
+export {
+  runPermissions,
+  runPlan,
+  runRestore,
+  runSynth,
+  runValidate,
+  type CliIo,
+  type CliStack,
+  type RestoreCliStack,
+} from './lib/output/cli';
+export type * from './lib/config/types';
+export { ConfigError, validateConfig } from './lib/config/validate';
 export { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
 export { Quantity, QuantityError, type QuantityFormat } from './lib/units/quantity';

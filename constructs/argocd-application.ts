@@ -40,6 +40,10 @@ export interface ArgoCdApplicationProps {
   readonly syncWave?: number;
   /** Create the destination namespace. @default true */
   readonly createNamespace?: boolean;
+  /** Further sync options, after the Application's own (e.g. `ServerSideApply=true`). @default [] */
+  readonly syncOptions?: readonly string[];
+  /** API server of the destination cluster. @default 'https://kubernetes.default.svc' (ArgoCD's own) */
+  readonly destinationServer?: string;
 }
 
 const PROPS: PropSpec = {
@@ -121,6 +125,18 @@ function checkApplicationProps(props: ArgoCdApplicationProps): void {
 /** Retry backoff shared by every Application: 5 tries, 5s doubling up to 3m. */
 export const SYNC_RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } };
 
+/** `base` followed by the `extra` options it does not hold yet (an option is `Name=value`; a later value of the same name wins). */
+export function withSyncOptions(base: readonly string[], extra: readonly string[] = []): string[] {
+  const out = [...base];
+  for (const option of extra) {
+    const name = option.split('=')[0];
+    const at = out.findIndex((o) => o.split('=')[0] === name);
+    if (at >= 0) out[at] = option;
+    else out.push(option);
+  }
+  return out;
+}
+
 /**
  * An ArgoCD Application that syncs one rendered folder with automated prune and selfHeal.
  *
@@ -171,15 +187,21 @@ export class ArgoCdApplication extends Construct {
           // only the folder's own YAML files: no recursion into anything else
           directory: { recurse: false, include: '*.yaml' },
         },
-        destination: { server: 'https://kubernetes.default.svc', namespace: props.destinationNamespace },
+        destination: {
+          server: props.destinationServer ?? 'https://kubernetes.default.svc',
+          namespace: props.destinationNamespace,
+        },
         syncPolicy: {
           automated: { prune: true, selfHeal: true, allowEmpty: false },
-          syncOptions: [
-            ...((props.createNamespace ?? true) ? ['CreateNamespace=true'] : []),
-            // custom resources may reach the API before their CRDs on a first sync into an empty cluster
-            'SkipDryRunOnMissingResource=true',
-            'PruneLast=true',
-          ],
+          syncOptions: withSyncOptions(
+            [
+              ...((props.createNamespace ?? true) ? ['CreateNamespace=true'] : []),
+              // custom resources may reach the API before their CRDs on a first sync into an empty cluster
+              'SkipDryRunOnMissingResource=true',
+              'PruneLast=true',
+            ],
+            props.syncOptions,
+          ),
           retry: SYNC_RETRY,
         },
       },

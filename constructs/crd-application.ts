@@ -3,7 +3,7 @@ import { Application } from '../imports/argocd-application-argoproj.io';
 import { recommendedLabels } from '../lib/kube/labels';
 import { checkConstruct, checkProps } from '../lib/validation/props';
 import { VELERO_REPO_URL } from '../lib/versions/versions';
-import { checkSyncWave, SYNC_RETRY } from './argocd-application';
+import { checkSyncWave, SYNC_RETRY, withSyncOptions } from './argocd-application';
 import type { IVeleroRelease } from './velero-release';
 
 /** One upstream git folder of CRDs at a pinned tag. */
@@ -26,6 +26,10 @@ export interface CrdApplicationProps {
   readonly argocdNamespace?: string;
   /** Sync wave: before every Application that holds custom resources. @default -10 */
   readonly syncWave?: number;
+  /** Further sync options, after `ServerSideApply=true`. @default [] */
+  readonly syncOptions?: readonly string[];
+  /** API server of the destination cluster. @default 'https://kubernetes.default.svc' (ArgoCD's own) */
+  readonly destinationServer?: string;
 }
 
 /**
@@ -78,10 +82,10 @@ export class CrdApplication extends Construct {
       spec: {
         project: props.project ?? 'infrastructure',
         sources: this.sources.map((s) => ({ repoUrl: s.repoURL, targetRevision: s.targetRevision, path: s.path })),
-        destination: { server: 'https://kubernetes.default.svc' },
+        destination: { server: props.destinationServer ?? 'https://kubernetes.default.svc' },
         syncPolicy: {
           automated: { prune: false, selfHeal: true, allowEmpty: false },
-          syncOptions: ['ServerSideApply=true'],
+          syncOptions: withSyncOptions(['ServerSideApply=true'], props.syncOptions),
           retry: SYNC_RETRY,
         },
       },

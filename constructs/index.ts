@@ -8,3 +8,6 @@ export * from './restore-drill';
 export * from './storage-location-metrics';
 export * from './restore-modifiers';
 export * from './restore-scenario';
+export * from './backup-stack';
+export * from './backup-fleet';
+export * from './fleet-application-set';

@@ -118,6 +118,38 @@ const commands = [
   },
 ].filter((c) => !c.skip);
 
+// issue 16: a fleet of 20 clusters x 10 schedules, paired with the same fleet of one cluster (bench/fleet-*.yaml)
+const fleetSynth = (n) => [
+  process.execPath,
+  'scripts/synth.mjs',
+  '--config',
+  `bench/fleet-${n}.yaml`,
+  '--out',
+  out(`fleet-${n}`),
+];
+commands.push(
+  {
+    key: 'fleet1',
+    label: 'the fleet config with 1 cluster × 10 schedules (`--config bench/fleet-1.yaml`)',
+    cmd: fleetSynth(1),
+  },
+  {
+    key: 'fleet20',
+    label: 'the fleet config with 20 clusters × 10 schedules (`--config bench/fleet-20.yaml`)',
+    cmd: fleetSynth(20),
+  },
+);
+const fleetTargets = (m, target) => {
+  const marginal = (m.fleet20 - m.fleet1) / 19;
+  return [
+    target(
+      `fleet: marginal cost of a cluster, (fleet of 20 − fleet of 1) / 19 = ${ms(marginal * 1000)} ms, ≤ 0.3× the single-cluster synth (\`node scripts/synth.mjs\`)`,
+      marginal / m.synthNode,
+      marginal / m.synthNode <= 0.3,
+    ),
+  ];
+};
+
 function run(cmd, env = {}) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd[0], cmd.slice(1), { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '', ...env } });
@@ -233,6 +265,7 @@ try {
     ...(!m.test && ciTest
       ? [target("`npm test` ≤ 10 s (CI's run in the fresh clone below), as × F", ciTest / m.F, ciTest <= 10)]
       : []),
+    ...fleetTargets(m, target),
   ];
 
   // where the time goes: medians of the synth's own step timings

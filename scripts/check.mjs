@@ -10,7 +10,10 @@ const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'velero-cdk8s-check-'));
 const fresh = join(work, 'dist');
 try {
-  execFileSync(process.execPath, [join(root, 'scripts', 'synth.mjs'), '--out', fresh], {
+  // `--config FILE`: dist/ is rendered from that config file (issue 16)
+  const args = process.argv.slice(2);
+  const config = args.includes('--config') ? ['--config', args[args.indexOf('--config') + 1]] : [];
+  execFileSync(process.execPath, [join(root, 'scripts', 'synth.mjs'), ...config, '--out', fresh], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const diff = spawnSync(

@@ -53,9 +53,9 @@ const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
 describe.each([
   [
     'an invalid bucket name at the top level',
-    'StorageProfile.localStack()',
-    "StorageProfile.localStack({ bucket: 'Velero_Backups' })",
-    `bucket "Velero_Backups" is not a valid S3 bucket name`,
+    "storageLocations: [{ provider: 'localstack' }]",
+    "storageLocations: [{ provider: 'localstack', bucket: 'Velero_Backups' }]",
+    `storageLocations[0].bucket: "Velero_Backups" is not a valid S3 bucket name`,
   ],
   [
     'a negative ttl in a top-level const',
@@ -81,15 +81,23 @@ describe.each([
     expect(lines[0]).toContain(message);
     expect(r.stderr).not.toMatch(/\.build|\bat /);
     expect(tree(join(repo, 'dist'))).toEqual(dist);
-    // the top-level mistakes are on the line that was broken; the construct's on the line that builds it
-    if (!from.startsWith('schedule')) expect(lines[0]).toMatch(new RegExp(`^main\\.ts:${line}: `));
+    // a mistake that throws at the top level is on the line that was broken; one in the config data (found by
+    // BackupStack, named by its path) on the line that builds the stack
+    const stackLine =
+      readFileSync(join(ROOT, 'main.ts'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('new BackupStack(')) + 1;
+    expect(lines[0]).toMatch(new RegExp(`^main\\.ts:${from.startsWith('ttl') ? line : stackLine}: `));
   });
 });
 
 describe('the same top-level mistake', () => {
   let synthLine: string;
   beforeAll(() => {
-    breakMain('StorageProfile.localStack()', "StorageProfile.localStack({ bucket: 'Velero_Backups' })");
+    breakMain(
+      "storageLocations: [{ provider: 'localstack' }]",
+      "storageLocations: [{ provider: 'localstack', bucket: 'Velero_Backups' }]",
+    );
     synthLine = run(process.execPath, ['scripts/synth.mjs']).stderr.trim();
   });
 
@@ -108,7 +116,7 @@ describe('the same top-level mistake', () => {
 });
 
 test('an internal error (a TypeError) says it is a bug and where it happened', () => {
-  breakMain('export const STORAGE', '(undefined as unknown as () => void)();\nexport const STORAGE');
+  breakMain('export const SEED_CONFIG', '(undefined as unknown as () => void)();\nexport const SEED_CONFIG');
   const r = run(process.execPath, ['scripts/synth.mjs']);
   expect(r.status).toBe(1);
   expect(r.stderr.trim()).toMatch(

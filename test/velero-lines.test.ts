@@ -22,7 +22,7 @@ import { MAINTENANCE_JOB_FLAGS, VELERO_LINES, checkFlags, flagNames, veleroLineO
 type Json = any;
 
 const promtool = findPromtool();
-const B2 = () => StorageProfile.backblazeB2({ bucket: 'velero-backups-homelab' });
+const B2 = () => ({ provider: 'backblaze-b2', bucket: 'velero-backups-homelab' }) as const;
 
 function build(options: StackOptions) {
   const stack = buildStack(options);
@@ -198,13 +198,14 @@ describe('Velero 1.18 on Backblaze B2', () => {
   });
 
   test('Cloudflare R2 on 1.18 gets the same default; AWS S3 keeps the line plugin', () => {
-    const r2 = StorageProfile.s3({
+    const r2 = {
+      provider: 's3',
       bucket: 'velero',
       region: 'us-east-1',
       s3Url: 'https://0123456789abcdef.r2.cloudflarestorage.com',
-    });
+    } as const;
     expect(buildStack({ version: 'v1.18.2', storage: r2 }).release.awsPluginVersion).toBe('v1.13.2');
-    const aws = StorageProfile.s3({ bucket: 'velero', region: 'eu-central-1' });
+    const aws = { provider: 's3', bucket: 'velero', region: 'eu-central-1' } as const;
     expect(buildStack({ version: 'v1.18.2', storage: aws }).release.awsPluginVersion).toBe('v1.14.2');
   });
 });
@@ -213,7 +214,7 @@ describe('CRD fields a line does not have', () => {
   test('caCertRef renders on 1.18, validates against the 1.18 CRDs, and is refused on 1.17 naming the first line', () => {
     const stack = buildStack({ version: 'v1.18.2', storage: B2() });
     stack.release.addBackupStorageLocation('offsite', {
-      profile: B2(),
+      profile: StorageProfile.backblazeB2({ bucket: 'velero-backups-homelab' }),
       caCertRef: { name: 'offsite-ca', key: 'ca.crt' },
     });
     const objects = renderApp(stack.app);
@@ -225,7 +226,7 @@ describe('CRD fields a line does not have', () => {
     const older = buildStack({ version: 'v1.17.2', storage: B2() });
     expect(() =>
       older.release.addBackupStorageLocation('offsite', {
-        profile: B2(),
+        profile: StorageProfile.backblazeB2({ bucket: 'velero-backups-homelab' }),
         caCertRef: { name: 'offsite-ca', key: 'ca.crt' },
       }),
     ).toThrow(

@@ -1,8 +1,13 @@
 /**
- * The commands behind `npm run synth`, `npm run plan` and `npm run validate`, for any stack: an entry point
- * (main.ts, bench/scale-app.ts, a user's own) builds its stack and hands the builder to these.
+ * The commands behind `npm run synth`, `npm run plan`, `npm run validate`, `npm run permissions` and
+ * `npm run restore`, for any stack: an entry point (main.ts, bench/scale-app.ts, a user's own) builds its stack
+ * and hands the builder to these.
  */
+import { renameSync, writeFileSync } from 'node:fs';
 import type { App } from 'cdk8s';
+import { renderPermissionsMarkdown, type ServiceAccountPermissions } from '../kube/permissions';
+import { applyCommand, RESTORES_FOLDER, type ScenarioSummary } from '../restore/scenario';
+import { renderApp, toYaml } from './output';
 import { backupPlan, renderPlanMarkdown, type PlanInput } from '../plan/plan';
 import { runPlanCli } from '../plan/plan-cli';
 import { validateDir } from '../validation/validate-dist';
@@ -63,4 +68,69 @@ export function runValidate(build: () => CliStack, dir = 'dist'): number {
   for (const p of problems) console.error(`validate: ${p}`);
   console.log(problems.length ? `validate: ${problems.length} problem(s) in ${dir}` : `validate: ${dir} is valid`);
   return problems.length ? 1 : 0;
+}
+
+/** Where a command prints. */
+export interface CliIo {
+  log(s: string): void;
+  error(s: string): void;
+}
+
+/** `npm run permissions`: writes the permissions document at `path` (atomically); returns the exit code. */
+export function runPermissions(permissions: () => readonly ServiceAccountPermissions[], path: string): number {
+  try {
+    writeFileSync(`${path}.tmp`, renderPermissionsMarkdown([...permissions()]));
+    renameSync(`${path}.tmp`, path);
+    console.log(`permissions: ${path} written`);
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
+}
+
+/** What `npm run restore` reads of a stack: its app, its scenarios, and where dist/ sits in the repository. */
+export interface RestoreCliStack {
+  readonly app: App;
+  readonly restores: readonly { readonly name: string; readonly title: string; readonly summary: ScenarioSummary }[];
+  readonly plan: { readonly runbooks?: { readonly distPath: string } };
+}
+
+/**
+ * `npm run restore [-- <scenario>]`: without an argument the scenarios, one a line; with one, the command that
+ * applies it and its Restore, exactly as rendered into restores/. Returns the exit code.
+ */
+export function runRestore(
+  build: () => RestoreCliStack,
+  argv: readonly string[],
+  io: CliIo = { log: console.log, error: console.error },
+): number {
+  try {
+    const stack = build();
+    const distPath = stack.plan.runbooks?.distPath ?? 'dist';
+    const byName = new Map(stack.restores.map((r) => [r.name, r]));
+    const [name, ...rest] = argv;
+    if (name === undefined) {
+      for (const r of stack.restores) io.log(`${r.name.padEnd(28)} ${r.title}`);
+      io.log('\nnpm run restore -- <scenario> prints its command and Restore');
+      return 0;
+    }
+    const scenario = byName.get(name);
+    if (!scenario || rest.length) {
+      io.error(
+        `restore: ${scenario ? `one scenario at a time, got ${argv.join(' ')}` : `no scenario '${name}'`}; scenarios: ${[...byName.keys()].join(', ')}`,
+      );
+      return 2;
+    }
+    const object = renderApp(stack.app).find(
+      (o) => o.folder === RESTORES_FOLDER && o.file === `${scenario.name}.yaml`,
+    )!;
+    io.log(
+      `# ${scenario.title}\n# apply (a new Restore each time):\n${applyCommand({ file: `${distPath}/${scenario.summary.file}` })}\n# or pipe this to 'kubectl create -f -':\n${toYaml(object.object)}`,
+    );
+    return 0;
+  } catch (e) {
+    io.error((e as Error).message);
+    return 2;
+  }
 }

@@ -11,7 +11,10 @@ export interface SynthOptions {
   readonly outDir?: string;
   /** Checks that must pass before anything is written (invariants, schema validation). */
   readonly checks?: readonly OutputCheck[];
-  /** Extra non-Kubernetes files at the top of the output directory, e.g. BACKUP-PLAN.md (made after the build). */
+  /**
+   * Extra non-Kubernetes files at the top of the output directory, e.g. BACKUP-PLAN.md, or next to a fleet
+   * cluster's folders (`clusters/<name>/BACKUP-PLAN.md`); made after the build.
+   */
   readonly extraFiles?: () => Readonly<Record<string, string>>;
 }
 
@@ -28,7 +31,13 @@ export function renderFiles(
   const files = new Map<string, string>();
   for (const o of objects) files.set(`${o.folder}/${o.file}`, toYaml(o.object));
   for (const [name, content] of Object.entries(extraFiles)) {
-    if (name.includes('/')) throw new Error(`output: extra file '${name}' must sit at the top of the output directory`);
+    // at the top, or next to a fleet cluster's folders (clusters/<name>/BACKUP-PLAN.md), never inside a folder
+    const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+    if (dir && (!/^clusters\/[^/]+$/.test(dir) || objects.some((o) => o.folder === dir))) {
+      throw new Error(
+        `output: extra file '${name}' must sit at the top of the output directory or in a fleet's clusters/<name>/`,
+      );
+    }
     if (files.has(name)) throw new Error(`output: extra file '${name}' collides with a rendered object`);
     files.set(name, content);
   }
@@ -56,11 +65,24 @@ export function writeFiles(dir: string, files: ReadonlyMap<string, string>): voi
  * (docs/pitfalls.md#empty-render).
  */
 export function synthesize(build: () => App, options: SynthOptions = {}): SynthResult {
+  return synthesizeObjects((lap) => {
+    const app = build();
+    lap('build');
+    return renderApp(app);
+  }, options);
+}
+
+/**
+ * `synthesize` for output that is not one App, e.g. a fleet (one App per cluster, each in its own
+ * `clusters/<name>/` folders): `render` builds and renders the objects (and may time its own steps with `lap`).
+ */
+export function synthesizeObjects(
+  render: (lap: (step: string) => void) => readonly RenderedObject[],
+  options: SynthOptions = {},
+): SynthResult {
   const lap = stopwatch();
   const outDir = resolve(options.outDir ?? process.env.CDK8S_OUTDIR ?? 'dist');
-  const app = build();
-  lap('build');
-  const objects = renderApp(app);
+  const objects = render(lap);
   lap('render');
   const errors = (options.checks ?? []).flatMap((check, i) => {
     const found = check(objects);

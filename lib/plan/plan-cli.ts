@@ -130,7 +130,7 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
       }
     }, 0);
     io.log(
-      `  ${formatBytes(total)} of data in ${result.unprotected.length} PVC(s) is backed up by no schedule: add the namespace to a schedule or declare it in UNPROTECTED_NAMESPACES with a reason`,
+      `  ${formatBytes(total)} of data in ${result.unprotected.length} PVC(s) is backed up by no schedule: add the namespace to a schedule or declare it in the config's unprotectedNamespaces with a reason`,
     );
     if (strict) return 1;
   }

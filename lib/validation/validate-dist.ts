@@ -12,9 +12,7 @@ import type { OutputCheck } from '../output/synth';
 export function readRendered(distDir: string): { objects: RenderedObject[]; problems: string[] } {
   const objects: RenderedObject[] = [];
   const problems: string[] = [];
-  for (const folder of readdirSync(distDir).sort()) {
-    const dir = join(distDir, folder);
-    if (!statSync(dir).isDirectory()) continue; // top-level files such as BACKUP-PLAN.md are not synced
+  const readFolder = (dir: string, folder: string): void => {
     for (const file of readdirSync(dir).sort()) {
       if (!file.endsWith('.yaml') || statSync(join(dir, file)).isDirectory()) {
         problems.push(`${folder}/${file}: only Kubernetes YAML files belong in a synced folder`);
@@ -27,6 +25,31 @@ export function readRendered(distDir: string): { objects: RenderedObject[]; prob
           continue;
         }
         objects.push({ folder, file, object: doc.toJSON() });
+      }
+    }
+  };
+  for (const folder of readdirSync(distDir).sort()) {
+    const dir = join(distDir, folder);
+    if (!statSync(dir).isDirectory()) continue; // top-level files such as BACKUP-PLAN.md are not synced
+    if (folder !== 'clusters') {
+      readFolder(dir, folder);
+      continue;
+    }
+    // a fleet (issue 16): clusters/<name>/<folder>/, each folder synced like a top-level one
+    for (const cluster of readdirSync(dir).sort()) {
+      const clusterDir = join(dir, cluster);
+      if (!statSync(clusterDir).isDirectory()) {
+        problems.push(`clusters/${cluster}: only one folder per cluster belongs in clusters/`);
+        continue;
+      }
+      for (const sub of readdirSync(clusterDir).sort()) {
+        const subDir = join(clusterDir, sub);
+        if (!statSync(subDir).isDirectory()) {
+          if (sub === 'BACKUP-PLAN.md') continue; // the cluster's own plan and runbooks, not synced
+          problems.push(`clusters/${cluster}/${sub}: only synced folders belong in a cluster's folder`);
+          continue;
+        }
+        readFolder(subDir, `clusters/${cluster}/${sub}`);
       }
     }
   }

@@ -1,0 +1,598 @@
+import { Construct } from 'constructs';
+import type { VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
+import type { BackupStackConfig, RebuildConfig, RestoreScenarioConfig, StackConfig } from '../lib/config/types';
+import { atPath, ConfigError, configPath, fieldsOf, toDuration, validateConfig } from '../lib/config/validate';
+import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
+import type { ServiceAccountPermissions } from '../lib/kube/permissions';
+import { FolderChart, UnsyncedFolderChart } from '../lib/output/folder-chart';
+import type { OutputCheck } from '../lib/output/synth';
+import type { PlanInput } from '../lib/plan/plan';
+import { alertRunbookUrl } from '../lib/restore/runbook';
+import { RESTORES_FOLDER } from '../lib/restore/scenario';
+import { checkInvariants, foldersOf } from '../lib/validation/invariants';
+import { schemaCheck } from '../lib/validation/schema';
+import { ArgoCdApplication, resolveRepository } from './argocd-application';
+import { BackupAlerts } from './backup-alerts';
+import { BackupSchedule } from './backup-schedule';
+import { CrdApplication } from './crd-application';
+import { CsiSnapshotStack } from './csi-snapshot-stack';
+import { RestoreDrill } from './restore-drill';
+import { TrackingStripModifiers } from './restore-modifiers';
+import { RestoreScenario } from './restore-scenario';
+import { VeleroRelease, type BackupStorageLocation } from './velero-release';
+
+/** Where a stack sits in a fleet (BackupFleet sets it; a single cluster leaves it out). */
+export interface ClusterPlacement {
+  /** Cluster name: Application names get `<name>-` and source paths `<distPath>/clusters/<name>/`. */
+  readonly name: string;
+  /** API server the cluster's Applications deploy to. */
+  readonly server: string;
+  /** Path of this cluster in the config, for messages (`clusters[1]`). */
+  readonly path: string;
+}
+
+const DRILL_SCRATCH_REASON = 'scratch copy made and deleted by the restore drill';
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+/** Namespaces a rebuilt cluster gets from elsewhere (the cluster itself, or Git through ArgoCD), never from a restore. */
+export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
+/** The restores when the config states none: a cluster rebuild (when a schedule has cluster resources). */
+const DEFAULT_RESTORES: readonly RebuildConfig[] = [{ rebuild: {} }];
+
+const pascal = (name: string) =>
+  name
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+
+/**
+ * One cluster's whole Velero backup and disaster-recovery stack from one `StackConfig` (issue 16): the
+ * release and its storage locations, every schedule with its drill, the alerts, the CSI snapshot stack,
+ * and the ArgoCD Applications, in one chart per ArgoCD-synced folder:
+ *
+ * - `velero/`: the server, locations, schedules, drills, alerts, the tracking-strip resource modifiers;
+ * - `csi-snapshots/`: the snapshot-controller and VolumeSnapshotClass;
+ * - `applications/`: the CRD Application (Velero's and the snapshot CRDs at the chosen tags) and one
+ *   Application per folder;
+ * - `bootstrap/`: the app of apps (single cluster only; a fleet's is the ApplicationSet);
+ * - `restores/`: the restore scenarios, which no Application syncs (applied by hand, `npm run restore`).
+ *
+ * What the config implies is wired here and can't be forgotten: alerts watch every schedule and carry every
+ * drill's rules, link to their runbooks (`runbook_url`) and read the CSI stack's drivers, volume exceptions
+ * and controller namespace; every drill and restore strips ArgoCD's tracking; the drills' scratch namespaces
+ * and every inspection copy a scenario makes are exempt from coverage (alert and plan); the CRD Application
+ * follows the release's and the snapshotter's versions; `plan` feeds BACKUP-PLAN.md with its runbooks;
+ * `permissions` feeds docs/permissions.md; `checks` are the synth checks for exactly this stack (the
+ * schemas of its own Velero line). The config is validated first (schema, then the
+ * rules of each construct), and every mistake names its path: `schedules[2].ttl: ...`.
+ */
+export class BackupStack extends Construct {
+  /** The validated config as plain data (durations as Go strings). */
+  public readonly config: StackConfig;
+  public readonly release: VeleroRelease;
+  public readonly storageLocations: readonly BackupStorageLocation[];
+  public readonly schedules: readonly BackupSchedule[];
+  /** The restore drills, in schedule order (one per schedule that asks). */
+  public readonly drills: readonly RestoreDrill[];
+  public readonly alerts: BackupAlerts;
+  /** Strips ArgoCD's tracking from everything a restore (drill or scenario) brings back. */
+  public readonly trackingModifiers: TrackingStripModifiers;
+  /** The restore scenarios rendered into restores/ (a rebuild's two last of theirs, in order). */
+  public readonly restores: readonly RestoreScenario[];
+  /** The CSI snapshot stack; undefined when `csi.enabled` is false. */
+  public readonly snapshots?: CsiSnapshotStack;
+  /** The Applications of this stack's folders, the CRD one first. */
+  public readonly applications: readonly (ArgoCdApplication | CrdApplication)[];
+  /** Configured unprotected namespaces plus every drill scratch namespace, each with its reason. */
+  public readonly unprotectedNamespaces: Readonly<Record<string, string>>;
+  /** The plan report's input. */
+  public readonly plan: PlanInput;
+  /** Every ServiceAccount the stack renders, with each rule and why (docs/permissions.md). */
+  public get permissions(): ServiceAccountPermissions[] {
+    return [
+      this.release.permissions,
+      ...this.drills.map((d) => d.permissions),
+      this.snapshots?.permissions,
+      this.alerts.storageLocationMetrics?.permissions,
+    ].filter((x): x is ServiceAccountPermissions => x !== undefined);
+  }
+
+  /** The locations as the config resolved them, the default first (fleet checks read them). */
+  public readonly locations: readonly ResolvedLocation[];
+  /** The folders this stack renders (chart ids). */
+  public readonly folders: readonly string[];
+
+  constructor(scope: Construct, id: string, config: StackConfig, placement?: ClusterPlacement) {
+    super(scope, id);
+    const base = placement?.path ?? '';
+    const p = (...parts: (string | number)[]) => configPath(base, ...parts);
+    if ((config as BackupStackConfig).clusters !== undefined) {
+      throw new ConfigError(
+        p('clusters'),
+        'a fleet renders one BackupStack per cluster: build it with BackupFleet (constructs/backup-fleet.ts)',
+      );
+    }
+    const data = validateConfig(config) as StackConfig;
+    this.config = data;
+    const r = data.release ?? {};
+    const argocd = data.argocd ?? {};
+    const repository = {
+      repoURL: argocd.repository?.repoURL ?? 'https://github.com/homelab/velero-cdk8s.git',
+      targetRevision: argocd.repository?.targetRevision ?? 'HEAD',
+      distPath: argocd.repository?.distPath ?? 'dist',
+    };
+    const clusterRepository = placement
+      ? { ...repository, distPath: `${repository.distPath}/clusters/${placement.name}` }
+      : repository;
+    const appName = (name: string) => (placement ? `${placement.name}-${name}` : name);
+    const server = placement?.server ?? IN_CLUSTER;
+
+    // the release and its storage locations
+    this.locations = resolveLocations(data.storageLocations, p('storageLocations'));
+    assertOneWriterPerLocation(
+      this.locations.map((l) => ({ path: l.path, label: `location '${l.name}'`, location: l })),
+    );
+    const [defaultLocation, ...otherLocations] = this.locations;
+    const velero = new FolderChart(this, 'velero');
+    const release = atPath(p('release'), fieldsOf('ReleaseConfig'), () => {
+      if (defaultLocation.config.provider !== 'localstack' && r.renderLocalStackCredentials) {
+        throw new ConfigError(
+          p('release', 'renderLocalStackCredentials'),
+          `is only allowed with the LocalStack provider, got '${defaultLocation.config.provider}'; create the credentials Secret out of band (SealedSecrets, External Secrets)`,
+        );
+      }
+      return new VeleroRelease(velero, 'Velero', {
+        installedBy: r.installedBy && { ...r.installedBy },
+        namespace: r.namespace,
+        version: r.version,
+        awsPluginVersion: r.awsPluginVersion,
+        storage: defaultLocation.profile,
+        credentials: r.credentials,
+        renderLocalStackCredentials: r.renderLocalStackCredentials,
+        csiSnapshots: r.csiSnapshots,
+        features: r.features ? [...r.features] : undefined,
+        nodeAgent: r.nodeAgent && {
+          enabled: r.nodeAgent.enabled,
+          resources: r.nodeAgent.resources,
+          tolerations: r.nodeAgent.tolerations?.map((t) => ({ ...t })),
+        },
+        resources: r.resources,
+        metrics: r.metrics && {
+          serviceMonitor: r.metrics.serviceMonitor,
+          prometheusSelectorLabels: r.metrics.prometheusSelectorLabels && { ...r.metrics.prometheusSelectorLabels },
+          interval: r.metrics.interval,
+        },
+        logLevel: r.logLevel,
+      });
+    });
+    this.release = release;
+    for (const l of otherLocations) {
+      atPath(l.path, fieldsOf('S3LocationConfig'), () =>
+        release.addBackupStorageLocation(l.name, {
+          profile: l.profile,
+          accessMode: l.accessMode,
+          credential: l.config.credential && { ...l.config.credential },
+        }),
+      );
+    }
+    this.storageLocations = release.storageLocations;
+
+    // every restore strips ArgoCD's tracking from what it brings back; the ConfigMap must be in the cluster first
+    const trackingModifiers = new TrackingStripModifiers(velero, 'TrackingStripModifiers', { release });
+    this.trackingModifiers = trackingModifiers;
+
+    // the schedules, each with its drill
+    const scheduleFields = fieldsOf('ScheduleConfig');
+    const schedules: BackupSchedule[] = [];
+    const drills: RestoreDrill[] = [];
+    /** The schedule each drill restores, in drill order. */
+    const drillSchedules: BackupSchedule[] = [];
+    (data.schedules ?? []).forEach((s, i) => {
+      const path = p('schedules', i);
+      const location =
+        s.storageLocation === undefined
+          ? undefined
+          : release.storageLocations.find((l) => l.name === s.storageLocation);
+      if (s.storageLocation !== undefined && !location) {
+        throw new ConfigError(
+          configPath(path, 'storageLocation'),
+          `'${s.storageLocation}' is not a storage location of this config; use one of ${release.storageLocations.map((l) => `'${l.name}'`).join(', ')}`,
+        );
+      }
+      if (location && location.accessMode === 'ReadOnly') {
+        throw new ConfigError(
+          configPath(path, 'storageLocation'),
+          `'${s.storageLocation}' is ReadOnly: Velero writes no backup there; back up to a ReadWrite location`,
+        );
+      }
+      const schedule = atPath(path, scheduleFields, () => {
+        const taken = schedules.findIndex((other) => other.name === `${s.namePrefix ?? ''}${s.name}`);
+        if (taken >= 0) {
+          throw new ConfigError(
+            configPath(path, 'name'),
+            `'${s.name}' is taken by ${p('schedules', taken)}; give each schedule its own name`,
+          );
+        }
+        return new BackupSchedule(velero, `Schedule${i}`, {
+          release,
+          name: s.name,
+          namePrefix: s.namePrefix,
+          schedule: s.schedule,
+          ttl: s.ttl,
+          allowTtlShorterThanCadence: s.allowTtlShorterThanCadence,
+          includedNamespaces: s.includedNamespaces,
+          excludedNamespaces: s.excludedNamespaces,
+          includedResources: s.includedResources,
+          excludedResources: s.excludedResources,
+          includeClusterResources: s.includeClusterResources,
+          includedClusterScopedResources: s.includedClusterScopedResources,
+          excludedClusterScopedResources: s.excludedClusterScopedResources,
+          includedNamespaceScopedResources: s.includedNamespaceScopedResources,
+          excludedNamespaceScopedResources: s.excludedNamespaceScopedResources,
+          labelSelector: s.labelSelector,
+          snapshotVolumes: s.snapshotVolumes,
+          defaultVolumesToFsBackup: s.defaultVolumesToFsBackup,
+          snapshotMoveData: s.snapshotMoveData,
+          storageLocation: location,
+          csiSnapshotTimeout: s.csiSnapshotTimeout,
+          itemOperationTimeout: s.itemOperationTimeout,
+          hooks: s.hooks,
+          paused: s.paused,
+          useOwnerReferencesInBackup: s.useOwnerReferencesInBackup,
+        });
+      });
+      schedules.push(schedule);
+      if (s.drill) {
+        drillSchedules.push(schedule);
+        const d = s.drill;
+        const drillPath = configPath(path, 'drill');
+        drills.push(
+          atPath(drillPath, fieldsOf('DrillConfig'), () => {
+            const taken = new Set(drills.flatMap((other) => other.scratchNamespaces));
+            const drill = new RestoreDrill(velero, `RestoreDrill${i}`, {
+              release,
+              schedule,
+              trackingModifiers,
+              namespaces: d.namespaces,
+              namespaceMapping: d.namespaceMapping,
+              includedResources: d.includedResources,
+              verify: d.verify,
+              cron: d.cron,
+              restoreTimeout: toDuration(d.restoreTimeout, configPath(drillPath, 'restoreTimeout')),
+              pvcBoundTimeout: toDuration(d.pvcBoundTimeout, configPath(drillPath, 'pvcBoundTimeout')),
+              verifyTimeout: toDuration(d.verifyTimeout, configPath(drillPath, 'verifyTimeout')),
+              resources: d.resources,
+              name: d.name,
+              suspend: d.suspend,
+            });
+            const clash = drill.scratchNamespaces.find((n) => taken.has(n));
+            if (clash) {
+              throw new ConfigError(
+                configPath(drillPath, 'namespaceMapping'),
+                `scratch namespace '${clash}' is another drill's too; two drills would delete each other's copies: map this one elsewhere`,
+              );
+            }
+            return drill;
+          }),
+        );
+      }
+    });
+    this.schedules = schedules;
+    this.drills = drills;
+
+    // coverage: what the config leaves out, plus the drills' scratch copies (minutes old, deleted after)
+    const unprotected: Record<string, string> = {};
+    for (const [ns, reason] of Object.entries(data.unprotectedNamespaces ?? {})) {
+      if (!reason.trim()) {
+        throw new ConfigError(
+          p('unprotectedNamespaces', ns),
+          'has no reason; say why its volumes are not backed up, e.g. "cache, rebuilt on start"',
+        );
+      }
+      unprotected[ns] = reason;
+    }
+    for (const drill of drills) for (const ns of drill.scratchNamespaces) unprotected[ns] = DRILL_SCRATCH_REASON;
+
+    // the restore scenarios: dist/restores/, which nothing syncs
+    const restoresChart = new UnsyncedFolderChart(this, RESTORES_FOLDER);
+    const scheduleNamed = (name: string | undefined, path: string, fallback: () => BackupSchedule | undefined) => {
+      const found = name === undefined ? fallback() : schedules.find((s) => s.name === name);
+      if (!found) {
+        throw new ConfigError(
+          path,
+          name === undefined
+            ? "no schedule fits; name one of this config's schedules"
+            : `'${name}' is not a schedule of this config; use one of ${schedules.map((s) => `'${s.name}'`).join(', ') || '(none: add a schedule)'}`,
+        );
+      }
+      return found;
+    };
+    const withDrill = () => drillSchedules[0] ?? schedules[0];
+    const restores: RestoreScenario[] = [];
+    const restoreConfigs = data.restores ?? (schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
+    restoreConfigs.forEach((rc, i) => {
+      const path = p('restores', i);
+      const taken = (name: string) => {
+        const other = restores.findIndex((x) => x.name === name);
+        if (other >= 0) {
+          throw new ConfigError(
+            configPath(path, 'name'),
+            `'${name}' is taken by another scenario; give each restore its own name`,
+          );
+        }
+      };
+      if ('rebuild' in rc) {
+        const rb = rc.rebuild;
+        const clusterResources = scheduleNamed(
+          rb.clusterResourcesSchedule,
+          configPath(path, 'rebuild', 'clusterResourcesSchedule'),
+          () => schedules.find((s) => s.includeClusterResources),
+        );
+        const volumes = scheduleNamed(
+          rb.volumesSchedule,
+          configPath(path, 'rebuild', 'volumesSchedule'),
+          () => drillSchedules[0] ?? schedules.find((s) => s.snapshotVolumes),
+        );
+        taken('rebuild-cluster-resources');
+        taken('rebuild-volumes');
+        // cluster resources and every other namespace from the cluster-resources backup; the namespaces with
+        // volume data from the fresher volume one (restoring their PVCs from the other first would create empty
+        // volumes, which the volume restore then skips as existing)
+        restores.push(
+          atPath(
+            path,
+            fieldsOf('RebuildConfig'),
+            () =>
+              new RestoreScenario(restoresChart, 'RebuildClusterResources', {
+                trackingModifiers,
+                name: 'rebuild-cluster-resources',
+                title: 'rebuild: cluster resources and namespaces without volume data',
+                schedule: clusterResources,
+                target: { kind: 'cluster' },
+                excludedNamespaces: [release.namespace, ...REBUILD_EXCLUDED_NAMESPACES, ...volumes.includedNamespaces],
+              }),
+          ),
+          atPath(
+            path,
+            fieldsOf('RebuildConfig'),
+            () =>
+              new RestoreScenario(restoresChart, 'RebuildVolumes', {
+                trackingModifiers,
+                name: 'rebuild-volumes',
+                title: 'rebuild: the namespaces with volume data',
+                schedule: volumes,
+                target: { kind: 'cluster' },
+              }),
+          ),
+        );
+        return;
+      }
+      const sc: RestoreScenarioConfig = rc;
+      taken(sc.name);
+      const schedule = scheduleNamed(sc.schedule, configPath(path, 'schedule'), withDrill);
+      restores.push(
+        atPath(
+          path,
+          fieldsOf('RestoreScenarioConfig'),
+          () =>
+            new RestoreScenario(restoresChart, pascal(sc.name), {
+              trackingModifiers,
+              name: sc.name,
+              title: sc.title,
+              schedule,
+              target: { ...sc.target },
+              excludedNamespaces: sc.excludedNamespaces,
+              includedResources: sc.includedResources,
+              excludedResources: sc.excludedResources,
+              existingResourcePolicy: sc.existingResourcePolicy,
+            }),
+        ),
+      );
+      if (sc.target.kind === 'namespace-into') {
+        unprotected[sc.target.into] =
+          `inspection copy of ${sc.target.namespace} made by the restore scenario '${sc.name}'; delete it when done`;
+      }
+    });
+    this.restores = restores;
+    this.unprotectedNamespaces = unprotected;
+
+    // CSI: the snapshot-controller and the VolumeSnapshotClass
+    const c = data.csi ?? {};
+    if (c.enabled ?? release.csiEnabled) {
+      const csi = new FolderChart(this, 'csi-snapshots');
+      this.snapshots = atPath(p('csi'), fieldsOf('CsiConfig'), () => {
+        return new CsiSnapshotStack(csi, 'CsiSnapshots', {
+          controller: c.controller,
+          crds: c.crds,
+          version: c.version,
+          namespace: c.namespace,
+          createNamespace: c.createNamespace,
+          snapshotterSidecarVersion: c.snapshotterSidecarVersion,
+          preventVolumeModeConversion: c.preventVolumeModeConversion,
+          resources: c.resources,
+          volumeSnapshotClass: c.volumeSnapshotClass,
+        });
+      });
+    }
+    const exceptions = data.volumeExceptions ?? {};
+    const volumeSnapshots: VolumeSnapshotSupport | undefined = this.snapshots && {
+      snapshotDrivers: [this.snapshots.driver],
+      fsBackupVolumes: (exceptions.fsBackupVolumes ?? []).map((v) => ({ ...v })),
+      unprotectedVolumes: (exceptions.unprotectedVolumes ?? []).map((v) => ({ ...v })),
+    };
+    if (!this.snapshots && (exceptions.fsBackupVolumes?.length || exceptions.unprotectedVolumes?.length)) {
+      throw new ConfigError(
+        p('volumeExceptions'),
+        'is only read with CSI snapshots (the PVCNotSnapshottable alert); remove it, or enable csi',
+      );
+    }
+    // runbooks: BACKUP-PLAN.md next to the stack's folders (a fleet cluster's in dist/clusters/<name>/)
+    const runbookRepository = resolveRepository(clusterRepository);
+
+    const a = data.alerts ?? {};
+    // 'namespace' and 'name' start messages about other namespaces too ("namespace 'drill-apps' is declared ...")
+    const alertFields = fieldsOf('AlertsConfig').filter((f) => f !== 'namespace' && f !== 'name');
+    this.alerts = atPath(p('alerts'), alertFields, () => {
+      return new BackupAlerts(velero, 'BackupAlerts', {
+        release,
+        schedules,
+        unprotectedNamespaces: unprotected,
+        additionalRules: drills.map((d) => d.alertRules),
+        volumeSnapshots,
+        snapshotControllerNamespace: this.snapshots?.namespace,
+        runbookUrl: alertRunbookUrl(runbookRepository),
+        kubeStateMetrics: a.kubeStateMetrics && { ...a.kubeStateMetrics },
+        ruleNamespace: a.namespace,
+        ruleSelectorLabels: a.ruleSelectorLabels,
+        routingLabels: a.routingLabels,
+        backupDurationWarning: toDuration(a.backupDurationWarning, p('alerts', 'backupDurationWarning')),
+        name: a.name,
+        prometheusRuleSelector: a.prometheusRuleSelector && {
+          ruleSelector: a.prometheusRuleSelector.ruleSelector,
+          ruleNamespaceSelector: a.prometheusRuleSelector.ruleNamespaceSelector,
+          prometheusNamespace: a.prometheusRuleSelector.prometheusNamespace,
+          ruleNamespaceLabels: a.prometheusRuleSelector.ruleNamespaceLabels,
+        },
+      });
+    });
+
+    // ArgoCD: the CRDs first, then one Application per folder
+    const common = {
+      project: argocd.project,
+      argocdNamespace: argocd.namespace,
+      destinationServer: placement ? server : undefined,
+    };
+    const options = (own?: readonly string[]) => {
+      const list = [...(argocd.syncOptions ?? []), ...(own ?? [])];
+      return list.length ? list : undefined;
+    };
+    const applicationsChart = new FolderChart(this, 'applications');
+    const applications: (ArgoCdApplication | CrdApplication)[] = [
+      new CrdApplication(applicationsChart, 'Crds', {
+        ...common,
+        release,
+        additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
+        name: appName(argocd.crds?.name ?? 'backup-crds'),
+        syncWave: argocd.crds?.syncWave,
+        syncOptions: options(argocd.crds?.syncOptions),
+      }),
+    ];
+    if (this.snapshots) {
+      applications.push(
+        new ArgoCdApplication(applicationsChart, 'CsiSnapshots', {
+          ...common,
+          name: appName(argocd.csiSnapshots?.name ?? 'csi-snapshots'),
+          folder: 'csi-snapshots',
+          version: this.snapshots.version,
+          destinationNamespace: this.snapshots.namespace,
+          // the controller's namespace belongs to the CSI driver's install (or is rendered by the stack)
+          createNamespace: false,
+          syncWave: argocd.csiSnapshots?.syncWave ?? -5,
+          syncOptions: options(argocd.csiSnapshots?.syncOptions),
+          repository: clusterRepository,
+        }),
+      );
+    }
+    applications.push(
+      new ArgoCdApplication(applicationsChart, 'Velero', {
+        ...common,
+        name: appName(argocd.velero?.name ?? 'velero'),
+        folder: 'velero',
+        version: release.version,
+        destinationNamespace: release.namespace,
+        syncWave: argocd.velero?.syncWave,
+        syncOptions: options(argocd.velero?.syncOptions),
+        repository: clusterRepository,
+      }),
+    );
+    this.applications = applications;
+
+    if (!placement) {
+      // applied once by hand (`kubectl apply -f dist/bootstrap/`): the app of apps that syncs dist/applications/
+      const bootstrap = new FolderChart(this, 'bootstrap');
+      new ArgoCdApplication(bootstrap, 'Root', {
+        ...common,
+        name: argocd.root?.name ?? 'velero-cdk8s',
+        folder: 'applications',
+        version: release.version,
+        destinationNamespace: argocd.namespace ?? 'argocd',
+        createNamespace: false,
+        syncWave: argocd.root?.syncWave,
+        syncOptions: options(argocd.root?.syncOptions),
+        repository,
+      });
+    }
+    this.folders = [
+      'velero',
+      ...(this.snapshots ? ['csi-snapshots'] : []),
+      'applications',
+      ...(placement ? [] : ['bootstrap']),
+    ];
+
+    const argocdNamespace = argocd.namespace ?? 'argocd';
+    const [crdApplication, ...folderApplications] = applications;
+    const veleroApplication = folderApplications[folderApplications.length - 1];
+    const firstDrill = drills[0];
+    this.plan = {
+      release,
+      schedules,
+      volumes: (data.volumes ?? []).map((v) => ({ ...v })),
+      unprotectedNamespaces: unprotected,
+      volumeSnapshots,
+      snapshotControllerNamespace: this.snapshots?.namespace,
+      runbooks: {
+        distPath: clusterRepository.distPath,
+        scenarios: restores.map((x) => x.summary),
+        drill: firstDrill && {
+          cronJobName: firstDrill.name,
+          namespace: firstDrill.namespace,
+          scheduleName: drillSchedules[0].name,
+          cron: firstDrill.cron,
+        },
+        rebuild: {
+          veleroNamespace: release.namespace,
+          argocdNamespace,
+          crdApplication: crdApplication.name,
+          veleroApplication: veleroApplication.name,
+          otherApplications: folderApplications.slice(0, -1).map((x) => x.name),
+          veleroVersion: release.version,
+          credentials: release.credentials,
+          storageLocation: release.defaultStorageLocation.name,
+          restores: restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary),
+        },
+      },
+      alerts: this.alerts.rules.map((rule) => ({
+        alert: rule.alert,
+        severity: rule.labels.severity ?? 'warning',
+        summary: rule.annotations.summary ?? '',
+        description: rule.annotations.description ?? '',
+      })),
+    };
+  }
+
+  /**
+   * The checks every synth of this stack runs before anything is written: the output invariants (with
+   * this stack's LocalStack locations) and validation against the upstream schemas.
+   */
+  public get checks(): OutputCheck[] {
+    return [this.invariantsCheck(), this.schemaCheck()];
+  }
+
+  /** Validation of every object against its schema: custom resources against the release's own line. */
+  public schemaCheck(): OutputCheck {
+    return schemaCheck({ versions: { velero: this.release.version } }, (result) => {
+      for (const note of result.notes) console.error(`validate: ${note}`);
+    });
+  }
+
+  /** The output invariants alone, for this stack's objects (a fleet runs them per cluster). */
+  public invariantsCheck(distPath?: string): OutputCheck {
+    return (objects) => {
+      const localStack = this.release.storageLocations.filter((l) => l.profile.isTestRig);
+      return checkInvariants(foldersOf(objects), {
+        localStackSecretAllowed: localStack.length > 0,
+        localStackLocations: localStack.map((l) => `${this.release.namespace}/${l.name}`),
+        distPath,
+      });
+    };
+  }
+}

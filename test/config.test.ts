@@ -118,6 +118,11 @@ describe('a mistake names its path', () => {
     ],
     ['a typo', { tll: '1h' }, "schedules[2].tll: is not a field here; did you mean 'ttl'?"],
     [
+      'a Duration of NaN hours',
+      { ttl: Duration.hours(NaN) },
+      'schedules[2].ttl: must be a Duration of a finite amount, e.g. Duration.hours(720), got Duration of NaN hours',
+    ],
+    [
       'an object shaped like a Duration',
       { ttl: { amount: 3, unit: 'hours' } },
       "schedules[2].ttl: must be a Go duration string such as '720h' (or a cdk8s Duration)",

@@ -9,6 +9,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { Duration } from 'cdk8s';
 import { formatGoDuration, parseGoDuration } from '../units/duration';
+import { describeValue, millisOf } from '../validation/props';
 import schema from '../../velero-cdk8s.config.schema.json';
 import type { BackupStackConfig, DurationValue } from './types';
 
@@ -61,7 +62,16 @@ export function normaliseConfig(value: unknown, path = ''): unknown {
     });
   }
   if (typeof value === 'object') {
-    if (isDuration(value)) return formatGoDuration(value);
+    if (isDuration(value)) {
+      // Duration.hours(NaN) would reach the formatter as "cannot be converted to a BigInt"
+      if (!Number.isFinite(millisOf(value))) {
+        throw new ConfigError(
+          path,
+          `must be a Duration of a finite amount, e.g. Duration.hours(720), got ${describeValue(value)}`,
+        );
+      }
+      return formatGoDuration(value);
+    }
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const kind = (value as object).constructor?.name ?? 'object';

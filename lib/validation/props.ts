@@ -68,7 +68,7 @@ function durationText(d: { toMilliseconds(): number }): string {
 }
 
 /** Milliseconds of a Duration, or NaN when cdk8s cannot convert its amount. */
-function millisOf(d: { toMilliseconds(): number }): number {
+export function millisOf(d: { toMilliseconds(): number }): number {
   try {
     return d.toMilliseconds();
   } catch {

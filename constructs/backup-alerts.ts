@@ -8,7 +8,7 @@ import { isNamespaceProtected, uncoveredNamespaces, type UncoveredNamespaces } f
 import { checkLabels, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
-import { describeLabels, describeSelector, selectorMatches, type LabelSelector } from '../lib/kube/label-selector';
+import { describeSelector, selectorMatches, type LabelSelector } from '../lib/kube/label-selector';
 import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase } from '../lib/alerts/promtool';
@@ -364,7 +364,7 @@ export class BackupAlerts extends Construct {
     }
     if (!selectorMatches(selection.ruleSelector, this.ruleLabels)) {
       throw new Error(
-        `${subject}: its labels ${describeLabels(this.ruleLabels)} do not match the Prometheus ruleSelector (${describeSelector(selection.ruleSelector)}); set ruleSelectorLabels to labels the selector matches`,
+        `${subject}: its labels do not match the Prometheus ruleSelector (${describeSelector(selection.ruleSelector)}); set ruleSelectorLabels to labels it matches (docs/pitfalls.md#rule-selector)`,
       );
     }
     const nsSelector = selection.ruleNamespaceSelector === undefined ? {} : selection.ruleNamespaceSelector;

@@ -134,7 +134,7 @@ describe('velero-plugin-for-aws <-> storage provider', () => {
     (plugin) => {
       expect(() => checkPluginProvider(plugin, 'backblaze-b2')).toThrow(
         new Error(
-          `velero-plugin-for-aws ${plugin} does not work with Backblaze B2: it sends an empty x-amz-tagging header with every upload, which Backblaze B2 (HTTP 400) and Cloudflare R2 (HTTP 501) reject, so every backup fails at its metadata upload (gitops-pitfalls.md row 10; velero-plugin-for-aws#299, velero#9931): use a release outside v1.14.0-v1.14.2, e.g. v1.13.x (v1.13.2), for Velero v1.17.x; the fix (velero-plugin-for-aws#299, backported to 1.14 in #309) is in no release up to v1.14.2`,
+          `velero-plugin-for-aws ${plugin} does not work with Backblaze B2: it sends an empty x-amz-tagging header, which Backblaze B2 (HTTP 400) and Cloudflare R2 (HTTP 501) reject, so every backup fails; use a release outside v1.14.0-v1.14.2, e.g. v1.13.x (v1.13.2), for Velero v1.17.x (docs/pitfalls.md#s3-plugin-provider)`,
         ),
       );
     },
@@ -193,7 +193,7 @@ describe('velero-plugin-for-aws <-> storage provider', () => {
 describe('snapshot CRDs <-> controller <-> sidecar (lib/versions/snapshotter-compat.ts)', () => {
   test('a broken pair throws with its ways out', () => {
     expect(() => checkSnapshotter({ version: 'v8.2.1', sidecarVersion: 'v4.2.1' })).toThrow(
-      /is a known-bad pair: .*ways out: \(1\) upgrade the sidecar/,
+      /is a known-bad pair: .*; use snapshotterSidecarVersion >= v6\.0\.0/,
     );
   });
 

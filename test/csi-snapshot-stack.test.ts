@@ -75,13 +75,9 @@ const CORE_AND_SNAPSHOT_RULES = (volumesnapshotsVerbs: string[]) => [
 
 const V8_BAD_PAIR =
   "csi snapshot stack: snapshotter v8.2.1 with the CSI driver's csi-snapshotter sidecar v4.2.1 is a known-bad pair: " +
-  "the v8.2.1 VolumeSnapshotContent CRD rejects any update that drops spec.sourceVolumeMode ('sourceVolumeMode is required once set'), " +
-  'the controller sets that field (--prevent-volume-mode-conversion=true), and sidecars before v6.0.0 drop it when they update a ' +
-  'VolumeSnapshotContent, so VolumeSnapshots stay READYTOUSE=false and backups end PartiallyFailed (gitops-pitfalls.md row 16); ' +
-  'ways out: (1) upgrade the sidecar to v6.0.0 or later (ideally v8.2.1), grant it patch on volumesnapshotcontents and ' +
-  'volumesnapshotcontents/status, and set snapshotterSidecarVersion; (2) set preventVolumeModeConversion: false ' +
-  '(renders --prevent-volume-mode-conversion=false; gives up the KEP-3141 volume mode conversion protection); ' +
-  "(3) set version: 'v7.0.2' (CRDs without that rule; the CRD Application then no longer syncs the groupsnapshot CRDs)";
+  'sidecars before v6.0.0 drop spec.sourceVolumeMode, which these CRDs require once set, so snapshots never become ready; ' +
+  "use snapshotterSidecarVersion >= v6.0.0 (with patch RBAC), preventVolumeModeConversion: false, or version: 'v7.0.2' " +
+  '(docs/pitfalls.md#source-volume-mode)';
 
 describe('CsiSnapshotStack snapshot-controller RBAC', () => {
   test('GIVEN v8.2.1 WHEN rendered THEN the ClusterRole has exactly the upstream v8.2.1 rules, with create on volumesnapshots', () => {

@@ -232,6 +232,8 @@ export interface PluginProviderRule {
   readonly providers: readonly StorageProvider[];
   /** What happens, in one clause. */
   readonly problem: string;
+  /** The same, short enough for the synth's one-line refusal. */
+  readonly brief: string;
   readonly refs: string;
   /** The way out besides another plugin line. */
   readonly note: string;
@@ -247,7 +249,9 @@ export const PLUGIN_PROVIDER_RULES: readonly PluginProviderRule[] = [
     providers: ['backblaze-b2', 'cloudflare-r2'],
     problem:
       'it sends an empty x-amz-tagging header with every upload, which Backblaze B2 (HTTP 400) and Cloudflare R2 (HTTP 501) reject, so every backup fails at its metadata upload',
-    refs: 'gitops-pitfalls.md row 10; velero-plugin-for-aws#299, velero#9931',
+    brief:
+      'it sends an empty x-amz-tagging header, which Backblaze B2 (HTTP 400) and Cloudflare R2 (HTTP 501) reject, so every backup fails',
+    refs: 'docs/pitfalls.md#s3-plugin-provider; velero-plugin-for-aws#299, velero#9931',
     note: 'the fix (velero-plugin-for-aws#299, backported to 1.14 in #309) is in no release up to v1.14.2',
   },
 ];
@@ -285,12 +289,12 @@ export function checkPluginProvider(
       ? KNOWN_GOOD_PAIRINGS.find((k) => k.veleroLine === line(velero) && k.providers.includes(provider))
       : undefined;
     const below = pairing
-      ? `${pairing.plugin}, the known-good pairing for Velero v${pairing.veleroLine}.x on ${name} (${pairing.ref})`
+      ? `${pairing.plugin}, the known-good pairing for Velero v${pairing.veleroLine}.x`
       : workingLineBelow(rule);
     throw new Error(
-      `velero-plugin-for-aws ${plugin} does not work with ${name}: ${rule.problem} (${rule.refs}): use a release outside ${rule.pluginFrom}-${rule.pluginThrough}${
+      `velero-plugin-for-aws ${plugin} does not work with ${name}: ${rule.brief}; use a release outside ${rule.pluginFrom}-${rule.pluginThrough}${
         below ? `, e.g. ${below}` : ''
-      }; ${rule.note}`,
+      } (docs/pitfalls.md#s3-plugin-provider)`,
     );
   }
   if (provider === 'backblaze-b2' && config !== undefined && config.checksumAlgorithm !== '') {

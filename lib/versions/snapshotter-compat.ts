@@ -71,8 +71,10 @@ export interface SidecarCompatibilityRule {
   readonly verdict: 'ok' | 'broken';
   /** Why, in one clause. */
   readonly reason: string;
-  /** For a broken pair: the ways out, each a config change. */
+  /** For a broken pair: the ways out, each a config change (the plan report and docs/pitfalls.md spell them out). */
   readonly waysOut?: readonly string[];
+  /** For a broken pair: the reason and ways out in one short clause each, for the synth's one-line refusal. */
+  readonly brief?: { readonly reason: string; readonly waysOut: string; readonly anchor: string };
   /** For a broken pair that `preventVolumeModeConversion: false` fixes: why it does. */
   readonly mitigatedByDisablingVolumeModeConversion?: string;
 }
@@ -103,6 +105,13 @@ export const SIDECAR_COMPATIBILITY: readonly SidecarCompatibilityRule[] = [
       'set preventVolumeModeConversion: false (renders --prevent-volume-mode-conversion=false; gives up the KEP-3141 volume mode conversion protection)',
       "set version: 'v7.0.2' (CRDs without that rule; the CRD Application then no longer syncs the groupsnapshot CRDs)",
     ],
+    brief: {
+      reason:
+        'sidecars before v6.0.0 drop spec.sourceVolumeMode, which these CRDs require once set, so snapshots never become ready',
+      waysOut:
+        "snapshotterSidecarVersion >= v6.0.0 (with patch RBAC), preventVolumeModeConversion: false, or version: 'v7.0.2'",
+      anchor: 'docs/pitfalls.md#source-volume-mode',
+    },
     mitigatedByDisablingVolumeModeConversion:
       '--prevent-volume-mode-conversion=false keeps spec.sourceVolumeMode unset, so the CRD rule never applies; KEP-3141 volume mode conversion protection stays off until the sidecar is v6.0.0 or later',
   },
@@ -237,6 +246,8 @@ export function checkSnapshotterCompatibility(pair: SnapshotterPair): Snapshotte
     release,
     rule,
     preventVolumeModeConversion: prevent,
-    message: `${subject} is a known-bad pair: ${rule.reason}; ways out: ${waysOut}`,
+    message: rule.brief
+      ? `${subject} is a known-bad pair: ${rule.brief.reason}; use ${rule.brief.waysOut} (${rule.brief.anchor})`
+      : `${subject} is a known-bad pair: ${rule.reason}; ways out: ${waysOut}`,
   };
 }

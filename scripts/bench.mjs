@@ -295,7 +295,7 @@ try {
     `Measured in the same run: the synth's own step timings (\`VELERO_CDK8S_TIMINGS=1 node scripts/synth.mjs\`, one extra run per round, medians in ms) and the rows above.`,
     '',
     `- **npm itself** costs ${ms((m.synth - m.synthNode) * 1000)} ms of \`npm run synth\` (${fmt((m.synth - m.synthNode) / m.F)}× F): \`npm run synth\` − \`node scripts/synth.mjs\`. A bare \`node\` process costs ${ms(m.node * 1000)} ms and loading cdk8s + cdk8s-plus-30 on top of it ${ms((m.F - m.node) * 1000)} ms (F − node).`,
-    `- **The caches** (scripts/lib/load-entry.mjs; schema validation's own caches besides) save ${ms((m.synthOff - m.synthNode) * 1000)} ms per synth together (\`VELERO_CDK8S_CACHE=off\` − warm): the V8 code cache ${ms((m.synthNoCode - m.synthNode) * 1000)} ms, the YAML text results ${ms((m.synthNoYaml - m.synthNode) * 1000)} ms (${ms((m.scaleNoYaml - m.scaleNode) * 1000)} ms on the scale config), the rest reusing the bundles instead of running esbuild. A cold cache gives the same bytes.`,
+    `- **The caches** (scripts/lib/load-entry.mjs, the only ones; schema validation keeps none) save ${ms((m.synthOff - m.synthNode) * 1000)} ms per synth together (\`VELERO_CDK8S_CACHE=off\` − warm): the V8 code cache ${ms((m.synthNoCode - m.synthNode) * 1000)} ms, the YAML text results ${ms((m.synthNoYaml - m.synthNode) * 1000)} ms (${ms((m.scaleNoYaml - m.scaleNode) * 1000)} ms on the scale config), the rest reusing the bundles instead of running esbuild. A cold cache gives the same bytes.`,
     '',
     '| step of `node scripts/synth.mjs` | default stack, ms | scale config, ms |',
     '|---|---|---|',

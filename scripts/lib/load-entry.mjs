@@ -7,7 +7,7 @@
 //     npm packages the app imports, each initialized on first use as `require` would). A bundle is reused
 //     while every file it was built from is byte-identical (a content hash; for installed package files, the
 //     one recorded with their size, mtime, ctime and inode, as git's index does);
-//   - the V8 code cache of both bundles (`<cache dir>/v8/`, keyed by the bundle's sha256, the Node version
+//   - the V8 code cache of both bundles (`<cache dir>/v8/`, keyed by the bundle's sha256 and path, the Node version
 //     and the architecture; V8 checks its own version and flags too): a warm run parses ~2 MB of JavaScript
 //     in a few ms;
 //   - results the app asks for (`<cache dir>/results/<app bundle hash>/`, see `resultCache`): the YAML text
@@ -232,7 +232,9 @@ const WRAPPER = '(function (exports, require, module, __filename, __dirname) { '
 
 /** Runs a CommonJS bundle like `require` would, through a V8 code cache; returns its `module.exports`. */
 function runBundle(file, code, requireFn) {
-  const cacheFile = join(codeCacheDir, `${sha256(code, process.version, process.arch).slice(0, 32)}.bin`);
+  // keyed by the file too: a code cache compiled under another checkout's path would put that path (and so the
+  // wrong file:line) into every stack trace of this one, and the one-line config errors map frames by path
+  const cacheFile = join(codeCacheDir, `${sha256(code, file, process.version, process.arch).slice(0, 32)}.bin`);
   let cachedData;
   if (!off.has('code')) {
     try {

@@ -3,38 +3,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Duration } from 'cdk8s';
-import { assertUniqueScheduleNames, BackupSchedule, type BackupScheduleProps } from '../constructs/backup-schedule';
+import { assertUniqueScheduleNames, BackupSchedule } from '../constructs/backup-schedule';
 import type { VeleroReleaseProps } from '../constructs/velero-release';
 import { StorageProfile } from '../lib/storage/storage-profile';
 import { synthesize } from '../lib/output/synth';
 import { testChart, testRelease } from './helpers';
-
-type Props = Omit<BackupScheduleProps, 'release'>;
-
-const DAILY: Props = {
-  name: 'daily-critical-pvcs',
-  schedule: '0 2 * * *',
-  ttl: Duration.hours(720),
-  includedNamespaces: ['default', 'loki', 'pihole'],
-  snapshotVolumes: true,
-  defaultVolumesToFsBackup: false,
-};
-const WEEKLY: Props = {
-  name: 'weekly-cluster-resources',
-  schedule: '0 3 * * 0',
-  ttl: Duration.hours(2160),
-  includeClusterResources: true,
-  includedNamespaces: ['*'],
-  snapshotVolumes: false,
-};
-
-/** A release (LocalStack, CSI on) plus schedules; returns the chart and the constructs. */
-function setup(schedules: Props[], releaseProps: Partial<VeleroReleaseProps> = {}) {
-  const { chart } = testChart();
-  const release = testRelease(chart, releaseProps);
-  const built = schedules.map((p, i) => new BackupSchedule(chart, `Schedule${i}`, { release, ...p }));
-  return { chart, release, schedules: built };
-}
+import { DAILY, setup, WEEKLY, type Props } from './fixtures/schedules';
 
 /** The error a schedule config throws. */
 function error(props: Partial<Props>, releaseProps: Partial<VeleroReleaseProps> = {}): string {

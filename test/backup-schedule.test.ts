@@ -1,35 +1,9 @@
 import { Chart, Duration } from 'cdk8s';
-import { BackupSchedule, type BackupScheduleProps } from '../constructs/backup-schedule';
+import { BackupSchedule } from '../constructs/backup-schedule';
 import type { VeleroReleaseProps } from '../constructs/velero-release';
 import { StorageProfile } from '../lib/storage/storage-profile';
 import { find, objects, testChart, testRelease, type K8sObject } from './helpers';
-
-type Props = Omit<BackupScheduleProps, 'release'>;
-
-const DAILY: Props = {
-  name: 'daily-critical-pvcs',
-  schedule: '0 2 * * *',
-  ttl: Duration.hours(720),
-  includedNamespaces: ['default', 'loki', 'pihole'],
-  snapshotVolumes: true,
-  defaultVolumesToFsBackup: false,
-};
-const WEEKLY: Props = {
-  name: 'weekly-cluster-resources',
-  schedule: '0 3 * * 0',
-  ttl: Duration.hours(2160),
-  includeClusterResources: true,
-  includedNamespaces: ['*'],
-  snapshotVolumes: false,
-};
-
-/** A release (LocalStack, CSI on) plus schedules; returns the chart and the constructs. */
-function setup(schedules: Props[], releaseProps: Partial<VeleroReleaseProps> = {}) {
-  const { chart } = testChart();
-  const release = testRelease(chart, releaseProps);
-  const built = schedules.map((p, i) => new BackupSchedule(chart, `Schedule${i}`, { release, ...p }));
-  return { chart, release, schedules: built };
-}
+import { DAILY, setup, WEEKLY, type Props } from './fixtures/schedules';
 
 /** The rendered Schedule of one schedule config. */
 function render(props: Props, releaseProps: Partial<VeleroReleaseProps> = {}): K8sObject {

@@ -4,12 +4,11 @@
  * miss, and `VELERO_CDK8S_CACHE=off` gives the same bytes without writing any cache. Each test works in a
  * copy of the repository (node_modules linked) with its own cache directory, through real processes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyCheckout, tree } from './fixtures/checkout';
 
-const ROOT = resolve(__dirname, '..');
 jest.setTimeout(120_000);
 
 let repo: string;
@@ -26,16 +25,7 @@ afterEach(() => {
   edited.clear();
 });
 beforeAll(() => {
-  repo = join(mkdtempSync(join(tmpdir(), 'caches-')), 'repo');
-  for (const top of new Set(
-    execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map((f) => f.split('/')[0]),
-  )) {
-    cpSync(join(ROOT, top), join(repo, top), { recursive: true });
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(repo, 'node_modules'));
+  repo = copyCheckout('caches-');
 });
 afterAll(() => rmSync(join(repo, '..'), { recursive: true, force: true }));
 
@@ -51,19 +41,6 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): str
 const synth = (out: string, env?: Record<string, string>) =>
   run(process.execPath, ['scripts/synth.mjs', '--out', join(repo, out)], env);
 
-/** Every file under `dir`: relative path -> content. */
-function tree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.set(relative(dir, p), readFileSync(p, 'utf8'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 const yamlFiles = (dir: string) => [...tree(join(repo, dir))].filter(([f]) => f.endsWith('.yaml'));
 
 function edit(file: string, from: string, to: string): void {

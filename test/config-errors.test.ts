@@ -3,41 +3,18 @@
  * bundle), exits non-zero and leaves dist/ untouched: through the real `npm run synth`, `npm run plan` and
  * `npm run validate`, in a copy of the repository whose main.ts has the mistake (node_modules linked).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyCheckout, ROOT, tree } from './fixtures/checkout';
 
-const ROOT = resolve(__dirname, '..');
 jest.setTimeout(120_000);
 
 let repo: string;
 beforeAll(() => {
-  repo = join(mkdtempSync(join(tmpdir(), 'config-errors-')), 'repo');
-  for (const top of new Set(
-    execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map((f) => f.split('/')[0]),
-  )) {
-    cpSync(join(ROOT, top), join(repo, top), { recursive: true });
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(repo, 'node_modules'));
+  repo = copyCheckout('config-errors-');
 });
 afterAll(() => rmSync(join(repo, '..'), { recursive: true, force: true }));
-
-function tree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.set(relative(dir, p), readFileSync(p, 'utf8'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 /** main.ts with `from` replaced by `to`, and the 1-based line of the replacement. */
 function breakMain(from: string, to: string): number {

@@ -101,7 +101,8 @@ export interface BackupAlertsProps {
   readonly name?: string;
   /**
    * kube-state-metrics that exports BackupStorageLocation phases on Velero 1.15/1.16 (no storage-location
-   * metric there; constructs/storage-location-metrics.ts). @default kube-prometheus-stack's in 'monitoring'
+   * metric there; constructs/storage-location-metrics.ts).
+   * @default kube-prometheus-stack's, in `ruleNamespace` when that is set (next to its Prometheus), else in 'monitoring'
    */
   readonly kubeStateMetrics?: KubeStateMetricsTarget;
   /**
@@ -261,9 +262,13 @@ export class BackupAlerts extends Construct {
     const gauge = exportsStorageLocationGauge(release.version);
     const locations: ProvenRule[] = gauge ? [storageLocationRule(ctx)] : storageLocationPhaseRules(ctx);
     if (!gauge) {
+      // kube-state-metrics runs next to the Prometheus the rules are placed for (docs/pitfalls.md#ksm-namespace)
       this.storageLocationMetrics = new StorageLocationMetrics(this, 'StorageLocationMetrics', {
         version: release.version,
-        kubeStateMetrics: props.kubeStateMetrics,
+        kubeStateMetrics: {
+          ...props.kubeStateMetrics,
+          namespace: props.kubeStateMetrics?.namespace ?? props.ruleNamespace,
+        },
       });
     }
     if (repoMaintenanceAlertApplies(release.version, release.nodeAgentEnabled)) {

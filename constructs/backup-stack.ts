@@ -177,7 +177,10 @@ export class BackupStack extends Construct {
     this.storageLocations = release.storageLocations;
 
     // every restore strips ArgoCD's tracking from what it brings back; the ConfigMap must be in the cluster first
-    const trackingModifiers = new TrackingStripModifiers(velero, 'TrackingStripModifiers', { release });
+    const trackingModifiers = new TrackingStripModifiers(velero, 'TrackingStripModifiers', {
+      release,
+      tracking: { method: argocd.trackingMethod },
+    });
     this.trackingModifiers = trackingModifiers;
 
     // the schedules, each with its drill

@@ -94,7 +94,7 @@ export interface ReleaseConfig {
     /** @default [] */
     readonly tolerations?: readonly TolerationConfig[];
   };
-  /** Server resources. @default requests 100m / 256Mi, limits 200m / 512Mi */
+  /** Server resources. @default requests 100m / 256Mi, limits 1000m / 512Mi */
   readonly resources?: ResourcesConfig;
   /** Server `--log-level`. @default 'info' */
   readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
@@ -384,10 +384,10 @@ export interface AlertsConfig {
   /**
    * The kube-state-metrics that exports the storage locations' phase (Velero 1.15/1.16, whose server has no
    * BSL status metric): where its custom-resource-state ConfigMap goes and which ServiceAccount reads the BSLs.
-   * @default { namespace: 'monitoring', serviceAccountName: 'kube-prometheus-stack-kube-state-metrics' }
+   * @default { namespace: alerts.namespace or 'monitoring', serviceAccountName: 'kube-prometheus-stack-kube-state-metrics' }
    */
   readonly kubeStateMetrics?: {
-    /** @default 'monitoring' */
+    /** @default alerts.namespace when set (kube-state-metrics runs next to that Prometheus), else 'monitoring' */
     readonly namespace?: DnsLabel;
     /** @default 'kube-prometheus-stack-kube-state-metrics' */
     readonly serviceAccountName?: string;
@@ -520,6 +520,13 @@ export interface ArgoCdConfig {
   readonly namespace?: DnsLabel;
   /** Sync options added to every Application. @default [] */
   readonly syncOptions?: readonly SyncOption[];
+  /**
+   * How your ArgoCD tracks its objects (`application.resourceTrackingMethod` in `argocd-cm`): restores strip only
+   * what it writes, the label `app.kubernetes.io/instance` for `label`, the annotation `argocd.argoproj.io/tracking-id`
+   * for `annotation`, both for `annotation+label` (docs/pitfalls.md#tracking-method).
+   * @default 'annotation' (ArgoCD 3.x's default; before 3.0 it was 'label')
+   */
+  readonly trackingMethod?: 'annotation' | 'label' | 'annotation+label';
   /** The CRD Application (Velero's and the snapshot CRDs, upstream at the chosen tags). @default {} */
   readonly crds?: ApplicationConfig;
   /** The Application of dist/csi-snapshots/. @default {} */

@@ -98,7 +98,7 @@ export function renderRestoreRunbooks(input: RunbookInput): string[] {
   const out: string[] = [
     '## Runbooks',
     '',
-    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- <name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking label and annotation from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it.`,
+    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- <name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking (what the config's \`argocd.trackingMethod\` writes: docs/pitfalls.md#tracking-method) from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it.`,
     '',
   ];
   const inRebuild = new Set(input.rebuild.restores.map((r) => r.name));

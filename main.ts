@@ -74,7 +74,7 @@ export const SEED_CONFIG = {
     { rebuild: {} },
   ],
   // Synology CSI's csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update; with the v8.2.1 CRDs
-  // that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16). Chosen: the controller flag,
+  // that pair is refused unless a way out is chosen (docs/pitfalls.md#source-volume-mode). Chosen: the controller flag,
   // until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
   csi: { preventVolumeModeConversion: false },
   argocd: { repository: { repoURL: 'https://github.com/homelab/velero-cdk8s.git', targetRevision: 'HEAD' } },

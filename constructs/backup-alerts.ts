@@ -107,7 +107,7 @@ export interface BackupAlertsProps {
   readonly kubeStateMetrics?: KubeStateMetricsTarget;
   /**
    * The `runbook_url` annotation of each alert (the kube-prometheus convention): the URL of its section in the
-   * rendered runbook, e.g. `runbookUrl(REPOSITORY)` of lib/restore/runbook.ts. @default no runbook_url
+   * rendered runbook, e.g. `alertRunbookUrl(repository)` of lib/restore/runbook.ts. @default no runbook_url
    */
   readonly runbookUrl?: (alert: string) => string;
   /**

@@ -369,13 +369,13 @@ describe('CsiSnapshotStack version x sidecar pairs', () => {
 
   test('GIVEN a sidecar before v4.0.0 WHEN constructed THEN it is refused for the v1beta1 API, and the flag does not help', () => {
     expect(thrown(build({ snapshotterSidecarVersion: 'v3.0.3', preventVolumeModeConversion: false }))).toBe(
-      "csi snapshot stack: snapshotter v8.2.1 with the CSI driver's csi-snapshotter sidecar v3.0.3 is a known-bad pair: sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; external-snapshotter CHANGELOG-4.0.md, PR #425); ways out: (1) upgrade the sidecar to v6.0.0 or later (ideally v8.2.1) and set snapshotterSidecarVersion",
+      "csi snapshot stack: snapshotter v8.2.1 with the CSI driver's csi-snapshotter sidecar v3.0.3 is a known-bad pair: sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; kubernetes-csi/external-snapshotter:CHANGELOG/CHANGELOG-4.0.md, PR #425); ways out: (1) upgrade the sidecar to v6.0.0 or later (ideally v8.2.1) and set snapshotterSidecarVersion",
     );
   });
 
   test('GIVEN v7.0.2 and a sidecar before v4.0.0 WHEN constructed THEN it is refused for the v1beta1 API', () => {
     expect(thrown(build({ version: 'v7.0.2', snapshotterSidecarVersion: 'v3.0.3' }))).toBe(
-      "csi snapshot stack: snapshotter v7.0.2 with the CSI driver's csi-snapshotter sidecar v3.0.3 is a known-bad pair: sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; external-snapshotter CHANGELOG-4.0.md, PR #425); ways out: (1) upgrade the sidecar to v4.0.0 or later and set snapshotterSidecarVersion (from v6.0.0, version 'v8.2.1' works too)",
+      "csi snapshot stack: snapshotter v7.0.2 with the CSI driver's csi-snapshotter sidecar v3.0.3 is a known-bad pair: sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; kubernetes-csi/external-snapshotter:CHANGELOG/CHANGELOG-4.0.md, PR #425); ways out: (1) upgrade the sidecar to v4.0.0 or later and set snapshotterSidecarVersion (from v6.0.0, version 'v8.2.1' works too)",
     );
   });
 

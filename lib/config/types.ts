@@ -418,7 +418,7 @@ export interface AlertsConfig {
   };
 }
 
-/** An ArgoCD Application-level sync option (csi-argocd-prometheus-facts.md §4.1). */
+/** An ArgoCD Application-level sync option (docs/upstream-facts.md#argocd-sync). */
 export type SyncOption =
   | 'ServerSideApply=true'
   | 'CreateNamespace=true'

@@ -341,7 +341,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
     );
   if (profile.isTestRig) {
     out.push(
-      '- **The storage location is LocalStack: a test rig, not a backup.** LocalStack keeps nothing across a pod restart, so every restore point disappears with it. Switch `STORAGE` in `main.ts` to Backblaze B2 or S3 for real backups.',
+      '- **The storage location is LocalStack: a test rig, not a backup.** LocalStack keeps nothing across a pod restart, so every restore point disappears with it. Set `storageLocations` in the config to Backblaze B2 or S3 for real backups.',
     );
   } else {
     out.push(

@@ -80,7 +80,7 @@ export interface SidecarCompatibilityRule {
 }
 
 const SIDECAR_V1_API =
-  'sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; external-snapshotter CHANGELOG-4.0.md, PR #425)';
+  'sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; kubernetes-csi/external-snapshotter:CHANGELOG/CHANGELOG-4.0.md, PR #425)';
 
 /** Rows per release, ordered by sidecar range; every sidecar version falls in exactly one row per release. */
 export const SIDECAR_COMPATIBILITY: readonly SidecarCompatibilityRule[] = [
@@ -99,7 +99,7 @@ export const SIDECAR_COMPATIBILITY: readonly SidecarCompatibilityRule[] = [
     reason:
       "the v8.2.1 VolumeSnapshotContent CRD rejects any update that drops spec.sourceVolumeMode ('sourceVolumeMode is required once set'), " +
       'the controller sets that field (--prevent-volume-mode-conversion=true), and sidecars before v6.0.0 drop it when they update a ' +
-      'VolumeSnapshotContent, so VolumeSnapshots stay READYTOUSE=false and backups end PartiallyFailed (gitops-pitfalls.md row 16)',
+      'VolumeSnapshotContent, so VolumeSnapshots stay READYTOUSE=false and backups end PartiallyFailed (docs/pitfalls.md#source-volume-mode)',
     waysOut: [
       'upgrade the sidecar to v6.0.0 or later (ideally v8.2.1), grant it patch on volumesnapshotcontents and volumesnapshotcontents/status, and set snapshotterSidecarVersion',
       'set preventVolumeModeConversion: false (renders --prevent-volume-mode-conversion=false; gives up the KEP-3141 volume mode conversion protection)',

@@ -14,9 +14,12 @@ import {
   PromtoolOutputError,
   promtoolVersion,
   PROMTOOL_MAJOR,
+  promtoolTestFiles,
   testRules,
   testRulesFilesAsync,
+  type AlertTestCase,
 } from '../lib/alerts/promtool';
+import { alertStack, ruleOf } from './fixtures/alerts/stack';
 import { describePromtool, promtool } from './fixtures/promtool';
 
 /** A unit-test file with one group: `up == 0` fires at 5m, and the case expects `firing` alerts. */
@@ -119,5 +122,43 @@ describePromtool('the promtool the alert tests run', () => {
   ])('range selectors are left-open: %s fires %i time(s)', (expr, firing) => {
     const dir = mkdtempSync(join(tmpdir(), 'promtool-harness-'));
     expect(testRules(promtool!, unitTest(dir, `left-open ${firing}`, firing, expr, '1x10')).ok).toBe(true);
+  });
+});
+
+/**
+ * The rendered `VeleroBackupFailed` at the edge of its `increase(...[1h])` window, on 1m samples with the failure
+ * counted between 29m and 30m: Prometheus 3 leaves the sample at 29m (the last one before the failure) out of the
+ * window at 89m, so the alert fires through 88m and is silent from 89m on; on 2.x (window closed on the left) it
+ * still fired at 89m. The generated cases keep off this edge (the increment at 30m, evaluated at 40m).
+ */
+describePromtool('the rendered VeleroBackupFailed at the edge of its 1h window (Prometheus 3: left-open)', () => {
+  const { alerts } = alertStack();
+  const rule = ruleOf(alerts, 'VeleroBackupFailed');
+  const labels = { job: 'velero', namespace: 'velero', schedule: 'daily-critical-pvcs' };
+  const series = [
+    {
+      series: `velero_backup_failure_total{job="velero", namespace="velero", schedule="daily-critical-pvcs"}`,
+      values: '0x29 1x90',
+    },
+  ];
+  const at = (evalTime: string, fires: boolean): AlertTestCase => ({
+    name: `failure counted at 30m, evaluated at ${evalTime}: ${fires ? 'fires' : 'silent'}`,
+    rule,
+    series,
+    evalTime,
+    firing: fires ? [{ namespace: labels.namespace, schedule: labels.schedule }] : [],
+  });
+
+  test.each([
+    ['30m', true],
+    ['88m', true],
+    ['89m', false],
+  ] as const)('evaluated at %s: fires %s', (evalTime, fires) => {
+    const dir = mkdtempSync(join(tmpdir(), 'promtool-edge-'));
+    const [file] = promtoolTestFiles({ groups: [{ name: 'velero', rules: [{ ...rule }] }] }, [at(evalTime, fires)]);
+    writeFileSync(join(dir, file.rulesName), file.rules);
+    writeFileSync(join(dir, file.testsName), file.tests);
+    const result = testRules(promtool!, join(dir, file.testsName));
+    expect(result.output).toContain('SUCCESS');
   });
 });

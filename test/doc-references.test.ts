@@ -1,7 +1,7 @@
 /**
  * No stale name, no citation outside the repo. What README.md, docs/*.md and the comments (and, outside test/, the
  * messages) of the sources name must exist:
- * - a code constant (an ALL_CAPS identifier in backticks, or one with an underscore in a comment) is declared in the
+ * - a code constant (an upper-case identifier in backticks, or one with an underscore in a comment) is declared in the
  *   sources, or is an environment variable they read or render;
  * - a `.md` path is a file of the repo (a bare file name: one of its files), a rendered `BACKUP-PLAN.md`, or an upstream
  *   citation that names its repository (`owner/repo@tag:path`); a `docs/<file>.md#anchor` is a heading of that file.
@@ -52,8 +52,8 @@ const known = new Set<string>([
 ]);
 
 /**
- * The constant-like names a text mentions: a code span that is one ALL_CAPS identifier (`` `REPOSITORY` ``) or a call
- * with one as argument (`` `runbookUrl(REPOSITORY)` ``), and any ALL_CAPS identifier with an underscore.
+ * The constant-like names a text mentions: a code span that is one upper-case identifier, or a call with one as an
+ * argument, and any upper-case identifier with an underscore.
  */
 function constantNames(text: string, underscore = true): string[] {
   const inCode = [...text.matchAll(/`([^`\n]+)`/g)].flatMap((m) => {

@@ -35,6 +35,13 @@ for tool in apt-get dpkg-deb; do
   fi
 done
 
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+if [ ! -r "$keyring" ]; then
+  echo "install-promtool: $keyring not found: install the debian-archive-keyring package (Ubuntu has it too)," >&2
+  echo "  or put a promtool $PROMTOOL_VERSION binary at $target or in \$PROMTOOL." >&2
+  exit 1
+fi
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # apt-get download writes into the current directory and runs its download as the _apt user:
@@ -42,7 +49,7 @@ trap 'rm -rf "$work"' EXIT
 chmod 0777 "$work"
 mkdir -p "$work/lists/partial" "$work/archives/partial"
 chmod -R 0777 "$work/lists" "$work/archives"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR $SUITE main" >"$work/sources.list"
+echo "deb [signed-by=$keyring] $MIRROR $SUITE main" >"$work/sources.list"
 
 # apt options: only the temporary list, its own package index and cache; the host's apt state is not touched
 apt_opts=(

@@ -21,6 +21,7 @@ import { isDnsLabel } from '../lib/kube/names';
 import { checkSelector, type LabelSelector } from '../lib/kube/label-selector';
 import { includesExcludesProblem } from '../lib/validation/includes-excludes';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
+import { volumeSnapshotClassAnnotation } from '../lib/storage/csi-drivers';
 import type { IBackupStorageLocation, IVeleroRelease, IVolumeSnapshotLocation } from './velero-release';
 
 /** One exec hook: a command run in a container of each selected pod. */
@@ -161,6 +162,12 @@ export interface BackupScheduleProps {
    * @default false
    */
   readonly useOwnerReferencesInBackup?: boolean;
+  /**
+   * The VolumeSnapshotClass each Backup uses per CSI driver (driver -> class name), rendered as the Schedule
+   * annotations `velero.io/csi-volumesnapshot-class_<driver>` that Velero copies onto every Backup and reads before
+   * any class label (docs/pitfalls.md#existing-snapshot-class). @default {} (Velero picks the labelled class)
+   */
+  readonly volumeSnapshotClasses?: Readonly<Record<string, string>>;
 }
 
 const PROPS: PropSpec = {
@@ -190,6 +197,7 @@ const PROPS: PropSpec = {
   volumeGroupSnapshotLabelKey: 'string?',
   paused: 'boolean?',
   useOwnerReferencesInBackup: 'boolean?',
+  volumeSnapshotClasses: 'object?',
 };
 const HOOK_PROPS: PropSpec = {
   name: 'string',
@@ -535,9 +543,14 @@ export class BackupSchedule extends Construct {
       itemOperationTimeout: this.itemOperationTimeout && formatGoDuration(this.itemOperationTimeout),
       hooks: hooks.length ? { resources: hooks } : undefined,
     };
+    const classes = Object.entries(props.volumeSnapshotClasses ?? {});
+    const classAnnotations = classes.length
+      ? Object.fromEntries(classes.map(([driver, cls]) => [volumeSnapshotClassAnnotation(driver), cls]))
+      : undefined;
     new ScheduleResource(this, 'Resource', props.volumeGroupSnapshotLabelKey, {
-      // no annotations: Velero copies them onto every Backup (docs/pitfalls.md#schedule-annotations-on-backups)
+      // no annotations but the class choice: Velero copies them onto every Backup (docs/pitfalls.md#schedule-annotations-on-backups)
       metadata: {
+        ...(classAnnotations ? { annotations: classAnnotations } : {}),
         name: this.name,
         namespace: release.namespace,
         labels: { ...recommendedLabels('velero', release.version), 'app.kubernetes.io/component': 'backup-schedule' },

@@ -605,10 +605,10 @@ export class CsiSnapshotStack extends Construct {
           `csi snapshot stack: volumeSnapshotClass.${own[0]} describes the class this stack renders, but existing '${cls.existing}' uses the cluster's class as it is; remove ${own[0]}, or remove existing to render a class (docs/pitfalls.md#existing-snapshot-class)`,
         );
       }
-      const key = volumeSnapshotClassAnnotation(this.driver);
-      if (key.length - 'velero.io/'.length > 63) {
+      // the annotation's name part (after `velero.io/`) is at most 63 characters
+      if (volumeSnapshotClassAnnotation(this.driver).length - 'velero.io/'.length > 63) {
         throw new Error(
-          `csi snapshot stack: volumeSnapshotClass.driver '${this.driver}' is too long for Velero's per-driver annotation '${key}' (its name part must be at most 63 characters, so the driver at most 38); label the existing class velero.io/csi-volumesnapshot-class instead and remove existing (docs/pitfalls.md#existing-snapshot-class)`,
+          `csi snapshot stack: volumeSnapshotClass.driver '${this.driver}' is over 38 characters, too long for Velero's annotation velero.io/csi-volumesnapshot-class_<driver>; label the class velero.io/csi-volumesnapshot-class and remove existing (docs/pitfalls.md#existing-snapshot-class)`,
         );
       }
     }

@@ -34,7 +34,6 @@ export const B2_HOMELAB: BackupStackConfig = {
   unprotectedNamespaces: { 'media-cache': 'transcode cache, rebuilt on start' },
   csi: {
     namespace: 'synology-csi',
-    snapshotterSidecarVersion: 'v4.2.1',
     preventVolumeModeConversion: false,
     volumeSnapshotClass: { name: 'synology-snapshot-class', driver: 'csi.san.synology.com' },
   },

@@ -358,7 +358,7 @@ export interface CsiConfig {
   readonly preventVolumeModeConversion?: boolean;
   /** @default requests 10m / 32Mi, limits 50m / 64Mi */
   readonly resources?: ResourcesConfig;
-  /** The VolumeSnapshotClass Velero uses; `driver` is required with CSI on. */
+  /** The VolumeSnapshotClass Velero uses. @default - none: its `driver` is required with CSI on */
   readonly volumeSnapshotClass?: {
     /** The class the stack renders. @default 'velero-snapshot-class' */
     readonly name?: string;
@@ -366,6 +366,7 @@ export interface CsiConfig {
      * CSI driver name, as in the PVs' `spec.csi.driver` (their StorageClass's provisioner), e.g. `driver.longhorn.io`.
      * Required: no driver is everyone's. Drivers with a profile (lib/storage/csi-drivers.ts) get their parameters
      * checked and the plan's words.
+     * @default - none: the synth asks for it
      */
     readonly driver?: string;
     /**

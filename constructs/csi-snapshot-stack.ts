@@ -179,7 +179,6 @@ const DEFAULT_NAMESPACE = 'snapshot-controller';
 /** The rendered class's name when none is named. */
 const DEFAULT_CLASS_NAME = 'velero-snapshot-class';
 
-
 /** The driver, or a refusal that says what to put: no driver is everyone's. */
 function requireDriver(driver: string | undefined): string {
   if (driver === undefined || driver === '') {
@@ -574,7 +573,9 @@ export class CsiSnapshotStack extends Construct {
     const notes: string[] = [];
     const advice = this.profile?.deletionPolicy;
     if (advice && this.deletionPolicy && advice.advice !== this.deletionPolicy) {
-      notes.push(`${this.profile!.title} advice: deletionPolicy ${advice.advice} (${advice.why}); the class has ${this.deletionPolicy}.`);
+      notes.push(
+        `${this.profile!.title} advice: deletionPolicy ${advice.advice} (${advice.why}); the class has ${this.deletionPolicy}.`,
+      );
     }
     if (this.compatibility.verdict !== 'ok') notes.push(`${this.compatibility.message}.`);
     if (!snapshotterSuitsVelero(this.release, veleroLine)) {
@@ -588,6 +589,7 @@ export class CsiSnapshotStack extends Construct {
       title: this.profile?.title,
       storage: storageWords(this.driver),
       placement: this.placement,
+      placementCheck: this.profile?.placementCheck,
       className: this.snapshotClassName,
       existingClass: this.existingClass,
       deletionPolicy: this.deletionPolicy,

@@ -19,7 +19,11 @@ const synology = (props: CsiSnapshotStackProps): CsiSnapshotStackProps => ({
   namespace: 'synology-csi',
   snapshotterSidecarVersion: 'v4.2.1',
   ...props,
-  volumeSnapshotClass: { name: 'synology-snapshot-class', driver: 'csi.san.synology.com', ...props.volumeSnapshotClass },
+  volumeSnapshotClass: {
+    name: 'synology-snapshot-class',
+    driver: 'csi.san.synology.com',
+    ...props.volumeSnapshotClass,
+  },
 });
 
 function render(props: CsiSnapshotStackProps = SEED): { stack: CsiSnapshotStack; objs: K8sObject[] } {

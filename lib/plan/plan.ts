@@ -471,7 +471,7 @@ function csiStorageSection(csi: CsiStorageSummary | undefined): string[] {
     '## CSI snapshots',
     '',
     `- Driver \`${csi.driver}\`${csi.title ? ` (${csi.title})` : ' (no profile: parameters are not checked)'}: ${cls}.`,
-    `- ${csi.placement ? csi.placement.words : `Where ${csi.storage} keeps its snapshots is not known here; check whether one survives deleting its volume.`}`,
+    `- ${csi.placement ? csi.placement.words : `Where ${csi.storage} keeps its snapshots is not known here: ${csi.placementCheck ?? 'check whether one survives deleting its volume'}.`}`,
     ...csi.notes.map((n) => `- ${n}`),
     '',
   ];

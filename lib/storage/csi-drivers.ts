@@ -74,6 +74,8 @@ export interface CsiDriverProfile {
   readonly deletionPolicy: { readonly advice: 'Retain' | 'Delete'; readonly why: string };
   /** Where a class's snapshots live, from its parameters. */
   readonly placement: (parameters: Readonly<Record<string, string>>) => SnapshotPlacement;
+  /** How to tell where the snapshots of a class the plan has no parameters of live. @default - none */
+  readonly placementCheck?: string;
   /** What is known of the csi-snapshotter sidecar the driver's install ships. */
   readonly sidecar: string;
   /** The sidecar a release of the driver ships, when read at its tag (newest first). @default [] */
@@ -158,9 +160,11 @@ export const CSI_DRIVER_PROFILES: Readonly<Record<CsiDriverId, CsiDriverProfile>
       },
     ],
     defaultParameters: { type: 'snap' },
+    placementCheck:
+      "read the class's type (`kubectl get volumesnapshotclass <name> -o jsonpath='{.parameters.type}'`): `snap` lives inside the volume (a deleted PVC cannot come back from it), `bak` or empty is a Longhorn backup in its backup target",
     deletionPolicy: {
       advice: 'Delete',
-      why: "a `snap` snapshot cannot outlive its volume, so Retain keeps nothing a restore can use and only leaves contents behind; with `bak`, Retain keeps the Longhorn backup",
+      why: 'a `snap` snapshot cannot outlive its volume, so Retain keeps nothing a restore can use and only leaves contents behind; with `bak`, Retain keeps the Longhorn backup',
     },
     placement: longhornPlacement,
     sidecar:
@@ -179,7 +183,10 @@ export const CSI_DRIVER_PROFILES: Readonly<Record<CsiDriverId, CsiDriverProfile>
     storage: 'the Ceph cluster',
     requiredParameters: ROOK_SECRETS('rbd'),
     typicalParameters: [],
-    deletionPolicy: { advice: 'Delete', why: "Rook's examples use Delete; Retain keeps RBD snapshot images Velero no longer tracks" },
+    deletionPolicy: {
+      advice: 'Delete',
+      why: "Rook's examples use Delete; Retain keeps RBD snapshot images Velero no longer tracks",
+    },
     placement: fixed(
       'same-storage',
       'Ceph RBD snapshots are images in the Ceph pool: they survive deleting the PVC, not losing the Ceph cluster.',
@@ -265,7 +272,8 @@ export const CSI_DRIVER_PROFILES: Readonly<Record<CsiDriverId, CsiDriverProfile>
       'same-storage',
       'democratic-csi snapshots are ZFS snapshots (or detached copies) on the storage server: they survive deleting the PVC, not losing the server.',
     ),
-    sidecar: 'the democratic-csi chart ships its own csi-snapshotter; the driver name is the chart value csiDriver.name',
+    sidecar:
+      'the democratic-csi chart ships its own csi-snapshotter; the driver name is the chart value csiDriver.name',
   },
   vsphere: {
     id: 'vsphere',
@@ -293,7 +301,10 @@ export const CSI_DRIVER_PROFILES: Readonly<Record<CsiDriverId, CsiDriverProfile>
     storage: 'EBS',
     requiredParameters: [],
     typicalParameters: [{ key: 'tagSpecification_1', what: "a tag on the EBS snapshot, e.g. 'owner=velero'" }],
-    deletionPolicy: { advice: 'Retain', why: "the EBS snapshot survives losing the namespace; Velero sets Delete before it deletes an expired backup" },
+    deletionPolicy: {
+      advice: 'Retain',
+      why: 'the EBS snapshot survives losing the namespace; Velero sets Delete before it deletes an expired backup',
+    },
     placement: fixed(
       'copied-elsewhere',
       "EBS snapshots are copied to AWS's snapshot storage in the volume's region: they survive the volume and the cluster, not the account or the region.",
@@ -349,7 +360,7 @@ export const CSI_DRIVER_PROFILES: Readonly<Record<CsiDriverId, CsiDriverProfile>
       'same-storage',
       "csi-hostpath snapshots are archives on the volume's node: a test driver, never a backup.",
     ),
-    sidecar: "the csi-driver-host-path deploy scripts pin a csi-snapshotter matching their release",
+    sidecar: 'the csi-driver-host-path deploy scripts pin a csi-snapshotter matching their release',
   },
 };
 
@@ -393,10 +404,7 @@ export function parameterProblems(
   for (const p of [...profile.requiredParameters, ...profile.typicalParameters]) {
     const value = parameters[p.key];
     if (value !== undefined && p.values && !p.values.includes(value)) {
-      problems.push([
-        p.key,
-        `${profile.title} accepts ${p.values.map((v) => `'${v}'`).join(', ')}, got '${value}'`,
-      ]);
+      problems.push([p.key, `${profile.title} accepts ${p.values.map((v) => `'${v}'`).join(', ')}, got '${value}'`]);
     }
   }
   return problems;
@@ -446,6 +454,8 @@ export interface CsiStorageSummary {
   readonly existingClass: boolean;
   /** The rendered class's deletion policy. @default - the cluster's class: not known */
   readonly deletionPolicy?: 'Retain' | 'Delete';
+  /** How to tell where the snapshots live when `placement` is unknown (the profile's). @default - none */
+  readonly placementCheck?: string;
   /** Remarks for the plan: the profile's advice, the sidecar pair, the snapshotter's fit to the Velero line. */
   readonly notes: readonly string[];
 }
@@ -464,7 +474,7 @@ export function csiRestorePreface(summary: CsiStorageSummary | undefined): strin
   const p = summary.placement;
   if (!p) {
     return [
-      `CSI snapshots are taken with VolumeSnapshotClass \`${summary.className}\` (\`${summary.driver}\`); where ${summary.storage} keeps them is not known here: check that a snapshot survives deleting its volume before relying on it for a deleted PVC.`,
+      `CSI snapshots are taken with VolumeSnapshotClass \`${summary.className}\` (\`${summary.driver}\`); where ${summary.storage} keeps them is not known here: ${summary.placementCheck ?? 'check that a snapshot survives deleting its volume'} before relying on one for a deleted PVC.`,
     ];
   }
   if (p.locality === 'inside-volume') {

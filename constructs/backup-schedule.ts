@@ -293,7 +293,8 @@ class ScheduleResource extends Schedule {
  * - `spec.template.metadata.labels` is always rendered, so Velero puts these labels on the Backups instead of
  *   the Schedule's own, which may hold ArgoCD's tracking label `app.kubernetes.io/instance` (row 1, G3);
  * - the Schedule renders no annotations of its own: Velero copies every Schedule annotation onto its Backups
- *   (row 2); the only one in dist/ is FolderChart's `SkipDryRunOnMissingResource` sync option, inert on a Backup;
+ *   (row 2); the only ones in dist/ are FolderChart's `SkipDryRunOnMissingResource` sync option, inert on a Backup,
+ *   and `volumeSnapshotClasses`' per-driver class choice, which is meant for the Backups;
  * - `skipImmediately` is never rendered: Velero rewrites it and selfHeal would loop (row 4, G4);
  * - `useOwnerReferencesInBackup` is rendered, false unless asked for (row 3);
  * - durations are rendered as Go prints them (`720h0m0s`), `paused` only when true and lists only when not

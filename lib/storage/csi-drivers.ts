@@ -164,7 +164,7 @@ export const CSI_DRIVER_PROFILES: Readonly<Record<CsiDriverId, CsiDriverProfile>
       "read the class's type (`kubectl get volumesnapshotclass <name> -o jsonpath='{.parameters.type}'`): `snap` lives inside the volume (a deleted PVC cannot come back from it), `bak` or empty is a Longhorn backup in its backup target",
     deletionPolicy: {
       advice: 'Delete',
-      why: 'a `snap` snapshot cannot outlive its volume, so Retain keeps nothing a restore can use and only leaves contents behind; with `bak`, Retain keeps the Longhorn backup',
+      why: "Longhorn's examples use Delete; a `snap` snapshot cannot outlive its volume whatever the policy, and Velero sets the policy of its own snapshots' contents itself",
     },
     placement: longhornPlacement,
     sidecar:

@@ -362,6 +362,96 @@ export function snapshotControllerRules(release: SnapshotterRelease): ExplainedR
   ];
 }
 
+/** The props' fields and types, as a user without a compiler may get them wrong. */
+function checkStackProps(props: CsiSnapshotStackProps): void {
+  checkProps('csi snapshot stack', props, {
+    controller: ['managed', 'existing', 'replace-upstream'],
+    crds: ['managed', 'existing'],
+    version: 'string?',
+    namespace: 'string?',
+    createNamespace: 'boolean?',
+    snapshotterSidecarVersion: 'string?',
+    preventVolumeModeConversion: 'boolean?',
+    resources: 'object?',
+    volumeSnapshotClass: 'object?',
+  });
+  if (props.volumeSnapshotClass) {
+    checkProps(
+      'csi snapshot stack',
+      props.volumeSnapshotClass,
+      {
+        name: 'string?',
+        driver: 'string?',
+        existing: 'string?',
+        parameters: 'object?',
+        isDefaultClass: 'boolean?',
+        description: 'string?',
+        isLocked: 'boolean?',
+      },
+      'volumeSnapshotClass.',
+    );
+  }
+}
+
+/** The class's name, driver and policy, and what `existing` rules out. */
+function validateClass(
+  cls: VolumeSnapshotClassOptions,
+  driver: string,
+  name: string,
+  deletionPolicy: string | undefined,
+): void {
+  if (cls.existing !== undefined) {
+    const own = (['name', 'deletionPolicy', 'isDefaultClass', 'description', 'isLocked'] as const).filter(
+      (k) => cls[k] !== undefined,
+    );
+    if (own.length) {
+      throw new Error(
+        `csi snapshot stack: volumeSnapshotClass.${own[0]} describes the class this stack renders, but existing '${cls.existing}' uses the cluster's class as it is; remove ${own[0]}, or remove existing to render a class (docs/pitfalls.md#existing-snapshot-class)`,
+      );
+    }
+    // the annotation's name part (after `velero.io/`) is at most 63 characters
+    if (volumeSnapshotClassAnnotation(driver).length - 'velero.io/'.length > 63) {
+      throw new Error(
+        `csi snapshot stack: volumeSnapshotClass.driver '${driver}' is over 38 characters, too long for Velero's annotation velero.io/csi-volumesnapshot-class_<driver>; label the class velero.io/csi-volumesnapshot-class and remove existing (docs/pitfalls.md#existing-snapshot-class)`,
+      );
+    }
+  }
+  if (!isDnsSubdomain(name)) {
+    throw new Error(
+      `csi snapshot stack: volumeSnapshotClass.${cls.existing !== undefined ? 'existing' : 'name'} '${name}' is not a valid DNS-1123 subdomain; use lowercase letters, digits, '-' and '.'`,
+    );
+  }
+  if (!isDnsSubdomain(driver, 63)) {
+    throw new Error(
+      `csi snapshot stack: volumeSnapshotClass.driver '${driver}' is not a CSI driver name; use the driver's DNS-style name (at most 63 characters), e.g. 'csi.san.synology.com'`,
+    );
+  }
+  if (cls.existing === undefined && deletionPolicy !== 'Retain' && deletionPolicy !== 'Delete') {
+    throw new Error(
+      `csi snapshot stack: volumeSnapshotClass.deletionPolicy '${String(deletionPolicy)}' is not valid; use 'Retain' or 'Delete'`,
+    );
+  }
+}
+
+/** The class's parameters (classParameters), checked against the driver's profile. */
+function checkedParameters(
+  cls: VolumeSnapshotClassOptions,
+  driver: string,
+  profile: CsiDriverProfile | undefined,
+): Readonly<Record<string, string>> | undefined {
+  const parameters = classParameters(cls, profile);
+  // a class of the cluster's own is only checked for the keys the config describes
+  const [problem] = parameterProblems(driver, parameters ?? {}).filter(
+    ([key]) => cls.existing === undefined || key in (parameters ?? {}),
+  );
+  if (problem) {
+    throw new Error(
+      `csi snapshot stack: volumeSnapshotClass.parameters '${problem[0]}': ${problem[1]} (docs/pitfalls.md#csi-driver-profiles)`,
+    );
+  }
+  return parameters;
+}
+
 /**
  * The CSI half of the stack: the snapshot-controller (external-snapshotter, docs/upstream-facts.md#snapshot-controller, hardened), and the
  * VolumeSnapshotClass Velero picks by its label (docs/upstream-facts.md#velero-csi). The snapshot CRDs are not rendered here: the
@@ -422,33 +512,7 @@ export class CsiSnapshotStack extends Construct {
 
   constructor(scope: Construct, id: string, props: CsiSnapshotStackProps = {}) {
     super(scope, id);
-    checkProps('csi snapshot stack', props, {
-      controller: ['managed', 'existing', 'replace-upstream'],
-      crds: ['managed', 'existing'],
-      version: 'string?',
-      namespace: 'string?',
-      createNamespace: 'boolean?',
-      snapshotterSidecarVersion: 'string?',
-      preventVolumeModeConversion: 'boolean?',
-      resources: 'object?',
-      volumeSnapshotClass: 'object?',
-    });
-    if (props.volumeSnapshotClass) {
-      checkProps(
-        'csi snapshot stack',
-        props.volumeSnapshotClass,
-        {
-          name: 'string?',
-          driver: 'string?',
-          existing: 'string?',
-          parameters: 'object?',
-          isDefaultClass: 'boolean?',
-          description: 'string?',
-          isLocked: 'boolean?',
-        },
-        'volumeSnapshotClass.',
-      );
-    }
+    checkStackProps(props);
     const cls = props.volumeSnapshotClass ?? {};
     this.driver = requireDriver(cls.driver);
     this.profile = csiDriverProfile(this.driver);
@@ -504,16 +568,8 @@ export class CsiSnapshotStack extends Construct {
     this.existingClass = cls.existing !== undefined;
     this.snapshotClassName = cls.existing ?? cls.name ?? DEFAULT_CLASS_NAME;
     this.deletionPolicy = this.existingClass ? undefined : (cls.deletionPolicy ?? 'Retain');
-    this.validateClass(cls);
-    this.parameters = classParameters(cls, this.profile);
-    const [problem] = parameterProblems(this.driver, this.parameters ?? {}).filter(
-      ([key]) => !this.existingClass || key in (this.parameters ?? {}),
-    );
-    if (problem) {
-      throw new Error(
-        `csi snapshot stack: volumeSnapshotClass.parameters '${problem[0]}': ${problem[1]} (docs/pitfalls.md#csi-driver-profiles)`,
-      );
-    }
+    validateClass(cls, this.driver, this.snapshotClassName, this.deletionPolicy);
+    this.parameters = checkedParameters(cls, this.driver, this.profile);
     this.placement = snapshotPlacement(this.driver, this.parameters);
     this.backupAnnotations = this.existingClass
       ? { [volumeSnapshotClassAnnotation(this.driver)]: this.snapshotClassName }
@@ -595,40 +651,6 @@ export class CsiSnapshotStack extends Construct {
       deletionPolicy: this.deletionPolicy,
       notes,
     };
-  }
-
-  private validateClass(cls: VolumeSnapshotClassOptions): void {
-    if (cls.existing !== undefined) {
-      const own = (['name', 'deletionPolicy', 'isDefaultClass', 'description', 'isLocked'] as const).filter(
-        (k) => cls[k] !== undefined,
-      );
-      if (own.length) {
-        throw new Error(
-          `csi snapshot stack: volumeSnapshotClass.${own[0]} describes the class this stack renders, but existing '${cls.existing}' uses the cluster's class as it is; remove ${own[0]}, or remove existing to render a class (docs/pitfalls.md#existing-snapshot-class)`,
-        );
-      }
-      // the annotation's name part (after `velero.io/`) is at most 63 characters
-      if (volumeSnapshotClassAnnotation(this.driver).length - 'velero.io/'.length > 63) {
-        throw new Error(
-          `csi snapshot stack: volumeSnapshotClass.driver '${this.driver}' is over 38 characters, too long for Velero's annotation velero.io/csi-volumesnapshot-class_<driver>; label the class velero.io/csi-volumesnapshot-class and remove existing (docs/pitfalls.md#existing-snapshot-class)`,
-        );
-      }
-    }
-    if (!isDnsSubdomain(this.snapshotClassName)) {
-      throw new Error(
-        `csi snapshot stack: volumeSnapshotClass.${cls.existing !== undefined ? 'existing' : 'name'} '${this.snapshotClassName}' is not a valid DNS-1123 subdomain; use lowercase letters, digits, '-' and '.'`,
-      );
-    }
-    if (!isDnsSubdomain(this.driver, 63)) {
-      throw new Error(
-        `csi snapshot stack: volumeSnapshotClass.driver '${this.driver}' is not a CSI driver name; use the driver's DNS-style name (at most 63 characters), e.g. 'csi.san.synology.com'`,
-      );
-    }
-    if (!this.existingClass && this.deletionPolicy !== 'Retain' && this.deletionPolicy !== 'Delete') {
-      throw new Error(
-        `csi snapshot stack: volumeSnapshotClass.deletionPolicy '${String(this.deletionPolicy)}' is not valid; use 'Retain' or 'Delete'`,
-      );
-    }
   }
 
   private renderNamespace(): void {

@@ -3,7 +3,12 @@
  * external-snapshotter lines v7.0.2-v8.6.0 with the Velero line each suits, and a plan that speaks of the user's
  * storage. Stacks are built from configs as a user's YAML is; the plan and runbooks are read from their output.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { snapshotControllerRules } from '../constructs/csi-snapshot-stack';
+import { toPolicyRule } from '../lib/kube/permissions';
 import { BackupStack } from '../constructs/backup-stack';
 import type { BackupStackConfig, CsiConfig } from '../lib/config/types';
 import { renderApp } from '../lib/output/output';
@@ -288,5 +293,50 @@ describe('vendor sidecar tags compare by their version core', () => {
     ['v5.0.1-20220101', 'broken'],
   ])('Longhorn-style sidecar %s with snapshotter v8.2.1 is %s', (sidecar, verdict) => {
     expect(checkSnapshotterCompatibility({ version: 'v8.2.1', sidecarVersion: sidecar }).verdict).toBe(verdict);
+  });
+});
+
+describe('the release facts equal upstream at the tag (needs ../shared, as CI has)', () => {
+  const upstream = join(__dirname, '..', '..', 'shared', 'upstream');
+  const have = existsSync(upstream);
+  const withShared = have ? test.each : test.skip.each;
+  const rbacFile: Record<string, string> = {
+    'v8.6.0': join(upstream, 'external-snapshotter', 'v8.6.0', 'snapshot-controller', 'rbac-snapshot-controller.yaml'),
+    'v8.2.1': join(upstream, 'snapshot-controller', 'v8.2.1', 'rbac-snapshot-controller.yaml'),
+    'v7.0.2': join(upstream, 'snapshot-controller', 'v7.0.2', 'rbac-snapshot-controller.yaml'),
+  };
+  const normalized = (rules: readonly { apiGroups?: string[]; resources?: string[]; verbs?: string[] }[]) =>
+    rules.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));
+
+  withShared(Object.keys(rbacFile).map((v) => [v]))(
+    '%s: the ClusterRole rules are upstream rbac-snapshot-controller.yaml',
+    (version) => {
+      const docs = parseAllDocuments(readFileSync(rbacFile[version], 'utf8')).map((d) => d.toJS());
+      const role = docs.find((d) => d?.kind === 'ClusterRole');
+      const ours = snapshotControllerRules(SNAPSHOTTER_RELEASES[version as 'v8.6.0']).map(toPolicyRule);
+      expect(normalized(ours)).toEqual(normalized(role.rules));
+    },
+  );
+
+  withShared([['v8.6.0']])('%s: the groupsnapshot CRDs serve what the release says', (version) => {
+    const crd = parseAllDocuments(
+      readFileSync(
+        join(
+          upstream,
+          'external-snapshotter',
+          version,
+          'crds',
+          'groupsnapshot.storage.k8s.io_volumegroupsnapshots.yaml',
+        ),
+        'utf8',
+      ),
+    )
+      .map((d) => d.toJS())
+      .find((d) => d?.kind === 'CustomResourceDefinition');
+    const served = crd.spec.versions.filter((v: { served: boolean }) => v.served).map((v: { name: string }) => v.name);
+    const storage = crd.spec.versions.find((v: { storage: boolean }) => v.storage).name;
+    const release = SNAPSHOTTER_RELEASES[version as 'v8.6.0'];
+    expect([...served].sort()).toEqual([...release.groupSnapshotServed].sort());
+    expect(storage).toBe(release.groupSnapshotCrds);
   });
 });

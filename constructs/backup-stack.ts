@@ -542,10 +542,10 @@ export class BackupStack extends Construct {
       unprotectedNamespaces: unprotected,
       volumeSnapshots,
       snapshotControllerNamespace: this.snapshots?.namespace,
-      csiStorage: this.snapshots?.planSummary(release.line.line),
+      csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
       runbooks: {
         distPath: clusterRepository.distPath,
-        csiStorage: this.snapshots?.planSummary(release.line.line),
+        csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
         scenarios: restores.map((x) => x.summary),
         drill: firstDrill && {
           cronJobName: firstDrill.name,

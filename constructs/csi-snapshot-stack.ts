@@ -30,6 +30,7 @@ import {
 } from '../lib/storage/csi-drivers';
 import {
   checkSnapshotterCompatibility,
+  defaultSnapshotterVersion,
   snapshotterSuitsVelero,
   VELERO_GROUP_SNAPSHOT_API,
   type SnapshotterCompatibility,
@@ -624,8 +625,11 @@ export class CsiSnapshotStack extends Construct {
     return this.controller !== 'existing' || !this.existingClass;
   }
 
-  /** What the plan and the runbooks say of the CSI storage, for a stack on Velero line `veleroLine` (`1.18`). */
-  public planSummary(veleroLine: string): CsiStorageSummary {
+  /**
+   * What the plan and the runbooks say of the CSI storage, for a stack on Velero line `veleroLine` (`1.18`);
+   * `versionFollowsVelero`: the release was not given, so it follows the Velero line's default.
+   */
+  public planSummary(veleroLine: string, versionFollowsVelero = false): CsiStorageSummary {
     const notes: string[] = [];
     const advice = this.profile?.deletionPolicy;
     if (advice && this.deletionPolicy && advice.advice !== this.deletionPolicy) {
@@ -638,6 +642,13 @@ export class CsiSnapshotStack extends Construct {
       const api = VELERO_GROUP_SNAPSHOT_API[veleroLine];
       notes.push(
         `external-snapshotter ${this.version} does not serve groupsnapshot ${api}, which Velero ${veleroLine} uses: VolumeGroupSnapshots cannot work${veleroLine === '1.18' ? ', and every restore ends with the warning "failed to list stub VolumeGroupSnapshotContents"' : ''}; use a release that serves it, e.g. csi.version 'v8.4.0' or later (docs/pitfalls.md#snapshotter-velero-line).`,
+      );
+    }
+    const lines = Object.keys(VELERO_GROUP_SNAPSHOT_API);
+    const next = lines[lines.indexOf(veleroLine) + 1];
+    if (versionFollowsVelero && next && defaultSnapshotterVersion(next) !== this.version) {
+      notes.push(
+        `Moving to Velero ${next} moves the snapshot CRDs and the snapshot-controller to external-snapshotter ${defaultSnapshotterVersion(next)} (csi.version is not set), and the sidecar pair is checked again.`,
       );
     }
     return {

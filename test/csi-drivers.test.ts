@@ -340,3 +340,18 @@ describe('the release facts equal upstream at the tag (needs ../shared, as CI ha
     expect(storage).toBe(release.groupSnapshotCrds);
   });
 });
+
+describe('moving to the next Velero line', () => {
+  test.each([
+    ['v1.17.2', undefined, true],
+    ['v1.17.2', 'v8.2.1', false],
+    ['v1.16.2', undefined, false],
+  ])('on %s with csi.version %s, the plan says the snapshotter moves to v8.4.0: %s', (velero, version, says) => {
+    const md = planOf(stackOf({ ...LONGHORN, ...(version ? { version } : {}) }, { version: velero }));
+    expect(
+      md.includes(
+        'Moving to Velero 1.18 moves the snapshot CRDs and the snapshot-controller to external-snapshotter v8.4.0',
+      ),
+    ).toBe(says);
+  });
+});

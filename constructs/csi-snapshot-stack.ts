@@ -143,7 +143,7 @@ export interface CsiSnapshotStackProps {
   /**
    * Namespace of the controller, its ServiceAccount and its leader-election lease (and Role).
    * Upstream uses `kube-system`; a namespace of its own keeps it apart from upstream's install.
-   * @default 'snapshot-controller'
+   * @default 'snapshot-controller'; 'kube-system' with controller 'existing' (where upstream and distributions run it)
    */
   readonly namespace?: string;
   /**
@@ -518,7 +518,9 @@ export class CsiSnapshotStack extends Construct {
     this.driver = requireDriver(cls.driver);
     this.profile = csiDriverProfile(this.driver);
     this.version = props.version ?? SNAPSHOTTER_VERSION;
-    this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
+    this.controller = props.controller ?? 'managed';
+    // the cluster's own controller runs where upstream and the distributions put it
+    this.namespace = props.namespace ?? (this.controller === 'existing' ? 'kube-system' : DEFAULT_NAMESPACE);
     const knownSidecars = this.profile?.sidecarReleases ?? [];
     this.snapshotterSidecarVersion =
       props.snapshotterSidecarVersion ?? (knownSidecars.length === 1 ? knownSidecars[0].sidecar : undefined);
@@ -541,7 +543,6 @@ export class CsiSnapshotStack extends Construct {
       path: 'client/config/crd',
     };
 
-    this.controller = props.controller ?? 'managed';
     if (!['managed', 'existing', 'replace-upstream'].includes(this.controller)) {
       throw new Error(
         `csi snapshot stack: controller '${String(this.controller)}' is not valid; use 'managed', 'existing' or 'replace-upstream'`,

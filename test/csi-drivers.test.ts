@@ -355,3 +355,14 @@ describe('moving to the next Velero line', () => {
     ).toBe(says);
   });
 });
+
+describe("the controller's namespace", () => {
+  test.each([
+    ['managed', 'snapshot-controller'],
+    ['existing', 'kube-system'],
+  ] as const)('with controller %s and no namespace, the alert runbooks read the logs in %s', (controller, ns) => {
+    const stack = stackOf({ ...LONGHORN, controller });
+    expect(stack.snapshots!.namespace).toBe(ns);
+    expect(planOf(stack)).toContain(`kubectl -n ${ns} logs deploy/snapshot-controller`);
+  });
+});

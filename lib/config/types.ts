@@ -345,7 +345,7 @@ export interface CsiConfig {
    * v8.5.0, v8.6.0 (lib/versions/snapshotter-compat.ts). @default 'v8.2.1'; 'v8.4.0' on Velero 1.18 (groupsnapshot v1beta2)
    */
   readonly version?: string;
-  /** Namespace of the snapshot-controller. @default 'snapshot-controller' (rendered by the stack) */
+  /** Namespace of the snapshot-controller. @default 'snapshot-controller' (rendered by the stack); 'kube-system' with controller 'existing' */
   readonly namespace?: DnsLabel;
   /** Render the Namespace (only for a namespace of the controller's own). @default true for the default namespace, else false */
   readonly createNamespace?: boolean;

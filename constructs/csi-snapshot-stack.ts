@@ -648,8 +648,14 @@ export class CsiSnapshotStack extends Construct {
     const lines = Object.keys(VELERO_GROUP_SNAPSHOT_API);
     const next = lines[lines.indexOf(veleroLine) + 1];
     if (versionFollowsVelero && next && defaultSnapshotterVersion(next) !== this.version) {
+      const moved = [
+        ...(this.crdSources.length ? ['the snapshot CRDs'] : []),
+        ...(this.controller !== 'existing' ? ['the snapshot-controller'] : []),
+      ];
       notes.push(
-        `Moving to Velero ${next} moves the snapshot CRDs and the snapshot-controller to external-snapshotter ${defaultSnapshotterVersion(next)} (csi.version is not set), and the sidecar pair is checked again.`,
+        moved.length
+          ? `Moving to Velero ${next} moves ${moved.join(' and ')} to external-snapshotter ${defaultSnapshotterVersion(next)} (csi.version is not set), and the sidecar pair is checked again.`
+          : `Before moving to Velero ${next}, the cluster's own snapshot CRDs and controller must be external-snapshotter ${defaultSnapshotterVersion(next)} or later (then set csi.version to it).`,
       );
     }
     return {

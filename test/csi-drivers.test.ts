@@ -366,3 +366,10 @@ describe("the controller's namespace", () => {
     expect(planOf(stack)).toContain(`kubectl -n ${ns} logs deploy/snapshot-controller`);
   });
 });
+
+test("with the cluster's own controller and CRDs, the plan asks for their upgrade before the next Velero line", () => {
+  const md = planOf(stackOf(LONGHORN_EXISTING, { version: 'v1.17.2' }));
+  expect(md).toContain(
+    "Before moving to Velero 1.18, the cluster's own snapshot CRDs and controller must be external-snapshotter v8.4.0 or later",
+  );
+});

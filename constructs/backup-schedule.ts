@@ -17,7 +17,7 @@ import {
 } from '../lib/units/duration';
 import { checkCrdField } from '../lib/versions/crd-fields';
 import { PART_OF, recommendedLabels } from '../lib/kube/labels';
-import { isDnsLabel } from '../lib/kube/names';
+import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { checkSelector, type LabelSelector } from '../lib/kube/label-selector';
 import { includesExcludesProblem } from '../lib/validation/includes-excludes';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
@@ -227,6 +227,13 @@ function checkScheduleProps(props: BackupScheduleProps): void {
       (h[phase] ?? []).forEach((e, j) => checkProps(named, e, EXEC_PROPS, `hooks[${i}].${phase}[${j}].`));
     }
   });
+  for (const [driver, cls] of Object.entries(props.volumeSnapshotClasses ?? {})) {
+    if (typeof cls !== 'string' || !isDnsSubdomain(cls)) {
+      throw new Error(
+        `${named}: volumeSnapshotClasses[${JSON.stringify(driver)}] must name a VolumeSnapshotClass (a DNS-1123 subdomain), got ${JSON.stringify(cls)} (docs/pitfalls.md#existing-snapshot-class)`,
+      );
+    }
+  }
 }
 
 const MIN_TTL = Duration.hours(1);

@@ -9,6 +9,7 @@
  * `deploy/longhorn-images.txt` at v1.9.2, v1.10.2, v1.11.3). The other profiles state the drivers' documented
  * VolumeSnapshotClass examples (docs/pitfalls.md#csi-driver-profiles).
  */
+import { isDnsSubdomain } from '../kube/names';
 
 /**
  * Where a CSI snapshot lives, which decides what it can restore:
@@ -436,6 +437,8 @@ export function existingSnapshotClasses(
   const cls = csi?.volumeSnapshotClass;
   if (!(csi?.enabled ?? csiEnabledByDefault) || typeof cls?.existing !== 'string' || typeof cls.driver !== 'string')
     return undefined;
+  // a malformed name is refused by the snapshot stack, under its csi.* path
+  if (!isDnsSubdomain(cls.existing)) return undefined;
   return { [cls.driver]: cls.existing };
 }
 

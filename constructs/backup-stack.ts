@@ -16,6 +16,8 @@ import { BackupAlerts } from './backup-alerts';
 import { BackupSchedule } from './backup-schedule';
 import { CrdApplication } from './crd-application';
 import { CsiSnapshotStack } from './csi-snapshot-stack';
+import { existingSnapshotClasses } from '../lib/storage/csi-drivers';
+import { defaultSnapshotterVersion } from '../lib/versions/snapshotter-compat';
 import { RestoreDrill } from './restore-drill';
 import { TrackingStripModifiers } from './restore-modifiers';
 import { RestoreScenario } from './restore-scenario';
@@ -241,6 +243,7 @@ export class BackupStack extends Construct {
           hooks: s.hooks,
           paused: s.paused,
           useOwnerReferencesInBackup: s.useOwnerReferencesInBackup,
+          volumeSnapshotClasses: existingSnapshotClasses(data.csi, release.csiEnabled),
         });
       });
       schedules.push(schedule);
@@ -406,7 +409,7 @@ export class BackupStack extends Construct {
         return new CsiSnapshotStack(csi, 'CsiSnapshots', {
           controller: c.controller,
           crds: c.crds,
-          version: c.version,
+          version: c.version ?? defaultSnapshotterVersion(release.line.line),
           namespace: c.namespace,
           createNamespace: c.createNamespace,
           snapshotterSidecarVersion: c.snapshotterSidecarVersion,
@@ -479,7 +482,7 @@ export class BackupStack extends Construct {
         syncOptions: options(argocd.crds?.syncOptions),
       }),
     ];
-    if (this.snapshots) {
+    if (this.snapshots?.rendersObjects) {
       applications.push(
         new ArgoCdApplication(applicationsChart, 'CsiSnapshots', {
           ...common,
@@ -526,7 +529,7 @@ export class BackupStack extends Construct {
     }
     this.folders = [
       'velero',
-      ...(this.snapshots ? ['csi-snapshots'] : []),
+      ...(this.snapshots?.rendersObjects ? ['csi-snapshots'] : []),
       'applications',
       ...(placement ? [] : ['bootstrap']),
     ];
@@ -542,8 +545,10 @@ export class BackupStack extends Construct {
       unprotectedNamespaces: unprotected,
       volumeSnapshots,
       snapshotControllerNamespace: this.snapshots?.namespace,
+      csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
       runbooks: {
         distPath: clusterRepository.distPath,
+        csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
         scenarios: restores.map((x) => x.summary),
         drill: firstDrill && {
           cronJobName: firstDrill.name,
@@ -582,7 +587,8 @@ export class BackupStack extends Construct {
 
   /** Validation of every object against its schema: custom resources against the release's own line. */
   public schemaCheck(): OutputCheck {
-    return schemaCheck({ versions: { velero: this.release.version } }, (result) => {
+    const snapshotter = this.snapshots && { 'external-snapshotter': this.snapshots.release.schemaTag };
+    return schemaCheck({ versions: { velero: this.release.version, ...snapshotter } }, (result) => {
       for (const note of result.notes) console.error(`validate: ${note}`);
     });
   }

@@ -4,6 +4,7 @@ import { checkInventory, checkSnapshotSupport, parseInventory, parseStorageClass
 import { backupPlan, formatBytes, quantityBytes, renderPlanMarkdown, type PlanInput } from './plan';
 import { nextRuns } from '../schedule/cron';
 import { formatReportDuration } from '../units/duration';
+import { summaryStorage } from '../storage/csi-drivers';
 
 export interface PlanCliIo {
   readonly log: (line: string) => void;
@@ -98,7 +99,7 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   }
   for (const n of plan.namespaces.filter((x) => x.volumes.length)) {
     io.log(
-      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : 'on the NAS only'}`,
+      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : `on ${summaryStorage(plan.input.csiStorage)} only`}`,
     );
   }
   io.log(

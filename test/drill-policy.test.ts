@@ -53,7 +53,7 @@ function admit(r: Request): { matched: boolean; denied: string[]; errors: string
   const policy = compiled.filter(
     (p) =>
       p.rule.apiGroups.includes(r.group ?? '') &&
-      p.rule.resources.includes(r.resource) &&
+      (p.rule.resources as string[]).includes(r.resource) &&
       p.rule.operations.includes(r.operation),
   );
   if (policy.length !== 1) throw new Error(`${policy.length} policies match ${r.resource} ${r.operation}`);

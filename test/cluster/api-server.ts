@@ -178,6 +178,13 @@ export class ApiServer implements ClusterView {
     return token;
   }
 
+  /** A bearer token of the cluster's admin (system:masters: every RBAC check passes, admission still applies). */
+  issueAdminToken(): string {
+    const token = `admin-${randomBytes(8).toString('hex')}`;
+    this.tokens.set(token, ADMIN);
+    return token;
+  }
+
   onCreate(groupKind: string, hook: Hook): void {
     this.addHook('create', groupKind, hook);
   }

@@ -129,7 +129,11 @@ describe('the object store', () => {
     [
       'a POST into a missing namespace is 404 (NamespaceLifecycle)',
       () =>
-        server.handle(admin, { method: 'POST', path: '/apis/velero.io/v1/namespaces/nowhere/restores', body: inspect }),
+        server.handle(admin, {
+          method: 'POST',
+          path: '/apis/velero.io/v1/namespaces/nowhere/restores',
+          body: { ...inspect, metadata: { ...inspect.metadata, namespace: undefined } },
+        }),
       { code: 404, reason: 'NotFound', message: 'namespaces "nowhere" not found' },
     ],
     [

@@ -14,7 +14,7 @@ import type { KubeObject } from './types';
 
 jest.setTimeout(60_000);
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const ROOT = join(__dirname, '..', '..');
 const rendered = readRendered(join(ROOT, 'dist')).objects;
 const objects = syncedObjects(rendered);

@@ -21,6 +21,13 @@
  *
  * Controllers are hooks on writes (`onCreate('velero.io/Restore', ...)`), run after the answer like a watch
  * would, and act through the `ClusterView` (no admission: controllers run as cluster-admin).
+ *
+ * Not modelled (none of it is on a path the stack's workloads take today): watch, finalizers and graceful
+ * deletion (a deleted namespace and its content go at once, as after the namespace controller's pass), JSON and
+ * strategic-merge patches (415), server-side apply, subresources other than in RBAC matching, the policies'
+ * `paramKind`/`paramRef` (params are null), `variables`, `auditAnnotations`, the `authorizer` CEL library, and
+ * `namespaceObject`'s Namespace type (declared dyn). Each is a compile error or a plain refusal, never a silent
+ * admit.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
@@ -349,7 +356,7 @@ export class ApiServer implements ClusterView {
         resource: parsed.type.resource,
         subresource: parsed.subresource,
         namespace: parsed.namespace,
-        name: parsed.name ?? (verb === 'create' ? undefined : parsed.name),
+        name: parsed.name, // a create has no name in the URL, so a rule with resourceNames never allows it
       };
       if (!rbacAllows(this.rbacObjects(), attrs)) {
         throw new StatusError(403, 'Forbidden', forbiddenMessage(attrs), {

@@ -37,7 +37,7 @@ export interface RenderedDrill {
   readonly schedule: KubeObject;
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** Every drill CronJob of the rendered objects: the CronJobs whose command runs a file of a mounted ConfigMap. */
 export function renderedDrills(objects: readonly KubeObject[]): RenderedDrill[] {

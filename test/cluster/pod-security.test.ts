@@ -17,7 +17,7 @@ import type { KubeObject } from './types';
 jest.setTimeout(60_000);
 
 const ROOT = join(__dirname, '..', '..');
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** The pod template of a workload object, if it has one. */
 function podTemplate(o: KubeObject): Json | undefined {

@@ -12,7 +12,7 @@
  * <reason> (<detail>), ...` (policy/checks.go `AggregateCheckResults`).
  */
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 

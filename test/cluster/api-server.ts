@@ -148,6 +148,9 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
+/** The schema verdict of each object text already validated (the same rendered objects are applied to many clusters). */
+const schemaVerdicts = new Map<string, string[]>();
+
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
 
 /** `pods "x"` / `restores.velero.io "x"`: how the API server names an object in a message. */
@@ -522,10 +525,15 @@ export class ApiServer implements ClusterView {
   }
 
   private validateSchema(t: ResourceType, o: KubeObject): void {
-    const { errors } = validateObjects([{ file: 'request', object: o }], {
-      crdDir: false,
-      ...(this.options.schemaVersions ? { versions: this.options.schemaVersions } : {}),
-    });
+    const key = JSON.stringify([this.options.schemaVersions ?? {}, o]);
+    let errors = schemaVerdicts.get(key);
+    if (!errors) {
+      errors = validateObjects([{ file: 'request', object: o }], {
+        crdDir: false,
+        ...(this.options.schemaVersions ? { versions: this.options.schemaVersions } : {}),
+      }).errors;
+      schemaVerdicts.set(key, errors);
+    }
     if (errors.length)
       throw this.invalid(
         t,

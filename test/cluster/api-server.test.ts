@@ -260,6 +260,26 @@ describe('ValidatingAdmissionPolicy semantics, on the rendered namespaces policy
       {},
     ],
     [
+      "a namespaceSelector the Namespace's own labels do not match: the policy does not apply",
+      changing(
+        'ValidatingAdmissionPolicy',
+        POLICY,
+        (p) => (p.spec.matchConstraints.namespaceSelector = { matchLabels: { tier: 'x' } }),
+      ),
+      201,
+      {},
+    ],
+    [
+      'excludeResourceRules naming the request: the policy does not apply',
+      changing(
+        'ValidatingAdmissionPolicy',
+        POLICY,
+        (p) => (p.spec.matchConstraints.excludeResourceRules = p.spec.matchConstraints.resourceRules),
+      ),
+      201,
+      {},
+    ],
+    [
       'apiVersions that do not include v1: the policy does not apply',
       changing(
         'ValidatingAdmissionPolicy',
@@ -284,5 +304,26 @@ describe('ValidatingAdmissionPolicy semantics, on the rendered namespaces policy
     expect(server.handle(drill, { method: 'DELETE', path: '/api/v1/namespaces/drill-pihole' }).code).toBe(422);
     post(server, drill, scratch());
     expect(server.handle(drill, { method: 'DELETE', path: '/api/v1/namespaces/drill-loki' }).code).toBe(200);
+  });
+});
+
+describe('Pod Security admission through the chain', () => {
+  test('the rendered server pod made privileged is refused 403 in velero (enforce: restricted), worded as the plugin', () => {
+    const { server, admin } = cluster();
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'velero')!;
+    const spec = JSON.parse(JSON.stringify((deployment.spec as Json).template.spec)) as Json;
+    spec.containers[0].securityContext.privileged = true;
+    const answer = server.handle(admin, {
+      method: 'POST',
+      path: '/api/v1/namespaces/velero/pods',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'velero-x' }, spec },
+    });
+    expect(answer.body).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: expect.stringMatching(
+        /^pods "velero-x" is forbidden: violates PodSecurity "restricted:latest": privileged \(container "velero" must not set securityContext.privileged=true\)/,
+      ),
+    });
   });
 });

@@ -51,7 +51,11 @@ async function drillOn(objects: readonly KubeObject[], drill: RenderedDrill, opt
   return { run, server };
 }
 
-/** The alert of the rendered PrometheusRule that fires when the drill's Job fails (kube_job_failed of a Job it owns). */
+/**
+ * The alert of the rendered PrometheusRule that fires when the drill's Job fails: the runner's exit 1 fails the
+ * Job (backoffLimit 0), kube-state-metrics reports kube_job_failed of a Job the CronJob owns, and the rule over
+ * that series fires (its promtool cases, lib/alerts/restore-drill.ts, prove the firing itself).
+ */
 function alertOnFailedJob(objects: readonly KubeObject[], drill: RenderedDrill): string[] {
   return objects
     .filter((o) => o.kind === 'PrometheusRule')
@@ -94,6 +98,7 @@ describe("the seed's committed dist/", () => {
     expect(run.exitCode).toBe(0);
     expect(leftovers(server, seedDrill)).toEqual([]);
     const sa = `system:serviceaccount:velero:${seedDrill.serviceAccount}`;
+    expect(server.requests.filter((r) => r.user === sa && r.code === 403)).toEqual([]);
     const writes = server.requests.filter((r) => r.user === sa && ['create', 'patch', 'delete'].includes(r.verb));
     expect(writes.map((r) => r.code)).toEqual(writes.map(() => 200));
     expect(writes.map((r) => `${r.verb} ${r.group}/${r.resource}`)).toEqual(

@@ -66,7 +66,7 @@ export function fakeCluster(
   installDrillWorld(
     server,
     drills.map((d) => d.schedule),
-    { ...options, volumes },
+    { veleroVersion: options.schemaVersions?.velero, ...options, volumes },
   );
   return server;
 }

@@ -22,12 +22,18 @@ import type { BackupContents, ClusterView, KubeObject, RestoreOutcome } from './
 /** A volume's content: relative path -> file content; a path ending in `/` is an (empty) directory. */
 export type VolumeContent = Readonly<Record<string, string>>;
 
-/** How Velero processes one Restore against the cluster: the semantics the controller applies. */
-export type RestoreEmulation = (
-  restore: KubeObject,
-  cluster: ClusterView,
-  backups: readonly BackupContents[],
-) => RestoreOutcome;
+/** What Velero's restore controller works from (the shape of test/cluster/velero/restore.ts `RestoreInput`). */
+export interface RestoreEmulationInput {
+  /** The velero.io/v1 Restore as created (name assigned). */
+  readonly restore: KubeObject;
+  readonly backups: readonly BackupContents[];
+  readonly cluster: ClusterView;
+  /** e.g. 'v1.15.0' */
+  readonly veleroVersion: string;
+}
+
+/** How Velero processes one Restore against the cluster: `emulateRestore` of test/cluster/velero/ fits as is. */
+export type RestoreEmulation = (input: RestoreEmulationInput) => RestoreOutcome;
 
 export interface DrillWorldOptions {
   /** The source cluster's volumes (`<namespace>/<pvc>` -> content), as the backup captured them. */
@@ -43,6 +49,8 @@ export interface DrillWorldOptions {
   readonly backupPhase?: 'Completed' | 'PartiallyFailed' | 'Failed' | 'InProgress';
   /** The restore semantics. @default drillRestoreEmulation */
   readonly restore?: RestoreEmulation;
+  /** The Velero release the render deploys. @default 'v1.15.0' */
+  readonly veleroVersion?: string;
 }
 
 const SNAPSHOT_API = 'snapshot.storage.k8s.io/v1';
@@ -135,7 +143,7 @@ function resourceIncluded(included: readonly string[], kind: string, group: stri
  *   pointing at the mapped namespace, labelled with the restore's name.
  * Resource modifiers are not applied here (nothing in the drill's volumes carries what they strip).
  */
-export const drillRestoreEmulation: RestoreEmulation = (restore, cluster, backups) => {
+export const drillRestoreEmulation: RestoreEmulation = ({ restore, cluster, backups }) => {
   const spec = restore.spec as {
     backupName?: string;
     includedNamespaces?: string[];
@@ -265,7 +273,7 @@ export function installDrillWorld(
   // Velero's restore controller
   server.onCreate('velero.io/Restore', (restore) => {
     const started = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const outcome = emulation(restore, server, backups);
+    const outcome = emulation({ restore, cluster: server, backups, veleroVersion: options.veleroVersion ?? 'v1.15.0' });
     const live = server.get('velero.io/v1', 'Restore', restore.metadata.namespace, restore.metadata.name!);
     if (!live) return;
     server.update({

@@ -143,38 +143,95 @@ function resourceIncluded(included: readonly string[], kind: string, group: stri
  *   pointing at the mapped namespace, labelled with the restore's name.
  * Resource modifiers are not applied here (nothing in the drill's volumes carries what they strip).
  */
-export const drillRestoreEmulation: RestoreEmulation = ({ restore, cluster, backups }) => {
-  const spec = restore.spec as {
-    backupName?: string;
-    includedNamespaces?: string[];
-    includedResources?: string[];
-    namespaceMapping?: Record<string, string>;
-    resourceModifier?: { kind: string; name: string };
-  };
+interface DrillRestoreSpec {
+  backupName?: string;
+  includedNamespaces?: string[];
+  includedResources?: string[];
+  namespaceMapping?: Record<string, string>;
+  resourceModifier?: { kind: string; name: string };
+}
+
+/** restore_controller.go `validateAndComplete`, the parts the drill's Restore meets. */
+function validateDrillRestore(restore: KubeObject, cluster: ClusterView, backup: BackupContents | undefined): string[] {
+  const spec = restore.spec as DrillRestoreSpec;
   const ns = restore.metadata.namespace!;
-  const outcome = {
-    validationErrors: [] as string[],
-    warnings: [] as string[],
-    errors: [] as string[],
-    created: [] as KubeObject[],
-  };
-  const backup = backups.find((b) => b.backup.metadata.name === spec.backupName);
+  const errors: string[] = [];
   const live = spec.backupName ? cluster.get('velero.io/v1', 'Backup', ns, spec.backupName) : undefined;
-  if (!backup || !live)
-    outcome.validationErrors.push(`Error retrieving backup: backups.velero.io "${spec.backupName}" not found`);
-  else if ((live.status as { phase?: string })?.phase !== 'Completed')
-    outcome.validationErrors.push('backup is not Completed');
-  if (
-    spec.resourceModifier &&
-    spec.resourceModifier.kind.toLowerCase() === 'configmap' &&
-    !cluster.get('v1', 'ConfigMap', ns, spec.resourceModifier.name)
-  ) {
-    outcome.validationErrors.push(`failed to get resource modifiers configmap ${ns}/${spec.resourceModifier.name}`);
+  if (!backup || !live) errors.push(`Error retrieving backup: backups.velero.io "${spec.backupName}" not found`);
+  else if ((live.status as { phase?: string })?.phase !== 'Completed') errors.push('backup is not Completed');
+  const modifier = spec.resourceModifier;
+  if (modifier && modifier.kind.toLowerCase() === 'configmap' && !cluster.get('v1', 'ConfigMap', ns, modifier.name)) {
+    errors.push(`failed to get resource modifiers configmap ${ns}/${modifier.name}`);
   }
-  if (outcome.validationErrors.length) return { phase: 'FailedValidation', ...outcome };
+  return errors;
+}
+
+/** The VolumeSnapshot of a backed-up PVC and its content, from the backup's items. */
+function snapshotOf(backup: BackupContents, pvc: KubeObject): { snapshot?: KubeObject; content?: KubeObject } {
+  const snapshot = backup.items.find(
+    (i) =>
+      i.kind === 'VolumeSnapshot' &&
+      i.metadata.namespace === pvc.metadata.namespace &&
+      (i.spec as { source: { persistentVolumeClaimName: string } }).source.persistentVolumeClaimName ===
+        pvc.metadata.name,
+  );
+  const content =
+    snapshot &&
+    backup.items.find(
+      (i) =>
+        i.kind === 'VolumeSnapshotContent' &&
+        (i.spec as { volumeSnapshotRef: { name: string } }).volumeSnapshotRef.name === snapshot.metadata.name,
+    );
+  return { snapshot, content };
+}
+
+/** One backed-up PVC into `target`: its VolumeSnapshot and content first (CSI), then the claim. */
+function restorePvc(
+  item: KubeObject,
+  target: string,
+  snap: { snapshot?: KubeObject; content?: KubeObject },
+  labels: Record<string, string>,
+  create: (o: KubeObject) => void,
+): void {
+  const { snapshot, content } = snap;
+  if (snapshot && content) {
+    create({
+      ...snapshot,
+      metadata: { ...snapshot.metadata, namespace: target, labels: { ...snapshot.metadata.labels, ...labels } },
+    });
+    create({
+      ...content,
+      metadata: { name: `velero-${target}-${item.metadata.name}`, labels: { ...content.metadata.labels, ...labels } },
+      spec: {
+        ...(content.spec as object),
+        deletionPolicy: 'Retain',
+        volumeSnapshotRef: { kind: 'VolumeSnapshot', namespace: target, name: snapshot.metadata.name },
+      },
+    });
+  }
+  // pvc_action.go: the claim is bound anew (no volumeName), from its VolumeSnapshot
+  const spec = { ...(item.spec as Record<string, unknown>) };
+  delete spec.volumeName;
+  if (snapshot && content) {
+    spec.dataSource = { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: snapshot.metadata.name };
+  }
+  create({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: item.metadata.name, namespace: target, labels: { ...item.metadata.labels, ...labels } },
+    spec,
+    status: { phase: 'Pending' },
+  });
+}
+
+export const drillRestoreEmulation: RestoreEmulation = ({ restore, cluster, backups }) => {
+  const spec = restore.spec as DrillRestoreSpec;
+  const outcome = { warnings: [] as string[], errors: [] as string[], created: [] as KubeObject[] };
+  const backup = backups.find((b) => b.backup.metadata.name === spec.backupName);
+  const validationErrors = validateDrillRestore(restore, cluster, backup);
+  if (validationErrors.length) return { phase: 'FailedValidation', validationErrors, ...outcome };
   const included = spec.includedNamespaces ?? ['*'];
   const resources = spec.includedResources ?? [];
-  const mapping = spec.namespaceMapping ?? {};
   const labels = { 'velero.io/backup-name': spec.backupName!, 'velero.io/restore-name': restore.metadata.name! };
   const create = (o: KubeObject) => {
     try {
@@ -185,95 +242,32 @@ export const drillRestoreEmulation: RestoreEmulation = ({ restore, cluster, back
       else outcome.errors.push(`${o.kind} ${o.metadata.name}: ${(e as Error).message}`);
     }
   };
-  for (const item of backup!.items.filter((i) => i.kind === 'PersistentVolumeClaim')) {
-    const source = item.metadata.namespace!;
-    if (!included.includes('*') && !included.includes(source)) continue;
-    if (!resourceIncluded(resources, 'PersistentVolumeClaim', '')) continue;
-    const target = mapping[source] ?? source;
-    const snapshot = backup!.items.find(
-      (i) =>
-        i.kind === 'VolumeSnapshot' &&
-        i.metadata.namespace === source &&
-        (i.spec as { source: { persistentVolumeClaimName: string } }).source.persistentVolumeClaimName ===
-          item.metadata.name,
-    );
-    const content =
-      snapshot &&
-      backup!.items.find(
-        (i) =>
-          i.kind === 'VolumeSnapshotContent' &&
-          (i.spec as { volumeSnapshotRef: { name: string } }).volumeSnapshotRef.name === snapshot.metadata.name,
-      );
-    const csi = snapshot && content && resourceIncluded(resources, 'VolumeSnapshot', 'snapshot.storage.k8s.io');
-    if (csi) {
-      create({
-        ...snapshot!,
-        metadata: { ...snapshot!.metadata, namespace: target, labels: { ...snapshot!.metadata.labels, ...labels } },
-      });
-      create({
-        ...content!,
-        metadata: {
-          name: `velero-${target}-${item.metadata.name}`,
-          labels: { ...content!.metadata.labels, ...labels },
-        },
-        spec: {
-          ...(content!.spec as object),
-          deletionPolicy: 'Retain',
-          volumeSnapshotRef: { kind: 'VolumeSnapshot', namespace: target, name: snapshot!.metadata.name },
-        },
-      });
+  if (resourceIncluded(resources, 'PersistentVolumeClaim', '')) {
+    for (const item of backup!.items.filter((i) => i.kind === 'PersistentVolumeClaim')) {
+      const source = item.metadata.namespace!;
+      if (!included.includes('*') && !included.includes(source)) continue;
+      const snap = resourceIncluded(resources, 'VolumeSnapshot', 'snapshot.storage.k8s.io')
+        ? snapshotOf(backup!, item)
+        : {};
+      restorePvc(item, spec.namespaceMapping?.[source] ?? source, snap, labels, create);
     }
-    // pvc_action.go: the claim is bound anew, so its volumeName goes
-    const pvcSpec = { ...(item.spec as Record<string, unknown>) };
-    delete pvcSpec.volumeName;
-    create({
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: item.metadata.name, namespace: target, labels: { ...item.metadata.labels, ...labels } },
-      spec: {
-        ...pvcSpec,
-        ...(csi
-          ? {
-              dataSource: {
-                apiGroup: 'snapshot.storage.k8s.io',
-                kind: 'VolumeSnapshot',
-                name: snapshot!.metadata.name,
-              },
-            }
-          : {}),
-      },
-      status: { phase: 'Pending' },
-    });
   }
-  return { phase: outcome.errors.length ? 'PartiallyFailed' : 'Completed', ...outcome };
+  return { phase: outcome.errors.length ? 'PartiallyFailed' : 'Completed', validationErrors, ...outcome };
 };
 
-/** Installs the backup, the Restore controller, the provisioner and the kubelet on `server`. */
-export function installDrillWorld(
+const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Velero's restore controller: runs the emulation on each new Restore and writes its terminal status. */
+function installRestoreController(
   server: ApiServer,
-  schedules: readonly KubeObject[],
+  backups: readonly BackupContents[],
   options: DrillWorldOptions,
 ): void {
   const emulation = options.restore ?? drillRestoreEmulation;
-  const sc = { volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Retain', ...options.storageClass };
-  const backups = schedules.map((s) => backupOfSchedule(s, options.volumes, options.backupPhase));
-  for (const b of backups) server.create(b.backup);
-  /** volume content per PV name */
-  const pvContent = new Map<string, VolumeContent>();
-
-  // the ServiceAccount controller: every namespace gets its `default` ServiceAccount
-  server.onCreate('/Namespace', (ns) => {
-    server.create({
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: 'default', namespace: ns.metadata.name },
-    });
-  });
-
-  // Velero's restore controller
   server.onCreate('velero.io/Restore', (restore) => {
-    const started = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const outcome = emulation({ restore, cluster: server, backups, veleroVersion: options.veleroVersion ?? 'v1.15.0' });
+    const started = timestamp();
+    const veleroVersion = options.veleroVersion ?? 'v1.15.0';
+    const outcome = emulation({ restore, cluster: server, backups, veleroVersion });
     const live = server.get('velero.io/v1', 'Restore', restore.metadata.namespace, restore.metadata.name!);
     if (!live) return;
     server.update({
@@ -281,7 +275,7 @@ export function installDrillWorld(
       status: {
         phase: outcome.phase,
         startTimestamp: started,
-        completionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        completionTimestamp: timestamp(),
         warnings: outcome.warnings.length,
         errors: outcome.errors.length,
         ...(outcome.validationErrors.length ? { validationErrors: outcome.validationErrors } : {}),
@@ -289,9 +283,16 @@ export function installDrillWorld(
       },
     });
   });
+}
 
-  // the CSI external-provisioner: a PV for a PVC, filled from its VolumeSnapshot's content
-  function provision(pvc: KubeObject): void {
+/** The CSI external-provisioner: a PV for a PVC, filled from its VolumeSnapshot's content. */
+function provisioner(
+  server: ApiServer,
+  options: DrillWorldOptions,
+  reclaimPolicy: string,
+  pvContent: Map<string, VolumeContent>,
+): (pvc: KubeObject) => void {
+  return (pvc) => {
     if (options.provisionerDown) return;
     const live = server.get('v1', 'PersistentVolumeClaim', pvc.metadata.namespace, pvc.metadata.name!);
     if (!live || (live.status as { phase?: string })?.phase === 'Bound') return;
@@ -308,6 +309,7 @@ export function installDrillWorld(
       content = options.volumes[handle.replace(/^snap:/, '')] ?? {};
     }
     pvContent.set(pvName, content);
+    const { namespace, name, uid } = live.metadata;
     server.create({
       apiVersion: 'v1',
       kind: 'PersistentVolume',
@@ -315,21 +317,39 @@ export function installDrillWorld(
       spec: {
         accessModes: ['ReadWriteOnce'],
         capacity: { storage: '1Gi' },
-        persistentVolumeReclaimPolicy: sc.reclaimPolicy,
+        persistentVolumeReclaimPolicy: reclaimPolicy,
         storageClassName: STORAGE_CLASS,
         csi: { driver: DRIVER, volumeHandle: pvName },
-        claimRef: {
-          kind: 'PersistentVolumeClaim',
-          apiVersion: 'v1',
-          namespace: live.metadata.namespace,
-          name: live.metadata.name,
-          uid: live.metadata.uid,
-        },
+        claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace, name, uid },
       },
       status: { phase: 'Bound' },
     });
     server.update({ ...live, spec: { ...(live.spec as object), volumeName: pvName }, status: { phase: 'Bound' } });
-  }
+  };
+}
+
+/** Installs the backup, the Restore controller, the provisioner and the kubelet on `server`. */
+export function installDrillWorld(
+  server: ApiServer,
+  schedules: readonly KubeObject[],
+  options: DrillWorldOptions,
+): void {
+  const sc = { volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Retain', ...options.storageClass };
+  const backups = schedules.map((s) => backupOfSchedule(s, options.volumes, options.backupPhase));
+  for (const b of backups) server.create(b.backup);
+  /** volume content per PV name */
+  const pvContent = new Map<string, VolumeContent>();
+  const provision = provisioner(server, options, sc.reclaimPolicy, pvContent);
+
+  // the ServiceAccount controller: every namespace gets its `default` ServiceAccount
+  server.onCreate('/Namespace', (ns) => {
+    server.create({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'default', namespace: ns.metadata.name },
+    });
+  });
+  installRestoreController(server, backups, options);
   server.onCreate('/PersistentVolumeClaim', (pvc) => {
     if (sc.volumeBindingMode === 'Immediate') provision(pvc);
   });

@@ -134,7 +134,7 @@ type Program = (vars: Record<string, unknown>) => unknown;
 const compiled = new Map<string, { run?: Program; error?: string }>();
 
 /** A compiled expression, or the compile error the API server would report for it (compiled once per text). */
-function compile(expression: string): { run?: Program; error?: string } {
+export function compile(expression: string): { run?: Program; error?: string } {
   let c = compiled.get(expression);
   if (!c) {
     c = compileOnce(expression);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readRendered } from '../../lib/validation/validate-dist';
+import { compile } from './admission-policy';
 import { fakeCluster, syncedObjects, type FakeClusterOptions } from './cluster';
 import type { ApiServer } from './api-server';
 import type { KubeObject } from './types';
@@ -325,5 +326,24 @@ describe('Pod Security admission through the chain', () => {
         /^pods "velero-x" is forbidden: violates PodSecurity "restricted:latest": privileged \(container "velero" must not set securityContext.privileged=true\)/,
       ),
     });
+  });
+});
+
+describe("the rendered policies compile in Kubernetes' CEL environment (request typed, object dyn)", () => {
+  const expressions = objects
+    .filter((o) => o.kind === 'ValidatingAdmissionPolicy')
+    .flatMap((o) => {
+      const spec = o.spec as Json;
+      return [...spec.matchConditions, ...spec.validations].map(
+        (e: { expression: string }, i: number) => [`${o.metadata.name}[${i}]`, e.expression] as const,
+      );
+    });
+
+  test('there are the five policies with their conditions', () => {
+    expect(expressions.length).toBeGreaterThanOrEqual(13);
+  });
+
+  test.each(expressions)('%s', (_, expression) => {
+    expect(compile(expression).error).toBeUndefined();
   });
 });

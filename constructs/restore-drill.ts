@@ -38,12 +38,7 @@ import {
   type ComputeResources,
 } from '../lib/kube/resources';
 import type { IVeleroRelease } from './velero-release';
-import {
-  drillPolicyBindingSpec,
-  drillPolicySpec,
-  drillPolicyValidations,
-  type DrillPolicyInput,
-} from '../lib/drill/drill-policy';
+import { drillPolicies, drillPolicyValidations, type DrillPolicyInput } from '../lib/drill/drill-policy';
 import { toPolicyRule, type ExplainedRule, type ServiceAccountPermissions } from '../lib/kube/permissions';
 import type { TrackingStripModifiers } from './restore-modifiers';
 import { CSI_SNAPSHOT_RESOURCES, DATA_MOVER_RESOURCES } from '../lib/restore/restore-spec';
@@ -223,7 +218,7 @@ export class RestoreDrill extends Construct {
   public readonly staleAfter: Duration;
   /** The drill's config, exactly as the runner reads it from the CronJob's environment. */
   public readonly config: DrillConfig;
-  /** Name of the ClusterRole (and its binding), and of the ValidatingAdmissionPolicy (and its binding). */
+  /** Name of the ClusterRole (and its binding), and prefix of the ValidatingAdmissionPolicies (`<it>-<resource>`). */
   public readonly clusterRoleName: string;
   /** Every rule the drill's ServiceAccount holds, with its reason, and the admission policy's bounds. */
   public readonly permissions: ServiceAccountPermissions;
@@ -368,6 +363,8 @@ export class RestoreDrill extends Construct {
       namespaceMapping: mapping,
       verifyImage: this.image,
       policyName: this.clusterRoleName,
+      // the one resource modifier its Restore names (the runner sets it from DRILL_RESOURCE_MODIFIER)
+      ...(this.config.resourceModifier ? { resourceModifier: this.config.resourceModifier } : {}),
     };
     this.permissions = {
       namespace: this.namespace,
@@ -391,7 +388,7 @@ export class RestoreDrill extends Construct {
         },
       ],
       admission: {
-        policy: this.clusterRoleName,
+        policies: drillPolicies(this.policyInput).map((p) => p.name),
         rules: drillPolicyValidations(this.policyInput).map((v) => v.message),
       },
     };
@@ -505,21 +502,23 @@ export class RestoreDrill extends Construct {
   }
 
   /**
-   * The API server's bound on the drill's ServiceAccount (lib/drill/drill-policy.ts): its writes outside its
-   * scratch namespaces are refused, whatever the runner does. Needs Kubernetes 1.30 (admissionregistration.k8s.io/v1).
+   * The API server's bound on the drill's ServiceAccount (lib/drill/drill-policy.ts), one policy per kind it
+   * writes: its writes outside its scratch namespaces are refused, whatever the runner does. Needs Kubernetes 1.30 (admissionregistration.k8s.io/v1).
    */
   private renderAdmissionPolicy(labels: Record<string, string>): void {
     // like the custom resources next to it: on a cluster without the v1 kinds (before 1.30) the sync fails at
     // these two objects with the API server's answer, instead of failing the whole dry run
     const annotations = { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' };
-    new KubeValidatingAdmissionPolicy(this, 'AdmissionPolicy', {
-      metadata: { name: this.policyInput.policyName, labels, annotations },
-      spec: drillPolicySpec(this.policyInput),
-    });
-    new KubeValidatingAdmissionPolicyBinding(this, 'AdmissionPolicyBinding', {
-      metadata: { name: this.policyInput.policyName, labels, annotations },
-      spec: drillPolicyBindingSpec(this.policyInput),
-    });
+    for (const policy of drillPolicies(this.policyInput)) {
+      new KubeValidatingAdmissionPolicy(this, `AdmissionPolicy-${policy.resource}`, {
+        metadata: { name: policy.name, labels, annotations },
+        spec: policy.spec,
+      });
+      new KubeValidatingAdmissionPolicyBinding(this, `AdmissionPolicyBinding-${policy.resource}`, {
+        metadata: { name: policy.name, labels, annotations },
+        spec: policy.bindingSpec,
+      });
+    }
   }
 
   private renderCronJob(labels: Record<string, string>, resources: ComputeResources, suspend: boolean): void {

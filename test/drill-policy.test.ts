@@ -1,21 +1,34 @@
 /**
- * The restore drill's ValidatingAdmissionPolicy, its CEL evaluated by a real CEL implementation
- * (@marcbachmann/cel-js) against admission requests shaped as the API server sends them: `request`,
- * `object` (null on DELETE), `oldObject` (null on CREATE).
+ * The restore drill's ValidatingAdmissionPolicies (one per kind), their CEL evaluated by a real CEL
+ * implementation (@marcbachmann/cel-js) against admission requests shaped as the API server sends them:
+ * `request`, `object` (null on DELETE), `oldObject` (null on CREATE). The Restore is the one the runner builds
+ * from the rendered CronJob's env (restoreSpec(drillRestoreRequest(configFromEnv(env)))), never written by hand.
  */
 import { parse } from '@marcbachmann/cel-js';
-import { DRILL_LABEL } from '../drill/config';
+import { configFromEnv, drillRestoreRequest, DRILL_LABEL } from '../drill/config';
 import { verifyPodManifest } from '../drill/verify-pod';
-import { DRILL_POLICY_LABEL, drillPolicySpec, serviceAccountUsername } from '../lib/drill/drill-policy';
+import { DRILL_POLICY_LABEL, drillPolicies, serviceAccountUsername } from '../lib/drill/drill-policy';
+import { restoreSpec } from '../lib/restore/restore-spec';
 import { validateObjects } from '../lib/validation/schema';
 import { buildStack } from '../main';
 import { find, type K8sObject } from './helpers';
 
 const stack = buildStack();
 const drill = stack.drill;
-const spec = drillPolicySpec(drill.policyInput);
+const policies = drillPolicies(drill.policyInput);
 const SA = serviceAccountUsername(drill.namespace, drill.name);
 const IMAGE = drill.image;
+const rendered = stack.app.charts.flatMap((c) => c.toJson()) as K8sObject[];
+/** The env of the rendered CronJob's container, as the runner reads it. */
+const cronJobEnv = Object.fromEntries(
+  (
+    find(rendered, 'CronJob', drill.name).spec.jobTemplate.spec.template.spec.containers[0].env as {
+      name: string;
+      value: string;
+    }[]
+  ).map((e) => [e.name, e.value]),
+);
+const runnerConfig = configFromEnv(cronJobEnv);
 
 type Obj = Record<string, unknown> | null;
 interface Request {
@@ -29,13 +42,21 @@ interface Request {
   readonly username?: string;
 }
 
-const compiled = {
-  match: spec.matchConditions.map((m) => parse(m.expression)),
-  validations: spec.validations.map((v) => ({ run: parse(v.expression), message: v.message })),
-};
+const compiled = policies.map((p) => ({
+  rule: p.spec.matchConstraints.resourceRules[0],
+  match: p.spec.matchConditions.map((m) => parse(m.expression)),
+  validations: p.spec.validations.map((v) => ({ run: parse(v.expression), message: v.message })),
+}));
 
 /** What the API server does with the request: skipped (another user), allowed, or denied with the messages. */
 function admit(r: Request): { matched: boolean; denied: string[]; errors: string[] } {
+  const policy = compiled.filter(
+    (p) =>
+      p.rule.apiGroups.includes(r.group ?? '') &&
+      (p.rule.resources as string[]).includes(r.resource) &&
+      p.rule.operations.includes(r.operation),
+  );
+  if (policy.length !== 1) throw new Error(`${policy.length} policies match ${r.resource} ${r.operation}`);
   const vars = {
     request: {
       operation: r.operation,
@@ -47,11 +68,11 @@ function admit(r: Request): { matched: boolean; denied: string[]; errors: string
     object: r.object ?? null,
     oldObject: r.oldObject ?? null,
   };
-  const matched = compiled.match.every((m) => m(vars) === true);
+  const matched = policy[0].match.every((m) => m(vars) === true);
   if (!matched) return { matched, denied: [], errors: [] };
   // failurePolicy Fail: an evaluation error refuses the request too; the tests want none (a refusal must be a false)
   const errors: string[] = [];
-  const denied = compiled.validations
+  const denied = policy[0].validations
     .filter((v) => {
       try {
         return v.run(vars) !== true;
@@ -104,20 +125,19 @@ const content = (refNamespace: string, deletionPolicy = 'Retain') => ({
     volumeSnapshotRef: { kind: 'VolumeSnapshot', namespace: refNamespace, name: 'velero-storage-loki-0-abcde' },
   },
 });
+/** The runner's Restore (drill/runner.ts create-restore), from the rendered CronJob's env, with `specPatch` over it. */
 const restore = (specPatch: Record<string, unknown> = {}, labels: Record<string, string> = own) => ({
   apiVersion: 'velero.io/v1',
   kind: 'Restore',
   metadata: { name: 'drill-daily-critical-pvcs-20260101050000', namespace: 'velero', labels },
-  spec: {
-    backupName: 'daily-critical-pvcs-20260101020000',
-    includedNamespaces: Object.keys(drill.namespaceMapping),
-    namespaceMapping: { ...drill.namespaceMapping },
-    includedResources: [...drill.includedResources],
-    restorePVs: true,
-    existingResourcePolicy: 'none',
-    ...specPatch,
-  },
+  spec: JSON.parse(
+    JSON.stringify({
+      ...restoreSpec(drillRestoreRequest(runnerConfig, 'daily-critical-pvcs-20260101020000')),
+      ...specPatch,
+    }),
+  ),
 });
+const MODIFIER = drill.config.resourceModifier!;
 
 describe("the restore drill's admission policy refuses what it does not own", () => {
   test.each<[string, Request]>([
@@ -323,6 +343,26 @@ describe("the restore drill's admission policy refuses what it does not own", ()
         object: restore({ hooks: { resources: [] } }),
       },
     ],
+    ...(
+      [
+        ['another ConfigMap', { kind: 'ConfigMap', name: 'evil-patches' }],
+        ['its ConfigMap under another kind', { kind: 'Secret', name: 'restore-strip-argocd-tracking' }],
+        [
+          'its ConfigMap in another API group',
+          { apiGroup: 'example.com', kind: 'ConfigMap', name: 'restore-strip-argocd-tracking' },
+        ],
+      ] as const
+    ).map(([what, resourceModifier]): [string, Request] => [
+      `a Restore naming ${what} as its resource modifier`,
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'CREATE',
+        namespace: 'velero',
+        name: 'r',
+        object: restore({ resourceModifier }),
+      },
+    ]),
     [
       "DELETE of a Restore that is not the drill's",
       {
@@ -415,6 +455,28 @@ describe("the restore drill's admission policy allows its own", () => {
       },
     ],
     [
+      "the runner's Restore naming the tracking strip with apiGroup ''",
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'CREATE',
+        namespace: 'velero',
+        name: 'r',
+        object: restore({ resourceModifier: { apiGroup: '', kind: 'ConfigMap', name: MODIFIER } }),
+      },
+    ],
+    [
+      'a Restore without a resource modifier',
+      {
+        group: 'velero.io',
+        resource: 'restores',
+        operation: 'CREATE',
+        namespace: 'velero',
+        name: 'r',
+        object: restore({ resourceModifier: undefined }),
+      },
+    ],
+    [
       'DELETE of its Restore',
       {
         group: 'velero.io',
@@ -441,25 +503,45 @@ describe("the restore drill's admission policy allows its own", () => {
   });
 });
 
-describe('the rendered policy', () => {
-  const objs = (stack.app.charts.flatMap((c) => c.toJson()) as K8sObject[]).filter((o) =>
-    o.kind.startsWith('ValidatingAdmissionPolicy'),
+describe("the runner's Restore", () => {
+  test("names the stack's tracking-strip ConfigMap as its resource modifier (what the Restore rule must allow)", () => {
+    expect(restore().spec.resourceModifier).toEqual({ kind: 'ConfigMap', name: MODIFIER });
+    expect(MODIFIER).toBe(stack.trackingModifiers.name);
+  });
+});
+
+describe('the rendered policies', () => {
+  const objs = rendered.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'));
+
+  test.each(policies.map((p) => [p.name, p] as const))(
+    '%s is admissionregistration.k8s.io/v1, fails closed, matches one kind at a pinned version, and the drill ServiceAccount only',
+    (name, p) => {
+      const policy = find(objs, 'ValidatingAdmissionPolicy', name);
+      expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
+      expect(policy.spec.failurePolicy).toBe('Fail');
+      expect(policy.spec.matchConditions).toEqual([
+        {
+          name: 'restore-drill-service-account',
+          expression: `request.userInfo.username == 'system:serviceaccount:velero:restore-drill-daily-critical-pvcs'`,
+        },
+      ]);
+      const rules = policy.spec.matchConstraints.resourceRules;
+      expect(rules).toHaveLength(1);
+      expect(rules[0].resources).toEqual([p.resource]);
+      expect(rules[0].apiVersions).toEqual(['v1']);
+      expect(policy.spec).toEqual(JSON.parse(JSON.stringify(p.spec)));
+    },
   );
 
-  test('is admissionregistration.k8s.io/v1, fails closed, and matches the drill ServiceAccount only', () => {
-    const policy = find(objs, 'ValidatingAdmissionPolicy', drill.clusterRoleName);
-    expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
-    expect(policy.spec.failurePolicy).toBe('Fail');
-    expect(policy.spec.matchConditions).toEqual([
-      {
-        name: 'restore-drill-service-account',
-        expression: `request.userInfo.username == 'system:serviceaccount:velero:restore-drill-daily-critical-pvcs'`,
-      },
-    ]);
-    expect(policy.spec).toEqual(JSON.parse(JSON.stringify(spec)));
+  test('are one per kind the drill writes', () => {
+    expect(objs.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.metadata.name)).toEqual(
+      ['namespaces', 'pods', 'persistentvolumes', 'volumesnapshotcontents', 'restores'].map(
+        (r) => `${drill.clusterRoleName}-${r}`,
+      ),
+    );
   });
 
-  test('validates against kubernetes-models (admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy, Kubernetes 1.30+)', () => {
+  test('validate against kubernetes-models (admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy, Kubernetes 1.30+)', () => {
     const asFiles = (list: K8sObject[]) => list.map((object) => ({ file: `velero/${object.kind}.yaml`, object }));
     expect(validateObjects(asFiles(objs), { crdDir: false }).errors).toEqual([]);
     const broken = objs.map((o) =>
@@ -470,12 +552,15 @@ describe('the rendered policy', () => {
     );
   });
 
-  test('is bound with validationActions Deny', () => {
-    const binding = find(objs, 'ValidatingAdmissionPolicyBinding', drill.clusterRoleName);
-    expect(binding.spec).toEqual({ policyName: drill.clusterRoleName, validationActions: ['Deny'] });
-  });
+  test.each(policies.map((p) => [p.name] as const))(
+    '%s is bound by its own binding with validationActions Deny',
+    (name) => {
+      const binding = find(objs, 'ValidatingAdmissionPolicyBinding', name);
+      expect(binding.spec).toEqual({ policyName: name, validationActions: ['Deny'] });
+    },
+  );
 
-  test('sees every write the drill ServiceAccount is granted (RBAC verbs create, delete, patch)', () => {
+  test('see every write the drill ServiceAccount is granted (RBAC verbs create, delete, patch)', () => {
     const granted = new Set<string>();
     for (const g of drill.permissions.grants) {
       for (const r of g.rules) {
@@ -486,8 +571,10 @@ describe('the rendered policy', () => {
       }
     }
     const matched = new Set(
-      spec.matchConstraints.resourceRules.flatMap((r) =>
-        r.resources.flatMap((res) => r.operations.map((o) => `${r.apiGroups[0]}/${res} ${o}`)),
+      policies.flatMap((p) =>
+        p.spec.matchConstraints.resourceRules.flatMap((r) =>
+          r.resources.flatMap((res) => r.operations.map((o) => `${r.apiGroups[0]}/${res} ${o}`)),
+        ),
       ),
     );
     expect([...granted].sort()).toEqual([...matched].sort());

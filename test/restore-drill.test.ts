@@ -349,18 +349,22 @@ describe('RestoreDrill RBAC', () => {
     ]);
   });
 
-  test('renders a ValidatingAdmissionPolicy and its Deny binding next to the RBAC, named like the ClusterRole', () => {
-    const { objs } = setup();
-    const policy = find(objs, 'ValidatingAdmissionPolicy', `velero-${NAME}`);
-    expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
-    expect(policy.spec.matchConditions[0].expression).toBe(
-      `request.userInfo.username == 'system:serviceaccount:velero:${NAME}'`,
-    );
-    expect(find(objs, 'ValidatingAdmissionPolicyBinding', `velero-${NAME}`).spec).toEqual({
-      policyName: `velero-${NAME}`,
-      validationActions: ['Deny'],
-    });
-  });
+  test.each(['namespaces', 'pods', 'persistentvolumes', 'volumesnapshotcontents', 'restores'])(
+    'renders a ValidatingAdmissionPolicy for %s and its Deny binding next to the RBAC, named after the ClusterRole',
+    (resource) => {
+      const { objs } = setup();
+      const name = `velero-${NAME}-${resource}`;
+      const policy = find(objs, 'ValidatingAdmissionPolicy', name);
+      expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
+      expect(policy.spec.matchConditions[0].expression).toBe(
+        `request.userInfo.username == 'system:serviceaccount:velero:${NAME}'`,
+      );
+      expect(find(objs, 'ValidatingAdmissionPolicyBinding', name).spec).toEqual({
+        policyName: name,
+        validationActions: ['Deny'],
+      });
+    },
+  );
 
   test("binds both to the drill's own ServiceAccount, never to cluster-admin", () => {
     const { objs } = setup();

@@ -28,9 +28,9 @@ export interface Grant {
   readonly rules: readonly ExplainedRule[];
 }
 
-/** What the API server enforces beyond RBAC (a ValidatingAdmissionPolicy). */
+/** What the API server enforces beyond RBAC (ValidatingAdmissionPolicies). */
 export interface AdmissionBound {
-  readonly policy: string;
+  readonly policies: readonly string[];
   /** The refusal messages, one per validation. */
   readonly rules: readonly string[];
 }
@@ -121,7 +121,7 @@ export function renderPermissionsMarkdown(all: readonly ServiceAccountPermission
     }
     if (p.admission) {
       lines.push(
-        `### Enforced at the API server: ValidatingAdmissionPolicy \`${p.admission.policy}\``,
+        `### Enforced at the API server: ValidatingAdmissionPolicies ${p.admission.policies.map((n) => `\`${n}\``).join(', ')}`,
         '',
         ...p.admission.rules.map((r) => `- ${r}`),
         '',

@@ -591,6 +591,9 @@ export class BackupStack extends Construct {
       return checkInvariants(foldersOf(objects), {
         localStackSecretAllowed: localStack.length > 0,
         localStackLocations: localStack.map((l) => `${this.release.namespace}/${l.name}`),
+        plainHttpLocations: this.release.storageLocations
+          .filter((l) => !l.profile.endpoint.encrypted)
+          .map((l) => `${this.release.namespace}/${l.name}`),
         distPath,
       });
     };

@@ -31,7 +31,7 @@ import {
 } from '../lib/kube/resources';
 import { StorageProfile } from '../lib/storage/storage-profile';
 import { CLUSTER_ADMIN_RULES, type ServiceAccountPermissions } from '../lib/kube/permissions';
-import { adoptionFor, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
+import { adoptionFor, helmFullname, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
 import { repositoryMaintenanceSettings, type RepositoryMaintenanceOptions } from '../lib/versions/repo-maintenance';
 import { VELERO_IMAGE, VELERO_PLUGIN_FOR_AWS_IMAGE, VELERO_VERSION } from '../lib/versions/versions';
 import { BackupStorageLocation } from './backup-storage-location';
@@ -49,7 +49,7 @@ export { checkResources, type ComputeResources } from '../lib/kube/resources';
 
 /** A reference to a key of an existing Secret. */
 export interface SecretKeyReference {
-  /** @default 'cloud-credentials' */
+  /** @default 'cloud-credentials'; with `installedBy: helm` the chart's Secret `<fullname>` (`defaultCredentials`) */
   readonly name?: string;
   /** @default 'cloud' */
   readonly key?: string;
@@ -111,7 +111,10 @@ export interface VeleroReleaseProps {
   readonly repositoryMaintenance?: RepositoryMaintenanceOptions;
   /** Object store of the default BackupStorageLocation (named `default`). */
   readonly storage: StorageProfile;
-  /** Existing Secret holding the AWS-style credentials file. @default { name: 'cloud-credentials', key: 'cloud' } */
+  /**
+   * Existing Secret holding the AWS-style credentials file.
+   * @default { name: 'cloud-credentials', key: 'cloud' }; with `installedBy: helm`, name = the chart's `<fullname>`
+   */
   readonly credentials?: SecretKeyReference;
   /**
    * Render LocalStack's well-known `test`/`test` credentials Secret. Only with the LocalStack profile: no
@@ -161,6 +164,23 @@ const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
 const CREDENTIALS_MOUNT = '/credentials';
+
+/**
+ * The credentials Secret the server mounts, unless given: the one the adopted installer already mounts, so the
+ * first sync finds it. The chart mounts `credentials.existingSecret`, else `credentials.name`, else the Secret
+ * `<fullname>` it creates (charts/velero/templates/_helpers.tpl `velero.secretName` at velero-11.4.0 and
+ * velero-12.1.0), key `cloud` (`AWS_SHARED_CREDENTIALS_FILE=/credentials/cloud`); `velero install` creates
+ * `cloud-credentials` with key `cloud` (pkg/install/resources.go). With `existingSecret` set in the chart's
+ * values, give that name here (docs/pitfalls.md#credentials).
+ */
+export function defaultCredentials(
+  installedBy: VeleroInstaller | undefined,
+  given: SecretKeyReference | undefined,
+): { readonly name: string; readonly key: string } {
+  const installerDefault =
+    installedBy?.kind === 'helm' ? helmFullname(installedBy.releaseName ?? 'velero') : 'cloud-credentials';
+  return { name: given?.name ?? installerDefault, key: given?.key ?? 'cloud' };
+}
 
 /**
  * The Velero server as `velero install` v1.15 renders it (docs/upstream-facts.md#velero-install), hardened:
@@ -240,9 +260,9 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     this.prometheusSelectorLabels = {
       ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }),
     };
-    this.credentials = { name: props.credentials?.name ?? 'cloud-credentials', key: props.credentials?.key ?? 'cloud' };
-    checkSecretKeyRef('velero release', 'credentials', this.credentials);
     this.adoption = adoptionFor(props.installedBy ?? { kind: 'velero-install' }, this.namespace);
+    this.credentials = defaultCredentials(props.installedBy, props.credentials);
+    checkSecretKeyRef('velero release', 'credentials', this.credentials);
     this.clusterRoleBindingName = this.namespace === 'velero' ? 'velero' : `velero-${this.namespace}`;
     this.permissions = {
       namespace: this.namespace,

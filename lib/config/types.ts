@@ -74,7 +74,12 @@ export interface ReleaseConfig {
   readonly version?: string;
   /** velero-plugin-for-aws image tag; must match the Velero line. @default VELERO_PLUGIN_FOR_AWS_VERSION */
   readonly awsPluginVersion?: string;
-  /** Existing Secret holding the AWS-style credentials file. @default { name: 'cloud-credentials', key: 'cloud' } */
+  /**
+   * Existing Secret holding the AWS-style credentials file. With `installedBy: helm` the name defaults to the
+   * Secret the chart mounts: its `<fullname>` (the release name if it contains `velero`, else `<release>-velero`);
+   * a chart installed with `credentials.existingSecret` needs that name here.
+   * @default { name: 'cloud-credentials', key: 'cloud' }
+   */
   readonly credentials?: SecretKeyConfig;
   /**
    * Render LocalStack's well-known `test`/`test` credentials Secret; only with the LocalStack provider.
@@ -153,12 +158,33 @@ export interface BackblazeB2LocationConfig extends StorageLocationBase {
   readonly pricePerTbMonthUsd?: number;
 }
 
-/** Any S3 API: AWS S3, MinIO, Wasabi, Ceph RGW. TLS is always verified. */
-export interface S3LocationConfig extends StorageLocationBase {
+/** Where an S3-compatible endpoint is, for stores other than AWS S3 itself (lib/storage/endpoint.ts). */
+export interface EndpointLocationFields {
+  /**
+   * True when the endpoint is inside the cluster though its name does not say so (a ClusterIP address, a
+   * `<service>.<namespace>` short name); false when a `.svc`-looking host is not a Service of this cluster.
+   * An in-cluster store is not off-site: the plan says so, and the rebuild runbook needs the backups elsewhere.
+   * @default - from the host: `*.svc`, `*.cluster.local` and single-label hosts are in the cluster
+   */
+  readonly inCluster?: boolean;
+  /**
+   * Why plain http to a public host is acceptable. Required for an `http://` s3Url that is neither in the
+   * cluster nor on a private network (RFC 1918, loopback, link-local, ULA, `*.lan`, `*.home.arpa`, `*.local`, ...);
+   * the plan quotes it (docs/pitfalls.md#plain-http).
+   * @default - none (such an endpoint is refused)
+   */
+  readonly plainHttpReason?: string;
+}
+
+/**
+ * Any S3 API: AWS S3 (no `s3Url`) or an S3-compatible store (`s3Url`). TLS is verified; `http://` is accepted
+ * inside the cluster and on private networks (the plan says the traffic is unencrypted).
+ */
+export interface S3LocationConfig extends StorageLocationBase, EndpointLocationFields {
   readonly provider: 's3';
   readonly bucket: string;
   readonly region: string;
-  /** Endpoint of an S3-compatible store; https only. @default - AWS S3 */
+  /** Endpoint of an S3-compatible store, `https://` or `http://`. @default - AWS S3 */
   readonly s3Url?: string;
   /** Path-style addressing (MinIO needs it). @default false */
   readonly s3ForcePathStyle?: boolean;
@@ -168,15 +194,85 @@ export interface S3LocationConfig extends StorageLocationBase {
   readonly caCert?: string;
   /** Further velero-plugin-for-aws config keys (credentials are refused). @default {} */
   readonly extraConfig?: Record<string, string>;
-  /** USD per TB-month, for the plan's cost estimate. @default 23 */
+  /** USD per TB-month, for the plan's cost estimate. @default 23 (AWS S3 Standard) without s3Url, none with one */
   readonly pricePerTbMonthUsd?: number;
+}
+
+/** Cloudflare R2 (region `auto`, endpoint from the account ID, free egress). */
+export interface CloudflareR2LocationConfig extends StorageLocationBase {
+  readonly provider: 'cloudflare-r2';
+  readonly bucket: string;
+  /**
+   * Cloudflare account ID, 32 lowercase hex digits: the endpoint is `https://<accountId>.r2.cloudflarestorage.com`.
+   * @pattern ^[0-9a-f]{32}$
+   */
+  readonly accountId: string;
+  /** A jurisdiction-restricted bucket. @default - none */
+  readonly jurisdiction?: 'eu' | 'fedramp';
+  /** USD per TB-month. @default 15 */
+  readonly pricePerTbMonthUsd?: number;
+}
+
+/** Wasabi (endpoint from the region; every object billed for at least 90 days). */
+export interface WasabiLocationConfig extends StorageLocationBase {
+  readonly provider: 'wasabi';
+  readonly bucket: string;
+  /** Wasabi region. @default 'us-east-1' */
+  readonly region?: string;
+  /** USD per TB-month. @default 6.99 */
+  readonly pricePerTbMonthUsd?: number;
+}
+
+/** What a self-hosted store (MinIO, Ceph RGW, Garage, SeaweedFS) takes. */
+export interface SelfHostedLocationFields extends StorageLocationBase, EndpointLocationFields {
+  readonly bucket: string;
+  /** The endpoint, e.g. `http://minio.minio.svc:9000`. */
+  readonly s3Url: string;
+  /** @default - the store's: minio 'minio', ceph-rgw 'default', garage 'garage', seaweedfs 'us-east-1' */
+  readonly region?: string;
+  /** @default true */
+  readonly s3ForcePathStyle?: boolean;
+  /** `''` for a store that rejects the CRC32 checksum header. @default - the plugin's (CRC32) */
+  readonly checksumAlgorithm?: string;
+  /** PEM CA bundle for a private CA. @default - the system CAs */
+  readonly caCert?: string;
+  /** Further velero-plugin-for-aws config keys (credentials are refused). @default {} */
+  readonly extraConfig?: Record<string, string>;
+  /** What a TB-month costs you, if the plan should say. @default - none (self-hosted: no price unless given) */
+  readonly pricePerTbMonthUsd?: number;
+}
+
+/** MinIO (Velero's MinIO guide: region `minio`, path-style). */
+export interface MinioLocationConfig extends SelfHostedLocationFields {
+  readonly provider: 'minio';
+}
+/** Ceph RGW (region = the zonegroup's api_name, `default` on a fresh cluster; path-style). */
+export interface CephRgwLocationConfig extends SelfHostedLocationFields {
+  readonly provider: 'ceph-rgw';
+}
+/** Garage (region = its `s3_region`, `garage` in its documented config; path-style only). */
+export interface GarageLocationConfig extends SelfHostedLocationFields {
+  readonly provider: 'garage';
+}
+/** SeaweedFS' S3 gateway (path-style; any region). */
+export interface SeaweedFsLocationConfig extends SelfHostedLocationFields {
+  readonly provider: 'seaweedfs';
 }
 
 /**
  * One BackupStorageLocation; `provider` picks the kind of object store.
  * @discriminator provider
  */
-export type StorageLocationConfig = LocalStackLocationConfig | BackblazeB2LocationConfig | S3LocationConfig;
+export type StorageLocationConfig =
+  | LocalStackLocationConfig
+  | BackblazeB2LocationConfig
+  | S3LocationConfig
+  | CloudflareR2LocationConfig
+  | WasabiLocationConfig
+  | MinioLocationConfig
+  | CephRgwLocationConfig
+  | GarageLocationConfig
+  | SeaweedFsLocationConfig;
 
 /** A Kubernetes label selector. */
 export interface LabelSelectorConfig {

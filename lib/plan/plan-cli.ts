@@ -98,11 +98,22 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   }
   for (const n of plan.namespaces.filter((x) => x.volumes.length)) {
     io.log(
-      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : 'on the NAS only'}`,
+      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : n.inClusterOnly ? 'NOT off-site (object store inside the cluster)' : 'on the NAS only'}`,
+    );
+  }
+  const store = plan.input.release.defaultStorageLocation;
+  if (store.profile.inCluster && !store.profile.isTestRig) {
+    io.log(
+      `  storage location '${store.name}': ${store.profile.displayName} at ${store.profile.endpoint.url} is inside the cluster (${store.profile.endpoint.reason}): the backups are NOT off-site`,
+    );
+  }
+  if (!store.profile.endpoint.encrypted && !store.profile.isTestRig) {
+    io.log(
+      `  storage location '${store.name}': plain http, the traffic to ${store.profile.endpoint.host} is unencrypted`,
     );
   }
   io.log(
-    `  object storage: ${formatBytes(plan.cost.totalBytes)}, about $${plan.cost.usdPerMonth.toFixed(2)} per month at $${plan.cost.pricePerTbMonthUsd}/TB-month`,
+    `  object storage: ${formatBytes(plan.cost.totalBytes)}, ${plan.cost.usdPerMonth === undefined ? `no price (${plan.cost.priceSource})` : `about $${plan.cost.usdPerMonth.toFixed(2)} per month at $${plan.cost.pricePerTbMonthUsd}/TB-month`}`,
   );
 
   if (!inventory) return 0;

@@ -151,10 +151,10 @@ export class BackupStack extends Construct {
         csiSnapshots: r.csiSnapshots,
         features: r.features ? [...r.features] : undefined,
         nodeAgent: r.nodeAgent && {
-          enabled: r.nodeAgent.enabled,
-          resources: r.nodeAgent.resources,
+          ...r.nodeAgent,
           tolerations: r.nodeAgent.tolerations?.map((t) => ({ ...t })),
         },
+        ...releaseKnobs(r),
         resources: r.resources,
         metrics: r.metrics && {
           serviceMonitor: r.metrics.serviceMonitor,
@@ -236,6 +236,7 @@ export class BackupStack extends Construct {
           csiSnapshotTimeout: s.csiSnapshotTimeout,
           itemOperationTimeout: s.itemOperationTimeout,
           hooks: s.hooks,
+          resourcePolicy: s.resourcePolicy,
           paused: s.paused,
           useOwnerReferencesInBackup: s.useOwnerReferencesInBackup,
         });
@@ -598,4 +599,23 @@ export class BackupStack extends Construct {
       });
     };
   }
+}
+
+/** The release's chart knobs (pod options, images, server duration flags, maintenance), as VeleroRelease takes them. */
+function releaseKnobs(r: NonNullable<StackConfig['release']>) {
+  return {
+    nodeSelector: r.nodeSelector,
+    tolerations: r.tolerations,
+    affinity: r.affinity,
+    priorityClassName: r.priorityClassName,
+    podLabels: r.podLabels,
+    podAnnotations: r.podAnnotations,
+    extraEnv: r.extraEnv,
+    imageRegistry: r.imageRegistry,
+    imagePullSecrets: r.imagePullSecrets,
+    defaultBackupTtl: r.defaultBackupTtl,
+    garbageCollectionFrequency: r.garbageCollectionFrequency,
+    defaultItemOperationTimeout: r.defaultItemOperationTimeout,
+    repositoryMaintenance: r.repositoryMaintenance,
+  };
 }

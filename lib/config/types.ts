@@ -11,6 +11,8 @@
  * and plain objects, plus `Duration` where a duration goes (a YAML file writes a Go duration string).
  */
 import type { Duration } from 'cdk8s';
+import type { PodAffinity, PodEnvVar } from '../kube/pod-options';
+import type { NodeAgentConfig } from '../versions/node-agent-config';
 
 /**
  * A duration as Go (and Velero) writes it: `720h`, `1h30m`, `10m`, `90s`. Velero has no `d` unit:
@@ -56,10 +58,36 @@ export interface TolerationConfig {
   readonly value?: string;
   /** @default - every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /** Seconds a NoExecute taint is tolerated before eviction. @default - for ever */
+  readonly tolerationSeconds?: number;
+}
+
+/**
+ * Where and how a pod of the release runs, as the chart's values set it (README "Chart values"); checked by the
+ * API server's rules (lib/kube/pod-options.ts).
+ */
+export interface PodOptionsConfig {
+  /** Node labels the pods must match. @default {} */
+  readonly nodeSelector?: Labels;
+  /** @default [] */
+  readonly tolerations?: readonly TolerationConfig[];
+  /** core/v1 Affinity. @default - none */
+  readonly affinity?: PodAffinity;
+  /** PriorityClass of the pods (a DNS-1123 subdomain). @default - none */
+  readonly priorityClassName?: string;
+  /** Further pod labels; the selector's labels cannot be replaced. @default {} */
+  readonly podLabels?: Labels;
+  /** Pod annotations. @default {} */
+  readonly podAnnotations?: Record<string, string>;
+  /**
+   * Further environment variables (e.g. `HTTPS_PROXY`, `NO_PROXY`); a Secret value through `valueFrom.secretKeyRef`.
+   * @default []
+   */
+  readonly extraEnv?: readonly PodEnvVar[];
 }
 
 /** The Velero server: image line, credentials, node-agent, metrics. */
-export interface ReleaseConfig {
+export interface ReleaseConfig extends PodOptionsConfig {
   /**
    * The installer the cluster already runs, adopted in place: the server Deployment, metrics Service,
    * ServiceMonitor and node-agent DaemonSet select its pods by its labels. `{ kind: 'none' }` for a fresh
@@ -91,13 +119,29 @@ export interface ReleaseConfig {
   /** Further server `--features` flags. @default [] */
   readonly features?: readonly string[];
   /** The node-agent DaemonSet (file-system backup, snapshot data movement). @default - off */
-  readonly nodeAgent?: {
-    /** @default false */
-    readonly enabled?: boolean;
-    /** @default requests 100m / 256Mi, limits 1000m / 1Gi */
+  readonly nodeAgent?: NodeAgentConfigOptions;
+  /**
+   * Registry (and path) of a mirror the Velero and plugin images are pulled from, e.g. `registry.lan:5000/dockerhub`.
+   * @default - Docker Hub
+   */
+  readonly imageRegistry?: string;
+  /** Secrets (in the release namespace) to pull the images with. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+  /** `--default-backup-ttl`: ttl of a Backup that sets none. @default - Velero's 720h */
+  readonly defaultBackupTtl?: GoDuration;
+  /** `--garbage-collection-frequency`: how often expired backups are deleted. @default - Velero's 1h */
+  readonly garbageCollectionFrequency?: GoDuration;
+  /** `--default-item-operation-timeout`: async plugin operations (data upload) give up after it. @default - Velero's 4h */
+  readonly defaultItemOperationTimeout?: GoDuration;
+  /**
+   * Repository-maintenance Jobs: server flags up to Velero 1.16, the `--repo-maintenance-job-configmap` ConfigMap
+   * from 1.17. @default - Velero's defaults, nothing rendered
+   */
+  readonly repositoryMaintenance?: {
+    /** Finished maintenance Jobs kept per repository. @default - Velero's 3 */
+    readonly keepLatestJobs?: number;
+    /** Resources of the maintenance Job pods. @default - none set */
     readonly resources?: ResourcesConfig;
-    /** @default [] */
-    readonly tolerations?: readonly TolerationConfig[];
   };
   /** Server resources. @default requests 100m / 256Mi, limits 200m / 512Mi */
   readonly resources?: ResourcesConfig;
@@ -112,6 +156,20 @@ export interface ReleaseConfig {
     /** Scrape interval. @default '30s' */
     readonly interval?: GoDuration;
   };
+}
+
+/** The node-agent DaemonSet and its ConfigMap. */
+export interface NodeAgentConfigOptions extends PodOptionsConfig {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** @default requests 100m / 256Mi, limits 1000m / 1Gi */
+  readonly resources?: ResourcesConfig;
+  /**
+   * The node-agent ConfigMap (`--node-agent-configmap`), in Velero's JSON field names: loadConcurrency,
+   * backupPVC (per source StorageClass: storageClass, readOnly), podResources, ...; only keys the line reads.
+   * @default - none rendered
+   */
+  readonly config?: NodeAgentConfig;
 }
 
 /** What every storage location has, whatever its provider. */
@@ -402,6 +460,11 @@ export interface ScheduleConfig {
   readonly itemOperationTimeout?: DurationValue;
   /** @default [] */
   readonly hooks?: readonly HookConfig[];
+  /**
+   * A resource-policies ConfigMap of the release namespace (`--resource-policies-configmap`): rendered as
+   * `spec.template.resourcePolicy: { kind: configmap, name }`; the ConfigMap is yours. @default - none
+   */
+  readonly resourcePolicy?: string;
   /** @default false */
   readonly paused?: boolean;
   /** Leave it off (constructs/backup-schedule.ts says why). @default false */

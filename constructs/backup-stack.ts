@@ -501,7 +501,8 @@ export class BackupStack extends Construct {
         version: release.version,
         destinationNamespace: release.namespace,
         syncWave: argocd.velero?.syncWave,
-        syncOptions: options(argocd.velero?.syncOptions),
+        syncOptions: withAdoption(options(argocd.velero?.syncOptions), release.adoption.applicationSyncOptions),
+        annotations: release.adoption.applicationAnnotations,
         repository: clusterRepository,
       }),
     );
@@ -618,4 +619,10 @@ function releaseKnobs(r: NonNullable<StackConfig['release']>) {
     defaultItemOperationTimeout: r.defaultItemOperationTimeout,
     repositoryMaintenance: r.repositoryMaintenance,
   };
+}
+
+/** What adopting the installer needs, then the velero Application's own sync options (which win, by name). */
+function withAdoption(own: readonly string[] | undefined, adoption: readonly string[]): readonly string[] | undefined {
+  const list = [...new Set([...adoption, ...(own ?? [])])];
+  return list.length ? list : undefined;
 }

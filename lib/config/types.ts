@@ -536,6 +536,11 @@ export type InstallerConfig =
       readonly kind: 'helm';
       /** The Helm release name (`helm list -n <namespace>`). @default 'velero' */
       readonly releaseName?: string;
+      /**
+       * Field manager of the chart's objects: `helm` from Helm 3.7, `Go-http-client` before (README "Adopting an
+       * existing Velero install"). @default 'helm'
+       */
+      readonly fieldManager?: string;
     };
 
 /** The PrometheusRule of every schedule's (and drill's) alerts. */

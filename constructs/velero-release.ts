@@ -766,14 +766,6 @@ export function checkReleaseKnobs(props: VeleroReleaseProps, line: VeleroLine): 
       throw new Error(`${subject}: ${flag} ${(e as Error).message} (docs/pitfalls.md#durations)`, { cause: e });
     }
   }
-  if (
-    props.garbageCollectionFrequency !== undefined &&
-    parseGoDuration(props.garbageCollectionFrequency).toMilliseconds() === 0
-  ) {
-    throw new Error(
-      `${subject}: garbageCollectionFrequency '0' turns nothing off: Velero falls back to 1h; leave it out, or give e.g. '6h' (docs/pitfalls.md#durations)`,
-    );
-  }
   if (props.imageRegistry !== undefined && !IMAGE_REGISTRY.test(props.imageRegistry)) {
     throw new Error(
       `${subject}: imageRegistry '${props.imageRegistry}' is not a registry host with an optional path, e.g. 'registry.lan:5000/dockerhub' (no scheme, no trailing '/') (docs/pitfalls.md#pod-options)`,

@@ -88,7 +88,7 @@ export function profileOf(location: StorageLocationConfig, path: string): Storag
     }
   } catch (e) {
     // `storage profile 's3': region "x" is not ...` -> `storageLocations[0].region: "x" is not ...`
-    const m = /^storage profile '[^']+': ([A-Za-z.]+) ([\s\S]*)$/.exec((e as Error).message);
+    const m = /^storage profile '[^']+': ([A-Za-z0-9.]+) ([\s\S]*)$/.exec((e as Error).message);
     const err = m
       ? new ConfigError(configPath(path, ...m[1].split('.')), m[2])
       : new ConfigError(path, (e as Error).message);

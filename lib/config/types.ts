@@ -260,10 +260,7 @@ export interface S3LocationConfig extends StorageLocationBase, EndpointLocationF
 export interface CloudflareR2LocationConfig extends StorageLocationBase {
   readonly provider: 'cloudflare-r2';
   readonly bucket: string;
-  /**
-   * Cloudflare account ID, 32 lowercase hex digits: the endpoint is `https://<accountId>.r2.cloudflarestorage.com`.
-   * @pattern ^[0-9a-f]{32}$
-   */
+  /** Cloudflare account ID, 32 lowercase hex digits: the endpoint is `https://<accountId>.r2.cloudflarestorage.com`. */
   readonly accountId: string;
   /** A jurisdiction-restricted bucket. @default - none */
   readonly jurisdiction?: 'eu' | 'fedramp';

@@ -101,6 +101,12 @@ export function adoptionFor(installer: VeleroInstaller, namespace: string): Adop
         );
       }
       const fullname = helmFullname(release);
+      const manager = installer.fieldManager ?? 'helm';
+      if (typeof manager !== 'string' || manager === '' || manager.length > 128) {
+        throw new Error(
+          `velero release: installedBy.fieldManager ${JSON.stringify(manager)} is not a field manager name (1 to 128 characters); use the manager 'kubectl get deploy velero --show-managed-fields' shows, e.g. 'helm'`,
+        );
+      }
       return {
         installer: 'helm',
         serverSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/instance': release },
@@ -125,7 +131,7 @@ export function adoptionFor(installer: VeleroInstaller, namespace: string): Adop
         ],
         applicationSyncOptions: ['ServerSideApply=true'],
         applicationAnnotations: {
-          'argocd.argoproj.io/client-side-apply-migration-manager': installer.fieldManager ?? 'helm',
+          'argocd.argoproj.io/client-side-apply-migration-manager': manager,
         },
       };
     }

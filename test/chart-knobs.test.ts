@@ -8,7 +8,6 @@ import { NODE_AGENT_CONFIG_KEYS } from '../lib/versions/node-agent-config';
 import { VELERO_LINES } from '../lib/versions/velero-lines';
 import type { BackupStackConfig } from '../lib/config/types';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 const BASE: BackupStackConfig = {

@@ -239,7 +239,7 @@ describe('VeleroRelease storage profiles', () => {
     expect(() =>
       StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', s3Url: 'http://s3.example.com:9000' }),
     ).toThrow(
-      'storage profile \'s3\': s3Url "http://s3.example.com:9000" is plain http to a public host (host \'s3.example.com\' is a public name): backups cross the internet unencrypted; use https, set inCluster: true for a Service, or give plainHttpReason (docs/pitfalls.md#plain-http)',
+      "storage profile 's3': s3Url \"http://s3.example.com:9000\" is plain http to a public host (host 's3.example.com' is a public name): backups cross the internet unencrypted; use https, set inCluster: true for a Service, or give plainHttpReason (docs/pitfalls.md#plain-http)",
     );
   });
 

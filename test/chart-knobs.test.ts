@@ -183,3 +183,23 @@ describe('adopting the chart', () => {
     ]);
   });
 });
+
+test.each(VELERO_LINES.map((l) => [l.newestReadTag] as const))(
+  'Velero %s knows every flag the knobs render (checked against the line, lib/versions/velero-lines.ts)',
+  (version) => {
+    const { find } = render({
+      ...BASE,
+      release: {
+        version,
+        defaultBackupTtl: '720h',
+        garbageCollectionFrequency: '1h',
+        defaultItemOperationTimeout: '4h',
+        nodeAgent: { enabled: true, config: { loadConcurrency: { globalConfig: 1 } } },
+      },
+    });
+    expect(find('Deployment', 'velero').spec.template.spec.containers[0].args).toContain('--default-backup-ttl=720h');
+    expect(find('DaemonSet', 'node-agent').spec.template.spec.containers[0].args).toContain(
+      '--node-agent-configmap=node-agent-config',
+    );
+  },
+);

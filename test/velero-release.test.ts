@@ -444,6 +444,8 @@ describe('VeleroRelease adopts the installer the cluster runs', () => {
       'ServiceAccount/backup-velero-server-upgrade-crds',
       'Job/backup-velero-cleanup-crds',
       'Secret/sh.helm.release.v1.backup.*',
+      'PrometheusRule/backup-velero',
+      'ConfigMap/velero-repo-maintenance',
     ]);
   });
 

@@ -227,7 +227,7 @@ function extraConfigOf(kind: StorageProfileKind, extra: Record<string, string> |
         kind,
         'extraConfig.insecureSkipTLSVerify',
         value,
-        'is only allowed with the LocalStack test profile; give caCert for a private CA, or use http inside the cluster',
+        'is only allowed with the LocalStack test profile; give caCert for a private CA',
       );
     }
     config[key] = value;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { synthConfig } from '../config-app';
 import { buildConfig, type SingleCluster } from '../constructs/backup-fleet';
 import { loadConfigFile } from '../lib/config/load';
-import { inventoryStoreLines } from '../lib/plan/plan-cli';
+import { inventoryStoreLines, runPlanCli } from '../lib/plan/plan-cli';
 import { backupPlan } from '../lib/plan/plan';
 import { placementOfHost, storageEndpoint } from '../lib/storage/endpoint';
 import { StorageProfile } from '../lib/storage/storage-profile';
@@ -180,6 +180,26 @@ describe('the Longhorn + in-cluster MinIO homelab (examples/longhorn-minio-homel
     const deployment = readFileSync(join(out, 'dist', 'velero', 'Deployment_apps_velero_velero.yaml'), 'utf8');
     expect(deployment).toContain('secretName: velero');
     expect(deployment).toContain('value: /credentials/cloud');
+  });
+
+  test('`npm run plan` says the backups are not off-site and the traffic unencrypted', () => {
+    const built = buildConfig(loadConfigFile(HOMELAB)) as SingleCluster;
+    const lines: string[] = [];
+    const code = runPlanCli([], built.stack.plan, {
+      log: (l) => lines.push(l),
+      error: (l) => lines.push(l),
+      now: new Date(Date.UTC(2026, 0, 1)),
+      distDir: join(out, 'plan-cli'),
+    });
+    expect(code).toBe(0);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  nextcloud: RPO 1 d, NOT off-site (object store inside the cluster)',
+        "  storage location 'default': MinIO at http://minio.minio.svc:9000 is inside the cluster (host 'minio.minio.svc' ends in .svc): the backups are NOT off-site",
+        "  storage location 'default': plain http, the traffic to minio.minio.svc is unencrypted",
+        "  object storage: 229.9 GiB, no price (no price: MinIO runs on your own disks; set the location's pricePerTbMonthUsd for an estimate)",
+      ]),
+    );
   });
 
   test('`npm run plan --inventory` names the PVC the store keeps the backups on', () => {

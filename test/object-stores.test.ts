@@ -222,3 +222,16 @@ test('a `<service>.<namespace>` host whose namespace the inventory shows is name
     "  object store: host 'minio.minio' is a Service of namespace 'minio', which the inventory shows (minio/export 1Ti (longhorn)): the backups are inside the cluster, NOT off-site; set inCluster: true on storage location 'default'",
   ]);
 });
+
+test.each([
+  ['a 30-day ttl is billed as 90 days', '720h', '`daily` (ttl 30 d) deletes sooner and is billed as if kept 90 days.'],
+  ['a 90-day ttl is not', '2160h', 'Wasabi bills every object for at least 90 days.'],
+])('Wasabi: %s', (_what, ttl, text) => {
+  const built = buildConfig({
+    csi: { enabled: false },
+    storageLocations: [{ provider: 'wasabi', bucket: 'velero', region: 'eu-central-1' }],
+    schedules: [{ name: 'daily', schedule: '0 3 * * *', ttl }],
+  });
+  expect(built.planMarkdown()).toContain(text);
+  expect(built.planMarkdown()).toContain('Price: $6.99 per TB-month (the Wasabi profile).');
+});

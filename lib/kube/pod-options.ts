@@ -13,10 +13,15 @@ import { isDnsSubdomain } from './names';
 
 /** One toleration (core/v1 Toleration). */
 export interface PodToleration {
+  /** @default - every key (with operator Exists) */
   readonly key?: string;
+  /** @default 'Equal' */
   readonly operator?: 'Equal' | 'Exists';
+  /** @default - none */
   readonly value?: string;
+  /** @default - every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /** Only with effect NoExecute. @default - for ever */
   readonly tolerationSeconds?: number;
 }
 
@@ -106,12 +111,19 @@ export interface PodEnvVar {
 
 /** What the chart lets one set on a pod, per workload. */
 export interface PodOptions {
+  /** Node labels the pods must match. @default {} */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** @default [] */
   readonly tolerations?: readonly PodToleration[];
+  /** @default - none */
   readonly affinity?: PodAffinity;
+  /** PriorityClass of the pods (a DNS-1123 subdomain). @default - none */
   readonly priorityClassName?: string;
+  /** Further pod labels; the selector's labels cannot be replaced. @default {} */
   readonly podLabels?: Readonly<Record<string, string>>;
+  /** @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Further environment variables (proxies); never one the release sets itself. @default [] */
   readonly extraEnv?: readonly PodEnvVar[];
 }
 

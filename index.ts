@@ -8,6 +8,13 @@
  */
 export * from './constructs';
 export { StorageProfile, type StorageProfileKind } from './lib/storage/storage-profile';
+export {
+  CSI_DRIVER_PROFILES,
+  csiDriverProfile,
+  type CsiDriverId,
+  type CsiDriverProfile,
+  type SnapshotLocality,
+} from './lib/storage/csi-drivers';
 export { FolderChart } from './lib/output/folder-chart';
 export { synthesize, type OutputCheck, type SynthOptions, type SynthResult } from './lib/output/synth';
 export { synthChecks, type CheckedRelease } from './lib/output/checks';

@@ -15,6 +15,9 @@ module.exports = {
   // snapshots live in the top-level __snapshots__/ (README "Layout")
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // `npm test` does its own set-up: installs promtool 3.x when missing, and names the proofs it skipped otherwise
+  globalSetup: '<rootDir>/test/promtool-setup.ts',
+  reporters: ['default', '<rootDir>/test/promtool-reporter.js'],
   // one worker per core (jest's default leaves one idle: 1 worker on a 2-core CI box). The promtool tests spend
   // most of their time in a promtool child process, not in the worker, so a second worker keeps the other core
   // busy with the rest of the suite (~40 s -> ~32 s on 2 cores when it was set).

@@ -73,10 +73,16 @@ export const SEED_CONFIG = {
     { name: 'namespace-inspect', target: { kind: 'namespace-into', namespace: 'loki', into: 'loki-inspect' } },
     { rebuild: {} },
   ],
-  // Synology CSI's csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update; with the v8.2.1 CRDs
-  // that pair is refused unless a way out is chosen (gitops-pitfalls.md row 16). Chosen: the controller flag,
-  // until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
-  csi: { preventVolumeModeConversion: false },
+  // The seed's storage is a Synology NAS (Synology CSI v1.2.1): its driver and class, and the snapshot-controller
+  // next to the driver in `synology-csi`. Its csi-snapshotter sidecar (v4.2.1) drops sourceVolumeMode on update;
+  // with the v8.2.1 CRDs that pair is refused unless a way out is chosen (docs/pitfalls.md#source-volume-mode). Chosen: the
+  // controller flag, until the Synology sidecar runs v6.0.0 or later with `patch` RBAC.
+  csi: {
+    namespace: 'synology-csi',
+    snapshotterSidecarVersion: 'v4.2.1',
+    preventVolumeModeConversion: false,
+    volumeSnapshotClass: { name: 'synology-snapshot-class', driver: 'csi.san.synology.com' },
+  },
   argocd: { repository: { repoURL: 'https://github.com/homelab/velero-cdk8s.git', targetRevision: 'HEAD' } },
 } as const satisfies BackupStackConfig;
 

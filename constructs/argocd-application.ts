@@ -8,7 +8,7 @@ import { checkProps, type PropSpec } from '../lib/validation/props';
 
 /** Where the rendered repo lives. Every Application that syncs a dist/ folder reads it. */
 export interface GitRepository {
-  /** The Git repository ArgoCD clones, e.g. `https://github.com/homelab/velero-cdk8s.git` (main.ts REPOSITORY). */
+  /** The Git repository ArgoCD clones, e.g. `https://github.com/homelab/velero-cdk8s.git` (the config's `argocd.repository.repoURL`). */
   readonly repoURL: string;
   /** Branch, tag or commit ArgoCD follows. @default 'HEAD' */
   readonly targetRevision?: string;

@@ -101,12 +101,13 @@ export interface BackupAlertsProps {
   readonly name?: string;
   /**
    * kube-state-metrics that exports BackupStorageLocation phases on Velero 1.15/1.16 (no storage-location
-   * metric there; constructs/storage-location-metrics.ts). @default kube-prometheus-stack's in 'monitoring'
+   * metric there; constructs/storage-location-metrics.ts).
+   * @default kube-prometheus-stack's, in `ruleNamespace` when that is set (next to its Prometheus), else in 'monitoring'
    */
   readonly kubeStateMetrics?: KubeStateMetricsTarget;
   /**
    * The `runbook_url` annotation of each alert (the kube-prometheus convention): the URL of its section in the
-   * rendered runbook, e.g. `runbookUrl(REPOSITORY)` of lib/restore/runbook.ts. @default no runbook_url
+   * rendered runbook, e.g. `alertRunbookUrl(repository)` of lib/restore/runbook.ts. @default no runbook_url
    */
   readonly runbookUrl?: (alert: string) => string;
   /**
@@ -261,9 +262,13 @@ export class BackupAlerts extends Construct {
     const gauge = exportsStorageLocationGauge(release.version);
     const locations: ProvenRule[] = gauge ? [storageLocationRule(ctx)] : storageLocationPhaseRules(ctx);
     if (!gauge) {
+      // kube-state-metrics runs next to the Prometheus the rules are placed for (docs/pitfalls.md#ksm-namespace)
       this.storageLocationMetrics = new StorageLocationMetrics(this, 'StorageLocationMetrics', {
         version: release.version,
-        kubeStateMetrics: props.kubeStateMetrics,
+        kubeStateMetrics: {
+          ...props.kubeStateMetrics,
+          namespace: props.kubeStateMetrics?.namespace ?? props.ruleNamespace,
+        },
       });
     }
     if (repoMaintenanceAlertApplies(release.version, release.nodeAgentEnabled)) {

@@ -21,6 +21,7 @@ import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { checkSelector, type LabelSelector } from '../lib/kube/label-selector';
 import { includesExcludesProblem } from '../lib/validation/includes-excludes';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
+import { volumeSnapshotClassAnnotation } from '../lib/storage/csi-drivers';
 import type { IBackupStorageLocation, IVeleroRelease, IVolumeSnapshotLocation } from './velero-release';
 
 /** One exec hook: a command run in a container of each selected pod. */
@@ -167,6 +168,12 @@ export interface BackupScheduleProps {
    * @default false
    */
   readonly useOwnerReferencesInBackup?: boolean;
+  /**
+   * The VolumeSnapshotClass each Backup uses per CSI driver (driver -> class name), rendered as the Schedule
+   * annotations `velero.io/csi-volumesnapshot-class_<driver>` that Velero copies onto every Backup and reads before
+   * any class label (docs/pitfalls.md#existing-snapshot-class). @default {} (Velero picks the labelled class)
+   */
+  readonly volumeSnapshotClasses?: Readonly<Record<string, string>>;
 }
 
 const PROPS: PropSpec = {
@@ -197,6 +204,7 @@ const PROPS: PropSpec = {
   volumeGroupSnapshotLabelKey: 'string?',
   paused: 'boolean?',
   useOwnerReferencesInBackup: 'boolean?',
+  volumeSnapshotClasses: 'object?',
 };
 const HOOK_PROPS: PropSpec = {
   name: 'string',
@@ -226,6 +234,13 @@ function checkScheduleProps(props: BackupScheduleProps): void {
       (h[phase] ?? []).forEach((e, j) => checkProps(named, e, EXEC_PROPS, `hooks[${i}].${phase}[${j}].`));
     }
   });
+  for (const [driver, cls] of Object.entries(props.volumeSnapshotClasses ?? {})) {
+    if (typeof cls !== 'string' || !isDnsSubdomain(cls)) {
+      throw new Error(
+        `${named}: volumeSnapshotClasses[${JSON.stringify(driver)}] must name a VolumeSnapshotClass (a DNS-1123 subdomain), got ${JSON.stringify(cls)} (docs/pitfalls.md#existing-snapshot-class)`,
+      );
+    }
+  }
 }
 
 const MIN_TTL = Duration.hours(1);
@@ -292,7 +307,8 @@ class ScheduleResource extends Schedule {
  * - `spec.template.metadata.labels` is always rendered, so Velero puts these labels on the Backups instead of
  *   the Schedule's own, which may hold ArgoCD's tracking label `app.kubernetes.io/instance` (row 1, G3);
  * - the Schedule renders no annotations of its own: Velero copies every Schedule annotation onto its Backups
- *   (row 2); the only one in dist/ is FolderChart's `SkipDryRunOnMissingResource` sync option, inert on a Backup;
+ *   (row 2); the only ones in dist/ are FolderChart's `SkipDryRunOnMissingResource` sync option, inert on a Backup,
+ *   and `volumeSnapshotClasses`' per-driver class choice, which is meant for the Backups;
  * - `skipImmediately` is never rendered: Velero rewrites it and selfHeal would loop (row 4, G4);
  * - `useOwnerReferencesInBackup` is rendered, false unless asked for (row 3);
  * - durations are rendered as Go prints them (`720h0m0s`), `paused` only when true and lists only when not
@@ -543,9 +559,14 @@ export class BackupSchedule extends Construct {
       hooks: hooks.length ? { resources: hooks } : undefined,
       resourcePolicy: resourcePolicyOf(props.resourcePolicy),
     };
+    const classes = Object.entries(props.volumeSnapshotClasses ?? {});
+    const classAnnotations = classes.length
+      ? Object.fromEntries(classes.map(([driver, cls]) => [volumeSnapshotClassAnnotation(driver), cls]))
+      : undefined;
     new ScheduleResource(this, 'Resource', props.volumeGroupSnapshotLabelKey, {
-      // no annotations: Velero copies them onto every Backup (docs/pitfalls.md#schedule-annotations-on-backups)
+      // no annotations but the class choice: Velero copies them onto every Backup (docs/pitfalls.md#schedule-annotations-on-backups)
       metadata: {
+        ...(classAnnotations ? { annotations: classAnnotations } : {}),
         name: this.name,
         namespace: release.namespace,
         labels: { ...recommendedLabels('velero', release.version), 'app.kubernetes.io/component': 'backup-schedule' },

@@ -16,6 +16,8 @@ import { BackupAlerts } from './backup-alerts';
 import { BackupSchedule } from './backup-schedule';
 import { CrdApplication } from './crd-application';
 import { CsiSnapshotStack } from './csi-snapshot-stack';
+import { existingSnapshotClasses } from '../lib/storage/csi-drivers';
+import { defaultSnapshotterVersion } from '../lib/versions/snapshotter-compat';
 import { RestoreDrill } from './restore-drill';
 import { TrackingStripModifiers } from './restore-modifiers';
 import { RestoreScenario } from './restore-scenario';
@@ -177,7 +179,10 @@ export class BackupStack extends Construct {
     this.storageLocations = release.storageLocations;
 
     // every restore strips ArgoCD's tracking from what it brings back; the ConfigMap must be in the cluster first
-    const trackingModifiers = new TrackingStripModifiers(velero, 'TrackingStripModifiers', { release });
+    const trackingModifiers = new TrackingStripModifiers(velero, 'TrackingStripModifiers', {
+      release,
+      tracking: { method: argocd.trackingMethod },
+    });
     this.trackingModifiers = trackingModifiers;
 
     // the schedules, each with its drill
@@ -239,6 +244,7 @@ export class BackupStack extends Construct {
           resourcePolicy: s.resourcePolicy,
           paused: s.paused,
           useOwnerReferencesInBackup: s.useOwnerReferencesInBackup,
+          volumeSnapshotClasses: existingSnapshotClasses(data.csi, release.csiEnabled),
         });
       });
       schedules.push(schedule);
@@ -404,7 +410,7 @@ export class BackupStack extends Construct {
         return new CsiSnapshotStack(csi, 'CsiSnapshots', {
           controller: c.controller,
           crds: c.crds,
-          version: c.version,
+          version: c.version ?? defaultSnapshotterVersion(release.line.line),
           namespace: c.namespace,
           createNamespace: c.createNamespace,
           snapshotterSidecarVersion: c.snapshotterSidecarVersion,
@@ -477,7 +483,7 @@ export class BackupStack extends Construct {
         syncOptions: options(argocd.crds?.syncOptions),
       }),
     ];
-    if (this.snapshots) {
+    if (this.snapshots?.rendersObjects) {
       applications.push(
         new ArgoCdApplication(applicationsChart, 'CsiSnapshots', {
           ...common,
@@ -525,7 +531,7 @@ export class BackupStack extends Construct {
     }
     this.folders = [
       'velero',
-      ...(this.snapshots ? ['csi-snapshots'] : []),
+      ...(this.snapshots?.rendersObjects ? ['csi-snapshots'] : []),
       'applications',
       ...(placement ? [] : ['bootstrap']),
     ];
@@ -541,8 +547,10 @@ export class BackupStack extends Construct {
       unprotectedNamespaces: unprotected,
       volumeSnapshots,
       snapshotControllerNamespace: this.snapshots?.namespace,
+      csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
       runbooks: {
         distPath: clusterRepository.distPath,
+        csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
         scenarios: restores.map((x) => x.summary),
         drill: firstDrill && {
           cronJobName: firstDrill.name,
@@ -581,7 +589,8 @@ export class BackupStack extends Construct {
 
   /** Validation of every object against its schema: custom resources against the release's own line. */
   public schemaCheck(): OutputCheck {
-    return schemaCheck({ versions: { velero: this.release.version } }, (result) => {
+    const snapshotter = this.snapshots && { 'external-snapshotter': this.snapshots.release.schemaTag };
+    return schemaCheck({ versions: { velero: this.release.version, ...snapshotter } }, (result) => {
       for (const note of result.notes) console.error(`validate: ${note}`);
     });
   }

@@ -19,8 +19,20 @@ import { assertDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { foreignNamespaceOwner } from '../lib/kube/protected-namespaces';
 import { checkProps } from '../lib/validation/props';
 import {
+  csiDriverProfile,
+  parameterProblems,
+  snapshotPlacement,
+  storageWords,
+  volumeSnapshotClassAnnotation,
+  type CsiStorageSummary,
+  type CsiDriverProfile,
+  type SnapshotPlacement,
+} from '../lib/storage/csi-drivers';
+import {
   checkSnapshotterCompatibility,
-  SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION,
+  defaultSnapshotterVersion,
+  snapshotterSuitsVelero,
+  VELERO_GROUP_SNAPSHOT_API,
   type SnapshotterCompatibility,
   type SnapshotterRelease,
 } from '../lib/versions/snapshotter-compat';
@@ -37,12 +49,33 @@ import {
   type ComputeResources,
 } from '../lib/kube/resources';
 
-/** The VolumeSnapshotClass Velero uses for the CSI driver's volumes. */
+/**
+ * The VolumeSnapshotClass Velero uses for the CSI driver's volumes: rendered here (labelled
+ * `velero.io/csi-volumesnapshot-class`), or one the cluster already has (`existing`), which the stack's Schedules
+ * name per driver instead (docs/pitfalls.md#existing-snapshot-class).
+ */
 export interface VolumeSnapshotClassOptions {
-  /** @default 'synology-snapshot-class' */
+  /** The class this stack renders. @default 'velero-snapshot-class' */
   readonly name?: string;
-  /** CSI driver name; must equal the PVs' `spec.csi.driver`. @default 'csi.san.synology.com' (Synology CSI) */
+  /**
+   * CSI driver name; must equal the PVs' `spec.csi.driver` (their StorageClass's `provisioner`). No default: no
+   * driver is everyone's (lib/storage/csi-drivers.ts lists the ones with a profile).
+   */
   readonly driver?: string;
+  /**
+   * A VolumeSnapshotClass the cluster already has (e.g. Longhorn's `longhorn-snapshot-vsc`): nothing is rendered,
+   * and every Schedule carries `velero.io/csi-volumesnapshot-class_<driver>: <existing>`, which Velero reads on the
+   * Backup before any label (velero@v1.17.2 pkg/util/csi/volume_snapshot.go GetVolumeSnapshotClass). The class's
+   * own fields are the cluster's: `name`, `deletionPolicy`, `isDefaultClass`, `description` and `isLocked` are
+   * refused with it; `parameters` then describe it for the plan (never rendered).
+   * @default - the stack renders its own class
+   */
+  readonly existing?: string;
+  /**
+   * The class's `parameters`, any string map the driver reads; checked against the driver's profile (required
+   * keys, accepted values). @default the profile's defaults (Longhorn: `type: snap`), else none
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
   /**
    * What happens to the storage snapshot when its VolumeSnapshotContent is released.
    *
@@ -109,22 +142,22 @@ export interface CsiSnapshotStackProps {
   readonly version?: string;
   /**
    * Namespace of the controller, its ServiceAccount and its leader-election lease (and Role).
-   * The seed runs it next to the Synology CSI driver; upstream uses `kube-system`.
-   * @default 'synology-csi'
+   * Upstream uses `kube-system`; a namespace of its own keeps it apart from upstream's install.
+   * @default 'snapshot-controller'; 'kube-system' with controller 'existing' (where upstream and distributions run it)
    */
   readonly namespace?: string;
   /**
    * Render the Namespace (Pod Security `restricted`, never pruned or deleted by ArgoCD). Only for a
-   * namespace of the controller's own, e.g. `snapshot-controller`: `synology-csi` belongs to the CSI driver
-   * (managed with it; its node plugin needs privileged pods) and `kube-system` to the cluster, so both are
-   * refused.
-   * @default false
+   * namespace of the controller's own, e.g. `snapshot-controller`: a CSI driver's (e.g. `synology-csi`,
+   * whose node plugin needs privileged pods) or the cluster's (`kube-system`) is refused.
+   * @default true when the namespace is left at its default and the stack runs the controller, else false
    */
   readonly createNamespace?: boolean;
   /**
-   * Image tag of the CSI driver's own `csi-snapshotter` sidecar (deployed with the driver, not here).
-   * Checked against `version`: a known-bad pair is refused at synth (docs/pitfalls.md#source-volume-mode).
-   * @default SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION ('v4.2.1', what Synology CSI v1.2.1 ships)
+   * Image tag of the CSI driver's own `csi-snapshotter` sidecar (deployed with the driver, not here), `vX.Y.Z` or
+   * a vendor's `vX.Y.Z-suffix` (compared by its core). Checked against `version`: a known-bad pair is refused at
+   * synth (docs/pitfalls.md#source-volume-mode).
+   * @default - the sidecar of the driver's only known release (Synology CSI v1.2.1: 'v4.2.1'); else not known, and the pair is not checked
    */
   readonly snapshotterSidecarVersion?: string;
   /**
@@ -137,11 +170,69 @@ export interface CsiSnapshotStackProps {
   readonly preventVolumeModeConversion?: boolean;
   /** Controller resources. @default the seed's: requests 10m / 32Mi, limits 50m / 64Mi */
   readonly resources?: ComputeResources;
-  /** The VolumeSnapshotClass. @default - `synology-snapshot-class` for `csi.san.synology.com`, Retain, not default */
+  /** The VolumeSnapshotClass; its `driver` (or `existing` with `driver`) is required. @default - none: the driver must be named */
   readonly volumeSnapshotClass?: VolumeSnapshotClassOptions;
 }
 
 const NAME = 'snapshot-controller';
+/** The controller's namespace when none is named: its own, rendered by the stack. */
+const DEFAULT_NAMESPACE = 'snapshot-controller';
+/** The rendered class's name when none is named. */
+const DEFAULT_CLASS_NAME = 'velero-snapshot-class';
+
+/** The driver, or a refusal that says what to put: no driver is everyone's. */
+function requireDriver(driver: string | undefined): string {
+  if (driver === undefined || driver === '') {
+    throw new Error(
+      "csi snapshot stack: volumeSnapshotClass.driver not set; name your PVs' CSI driver, their StorageClass's provisioner (kubectl get storageclass), e.g. 'driver.longhorn.io', or set csi.enabled: false (docs/pitfalls.md#csi-driver)",
+    );
+  }
+  return driver;
+}
+
+/**
+ * The class's parameters: the profile's defaults under the config's, plus the Synology fields; checked as a
+ * string map and against the driver's profile. For the cluster's own class, what the config says of it (or
+ * undefined: unknown).
+ */
+function classParameters(
+  cls: VolumeSnapshotClassOptions,
+  profile: CsiDriverProfile | undefined,
+): Readonly<Record<string, string>> | undefined {
+  const given = cls.parameters;
+  if (given !== undefined) {
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      throw new Error(
+        `csi snapshot stack: volumeSnapshotClass.parameters must be a map of strings, got ${JSON.stringify(given)} (docs/pitfalls.md#csi-driver-profiles)`,
+      );
+    }
+    for (const [key, value] of Object.entries(given)) {
+      if (key === '' || /\s/.test(key)) {
+        throw new Error(
+          `csi snapshot stack: volumeSnapshotClass.parameters key ${JSON.stringify(key)} is not a parameter name; use the driver's key, e.g. 'type' (docs/pitfalls.md#csi-driver-profiles)`,
+        );
+      }
+      if (typeof value !== 'string') {
+        throw new Error(
+          `csi snapshot stack: volumeSnapshotClass.parameters '${key}' must be a string, got ${JSON.stringify(value)}; quote it: '${String(value)}' (docs/pitfalls.md#csi-driver-profiles)`,
+        );
+      }
+    }
+  }
+  if (cls.existing !== undefined) return given && { ...given };
+  const synology: Record<string, string> = {};
+  if (cls.description !== undefined) synology.description = cls.description;
+  if (cls.isLocked !== undefined) synology.is_locked = String(cls.isLocked);
+  for (const key of Object.keys(synology)) {
+    if (given && key in given) {
+      throw new Error(
+        `csi snapshot stack: volumeSnapshotClass.parameters '${key}' is also set by ${key === 'is_locked' ? 'isLocked' : 'description'}; keep one of the two (docs/pitfalls.md#csi-driver-profiles)`,
+      );
+    }
+  }
+  return { ...profile?.defaultParameters, ...given, ...synology };
+}
+
 /** Upstream's default-install names (deploy/kubernetes/snapshot-controller/rbac-snapshot-controller.yaml). */
 export const UPSTREAM_SNAPSHOT_CONTROLLER_RBAC = {
   clusterRole: 'snapshot-controller-runner',
@@ -272,6 +363,96 @@ export function snapshotControllerRules(release: SnapshotterRelease): ExplainedR
   ];
 }
 
+/** The props' fields and types, as a user without a compiler may get them wrong. */
+function checkStackProps(props: CsiSnapshotStackProps): void {
+  checkProps('csi snapshot stack', props, {
+    controller: ['managed', 'existing', 'replace-upstream'],
+    crds: ['managed', 'existing'],
+    version: 'string?',
+    namespace: 'string?',
+    createNamespace: 'boolean?',
+    snapshotterSidecarVersion: 'string?',
+    preventVolumeModeConversion: 'boolean?',
+    resources: 'object?',
+    volumeSnapshotClass: 'object?',
+  });
+  if (props.volumeSnapshotClass) {
+    checkProps(
+      'csi snapshot stack',
+      props.volumeSnapshotClass,
+      {
+        name: 'string?',
+        driver: 'string?',
+        existing: 'string?',
+        parameters: 'object?',
+        isDefaultClass: 'boolean?',
+        description: 'string?',
+        isLocked: 'boolean?',
+      },
+      'volumeSnapshotClass.',
+    );
+  }
+}
+
+/** The class's name, driver and policy, and what `existing` rules out. */
+function validateClass(
+  cls: VolumeSnapshotClassOptions,
+  driver: string,
+  name: string,
+  deletionPolicy: string | undefined,
+): void {
+  if (cls.existing !== undefined) {
+    const own = (['name', 'deletionPolicy', 'isDefaultClass', 'description', 'isLocked'] as const).filter(
+      (k) => cls[k] !== undefined,
+    );
+    if (own.length) {
+      throw new Error(
+        `csi snapshot stack: volumeSnapshotClass.${own[0]} describes the class this stack renders, but existing '${cls.existing}' uses the cluster's class as it is; remove ${own[0]}, or remove existing to render a class (docs/pitfalls.md#existing-snapshot-class)`,
+      );
+    }
+    // the annotation's name part (after `velero.io/`) is at most 63 characters
+    if (volumeSnapshotClassAnnotation(driver).length - 'velero.io/'.length > 63) {
+      throw new Error(
+        `csi snapshot stack: volumeSnapshotClass.driver '${driver}' is over 38 characters, too long for Velero's annotation velero.io/csi-volumesnapshot-class_<driver>; label the class velero.io/csi-volumesnapshot-class and remove existing (docs/pitfalls.md#existing-snapshot-class)`,
+      );
+    }
+  }
+  if (!isDnsSubdomain(name)) {
+    throw new Error(
+      `csi snapshot stack: volumeSnapshotClass.${cls.existing !== undefined ? 'existing' : 'name'} '${name}' is not a valid DNS-1123 subdomain; use lowercase letters, digits, '-' and '.'`,
+    );
+  }
+  if (!isDnsSubdomain(driver, 63)) {
+    throw new Error(
+      `csi snapshot stack: volumeSnapshotClass.driver '${driver}' is not a CSI driver name; use the driver's DNS-style name (at most 63 characters), e.g. 'csi.san.synology.com'`,
+    );
+  }
+  if (cls.existing === undefined && deletionPolicy !== 'Retain' && deletionPolicy !== 'Delete') {
+    throw new Error(
+      `csi snapshot stack: volumeSnapshotClass.deletionPolicy '${String(deletionPolicy)}' is not valid; use 'Retain' or 'Delete'`,
+    );
+  }
+}
+
+/** The class's parameters (classParameters), checked against the driver's profile. */
+function checkedParameters(
+  cls: VolumeSnapshotClassOptions,
+  driver: string,
+  profile: CsiDriverProfile | undefined,
+): Readonly<Record<string, string>> | undefined {
+  const parameters = classParameters(cls, profile);
+  // a class of the cluster's own is only checked for the keys the config describes
+  const [problem] = parameterProblems(driver, parameters ?? {}).filter(
+    ([key]) => cls.existing === undefined || key in (parameters ?? {}),
+  );
+  if (problem) {
+    throw new Error(
+      `csi snapshot stack: volumeSnapshotClass.parameters '${problem[0]}': ${problem[1]} (docs/pitfalls.md#csi-driver-profiles)`,
+    );
+  }
+  return parameters;
+}
+
 /**
  * The CSI half of the stack: the snapshot-controller (external-snapshotter, docs/upstream-facts.md#snapshot-controller, hardened), and the
  * VolumeSnapshotClass Velero picks by its label (docs/upstream-facts.md#velero-csi). The snapshot CRDs are not rendered here: the
@@ -305,48 +486,44 @@ export class CsiSnapshotStack extends Construct {
   };
   /** The controller ServiceAccount's rules and reasons; undefined when the cluster runs its own controller. */
   public readonly permissions?: ServiceAccountPermissions;
-  public readonly snapshotterSidecarVersion: string;
+  /** The CSI driver's sidecar tag; undefined when not known (the pair is then unchecked). */
+  public readonly snapshotterSidecarVersion?: string;
   /** The verdict on version x sidecar (ok or mitigated; broken pairs never get this far). */
   public readonly compatibility: SnapshotterCompatibility;
   /** Effective `--prevent-volume-mode-conversion`. */
   public readonly preventVolumeModeConversion: boolean;
   public readonly controllerArgs: readonly string[];
   public readonly serviceAccountName = NAME;
+  /** The class Velero uses: the rendered one, or the cluster's (`existingClass`). */
   public readonly snapshotClassName: string;
   public readonly driver: string;
-  public readonly deletionPolicy: 'Retain' | 'Delete';
+  /** The rendered class's deletion policy; undefined for the cluster's own class. */
+  public readonly deletionPolicy?: 'Retain' | 'Delete';
+  /** True when the class is the cluster's own (`volumeSnapshotClass.existing`): none is rendered. */
+  public readonly existingClass: boolean;
+  /** The class's parameters: rendered, or described for the cluster's own; undefined when unknown. */
+  public readonly parameters?: Readonly<Record<string, string>>;
+  /** The driver's profile (lib/storage/csi-drivers.ts); undefined for a driver without one. */
+  public readonly profile?: CsiDriverProfile;
+  /** Where the class's snapshots live; undefined when unknown (no profile, or the cluster's class without parameters). */
+  public readonly placement?: SnapshotPlacement;
+  /** The annotations every Schedule carries so its Backups use the cluster's class (empty when the class is rendered). */
+  public readonly backupAnnotations: Readonly<Record<string, string>>;
   private readonly labels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: CsiSnapshotStackProps = {}) {
     super(scope, id);
-    checkProps('csi snapshot stack', props, {
-      controller: ['managed', 'existing', 'replace-upstream'],
-      crds: ['managed', 'existing'],
-      version: 'string?',
-      namespace: 'string?',
-      createNamespace: 'boolean?',
-      snapshotterSidecarVersion: 'string?',
-      preventVolumeModeConversion: 'boolean?',
-      resources: 'object?',
-      volumeSnapshotClass: 'object?',
-    });
-    if (props.volumeSnapshotClass) {
-      checkProps(
-        'csi snapshot stack',
-        props.volumeSnapshotClass,
-        {
-          name: 'string?',
-          driver: 'string?',
-          isDefaultClass: 'boolean?',
-          description: 'string?',
-          isLocked: 'boolean?',
-        },
-        'volumeSnapshotClass.',
-      );
-    }
+    checkStackProps(props);
+    const cls = props.volumeSnapshotClass ?? {};
+    this.driver = requireDriver(cls.driver);
+    this.profile = csiDriverProfile(this.driver);
     this.version = props.version ?? SNAPSHOTTER_VERSION;
-    this.namespace = props.namespace ?? 'synology-csi';
-    this.snapshotterSidecarVersion = props.snapshotterSidecarVersion ?? SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION;
+    this.controller = props.controller ?? 'managed';
+    // the cluster's own controller runs where upstream and the distributions put it
+    this.namespace = props.namespace ?? (this.controller === 'existing' ? 'kube-system' : DEFAULT_NAMESPACE);
+    const knownSidecars = this.profile?.sidecarReleases ?? [];
+    this.snapshotterSidecarVersion =
+      props.snapshotterSidecarVersion ?? (knownSidecars.length === 1 ? knownSidecars[0].sidecar : undefined);
     try {
       this.compatibility = checkSnapshotterCompatibility({
         version: this.version,
@@ -366,7 +543,6 @@ export class CsiSnapshotStack extends Construct {
       path: 'client/config/crd',
     };
 
-    this.controller = props.controller ?? 'managed';
     if (!['managed', 'existing', 'replace-upstream'].includes(this.controller)) {
       throw new Error(
         `csi snapshot stack: controller '${String(this.controller)}' is not valid; use 'managed', 'existing' or 'replace-upstream'`,
@@ -391,11 +567,15 @@ export class CsiSnapshotStack extends Construct {
     const resources = props.resources ?? SEED_RESOURCES;
     checkResources('snapshot-controller', resources);
 
-    const cls = props.volumeSnapshotClass ?? {};
-    this.snapshotClassName = cls.name ?? 'synology-snapshot-class';
-    this.driver = cls.driver ?? 'csi.san.synology.com';
-    this.deletionPolicy = cls.deletionPolicy ?? 'Retain';
-    this.validateClass();
+    this.existingClass = cls.existing !== undefined;
+    this.snapshotClassName = cls.existing ?? cls.name ?? DEFAULT_CLASS_NAME;
+    this.deletionPolicy = this.existingClass ? undefined : (cls.deletionPolicy ?? 'Retain');
+    validateClass(cls, this.driver, this.snapshotClassName, this.deletionPolicy);
+    this.parameters = checkedParameters(cls, this.driver, this.profile);
+    this.placement = snapshotPlacement(this.driver, this.parameters);
+    this.backupAnnotations = this.existingClass
+      ? { [volumeSnapshotClassAnnotation(this.driver)]: this.snapshotClassName }
+      : {};
 
     this.labels = recommendedLabels(NAME, this.version);
     this.controllerArgs = [
@@ -430,7 +610,7 @@ export class CsiSnapshotStack extends Construct {
           },
         ],
       };
-      if (props.createNamespace) this.renderNamespace();
+      if (props.createNamespace ?? props.namespace === undefined) this.renderNamespace();
       this.renderRbac(this.permissions);
       this.renderDeployment(resources);
     } else if (props.createNamespace) {
@@ -438,25 +618,57 @@ export class CsiSnapshotStack extends Construct {
         `csi snapshot stack: createNamespace renders the controller's namespace, but controller is 'existing' (nothing of it is rendered); leave createNamespace off`,
       );
     }
-    this.renderSnapshotClass(cls);
+    if (!this.existingClass) this.renderSnapshotClass(cls);
   }
 
-  private validateClass(): void {
-    if (!isDnsSubdomain(this.snapshotClassName)) {
-      throw new Error(
-        `csi snapshot stack: volumeSnapshotClass.name '${this.snapshotClassName}' is not a valid DNS-1123 subdomain; use lowercase letters, digits, '-' and '.'`,
+  /** True when dist/csi-snapshots/ holds anything: a controller or a class of the stack's own. */
+  public get rendersObjects(): boolean {
+    return this.controller !== 'existing' || !this.existingClass;
+  }
+
+  /**
+   * What the plan and the runbooks say of the CSI storage, for a stack on Velero line `veleroLine` (`1.18`);
+   * `versionFollowsVelero`: the release was not given, so it follows the Velero line's default.
+   */
+  public planSummary(veleroLine: string, versionFollowsVelero = false): CsiStorageSummary {
+    const notes: string[] = [];
+    const advice = this.profile?.deletionPolicy;
+    if (advice && this.deletionPolicy && advice.advice !== this.deletionPolicy) {
+      notes.push(
+        `${this.profile!.title} advice: deletionPolicy ${advice.advice} (${advice.why}); the class has ${this.deletionPolicy}.`,
       );
     }
-    if (!isDnsSubdomain(this.driver, 63)) {
-      throw new Error(
-        `csi snapshot stack: volumeSnapshotClass.driver '${this.driver}' is not a CSI driver name; use the driver's DNS-style name (at most 63 characters), e.g. 'csi.san.synology.com'`,
+    if (this.compatibility.verdict !== 'ok') notes.push(`${this.compatibility.message}.`);
+    if (!snapshotterSuitsVelero(this.release, veleroLine)) {
+      const api = VELERO_GROUP_SNAPSHOT_API[veleroLine];
+      notes.push(
+        `external-snapshotter ${this.version} does not serve groupsnapshot ${api}, which Velero ${veleroLine} uses: VolumeGroupSnapshots cannot work${veleroLine === '1.18' ? ', and every restore ends with the warning "failed to list stub VolumeGroupSnapshotContents"' : ''}; use a release that serves it, e.g. csi.version 'v8.4.0' or later (docs/pitfalls.md#snapshotter-velero-line).`,
       );
     }
-    if (this.deletionPolicy !== 'Retain' && this.deletionPolicy !== 'Delete') {
-      throw new Error(
-        `csi snapshot stack: volumeSnapshotClass.deletionPolicy '${String(this.deletionPolicy)}' is not valid; use 'Retain' or 'Delete'`,
+    const lines = Object.keys(VELERO_GROUP_SNAPSHOT_API);
+    const next = lines[lines.indexOf(veleroLine) + 1];
+    if (versionFollowsVelero && next && defaultSnapshotterVersion(next) !== this.version) {
+      const moved = [
+        ...(this.crdSources.length ? ['the snapshot CRDs'] : []),
+        ...(this.controller !== 'existing' ? ['the snapshot-controller'] : []),
+      ];
+      notes.push(
+        moved.length
+          ? `Moving to Velero ${next} moves ${moved.join(' and ')} to external-snapshotter ${defaultSnapshotterVersion(next)} (csi.version is not set), and the sidecar pair is checked again.`
+          : `Before moving to Velero ${next}, the cluster's own snapshot CRDs and controller must be external-snapshotter ${defaultSnapshotterVersion(next)} or later (then set csi.version to it).`,
       );
     }
+    return {
+      driver: this.driver,
+      title: this.profile?.title,
+      storage: storageWords(this.driver),
+      placement: this.placement,
+      placementCheck: this.profile?.placementCheck,
+      className: this.snapshotClassName,
+      existingClass: this.existingClass,
+      deletionPolicy: this.deletionPolicy,
+      notes,
+    };
   }
 
   private renderNamespace(): void {
@@ -549,9 +761,7 @@ export class CsiSnapshotStack extends Construct {
   }
 
   private renderSnapshotClass(cls: VolumeSnapshotClassOptions): void {
-    const parameters: Record<string, string> = {};
-    if (cls.description !== undefined) parameters.description = cls.description;
-    if (cls.isLocked !== undefined) parameters.is_locked = String(cls.isLocked);
+    const parameters: Record<string, string> = { ...this.parameters };
     new VolumeSnapshotClass(this, 'VolumeSnapshotClass', {
       metadata: {
         name: this.snapshotClassName,

@@ -3,10 +3,13 @@ import { Construct } from 'constructs';
 import { recommendedLabels } from '../lib/kube/labels';
 import { checkConstruct, checkProps } from '../lib/validation/props';
 import {
+  DEFAULT_TRACKING_METHOD,
   RESOURCE_MODIFIER_DATA_KEY,
+  TRACKING_METHODS,
   TRACKING_MODIFIER_CONFIGMAP,
   renderResourceModifiers,
   trackingStripModifiers,
+  type ArgoCdTrackingMethod,
   type ResourceModifiers,
   type TrackingKeys,
 } from '../lib/restore/resource-modifiers';
@@ -16,8 +19,9 @@ export interface TrackingStripModifiersProps {
   /** The Velero server; the ConfigMap lives in its namespace (Velero reads it from the Restore's namespace). */
   readonly release: VeleroRelease;
   /**
-   * ArgoCD's tracking keys, if the ArgoCD install changed them (`application.instanceLabelKey`).
-   * @default { label: 'app.kubernetes.io/instance', annotation: 'argocd.argoproj.io/tracking-id' }
+   * ArgoCD's tracking method (`application.resourceTrackingMethod`), and its keys if the ArgoCD install changed them
+   * (`application.instanceLabelKey`): only what the method writes is stripped.
+   * @default { method: 'annotation', label: 'app.kubernetes.io/instance', annotation: 'argocd.argoproj.io/tracking-id' }
    */
   readonly tracking?: TrackingKeys;
   /** Name of the ConfigMap. @default 'restore-strip-argocd-tracking' */
@@ -34,14 +38,25 @@ export class TrackingStripModifiers extends Construct {
   public readonly name: string;
   public readonly namespace: string;
   public readonly modifiers: ResourceModifiers;
+  /** The tracking method the modifiers strip (resolved default). */
+  public readonly trackingMethod: ArgoCdTrackingMethod;
 
   constructor(scope: Construct, id: string, props: TrackingStripModifiersProps) {
     super(scope, id);
     checkProps('tracking-strip modifiers', props, { tracking: 'object?', name: 'string?' });
+    if (props.tracking) {
+      checkProps(
+        'tracking-strip modifiers',
+        props.tracking,
+        { method: [...TRACKING_METHODS], label: 'string?', annotation: 'string?' },
+        'tracking.',
+      );
+    }
     checkConstruct('tracking-strip modifiers', 'release', props.release, 'a VeleroRelease', ['namespace', 'version']);
     this.name = props.name ?? TRACKING_MODIFIER_CONFIGMAP;
     this.namespace = props.release.namespace;
-    this.modifiers = trackingStripModifiers(props.tracking);
+    this.trackingMethod = props.tracking?.method ?? DEFAULT_TRACKING_METHOD;
+    this.modifiers = trackingStripModifiers({ ...props.tracking, method: this.trackingMethod });
     new KubeConfigMap(this, 'ConfigMap', {
       metadata: {
         name: this.name,

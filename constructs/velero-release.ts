@@ -194,6 +194,8 @@ const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
 const CREDENTIALS_MOUNT = '/credentials';
+/** kopia's HOME and cache, a writable emptyDir (docs/pitfalls.md#kopia-home). */
+const KOPIA_HOME = '/home/velero';
 
 /**
  * The credentials Secret the server mounts, unless given: the one the adopted installer already mounts, so the
@@ -528,13 +530,18 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     return this.features.length ? [`--features=${this.features.join(',')}`] : [];
   }
 
-  /** Mounts the server and the node-agent both have: scratch space, the credentials file, a writable /tmp. */
+  /**
+   * Mounts the server and the node-agent both have: scratch space, the credentials file, a writable /tmp, and
+   * kopia's writable HOME (its repository config `$HOME/udmrepo` and cache `$XDG_CACHE_HOME/kopia`; the maintenance
+   * Jobs and the data-mover and fs-backup pods inherit these: docs/pitfalls.md#kopia-home).
+   */
   private commonMounts() {
     return [
       { name: 'scratch', mountPath: '/scratch' },
       { name: 'cloud-credentials', mountPath: CREDENTIALS_MOUNT, readOnly: true },
       // the credentials file store writes /tmp/credentials (docs/upstream-facts.md#credentials)
       { name: 'tmp', mountPath: '/tmp' },
+      { name: 'home', mountPath: KOPIA_HOME },
     ];
   }
 
@@ -544,6 +551,18 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       { name: 'scratch', emptyDir: {} },
       { name: 'cloud-credentials', secret: { secretName: this.credentials.name } },
       { name: 'tmp', emptyDir: {} },
+      { name: 'home', emptyDir: {} },
+    ];
+  }
+
+  /**
+   * HOME and the cache dir of kopia on the `home` emptyDir: with a read-only root, runc's `HOME=/` (never empty in a
+   * pod) makes kopia's `mkdir /udmrepo` fail, and no BackupRepository becomes Ready (docs/pitfalls.md#kopia-home).
+   */
+  private kopiaEnv() {
+    return [
+      { name: 'HOME', value: KOPIA_HOME },
+      { name: 'XDG_CACHE_HOME', value: `${KOPIA_HOME}/.cache` },
     ];
   }
 
@@ -607,6 +626,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                   { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
                   { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                   { name: 'LD_LIBRARY_PATH', value: '/plugins' },
+                  ...this.kopiaEnv(),
                   ...this.credentialEnv(),
                   ...extraEnvOf(props.extraEnv),
                 ],
@@ -657,6 +677,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                   { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                   { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                   { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
+                  ...this.kopiaEnv(),
                   ...this.credentialEnv(),
                   ...extraEnvOf(options.extraEnv),
                 ],

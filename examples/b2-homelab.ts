@@ -32,7 +32,11 @@ export const B2_HOMELAB: BackupStackConfig = {
     { namespace: 'nextcloud', pvc: 'nextcloud-data', size: '200Gi', app: 'Nextcloud' },
   ],
   unprotectedNamespaces: { 'media-cache': 'transcode cache, rebuilt on start' },
-  csi: { namespace: 'synology-csi', preventVolumeModeConversion: false },
+  csi: {
+    namespace: 'synology-csi',
+    preventVolumeModeConversion: false,
+    volumeSnapshotClass: { name: 'synology-snapshot-class', driver: 'csi.san.synology.com' },
+  },
   alerts: { namespace: 'default', routingLabels: { team: 'homelab' } },
   argocd: { repository: { repoURL: 'https://git.example.lan/homelab/backups.git', targetRevision: 'main' } },
 };

@@ -10,22 +10,16 @@ import { stringify } from 'yaml';
 import { App } from 'cdk8s';
 import { BackupStack } from '../constructs/backup-stack';
 import { loadConfigFile } from '../lib/config/load';
-import {
-  checkRules,
-  findPromtool,
-  promtoolTestFiles,
-  testRulesFilesAsync,
-  type RuleFile,
-} from '../lib/alerts/promtool';
+import { checkRules, promtoolTestFiles, testRulesFilesAsync, type RuleFile } from '../lib/alerts/promtool';
+import { describePromtool, promtool } from './fixtures/promtool';
 
-const promtool = findPromtool();
 if (!promtool && process.env.CI === 'true') {
   test('promtool is installed (CI=true)', () => {
     throw new Error('promtool not found: run scripts/install-promtool.sh');
   });
 }
 
-(promtool ? describe : describe.skip)('promtool on the B2 homelab example', () => {
+describePromtool('promtool on the B2 homelab example', () => {
   const stack = new BackupStack(
     new App(),
     'Stack',

@@ -9,7 +9,12 @@ import type { BackupStackConfig } from '../lib/config/types';
 import { renderApp } from '../lib/output/output';
 import { buildStack, SEED_CONFIG, stackPermissions } from '../main';
 
-const CSI_OK = { preventVolumeModeConversion: false } as const;
+const CSI_OK = {
+  namespace: 'synology-csi',
+  snapshotterSidecarVersion: 'v4.2.1',
+  preventVolumeModeConversion: false,
+  volumeSnapshotClass: { name: 'synology-snapshot-class', driver: 'csi.san.synology.com' },
+} as const;
 const DAILY = { name: 'daily', schedule: '0 2 * * *', includedNamespaces: ['apps', 'db'], drill: {} } as const;
 const WEEKLY = {
   name: 'weekly',

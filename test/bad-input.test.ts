@@ -13,6 +13,7 @@ import { synthesize } from '../lib/output/synth';
 import { BAD_INPUTS } from './fixtures/bad-inputs';
 import { EXPECTED } from './fixtures/bad-input-messages';
 import { ROUND_TWO, VALID_EDGES } from './fixtures/bad-inputs-round-two';
+import { CSI_BAD_INPUTS, CSI_VALID_EDGES } from './fixtures/bad-inputs-csi';
 
 function readTree(dir: string, prefix = ''): Record<string, string> {
   return Object.assign(
@@ -83,6 +84,47 @@ describe('accepts valid edge inputs', () => {
   afterAll(() => rmSync(edge, { recursive: true, force: true }));
 
   test.each(VALID_EDGES.map((c) => [c.name, c] as const))('%s renders', (_name, c) => {
+    const { objects } = synthesize(
+      () => {
+        const app = new App();
+        c.build(app);
+        return app;
+      },
+      { outDir: join(edge, 'dist'), checks },
+    );
+    expect(objects.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(CSI_BAD_INPUTS.map((c) => [c.name, c] as const))('refuses (CSI) %s', (_name, c) => {
+  test('with the exact one-line message, writing nothing', () => {
+    let message: string | undefined;
+    try {
+      synthesize(
+        () => {
+          const app = new App();
+          c.build(app);
+          return app;
+        },
+        { outDir: dist, checks },
+      );
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(c.message);
+    expect(message!.includes('\n') || (!c.compatibility && message!.length > 300)).toBe(false);
+    expect(readTree(dist)).toEqual(before);
+  });
+});
+
+describe('accepts valid CSI edge inputs', () => {
+  let edge: string;
+  beforeAll(() => {
+    edge = mkdtempSync(join(tmpdir(), 'valid-csi-edge-'));
+  });
+  afterAll(() => rmSync(edge, { recursive: true, force: true }));
+
+  test.each(CSI_VALID_EDGES.map((c) => [c.name, c] as const))('%s renders', (_name, c) => {
     const { objects } = synthesize(
       () => {
         const app = new App();

@@ -17,7 +17,12 @@ import { renderApp } from '../lib/output/output';
 import { SEED_CONFIG, buildApp } from '../main';
 
 const root = join(__dirname, '..');
-const CSI_OK = { preventVolumeModeConversion: false } as const;
+const CSI_OK = {
+  namespace: 'synology-csi',
+  snapshotterSidecarVersion: 'v4.2.1',
+  preventVolumeModeConversion: false,
+  volumeSnapshotClass: { name: 'synology-snapshot-class', driver: 'csi.san.synology.com' },
+} as const;
 const THREE: ScheduleConfig[] = [
   { name: 'hourly', schedule: '0 * * * *', ttl: '72h', includedNamespaces: ['postgres'] },
   { name: 'daily', schedule: '0 2 * * *', includedNamespaces: ['apps'] },
@@ -183,7 +188,7 @@ describe('a mistake names its path', () => {
 
   test('a YAML config gets the same message, after the file name', () => {
     const yaml =
-      "csi: { preventVolumeModeConversion: false }\nschedules:\n  - { name: a, schedule: '0 2 * * *', includedNamespaces: pihole }\n";
+      "csi: { preventVolumeModeConversion: false, volumeSnapshotClass: { driver: csi.san.synology.com } }\nschedules:\n  - { name: a, schedule: '0 2 * * *', includedNamespaces: pihole }\n";
     expect(failure(() => parseConfigText(yaml, 'velero-cdk8s.yaml'))).toBe(
       "velero-cdk8s.yaml: schedules[0].includedNamespaces: must be an array of strings, got 'pihole'",
     );
@@ -203,7 +208,7 @@ describe('a mistake names its path', () => {
       const file = join(out, 'velero-cdk8s.yaml');
       writeFileSync(
         file,
-        "csi: { preventVolumeModeConversion: false }\nschedules: [{ name: a, schedule: '@daily', ttl: 30m }]\n",
+        "csi: { preventVolumeModeConversion: false, volumeSnapshotClass: { driver: csi.san.synology.com } }\nschedules: [{ name: a, schedule: '@daily', ttl: 30m }]\n",
       );
       expect(synthConfig(file, { outDir: join(out, 'dist') })).toBe(1);
       expect(errors).toEqual([`${file}: schedules[0].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)`]);

@@ -14,9 +14,21 @@ import { find, type K8sObject } from './helpers';
 /** The seed's working configuration: v8.2.1 with Synology's v4.2.1 sidecar needs the flag mitigation. */
 const SEED: CsiSnapshotStackProps = { preventVolumeModeConversion: false };
 
+/** The seed's Synology choices (main.ts states them), under `props`: the stack's own defaults are neutral. */
+const synology = (props: CsiSnapshotStackProps): CsiSnapshotStackProps => ({
+  namespace: 'synology-csi',
+  snapshotterSidecarVersion: 'v4.2.1',
+  ...props,
+  volumeSnapshotClass: {
+    name: 'synology-snapshot-class',
+    driver: 'csi.san.synology.com',
+    ...props.volumeSnapshotClass,
+  },
+});
+
 function render(props: CsiSnapshotStackProps = SEED): { stack: CsiSnapshotStack; objs: K8sObject[] } {
   const chart = Testing.chart();
-  const stack = new CsiSnapshotStack(chart, 'CsiSnapshots', props);
+  const stack = new CsiSnapshotStack(chart, 'CsiSnapshots', synology(props));
   return { stack, objs: Testing.synth(chart) as K8sObject[] };
 }
 
@@ -31,7 +43,7 @@ function thrown(fn: () => unknown): string {
 }
 
 const build = (props: CsiSnapshotStackProps) => () =>
-  new CsiSnapshotStack(new Chart(Testing.app(), 'test'), 'X', props);
+  new CsiSnapshotStack(new Chart(Testing.app(), 'test'), 'X', synology(props));
 const deployment = (props?: CsiSnapshotStackProps) => find(render(props).objs, 'Deployment', 'snapshot-controller');
 const container = (props?: CsiSnapshotStackProps) => deployment(props).spec.template.spec.containers[0];
 const snapshotClass = (props?: CsiSnapshotStackProps) =>
@@ -369,27 +381,27 @@ describe('CsiSnapshotStack version x sidecar pairs', () => {
 
   test('GIVEN a sidecar before v4.0.0 WHEN constructed THEN it is refused for the v1beta1 API, and the flag does not help', () => {
     expect(thrown(build({ snapshotterSidecarVersion: 'v3.0.3', preventVolumeModeConversion: false }))).toBe(
-      "csi snapshot stack: snapshotter v8.2.1 with the CSI driver's csi-snapshotter sidecar v3.0.3 is a known-bad pair: sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; external-snapshotter CHANGELOG-4.0.md, PR #425); ways out: (1) upgrade the sidecar to v6.0.0 or later (ideally v8.2.1) and set snapshotterSidecarVersion",
+      "csi snapshot stack: snapshotter v8.2.1 with the CSI driver's csi-snapshotter sidecar v3.0.3 is a known-bad pair: sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; kubernetes-csi/external-snapshotter:CHANGELOG/CHANGELOG-4.0.md, PR #425); ways out: (1) upgrade the sidecar to v6.0.0 or later (ideally v8.2.1) and set snapshotterSidecarVersion",
     );
   });
 
   test('GIVEN v7.0.2 and a sidecar before v4.0.0 WHEN constructed THEN it is refused for the v1beta1 API', () => {
     expect(thrown(build({ version: 'v7.0.2', snapshotterSidecarVersion: 'v3.0.3' }))).toBe(
-      "csi snapshot stack: snapshotter v7.0.2 with the CSI driver's csi-snapshotter sidecar v3.0.3 is a known-bad pair: sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; external-snapshotter CHANGELOG-4.0.md, PR #425); ways out: (1) upgrade the sidecar to v4.0.0 or later and set snapshotterSidecarVersion (from v6.0.0, version 'v8.2.1' works too)",
+      "csi snapshot stack: snapshotter v7.0.2 with the CSI driver's csi-snapshotter sidecar v3.0.3 is a known-bad pair: sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; kubernetes-csi/external-snapshotter:CHANGELOG/CHANGELOG-4.0.md, PR #425); ways out: (1) upgrade the sidecar to v4.0.0 or later and set snapshotterSidecarVersion (from v6.0.0, version 'v8.2.1' works too)",
     );
   });
 
   test('GIVEN an unknown version WHEN constructed THEN it is refused naming the known ones', () => {
-    expect(thrown(build({ ...SEED, version: 'v8.3.0' }))).toBe(
-      "csi snapshot stack: version 'v8.3.0' is not a known external-snapshotter release; known: v8.2.1, v7.0.2 (a new one needs its RBAC, image and sidecar compatibility in lib/versions/snapshotter-compat.ts)",
+    expect(thrown(build({ ...SEED, version: 'v8.3.1' }))).toBe(
+      "csi snapshot stack: version 'v8.3.1' is not a known external-snapshotter release; known: v8.6.0, v8.5.0, v8.4.0, v8.3.0, v8.2.1, v8.1.1, v8.0.2, v7.0.2 (a new one needs its RBAC, image and sidecar compatibility in lib/versions/snapshotter-compat.ts)",
     );
   });
 
-  test.each(['latest', '4.2.1', 'v4.2', 'v4.2.1-rc.1', ''])(
+  test.each(['latest', '4.2.1', 'v4.2', 'v4.2.1_1', ''])(
     'GIVEN the sidecar version %p WHEN constructed THEN it is refused as not a version tag',
     (bad) => {
       expect(thrown(build({ ...SEED, snapshotterSidecarVersion: bad }))).toBe(
-        `csi snapshot stack: snapshotterSidecarVersion '${bad}' is not a version tag; use the form vX.Y.Z, e.g. 'v4.2.1'`,
+        `csi snapshot stack: snapshotterSidecarVersion '${bad}' is not a version tag; use the sidecar image's tag, vX.Y.Z or a vendor's vX.Y.Z-suffix, e.g. 'v8.2.0' or 'v8.2.0-20250604'`,
       );
     },
   );

@@ -9,15 +9,9 @@ import { parse, stringify } from 'yaml';
 import { buildStack } from '../main';
 import { find, objects } from './helpers';
 import { alertStack } from './fixtures/alerts/stack';
-import {
-  checkRules,
-  findPromtool,
-  promtoolTestFiles,
-  testRulesFilesAsync,
-  type RuleFile,
-} from '../lib/alerts/promtool';
+import { checkRules, promtoolTestFiles, testRulesFilesAsync, type RuleFile } from '../lib/alerts/promtool';
+import { describePromtool, promtool } from './fixtures/promtool';
 
-const promtool = findPromtool();
 const DIST = join(__dirname, '..', 'dist', 'velero');
 const ruleObject = () =>
   parse(
@@ -42,7 +36,7 @@ if (!promtool) {
   }
 }
 
-(promtool ? describe : describe.skip)('promtool on the committed dist/ rules', () => {
+describePromtool('promtool on the committed dist/ rules', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'dist-rules-'));

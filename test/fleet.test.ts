@@ -17,7 +17,7 @@ const root = join(__dirname, '..');
 const FLEET_FILE = join(root, 'examples', 'fleet.yaml');
 const b2 = (prefix: string): StorageLocationConfig => ({ provider: 'backblaze-b2', bucket: 'velero-fleet', prefix });
 const fleet = (clusters: BackupStackConfig['clusters'], shared: BackupStackConfig = {}): BackupStackConfig => ({
-  csi: { preventVolumeModeConversion: false },
+  csi: { preventVolumeModeConversion: false, volumeSnapshotClass: { driver: 'csi.san.synology.com' } },
   schedules: [{ name: 'daily', schedule: '0 2 * * *', includedNamespaces: ['apps'] }],
   ...shared,
   clusters,

@@ -32,6 +32,7 @@ describe('index.ts is the one entry point', () => {
     'runValidate',
     'backupPlan',
     'Quantity',
+    'csiDriverProfile',
   ])('exports %s', (name) => {
     expect(typeof (library as Record<string, unknown>)[name]).toBe('function');
   });

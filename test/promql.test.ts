@@ -153,14 +153,14 @@ describe('metric checks against the configured version', () => {
 
   test('velero_backup_last_status is refused: 1.15 resets it to 1 every minute', () => {
     expect(problems('velero_backup_last_status{schedule="daily"} == 0')).toEqual([
-      "alert 'A': metric 'velero_backup_last_status' must not be alerted on: it is reset to 1 every minute by the schedule controller (velero-upstream-facts.md §1b, velero#9374); use velero_backup_last_successful_timestamp or increase(velero_backup_failure_total[...])",
+      "alert 'A': metric 'velero_backup_last_status' must not be alerted on: it is reset to 1 every minute by the schedule controller (docs/upstream-facts.md#metrics, velero#9374); use velero_backup_last_successful_timestamp or increase(velero_backup_failure_total[...])",
     ]);
   });
 
   test('a raw counter fails: counters reset when the pod restarts', () => {
     expect(problems('velero_backup_partial_failure_total / velero_backup_attempt_total > 0.25')).toEqual([
-      "alert 'A': counter 'velero_backup_partial_failure_total' is used without rate() or increase(); counters reset when the exporter restarts (velero-upstream-facts.md §1b)",
-      "alert 'A': counter 'velero_backup_attempt_total' is used without rate() or increase(); counters reset when the exporter restarts (velero-upstream-facts.md §1b)",
+      "alert 'A': counter 'velero_backup_partial_failure_total' is used without rate() or increase(); counters reset when the exporter restarts (docs/upstream-facts.md#metrics)",
+      "alert 'A': counter 'velero_backup_attempt_total' is used without rate() or increase(); counters reset when the exporter restarts (docs/upstream-facts.md#metrics)",
     ]);
   });
 

@@ -1,14 +1,21 @@
+import { App } from 'cdk8s';
 import { parse } from 'yaml';
+import { BackupStack } from '../constructs/backup-stack';
+import { renderApp } from '../lib/output/output';
+import { seedConfig } from '../main';
 import {
+  ARGOCD_INSTALLATION_ID_ANNOTATION,
   ARGOCD_TRACKING_ANNOTATION,
   ARGOCD_TRACKING_LABEL,
   escapePointerSegment,
   renderResourceModifiers,
   trackingStripModifiers,
+  type ArgoCdTrackingMethod,
 } from '../lib/restore/resource-modifiers';
 import { applyModifiers, asStored, globMatches, type Obj } from './fixtures/restore/velero-modifiers';
 
-const MODIFIERS = trackingStripModifiers();
+/** The widest strip (annotation+label tracking): the label and the annotations. */
+const MODIFIERS = trackingStripModifiers({ method: 'annotation+label' });
 const TRACKING_ID = 'loki:apps/StatefulSet:loki/loki';
 
 /** Restored objects as Velero has them when it applies the modifiers (original namespace, Velero's labels later). */
@@ -124,7 +131,7 @@ describe('the tracking-strip resource modifiers, applied with Velero 1.15 semant
   });
 
   test('a custom tracking label key (application.instanceLabelKey) is stripped instead', () => {
-    const m = trackingStripModifiers({ label: 'argocd.argoproj.io/instance' });
+    const m = trackingStripModifiers({ method: 'label', label: 'argocd.argoproj.io/instance' });
     expect(m.resourceModifierRules[0].patches![0].path).toBe('/metadata/labels/argocd.argoproj.io~1instance');
     expect(m.resourceModifierRules[0].conditions.labelSelector!.matchExpressions![0]).toEqual({
       key: 'argocd.argoproj.io/instance',
@@ -132,3 +139,47 @@ describe('the tracking-strip resource modifiers, applied with Velero 1.15 semant
     });
   });
 });
+
+describe.each([
+  // method, label stripped, annotations stripped (argo-cd@v3.5.1 RemoveAppInstance)
+  ['annotation', false, true],
+  ['label', true, false],
+  ['annotation+label', true, true],
+] as const)("ArgoCD's tracking method %s", (method: ArgoCdTrackingMethod, label, annotations) => {
+  const object = tracked('Service', 'v1');
+  object.metadata.annotations[ARGOCD_INSTALLATION_ID_ANNOTATION] = 'homelab';
+  const { object: out, errors } = applyModifiers(trackingStripModifiers({ method }), object, 'services');
+
+  test(`strips the label: ${label}, the tracking and installation-id annotations: ${annotations}`, () => {
+    expect(errors).toEqual([]);
+    expect(ARGOCD_TRACKING_LABEL in out.metadata.labels).toBe(!label);
+    expect(ARGOCD_TRACKING_ANNOTATION in out.metadata.annotations).toBe(!annotations);
+    expect(ARGOCD_INSTALLATION_ID_ANNOTATION in out.metadata.annotations).toBe(!annotations);
+  });
+
+  test('keeps every other label and annotation', () => {
+    expect(out.metadata.labels['app.kubernetes.io/name']).toBe('loki');
+    expect(out.metadata.annotations['meta.helm.sh/release-name']).toBe('loki');
+  });
+});
+
+test("the default is ArgoCD 3.x's annotation tracking: app.kubernetes.io/instance, the app's own label, stays", () => {
+  expect(trackingStripModifiers()).toEqual(trackingStripModifiers({ method: 'annotation' }));
+  const { object } = applyModifiers(trackingStripModifiers(), tracked('Service', 'v1'), 'services');
+  expect(object.metadata.labels[ARGOCD_TRACKING_LABEL]).toBe('loki');
+});
+
+test.each([undefined, 'annotation', 'label', 'annotation+label'] as const)(
+  'config argocd.trackingMethod %s renders the strip of that method into the ConfigMap',
+  (trackingMethod) => {
+    const config = seedConfig();
+    const app = new App();
+    new BackupStack(app, 'Seed', { ...config, argocd: { ...config.argocd, trackingMethod } });
+    const cm = renderApp(app).find(
+      (o) => o.object.kind === 'ConfigMap' && o.object.metadata.name === 'restore-strip-argocd-tracking',
+    )!.object as unknown as { data: Record<string, string> };
+    expect(parse(cm.data['resource-modifiers.yaml'])).toEqual(
+      trackingStripModifiers({ method: trackingMethod ?? 'annotation' }),
+    );
+  },
+);

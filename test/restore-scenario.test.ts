@@ -254,7 +254,7 @@ describe('the drill restores through the same restoreSpec', () => {
     expect(create.body!.spec).toEqual(restoreSpec(drillRestoreRequest({ ...config, ...timeouts }, backup)));
   });
 
-  test('a namespace-mapped restore of tracked objects leaves no ArgoCD tracking label or annotation on them', async () => {
+  test("a namespace-mapped restore of tracked objects leaves no ArgoCD tracking on them (the seed's: annotation tracking)", async () => {
     const modifiers = stack.trackingModifiers;
     const cm = rendered.find((r) => r.object.kind === 'ConfigMap' && r.object.metadata.name === modifiers.name)!;
     const { fake, result } = await runScenario(
@@ -291,11 +291,11 @@ describe('the drill restores through the same restoreSpec', () => {
       'drill-loki/storage-loki-0',
       'drill-pihole/pihole-config',
     ]);
+    expect(modifiers.trackingMethod).toBe('annotation');
     for (const pvc of restored) {
-      expect(pvc.metadata.labels).not.toHaveProperty([ARGOCD_TRACKING_LABEL]);
       expect(pvc.metadata.annotations ?? {}).not.toHaveProperty([ARGOCD_TRACKING_ANNOTATION]);
-      // everything else survives
-      expect(pvc.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'loki' });
+      // everything else survives, the app's own app.kubernetes.io/instance label too (annotation tracking)
+      expect(pvc.metadata.labels).toMatchObject({ [ARGOCD_TRACKING_LABEL]: 'loki', 'app.kubernetes.io/name': 'loki' });
       expect(pvc.metadata.annotations).toEqual({ 'volume.kubernetes.io/selected-node': 'n1' });
     }
   });

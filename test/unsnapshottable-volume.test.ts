@@ -13,10 +13,11 @@ import {
   volumeSnapshotVerdict,
   type VolumeSnapshotSupport,
 } from '../lib/alerts/unsnapshottable-volume';
-import { checkRules, findPromtool, renderRuleTests, testRules } from '../lib/alerts/promtool';
+import { checkRules, renderRuleTests, testRules } from '../lib/alerts/promtool';
 import { checkSnapshotSupport, parseStorageClasses } from '../lib/plan/inventory';
 import { buildStack } from '../main';
 import { alertStack, alertStackError, SEED_DAILY, SEED_WEEKLY } from './fixtures/alerts/stack';
+import { describePromtool, promtool } from './fixtures/promtool';
 
 const SYNOLOGY: VolumeSnapshotSupport = { snapshotDrivers: ['csi.san.synology.com'] };
 const seed = () => alertStack({ alerts: { volumeSnapshots: SYNOLOGY } });
@@ -122,9 +123,7 @@ describe('PVCNotSnapshottable', () => {
   });
 });
 
-const promtool = findPromtool();
-const underCi = process.env.CI === 'true';
-(promtool ? describe : underCi ? describe : describe.skip)('PVCNotSnapshottable under promtool', () => {
+describePromtool('PVCNotSnapshottable under promtool', () => {
   test.each([
     ['the seed', () => seed()],
     [

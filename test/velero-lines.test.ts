@@ -12,16 +12,16 @@ import { App, Chart } from 'cdk8s';
 import { StorageProfile, VeleroRelease, type VeleroReleaseProps } from '../constructs';
 import { renderApp } from '../lib/output/output';
 import { schemaCheck } from '../lib/validation/schema';
-import { checkRules, findPromtool, promtoolTestFiles, testRulesFilesAsync } from '../lib/alerts/promtool';
+import { checkRules, promtoolTestFiles, testRulesFilesAsync } from '../lib/alerts/promtool';
 import { metricsFor } from '../lib/alerts/metrics-catalog';
 import { kubePrometheusStackValues } from '../lib/alerts/storage-location-status';
 import { renderPlanMarkdown, backupPlan } from '../lib/plan/plan';
 import { MAINTENANCE_JOB_FLAGS, VELERO_LINES, checkFlags, flagNames, veleroLineOf } from '../lib/versions/velero-lines';
+import { promtool, testPromtool } from './fixtures/promtool';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */
 type Json = any;
 
-const promtool = findPromtool();
 const B2 = () => ({ provider: 'backblaze-b2', bucket: 'velero-backups-homelab' }) as const;
 
 function build(options: StackOptions) {
@@ -110,7 +110,7 @@ describe.each(LINES)('the seed stack on Velero %s', (version, plugin, bslMetric,
     if (line.endOfSupport) expect(md).toContain(`upstream support ended ${line.endOfSupport}`);
   });
 
-  (promtool ? test : test.skip)(
+  testPromtool(
     'promtool checks the rules, and every alert fires on its cause and stays silent when healthy',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), `promtool-${version}-`));

@@ -28,12 +28,14 @@ describe('VeleroRelease server Deployment', () => {
     expect(c.ports).toEqual([{ name: 'metrics', containerPort: 8085, protocol: 'TCP' }]);
   });
 
-  test('sets the install contract env: scratch dir, namespace, plugin library path and credential files', () => {
+  test('sets the install contract env: scratch dir, namespace, plugin library path, kopia home and credential files', () => {
     const env = veleroContainer(deployment()).env;
     expect(env).toEqual([
       { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
       { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'LD_LIBRARY_PATH', value: '/plugins' },
+      { name: 'HOME', value: '/home/velero' },
+      { name: 'XDG_CACHE_HOME', value: '/home/velero/.cache' },
       { name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/credentials/cloud' },
       { name: 'AWS_SHARED_CREDENTIALS_FILE', value: '/credentials/cloud' },
       { name: 'AZURE_CREDENTIALS_FILE', value: '/credentials/cloud' },
@@ -41,19 +43,21 @@ describe('VeleroRelease server Deployment', () => {
     ]);
   });
 
-  test('mounts plugins, scratch, the credentials Secret and a writable /tmp', () => {
+  test("mounts plugins, scratch, the credentials Secret, a writable /tmp and kopia's home", () => {
     const d = deployment();
     expect(veleroContainer(d).volumeMounts).toEqual([
       { name: 'plugins', mountPath: '/plugins' },
       { name: 'scratch', mountPath: '/scratch' },
       { name: 'cloud-credentials', mountPath: '/credentials', readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
+      { name: 'home', mountPath: '/home/velero' },
     ]);
     expect(d.spec.template.spec.volumes).toEqual([
       { name: 'plugins', emptyDir: {} },
       { name: 'scratch', emptyDir: {} },
       { name: 'cloud-credentials', secret: { secretName: 'cloud-credentials' } },
       { name: 'tmp', emptyDir: {} },
+      { name: 'home', emptyDir: {} },
     ]);
   });
 

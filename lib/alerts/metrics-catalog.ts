@@ -62,7 +62,7 @@ function ksm(name: string, labels: string[], help: string): MetricDefinition {
 /** What the controllers' behaviour adds to a generated family (docs/upstream-facts.md#metrics). */
 const DO_NOT_ALERT: Readonly<Record<string, string>> = {
   velero_backup_last_status:
-    'it is reset to 1 every minute by the schedule controller (velero-upstream-facts.md §1b, velero#9374); use velero_backup_last_successful_timestamp or increase(velero_backup_failure_total[...])',
+    'it is reset to 1 every minute by the schedule controller (docs/upstream-facts.md#metrics, velero#9374); use velero_backup_last_successful_timestamp or increase(velero_backup_failure_total[...])',
 };
 
 /** Velero's families of every catalogued line, each once, `since` its first line. */

@@ -251,7 +251,7 @@ export function expressionProblems(alert: string, expr: string, options: Express
     }
     if (resolved.seriesType === 'counter' && !sel.enclosingFunctions.some((f) => COUNTER_SAFE_FUNCTIONS.has(f))) {
       problems.push(
-        `${subject}: counter '${name}' is used without rate() or increase(); counters reset when the exporter restarts (velero-upstream-facts.md §1b)`,
+        `${subject}: counter '${name}' is used without rate() or increase(); counters reset when the exporter restarts (docs/upstream-facts.md#metrics)`,
       );
     }
   }

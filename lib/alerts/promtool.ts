@@ -4,9 +4,11 @@
  * the alert families of lib/alerts/ build and BackupAlerts renders and proves (`scripts/install-promtool.sh` installs it).
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { stringify } from 'yaml';
+import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import { parse, stringify } from 'yaml';
 
 /** One alerting rule, as it goes into a PrometheusRule group. */
 export interface AlertRule {
@@ -162,11 +164,35 @@ function executable(path: string): boolean {
   }
 }
 
+/** The promtool line the alert tests are proven on (scripts/install-promtool.sh installs it). */
+export const PROMTOOL_MAJOR = 3;
+
+/** promtool's version (`promtool, version 3.5.3+ds1 ...`), e.g. `3.5.3`; throws when it prints none. */
+export function promtoolVersion(promtool: string): string {
+  const r = spawnSync(promtool, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  const m = /^promtool, version (\d+\.\d+\.\d+)/m.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+  if (!m) throw new Error(`promtool: '${promtool} --version' printed no version: ${r.error?.message ?? r.stdout}`);
+  return m[1];
+}
+
 /**
  * The promtool binary: `$PROMTOOL` if set, else `.tools/promtool` (scripts/install-promtool.sh), else
- * `promtool` on PATH; undefined when there is none.
+ * `promtool` on PATH; undefined when there is none. One of another line than PROMTOOL_MAJOR is an explicit
+ * error, not a skip: an older promtool proves other semantics (2.x range selectors are closed on the left).
  */
 export function findPromtool(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const promtool = promtoolCandidate(env);
+  if (!promtool) return undefined;
+  const version = promtoolVersion(promtool);
+  if (Number(version.split('.')[0]) !== PROMTOOL_MAJOR) {
+    throw new Error(
+      `promtool: ${promtool} is promtool ${version}; the alert tests are proven on promtool ${PROMTOOL_MAJOR}.x: run \`bash scripts/install-promtool.sh\``,
+    );
+  }
+  return promtool;
+}
+
+function promtoolCandidate(env: NodeJS.ProcessEnv): string | undefined {
   if (env.PROMTOOL) {
     if (!executable(env.PROMTOOL)) throw new Error(`promtool: PROMTOOL='${env.PROMTOOL}' is not an executable file`);
     return env.PROMTOOL;
@@ -180,21 +206,36 @@ export function findPromtool(env: NodeJS.ProcessEnv = process.env): string | und
 }
 
 export interface PromtoolResult {
-  /** True when promtool exited 0. */
+  /** True when promtool ran every test group (or checked every rule file) and reported no failure. */
   readonly ok: boolean;
-  /** stdout and stderr together. */
+  /** What promtool reported: `SUCCESS ...`, or the failures and errors. */
   readonly output: string;
+}
+
+/** promtool printed or wrote something the runner cannot read: neither a pass nor a fail. */
+export class PromtoolOutputError extends Error {
+  constructor(message: string, output: string) {
+    super(`promtool: ${message} (neither a pass nor a fail; promtool said:\n${output.slice(0, 4000)})`);
+    this.name = 'PromtoolOutputError';
+  }
 }
 
 const TIMEOUT_MS = 300_000;
 
-function run(promtool: string, args: string[]): PromtoolResult {
-  const r = spawnSync(promtool, args, { encoding: 'utf8', timeout: TIMEOUT_MS });
-  if (r.error) throw new Error(`promtool: could not run '${promtool} ${args.join(' ')}': ${r.error.message}`);
-  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+interface Exit {
+  readonly status: number;
+  readonly output: string;
 }
 
-function runAsync(promtool: string, args: string[]): Promise<PromtoolResult> {
+function run(promtool: string, args: string[]): Exit {
+  const r = spawnSync(promtool, args, { encoding: 'utf8', timeout: TIMEOUT_MS });
+  if (r.error || r.status === null) {
+    throw new Error(`promtool: could not run '${promtool} ${args.join(' ')}': ${r.error?.message ?? r.signal}`);
+  }
+  return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+function runAsync(promtool: string, args: string[]): Promise<Exit> {
   return new Promise((resolvePromise, reject) => {
     execFile(promtool, args, { encoding: 'utf8', timeout: TIMEOUT_MS }, (error, stdout, stderr) => {
       // a non-zero exit is a result; only a failure to run at all is an error
@@ -202,9 +243,37 @@ function runAsync(promtool: string, args: string[]): Promise<PromtoolResult> {
         reject(new Error(`promtool: could not run '${promtool} ${args.join(' ')}': ${error.message}`));
         return;
       }
-      resolvePromise({ ok: !error, output: `${stdout}${stderr}` });
+      resolvePromise({ status: error ? (error.code as number) : 0, output: `${stdout}${stderr}` });
     });
   });
+}
+
+/**
+ * Reads `promtool check rules` output: every file must have its `Checking <file>` line followed by
+ * `SUCCESS: <n> rules found` (n > 0) or `FAILED:`, and the exit code must agree; anything else throws.
+ */
+export function parseCheckRules(files: readonly string[], exit: Exit): PromtoolResult {
+  const verdicts = files.map((file) => {
+    const at = exit.output.indexOf(`Checking ${file}\n`);
+    if (at < 0) throw new PromtoolOutputError(`no 'Checking ${file}' in the output of check rules`, exit.output);
+    const next =
+      exit.output
+        .slice(at)
+        .split('\n')
+        .slice(1)
+        .find((l) => l.trim()) ?? '';
+    if (/^\s*SUCCESS: [1-9]\d* rules found\s*$/.test(next)) return true;
+    if (/^\s*FAILED:/.test(next)) return false;
+    throw new PromtoolOutputError(`no SUCCESS or FAILED line for ${file} in the output of check rules`, exit.output);
+  });
+  const ok = verdicts.every(Boolean);
+  if (ok !== (exit.status === 0)) {
+    throw new PromtoolOutputError(
+      `check rules exited ${exit.status} but reported ${ok ? 'success' : 'a failure'}`,
+      exit.output,
+    );
+  }
+  return { ok, output: exit.output };
 }
 
 /**
@@ -212,41 +281,119 @@ function runAsync(promtool: string, args: string[]): Promise<PromtoolResult> {
  * labels) as an error, not a warning.
  */
 export function checkRules(promtool: string, ...ruleFiles: string[]): PromtoolResult {
-  return run(promtool, ['check', 'rules', '--lint-fatal', ...ruleFiles]);
+  return parseCheckRules(ruleFiles, run(promtool, ['check', 'rules', '--lint-fatal', ...ruleFiles]));
+}
+
+/** The test groups a promtool unit-test file declares (`tests[].name`): what its report must account for. */
+function declaredGroups(testFile: string): string[] {
+  const doc = parse(readFileSync(testFile, 'utf8')) as { tests?: { name?: string }[] } | null;
+  return (doc?.tests ?? []).map((t) => t.name ?? '');
+}
+
+function text(el: Element): string {
+  return el.textContent ?? '';
+}
+
+/**
+ * Reads promtool's JUnit report (`test rules --junit`, the machine-readable form; promtool 3's console
+ * output names no file) into one result per test file. A file without its own `<testsuite>`, a suite
+ * that ran other test groups than the file declares (none, or missing ones), or an exit code that disagrees
+ * with the report is a PromtoolOutputError, never a pass or a fail.
+ */
+export function parseJunit(testFiles: readonly string[], junit: string, exit: Exit): Map<string, PromtoolResult> {
+  const errors: string[] = [];
+  let doc: Document | undefined;
+  try {
+    doc = new DOMParser({ onError: (level, msg) => void (level !== 'warning' && errors.push(msg)) }).parseFromString(
+      junit,
+      'text/xml',
+    );
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
+  if (!doc || errors.length || doc.documentElement?.nodeName !== 'testsuites') {
+    throw new PromtoolOutputError(
+      `its JUnit report is not a <testsuites> document (${errors.join('; ')})`,
+      exit.output,
+    );
+  }
+  const suites = Array.from(doc.getElementsByTagName('testsuite'));
+  const results = new Map<string, PromtoolResult>();
+  for (const file of testFiles) {
+    const suite = suites.find((s) => s.getAttribute('name') === file);
+    if (!suite) throw new PromtoolOutputError(`no result for ${file} in its JUnit report`, exit.output);
+    const cases = Array.from(suite.getElementsByTagName('testcase'));
+    const problems = cases.flatMap((c) =>
+      [...Array.from(c.getElementsByTagName('failure')), ...Array.from(c.getElementsByTagName('error'))].map(
+        (f) => `  ${f.nodeName.toUpperCase()} in '${c.getAttribute('name')}':\n${text(f)}`,
+      ),
+    );
+    const ran = cases.map((c) => c.getAttribute('name') ?? '');
+    const declared = problems.length ? ran : declaredGroups(file);
+    const missing = declared.filter((name) => !ran.includes(name));
+    if (!cases.length || missing.length) {
+      throw new PromtoolOutputError(
+        `${file}: the report has ${cases.length} test groups, missing ${JSON.stringify(missing)}`,
+        exit.output,
+      );
+    }
+    results.set(
+      file,
+      problems.length
+        ? { ok: false, output: `${file}: FAILED\n${problems.join('\n')}` }
+        : { ok: true, output: `${file}: SUCCESS (${cases.length} test groups)` },
+    );
+  }
+  const allOk = [...results.values()].every((r) => r.ok);
+  if (allOk !== (exit.status === 0)) {
+    throw new PromtoolOutputError(
+      `test rules exited ${exit.status} but its report says ${allOk ? 'all passed' : 'some failed'}`,
+      exit.output,
+    );
+  }
+  return results;
+}
+
+function junitArgs(testFiles: readonly string[]): { dir: string; report: string; args: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'promtool-junit-'));
+  const report = join(dir, 'report.xml');
+  return { dir, report, args: ['test', 'rules', `--junit=${report}`, ...testFiles] };
+}
+
+function readReport(report: string, exit: Exit): string {
+  if (!existsSync(report)) throw new PromtoolOutputError('test rules wrote no JUnit report', exit.output);
+  return readFileSync(report, 'utf8');
 }
 
 /** `promtool test rules <file>`: runs the unit tests (rule_files resolve relative to the test file). */
 export function testRules(promtool: string, testFile: string): PromtoolResult {
-  return run(promtool, ['test', 'rules', testFile]);
+  const { dir, report, args } = junitArgs([testFile]);
+  try {
+    const exit = run(promtool, args);
+    return parseJunit([testFile], readReport(report, exit), exit).get(testFile)!;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `testRules`, without blocking: run several files at once. */
-export function testRulesAsync(promtool: string, testFile: string): Promise<PromtoolResult> {
-  return runAsync(promtool, ['test', 'rules', testFile]);
+export async function testRulesAsync(promtool: string, testFile: string): Promise<PromtoolResult> {
+  return (await testRulesFilesAsync(promtool, [testFile])).get(testFile)!;
 }
 
 /**
  * `promtool test rules <files...>` in one process (one start-up instead of one per file), with the result
- * of each file split out of the report (promtool prints `Unit Testing:  <file>` before each).
+ * of each file read from promtool's JUnit report (`parseJunit`).
  */
 export async function testRulesFilesAsync(
   promtool: string,
   testFiles: readonly string[],
 ): Promise<Map<string, PromtoolResult>> {
-  const all = await runAsync(promtool, ['test', 'rules', ...testFiles]);
-  const sections = all.output.split(/^Unit Testing: +/m).slice(1);
-  const results = new Map<string, PromtoolResult>();
-  for (const file of testFiles) {
-    const section = sections.find((x) => x.split('\n', 1)[0].trim() === file);
-    if (!section) {
-      results.set(file, { ok: false, output: `promtool printed no result for ${file}:\n${all.output}` });
-      continue;
-    }
-    const body = section.slice(section.indexOf('\n') + 1);
-    results.set(file, {
-      ok: /^\s*SUCCESS\s*$/.test(body.split('\n').find((l) => l.trim()) ?? ''),
-      output: `Unit Testing:  ${section}`,
-    });
+  const { dir, report, args } = junitArgs(testFiles);
+  try {
+    const exit = await runAsync(promtool, args);
+    return parseJunit(testFiles, readReport(report, exit), exit);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return results;
 }

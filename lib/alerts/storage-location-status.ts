@@ -11,7 +11,7 @@
  *   the RBAC kube-state-metrics needs to list and watch BackupStorageLocations (and CRDs, which the
  *   custom-resource-state docs require), and the alerts on the resulting metric.
  *
- * Metric naming (kube-state-metrics docs/metrics/extend/customresourcestate-metrics.md, "Naming" and
+ * Metric naming (kubernetes/kube-state-metrics@v2.19.1:docs/metrics/extend/customresourcestate-metrics.md, "Naming" and
  * "StateSet"): `<metricNamePrefix>_<metric name>`, a StateSet emits one series per listed value with label
  * `<labelName>`, 1 for the current one; a resource whose `path` does not resolve (no status yet) gets no series.
  * Labels `customresource_group`, `customresource_version` and `customresource_kind` are added.

@@ -143,7 +143,7 @@ export interface ReleaseConfig extends PodOptionsConfig {
     /** Resources of the maintenance Job pods. @default - none set */
     readonly resources?: ResourcesConfig;
   };
-  /** Server resources. @default requests 100m / 256Mi, limits 200m / 512Mi */
+  /** Server resources. @default requests 100m / 256Mi, limits 1000m / 512Mi */
   readonly resources?: ResourcesConfig;
   /** Server `--log-level`. @default 'info' */
   readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
@@ -496,31 +496,52 @@ export interface CsiConfig {
   readonly crds?: 'managed' | 'existing';
   /** Render dist/csi-snapshots/ and sync the snapshot CRDs. @default release.csiSnapshots (true) */
   readonly enabled?: boolean;
-  /** external-snapshotter release: CRDs and controller image. @default SNAPSHOTTER_VERSION ('v8.2.1') */
+  /**
+   * external-snapshotter release: CRDs and controller image, one of v7.0.2, v8.0.2, v8.1.1, v8.2.1, v8.3.0, v8.4.0,
+   * v8.5.0, v8.6.0 (lib/versions/snapshotter-compat.ts). @default 'v8.2.1'; 'v8.4.0' on Velero 1.18 (groupsnapshot v1beta2)
+   */
   readonly version?: string;
-  /** Namespace of the snapshot-controller. @default 'synology-csi' */
+  /** Namespace of the snapshot-controller. @default 'snapshot-controller' (rendered by the stack); 'kube-system' with controller 'existing' */
   readonly namespace?: DnsLabel;
-  /** Render the Namespace (only for a namespace of the controller's own). @default false */
+  /** Render the Namespace (only for a namespace of the controller's own). @default true for the default namespace, else false */
   readonly createNamespace?: boolean;
-  /** Image tag of the CSI driver's csi-snapshotter sidecar. @default 'v4.2.1' (Synology CSI v1.2.1) */
+  /**
+   * Image tag of the CSI driver's csi-snapshotter sidecar, `vX.Y.Z` or a vendor's `vX.Y.Z-suffix` (compared by its core).
+   * @default - the driver's only known release's (Synology CSI v1.2.1: 'v4.2.1'); else not known and the pair is not checked
+   */
   readonly snapshotterSidecarVersion?: string;
   /** The controller's `--prevent-volume-mode-conversion`. @default - the release's (true) */
   readonly preventVolumeModeConversion?: boolean;
   /** @default requests 10m / 32Mi, limits 50m / 64Mi */
   readonly resources?: ResourcesConfig;
-  /** The VolumeSnapshotClass Velero uses. @default {} (every field at its default) */
+  /** The VolumeSnapshotClass Velero uses. @default - none: its `driver` is required with CSI on */
   readonly volumeSnapshotClass?: {
-    /** @default 'synology-snapshot-class' */
+    /** The class the stack renders. @default 'velero-snapshot-class' */
     readonly name?: string;
-    /** CSI driver name, as in the PVs' `spec.csi.driver`. @default 'csi.san.synology.com' */
+    /**
+     * CSI driver name, as in the PVs' `spec.csi.driver` (their StorageClass's provisioner), e.g. `driver.longhorn.io`.
+     * Required: no driver is everyone's. Drivers with a profile (lib/storage/csi-drivers.ts) get their parameters
+     * checked and the plan's words.
+     * @default - none: the synth asks for it
+     */
     readonly driver?: string;
+    /**
+     * Use a VolumeSnapshotClass the cluster already has, by name: none is rendered, and every Schedule names it for
+     * `driver` (annotation `velero.io/csi-volumesnapshot-class_<driver>`). @default - the stack renders its own class
+     */
+    readonly existing?: string;
+    /**
+     * The class's `parameters` (a string map the driver reads, e.g. Longhorn `{ type: snap }`); with `existing`, what
+     * the cluster's class has, for the plan only. @default the driver profile's (Longhorn: `type: snap`), else none
+     */
+    readonly parameters?: Readonly<Record<string, string>>;
     /** @default 'Retain' */
     readonly deletionPolicy?: 'Retain' | 'Delete';
     /** @default false */
     readonly isDefaultClass?: boolean;
-    /** @default - not set */
+    /** Synology's `description` parameter. @default - not set */
     readonly description?: string;
-    /** @default - not set */
+    /** Synology's `is_locked` parameter. @default - not set */
     readonly isLocked?: boolean;
   };
 }
@@ -545,10 +566,10 @@ export interface AlertsConfig {
   /**
    * The kube-state-metrics that exports the storage locations' phase (Velero 1.15/1.16, whose server has no
    * BSL status metric): where its custom-resource-state ConfigMap goes and which ServiceAccount reads the BSLs.
-   * @default { namespace: 'monitoring', serviceAccountName: 'kube-prometheus-stack-kube-state-metrics' }
+   * @default { namespace: alerts.namespace or 'monitoring', serviceAccountName: 'kube-prometheus-stack-kube-state-metrics' }
    */
   readonly kubeStateMetrics?: {
-    /** @default 'monitoring' */
+    /** @default alerts.namespace when set (kube-state-metrics runs next to that Prometheus), else 'monitoring' */
     readonly namespace?: DnsLabel;
     /** @default 'kube-prometheus-stack-kube-state-metrics' */
     readonly serviceAccountName?: string;
@@ -579,7 +600,7 @@ export interface AlertsConfig {
   };
 }
 
-/** An ArgoCD Application-level sync option (csi-argocd-prometheus-facts.md §4.1). */
+/** An ArgoCD Application-level sync option (docs/upstream-facts.md#argocd-sync). */
 export type SyncOption =
   | 'ServerSideApply=true'
   | 'CreateNamespace=true'
@@ -681,6 +702,13 @@ export interface ArgoCdConfig {
   readonly namespace?: DnsLabel;
   /** Sync options added to every Application. @default [] */
   readonly syncOptions?: readonly SyncOption[];
+  /**
+   * How your ArgoCD tracks its objects (`application.resourceTrackingMethod` in `argocd-cm`): restores strip only
+   * what it writes, the label `app.kubernetes.io/instance` for `label`, the annotation `argocd.argoproj.io/tracking-id`
+   * for `annotation`, both for `annotation+label` (docs/pitfalls.md#tracking-method).
+   * @default 'annotation' (ArgoCD 3.x's default; before 3.0 it was 'label')
+   */
+  readonly trackingMethod?: 'annotation' | 'label' | 'annotation+label';
   /** The CRD Application (Velero's and the snapshot CRDs, upstream at the chosen tags). @default {} */
   readonly crds?: ApplicationConfig;
   /** The Application of dist/csi-snapshots/. @default {} */

@@ -404,8 +404,8 @@ export function atPath<T>(path: string, fields: readonly string[], build: () => 
     const message = (e as Error).message;
     const subject = /^[a-z][a-z0-9 -]*(?: '[^']*')?: ([\s\S]*)$/.exec(message);
     const rest = subject ? subject[1] : message;
-    // `field message` or `field.sub[0].key message` (a nested field of the item, e.g. `tolerations[0].value`)
-    const field = /^([A-Za-z]+)((?:\[\d+\]|\.[A-Za-z]+|\['[^']*'\])*)(?: ([\s\S]*))?$/.exec(rest);
+    // a field, or a field's nested field (`volumeSnapshotClass.driver`, `tolerations[0].value`, `backupPVC['x']`)
+    const field = /^([A-Za-z]+)((?:\[\d+\]|\.[A-Za-z][A-Za-z0-9]*|\['[^']*'\])*)(?: ([\s\S]*))?$/.exec(rest);
     if (field && field[3] && fields.includes(field[1])) {
       const doc = FIELD_DOCS[field[1]];
       const link = doc && !field[3].includes('docs/') ? ` (${doc})` : '';

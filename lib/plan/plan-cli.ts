@@ -5,6 +5,7 @@ import { backupPlan, formatBytes, quantityBytes, renderPlanMarkdown, type PlanIn
 import { nextRuns } from '../schedule/cron';
 import { formatReportDuration } from '../units/duration';
 import type { InventoryPvc } from './inventory';
+import { summaryStorage } from '../storage/csi-drivers';
 
 export interface PlanCliIo {
   readonly log: (line: string) => void;
@@ -99,7 +100,7 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   }
   for (const n of plan.namespaces.filter((x) => x.volumes.length)) {
     io.log(
-      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : n.inClusterOnly ? 'NOT off-site (object store inside the cluster)' : 'on the NAS only'}`,
+      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : n.inClusterOnly ? 'NOT off-site (object store inside the cluster)' : `on ${summaryStorage(plan.input.csiStorage)} only`}`,
     );
   }
   const store = plan.input.release.defaultStorageLocation;

@@ -1,6 +1,6 @@
 /**
  * The backup plan: what the config protects, how much can be lost, how far back it goes,
- * whether it survives the NAS dying, and what it costs. Computed from the same objects that render
+ * whether it survives losing the storage, and what it costs. Computed from the same objects that render
  * the YAML, and checked against the live PVC list with the same coverage rule as the
  * `PVCNotCoveredByBackup` alert (lib/schedule/coverage.ts).
  */
@@ -21,6 +21,7 @@ import {
 } from '../restore/runbook';
 import { nextRuns } from '../schedule/cron';
 import type { StorageProfile } from '../storage/storage-profile';
+import { summaryStorage, volumeSnapshotClassAnnotation, type CsiStorageSummary } from '../storage/csi-drivers';
 import { formatReportDuration } from '../units/duration';
 import { Quantity } from '../units/quantity';
 
@@ -90,6 +91,8 @@ export interface PlanInput {
   readonly runbooks?: RunbookInput;
   /** One section per alert, the targets of the alerts' runbook_url. @default none */
   readonly alerts?: readonly AlertRunbook[];
+  /** The CSI storage: its words, where snapshots live, notes (lib/storage/csi-drivers.ts). @default - CSI off */
+  readonly csiStorage?: CsiStorageSummary;
   /** Where the snapshot-controller runs (the alert runbooks' log commands). @default 'kube-system' */
   readonly snapshotControllerNamespace?: string;
   /** Namespace of ArgoCD, for the exclusion check. @default 'argocd' */
@@ -110,8 +113,8 @@ export interface NamespacePlan {
   readonly oldestRestorePoint?: Duration;
   readonly unprotectedReason?: string;
   /**
-   * True when data of this namespace leaves the NAS (data movement or file-system backup) for object storage
-   * outside the cluster; an in-cluster object store (`*.svc`, lib/storage/endpoint.ts) is not off-site.
+   * True when data of this namespace leaves the volumes' storage (data movement or file-system backup) for object
+   * storage outside the cluster; an in-cluster object store (`*.svc`, lib/storage/endpoint.ts) is not off-site.
    */
   readonly offSite: boolean;
   /** True when its volume data reaches object storage, but only an object store inside the cluster. */
@@ -334,7 +337,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
     );
     for (const [namespace, reason] of declared) out.push(`- \`${namespace}\`: ${reason}`);
   }
-  out.push('', ...snapshotSupportSection(plan.input));
+  out.push('', ...snapshotSupportSection(plan.input), ...csiStorageSection(plan.input.csiStorage));
 
   out.push(
     '## Schedules',
@@ -352,22 +355,19 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
 
   out.push('## Off-site status', '');
   const csiOnly = plan.schedules.filter((s) => s.snapshotVolumes && !sendsVolumeData(s));
-  if (csiOnly.length) {
-    out.push(
-      `- **CSI snapshots are not off-site.** ${csiOnly.map((s) => `\`${s.name}\``).join(', ')} take CSI snapshots, which stay on the same storage system as the volumes they copy (the Synology NAS): losing the NAS loses the volumes and their snapshots together. Only the resource manifests reach object storage. Turn on \`snapshotMoveData\` (needs the node-agent) to copy snapshot data to object storage.`,
-    );
-  }
+  const storage = summaryStorage(plan.input.csiStorage);
+  if (csiOnly.length) out.push(`- ${csiOffSite(csiOnly, plan.input.csiStorage)}`);
   const moving = plan.schedules.filter(sendsVolumeData);
   if (moving.length)
     out.push(
-      `- Volume data leaves the NAS for object storage with ${moving.map((s) => `\`${s.name}\` (${how(s)})`).join(', ')}.`,
+      `- Volume data leaves ${storage} for object storage with ${moving.map((s) => `\`${s.name}\` (${how(s)})`).join(', ')}.`,
     );
   if (profile.isTestRig) {
     out.push(
       '- **The storage location is LocalStack: a test rig, not a backup.** LocalStack keeps nothing across a pod restart, so every restore point disappears with it. Set `storageLocations` in the config to a real object store for real backups.',
     );
   } else {
-    out.push(...offSiteLines(plan));
+    out.push(...offSiteLines(plan, storage));
   }
   out.push('');
 
@@ -379,7 +379,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
     '',
   );
   out.push(
-    'CSI snapshots are not in this bill: they use space on the NAS. Volume data reaches object storage only through snapshot data movement or file-system backup.',
+    `CSI snapshots are not in this bill: they use space on ${storage}. Volume data reaches object storage only through snapshot data movement or file-system backup.`,
     '',
   );
 
@@ -460,6 +460,38 @@ function runbooks(plan: BackupPlan): string[] {
   return out;
 }
 
+/** The off-site bullet for schedules whose volume data stays in CSI snapshots, by where the snapshots live. */
+function csiOffSite(schedules: readonly PlanSchedule[], csi: CsiStorageSummary | undefined): string {
+  const names = schedules.map((s) => `\`${s.name}\``).join(', ');
+  const storage = summaryStorage(csi);
+  const move =
+    'Only the resource manifests reach object storage. Turn on `snapshotMoveData` (needs the node-agent) to copy snapshot data to object storage.';
+  const locality = csi?.placement?.locality;
+  if (locality === 'inside-volume') {
+    return `**CSI snapshots are not off-site, and do not outlive their volumes.** ${names} take CSI snapshots that live inside the volumes they copy (${storage}): deleting a volume deletes its snapshots, and losing ${storage} loses both. ${move}`;
+  }
+  if (locality === 'copied-elsewhere') {
+    return `**CSI snapshots are not in object storage.** ${names} take CSI snapshots that ${storage} copies to a store of its own (${csi!.placement!.words}) ${move}`;
+  }
+  return `**CSI snapshots are not off-site.** ${names} take CSI snapshots, which stay on the same storage system as the volumes they copy (${storage}): losing ${storage} loses the volumes and their snapshots together. ${move}`;
+}
+
+/** The report's "CSI snapshots" section: the driver, the class, where snapshots live, and the stack's notes. */
+function csiStorageSection(csi: CsiStorageSummary | undefined): string[] {
+  if (!csi) return [];
+  const cls = csi.existingClass
+    ? `the cluster's own VolumeSnapshotClass \`${csi.className}\`, which every Schedule names for \`${csi.driver}\` (annotation \`${volumeSnapshotClassAnnotation(csi.driver)}\`); this stack renders no class`
+    : `VolumeSnapshotClass \`${csi.className}\` (rendered here, deletionPolicy ${csi.deletionPolicy})`;
+  return [
+    '## CSI snapshots',
+    '',
+    `- Driver \`${csi.driver}\`${csi.title ? ` (${csi.title})` : ' (no profile: parameters are not checked)'}: ${cls}.`,
+    `- ${csi.placement ? csi.placement.words : `Where ${csi.storage} keeps its snapshots is not known here: ${csi.placementCheck ?? 'check whether one survives deleting its volume'}.`}`,
+    ...csi.notes.map((n) => `- ${n}`),
+    '',
+  ];
+}
+
 /** The report's "volumes CSI snapshots cannot take" section: the PVCNotSnapshottable rule, in words. */
 function snapshotSupportSection(input: PlanInput): string[] {
   const support = input.volumeSnapshots;
@@ -498,7 +530,7 @@ function snapshotSupportSection(input: PlanInput): string[] {
 }
 
 /** Where the default location keeps the backups, per location: off-site or not, encrypted or not. */
-function offSiteLines(plan: BackupPlan): string[] {
+function offSiteLines(plan: BackupPlan, storage: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const locations = [plan.input.release.defaultStorageLocation, ...plan.schedules.map((s) => s.storageLocation)];
@@ -517,7 +549,7 @@ function offSiteLines(plan: BackupPlan): string[] {
         `- Backups go to ${what}, outside the cluster on a private network (${p.endpoint.reason}): they survive the cluster, not the site.`,
       );
     } else {
-      out.push(`- Backups go to ${what}, off-site: outside the cluster and the NAS.`);
+      out.push(`- Backups go to ${what}, off-site: outside the cluster and ${storage}.`);
     }
     if (!p.endpoint.encrypted) {
       out.push(

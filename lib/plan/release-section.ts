@@ -36,7 +36,7 @@ export function releaseSectionMarkdown(release: PlanReleaseLine): string[] {
     ? `upstream support ended ${line.endOfSupport}, when v${VELERO_LINES[VELERO_LINES.indexOf(line) + 2].line}.0 came out`
     : `upstream supports it until the second line after it is released (date not known yet)`;
   out.push(
-    `- **Velero ${release.version}** (line v${line.line}, released ${line.released}): ${eos}. Upstream gives best-effort support to the current and the previous minor line (site/content/docs/main/support-process.md); with ${support.newest} the newest known release, that is ${support.supported.map((l) => `v${l}`).join(' and ')}.`,
+    `- **Velero ${release.version}** (line v${line.line}, released ${line.released}): ${eos}. Upstream gives best-effort support to the current and the previous minor line (velero-io/velero@v1.18.1:site/content/docs/main/support-process.md); with ${support.newest} the newest known release, that is ${support.supported.map((l) => `v${l}`).join(' and ')}.`,
   );
   const plugin = release.awsPluginPairing
     ? `velero-plugin-for-aws **${release.awsPluginVersion}**, the known-good pairing instead of the line's own ${defaultAwsPluginFor(release.version).plugin}: ${release.awsPluginPairing.why} (${release.awsPluginPairing.source}).`

@@ -1,6 +1,6 @@
 /**
  * The resource modifiers every rendered restore (and the restore drill) applies: they strip ArgoCD's
- * tracking label and annotation from restored objects, so ArgoCD treats them as not its own until a person
+ * tracking (the label, the annotations, or both: what the user's tracking method writes) from restored objects, so ArgoCD treats them as not its own until a person
  * adopts them (a sync of the owning Application re-adds them), instead of pruning or overwriting a
  * namespace-mapped copy (velero#7848, #6801).
  *
@@ -28,6 +28,20 @@ import { stringify } from 'yaml';
 export const ARGOCD_TRACKING_LABEL = 'app.kubernetes.io/instance';
 /** ArgoCD's tracking annotation (tracking method `annotation`, the default from ArgoCD 3.0). */
 export const ARGOCD_TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
+/** ArgoCD's installation-id annotation, written next to the tracking annotation when `installationID` is set. */
+export const ARGOCD_INSTALLATION_ID_ANNOTATION = 'argocd.argoproj.io/installation-id';
+
+/**
+ * How the user's ArgoCD tracks its objects (`application.resourceTrackingMethod` in `argocd-cm`), in ArgoCD's words.
+ * argoproj/argo-cd@v3.5.1: `util/settings/settings.go` `GetTrackingMethod` (empty means `annotation`), and
+ * `util/argo/resource_tracking.go`: `GetAppName` reads the label only for `label`, the annotation for the other two;
+ * `RemoveAppInstance` removes the label for `label`, the annotations for `annotation`, all three for
+ * `annotation+label` (docs/pitfalls.md#tracking-method).
+ */
+export const TRACKING_METHODS = ['annotation', 'label', 'annotation+label'] as const;
+export type ArgoCdTrackingMethod = (typeof TRACKING_METHODS)[number];
+/** ArgoCD 3.x's default tracking method. */
+export const DEFAULT_TRACKING_METHOD: ArgoCdTrackingMethod = 'annotation';
 
 /** Labels of objects a controller created from a template and adopts by label selector. */
 export const CONTROLLER_TEMPLATE_LABELS = [
@@ -73,36 +87,57 @@ export interface ResourceModifiers {
 }
 
 export interface TrackingKeys {
+  /** The tracking method of the user's ArgoCD: only what it writes is stripped. @default 'annotation' (ArgoCD 3.x) */
+  readonly method?: ArgoCdTrackingMethod;
   /** @default ARGOCD_TRACKING_LABEL */
   readonly label?: string;
   /** @default ARGOCD_TRACKING_ANNOTATION */
   readonly annotation?: string;
 }
 
-/** The rules that strip ArgoCD's tracking label and annotation from every restored object. */
+/** Whether a tracking method uses (and ArgoCD removes, `RemoveAppInstance`) the label and the annotations. */
+export function trackingUses(method: ArgoCdTrackingMethod): { readonly label: boolean; readonly annotation: boolean } {
+  return { label: method !== 'annotation', annotation: method !== 'label' };
+}
+
+/**
+ * The rules that strip ArgoCD's tracking from every restored object: what `keys.method` writes, nothing else (under
+ * annotation tracking `app.kubernetes.io/instance` is the app's own label, which Services and ServiceMonitors select on).
+ */
 export function trackingStripModifiers(keys: TrackingKeys = {}): ResourceModifiers {
   const label = keys.label ?? ARGOCD_TRACKING_LABEL;
   const annotation = keys.annotation ?? ARGOCD_TRACKING_ANNOTATION;
+  const uses = trackingUses(keys.method ?? DEFAULT_TRACKING_METHOD);
+  const annotations = { [annotation]: null, [ARGOCD_INSTALLATION_ID_ANNOTATION]: null };
   return {
     version: 'v1',
     resourceModifierRules: [
-      {
-        conditions: {
-          groupResource: '**',
-          labelSelector: {
-            matchExpressions: [
-              { key: label, operator: 'Exists' },
-              ...CONTROLLER_TEMPLATE_LABELS.map((key) => ({ key, operator: 'DoesNotExist' as const })),
-            ],
-          },
-        },
-        patches: [{ operation: 'remove', path: `/metadata/labels/${escapePointerSegment(label)}` }],
-      },
-      {
-        conditions: { groupResource: '**' },
-        mergePatches: [{ patchData: JSON.stringify({ metadata: { annotations: { [annotation]: null } } }) }],
-      },
+      ...(uses.label ? [labelRule(label)] : []),
+      ...(uses.annotation
+        ? [
+            {
+              conditions: { groupResource: '**' },
+              mergePatches: [{ patchData: JSON.stringify({ metadata: { annotations } }) }],
+            },
+          ]
+        : []),
     ],
+  };
+}
+
+/** The JSON-patch rule removing the tracking label, guarded by a selector (a `remove` of a missing key fails). */
+function labelRule(label: string): ResourceModifierRule {
+  return {
+    conditions: {
+      groupResource: '**',
+      labelSelector: {
+        matchExpressions: [
+          { key: label, operator: 'Exists' },
+          ...CONTROLLER_TEMPLATE_LABELS.map((key) => ({ key, operator: 'DoesNotExist' as const })),
+        ],
+      },
+    },
+    patches: [{ operation: 'remove', path: `/metadata/labels/${escapePointerSegment(label)}` }],
   };
 }
 

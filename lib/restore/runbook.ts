@@ -3,6 +3,7 @@
  * dist/restores/: the command, what to check afterwards, and where the last drill's duration is. The
  * headings are the anchors the alerts' `runbook_url` annotations link to (`alertAnchor`).
  */
+import { csiRestorePreface, summaryStorage, type CsiStorageSummary } from '../storage/csi-drivers';
 import { applyCommand, headingAnchor, latestRestoreCommand, waitCommands, type ScenarioSummary } from './scenario';
 
 /** What the drill proves, for the runbooks' "how long did it take" line. */
@@ -34,6 +35,8 @@ export interface RunbookInput {
   readonly scenarios: readonly ScenarioSummary[];
   readonly rebuild: RebuildSteps;
   readonly drill?: DrillSummary;
+  /** The CSI storage, for the runbooks' preface (lib/storage/csi-drivers.ts). @default - CSI off */
+  readonly csiStorage?: CsiStorageSummary;
 }
 
 /** Heading of an alert's runbook section. */
@@ -98,8 +101,9 @@ export function renderRestoreRunbooks(input: RunbookInput): string[] {
   const out: string[] = [
     '## Runbooks',
     '',
-    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- <name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking label and annotation from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it.`,
+    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- <name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking (what the config's \`argocd.trackingMethod\` writes: docs/pitfalls.md#tracking-method) from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it.`,
     '',
+    ...csiRestorePreface(input.csiStorage).flatMap((line) => [line, '']),
   ];
   const inRebuild = new Set(input.rebuild.restores.map((r) => r.name));
   for (const s of input.scenarios.filter((x) => !inRebuild.has(x.name))) {
@@ -129,7 +133,7 @@ function rebuildRunbook(input: RunbookInput): string[] {
   const out = [
     `### ${scenarioHeading({ title: 'the whole cluster rebuilt' })}`,
     '',
-    'Every step a bare cluster needs, in order. CSI snapshots live on the NAS: after losing the NAS, only data that snapshot data movement or file-system backup sent to object storage comes back.',
+    `Every step a bare cluster needs, in order. CSI snapshots live on ${summaryStorage(input.csiStorage)}: after losing ${summaryStorage(input.csiStorage)}, only data that snapshot data movement or file-system backup sent to object storage comes back.`,
     '',
     '```sh',
     '# 1. ArgoCD, with the argocd-cm settings from the README (its resource.exclusions keep Backups, Restores and VolumeSnapshots out of ArgoCD)',

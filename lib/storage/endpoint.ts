@@ -2,7 +2,7 @@
  * Where an object store's endpoint is, seen from the Velero pod: inside the cluster, on a private network, or on
  * the public internet; and whether the traffic to it is encrypted. velero-plugin-for-aws takes any `http://` or
  * `https://` s3Url (`IsValidS3URLScheme`, velero-plugin-for-aws/helpers.go at v1.11.1 and v1.13.2), and Velero's own
- * MinIO guide uses `s3Url=http://minio.velero.svc:9000` (site/content/docs/v1.17/contributions/minio.md at v1.17.2),
+ * MinIO guide uses `s3Url=http://minio.velero.svc:9000` (velero-io/velero@v1.17.2:site/content/docs/v1.17/contributions/minio.md),
  * so plain http is accepted; over the public internet only with a stated reason (docs/pitfalls.md#plain-http).
  *
  * The rules (docs/pitfalls.md#in-cluster-object-store):

@@ -49,16 +49,16 @@ export const INVARIANT_RULES = {
   'pinned-images': 'every container image has a version tag (not latest, not untagged)',
   'container-resources': 'every container has requests and limits for cpu and memory',
   'crs-after-crds':
-    'every custom resource carries SkipDryRunOnMissingResource=true, so a first sync into an empty cluster waits for its CRD (gitops-pitfalls.md row 8)',
+    'every custom resource carries SkipDryRunOnMissingResource=true, so a first sync into an empty cluster waits for its CRD (docs/pitfalls.md#crd-ordering)',
   'no-crd-in-pruning-app':
-    'no CustomResourceDefinition in a folder whose Application prunes: pruning a CRD deletes every object of its kind (gitops-pitfalls.md row 7)',
-  'crd-app-no-prune': 'an Application that syncs CRDs has prune off (gitops-pitfalls.md row 7)',
+    'no CustomResourceDefinition in a folder whose Application prunes: pruning a CRD deletes every object of its kind (docs/pitfalls.md#crd-pruning)',
+  'crd-app-no-prune': 'an Application that syncs CRDs has prune off (docs/pitfalls.md#crd-pruning)',
   'schedule-template-labels':
-    'every Schedule sets spec.template.metadata.labels, or Velero copies its labels (ArgoCD tracking included) onto every Backup and ArgoCD prunes them (gitops-pitfalls.md row 1)',
+    'every Schedule sets spec.template.metadata.labels, or Velero copies its labels (ArgoCD tracking included) onto every Backup and ArgoCD prunes them (docs/pitfalls.md#schedule-labels-on-backups)',
   'no-skip-immediately':
-    'no Schedule sets skipImmediately: Velero rewrites it to false and selfHeal loops (gitops-pitfalls.md row 4)',
+    'no Schedule sets skipImmediately: Velero rewrites it to false and selfHeal loops (docs/pitfalls.md#skip-immediately)',
   'folder-not-empty':
-    'every synced folder holds at least one object: with prune on, an empty folder deletes everything (gitops-pitfalls.md row 9)',
+    'every synced folder holds at least one object: with prune on, an empty folder deletes everything (docs/pitfalls.md#empty-render)',
   'kubernetes-objects-only':
     'every synced file is a Kubernetes object (apiVersion, kind, metadata.name) in a *.yaml file the Application includes, and no file switches ArgoCD to Kustomize or Helm',
   'unsynced-folder':

@@ -108,7 +108,7 @@ export const KNOWN_GOOD_PAIRINGS: readonly KnownGoodPairing[] = [
     providers: ['backblaze-b2', 'cloudflare-r2'],
     why: 'velero-plugin-for-aws v1.14.0-v1.14.2 send an empty x-amz-tagging header that Backblaze B2 and Cloudflare R2 reject',
     ref: 'velero#9931',
-    source: 'velero#9931: Velero v1.18.x with plugin v1.13.2 on B2 and R2; gitops-pitfalls.md row 10',
+    source: 'velero#9931: Velero v1.18.x with plugin v1.13.2 on B2 and R2; docs/pitfalls.md#s3-plugin-provider',
   },
 ];
 

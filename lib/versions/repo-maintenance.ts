@@ -1,6 +1,6 @@
 /**
  * Repository-maintenance settings as a Velero line takes them: flags up to 1.16; from 1.17 (which removed the
- * flags, CHANGELOG-1.17.md) the `global` entry of a ConfigMap named by `--repo-maintenance-job-configmap`
+ * flags, velero-io/velero@v1.17.0:changelogs/CHANGELOG-1.17.md) the `global` entry of a ConfigMap named by `--repo-maintenance-job-configmap`
  * (pkg/repository/maintenance/maintenance.go, pkg/types/repo_maintenance.go at v1.17.2).
  */
 import { checkResources, type ComputeResources } from '../kube/resources';

@@ -6,9 +6,23 @@
  * Facts: docs/upstream-facts.md#snapshot-controller and docs/upstream-facts.md#synology-csi;
  * docs/pitfalls.md#source-volume-mode.
  */
+import { SNAPSHOTTER_VERSION, SNAPSHOTTER_VERSION_VELERO_1_18 } from './versions';
 
-/** Every external-snapshotter release the stack can deploy (CRD tag == controller image tag). */
-export const KNOWN_SNAPSHOTTER_VERSIONS = ['v8.2.1', 'v7.0.2'] as const;
+/**
+ * Every external-snapshotter release the stack can deploy (CRD tag == controller image tag): the newest patch of
+ * each line from v7.0 to v8.6, read at its tag (kubernetes-csi/external-snapshotter: `client/config/crd/`,
+ * `deploy/kubernetes/snapshot-controller/`, `cmd/snapshot-controller/main.go`; docs/upstream-facts.md#snapshot-controller).
+ */
+export const KNOWN_SNAPSHOTTER_VERSIONS = [
+  'v8.6.0',
+  'v8.5.0',
+  'v8.4.0',
+  'v8.3.0',
+  'v8.2.1',
+  'v8.1.1',
+  'v8.0.2',
+  'v7.0.2',
+] as const;
 export type KnownSnapshotterVersion = (typeof KNOWN_SNAPSHOTTER_VERSIONS)[number];
 
 /**
@@ -17,6 +31,9 @@ export type KnownSnapshotterVersion = (typeof KNOWN_SNAPSHOTTER_VERSIONS)[number
  * Not a pin of this project: a fact about a driver deployed elsewhere, so Renovate does not touch it.
  */
 export const SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION = 'v4.2.1';
+
+/** A groupsnapshot.storage.k8s.io API version. */
+export type GroupSnapshotApi = 'v1alpha1' | 'v1beta1' | 'v1beta2' | 'v1';
 
 /** What this project knows about one external-snapshotter release. */
 export interface SnapshotterRelease {
@@ -30,36 +47,88 @@ export interface SnapshotterRelease {
   readonly sourceVolumeModeRule: boolean;
   /** The controller's `--prevent-volume-mode-conversion` default (true from v7.0.0, PR #916; docs/upstream-facts.md#snapshot-controller). */
   readonly preventVolumeModeConversionDefault: boolean;
-  /** The snapshot-controller ClusterRole grants `create` on volumesnapshots (upstream RBAC at the tag). */
+  /** The snapshot-controller ClusterRole grants `create` on volumesnapshots (upstream RBAC at the tag: from v8.2.0). */
   readonly controllerCreatesVolumeSnapshots: boolean;
-  /** groupsnapshot.storage.k8s.io CRDs the tag's `client/config/crd/kustomization.yaml` installs, if any. */
-  readonly groupSnapshotCrds?: string;
+  /**
+   * The storage version of the groupsnapshot.storage.k8s.io CRDs the tag's `client/config/crd/kustomization.yaml`
+   * installs, if it installs them. @default - not installed (v7.0.2, v8.0.2 list only the three snapshot CRDs)
+   */
+  readonly groupSnapshotCrds?: GroupSnapshotApi;
+  /** Every groupsnapshot API version those CRDs serve (empty when they are not installed). */
+  readonly groupSnapshotServed: readonly GroupSnapshotApi[];
+  /**
+   * The tag of schemas/external-snapshotter/ the rendered VolumeSnapshotClass is validated against: the release
+   * itself, or the newest generated tag before it (snapshot.storage.k8s.io/v1 VolumeSnapshotClass has not changed
+   * from v7.0.2 to v8.6.0).
+   */
+  readonly schemaTag: 'v7.0.2' | 'v8.2.1' | 'v8.6.0';
 }
 
+const release = (
+  version: KnownSnapshotterVersion,
+  upstreamManifestImageTag: string,
+  groupSnapshotServed: readonly GroupSnapshotApi[],
+  groupSnapshotCrds: GroupSnapshotApi | undefined,
+  schemaTag: SnapshotterRelease['schemaTag'],
+): SnapshotterRelease => ({
+  version,
+  // run the controller built from the same tag as the CRDs and the RBAC, never the lagging manifest's image
+  controllerImageTag: version,
+  upstreamManifestImageTag,
+  sourceVolumeModeRule: version !== 'v7.0.2',
+  preventVolumeModeConversionDefault: true,
+  controllerCreatesVolumeSnapshots: !['v7.0.2', 'v8.0.2', 'v8.1.1'].includes(version),
+  groupSnapshotCrds,
+  groupSnapshotServed,
+  schemaTag,
+});
+
 export const SNAPSHOTTER_RELEASES: Readonly<Record<KnownSnapshotterVersion, SnapshotterRelease>> = {
-  'v8.2.1': {
-    version: 'v8.2.1',
-    // the upstream manifest at v8.2.1 runs v8.2.0; run the controller that matches the CRDs
-    controllerImageTag: 'v8.2.1',
-    upstreamManifestImageTag: 'v8.2.0',
-    sourceVolumeModeRule: true,
-    preventVolumeModeConversionDefault: true,
-    controllerCreatesVolumeSnapshots: true,
-    groupSnapshotCrds: 'v1beta1',
-  },
-  'v7.0.2': {
-    version: 'v7.0.2',
-    // the upstream manifest at v7.0.2 runs v6.3.1; we run v7.0.2, built from the same tag as the CRDs and
-    // the RBAC (no `create` on volumesnapshots), with the v7 flag default made explicit in the args
-    controllerImageTag: 'v7.0.2',
-    upstreamManifestImageTag: 'v6.3.1',
-    sourceVolumeModeRule: false,
-    preventVolumeModeConversionDefault: true,
-    controllerCreatesVolumeSnapshots: false,
-    // the v1alpha1 files are in the folder but the kustomization does not list them
-    groupSnapshotCrds: undefined,
-  },
+  // groupsnapshot v1 (served), v1beta1 (deprecated) and v1beta2 (storage)
+  'v8.6.0': release('v8.6.0', 'v8.5.0', ['v1', 'v1beta1', 'v1beta2'], 'v1beta2', 'v8.6.0'),
+  'v8.5.0': release('v8.5.0', 'v8.4.0', ['v1beta1', 'v1beta2'], 'v1beta2', 'v8.2.1'),
+  // the first line serving groupsnapshot v1beta2, which Velero 1.18 lists (its go.mod: client/v8 v8.4.0)
+  'v8.4.0': release('v8.4.0', 'v8.2.1', ['v1beta1', 'v1beta2'], 'v1beta2', 'v8.2.1'),
+  'v8.3.0': release('v8.3.0', 'v8.2.1', ['v1beta1'], 'v1beta1', 'v8.2.1'),
+  'v8.2.1': release('v8.2.1', 'v8.2.0', ['v1beta1'], 'v1beta1', 'v8.2.1'),
+  'v8.1.1': release('v8.1.1', 'v8.0.1', ['v1alpha1'], 'v1alpha1', 'v7.0.2'),
+  // the v1alpha1 files are in the folder but the kustomization does not list them
+  'v8.0.2': release('v8.0.2', 'v8.0.1', [], undefined, 'v7.0.2'),
+  'v7.0.2': release('v7.0.2', 'v6.3.1', [], undefined, 'v7.0.2'),
 };
+
+/**
+ * The groupsnapshot API each Velero line's code lists (velero@<tag> imports of
+ * `external-snapshotter/client/v8/apis/volumegroupsnapshot/<version>`): none on 1.15 and 1.16 (client v7.0.0),
+ * v1beta1 on 1.17 (client v8.2.0), v1beta2 on 1.18 (client v8.4.0; `restore_finalizer_controller.go`
+ * `cleanupStubVGSC` lists v1beta2 VolumeGroupSnapshotContents on every restore and turns a failed list into a warning).
+ */
+export const VELERO_GROUP_SNAPSHOT_API: Readonly<Record<string, GroupSnapshotApi | undefined>> = {
+  '1.15': undefined,
+  '1.16': undefined,
+  '1.17': 'v1beta1',
+  '1.18': 'v1beta2',
+};
+
+/** True when `release`'s CRDs serve the groupsnapshot API the Velero line (`1.18`) lists, or the line lists none. */
+export function snapshotterSuitsVelero(release: SnapshotterRelease, veleroLine: string): boolean {
+  const api = VELERO_GROUP_SNAPSHOT_API[veleroLine];
+  return api === undefined || release.groupSnapshotServed.includes(api);
+}
+
+/**
+ * The snapshotter release a stack on `veleroLine` (`1.17`) runs unless told otherwise: SNAPSHOTTER_VERSION, or on
+ * 1.18 SNAPSHOTTER_VERSION_VELERO_1_18 (the first release serving groupsnapshot v1beta2).
+ */
+export function defaultSnapshotterVersion(veleroLine: string): KnownSnapshotterVersion {
+  const version = veleroLine === '1.18' ? SNAPSHOTTER_VERSION_VELERO_1_18 : SNAPSHOTTER_VERSION;
+  return snapshotterRelease(version).version;
+}
+
+/** The Velero lines (`1.15` ... `1.18`) a release suits: its CRDs serve what each line lists. */
+export function veleroLinesSuitedBy(release: SnapshotterRelease): string[] {
+  return Object.keys(VELERO_GROUP_SNAPSHOT_API).filter((line) => snapshotterSuitsVelero(release, line));
+}
 
 /** One row of the compatibility table: a snapshotter release and a range of sidecar versions. */
 export interface SidecarCompatibilityRule {
@@ -80,48 +149,55 @@ export interface SidecarCompatibilityRule {
 }
 
 const SIDECAR_V1_API =
-  'sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; external-snapshotter CHANGELOG-4.0.md, PR #425)';
+  'sidecars before v4.0.0 use the snapshot.storage.k8s.io/v1beta1 API, which these CRDs no longer serve (v1beta1 served: false; kubernetes-csi/external-snapshotter:CHANGELOG/CHANGELOG-4.0.md, PR #425)';
+
+/** The rows of one v8 release (CRDs with the sourceVolumeMode rule). */
+function v8Rows(v: KnownSnapshotterVersion): SidecarCompatibilityRule[] {
+  return [
+    {
+      snapshotterVersion: v,
+      sidecarBelow: 'v4.0.0',
+      verdict: 'broken',
+      reason: SIDECAR_V1_API,
+      waysOut: [`upgrade the sidecar to v6.0.0 or later (ideally ${v}) and set snapshotterSidecarVersion`],
+    },
+    {
+      snapshotterVersion: v,
+      sidecarFrom: 'v4.0.0',
+      sidecarBelow: 'v6.0.0',
+      verdict: 'broken',
+      reason:
+        `the ${v} VolumeSnapshotContent CRD rejects any update that drops spec.sourceVolumeMode ('sourceVolumeMode is required once set'), ` +
+        'the controller sets that field (--prevent-volume-mode-conversion=true), and sidecars before v6.0.0 drop it when they update a ' +
+        'VolumeSnapshotContent, so VolumeSnapshots stay READYTOUSE=false and backups end PartiallyFailed (docs/pitfalls.md#source-volume-mode)',
+      waysOut: [
+        `upgrade the sidecar to v6.0.0 or later (ideally ${v}), grant it patch on volumesnapshotcontents and volumesnapshotcontents/status, and set snapshotterSidecarVersion`,
+        'set preventVolumeModeConversion: false (renders --prevent-volume-mode-conversion=false; gives up the KEP-3141 volume mode conversion protection)',
+        "set version: 'v7.0.2' (CRDs without that rule; the CRD Application then no longer syncs the groupsnapshot CRDs)",
+      ],
+      brief: {
+        reason:
+          'sidecars before v6.0.0 drop spec.sourceVolumeMode, which these CRDs require once set, so snapshots never become ready',
+        waysOut:
+          "snapshotterSidecarVersion >= v6.0.0 (with patch RBAC), preventVolumeModeConversion: false, or version: 'v7.0.2'",
+        anchor: 'docs/pitfalls.md#source-volume-mode',
+      },
+      mitigatedByDisablingVolumeModeConversion:
+        '--prevent-volume-mode-conversion=false keeps spec.sourceVolumeMode unset, so the CRD rule never applies; KEP-3141 volume mode conversion protection stays off until the sidecar is v6.0.0 or later',
+    },
+    {
+      snapshotterVersion: v,
+      sidecarFrom: 'v6.0.0',
+      verdict: 'ok',
+      reason:
+        'sidecars from v6.0.0 know spec.sourceVolumeMode and keep it on update; from v5.0.0 they patch, so the driver ClusterRole needs patch on volumesnapshotcontents and volumesnapshotcontents/status (Synology grants only update)',
+    },
+  ];
+}
 
 /** Rows per release, ordered by sidecar range; every sidecar version falls in exactly one row per release. */
 export const SIDECAR_COMPATIBILITY: readonly SidecarCompatibilityRule[] = [
-  {
-    snapshotterVersion: 'v8.2.1',
-    sidecarBelow: 'v4.0.0',
-    verdict: 'broken',
-    reason: SIDECAR_V1_API,
-    waysOut: ['upgrade the sidecar to v6.0.0 or later (ideally v8.2.1) and set snapshotterSidecarVersion'],
-  },
-  {
-    snapshotterVersion: 'v8.2.1',
-    sidecarFrom: 'v4.0.0',
-    sidecarBelow: 'v6.0.0',
-    verdict: 'broken',
-    reason:
-      "the v8.2.1 VolumeSnapshotContent CRD rejects any update that drops spec.sourceVolumeMode ('sourceVolumeMode is required once set'), " +
-      'the controller sets that field (--prevent-volume-mode-conversion=true), and sidecars before v6.0.0 drop it when they update a ' +
-      'VolumeSnapshotContent, so VolumeSnapshots stay READYTOUSE=false and backups end PartiallyFailed (gitops-pitfalls.md row 16)',
-    waysOut: [
-      'upgrade the sidecar to v6.0.0 or later (ideally v8.2.1), grant it patch on volumesnapshotcontents and volumesnapshotcontents/status, and set snapshotterSidecarVersion',
-      'set preventVolumeModeConversion: false (renders --prevent-volume-mode-conversion=false; gives up the KEP-3141 volume mode conversion protection)',
-      "set version: 'v7.0.2' (CRDs without that rule; the CRD Application then no longer syncs the groupsnapshot CRDs)",
-    ],
-    brief: {
-      reason:
-        'sidecars before v6.0.0 drop spec.sourceVolumeMode, which these CRDs require once set, so snapshots never become ready',
-      waysOut:
-        "snapshotterSidecarVersion >= v6.0.0 (with patch RBAC), preventVolumeModeConversion: false, or version: 'v7.0.2'",
-      anchor: 'docs/pitfalls.md#source-volume-mode',
-    },
-    mitigatedByDisablingVolumeModeConversion:
-      '--prevent-volume-mode-conversion=false keeps spec.sourceVolumeMode unset, so the CRD rule never applies; KEP-3141 volume mode conversion protection stays off until the sidecar is v6.0.0 or later',
-  },
-  {
-    snapshotterVersion: 'v8.2.1',
-    sidecarFrom: 'v6.0.0',
-    verdict: 'ok',
-    reason:
-      'sidecars from v6.0.0 know spec.sourceVolumeMode and keep it on update; from v5.0.0 they patch, so the driver ClusterRole needs patch on volumesnapshotcontents and volumesnapshotcontents/status (Synology grants only update)',
-  },
+  ...KNOWN_SNAPSHOTTER_VERSIONS.filter((v) => SNAPSHOTTER_RELEASES[v].sourceVolumeModeRule).flatMap(v8Rows),
   {
     snapshotterVersion: 'v7.0.2',
     sidecarBelow: 'v4.0.0',
@@ -156,6 +232,16 @@ export function compareVersionTags(a: string, b: string): number {
   return pa[0] - pb[0] || pa[1] - pb[1] || pa[2] - pb[2];
 }
 
+/**
+ * A vendor image tag's version core: `v8.2.0-20250604` (Longhorn's rebuilds) and `v8.2.0` both give `v8.2.0`; a
+ * tag that does not start with `vX.Y.Z` followed by the end, `-` or `+` gives undefined. Sidecar tags compare by
+ * their core: a vendor's suffix marks a rebuild of that upstream release, not another release.
+ */
+export function versionCore(tag: string): string | undefined {
+  const m = /^(v(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*))(?:[-+][0-9A-Za-z.+-]+)?$/.exec(tag);
+  return m ? m[1] : undefined;
+}
+
 export function isKnownSnapshotterVersion(version: string): version is KnownSnapshotterVersion {
   return (KNOWN_SNAPSHOTTER_VERSIONS as readonly string[]).includes(version);
 }
@@ -175,17 +261,24 @@ export function snapshotterRelease(version: string): SnapshotterRelease {
 export interface SnapshotterPair {
   /** external-snapshotter release (CRDs + controller). */
   readonly version: string;
-  /** The CSI driver's `csi-snapshotter` sidecar image tag, `vX.Y.Z`. */
-  readonly sidecarVersion: string;
+  /**
+   * The CSI driver's `csi-snapshotter` sidecar image tag, `vX.Y.Z` or a vendor's `vX.Y.Z-<suffix>` (compared by its
+   * core). @default - not known: the pair is not checked (verdict `unchecked`)
+   */
+  readonly sidecarVersion?: string;
   /** The controller's `--prevent-volume-mode-conversion`. @default the release's default */
   readonly preventVolumeModeConversion?: boolean;
 }
 
 export interface SnapshotterCompatibility {
-  /** `mitigated`: broken by default, made to work by `--prevent-volume-mode-conversion=false`. */
-  readonly verdict: 'ok' | 'mitigated' | 'broken';
+  /**
+   * `mitigated`: broken by default, made to work by `--prevent-volume-mode-conversion=false`; `unchecked`: the
+   * sidecar version is not known.
+   */
+  readonly verdict: 'ok' | 'mitigated' | 'broken' | 'unchecked';
   readonly release: SnapshotterRelease;
-  readonly rule: SidecarCompatibilityRule;
+  /** The table row; undefined when unchecked. */
+  readonly rule?: SidecarCompatibilityRule;
   /** The effective controller flag value. */
   readonly preventVolumeModeConversion: boolean;
   /** One line: the pair, the verdict and why; for a broken pair also the ways out. */
@@ -214,13 +307,22 @@ export function sidecarCompatibilityRule(
  */
 export function checkSnapshotterCompatibility(pair: SnapshotterPair): SnapshotterCompatibility {
   const release = snapshotterRelease(pair.version);
-  if (!parseVersionTag(pair.sidecarVersion)) {
+  const prevent = pair.preventVolumeModeConversion ?? release.preventVolumeModeConversionDefault;
+  if (pair.sidecarVersion === undefined) {
+    return {
+      verdict: 'unchecked',
+      release,
+      preventVolumeModeConversion: prevent,
+      message: `snapshotter ${release.version}: the CSI driver's csi-snapshotter sidecar version is not given, so the pair is not checked (set snapshotterSidecarVersion; sidecars before v6.0.0 break with v8 CRDs: docs/pitfalls.md#source-volume-mode)`,
+    };
+  }
+  const core = versionCore(pair.sidecarVersion);
+  if (!core) {
     throw new Error(
-      `snapshotterSidecarVersion '${pair.sidecarVersion}' is not a version tag; use the form vX.Y.Z, e.g. '${SYNOLOGY_CSI_SNAPSHOTTER_SIDECAR_VERSION}'`,
+      `snapshotterSidecarVersion '${pair.sidecarVersion}' is not a version tag; use the sidecar image's tag, vX.Y.Z or a vendor's vX.Y.Z-suffix, e.g. 'v8.2.0' or 'v8.2.0-20250604'`,
     );
   }
-  const rule = sidecarCompatibilityRule(release.version, pair.sidecarVersion);
-  const prevent = pair.preventVolumeModeConversion ?? release.preventVolumeModeConversionDefault;
+  const rule = sidecarCompatibilityRule(release.version, core);
   const subject = `snapshotter ${release.version} with the CSI driver's csi-snapshotter sidecar ${pair.sidecarVersion}`;
   if (rule.verdict === 'ok') {
     return {

@@ -9,10 +9,10 @@
  *   `config/crd`, `pkg/metrics`, `pkg/install` and `pkg/cmd/server/config` do not change within a line's
  *   patch releases for 1.15 (docs/upstream-facts.md); for the other lines the newest patch tag was read.
  * - uploader types: `ValidateUploaderType` in pkg/uploader/types.go (restic refused from v1.17.0,
- *   CHANGELOG-1.17.md "Deprecation of Restic").
+ *   velero-io/velero@v1.17.0:changelogs/CHANGELOG-1.17.md "Deprecation of Restic").
  * - `EnableCSI`: still gated by `features.IsEnabled(velerov1api.CSIFeatureFlag)` in pkg/backup/item_backupper.go
  *   and pkg/controller/backup_controller.go at every tag here, so `--features=EnableCSI` stays needed.
- * - support: site/content/docs/main/support-process.md at v1.18.1: "best effort support ... for the current
+ * - support: velero-io/velero@v1.18.1:site/content/docs/main/support-process.md: "best effort support ... for the current
  *   version of Velero and n-1", so a line leaves support when the second line after it is released.
  * - dates: the tag's commit date in vmware-tanzu/velero.
  */
@@ -27,7 +27,7 @@ export interface VeleroLine {
   readonly newestReadTag: string;
   readonly newestReadCommit: string;
   /**
-   * End of upstream support: the release date of the second line after it (support-process.md: current and
+   * End of upstream support: the release date of the second line after it (velero-io/velero@v1.18.1:site/content/docs/main/support-process.md: current and
    * n-1). Undefined while that line is not out.
    */
   readonly endOfSupport?: string;
@@ -85,7 +85,7 @@ const SERVER_115 = [
   'terminating-resource-timeout',
   'uploader-type',
 ];
-/** The repository-maintenance Job flags v1.17.0 removed (CHANGELOG-1.17.md, velero#9147): the ConfigMap holds them. */
+/** The repository-maintenance Job flags v1.17.0 removed (velero-io/velero@v1.17.0:changelogs/CHANGELOG-1.17.md, velero#9147): the ConfigMap holds them. */
 export const MAINTENANCE_JOB_FLAGS = [
   'keep-latest-maintenance-jobs',
   'maintenance-job-cpu-limit',

@@ -43,6 +43,13 @@ export const VELERO_PLUGIN_FOR_AWS_KNOWN_GOOD_1_18_B2_R2 = 'v1.13.2';
  */
 // renovate: datasource=github-tags depName=kubernetes-csi/external-snapshotter
 export const SNAPSHOTTER_VERSION = 'v8.2.1';
+/**
+ * external-snapshotter release for Velero 1.18: the first line whose CRDs serve groupsnapshot v1beta2, which
+ * Velero 1.18 lists on every restore (its go.mod pins client/v8 v8.4.0; lib/versions/snapshotter-compat.ts
+ * VELERO_GROUP_SNAPSHOT_API). The default snapshotter of a 1.18 stack.
+ */
+// renovate: datasource=github-tags depName=kubernetes-csi/external-snapshotter
+export const SNAPSHOTTER_VERSION_VELERO_1_18 = 'v8.4.0';
 
 /**
  * Node.js image of the drill runner and of its verify pods: the same release as the project's own Node

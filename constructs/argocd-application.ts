@@ -44,6 +44,8 @@ export interface ArgoCdApplicationProps {
   readonly syncOptions?: readonly string[];
   /** API server of the destination cluster. @default 'https://kubernetes.default.svc' (ArgoCD's own) */
   readonly destinationServer?: string;
+  /** Further annotations of the Application (e.g. ArgoCD's client-side apply migration manager). @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 const PROPS: PropSpec = {
@@ -56,6 +58,7 @@ const PROPS: PropSpec = {
   argocdNamespace: 'string?',
   syncWave: 'integer?',
   createNamespace: 'boolean?',
+  annotations: 'record?',
 };
 
 /** Throws unless `value` is an integer (or absent): ArgoCD reads a sync wave it cannot parse as 0. */
@@ -176,7 +179,7 @@ export class ArgoCdApplication extends Construct {
         name: props.name,
         namespace: props.argocdNamespace ?? 'argocd',
         labels: recommendedLabels(props.name, props.version),
-        annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
+        annotations: { ...props.annotations, 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
       },
       spec: {
         project: props.project ?? 'infrastructure',

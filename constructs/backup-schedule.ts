@@ -142,6 +142,12 @@ export interface BackupScheduleProps {
   /** Pre/post exec hooks. @default [] */
   readonly hooks?: readonly BackupHook[];
   /**
+   * Name of a resource-policies ConfigMap in the release namespace (`velero backup create --resource-policies-configmap`):
+   * `spec.template.resourcePolicy: { kind: configmap, name }`, e.g. to skip volumes by StorageClass or size. The
+   * ConfigMap is yours (Velero refuses the backup when it is missing). @default - none
+   */
+  readonly resourcePolicy?: string;
+  /**
    * Label key whose values group PVCs into CSI VolumeGroupSnapshots (`spec.template.volumeGroupSnapshotLabelKey`,
    * Velero 1.17+). @default - Velero's (`velero.io/volume-group`, server flag `--volume-group-snapshot-label-key`)
    */
@@ -194,6 +200,7 @@ const PROPS: PropSpec = {
   csiSnapshotTimeout: 'duration?',
   itemOperationTimeout: 'duration?',
   hooks: 'object[]?',
+  resourcePolicy: 'string?',
   volumeGroupSnapshotLabelKey: 'string?',
   paused: 'boolean?',
   useOwnerReferencesInBackup: 'boolean?',
@@ -550,6 +557,7 @@ export class BackupSchedule extends Construct {
       csiSnapshotTimeout: this.csiSnapshotTimeout && formatGoDuration(this.csiSnapshotTimeout),
       itemOperationTimeout: this.itemOperationTimeout && formatGoDuration(this.itemOperationTimeout),
       hooks: hooks.length ? { resources: hooks } : undefined,
+      resourcePolicy: resourcePolicyOf(props.resourcePolicy),
     };
     const classes = Object.entries(props.volumeSnapshotClasses ?? {});
     const classAnnotations = classes.length
@@ -673,4 +681,19 @@ function includesPvcs(included: readonly string[] | undefined, excluded: readonl
   const isPvc = (r: string) => r === '*' || PVC_RESOURCE_NAMES.includes(r.toLowerCase().replace(/\.$/, ''));
   if (excluded.some((r) => r !== '*' && isPvc(r)) || excluded.includes('*')) return false;
   return !included || included.length === 0 || included.some(isPvc);
+}
+
+/**
+ * `spec.template.resourcePolicy` of a ConfigMap name: kind `configmap`, as `velero backup create
+ * --resource-policies-configmap` writes it (internal/resourcepolicies ConfigmapRefType, compared case-insensitively,
+ * at v1.15.0 .. v1.18.1).
+ */
+function resourcePolicyOf(name: string | undefined): { kind: string; name: string } | undefined {
+  if (name === undefined) return undefined;
+  if (!isDnsSubdomain(name)) {
+    throw new Error(
+      `backup schedule: resourcePolicy '${name}' is not a ConfigMap name (a DNS-1123 subdomain), e.g. 'skip-scratch-volumes' (docs/pitfalls.md#resource-policies)`,
+    );
+  }
+  return { kind: 'configmap', name };
 }

@@ -153,10 +153,10 @@ export class BackupStack extends Construct {
         csiSnapshots: r.csiSnapshots,
         features: r.features ? [...r.features] : undefined,
         nodeAgent: r.nodeAgent && {
-          enabled: r.nodeAgent.enabled,
-          resources: r.nodeAgent.resources,
+          ...r.nodeAgent,
           tolerations: r.nodeAgent.tolerations?.map((t) => ({ ...t })),
         },
+        ...releaseKnobs(r),
         resources: r.resources,
         metrics: r.metrics && {
           serviceMonitor: r.metrics.serviceMonitor,
@@ -241,6 +241,7 @@ export class BackupStack extends Construct {
           csiSnapshotTimeout: s.csiSnapshotTimeout,
           itemOperationTimeout: s.itemOperationTimeout,
           hooks: s.hooks,
+          resourcePolicy: s.resourcePolicy,
           paused: s.paused,
           useOwnerReferencesInBackup: s.useOwnerReferencesInBackup,
           volumeSnapshotClasses: existingSnapshotClasses(data.csi, release.csiEnabled),
@@ -506,7 +507,8 @@ export class BackupStack extends Construct {
         version: release.version,
         destinationNamespace: release.namespace,
         syncWave: argocd.velero?.syncWave,
-        syncOptions: options(argocd.velero?.syncOptions),
+        syncOptions: withAdoption(options(argocd.velero?.syncOptions), release.adoption.applicationSyncOptions),
+        annotations: release.adoption.applicationAnnotations,
         repository: clusterRepository,
       }),
     );
@@ -600,8 +602,36 @@ export class BackupStack extends Construct {
       return checkInvariants(foldersOf(objects), {
         localStackSecretAllowed: localStack.length > 0,
         localStackLocations: localStack.map((l) => `${this.release.namespace}/${l.name}`),
+        plainHttpLocations: this.release.storageLocations
+          .filter((l) => !l.profile.endpoint.encrypted)
+          .map((l) => `${this.release.namespace}/${l.name}`),
         distPath,
       });
     };
   }
+}
+
+/** The release's chart knobs (pod options, images, server duration flags, maintenance), as VeleroRelease takes them. */
+function releaseKnobs(r: NonNullable<StackConfig['release']>) {
+  return {
+    nodeSelector: r.nodeSelector,
+    tolerations: r.tolerations,
+    affinity: r.affinity,
+    priorityClassName: r.priorityClassName,
+    podLabels: r.podLabels,
+    podAnnotations: r.podAnnotations,
+    extraEnv: r.extraEnv,
+    imageRegistry: r.imageRegistry,
+    imagePullSecrets: r.imagePullSecrets,
+    defaultBackupTtl: r.defaultBackupTtl,
+    garbageCollectionFrequency: r.garbageCollectionFrequency,
+    defaultItemOperationTimeout: r.defaultItemOperationTimeout,
+    repositoryMaintenance: r.repositoryMaintenance,
+  };
+}
+
+/** What adopting the installer needs, then the velero Application's own sync options (which win, by name). */
+function withAdoption(own: readonly string[] | undefined, adoption: readonly string[]): readonly string[] | undefined {
+  const list = [...new Set([...adoption, ...(own ?? [])])];
+  return list.length ? list : undefined;
 }

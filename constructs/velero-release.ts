@@ -9,7 +9,6 @@ import {
   KubeSecret,
   KubeService,
   KubeServiceAccount,
-  type Toleration,
 } from 'cdk8s-plus-30/lib/imports/k8s';
 import { ServiceMonitor } from '../imports/monitoring-servicemonitors-monitoring.coreos.com';
 import {
@@ -31,9 +30,13 @@ import {
 } from '../lib/kube/resources';
 import { StorageProfile } from '../lib/storage/storage-profile';
 import { CLUSTER_ADMIN_RULES, type ServiceAccountPermissions } from '../lib/kube/permissions';
-import { adoptionFor, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
+import { adoptionFor, helmFullname, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
 import { repositoryMaintenanceSettings, type RepositoryMaintenanceOptions } from '../lib/versions/repo-maintenance';
 import { VELERO_IMAGE, VELERO_PLUGIN_FOR_AWS_IMAGE, VELERO_VERSION } from '../lib/versions/versions';
+import { checkPodOptions, type PodOptions, type PodToleration } from '../lib/kube/pod-options';
+import { checkNodeAgentConfig, type NodeAgentConfig } from '../lib/versions/node-agent-config';
+import { parseGoDuration } from '../lib/units/duration';
+import { isDnsSubdomain } from '../lib/kube/names';
 import { BackupStorageLocation } from './backup-storage-location';
 import { ExistingVeleroRelease, type ExistingVeleroReleaseProps, type IVeleroRelease } from './existing-velero-release';
 import { VolumeSnapshotLocation } from './volume-snapshot-location';
@@ -49,19 +52,46 @@ export { checkResources, type ComputeResources } from '../lib/kube/resources';
 
 /** A reference to a key of an existing Secret. */
 export interface SecretKeyReference {
-  /** @default 'cloud-credentials' */
+  /** @default 'cloud-credentials'; with `installedBy: helm` the chart's Secret `<fullname>` (`defaultCredentials`) */
   readonly name?: string;
   /** @default 'cloud' */
   readonly key?: string;
 }
 
-export interface NodeAgentOptions {
+export interface NodeAgentOptions extends PodOptions {
   /** Run the node-agent DaemonSet (file-system backup and CSI snapshot data movement). @default false */
   readonly enabled?: boolean;
   /** @default requests 100m / 256Mi, limits 1000m / 1Gi */
   readonly resources?: ComputeResources;
   /** Tolerations, e.g. to run on control-plane nodes too. @default [] */
-  readonly tolerations?: Toleration[];
+  readonly tolerations?: readonly PodToleration[];
+  /**
+   * The node-agent ConfigMap (`--node-agent-configmap`): load concurrency, the data mover's backupPVC per
+   * StorageClass, data mover pod resources; only the keys the release's line reads (lib/versions/node-agent-config.ts).
+   * @default - none rendered (Velero's defaults)
+   */
+  readonly config?: NodeAgentConfig;
+}
+
+/** Server flags the chart sets under `configuration.*`, as Go durations. */
+export interface ServerDefaultsOptions {
+  /** `--default-backup-ttl`: ttl of a Backup that sets none (ad-hoc backups). @default - Velero's 720h */
+  readonly defaultBackupTtl?: string;
+  /** `--garbage-collection-frequency`: how often expired backups are deleted. @default - Velero's 1h */
+  readonly garbageCollectionFrequency?: string;
+  /** `--default-item-operation-timeout`: async plugin operations (data upload) give up after it. @default - Velero's 4h */
+  readonly defaultItemOperationTimeout?: string;
+}
+
+/** Where the images come from: a mirror, and the Secrets to pull from it. */
+export interface ImageOptions {
+  /**
+   * Registry (and path) the Velero and plugin images are pulled from instead of Docker Hub, e.g. `registry.lan/dockerhub`:
+   * images become `<registry>/velero/velero:<tag>`. @default - Docker Hub (`velero/velero`)
+   */
+  readonly imageRegistry?: string;
+  /** Secrets (in the release namespace) for pulling the images. @default [] */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 export interface MetricsOptions {
@@ -77,7 +107,7 @@ export interface MetricsOptions {
   readonly interval?: string;
 }
 
-export interface VeleroReleaseProps {
+export interface VeleroReleaseProps extends PodOptions, ServerDefaultsOptions, ImageOptions {
   /**
    * The installer the cluster already runs, adopted in place: the server Deployment, metrics Service,
    * ServiceMonitor and node-agent DaemonSet select its pods by its labels. `{ kind: 'none' }` for a fresh
@@ -111,7 +141,10 @@ export interface VeleroReleaseProps {
   readonly repositoryMaintenance?: RepositoryMaintenanceOptions;
   /** Object store of the default BackupStorageLocation (named `default`). */
   readonly storage: StorageProfile;
-  /** Existing Secret holding the AWS-style credentials file. @default { name: 'cloud-credentials', key: 'cloud' } */
+  /**
+   * Existing Secret holding the AWS-style credentials file.
+   * @default { name: 'cloud-credentials', key: 'cloud' }; with `installedBy: helm`, name = the chart's `<fullname>`
+   */
   readonly credentials?: SecretKeyReference;
   /**
    * Render LocalStack's well-known `test`/`test` credentials Secret. Only with the LocalStack profile: no
@@ -165,6 +198,23 @@ const CREDENTIALS_MOUNT = '/credentials';
 const KOPIA_HOME = '/home/velero';
 
 /**
+ * The credentials Secret the server mounts, unless given: the one the adopted installer already mounts, so the
+ * first sync finds it. The chart mounts `credentials.existingSecret`, else `credentials.name`, else the Secret
+ * `<fullname>` it creates (charts/velero/templates/_helpers.tpl `velero.secretName` at velero-11.4.0 and
+ * velero-12.1.0), key `cloud` (`AWS_SHARED_CREDENTIALS_FILE=/credentials/cloud`); `velero install` creates
+ * `cloud-credentials` with key `cloud` (pkg/install/resources.go). With `existingSecret` set in the chart's
+ * values, give that name here (docs/pitfalls.md#credentials).
+ */
+export function defaultCredentials(
+  installedBy: VeleroInstaller | undefined,
+  given: SecretKeyReference | undefined,
+): { readonly name: string; readonly key: string } {
+  const installerDefault =
+    installedBy?.kind === 'helm' ? helmFullname(installedBy.releaseName ?? 'velero') : 'cloud-credentials';
+  return { name: given?.name ?? installerDefault, key: given?.key ?? 'cloud' };
+}
+
+/**
  * The Velero server as `velero install` v1.15 renders it (docs/upstream-facts.md#velero-install), hardened:
  * Namespace with Pod Security labels, ServiceAccount + cluster-admin binding, the server Deployment with the
  * AWS plugin initContainer, storage and snapshot locations, the optional node-agent, and metrics.
@@ -211,6 +261,10 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   private readonly _storageLocations: BackupStorageLocation[] = [];
   private readonly _snapshotLocations: VolumeSnapshotLocation[] = [];
   private readonly labels: Record<string, string>;
+  /** The server's and the plugin's image references (`imageRegistry` applied). */
+  public readonly images: { readonly velero: string; readonly awsPlugin: string };
+  /** Name of the node-agent ConfigMap, when `nodeAgent.config` is given. */
+  public readonly nodeAgentConfigMap?: string;
 
   constructor(scope: Construct, id: string, props: VeleroReleaseProps) {
     super(scope, id);
@@ -242,9 +296,10 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     this.prometheusSelectorLabels = {
       ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }),
     };
-    this.credentials = { name: props.credentials?.name ?? 'cloud-credentials', key: props.credentials?.key ?? 'cloud' };
-    checkSecretKeyRef('velero release', 'credentials', this.credentials);
     this.adoption = adoptionFor(props.installedBy ?? { kind: 'velero-install' }, this.namespace);
+    checkPodLabelsKeepSelectors(props, this.adoption);
+    this.credentials = defaultCredentials(props.installedBy, props.credentials);
+    checkSecretKeyRef('velero release', 'credentials', this.credentials);
     this.clusterRoleBindingName = this.namespace === 'velero' ? 'velero' : `velero-${this.namespace}`;
     this.permissions = {
       namespace: this.namespace,
@@ -265,6 +320,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     checkResources('velero server', resources);
     const nodeAgentResources = props.nodeAgent?.resources ?? DEFAULT_NODE_AGENT_RESOURCES;
     if (this.nodeAgentEnabled) checkResources('node-agent', nodeAgentResources);
+    checkReleaseKnobs(props, this.line);
     if (props.renderLocalStackCredentials && props.storage.kind !== 'localstack') {
       throw new Error(
         `velero release: renderLocalStackCredentials is only allowed with the LocalStack profile, got profile '${props.storage.kind}'; create the '${this.credentials.name}' Secret out of band (e.g. SealedSecrets or External Secrets) and leave renderLocalStackCredentials off`,
@@ -296,8 +352,9 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       `--uploader-type=${this.uploaderType}`,
       `--log-level=${props.logLevel ?? 'info'}`,
       ...this.repositoryMaintenanceArgs(props.repositoryMaintenance),
+      ...serverDefaultsArgs(props),
     ];
-    this.nodeAgentArgs = ['node-agent', 'server', ...this.featureArgs()];
+    this.nodeAgentArgs = ['node-agent', 'server', ...this.featureArgs(), ...this.nodeAgentConfigArgs(props.nodeAgent)];
     // a flag the line does not know would stop the server at start-up: never render one
     try {
       checkFlags('server', this.version, this.serverArgs);
@@ -305,8 +362,9 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     } catch (e) {
       throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
     }
-    this.renderDeployment(resources);
-    if (this.nodeAgentEnabled) this.renderNodeAgent(nodeAgentResources, props.nodeAgent?.tolerations ?? []);
+    this.images = imagesOf(props.imageRegistry, this.version, this.awsPluginVersion);
+    this.renderDeployment(resources, props);
+    if (this.nodeAgentEnabled) this.renderNodeAgent(nodeAgentResources, props.nodeAgent ?? {}, props.imagePullSecrets);
     this.renderMetrics(props.metrics);
   }
 
@@ -402,6 +460,19 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     return [`--repo-maintenance-job-configmap=${name}`];
   }
 
+  /** Renders the node-agent ConfigMap when `nodeAgent.config` is given; the node-agent's flag naming it. */
+  private nodeAgentConfigArgs(nodeAgent: NodeAgentOptions | undefined): string[] {
+    if (!nodeAgent?.config || !this.nodeAgentEnabled) return [];
+    const name = 'node-agent-config';
+    (this as { nodeAgentConfigMap?: string }).nodeAgentConfigMap = name;
+    new KubeConfigMap(this, 'NodeAgentConfig', {
+      metadata: { name, namespace: this.namespace, labels: this.labels },
+      // the node-agent reads the JSON of the ConfigMap's only data value (GetConfigs), whatever its key
+      data: { 'node-agent-config.json': JSON.stringify(nodeAgent.config) },
+    });
+    return [`--node-agent-configmap=${name}`];
+  }
+
   private renderNamespace(): void {
     // node-agent needs hostPath mounts and root: the namespace is `privileged` only while it runs (docs/upstream-facts.md#node-agent)
     const level = this.nodeAgentEnabled ? 'privileged' : 'restricted';
@@ -495,8 +566,8 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     ];
   }
 
-  private renderDeployment(resources: ComputeResources): void {
-    const image = `${VELERO_IMAGE}:${this.version}`;
+  private renderDeployment(resources: ComputeResources, props: VeleroReleaseProps): void {
+    const image = this.images.velero;
     const selector = { ...this.adoption.serverSelector };
     const restricted = restrictedSecurityContext(RUN_AS_USER);
     const probe = (p: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number }) => ({
@@ -512,10 +583,14 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels: this.serverPodLabels },
+          metadata: {
+            labels: { ...props.podLabels, ...this.serverPodLabels },
+            ...(props.podAnnotations && { annotations: { ...props.podAnnotations } }),
+          },
           spec: {
             serviceAccountName: this.serviceAccountName,
             restartPolicy: 'Always',
+            ...podSchedulingSpec(props, props.imagePullSecrets),
             // a backup in flight gets up to an hour to finish (chart default)
             terminationGracePeriodSeconds: 3600,
             securityContext: {
@@ -529,7 +604,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
               {
                 // the plugin image has no shell: its entrypoint copies the binary to /target (docs/upstream-facts.md#plugin-init-container)
                 name: 'velero-velero-plugin-for-aws',
-                image: `${VELERO_PLUGIN_FOR_AWS_IMAGE}:${this.awsPluginVersion}`,
+                image: this.images.awsPlugin,
                 imagePullPolicy: 'IfNotPresent',
                 volumeMounts: [{ name: 'plugins', mountPath: '/target' }],
                 resources: toK8sResources({
@@ -553,6 +628,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                   { name: 'LD_LIBRARY_PATH', value: '/plugins' },
                   ...this.kopiaEnv(),
                   ...this.credentialEnv(),
+                  ...extraEnvOf(props.extraEnv),
                 ],
                 volumeMounts: [{ name: 'plugins', mountPath: '/plugins' }, ...this.commonMounts()],
                 resources: toK8sResources(resources),
@@ -568,23 +644,31 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     });
   }
 
-  private renderNodeAgent(resources: ComputeResources, tolerations: Toleration[]): void {
+  private renderNodeAgent(
+    resources: ComputeResources,
+    options: NodeAgentOptions,
+    imagePullSecrets: readonly string[] | undefined,
+  ): void {
     // name, label and single-container shape are looked up by the server (docs/upstream-facts.md#node-agent)
     new KubeDaemonSet(this, 'NodeAgent', {
       metadata: { name: 'node-agent', namespace: this.namespace, labels: this.labels },
       spec: {
         selector: { matchLabels: { name: 'node-agent' } },
         template: {
-          metadata: { labels: { ...this.labels, ...this.adoption.nodeAgentPodLabels, name: 'node-agent' } },
+          metadata: {
+            labels: { ...options.podLabels, ...this.labels, ...this.adoption.nodeAgentPodLabels, name: 'node-agent' },
+            ...(options.podAnnotations && { annotations: { ...options.podAnnotations } }),
+          },
           spec: {
             serviceAccountName: this.serviceAccountName,
             // root reads every pod's volume under /host_pods; restores need root's default capabilities to set ownership
             securityContext: { runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } },
-            tolerations,
+            tolerations: (options.tolerations ?? []).map((t) => ({ ...t })),
+            ...podSchedulingSpec({ ...options, tolerations: undefined }, imagePullSecrets),
             containers: [
               {
                 name: 'node-agent',
-                image: `${VELERO_IMAGE}:${this.version}`,
+                image: this.images.velero,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['/velero'],
                 args: [...this.nodeAgentArgs],
@@ -595,6 +679,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
                   { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
                   ...this.kopiaEnv(),
                   ...this.credentialEnv(),
+                  ...extraEnvOf(options.extraEnv),
                 ],
                 volumeMounts: [
                   { name: 'host-pods', mountPath: '/host_pods', mountPropagation: 'HostToContainer' },
@@ -658,6 +743,112 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
           ],
         },
       });
+    }
+  }
+}
+
+/** Environment variables the release sets itself: extraEnv may not shadow them. */
+const RESERVED_ENV = [
+  'VELERO_SCRATCH_DIR',
+  'VELERO_NAMESPACE',
+  'LD_LIBRARY_PATH',
+  'NODE_NAME',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AZURE_CREDENTIALS_FILE',
+  'ALIBABA_CLOUD_CREDENTIALS_FILE',
+];
+
+/** A registry host[:port] with an optional path, as the chart's `image.repository` prefix takes it. */
+const IMAGE_REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+/**
+ * The chart's knobs (README "Chart values"): the server's and the node-agent's pod options by the API server's
+ * rules, the node-agent ConfigMap by the line's keys, the server duration flags, the image registry and pull Secrets.
+ */
+export function checkReleaseKnobs(props: VeleroReleaseProps, line: VeleroLine): void {
+  const subject = 'velero release';
+  checkPodOptions(subject, '', props, RESERVED_ENV);
+  if (props.nodeAgent) checkPodOptions(subject, 'nodeAgent.', props.nodeAgent, RESERVED_ENV);
+  if (props.nodeAgent?.config) {
+    if (!props.nodeAgent.enabled) {
+      throw new Error(
+        `${subject}: nodeAgent.config is given but the node-agent is off; set nodeAgent.enabled: true or drop nodeAgent.config (docs/pitfalls.md#node-agent-config)`,
+      );
+    }
+    checkNodeAgentConfig(subject, 'nodeAgent.config', line, props.nodeAgent.config);
+  }
+  for (const flag of ['defaultBackupTtl', 'garbageCollectionFrequency', 'defaultItemOperationTimeout'] as const) {
+    const value = props[flag];
+    if (value === undefined) continue;
+    try {
+      parseGoDuration(value);
+    } catch (e) {
+      throw new Error(`${subject}: ${flag} ${(e as Error).message} (docs/pitfalls.md#durations)`, { cause: e });
+    }
+  }
+  if (props.imageRegistry !== undefined && !IMAGE_REGISTRY.test(props.imageRegistry)) {
+    throw new Error(
+      `${subject}: imageRegistry '${props.imageRegistry}' is not a registry host with an optional path, e.g. 'registry.lan:5000/dockerhub' (no scheme, no trailing '/') (docs/pitfalls.md#pod-options)`,
+    );
+  }
+  for (const [i, secret] of (props.imagePullSecrets ?? []).entries()) {
+    if (typeof secret !== 'string' || !isDnsSubdomain(secret)) {
+      throw new Error(
+        `${subject}: imagePullSecrets[${i}] ${JSON.stringify(secret)} is not a Secret name (a DNS-1123 subdomain) (docs/pitfalls.md#pod-options)`,
+      );
+    }
+  }
+}
+
+/** `--default-backup-ttl`, `--garbage-collection-frequency`, `--default-item-operation-timeout`, when given. */
+export function serverDefaultsArgs(options: ServerDefaultsOptions): string[] {
+  // the value as written: checkReleaseKnobs parsed it already, and Go's time.ParseDuration reads the same grammar
+  const flag = (name: string, value: string | undefined) => (value === undefined ? [] : [`--${name}=${value}`]);
+  return [
+    ...flag('default-backup-ttl', options.defaultBackupTtl),
+    ...flag('garbage-collection-frequency', options.garbageCollectionFrequency),
+    ...flag('default-item-operation-timeout', options.defaultItemOperationTimeout),
+  ];
+}
+
+/** The Velero and plugin images, from Docker Hub or the given registry. */
+export function imagesOf(registry: string | undefined, version: string, awsPlugin: string) {
+  const prefix = registry ? `${registry}/` : '';
+  return {
+    velero: `${prefix}${VELERO_IMAGE}:${version}`,
+    awsPlugin: `${prefix}${VELERO_PLUGIN_FOR_AWS_IMAGE}:${awsPlugin}`,
+  };
+}
+
+/** The pod spec fields of `PodOptions` (only those given: an unset one renders nothing). */
+export function podSchedulingSpec(options: PodOptions, imagePullSecrets: readonly string[] | undefined) {
+  return {
+    ...(options.nodeSelector && { nodeSelector: { ...options.nodeSelector } }),
+    ...(options.tolerations && { tolerations: options.tolerations.map((t) => ({ ...t })) }),
+    ...(options.affinity && { affinity: JSON.parse(JSON.stringify(options.affinity)) }),
+    ...(options.priorityClassName && { priorityClassName: options.priorityClassName }),
+    ...(imagePullSecrets?.length && { imagePullSecrets: imagePullSecrets.map((name) => ({ name })) }),
+  };
+}
+
+/** The extra env entries as the container takes them. */
+export function extraEnvOf(env: PodOptions['extraEnv']) {
+  return (env ?? []).map((e) => JSON.parse(JSON.stringify(e)));
+}
+
+/** podLabels may add labels, never replace the ones the selectors (and the chart's Service) match on. */
+function checkPodLabelsKeepSelectors(props: VeleroReleaseProps, adoption: Adoption): void {
+  const owned: [string, Readonly<Record<string, string>> | undefined, Readonly<Record<string, string>>][] = [
+    ['podLabels', props.podLabels, { ...adoption.serverSelector, ...adoption.serverPodLabels }],
+    ['nodeAgent.podLabels', props.nodeAgent?.podLabels, { ...adoption.nodeAgentPodLabels, name: 'node-agent' }],
+  ];
+  for (const [field, labels, selector] of owned) {
+    const clash = Object.keys(labels ?? {}).find((k) => k in selector);
+    if (clash) {
+      throw new Error(
+        `velero release: ${field} key '${clash}' is a selector label the release sets ('${selector[clash]}'); pick another key (docs/pitfalls.md#pod-options)`,
+      );
     }
   }
 }

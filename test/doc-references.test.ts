@@ -24,6 +24,8 @@ const UPSTREAM_WORDS: Record<string, string> = {
   CRC32: "velero-plugin-for-aws's default checksumAlgorithm",
   CRON_TZ: "the cron time-zone prefix of Velero's cron parser",
   MON: 'a cron day-of-week name',
+  MINIO_DOMAIN: "MinIO's setting for virtual-host buckets (Velero's MinIO guide)",
+  NO_PROXY: 'the proxy-exclusion environment variable, an example of release.extraEnv',
 };
 
 /** The comments of a source file (`//`, block comments; `#` lines of a shell script). */

@@ -69,7 +69,7 @@ describe('the backup plan of the default stack', () => {
     const data = moved.cost.lines.find((l) => l.what.startsWith('volume data'))!;
     expect(data.schedule).toBe('daily-critical-pvcs');
     expect(data.bytes).toBeCloseTo(80 * 2 ** 30 * (1 + 29 * 0.02), 0);
-    expect(moved.cost.usdPerMonth.toFixed(2)).toBe('0.82');
+    expect(moved.cost.usdPerMonth!.toFixed(2)).toBe('0.82');
     for (const name of ['default', 'loki', 'pihole'])
       expect(moved.namespaces.find((n) => n.namespace === name)!.offSite).toBe(true);
   });

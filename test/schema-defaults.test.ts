@@ -43,7 +43,7 @@ function container(kind: string, name: string): Json {
 
 const WHERE: Record<string, [string, string]> = {
   '/definitions/ReleaseConfig/properties/resources': ['Deployment', 'velero'],
-  '/definitions/ReleaseConfig/properties/nodeAgent/properties/resources': ['DaemonSet', 'node-agent'],
+  '/definitions/NodeAgentConfigOptions/properties/resources': ['DaemonSet', 'node-agent'],
   '/definitions/DrillConfig/properties/resources': ['CronJob', 'restore-drill-daily-critical-pvcs'],
   '/definitions/CsiConfig/properties/resources': ['Deployment', 'snapshot-controller'],
 };

@@ -239,10 +239,24 @@ describe('VeleroRelease storage profiles', () => {
     );
   });
 
-  test('fails on plain http outside LocalStack', () => {
-    expect(() => StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', s3Url: 'http://minio.lan:9000' })).toThrow(
-      'storage profile \'s3\': s3Url "http://minio.lan:9000" must use https: plain http is only allowed with the LocalStack test profile',
+  test('fails on plain http to a public host without plainHttpReason', () => {
+    expect(() =>
+      StorageProfile.s3({ bucket: 'velero', region: 'us-east-1', s3Url: 'http://s3.example.com:9000' }),
+    ).toThrow(
+      "storage profile 's3': s3Url \"http://s3.example.com:9000\" is plain http to a public host (host 's3.example.com' is a public name): backups cross the internet unencrypted; use https, set inCluster: true for a Service, or give plainHttpReason (docs/pitfalls.md#plain-http)",
     );
+  });
+
+  test.each([
+    ['a Service in the cluster', 'http://minio.minio.svc:9000', {}, 'in-cluster'],
+    ['a *.lan host', 'http://minio.lan:9000', {}, 'private-network'],
+    ['an RFC 1918 address', 'http://192.168.1.20:9000', {}, 'private-network'],
+    ['a ClusterIP marked inCluster', 'http://10.43.0.17:9000', { inCluster: true }, 'in-cluster'],
+    ['a public host with plainHttpReason', 'http://s3.example.com', { plainHttpReason: 'WireGuard tunnel' }, 'public'],
+  ] as const)('accepts plain http to %s', (_what, s3Url, extra, placement) => {
+    const profile = StorageProfile.s3({ bucket: 'velero', region: 'minio', s3Url, ...extra });
+    expect(profile.config.s3Url).toBe(s3Url);
+    expect(profile.endpoint).toMatchObject({ encrypted: false, placement });
   });
 
   test('fails when s3Url names another region than region', () => {
@@ -434,6 +448,8 @@ describe('VeleroRelease adopts the installer the cluster runs', () => {
       'ServiceAccount/backup-velero-server-upgrade-crds',
       'Job/backup-velero-cleanup-crds',
       'Secret/sh.helm.release.v1.backup.*',
+      'PrometheusRule/backup-velero',
+      'ConfigMap/velero-repo-maintenance',
     ]);
   });
 

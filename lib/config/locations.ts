@@ -50,11 +50,45 @@ export function profileOf(location: StorageLocationConfig, path: string): Storag
           prefix: location.prefix,
           extraConfig: location.extraConfig,
           pricePerTbMonthUsd: location.pricePerTbMonthUsd,
+          inCluster: location.inCluster,
+          plainHttpReason: location.plainHttpReason,
+        });
+      case 'cloudflare-r2':
+        return StorageProfile.cloudflareR2({
+          bucket: location.bucket,
+          accountId: location.accountId,
+          jurisdiction: location.jurisdiction,
+          prefix: location.prefix,
+          pricePerTbMonthUsd: location.pricePerTbMonthUsd,
+        });
+      case 'wasabi':
+        return StorageProfile.wasabi({
+          bucket: location.bucket,
+          region: location.region,
+          prefix: location.prefix,
+          pricePerTbMonthUsd: location.pricePerTbMonthUsd,
+        });
+      case 'minio':
+      case 'ceph-rgw':
+      case 'garage':
+      case 'seaweedfs':
+        return StorageProfile.selfHosted(location.provider, {
+          bucket: location.bucket,
+          s3Url: location.s3Url,
+          region: location.region,
+          s3ForcePathStyle: location.s3ForcePathStyle,
+          checksumAlgorithm: location.checksumAlgorithm,
+          caCert: location.caCert,
+          prefix: location.prefix,
+          extraConfig: location.extraConfig,
+          pricePerTbMonthUsd: location.pricePerTbMonthUsd,
+          inCluster: location.inCluster,
+          plainHttpReason: location.plainHttpReason,
         });
     }
   } catch (e) {
     // `storage profile 's3': region "x" is not ...` -> `storageLocations[0].region: "x" is not ...`
-    const m = /^storage profile '[^']+': ([A-Za-z.]+) ([\s\S]*)$/.exec((e as Error).message);
+    const m = /^storage profile '[^']+': ([A-Za-z0-9.]+) ([\s\S]*)$/.exec((e as Error).message);
     const err = m
       ? new ConfigError(configPath(path, ...m[1].split('.')), m[2])
       : new ConfigError(path, (e as Error).message);

@@ -11,6 +11,8 @@
  * and plain objects, plus `Duration` where a duration goes (a YAML file writes a Go duration string).
  */
 import type { Duration } from 'cdk8s';
+import type { PodAffinity, PodEnvVar } from '../kube/pod-options';
+import type { NodeAgentConfig } from '../versions/node-agent-config';
 
 /**
  * A duration as Go (and Velero) writes it: `720h`, `1h30m`, `10m`, `90s`. Velero has no `d` unit:
@@ -56,10 +58,36 @@ export interface TolerationConfig {
   readonly value?: string;
   /** @default - every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /** Seconds a NoExecute taint is tolerated before eviction. @default - for ever */
+  readonly tolerationSeconds?: number;
+}
+
+/**
+ * Where and how a pod of the release runs, as the chart's values set it (README "Chart values"); checked by the
+ * API server's rules (lib/kube/pod-options.ts).
+ */
+export interface PodOptionsConfig {
+  /** Node labels the pods must match. @default {} */
+  readonly nodeSelector?: Labels;
+  /** @default [] */
+  readonly tolerations?: readonly TolerationConfig[];
+  /** core/v1 Affinity. @default - none */
+  readonly affinity?: PodAffinity;
+  /** PriorityClass of the pods (a DNS-1123 subdomain). @default - none */
+  readonly priorityClassName?: string;
+  /** Further pod labels; the selector's labels cannot be replaced. @default {} */
+  readonly podLabels?: Labels;
+  /** Pod annotations. @default {} */
+  readonly podAnnotations?: Record<string, string>;
+  /**
+   * Further environment variables (e.g. `HTTPS_PROXY`, `NO_PROXY`); a Secret value through `valueFrom.secretKeyRef`.
+   * @default []
+   */
+  readonly extraEnv?: readonly PodEnvVar[];
 }
 
 /** The Velero server: image line, credentials, node-agent, metrics. */
-export interface ReleaseConfig {
+export interface ReleaseConfig extends PodOptionsConfig {
   /**
    * The installer the cluster already runs, adopted in place: the server Deployment, metrics Service,
    * ServiceMonitor and node-agent DaemonSet select its pods by its labels. `{ kind: 'none' }` for a fresh
@@ -74,7 +102,12 @@ export interface ReleaseConfig {
   readonly version?: string;
   /** velero-plugin-for-aws image tag; must match the Velero line. @default VELERO_PLUGIN_FOR_AWS_VERSION */
   readonly awsPluginVersion?: string;
-  /** Existing Secret holding the AWS-style credentials file. @default { name: 'cloud-credentials', key: 'cloud' } */
+  /**
+   * Existing Secret holding the AWS-style credentials file. With `installedBy: helm` the name defaults to the
+   * Secret the chart mounts: its `<fullname>` (the release name if it contains `velero`, else `<release>-velero`);
+   * a chart installed with `credentials.existingSecret` needs that name here.
+   * @default { name: 'cloud-credentials', key: 'cloud' }
+   */
   readonly credentials?: SecretKeyConfig;
   /**
    * Render LocalStack's well-known `test`/`test` credentials Secret; only with the LocalStack provider.
@@ -86,13 +119,29 @@ export interface ReleaseConfig {
   /** Further server `--features` flags. @default [] */
   readonly features?: readonly string[];
   /** The node-agent DaemonSet (file-system backup, snapshot data movement). @default - off */
-  readonly nodeAgent?: {
-    /** @default false */
-    readonly enabled?: boolean;
-    /** @default requests 100m / 256Mi, limits 1000m / 1Gi */
+  readonly nodeAgent?: NodeAgentConfigOptions;
+  /**
+   * Registry (and path) of a mirror the Velero and plugin images are pulled from, e.g. `registry.lan:5000/dockerhub`.
+   * @default - Docker Hub
+   */
+  readonly imageRegistry?: string;
+  /** Secrets (in the release namespace) to pull the images with. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+  /** `--default-backup-ttl`: ttl of a Backup that sets none. @default - Velero's 720h */
+  readonly defaultBackupTtl?: GoDuration;
+  /** `--garbage-collection-frequency`: how often expired backups are deleted. @default - Velero's 1h */
+  readonly garbageCollectionFrequency?: GoDuration;
+  /** `--default-item-operation-timeout`: async plugin operations (data upload) give up after it. @default - Velero's 4h */
+  readonly defaultItemOperationTimeout?: GoDuration;
+  /**
+   * Repository-maintenance Jobs: server flags up to Velero 1.16, the `--repo-maintenance-job-configmap` ConfigMap
+   * from 1.17. @default - Velero's defaults, nothing rendered
+   */
+  readonly repositoryMaintenance?: {
+    /** Finished maintenance Jobs kept per repository. @default - Velero's 3 */
+    readonly keepLatestJobs?: number;
+    /** Resources of the maintenance Job pods. @default - none set */
     readonly resources?: ResourcesConfig;
-    /** @default [] */
-    readonly tolerations?: readonly TolerationConfig[];
   };
   /** Server resources. @default requests 100m / 256Mi, limits 1000m / 512Mi */
   readonly resources?: ResourcesConfig;
@@ -107,6 +156,20 @@ export interface ReleaseConfig {
     /** Scrape interval. @default '30s' */
     readonly interval?: GoDuration;
   };
+}
+
+/** The node-agent DaemonSet and its ConfigMap. */
+export interface NodeAgentConfigOptions extends PodOptionsConfig {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** @default requests 100m / 256Mi, limits 1000m / 1Gi */
+  readonly resources?: ResourcesConfig;
+  /**
+   * The node-agent ConfigMap (`--node-agent-configmap`), in Velero's JSON field names: loadConcurrency,
+   * backupPVC (per source StorageClass: storageClass, readOnly), podResources, ...; only keys the line reads.
+   * @default - none rendered
+   */
+  readonly config?: NodeAgentConfig;
 }
 
 /** What every storage location has, whatever its provider. */
@@ -153,12 +216,33 @@ export interface BackblazeB2LocationConfig extends StorageLocationBase {
   readonly pricePerTbMonthUsd?: number;
 }
 
-/** Any S3 API: AWS S3, MinIO, Wasabi, Ceph RGW. TLS is always verified. */
-export interface S3LocationConfig extends StorageLocationBase {
+/** Where an S3-compatible endpoint is, for stores other than AWS S3 itself (lib/storage/endpoint.ts). */
+export interface EndpointLocationFields {
+  /**
+   * True when the endpoint is inside the cluster though its name does not say so (a ClusterIP address, a
+   * `<service>.<namespace>` short name); false when a `.svc`-looking host is not a Service of this cluster.
+   * An in-cluster store is not off-site: the plan says so, and the rebuild runbook needs the backups elsewhere.
+   * @default - from the host: `*.svc`, `*.cluster.local` and single-label hosts are in the cluster
+   */
+  readonly inCluster?: boolean;
+  /**
+   * Why plain http to a public host is acceptable. Required for an `http://` s3Url that is neither in the
+   * cluster nor on a private network (RFC 1918, loopback, link-local, ULA, `*.lan`, `*.home.arpa`, `*.local`, ...);
+   * the plan quotes it (docs/pitfalls.md#plain-http).
+   * @default - none (such an endpoint is refused)
+   */
+  readonly plainHttpReason?: string;
+}
+
+/**
+ * Any S3 API: AWS S3 (no `s3Url`) or an S3-compatible store (`s3Url`). TLS is verified; `http://` is accepted
+ * inside the cluster and on private networks (the plan says the traffic is unencrypted).
+ */
+export interface S3LocationConfig extends StorageLocationBase, EndpointLocationFields {
   readonly provider: 's3';
   readonly bucket: string;
   readonly region: string;
-  /** Endpoint of an S3-compatible store; https only. @default - AWS S3 */
+  /** Endpoint of an S3-compatible store, `https://` or `http://`. @default - AWS S3 */
   readonly s3Url?: string;
   /** Path-style addressing (MinIO needs it). @default false */
   readonly s3ForcePathStyle?: boolean;
@@ -168,15 +252,82 @@ export interface S3LocationConfig extends StorageLocationBase {
   readonly caCert?: string;
   /** Further velero-plugin-for-aws config keys (credentials are refused). @default {} */
   readonly extraConfig?: Record<string, string>;
-  /** USD per TB-month, for the plan's cost estimate. @default 23 */
+  /** USD per TB-month, for the plan's cost estimate. @default 23 (AWS S3 Standard) without s3Url, none with one */
   readonly pricePerTbMonthUsd?: number;
+}
+
+/** Cloudflare R2 (region `auto`, endpoint from the account ID, free egress). */
+export interface CloudflareR2LocationConfig extends StorageLocationBase {
+  readonly provider: 'cloudflare-r2';
+  readonly bucket: string;
+  /** Cloudflare account ID, 32 lowercase hex digits: the endpoint is `https://<accountId>.r2.cloudflarestorage.com`. */
+  readonly accountId: string;
+  /** A jurisdiction-restricted bucket. @default - none */
+  readonly jurisdiction?: 'eu' | 'fedramp';
+  /** USD per TB-month. @default 15 */
+  readonly pricePerTbMonthUsd?: number;
+}
+
+/** Wasabi (endpoint from the region; every object billed for at least 90 days). */
+export interface WasabiLocationConfig extends StorageLocationBase {
+  readonly provider: 'wasabi';
+  readonly bucket: string;
+  /** Wasabi region. @default 'us-east-1' */
+  readonly region?: string;
+  /** USD per TB-month. @default 6.99 */
+  readonly pricePerTbMonthUsd?: number;
+}
+
+/** What a self-hosted store (MinIO, Ceph RGW, Garage, SeaweedFS) takes. */
+export interface SelfHostedLocationFields extends StorageLocationBase, EndpointLocationFields {
+  readonly bucket: string;
+  /** The endpoint, e.g. `http://minio.minio.svc:9000`. */
+  readonly s3Url: string;
+  /** @default - the store's: minio 'minio', ceph-rgw 'default', garage 'garage', seaweedfs 'us-east-1' */
+  readonly region?: string;
+  /** @default true */
+  readonly s3ForcePathStyle?: boolean;
+  /** `''` for a store that rejects the CRC32 checksum header. @default - the plugin's (CRC32) */
+  readonly checksumAlgorithm?: string;
+  /** PEM CA bundle for a private CA. @default - the system CAs */
+  readonly caCert?: string;
+  /** Further velero-plugin-for-aws config keys (credentials are refused). @default {} */
+  readonly extraConfig?: Record<string, string>;
+  /** What a TB-month costs you, if the plan should say. @default - none (self-hosted: no price unless given) */
+  readonly pricePerTbMonthUsd?: number;
+}
+
+/** MinIO (Velero's MinIO guide: region `minio`, path-style). */
+export interface MinioLocationConfig extends SelfHostedLocationFields {
+  readonly provider: 'minio';
+}
+/** Ceph RGW (region = the zonegroup's api_name, `default` on a fresh cluster; path-style). */
+export interface CephRgwLocationConfig extends SelfHostedLocationFields {
+  readonly provider: 'ceph-rgw';
+}
+/** Garage (region = its `s3_region`, `garage` in its documented config; path-style only). */
+export interface GarageLocationConfig extends SelfHostedLocationFields {
+  readonly provider: 'garage';
+}
+/** SeaweedFS' S3 gateway (path-style; any region). */
+export interface SeaweedFsLocationConfig extends SelfHostedLocationFields {
+  readonly provider: 'seaweedfs';
 }
 
 /**
  * One BackupStorageLocation; `provider` picks the kind of object store.
  * @discriminator provider
  */
-export type StorageLocationConfig = LocalStackLocationConfig | BackblazeB2LocationConfig | S3LocationConfig;
+export type StorageLocationConfig =
+  | LocalStackLocationConfig
+  | BackblazeB2LocationConfig
+  | S3LocationConfig
+  | CloudflareR2LocationConfig
+  | WasabiLocationConfig
+  | MinioLocationConfig
+  | CephRgwLocationConfig
+  | GarageLocationConfig
+  | SeaweedFsLocationConfig;
 
 /** A Kubernetes label selector. */
 export interface LabelSelectorConfig {
@@ -306,6 +457,11 @@ export interface ScheduleConfig {
   readonly itemOperationTimeout?: DurationValue;
   /** @default [] */
   readonly hooks?: readonly HookConfig[];
+  /**
+   * A resource-policies ConfigMap of the release namespace (`--resource-policies-configmap`): rendered as
+   * `spec.template.resourcePolicy: { kind: configmap, name }`; the ConfigMap is yours. @default - none
+   */
+  readonly resourcePolicy?: string;
   /** @default false */
   readonly paused?: boolean;
   /** Leave it off (constructs/backup-schedule.ts says why). @default false */
@@ -398,6 +554,11 @@ export type InstallerConfig =
       readonly kind: 'helm';
       /** The Helm release name (`helm list -n <namespace>`). @default 'velero' */
       readonly releaseName?: string;
+      /**
+       * Field manager of the chart's objects: `helm` from Helm 3.7, `Go-http-client` before (README "Adopting an
+       * existing Velero install"). @default 'helm'
+       */
+      readonly fieldManager?: string;
     };
 
 /** The PrometheusRule of every schedule's (and drill's) alerts. */

@@ -404,12 +404,12 @@ export function atPath<T>(path: string, fields: readonly string[], build: () => 
     const message = (e as Error).message;
     const subject = /^[a-z][a-z0-9 -]*(?: '[^']*')?: ([\s\S]*)$/.exec(message);
     const rest = subject ? subject[1] : message;
-    // a field, or a field's nested field (`volumeSnapshotClass.driver`)
-    const field = /^([A-Za-z]+)((?:\.[A-Za-z][A-Za-z0-9]*)*)(?: ([\s\S]*))?$/.exec(rest);
+    // a field, or a field's nested field (`volumeSnapshotClass.driver`, `tolerations[0].value`, `backupPVC['x']`)
+    const field = /^([A-Za-z]+)((?:\[\d+\]|\.[A-Za-z][A-Za-z0-9]*|\['[^']*'\])*)(?: ([\s\S]*))?$/.exec(rest);
     if (field && field[3] && fields.includes(field[1])) {
       const doc = FIELD_DOCS[field[1]];
       const link = doc && !field[3].includes('docs/') ? ` (${doc})` : '';
-      const err = new ConfigError(configPath(path, `${field[1]}${field[2]}`), `${field[3]}${link}`);
+      const err = new ConfigError(`${configPath(path, field[1])}${field[2]}`, `${field[3]}${link}`);
       err.cause = e;
       throw err;
     }

@@ -22,6 +22,13 @@ export type VeleroInstaller =
       readonly kind: 'helm';
       /** The Helm release name (`helm list -n <namespace>`). @default 'velero' */
       readonly releaseName?: string;
+      /**
+       * The field manager of the chart's objects (`kubectl get deploy velero --show-managed-fields -o
+       * jsonpath='{.metadata.managedFields[*].manager}'`): `helm` from Helm 3.7 on (helm#9870), `Go-http-client`
+       * before. ArgoCD moves its fields to itself on the first sync (client-side apply migration).
+       * @default 'helm'
+       */
+      readonly fieldManager?: string;
     };
 
 /** What adopting the installer means for the rendered objects and for the first sync. */
@@ -40,6 +47,16 @@ export interface Adoption {
    * cluster-scoped): hooks that would otherwise run again, and what the new objects do not replace.
    */
   readonly deleteBeforeSync: readonly string[];
+  /**
+   * What the velero Application needs to take the objects over cleanly: with the chart, `ServerSideApply=true` and
+   * ArgoCD's client-side apply migration from Helm's field manager (annotation
+   * `argocd.argoproj.io/client-side-apply-migration-manager`, argo-cd v3.1+, gitops-engine
+   * pkg/sync/sync_context.go `performCSAUpgradeMigration` at v3.5.1). Without it a plain (client-side) apply of an
+   * object that has no `last-applied-configuration` merges lists by key and keeps what the chart had that the
+   * release lacks: its plugin init container, the node-agent's `/host_plugins` mount, the `helm.sh/chart` label.
+   */
+  readonly applicationSyncOptions: readonly string[];
+  readonly applicationAnnotations: Readonly<Record<string, string>>;
 }
 
 /** The chart's `velero.fullname` (charts/velero/templates/_helpers.tpl): the release name if it contains `velero`. */
@@ -58,6 +75,8 @@ export function adoptionFor(installer: VeleroInstaller, namespace: string): Adop
         serviceMonitorSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/component': 'server' },
         nodeAgentPodLabels: { role: 'node-agent' },
         deleteBeforeSync: [],
+        applicationSyncOptions: [],
+        applicationAnnotations: {},
       };
     case 'velero-install':
       return {
@@ -69,6 +88,10 @@ export function adoptionFor(installer: VeleroInstaller, namespace: string): Adop
         // velero install's objects keep their names (Deployment velero, DaemonSet node-agent, SA velero,
         // ClusterRoleBinding velero / velero-<ns>): all adopted, nothing to delete
         deleteBeforeSync: [],
+        // `velero install` creates its objects without a field manager of its own to migrate from; kubectl
+        // apply'd ones carry last-applied-configuration, which client-side apply reads
+        applicationSyncOptions: [],
+        applicationAnnotations: {},
       };
     case 'helm': {
       const release = installer.releaseName ?? 'velero';
@@ -78,6 +101,12 @@ export function adoptionFor(installer: VeleroInstaller, namespace: string): Adop
         );
       }
       const fullname = helmFullname(release);
+      const manager = installer.fieldManager ?? 'helm';
+      if (typeof manager !== 'string' || manager === '' || manager.length > 128) {
+        throw new Error(
+          `velero release: installedBy.fieldManager ${JSON.stringify(manager)} is not a field manager name (1 to 128 characters); use the manager 'kubectl get deploy velero --show-managed-fields' shows, e.g. 'helm'`,
+        );
+      }
       return {
         installer: 'helm',
         serverSelector: { 'app.kubernetes.io/name': 'velero', 'app.kubernetes.io/instance': release },
@@ -94,7 +123,16 @@ export function adoptionFor(installer: VeleroInstaller, namespace: string): Adop
           `Job/${fullname}-cleanup-crds`,
           // the release's own records: without them `helm uninstall` can no longer delete what ArgoCD now owns
           `Secret/sh.helm.release.v1.${release}.*`,
+          // metrics.prometheusRule (PrometheusRule <fullname>): its alerts would fire next to velero-backup-alerts
+          `PrometheusRule/${fullname}`,
+          // configuration.repositoryMaintenanceJob (ConfigMap velero-repo-maintenance, on by default from chart 11):
+          // the server no longer names it; with repositoryMaintenance set, the release renders its own of that name
+          'ConfigMap/velero-repo-maintenance',
         ],
+        applicationSyncOptions: ['ServerSideApply=true'],
+        applicationAnnotations: {
+          'argocd.argoproj.io/client-side-apply-migration-manager': manager,
+        },
       };
     }
   }

@@ -9,12 +9,15 @@ import { checkLabels, labelKeyProblem, labelValueProblem } from './labels';
 export interface LabelSelectorRequirement {
   readonly key: string;
   readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  /** @default [] */
   readonly values?: readonly string[];
 }
 
 /** A Kubernetes label selector. `{}` selects everything. */
 export interface LabelSelector {
+  /** @default {} */
   readonly matchLabels?: Readonly<Record<string, string>>;
+  /** @default [] */
   readonly matchExpressions?: readonly LabelSelectorRequirement[];
 }
 

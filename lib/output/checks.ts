@@ -7,7 +7,10 @@ export interface CheckedRelease {
   readonly namespace: string;
   /** The Velero release: its line's schemas validate the custom resources. */
   readonly version: string;
-  readonly storageLocations: readonly { readonly name: string; readonly profile: { readonly isTestRig: boolean } }[];
+  readonly storageLocations: readonly {
+    readonly name: string;
+    readonly profile: { readonly isTestRig: boolean; readonly endpoint?: { readonly encrypted: boolean } };
+  }[];
 }
 
 /**
@@ -25,6 +28,9 @@ export function synthChecks(release: () => CheckedRelease): OutputCheck[] {
       return checkInvariants(foldersOf(objects), {
         localStackSecretAllowed: localStack.length > 0,
         localStackLocations: localStack.map((l) => `${r.namespace}/${l.name}`),
+        plainHttpLocations: r.storageLocations
+          .filter((l) => l.profile.endpoint?.encrypted === false)
+          .map((l) => `${r.namespace}/${l.name}`),
       });
     },
     // against the CRDs of the release's own line

@@ -4,6 +4,7 @@ import { checkInventory, checkSnapshotSupport, parseInventory, parseStorageClass
 import { backupPlan, formatBytes, quantityBytes, renderPlanMarkdown, type PlanInput } from './plan';
 import { nextRuns } from '../schedule/cron';
 import { formatReportDuration } from '../units/duration';
+import type { InventoryPvc } from './inventory';
 import { summaryStorage } from '../storage/csi-drivers';
 
 export interface PlanCliIo {
@@ -99,11 +100,22 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   }
   for (const n of plan.namespaces.filter((x) => x.volumes.length)) {
     io.log(
-      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : `on ${summaryStorage(plan.input.csiStorage)} only`}`,
+      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : n.inClusterOnly ? 'NOT off-site (object store inside the cluster)' : `on ${summaryStorage(plan.input.csiStorage)} only`}`,
+    );
+  }
+  const store = plan.input.release.defaultStorageLocation;
+  if (store.profile.inCluster && !store.profile.isTestRig) {
+    io.log(
+      `  storage location '${store.name}': ${store.profile.displayName} at ${store.profile.endpoint.url} is inside the cluster (${store.profile.endpoint.reason}): the backups are NOT off-site`,
+    );
+  }
+  if (!store.profile.endpoint.encrypted && !store.profile.isTestRig) {
+    io.log(
+      `  storage location '${store.name}': plain http, the traffic to ${store.profile.endpoint.host} is unencrypted`,
     );
   }
   io.log(
-    `  object storage: ${formatBytes(plan.cost.totalBytes)}, about $${plan.cost.usdPerMonth.toFixed(2)} per month at $${plan.cost.pricePerTbMonthUsd}/TB-month`,
+    `  object storage: ${formatBytes(plan.cost.totalBytes)}, ${plan.cost.usdPerMonth === undefined ? `no price (${plan.cost.priceSource})` : `about $${plan.cost.usdPerMonth.toFixed(2)} per month at $${plan.cost.pricePerTbMonthUsd}/TB-month`}`,
   );
 
   if (!inventory) return 0;
@@ -115,6 +127,7 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
     io.log(`  deliberately unprotected: ${p.namespace}/${p.name} ${p.size} (${p.storageClass}): ${p.reason}`);
   for (const p of result.unprotected)
     io.log(`  NOT PROTECTED: ${p.namespace}/${p.name} ${p.size} storageClass=${p.storageClass}`);
+  for (const line of inventoryStoreLines(input, inventory)) io.log(line);
   const unsnapshottable = classes ? checkSnapshotSupport(input, inventory, classes) : [];
   for (const p of unsnapshottable) {
     io.log(
@@ -136,4 +149,26 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
     if (strict) return 1;
   }
   return 0;
+}
+
+/**
+ * What the inventory says about the default location's object store: the PVCs of the namespace its host names
+ * (`minio.minio.svc` and `minio.minio` name namespace `minio`). An in-cluster store keeps the backups on them; a
+ * `<service>.<namespace>` host whose namespace holds PVCs is a Service of this cluster the name rules missed.
+ */
+export function inventoryStoreLines(input: PlanInput, inventory: readonly InventoryPvc[]): string[] {
+  const location = input.release.defaultStorageLocation;
+  const { endpoint, displayName } = location.profile;
+  if (location.profile.isTestRig || endpoint.url === undefined) return [];
+  const labels = endpoint.host.toLowerCase().split('.');
+  const namespace = labels.length === 2 || labels[2] === 'svc' ? labels[1] : undefined;
+  const pvcs = inventory.filter((p) => p.namespace === namespace);
+  if (!namespace || !pvcs.length) return [];
+  const on = pvcs.map((p) => `${p.namespace}/${p.name} ${p.size} (${p.storageClass})`).join(', ');
+  if (endpoint.placement === 'in-cluster') {
+    return [`  object store: ${displayName} keeps the backups inside the cluster, on ${on}: NOT off-site`];
+  }
+  return [
+    `  object store: host '${endpoint.host}' is a Service of namespace '${namespace}', which the inventory shows (${on}): the backups are inside the cluster, NOT off-site; set inCluster: true on storage location '${location.name}'`,
+  ];
 }

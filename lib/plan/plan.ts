@@ -12,7 +12,13 @@ import {
   type VolumeSnapshotSupport,
 } from '../alerts/unsnapshottable-volume';
 import { exclusionCheckCommands } from '../argocd/argocd-settings';
-import { renderAlertRunbooks, renderRestoreRunbooks, type AlertRunbook, type RunbookInput } from '../restore/runbook';
+import {
+  renderAlertRunbooks,
+  renderRestoreRunbooks,
+  scenarioHeading,
+  type AlertRunbook,
+  type RunbookInput,
+} from '../restore/runbook';
 import { nextRuns } from '../schedule/cron';
 import type { StorageProfile } from '../storage/storage-profile';
 import { summaryStorage, volumeSnapshotClassAnnotation, type CsiStorageSummary } from '../storage/csi-drivers';
@@ -106,8 +112,13 @@ export interface NamespacePlan {
   /** Age of the oldest restore point (the longest ttl of a covering schedule). */
   readonly oldestRestorePoint?: Duration;
   readonly unprotectedReason?: string;
-  /** True when data of this namespace leaves the volumes' storage (data movement or file-system backup to object storage). */
+  /**
+   * True when data of this namespace leaves the volumes' storage (data movement or file-system backup) for object
+   * storage outside the cluster; an in-cluster object store (`*.svc`, lib/storage/endpoint.ts) is not off-site.
+   */
   readonly offSite: boolean;
+  /** True when its volume data reaches object storage, but only an object store inside the cluster. */
+  readonly inClusterOnly: boolean;
 }
 
 export interface CostLine {
@@ -122,8 +133,9 @@ export interface BackupPlan {
   readonly cost: {
     readonly lines: readonly CostLine[];
     readonly totalBytes: number;
-    readonly usdPerMonth: number;
-    readonly pricePerTbMonthUsd: number;
+    /** Undefined when the price is not known (a self-hosted store without `pricePerTbMonthUsd`). */
+    readonly usdPerMonth?: number;
+    readonly pricePerTbMonthUsd?: number;
     readonly priceSource: string;
   };
   readonly input: PlanInput;
@@ -160,6 +172,8 @@ function how(s: PlanSchedule): Protection {
 }
 
 const sendsVolumeData = (s: PlanSchedule) => s.snapshotMoveData || s.defaultVolumesToFsBackup;
+/** The schedule's object store runs inside the cluster (the LocalStack test rig is reported as a test rig instead). */
+const inClusterStore = (s: PlanSchedule) => s.storageLocation.profile.inCluster && !s.storageLocation.profile.isTestRig;
 
 /** Computes the plan. */
 export function backupPlan(input: PlanInput): BackupPlan {
@@ -183,7 +197,8 @@ export function backupPlan(input: PlanInput): BackupPlan {
       restorePoints: fastest?.retentionDepth ?? 0,
       oldestRestorePoint: longest?.ttl,
       unprotectedReason: unprotected[namespace],
-      offSite: protecting.some(sendsVolumeData),
+      offSite: protecting.some((s) => sendsVolumeData(s) && !inClusterStore(s)),
+      inClusterOnly: protecting.some(sendsVolumeData) && protecting.filter(sendsVolumeData).every(inClusterStore),
     };
   });
 
@@ -194,7 +209,9 @@ export function backupPlan(input: PlanInput): BackupPlan {
       ? 'configured'
       : profile.isTestRig
         ? 'Backblaze B2 as a reference (LocalStack itself costs nothing and keeps nothing)'
-        : `the ${profile.kind} profile`;
+        : price === undefined
+          ? `no price: ${profile.displayName} runs on your own disks; set the location's pricePerTbMonthUsd for an estimate`
+          : `the ${profile.displayName} profile`;
   const resourceBytes = (input.resourceBackupSizeMiB ?? 20) * 2 ** 20;
   const change = input.dailyChangeRate ?? 0.02;
   const lines: CostLine[] = [];
@@ -224,7 +241,13 @@ export function backupPlan(input: PlanInput): BackupPlan {
   return {
     namespaces,
     schedules: input.schedules,
-    cost: { lines, totalBytes, usdPerMonth: (totalBytes / 1e12) * price, pricePerTbMonthUsd: price, priceSource },
+    cost: {
+      lines,
+      totalBytes,
+      usdPerMonth: price === undefined ? undefined : (totalBytes / 1e12) * price,
+      pricePerTbMonthUsd: price,
+      priceSource,
+    },
     input,
   };
 }
@@ -302,7 +325,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
         ? `**deliberately unprotected**: ${n.unprotectedReason}`
         : '**nothing**';
     out.push(
-      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatReportDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatReportDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : 'no'} |`,
+      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatReportDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatReportDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : n.inClusterOnly ? '**no** (in-cluster object store)' : 'no'} |`,
     );
   }
   const declared = Object.entries(plan.input.unprotectedNamespaces ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -323,7 +346,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
     '|---|---|---|---|---|---|---|---|',
   );
   for (const s of plan.schedules) {
-    const where = `BSL \`${s.storageLocation.name}\` (${s.storageLocation.profile.kind}, bucket \`${s.storageLocation.profile.bucket}\`)${s.snapshotVolumes && !sendsVolumeData(s) ? '; volume snapshots stay on the storage system' : ''}`;
+    const where = `BSL \`${s.storageLocation.name}\` (${s.storageLocation.profile.displayName}${s.storageLocation.profile.inCluster ? ' in the cluster' : ''}, bucket \`${s.storageLocation.profile.bucket}\`)${s.snapshotVolumes && !sendsVolumeData(s) ? '; volume snapshots stay on the storage system' : ''}`;
     out.push(
       `| ${s.name}${s.paused ? ' (paused)' : ''} | \`${s.schedule}\` | ${formatReportDuration(s.cadence)} | ${runPattern(s)} | ${formatReportDuration(s.ttl)} | ${s.retentionDepth} | ${how(s)} | ${where} |`,
     );
@@ -341,26 +364,18 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
     );
   if (profile.isTestRig) {
     out.push(
-      '- **The storage location is LocalStack: a test rig, not a backup.** LocalStack keeps nothing across a pod restart, so every restore point disappears with it. Set `storageLocations` in the config to Backblaze B2 or S3 for real backups.',
+      '- **The storage location is LocalStack: a test rig, not a backup.** LocalStack keeps nothing across a pod restart, so every restore point disappears with it. Set `storageLocations` in the config to a real object store for real backups.',
     );
   } else {
-    out.push(
-      `- Backups go to ${profile.kind} bucket \`${profile.bucket}\` in \`${profile.region}\`, outside the cluster and ${storage}.`,
-    );
+    out.push(...offSiteLines(plan, storage));
   }
   out.push('');
 
-  out.push(
-    '## Cost (object storage)',
-    '',
-    `Price: $${plan.cost.pricePerTbMonthUsd} per TB-month (${plan.cost.priceSource}).${profile.freeEgressMultiple ? ` Egress is free up to ${profile.freeEgressMultiple}× the stored data per month, so a full restore costs nothing extra.` : ''}`,
-    '',
-    '| schedule | stored | what |',
-    '|---|---|---|',
-  );
+  out.push('## Cost (object storage)', '', ...priceLines(plan), '');
+  out.push('| schedule | stored | what |', '|---|---|---|');
   for (const l of plan.cost.lines) out.push(`| ${l.schedule} | ${formatBytes(l.bytes)} | ${l.what} |`);
   out.push(
-    `| **total** | **${formatBytes(plan.cost.totalBytes)}** | **$${plan.cost.usdPerMonth.toFixed(2)} per month** |`,
+    `| **total** | **${formatBytes(plan.cost.totalBytes)}** | **${plan.cost.usdPerMonth === undefined ? 'no price given' : `$${plan.cost.usdPerMonth.toFixed(2)} per month`}** |`,
     '',
   );
   out.push(
@@ -375,7 +390,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
 function runbooks(plan: BackupPlan): string[] {
   const ns = plan.input.release.namespace;
   const out: string[] = [];
-  if (plan.input.runbooks) out.push(...renderRestoreRunbooks(plan.input.runbooks));
+  if (plan.input.runbooks) out.push(...withRebuildWarning(renderRestoreRunbooks(plan.input.runbooks), plan));
   const argocd = plan.input.argocdNamespace ?? 'argocd';
   out.push(
     '## ArgoCD keeps out of what Velero creates',
@@ -512,4 +527,70 @@ function snapshotSupportSection(input: PlanInput): string[] {
     out.push(`- \`${v.namespace}/${v.pvc}\`: **deliberately unprotected**: ${v.reason}`);
   if (out[out.length - 1] !== '') out.push('');
   return out;
+}
+
+/** Where the default location keeps the backups, per location: off-site or not, encrypted or not. */
+function offSiteLines(plan: BackupPlan, storage: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const locations = [plan.input.release.defaultStorageLocation, ...plan.schedules.map((s) => s.storageLocation)];
+  for (const l of locations) {
+    if (seen.has(l.name)) continue;
+    seen.add(l.name);
+    const p = l.profile;
+    const at = p.endpoint.url ? ` at \`${p.endpoint.url}\`` : '';
+    const what = `${p.displayName} bucket \`${p.bucket}\`${at} (location \`${l.name}\`)`;
+    if (p.endpoint.placement === 'in-cluster') {
+      out.push(
+        `- **NOT off-site: ${what} runs inside the cluster** (${p.endpoint.reason}). Losing the cluster, or the volume the store keeps its data on, loses every backup with it, and the rebuild runbook cannot work from it. Keep a copy outside the cluster: a further storage location there, or the bucket mirrored off-site (\`mc mirror\`, \`rclone sync\`).`,
+      );
+    } else if (p.endpoint.placement === 'private-network') {
+      out.push(
+        `- Backups go to ${what}, outside the cluster on a private network (${p.endpoint.reason}): they survive the cluster, not the site.`,
+      );
+    } else {
+      out.push(`- Backups go to ${what}, off-site: outside the cluster and ${storage}.`);
+    }
+    if (!p.endpoint.encrypted) {
+      out.push(
+        `- **Traffic to \`${p.endpoint.host}\` is unencrypted (plain http)**: backup data and every signed request cross the network in the clear${p.plainHttpReason ? `; accepted because: ${p.plainHttpReason}` : ''}. Give the store a certificate (and \`caCert\` for a private CA) to encrypt it.`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The cost section's price line: the price and its source, or why there is none; egress and minimum-duration notes. */
+function priceLines(plan: BackupPlan): string[] {
+  const profile = plan.input.release.defaultStorageLocation.profile;
+  const egress =
+    profile.freeEgressMultiple === Infinity
+      ? ' Egress is free, so a full restore costs nothing extra.'
+      : profile.freeEgressMultiple
+        ? ` Egress is free up to ${profile.freeEgressMultiple}× the stored data per month, so a full restore costs nothing extra.`
+        : '';
+  const price =
+    plan.cost.pricePerTbMonthUsd === undefined
+      ? `Price: not known (${plan.cost.priceSource}).`
+      : `Price: $${plan.cost.pricePerTbMonthUsd} per TB-month (${plan.cost.priceSource}).${egress}`;
+  const out = [price];
+  const minimum = profile.minimumStorageDays;
+  if (minimum !== undefined) {
+    const short = plan.schedules.filter((s) => s.ttl.toHours({ integral: false }) < minimum * 24);
+    out.push(
+      '',
+      `${profile.displayName} bills every object for at least ${minimum} days${short.length ? `: ${short.map((s) => `\`${s.name}\` (ttl ${formatReportDuration(s.ttl)})`).join(', ')} delete${short.length === 1 ? 's' : ''} sooner and ${short.length === 1 ? 'is' : 'are'} billed as if kept ${minimum} days` : ''}.`,
+    );
+  }
+  return out;
+}
+
+/** The rebuild runbook with a warning under its heading when the default location is inside the cluster. */
+function withRebuildWarning(lines: string[], plan: BackupPlan): string[] {
+  const location = plan.input.release.defaultStorageLocation;
+  if (!location.profile.inCluster || location.profile.isTestRig) return lines;
+  const heading = lines.findIndex((l) => l === `### ${scenarioHeading({ title: 'the whole cluster rebuilt' })}`);
+  if (heading < 0) return lines;
+  const warning = `**This runbook needs the backups outside the lost cluster.** Location \`${location.name}\` is ${location.profile.displayName} at \`${location.profile.endpoint.url}\`, inside the cluster: restore its bucket first (from your off-site mirror, onto a store the new cluster reaches at the same URL) or point \`storageLocations\` at the off-site copy, then follow the steps.`;
+  return [...lines.slice(0, heading + 2), warning, '', ...lines.slice(heading + 2)];
 }

@@ -28,6 +28,11 @@ export interface InvariantOptions {
    * use plain http and `insecureSkipTLSVerify`. @default [] (none)
    */
   readonly localStackLocations?: readonly string[];
+  /**
+   * BackupStorageLocations whose plain-http s3Url the config accepted (inside the cluster, on a private network,
+   * or with a stated `plainHttpReason`; lib/storage/endpoint.ts), as `namespace/name`. @default [] (none)
+   */
+  readonly plainHttpLocations?: readonly string[];
   /** Path of the output directory inside the repository, as Applications reference it. @default 'dist' */
   readonly distPath?: string;
 }
@@ -39,7 +44,8 @@ export const INVARIANT_RULES = {
   'no-credentials':
     'no credential-looking string anywhere (AWS access keys, secret keys, private keys, Backblaze B2 keys, inline secret env values)',
   'no-insecure-tls': 'no insecureSkipTLSVerify outside the LocalStack test profile',
-  'no-plain-http': 'no plain-http s3Url/publicUrl outside the LocalStack test profile',
+  'no-plain-http':
+    'no plain-http s3Url/publicUrl outside the LocalStack test profile and the locations whose http the config accepted (in the cluster, a private network, or a stated reason)',
   'pinned-images': 'every container image has a version tag (not latest, not untagged)',
   'container-resources': 'every container has requests and limits for cpu and memory',
   'crs-after-crds':
@@ -309,6 +315,7 @@ function applications(folders: RenderedFolders, distPath: string): AppInfo[] {
 export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions): string[] {
   const errors: string[] = [];
   const localStack = new Set(opts.localStackLocations ?? []);
+  const plainHttp = new Set(opts.plainHttpLocations ?? []);
   const apps = applications(folders, opts.distPath ?? 'dist');
   const fail = (where: string, o: Json, rule: InvariantRule, why: string) =>
     errors.push(`${where}: ${describe(o)}: ${rule}: ${why}`);
@@ -417,7 +424,8 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
         }
         for (const key of ['s3Url', 'publicUrl']) {
           const url = o.spec.config[key];
-          if (typeof url === 'string' && /^http:\/\//i.test(url.trim()) && !isTestRig) {
+          const accepted = o.kind === 'BackupStorageLocation' && plainHttp.has(id);
+          if (typeof url === 'string' && /^http:\/\//i.test(url.trim()) && !isTestRig && !accepted) {
             fail(
               where,
               o,

@@ -12,6 +12,7 @@ import { backupPlan, renderPlanMarkdown, type PlanInput } from '../plan/plan';
 import { runPlanCli } from '../plan/plan-cli';
 import { validateDir } from '../validation/validate-dist';
 import { synthChecks, type CheckedRelease } from './checks';
+import { isStackChart } from './layout';
 import { synthesize } from './synth';
 
 /** What an entry point builds: the app, the release the checks read, and what the plan report reads. */
@@ -29,14 +30,21 @@ export interface CliStack {
  */
 export function runSynth(build: () => CliStack, options: { outDir?: string } = {}): number {
   let stack: CliStack | undefined;
+  let stackFolders = new Set<string>();
   const result = synthesize(
     () => {
       stack = build();
+      // an app with no BackupStack (a hand-built one, e.g. bench/scale-app.ts): every chart is the stack's
+      const own = stack.app.charts.filter(isStackChart);
+      stackFolders = new Set((own.length ? own : stack.app.charts).map((c) => c.node.id));
       return stack.app;
     },
     {
       outDir: options.outDir,
-      checks: synthChecks(() => stack!.release),
+      // the stack's checks on the stack's own folders: a user's charts next to it follow their own rules
+      checks: synthChecks(() => stack!.release).map(
+        (check) => (objects) => check(objects.filter((o) => stackFolders.has(o.folder))),
+      ),
       extraFiles: (): Record<string, string> =>
         stack!.plan ? { 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) } : {},
     },

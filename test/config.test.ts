@@ -7,14 +7,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration } from 'cdk8s';
-import { synthConfig } from '../config-app';
+import { synthConfig } from '../cli/commands';
 import { buildConfig } from '../constructs/backup-fleet';
 import { BackupStack } from '../constructs/backup-stack';
 import { B2_HOMELAB } from '../examples/b2-homelab';
 import { loadConfigFile, parseConfigText } from '../lib/config/load';
 import type { BackupStackConfig, ScheduleConfig } from '../lib/config/types';
 import { renderApp } from '../lib/output/output';
-import { SEED_CONFIG, buildApp } from '../main';
+import { SEED_CONFIG, buildApp } from './fixtures/seed';
 
 const root = join(__dirname, '..');
 const CSI_OK = { preventVolumeModeConversion: false } as const;

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { buildStack } from '../main';
+import { buildStack } from './fixtures/seed';
 import { find, objects } from './helpers';
 import { alertStack } from './fixtures/alerts/stack';
 import {

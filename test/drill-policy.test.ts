@@ -8,7 +8,7 @@ import { DRILL_LABEL } from '../drill/config';
 import { verifyPodManifest } from '../drill/verify-pod';
 import { DRILL_POLICY_LABEL, drillPolicySpec, serviceAccountUsername } from '../lib/drill/drill-policy';
 import { validateObjects } from '../lib/validation/schema';
-import { buildStack } from '../main';
+import { buildStack } from './fixtures/seed';
 import { find, type K8sObject } from './helpers';
 
 const stack = buildStack();

@@ -112,6 +112,7 @@ export function runRestore(
   build: () => RestoreCliStack,
   argv: readonly string[],
   io: CliIo = { log: console.log, error: console.error },
+  command = 'npm run restore --',
 ): number {
   try {
     const stack = build();
@@ -120,7 +121,7 @@ export function runRestore(
     const [name, ...rest] = argv;
     if (name === undefined) {
       for (const r of stack.restores) io.log(`${r.name.padEnd(28)} ${r.title}`);
-      io.log('\nnpm run restore -- <scenario> prints its command and Restore');
+      io.log(`\n${command} <scenario> prints its command and Restore`);
       return 0;
     }
     const scenario = byName.get(name);

@@ -377,7 +377,7 @@ const INTERNAL = new Set(['TypeError', 'ReferenceError', 'SyntaxError']);
 export function reportError(e) {
   const error = e instanceof Error ? e : new Error(String(e));
   const frames = mappedFrames(error.stack ?? '');
-  const user = frames.find((f) => f.file && !/^(lib|constructs|imports|node_modules|scripts|\.build)\//.test(f.file));
+  const user = frames.find((f) => f.file && !/^(lib|constructs|imports|cli|node_modules|scripts|\.build)\//.test(f.file));
   const where = (f) => `${f.file}:${f.line}`;
   const internal = !(e instanceof Error) || INTERNAL.has(error.name);
   let text;

@@ -34,7 +34,9 @@ function guarded(io: CliIo, run: () => number): number {
   try {
     return run();
   } catch (e) {
+    // a bug, or VELERO_CDK8S_DEBUG=1: the caller's report (with the stack)
     if (!(e instanceof Error) || e.name === 'TypeError' || e.name === 'ReferenceError') throw e;
+    if (process.env.VELERO_CDK8S_DEBUG === '1') throw e;
     io.error(e.message);
     return 1;
   }

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfigFile } from '../lib/config/load';
 import type { BackupStackConfig } from '../lib/config/types';
 import { ConfigError } from '../lib/config/validate';
@@ -66,10 +66,11 @@ function requireQuietly(file: string): unknown {
 /** Loads the config of `file`: YAML/JSON parsed and validated, TypeScript/JavaScript by Node. */
 export function loadConfig(file: string, cwd = process.cwd()): FoundConfig {
   const abs = resolve(cwd, file);
-  const shown = relative(cwd, abs) || basename(abs);
+  // as the user typed it (or as found in the working directory): messages and suggested commands name it so
+  const shown = file;
   const known = preloaded.get(abs);
   if (known) return { file: shown, config: known };
-  if (!/\.[cm]?[jt]s$/.test(abs)) return { file: shown, config: loadConfigFile(shown === file ? file : abs) };
+  if (!/\.[cm]?[jt]s$/.test(abs)) return { file: shown, config: loadConfigFile(file) };
   if (!existsSync(abs)) throw new ConfigError('', `${shown}: cannot read the config file: ENOENT`);
   const mod = requireQuietly(abs) as { default?: unknown; config?: unknown };
   const config = mod.default ?? mod.config;

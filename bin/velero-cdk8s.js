@@ -6,9 +6,14 @@ const { enableCompileCache } = require('node:module');
 if (enableCompileCache) enableCompileCache();
 const { runCli } = require('../build/cli/main.js');
 const { reportError } = require('../build/cli/report.js');
-try {
-  process.exitCode = runCli(process.argv.slice(2));
-} catch (e) {
+const fail = (e) => {
   process.stderr.write(`${reportError(e)}\n`);
   process.exitCode = 1;
+};
+try {
+  Promise.resolve(runCli(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  }, fail);
+} catch (e) {
+  fail(e);
 }

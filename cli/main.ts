@@ -15,6 +15,8 @@ import {
   validateConfigMain,
 } from './commands';
 import { CONFIG_FILES, findConfigFile, loadConfig, type FoundConfig } from './config';
+import { init } from './init';
+import { proveAlerts } from './prove-alerts';
 
 /** How the command is invoked, for the commands it suggests. */
 export interface CliOptions {
@@ -62,6 +64,16 @@ const COMMANDS: Readonly<Record<string, { summary: string; usage: string; flags:
     usage: 'permissions [--config FILE] [--cluster NAME] [--out FILE]',
     flags: ['  --out FILE      the document (default docs/permissions.md)', "  --cluster NAME  a fleet's cluster"],
   },
+  'prove-alerts': {
+    summary: 'prove with promtool that every alert of the config fires and stays silent as it should',
+    usage: 'prove-alerts [--config FILE]',
+    flags: ['  promtool: $PROMTOOL, else .tools/promtool, else PATH'],
+  },
+  init: {
+    summary: 'start a repository: package.json, velero-cdk8s.yaml, .gitignore, README, CI workflows, dist/',
+    usage: 'init [DIR]',
+    flags: ['  DIR             where (default: the working directory); existing files are never overwritten'],
+  },
 };
 
 function usage(prog: string): string {
@@ -102,8 +114,11 @@ export function takeFlags(
   return { flags, rest };
 }
 
-/** Runs `velero-cdk8s <argv>`; returns the exit code. Config mistakes throw (the caller prints one line). */
-export function runCli(argv: readonly string[], options: CliOptions = {}): number {
+/**
+ * Runs `velero-cdk8s <argv>`; returns the exit code (a promise for prove-alerts). Config mistakes throw (the
+ * caller prints one line).
+ */
+export function runCli(argv: readonly string[], options: CliOptions = {}): number | Promise<number> {
   const prog = options.prog ?? 'velero-cdk8s';
   const io = options.io ?? { log: console.log, error: console.error };
   const [name, ...args] = argv;
@@ -116,8 +131,14 @@ export function runCli(argv: readonly string[], options: CliOptions = {}): numbe
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.log(commandHelp(prog, name));
+    io.log(name === 'init' ? commandHelp(prog, name).replace(CONFIG_HELP + '\n', '') : commandHelp(prog, name));
     return 0;
+  }
+  if (name === 'init') {
+    if (args.length > 1 || args.some((a) => a.startsWith('-'))) {
+      throw new ConfigError('', `init: unexpected ${args.join(' ')}; see ${prog} init --help`);
+    }
+    return init(args[0] ?? '.', io);
   }
   const { flags, rest } = takeFlags(args, ['--config', '--out', '--cluster']);
   const found = (): FoundConfig => loadConfig(findConfigFile(flags['--config']));
@@ -148,6 +169,9 @@ export function runCli(argv: readonly string[], options: CliOptions = {}): numbe
         },
         io,
       );
+    case 'prove-alerts':
+      unexpected(0);
+      return proveAlerts(found(), io);
     default:
       unexpected(0);
       return permissionsConfigMain(found(), flags['--out'] ?? 'docs/permissions.md', flags['--cluster']);

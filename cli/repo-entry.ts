@@ -8,7 +8,7 @@ import config from '../main';
 import { preloadConfig } from './config';
 import { runCli } from './main';
 
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): number | Promise<number> {
   preloadConfig(resolve('main.ts'), config);
   return runCli(argv, { prog: 'node scripts/velero-cdk8s.mjs' });
 }

@@ -72,7 +72,7 @@ The Velero backup stack of this cluster, rendered by [velero-cdk8s](https://www.
 from \`velero-cdk8s.yaml\` into \`dist/\`, which ArgoCD syncs.
 
 \`\`\`sh
-npm ci
+npm install                     # once; commit package-lock.json (CI runs npm ci)
 npx velero-cdk8s synth          # render dist/ after every check; commit it
 npx velero-cdk8s plan           # BACKUP-PLAN.md: coverage, retention, restores
 kubectl apply -f dist/bootstrap/  # once: the root Application

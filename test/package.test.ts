@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { findPromtool } from '../lib/alerts/promtool';
 import { ROOT } from './fixtures/checkout';
 
 jest.setTimeout(300_000);
@@ -241,5 +242,54 @@ describe('npx velero-cdk8s with a YAML config', () => {
 
   test.each([['check'], ['validate']])('%s passes on what synth wrote', (command) => {
     run(process.execPath, [join(project, 'node_modules', '.bin', 'velero-cdk8s'), command], project);
+  });
+});
+
+describe('velero-cdk8s init: a starter repository', () => {
+  let starter: string;
+  const promtool = findPromtool();
+  beforeAll(() => {
+    starter = join(project, 'starter');
+    run(process.execPath, [join(project, 'node_modules', '.bin', 'velero-cdk8s'), 'init', 'starter'], project);
+  });
+
+  test('pins the package, states the $schema, and renders dist/', () => {
+    const manifest = JSON.parse(readFileSync(join(starter, 'package.json'), 'utf8'));
+    expect(manifest.devDependencies['velero-cdk8s']).toBe(ownPackage.version);
+    expect(readFileSync(join(starter, 'velero-cdk8s.yaml'), 'utf8')).toMatch(
+      /^# yaml-language-server: \$schema=node_modules\/velero-cdk8s\/velero-cdk8s\.config\.schema\.json\n/,
+    );
+    expect(existsSync(join(project, 'node_modules', 'velero-cdk8s', 'velero-cdk8s.config.schema.json'))).toBe(true);
+    expect(readdirSync(join(starter, 'dist'))).toContain('BACKUP-PLAN.md');
+  });
+
+  test('passes the steps of its own CI workflows (GitHub/Gitea and Forgejo), the same in both', () => {
+    const steps = (file: string): string[] =>
+      parse(readFileSync(join(starter, file), 'utf8'))
+        .jobs.check.steps.map((step: { run?: string }) => step.run)
+        .filter((cmd: string | undefined) => cmd?.startsWith('npx velero-cdk8s '));
+    const github = steps('.github/workflows/velero-cdk8s.yml');
+    expect(steps('.forgejo/workflows/velero-cdk8s.yml')).toEqual(github);
+    expect(github.map((c) => c.split(' ')[2])).toEqual(['check', 'validate', 'prove-alerts']);
+    if (!promtool && process.env.CI === 'true') throw new Error('promtool not found under CI=true');
+    for (const step of github.filter((c) => promtool || !c.endsWith('prove-alerts'))) {
+      const r = spawnSync(
+        process.execPath,
+        [join(project, 'node_modules', '.bin', 'velero-cdk8s'), ...step.split(' ').slice(2)],
+        { cwd: starter, encoding: 'utf8', env: { ...process.env, PROMTOOL: promtool ?? '' } },
+      );
+      expect([step, r.status, r.stderr]).toEqual([step, 0, '']);
+    }
+  });
+
+  test('never overwrites: a second init writes nothing and exits 1', () => {
+    const before = readFileSync(join(starter, 'velero-cdk8s.yaml'), 'utf8');
+    const r = spawnSync(process.execPath, [join(project, 'node_modules', '.bin', 'velero-cdk8s'), 'init', 'starter'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^init: package\.json, velero-cdk8s\.yaml, .* already exist/);
+    expect(readFileSync(join(starter, 'velero-cdk8s.yaml'), 'utf8')).toBe(before);
   });
 });

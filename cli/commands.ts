@@ -5,7 +5,8 @@
  * message starts with the config's file.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { App } from 'cdk8s';
@@ -18,6 +19,7 @@ import { runPlanCli } from '../lib/plan/plan-cli';
 import { validateDir } from '../lib/validation/validate-dist';
 import type { BackupStackConfig } from '../lib/config/types';
 import { loadConfig, type FoundConfig } from './config';
+import { importHelmValues, renderImportReport } from './import-helm-values';
 
 /** A config as the commands take it: found by the CLI, a file's path, or a config object. */
 export type ConfigInput = FoundConfig | string | BackupStackConfig;
@@ -209,4 +211,35 @@ export function permissionsConfigMain(input: ConfigInput, out: string, cluster: 
   const stack = oneStack(build(toFound(input)), 'permissions', cluster);
   mkdirSync(dirname(resolve(out)), { recursive: true });
   return runPermissions(() => stack.permissions, out);
+}
+
+/**
+ * `import helm-values VALUES [--release NAME] [--namespace NS] [--out FILE]`: writes the config the chart's
+ * values give (never over an existing file), prints the report, and builds the config: exit 1 when it does not
+ * render yet (the report says what to add).
+ */
+export function importHelmValuesMain(
+  valuesFile: string,
+  options: { releaseName?: string; namespace?: string; out?: string },
+  io: CliIo = console,
+): number {
+  const out = options.out ?? 'velero-cdk8s.yaml';
+  let values: unknown;
+  try {
+    values = parse(readFileSync(valuesFile, 'utf8'));
+  } catch (e) {
+    throw new ConfigError('', `import: ${valuesFile}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (existsSync(out)) throw new ConfigError('', `import: ${out} exists; pass --out FILE (import never overwrites)`);
+  const result = importHelmValues(values, options);
+  io.log(renderImportReport(result, valuesFile));
+  writeFileSync(
+    out,
+    `# yaml-language-server: $schema=node_modules/velero-cdk8s/velero-cdk8s.config.schema.json\n# imported from ${valuesFile} by velero-cdk8s import helm-values: read the report it printed\n${stringify(result.config)}`,
+  );
+  io.log(`import: wrote ${out}`);
+  return guarded(io, () => {
+    build({ file: out, config: result.config }).objects;
+    return 0;
+  });
 }

@@ -15,6 +15,7 @@ import {
   validateConfigMain,
 } from './commands';
 import { CONFIG_FILES, findConfigFile, loadConfig, type FoundConfig } from './config';
+import { importHelmValuesMain } from './commands';
 import { init } from './init';
 import { proveAlerts } from './prove-alerts';
 
@@ -68,6 +69,15 @@ const COMMANDS: Readonly<Record<string, { summary: string; usage: string; flags:
     summary: 'prove with promtool that every alert of the config fires and stays silent as it should',
     usage: 'prove-alerts [--config FILE]',
     flags: ['  promtool: $PROMTOOL, else .tools/promtool, else PATH'],
+  },
+  import: {
+    summary: "turn the Velero Helm chart's values (chart 5.x to 12.x) into a config, with a report of every key",
+    usage: 'import helm-values VALUES.yaml [--release NAME] [--namespace NS] [--out FILE]',
+    flags: [
+      '  --release NAME  the Helm release (default velero)',
+      '  --namespace NS  its namespace (default velero)',
+      '  --out FILE      the config to write (default velero-cdk8s.yaml; never overwritten)',
+    ],
   },
   init: {
     summary: 'start a repository: package.json, velero-cdk8s.yaml, .gitignore, README, CI workflows, dist/',
@@ -133,6 +143,17 @@ export function runCli(argv: readonly string[], options: CliOptions = {}): numbe
   if (args.includes('--help') || args.includes('-h')) {
     io.log(name === 'init' ? commandHelp(prog, name).replace(CONFIG_HELP + '\n', '') : commandHelp(prog, name));
     return 0;
+  }
+  if (name === 'import') {
+    const { flags: f, rest: r } = takeFlags(args, ['--release', '--namespace', '--out']);
+    if (r[0] !== 'helm-values' || r.length !== 2) {
+      throw new ConfigError('', `import: usage: ${prog} ${COMMANDS.import.usage}`);
+    }
+    return importHelmValuesMain(
+      r[1],
+      { releaseName: f['--release'], namespace: f['--namespace'], out: f['--out'] },
+      io,
+    );
   }
   if (name === 'init') {
     if (args.length > 1 || args.some((a) => a.startsWith('-'))) {

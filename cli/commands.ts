@@ -238,8 +238,5 @@ export function importHelmValuesMain(
     `# yaml-language-server: $schema=node_modules/velero-cdk8s/velero-cdk8s.config.schema.json\n# imported from ${valuesFile} by velero-cdk8s import helm-values: read the report it printed\n${stringify(result.config)}`,
   );
   io.log(`import: wrote ${out}`);
-  return guarded(io, () => {
-    build({ file: out, config: result.config }).objects;
-    return 0;
-  });
+  return guarded(io, () => (build({ file: out, config: result.config }).objects.length ? 0 : 1));
 }

@@ -291,18 +291,21 @@ export function importHelmValues(values: Json, options: HelmImportOptions = {}):
     map(`${at}.bucket`, `storageLocations[${locations.length}].bucket`);
     const to = (f: string) => `storageLocations[${locations.length}].${f}`;
     if (cfg.region) map(`${at}.config.region`, to('region'));
-    if (b.name) ((loc.name = b.name), map(`${at}.name`, to('name')));
-    if (b.prefix) ((loc.prefix = b.prefix), map(`${at}.prefix`, to('prefix')));
-    if (b.caCert) ((loc.caCert = b.caCert), map(`${at}.caCert`, to('caCert')));
-    if (b.default !== undefined && b.default !== null)
-      ((loc.default = bool(b.default)), map(`${at}.default`, to('default')));
-    if (b.accessMode) ((loc.accessMode = b.accessMode), map(`${at}.accessMode`, to('accessMode')));
+    const set = (field: string, value: Json, key: string) => {
+      loc[field] = value;
+      map(key, to(field));
+    };
+    if (b.name) set('name', b.name, `${at}.name`);
+    if (b.prefix) set('prefix', b.prefix, `${at}.prefix`);
+    if (b.caCert) set('caCert', b.caCert, `${at}.caCert`);
+    if (b.default !== undefined && b.default !== null) set('default', bool(b.default), `${at}.default`);
+    if (b.accessMode) set('accessMode', b.accessMode, `${at}.accessMode`);
     if (b.credential?.name && b.credential?.key) {
       loc.credential = { name: b.credential.name, key: b.credential.key };
       map(`${at}.credential.name`, to('credential'));
       map(`${at}.credential.key`, to('credential'));
     }
-    if (cfg.s3Url) ((loc.s3Url = cfg.s3Url), map(`${at}.config.s3Url`, to('s3Url')));
+    if (cfg.s3Url) set('s3Url', cfg.s3Url, `${at}.config.s3Url`);
     if (cfg.s3ForcePathStyle !== undefined) {
       loc.s3ForcePathStyle = bool(cfg.s3ForcePathStyle);
       map(`${at}.config.s3ForcePathStyle`, to('s3ForcePathStyle'));
@@ -349,13 +352,19 @@ export function importHelmValues(values: Json, options: HelmImportOptions = {}):
     const out: Record<string, Json> = { name, namePrefix: `${full}-`, schedule: s.schedule };
     const to = (f: string) => `schedules[${schedules.length}].${f}`;
     map(`${at}.schedule`, to('schedule'));
-    if (s.paused !== undefined) ((out.paused = bool(s.paused)), map(`${at}.paused`, to('paused')));
+    if (s.paused !== undefined) {
+      out.paused = bool(s.paused);
+      map(`${at}.paused`, to('paused'));
+    }
     if (s.useOwnerReferencesInBackup !== undefined) {
       out.useOwnerReferencesInBackup = bool(s.useOwnerReferencesInBackup);
       map(`${at}.useOwnerReferencesInBackup`, to('useOwnerReferencesInBackup'));
     }
     const ttl = t.ttl ?? c.defaultBackupTTL;
-    if (ttl) ((out.ttl = String(ttl)), map(t.ttl ? `${at}.template.ttl` : 'configuration.defaultBackupTTL', to('ttl')));
+    if (ttl) {
+      out.ttl = String(ttl);
+      map(t.ttl ? `${at}.template.ttl` : 'configuration.defaultBackupTTL', to('ttl'));
+    }
     const direct = [
       'includedNamespaces',
       'excludedNamespaces',

@@ -77,8 +77,9 @@ function typedDefaults(schema) {
   const ajv = new Ajv({ strict: false, allowUnionTypes: true, validateSchema: false });
   addFormats(ajv);
   const check = (node) => {
-    // eslint-disable-next-line no-unused-vars
-    const { default: _, description: __, ...rest } = node;
+    const rest = { ...node };
+    delete rest.default;
+    delete rest.description;
     const validate = ajv.compile({ ...rest, definitions: schema.definitions });
     return (value) => validate(value);
   };

@@ -264,7 +264,9 @@ function coreSchemas(root: string): CoreSchemas {
       version: prebuilt.version,
       hasGroup: (group) => groups.has(group),
       validator: (group, version, kind) =>
-        Object.hasOwn(prebuilt.kinds, key(group, version, kind)) ? prebuilt.kinds[key(group, version, kind)] : undefined,
+        Object.hasOwn(prebuilt.kinds, key(group, version, kind))
+          ? prebuilt.kinds[key(group, version, kind)]
+          : undefined,
       objectMeta: () => prebuilt.objectMeta(),
     };
   }

@@ -15,6 +15,8 @@ jest.setTimeout(120_000);
 let repo: string;
 beforeAll(() => {
   repo = copyCheckout('config-errors-');
+  // the copy's config is the seed's, whatever this repository's main.ts holds (a fork's own config)
+  writeFileSync(join(repo, 'main.ts'), "export { SEED_CONFIG as default } from './examples/seed.ts';\n");
 });
 afterAll(() => rmSync(join(repo, '..'), { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['imports/**', 'schemas/**', 'dist/**', 'node_modules/**', '.build/**', 'coverage/**'] },
+  { ignores: ['imports/**', 'schemas/**', 'dist/**', 'node_modules/**', '.build/**', 'build/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,10 +1,15 @@
 /**
  * velero-cdk8s, the library: the constructs of a Velero backup and disaster-recovery stack, the storage
- * profiles, and the synth with its default checks. The package's only entry point (`exports` in
- * package.json); main.ts is the seed's config built with it.
+ * profiles, the config (its types, loading a YAML/JSON file, validation), and the synth with its default
+ * checks. The package's only entry point (`exports` in package.json, compiled into build/ by
+ * `npm run build`); the command `velero-cdk8s` is cli/main.ts; main.ts is this repository's config.
  *
  *     import { App } from 'cdk8s';
- *     import { BackupSchedule, FolderChart, StorageProfile, VeleroRelease, runSynth } from 'velero-cdk8s';
+ *     import { BackupStack, loadConfigFile } from 'velero-cdk8s';
+ *
+ *     const app = new App();
+ *     new BackupStack(app, 'backups', loadConfigFile('velero-cdk8s.yaml'));
+ *     app.synth();
  */
 export * from './constructs';
 export { StorageProfile, type StorageProfileKind } from './lib/storage/storage-profile';
@@ -30,5 +35,6 @@ export {
 } from './lib/output/cli';
 export type * from './lib/config/types';
 export { ConfigError, validateConfig } from './lib/config/validate';
+export { loadConfigFile, parseConfigText } from './lib/config/load';
 export { backupPlan, renderPlanMarkdown, type PlanInput, type VolumeDeclaration } from './lib/plan/plan';
 export { Quantity, QuantityError, type QuantityFormat } from './lib/units/quantity';

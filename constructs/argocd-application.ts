@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { Application } from '../imports/argocd-application-argoproj.io';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Lazy } from 'cdk8s';
 import { recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { UNSYNCED_FOLDERS } from '../lib/output/folder-chart';
+import { chartSource, followCdk8sSynth, type ChartSource } from '../lib/output/layout';
 import { checkProps, type PropSpec } from '../lib/validation/props';
 
 /** Where the rendered repo lives. Every Application that syncs a dist/ folder reads it. */
@@ -125,6 +126,13 @@ function checkApplicationProps(props: ArgoCdApplicationProps): void {
   }
 }
 
+/** The chart `folder` next to the chart that holds `scope` (both children of one stack), if any. */
+function siblingChart(scope: Construct, folder: string): Chart | undefined {
+  const parent = Chart.of(scope).node.scope;
+  const found = parent?.node.children.find((c) => c.node.id === folder);
+  return found && Chart.isChart(found) ? found : undefined;
+}
+
 /** Retry backoff shared by every Application: 5 tries, 5s doubling up to 3m. */
 export const SYNC_RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } };
 
@@ -159,6 +167,21 @@ export class ArgoCdApplication extends Construct {
     this.name = props.name;
     this.folder = props.folder;
     this.sourcePath = `${repo.distPath}/${props.folder}`;
+    const root = this.node.root;
+    if (root instanceof App) followCdk8sSynth(root);
+    // where the folder's chart lands: known at render, when the App and its output options are final
+    const source = (): ChartSource => {
+      const chart = siblingChart(this, props.folder);
+      const found = chart ? chartSource(chart, repo.distPath) : undefined;
+      return found && 'path' in found ? found : { path: this.sourcePath, include: '*.yaml' };
+    };
+    this.node.addValidation({
+      validate: () => {
+        const chart = siblingChart(this, props.folder);
+        const found = chart ? chartSource(chart, repo.distPath) : undefined;
+        return found && 'error' in found ? [`argocd application '${props.name}': ${found.error}`] : [];
+      },
+    });
     // checked at render, when every folder exists: an Application of a folder that is not rendered syncs nothing
     this.node.addValidation({
       validate: () => {
@@ -186,9 +209,9 @@ export class ArgoCdApplication extends Construct {
         source: {
           repoUrl: repo.repoURL,
           targetRevision: repo.targetRevision,
-          path: this.sourcePath,
+          path: Lazy.any({ produce: () => source().path }),
           // only the folder's own YAML files: no recursion into anything else
-          directory: { recurse: false, include: '*.yaml' },
+          directory: { recurse: false, include: Lazy.any({ produce: () => source().include }) },
         },
         destination: {
           server: props.destinationServer ?? 'https://kubernetes.default.svc',

@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
 import type { BackupStackConfig, RebuildConfig, RestoreScenarioConfig, StackConfig } from '../lib/config/types';
@@ -5,6 +6,8 @@ import { atPath, ConfigError, configPath, fieldsOf, toDuration, validateConfig }
 import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
 import type { ServiceAccountPermissions } from '../lib/kube/permissions';
 import { FolderChart, UnsyncedFolderChart } from '../lib/output/folder-chart';
+import { isCdk8sWriting, registerStackCharts } from '../lib/output/layout';
+import { renderCharts } from '../lib/output/output';
 import type { OutputCheck } from '../lib/output/synth';
 import type { PlanInput } from '../lib/plan/plan';
 import { alertRunbookUrl } from '../lib/restore/runbook';
@@ -535,6 +538,22 @@ export class BackupStack extends Construct {
       'applications',
       ...(placement ? [] : ['bootstrap']),
     ];
+    // under the App's own synth (`cdk8s synth`, `app.synth()` in a user's App), the checks on this stack's charts only
+    registerStackCharts(this.charts);
+    // (Chart.toJson validates the whole App again: `checking` stops the recursion)
+    let checking = false;
+    this.node.addValidation({
+      validate: () => {
+        if (checking || !isCdk8sWriting(this)) return [];
+        checking = true;
+        try {
+          const objects = renderCharts(this.charts);
+          return this.checks.flatMap((check) => check(objects));
+        } finally {
+          checking = false;
+        }
+      },
+    });
 
     const argocdNamespace = argocd.namespace ?? 'argocd';
     const [crdApplication, ...folderApplications] = applications;
@@ -577,6 +596,11 @@ export class BackupStack extends Construct {
         description: rule.annotations.description ?? '',
       })),
     };
+  }
+
+  /** This stack's charts, one folder each (a user's charts next to them are not the stack's). */
+  public get charts(): Chart[] {
+    return this.node.children.filter((c): c is Chart => Chart.isChart(c));
   }
 
   /**

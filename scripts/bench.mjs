@@ -93,8 +93,8 @@ const commands = [
   },
   {
     key: 'T',
-    label: 'T: the template toolchain (`cdk8s synth`, app `npx ts-node main.ts`)',
-    cmd: [cdk8s, 'synth', '--no-check-upgrade', '--app', 'npx ts-node main.ts', '-o', out('template')],
+    label: 'T: the template toolchain (`cdk8s synth`, app `npx ts-node bench/template-app.ts`)',
+    cmd: [cdk8s, 'synth', '--no-check-upgrade', '--app', 'npx ts-node bench/template-app.ts', '-o', out('template')],
     output: 'template',
     skip: skipTemplate,
   },

@@ -7,7 +7,7 @@ import { App } from 'cdk8s';
 import { BackupStack } from '../constructs/backup-stack';
 import type { BackupStackConfig } from '../lib/config/types';
 import { renderApp } from '../lib/output/output';
-import { buildStack, SEED_CONFIG, stackPermissions } from '../main';
+import { buildStack, SEED_CONFIG, stackPermissions } from './fixtures/seed';
 
 const CSI_OK = {
   namespace: 'synology-csi',
@@ -157,7 +157,7 @@ describe('the seed config', () => {
     ]);
   });
 
-  test('main.ts states a config literal only: SEED_CONFIG is plain data plus Durations', () => {
+  test('the seed (examples/seed.ts) states a config literal only: SEED_CONFIG is plain data plus Durations', () => {
     expect(Object.keys(SEED_CONFIG).sort()).toEqual([
       'argocd',
       'csi',

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthConfig } from '../config-app';
+import { synthConfig } from '../cli/commands';
 import { STORE_BAD_INPUTS, STORE_VALID_EDGES } from './fixtures/bad-inputs-store';
 
 let work: string;

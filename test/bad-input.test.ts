@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
-import { main } from '../main';
+import { synthSeed } from './fixtures/seed';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
 import { schemaCheck } from '../lib/validation/schema';
 import { synthesize } from '../lib/output/synth';
@@ -39,7 +39,7 @@ let before: Record<string, string>;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'bad-input-'));
   dist = join(work, 'dist');
-  expect(main({ outDir: dist })).toBe(0);
+  expect(synthSeed({ outDir: dist })).toBe(0);
   before = readTree(dist);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));

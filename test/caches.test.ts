@@ -58,18 +58,18 @@ test('an edit to toYaml is in every file of the next synth, by every documented 
   synth('warm'); // warm: bundles, code cache and results are there
   edit('lib/output/output.ts', ...EDITED_TO_YAML);
   // what the issue reproduced: the old bundle run by hand, then `npm run synth`
-  run(process.execPath, ['.build/main.js']);
+  run(process.execPath, ['.build/cli/repo-entry.js']);
   const ways: [string, () => void][] = [
     ['npm run synth', () => run('npm', ['run', '-s', 'synth', '--', '--out', join(repo, 'npm')])],
     ['node scripts/synth.mjs', () => synth('node')],
     [
       'cdk8s synth',
-      () => run(join(repo, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '-o', 'cli']),
+      () => run(join(repo, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '-o', 'out-cdk8s-cli']),
     ],
   ];
   for (const [way, go] of ways) {
     go();
-    const dir = { 'npm run synth': 'npm', 'node scripts/synth.mjs': 'node', 'cdk8s synth': 'cli' }[way]!;
+    const dir = { 'npm run synth': 'npm', 'node scripts/synth.mjs': 'node', 'cdk8s synth': 'out-cdk8s-cli' }[way]!;
     const files = yamlFiles(dir);
     // every object of the committed dist/ (the same sources render it)
     expect([way, files.length]).toEqual([way, yamlFiles('dist').length]);

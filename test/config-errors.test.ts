@@ -1,7 +1,9 @@
 /**
- * A mistake in the user's config prints one line with their own file and line (never a stack trace into a
- * bundle), exits non-zero and leaves dist/ untouched: through the real `npm run synth`, `npm run plan` and
- * `npm run validate`, in a copy of the repository whose main.ts has the mistake (node_modules linked).
+ * A mistake in the user's config prints one line (never a stack trace into a bundle), exits non-zero and
+ * leaves dist/ untouched: through the real `npm run synth`, `plan` and `validate`, in a copy of the repository
+ * whose config (main.ts, which is the seed of examples/seed.ts) has the mistake (node_modules linked). A
+ * mistake thrown while the config module runs names its file and line; one in the config's data names the
+ * config (main.ts) and the field, as for a YAML config.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,14 +15,18 @@ jest.setTimeout(120_000);
 let repo: string;
 beforeAll(() => {
   repo = copyCheckout('config-errors-');
+  // the copy's config is the seed's, whatever this repository's main.ts holds (a fork's own config)
+  writeFileSync(join(repo, 'main.ts'), "export { SEED_CONFIG as default } from './examples/seed.ts';\n");
 });
 afterAll(() => rmSync(join(repo, '..'), { recursive: true, force: true }));
 
-/** main.ts with `from` replaced by `to`, and the 1-based line of the replacement. */
+const SEED = 'examples/seed.ts';
+
+/** The seed's config (main.ts's) with `from` replaced by `to`, and the 1-based line of the replacement. */
 function breakMain(from: string, to: string): number {
-  const original = readFileSync(join(ROOT, 'main.ts'), 'utf8');
+  const original = readFileSync(join(ROOT, SEED), 'utf8');
   expect(original).toContain(from);
-  writeFileSync(join(repo, 'main.ts'), original.replace(from, to));
+  writeFileSync(join(repo, SEED), original.replace(from, to));
   return original.slice(0, original.indexOf(from)).split('\n').length;
 }
 
@@ -49,22 +55,17 @@ describe.each([
     dist = tree(join(repo, 'dist'));
   });
 
-  test('`npm run synth` prints one line naming main.ts and the line, exits 1, and dist/ is untouched', () => {
+  test('`npm run synth` prints one line naming the config, exits 1, and dist/ is untouched', () => {
     const r = run('npm', ['run', '-s', 'synth']);
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^main\.ts:\d+: /);
     expect(lines[0]).toContain(message);
     expect(r.stderr).not.toMatch(/\.build|\bat /);
     expect(tree(join(repo, 'dist'))).toEqual(dist);
-    // a mistake that throws at the top level is on the line that was broken; one in the config data (found by
-    // BackupStack, named by its path) on the line that builds the stack
-    const stackLine =
-      readFileSync(join(ROOT, 'main.ts'), 'utf8')
-        .split('\n')
-        .findIndex((l) => l.includes('new BackupStack(')) + 1;
-    expect(lines[0]).toMatch(new RegExp(`^main\\.ts:${from.startsWith('ttl') ? line : stackLine}: `));
+    // a mistake that throws while the module runs is on the line that was broken; one in the config data (found
+    // by BackupStack, named by its path) names the config file, as a YAML config's does
+    expect(lines[0]).toMatch(from.startsWith('ttl') ? new RegExp(`^examples/seed\\.ts:${line}: `) : /^main\.ts: /);
   });
 });
 
@@ -78,17 +79,20 @@ describe('the same top-level mistake', () => {
     synthLine = run(process.execPath, ['scripts/synth.mjs']).stderr.trim();
   });
 
-  test.each([['plan.mjs'], ['validate.mjs']])('`node scripts/%s` prints the same line and exits 1', (script) => {
-    const r = run(process.execPath, [`scripts/${script}`]);
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(synthLine);
-  });
+  test.each([['plan'], ['validate'], ['restore'], ['permissions']])(
+    '`velero-cdk8s %s` prints the same line and exits 1',
+    (command) => {
+      const r = run(process.execPath, ['scripts/velero-cdk8s.mjs', command]);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(synthLine);
+    },
+  );
 
   test('VELERO_CDK8S_DEBUG=1 adds the stack, mapped to the TypeScript sources', () => {
     const r = run(process.execPath, ['scripts/synth.mjs'], { VELERO_CDK8S_DEBUG: '1' });
     expect(r.status).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe(synthLine);
-    expect(r.stderr).toMatch(/\n {4}at .*\(main\.ts:\d+\)/);
+    expect(r.stderr).toMatch(/\n {4}at .*\((lib|constructs)\/[\w/-]+\.ts:\d+\)/);
   });
 });
 
@@ -97,6 +101,6 @@ test('an internal error (a TypeError) says it is a bug and where it happened', (
   const r = run(process.execPath, ['scripts/synth.mjs']);
   expect(r.status).toBe(1);
   expect(r.stderr.trim()).toMatch(
-    /^internal error \(a bug in velero-cdk8s, not in your config\): TypeError: .* \(at main\.ts:\d+\); VELERO_CDK8S_DEBUG=1 prints the whole stack$/,
+    /^internal error \(a bug in velero-cdk8s, not in your config\): TypeError: .* \(at examples\/seed\.ts:\d+\); VELERO_CDK8S_DEBUG=1 prints the whole stack$/,
   );
 });

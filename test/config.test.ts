@@ -2,19 +2,21 @@
  * One typed config (issue 16): BackupStack wires everything from it, from TypeScript or from YAML, with
  * the same run-time validation, and every mistake names its path.
  */
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration } from 'cdk8s';
-import { synthConfig } from '../config-app';
+import { synthConfig } from '../cli/commands';
 import { buildConfig } from '../constructs/backup-fleet';
 import { BackupStack } from '../constructs/backup-stack';
 import { B2_HOMELAB } from '../examples/b2-homelab';
 import { loadConfigFile, parseConfigText } from '../lib/config/load';
 import type { BackupStackConfig, ScheduleConfig } from '../lib/config/types';
 import { renderApp } from '../lib/output/output';
-import { SEED_CONFIG, buildApp } from '../main';
+import { SEED_CONFIG, buildApp } from './fixtures/seed';
 
 const root = join(__dirname, '..');
 const CSI_OK = {
@@ -271,8 +273,12 @@ describe('the B2 homelab example (README)', () => {
 });
 
 describe('the JSON Schema is generated from the types', () => {
-  test('every optional field of the config states its default (@default)', () => {
-    type Node = { properties?: Record<string, Node & { default?: unknown }>; required?: string[]; items?: Node };
+  test('every optional field of the config states its default (@default): a value, or prose in its description', () => {
+    type Node = {
+      properties?: Record<string, Node & { default?: unknown; description?: string }>;
+      required?: string[];
+      items?: Node;
+    };
     const schema = JSON.parse(readFileSync(join(root, 'velero-cdk8s.config.schema.json'), 'utf8')) as {
       definitions: Record<string, Node>;
     };
@@ -280,13 +286,47 @@ describe('the JSON Schema is generated from the types', () => {
     const walk = (node: Node | undefined, path: string): void => {
       if (!node) return;
       for (const [key, child] of Object.entries(node.properties ?? {})) {
-        if (!(node.required ?? []).includes(key) && child.default === undefined) missing.push(`${path}.${key}`);
+        const stated = child.default !== undefined || / Default: /.test(` ${child.description ?? ''}`);
+        if (!(node.required ?? []).includes(key) && !stated) missing.push(`${path}.${key}`);
         walk(child, `${path}.${key}`);
       }
       walk(node.items, `${path}[]`);
     };
     for (const [name, node] of Object.entries(schema.definitions)) walk(node, name);
     expect(missing).toEqual([]);
+  });
+
+  test("every `default` in the schema is a value of its field's own type (an editor offers it as is)", () => {
+    const schema = JSON.parse(readFileSync(join(root, 'velero-cdk8s.config.schema.json'), 'utf8'));
+    const ajv = new Ajv({ strict: false, allowUnionTypes: true, validateSchema: false });
+    addFormats(ajv);
+    const wrong: string[] = [];
+    const walk = (node: any, path: string): void => {
+      if (Array.isArray(node)) return node.forEach((x, i) => walk(x, `${path}[${i}]`));
+      if (node === null || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        if (['properties', 'definitions'].includes(k))
+          for (const [n, c] of Object.entries(v as object)) walk(c, `${path}.${n}`);
+        else if (!['default', 'const', 'enum'].includes(k)) walk(v, path);
+      }
+      if (!('default' in node)) return;
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      const { default: value, description, ...rest } = node;
+      if (!ajv.compile({ ...rest, definitions: schema.definitions })(value))
+        wrong.push(`${path}: ${JSON.stringify(value)}`);
+    };
+    walk(schema, '');
+    expect(wrong).toEqual([]);
+    // the prose of a default is in the description: no default left that reads as a remark
+    expect(JSON.stringify(schema)).not.toMatch(/"default":"- /);
+  });
+
+  test('the schema names its address in the published package, at this version, and the package exports it', () => {
+    const schema = JSON.parse(readFileSync(join(root, 'velero-cdk8s.config.schema.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(schema.$id).toBe(`https://cdn.jsdelivr.net/npm/velero-cdk8s@${pkg.version}/velero-cdk8s.config.schema.json`);
+    expect(pkg.exports['./velero-cdk8s.config.schema.json']).toBe('./velero-cdk8s.config.schema.json');
+    expect(pkg.files).toContain('velero-cdk8s.config.schema.json');
   });
 
   test('velero-cdk8s.config.schema.json is what `npm run config-schema` writes', () => {

@@ -10,7 +10,7 @@ import { verifyPodManifest } from '../drill/verify-pod';
 import { DRILL_POLICY_LABEL, drillPolicies, serviceAccountUsername } from '../lib/drill/drill-policy';
 import { restoreSpec } from '../lib/restore/restore-spec';
 import { validateObjects } from '../lib/validation/schema';
-import { buildStack } from '../main';
+import { buildStack } from './fixtures/seed';
 import { find, type K8sObject } from './helpers';
 
 const stack = buildStack();

@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planConfigMain, synthConfig, validateConfigMain } from '../config-app';
+import { planConfigMain, synthConfig, validateConfigMain } from '../cli/commands';
 import { BackupFleet, buildConfig } from '../constructs/backup-fleet';
 import { deepMerge } from '../lib/config/fleet';
 import { loadConfigFile } from '../lib/config/load';

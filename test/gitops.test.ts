@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart } from 'cdk8s';
-import { buildApp } from '../main';
+import { buildApp } from './fixtures/seed';
 import { ArgoCdApplication } from '../constructs/argocd-application';
 import { CrdApplication } from '../constructs/crd-application';
 import { parse } from 'yaml';

@@ -7,10 +7,13 @@ import * as library from '../index';
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
 
 describe('index.ts is the one entry point', () => {
-  test('package.json main, types and exports point at index.ts', () => {
-    expect(pkg.main).toBe('index.ts');
-    expect(pkg.types).toBe('index.ts');
-    expect(pkg.exports['.']).toEqual({ types: './index.ts', default: './index.ts' });
+  test('package.json main, types and exports point at index.ts, compiled (tsconfig.build.json builds it into build/)', () => {
+    expect(pkg.main).toBe('build/index.js');
+    expect(pkg.types).toBe('build/index.d.ts');
+    expect(pkg.exports['.']).toEqual({ types: './build/index.d.ts', default: './build/index.js' });
+    expect(JSON.parse(readFileSync(join(__dirname, '..', 'tsconfig.build.json'), 'utf8')).include).toContain(
+      'index.ts',
+    );
   });
 
   test.each([

@@ -10,7 +10,7 @@ import { BackupStack } from '../constructs/backup-stack';
 import type { InstallerConfig } from '../lib/config/types';
 import { renderApp } from '../lib/output/output';
 import { VELERO_LINES } from '../lib/versions/velero-lines';
-import { seedConfig } from '../main';
+import { seedConfig } from './fixtures/seed';
 
 /** A rendered object: untyped by nature. */
 type Json = any;

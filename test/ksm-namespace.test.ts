@@ -9,7 +9,7 @@ import { BackupStack } from '../constructs/backup-stack';
 import { loadConfigFile } from '../lib/config/load';
 import type { AlertsConfig, BackupStackConfig } from '../lib/config/types';
 import { renderApp } from '../lib/output/output';
-import { seedConfig } from '../main';
+import { seedConfig } from './fixtures/seed';
 
 /** A rendered object: untyped by nature. */
 type Json = any;

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthConfig } from '../config-app';
+import { synthConfig } from '../cli/commands';
 import { buildConfig, type SingleCluster } from '../constructs/backup-fleet';
 import { loadConfigFile } from '../lib/config/load';
 import { inventoryStoreLines, runPlanCli } from '../lib/plan/plan-cli';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ruleKeys, renderPermissionsMarkdown, toPolicyRule } from '../lib/kube/permissions';
-import { buildStack, PERMISSIONS_DOC, stackPermissions } from '../main';
+import { buildStack, PERMISSIONS_DOC, stackPermissions } from './fixtures/seed';
 import type { K8sObject } from './helpers';
 
 const stack = buildStack();

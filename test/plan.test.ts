@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildStack } from '../main';
+import { buildStack } from './fixtures/seed';
 import { uncoveredNamespaces } from '../lib/schedule/coverage';
 import { checkInventory, parseInventory } from '../lib/plan/inventory';
 import { backupPlan, renderPlanMarkdown, type PlanInput } from '../lib/plan/plan';

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { BackupStack } from '../constructs/backup-stack';
 import { renderApp } from '../lib/output/output';
-import { seedConfig } from '../main';
+import { seedConfig } from './fixtures/seed';
 import {
   ARGOCD_INSTALLATION_ID_ANNOTATION,
   ARGOCD_TRACKING_ANNOTATION,

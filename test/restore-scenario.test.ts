@@ -2,7 +2,7 @@ import { BackupSchedule, type BackupScheduleProps } from '../constructs/backup-s
 import { RestoreDrill } from '../constructs/restore-drill';
 import { TrackingStripModifiers } from '../constructs/restore-modifiers';
 import { RestoreScenario, type RestoreScenarioProps } from '../constructs/restore-scenario';
-import { buildStack, SEED_SCHEDULES } from '../main';
+import { buildStack, SEED_SCHEDULES } from './fixtures/seed';
 import { UNSYNCED_FOLDERS } from '../lib/output/folder-chart';
 import { renderApp } from '../lib/output/output';
 import { drillRestoreRequest } from '../drill/config';

@@ -1,4 +1,4 @@
-import { buildStack } from '../main';
+import { buildStack } from './fixtures/seed';
 import { backupPlan, renderPlanMarkdown } from '../lib/plan/plan';
 import { renderApp } from '../lib/output/output';
 import { alertAnchor, alertRunbookUrl, runbookDocumentUrl } from '../lib/restore/runbook';

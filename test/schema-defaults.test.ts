@@ -6,7 +6,7 @@
 import { App } from 'cdk8s';
 import { BackupStack } from '../constructs/backup-stack';
 import { renderApp } from '../lib/output/output';
-import { seedConfig } from '../main';
+import { seedConfig } from './fixtures/seed';
 import schema from '../velero-cdk8s.config.schema.json';
 
 /** A rendered object or schema node: untyped by nature. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { parse } from 'yaml';
-import { buildStack } from '../main';
+import { buildStack } from './fixtures/seed';
 import { synthChecks } from '../index';
 import { goPatternToJs } from '../lib/validation/crd-schema';
 import { synthesize } from '../lib/output/synth';

@@ -15,7 +15,7 @@ import {
 } from '../lib/alerts/unsnapshottable-volume';
 import { checkRules, renderRuleTests, testRules } from '../lib/alerts/promtool';
 import { checkSnapshotSupport, parseStorageClasses } from '../lib/plan/inventory';
-import { buildStack } from '../main';
+import { buildStack } from './fixtures/seed';
 import { alertStack, alertStackError, SEED_DAILY, SEED_WEEKLY } from './fixtures/alerts/stack';
 import { describePromtool, promtool } from './fixtures/promtool';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthChecks } from '../index';
-import { buildStack, main } from '../main';
+import { buildStack, synthSeed } from './fixtures/seed';
 import { validateDir } from '../lib/validation/validate-dist';
 
 describe('npm run validate (the files on disk, as ArgoCD reads them)', () => {
@@ -13,7 +13,7 @@ describe('npm run validate (the files on disk, as ArgoCD reads them)', () => {
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), 'validate-'));
     dist = join(work, 'dist');
-    expect(main({ outDir: dist })).toBe(0);
+    expect(synthSeed({ outDir: dist })).toBe(0);
   });
   afterEach(() => rmSync(work, { recursive: true, force: true }));
 

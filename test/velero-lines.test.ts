@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildStack, type StackOptions } from '../main';
+import { buildStack, type StackOptions } from './fixtures/seed';
 import { synthChecks } from '../index';
 import { App, Chart } from 'cdk8s';
 import { StorageProfile, VeleroRelease, type VeleroReleaseProps } from '../constructs';

@@ -2,7 +2,8 @@
  * The restore-drill runner (drill/runner.ts and its modules) bundled into one CommonJS file for the
  * RestoreDrill ConfigMap, from the source: the code that runs is the code that is tested.
  *
- * Built once, at build time: `npm run synth` (scripts/lib/load-entry.mjs) bundles the runner in the same
+ * Built once, at build time: the package's build (scripts/build.mjs) writes build/generated/drill-runner.js, read
+ * here when this module runs from build/lib/drill/. `npm run synth` (scripts/lib/load-entry.mjs) bundles the runner in the same
  * step as the app, with the esbuild options of drill/build.json, and hands the text to the app bundle
  * (`__VELERO_CDK8S_DRILL_RUNNER__`); the app bundle is rebuilt whenever a drill/ file changes, like any other
  * of its inputs. Elsewhere (jest, tsc) this module bundles it itself, once per process, with the same options.
@@ -14,7 +15,7 @@
  * ConfigMap diff.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** The runner's entry point, relative to the repository root. */
 export const DRILL_RUNNER_ENTRY = 'drill/runner.ts';
@@ -41,6 +42,12 @@ export function repositoryRoot(from: string = __dirname): string {
 export function bundleDrillRunner(): string {
   if (typeof __VELERO_CDK8S_DRILL_RUNNER__ === 'string') return __VELERO_CDK8S_DRILL_RUNNER__;
   if (built !== undefined) return built;
+  // the installed package: scripts/build.mjs bundled it at build time (build/lib/drill/ -> build/generated/)
+  const prebuilt = join(__dirname, '..', '..', 'generated', 'drill-runner.js');
+  if (basename(resolve(__dirname, '..', '..')) === 'build' && existsSync(prebuilt)) {
+    built = readFileSync(prebuilt, 'utf8');
+    return built;
+  }
   const root = repositoryRoot();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildSync } = require('esbuild') as typeof import('esbuild');

@@ -12,6 +12,7 @@ import { backupPlan, renderPlanMarkdown, type PlanInput } from '../plan/plan';
 import { runPlanCli } from '../plan/plan-cli';
 import { validateDir } from '../validation/validate-dist';
 import { synthChecks, type CheckedRelease } from './checks';
+import { isStackChart } from './layout';
 import { synthesize } from './synth';
 
 /** What an entry point builds: the app, the release the checks read, and what the plan report reads. */
@@ -29,14 +30,21 @@ export interface CliStack {
  */
 export function runSynth(build: () => CliStack, options: { outDir?: string } = {}): number {
   let stack: CliStack | undefined;
+  let stackFolders = new Set<string>();
   const result = synthesize(
     () => {
       stack = build();
+      // an app with no BackupStack (a hand-built one, e.g. bench/scale-app.ts): every chart is the stack's
+      const own = stack.app.charts.filter(isStackChart);
+      stackFolders = new Set((own.length ? own : stack.app.charts).map((c) => c.node.id));
       return stack.app;
     },
     {
       outDir: options.outDir,
-      checks: synthChecks(() => stack!.release),
+      // the stack's checks on the stack's own folders: a user's charts next to it follow their own rules
+      checks: synthChecks(() => stack!.release).map(
+        (check) => (objects) => check(objects.filter((o) => stackFolders.has(o.folder))),
+      ),
       extraFiles: (): Record<string, string> =>
         stack!.plan ? { 'BACKUP-PLAN.md': renderPlanMarkdown(backupPlan(stack!.plan)) } : {},
     },
@@ -104,6 +112,7 @@ export function runRestore(
   build: () => RestoreCliStack,
   argv: readonly string[],
   io: CliIo = { log: console.log, error: console.error },
+  command = 'npm run restore --',
 ): number {
   try {
     const stack = build();
@@ -112,7 +121,7 @@ export function runRestore(
     const [name, ...rest] = argv;
     if (name === undefined) {
       for (const r of stack.restores) io.log(`${r.name.padEnd(28)} ${r.title}`);
-      io.log('\nnpm run restore -- <scenario> prints its command and Restore');
+      io.log(`\n${command} <scenario> prints its command and Restore`);
       return 0;
     }
     const scenario = byName.get(name);

@@ -33,14 +33,33 @@ export function objectFileName(object: RenderedObject['object']): string {
 
 /** Every object of the app with its folder and file, in a deterministic order; throws on a duplicate identity. */
 export function renderApp(app: App): RenderedObject[] {
-  const out: RenderedObject[] = [];
-  const seen = new Map<string, string>();
   // constructs' own render-time checks (node.addValidation), e.g. an Application's folder exists
   for (const c of app.node.findAll()) {
     const problems = c.node.validate();
     if (problems.length) throw new Error(problems[0]);
   }
-  for (const chart of app.charts) {
+  return renderCharts(app.charts);
+}
+
+/**
+ * The objects of `charts` (one folder each, named by the chart id), in a deterministic order; throws on a
+ * duplicate identity, and on two charts that would share a folder (a user's chart `applications` next to a
+ * BackupStack's would otherwise merge into the folder its root Application syncs).
+ */
+export function renderCharts(charts: readonly Chart[]): RenderedObject[] {
+  const out: RenderedObject[] = [];
+  const seen = new Map<string, string>();
+  const folders = new Map<string, Chart>();
+  for (const chart of charts) {
+    const other = folders.get(chart.node.id);
+    if (other) {
+      throw new Error(
+        `output: charts '${other.node.path}' and '${chart.node.path}' both render into the folder '${chart.node.id}/'; a chart's id is its folder, so rename one of them`,
+      );
+    }
+    folders.set(chart.node.id, chart);
+  }
+  for (const chart of charts) {
     const folder = chart.node.id;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(folder)) {
       throw new Error(`output: chart id '${folder}' is not a valid folder name; use lowercase letters, digits and '-'`);

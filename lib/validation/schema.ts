@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { SNAPSHOTTER_VERSION, VELERO_VERSION } from '../versions/versions';
@@ -238,7 +238,38 @@ function loadValidator(file: string): CompiledValidator {
   return mod.validate;
 }
 
+/** The validators scripts/build.mjs bundled at build time (build/generated/core-validators.js). */
+interface PrebuiltCore {
+  readonly version: string;
+  readonly kinds: Readonly<Record<string, CompiledValidator>>;
+  objectMeta(): CompiledValidator;
+}
+
+/**
+ * The prebuilt validators beside the compiled library (the installed package: build/lib/validation/ ->
+ * build/generated/), else undefined (a source checkout: jest, the repository's scripts).
+ */
+function prebuiltCore(): PrebuiltCore | undefined {
+  const file = join(__dirname, '..', '..', 'generated', 'core-validators.js');
+  if (basename(resolve(__dirname, '..', '..')) !== 'build' || !existsSync(file)) return undefined;
+  return createRequire(file)(file) as PrebuiltCore;
+}
+
 function coreSchemas(root: string): CoreSchemas {
+  const prebuilt = prebuiltCore();
+  if (prebuilt) {
+    const key = (group: string, version: string, kind: string) => `${group === '' ? '' : group}/${version}/${kind}`;
+    const groups = new Set(Object.keys(prebuilt.kinds).map((k) => k.split('/')[0]));
+    return {
+      version: prebuilt.version,
+      hasGroup: (group) => groups.has(group),
+      validator: (group, version, kind) =>
+        Object.hasOwn(prebuilt.kinds, key(group, version, kind))
+          ? prebuilt.kinds[key(group, version, kind)]
+          : undefined,
+      objectMeta: () => prebuilt.objectMeta(),
+    };
+  }
   const models = findPackageDir('kubernetes-models', root);
   const apimachinery = findPackageDir('@kubernetes-models/apimachinery', models);
   const version = JSON.parse(readFileSync(join(models, 'package.json'), 'utf8')).version as string;
@@ -261,11 +292,14 @@ function coreSchemas(root: string): CoreSchemas {
 // ---------------------------------------------------------------------------------------------------------------
 // custom resources: schemas/ and the extra CRDs
 
-/** Walks up from this file to the directory that holds cdk8s.yaml (works from lib/ and from the esbuild bundle in .build/). */
+/**
+ * Walks up from this file to the directory that holds schemas/index.json and package.json: the repository
+ * (from lib/ and from the esbuild bundle in .build/) or the installed package (from build/lib/).
+ */
 export function findRepoRoot(from: string = __dirname): string {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'cdk8s.yaml')) && existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`schema: no cdk8s.yaml above ${from}; pass rootDir`);
+    if (existsSync(join(dir, 'schemas', 'index.json')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`schema: no schemas/index.json above ${from}; pass rootDir`);
   }
 }
 

@@ -355,11 +355,17 @@ export function loadEntry(entry) {
  * and exits 1; nothing has been written then (lib/output/synth.ts writes only after everything passed).
  */
 export function runEntry(entry, run) {
-  try {
-    process.exitCode = run(loadEntry(entry));
-  } catch (e) {
+  const fail = (e) => {
     process.stderr.write(`${reportError(e)}\n`);
     process.exitCode = 1;
+  };
+  try {
+    const code = run(loadEntry(entry));
+    // a command that runs child processes (prove-alerts) returns a promise of its exit code
+    if (code && typeof code.then === 'function') code.then((c) => (process.exitCode = c), fail);
+    else process.exitCode = code;
+  } catch (e) {
+    fail(e);
   }
 }
 
@@ -377,7 +383,9 @@ const INTERNAL = new Set(['TypeError', 'ReferenceError', 'SyntaxError']);
 export function reportError(e) {
   const error = e instanceof Error ? e : new Error(String(e));
   const frames = mappedFrames(error.stack ?? '');
-  const user = frames.find((f) => f.file && !/^(lib|constructs|imports|node_modules|scripts|\.build)\//.test(f.file));
+  const user = frames.find(
+    (f) => f.file && !/^(lib|constructs|imports|cli|node_modules|scripts|\.build)\//.test(f.file),
+  );
   const where = (f) => `${f.file}:${f.line}`;
   const internal = !(e instanceof Error) || INTERNAL.has(error.name);
   let text;

@@ -14,7 +14,7 @@ import { loadConfigFile } from '../../lib/config/load';
 import { renderApp, type RenderedObject } from '../../lib/output/output';
 import { readRendered } from '../../lib/validation/validate-dist';
 import { VELERO_LINES } from '../../lib/versions/velero-lines';
-import { buildStack } from '../../main';
+import { buildStack } from '../fixtures/seed';
 import { B2_HOMELAB } from '../../examples/b2-homelab';
 import { fakeCluster, syncedObjects, volumesFor, type FakeClusterOptions } from './cluster';
 import { renderedDrills, runRenderedDrill, type RenderedDrill } from './drill-harness';

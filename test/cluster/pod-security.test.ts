@@ -9,7 +9,7 @@ import { buildConfig } from '../../constructs/backup-fleet';
 import { loadConfigFile } from '../../lib/config/load';
 import { renderApp, type RenderedObject } from '../../lib/output/output';
 import { readRendered } from '../../lib/validation/validate-dist';
-import { buildStack } from '../../main';
+import { buildStack } from '../fixtures/seed';
 import { fakeCluster, syncedObjects } from './cluster';
 import { enforceLevel, podSecurityViolation } from './pod-security';
 import type { KubeObject } from './types';

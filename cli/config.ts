@@ -1,0 +1,84 @@
+/**
+ * How every command finds its config, the same way: `--config FILE`, else the first of CONFIG_FILES in the
+ * working directory. A YAML/JSON file is read by lib/config/load.ts; a TypeScript file (main.ts) is loaded
+ * by Node itself (type stripping, Node >= 22.18) and its default export (or its `config` export) is the config.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { loadConfigFile } from '../lib/config/load';
+import type { BackupStackConfig } from '../lib/config/types';
+import { ConfigError } from '../lib/config/validate';
+
+/** The files a command looks for in the working directory, in this order. */
+export const CONFIG_FILES: readonly string[] = [
+  'velero-cdk8s.yaml',
+  'velero-cdk8s.yml',
+  'velero-cdk8s.json',
+  'main.ts',
+];
+
+/** The config a command renders: the file (as the user would type it) and its content. */
+export interface FoundConfig {
+  /** The path as shown and as a suggested command names it, e.g. `velero-cdk8s.yaml` or `examples/b2.yaml`. */
+  readonly file: string;
+  readonly config: BackupStackConfig;
+}
+
+/** The path of the config: `given` (--config), else the first of CONFIG_FILES in `cwd`. */
+export function findConfigFile(given: string | undefined, cwd = process.cwd()): string {
+  if (given !== undefined) return given;
+  const found = CONFIG_FILES.find((f) => existsSync(join(cwd, f)));
+  if (found) return found;
+  throw new ConfigError(
+    '',
+    `no config in ${cwd}: pass --config FILE, or create ${CONFIG_FILES.slice(0, -1).join(', ')} (velero-cdk8s init writes one) or a main.ts whose default export is the config`,
+  );
+}
+
+/** Configs already loaded in this process, by absolute path (the repository's scripts bundle main.ts with the CLI). */
+const preloaded = new Map<string, BackupStackConfig>();
+
+/** Hands the CLI a config module it already loaded (scripts/velero-cdk8s.mjs bundles main.ts). */
+export function preloadConfig(file: string, config: BackupStackConfig): void {
+  preloaded.set(resolve(file), config);
+}
+
+/**
+ * `require(file)`, without Node's MODULE_TYPELESS_PACKAGE_JSON warning: a main.ts with `export default` in a
+ * project whose package.json has no `"type"` is parsed twice (CommonJS, then as an ES module), which costs a
+ * few ms on a config file and is not the user's mistake.
+ */
+function requireQuietly(file: string): unknown {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string })?.code : rest[1];
+    if (code === 'MODULE_TYPELESS_PACKAGE_JSON') return;
+    (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return createRequire(file)(file);
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
+/** Loads the config of `file`: YAML/JSON parsed and validated, TypeScript/JavaScript by Node. */
+export function loadConfig(file: string, cwd = process.cwd()): FoundConfig {
+  const abs = resolve(cwd, file);
+  // as the user typed it (or as found in the working directory): messages and suggested commands name it so
+  const shown = file;
+  const known = preloaded.get(abs);
+  if (known) return { file: shown, config: known };
+  if (!/\.[cm]?[jt]s$/.test(abs)) return { file: shown, config: loadConfigFile(file) };
+  if (!existsSync(abs)) throw new ConfigError('', `${shown}: cannot read the config file: ENOENT`);
+  const mod = requireQuietly(abs) as { default?: unknown; config?: unknown };
+  const config = mod.default ?? mod.config;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new ConfigError(
+      '',
+      `${shown}: exports no config; write \`export default { storageLocations: [...], ... } satisfies BackupStackConfig\``,
+    );
+  }
+  return { file: shown, config: config as BackupStackConfig };
+}

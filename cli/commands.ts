@@ -28,7 +28,7 @@ function toFound(input: ConfigInput): FoundConfig {
   if (typeof input === 'string') return loadConfig(input);
   const found = input as Partial<FoundConfig>;
   if (typeof found.file === 'string' && found.config !== undefined) return input as FoundConfig;
-  return { file: 'config', config: input as BackupStackConfig };
+  return { file: '', config: input as BackupStackConfig }; // in memory: no file to name in a message
 }
 
 /** Runs a command: a mistake (in the config, or a refused synth) is printed as its message, exit 1. */
@@ -49,7 +49,9 @@ export function build(found: FoundConfig): RenderedConfig {
   try {
     return buildConfig(found.config);
   } catch (e) {
-    if (e instanceof ConfigError && !e.message.startsWith(`${found.file}: `)) e.message = `${found.file}: ${e.message}`;
+    if (e instanceof ConfigError && found.file && !e.message.startsWith(`${found.file}: `)) {
+      e.message = `${found.file}: ${e.message}`;
+    }
     throw e;
   }
 }

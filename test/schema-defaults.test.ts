@@ -12,12 +12,15 @@ import schema from '../velero-cdk8s.config.schema.json';
 /** A rendered object or schema node: untyped by nature. */
 type Json = any;
 
-/** The schema paths whose `default` is a resources text, with that text. */
+/**
+ * The schema paths that state a resources default, with its text: an object's prose default goes to the end of its
+ * `description` as `Default: <text>.` (scripts/config-schema.mjs keeps `default` only where it is of the field's type).
+ */
 function resourceDefaults(node: Json, path = ''): [string, string][] {
   if (Array.isArray(node)) return node.flatMap((n, i) => resourceDefaults(n, `${path}/${i}`));
   if (typeof node !== 'object' || node === null) return [];
-  const own: [string, string][] =
-    typeof node.default === 'string' && node.default.startsWith('requests ') ? [[path, node.default]] : [];
+  const stated = typeof node.description === 'string' ? /Default: (requests [^.]*?)\.?$/.exec(node.description) : null;
+  const own: [string, string][] = stated ? [[path, stated[1]]] : [];
   return [...own, ...Object.entries(node).flatMap(([k, v]) => resourceDefaults(v, `${path}/${k}`))];
 }
 

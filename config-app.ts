@@ -10,6 +10,7 @@ import { BackupFleet, buildConfig, SingleCluster, type RenderedConfig } from './
 import { loadConfigFile } from './lib/config/load';
 import type { BackupStackConfig } from './lib/config/types';
 import { ConfigError } from './lib/config/validate';
+import { planWarnings } from './lib/plan/plan';
 import { runPlanCli } from './lib/plan/plan-cli';
 import { synthesizeObjects } from './lib/output/synth';
 import { validateDir } from './lib/validation/validate-dist';
@@ -23,6 +24,14 @@ function buildFile(file: string): RenderedConfig {
     if (e instanceof ConfigError) e.message = `${file}: ${e.message}`;
     throw e;
   }
+}
+
+/** What BACKUP-PLAN.md warns about, for the terminal too (a fleet's per cluster). */
+function warningsOf(built: RenderedConfig): string[] {
+  if (built instanceof SingleCluster) return planWarnings(built.stack.plan);
+  if (built instanceof BackupFleet)
+    return built.clusters.flatMap((c) => planWarnings(c.stack.plan).map((w) => `cluster '${c.name}': ${w}`));
+  return [];
 }
 
 /** Synthesizes a config (an object, or the path of a file) into `outDir`; returns the exit code. */
@@ -42,6 +51,7 @@ export function synthConfig(config: BackupStackConfig | string, options: { outDi
       },
     );
     console.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
+    for (const w of warningsOf(built!)) console.error(`synth: WARNING: ${w}`);
     return 0;
   } catch (e) {
     console.error((e as Error).message);

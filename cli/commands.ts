@@ -15,6 +15,7 @@ import type { BackupStack } from '../constructs/backup-stack';
 import { ConfigError } from '../lib/config/validate';
 import { runPermissions, runRestore, type CliIo } from '../lib/output/cli';
 import { synthesizeObjects } from '../lib/output/synth';
+import { planWarnings } from '../lib/plan/plan';
 import { runPlanCli } from '../lib/plan/plan-cli';
 import { validateDir } from '../lib/validation/validate-dist';
 import type { BackupStackConfig } from '../lib/config/types';
@@ -76,7 +77,16 @@ function synthFound(found: FoundConfig, options: { outDir?: string }, io: CliIo)
     },
   );
   io.log(`synth: ${result.objects.length} objects written to ${result.outDir}`);
+  for (const w of warningsOf(built!)) io.error(`synth: WARNING: ${w}`);
   return 0;
+}
+
+/** What BACKUP-PLAN.md warns about, for the terminal too (a fleet's per cluster). */
+function warningsOf(built: RenderedConfig): string[] {
+  if (built instanceof SingleCluster) return planWarnings(built.stack.plan);
+  if (built instanceof BackupFleet)
+    return built.clusters.flatMap((c) => planWarnings(c.stack.plan).map((w) => `cluster '${c.name}': ${w}`));
+  return [];
 }
 
 /** `validate [DIR]`: checks the files in DIR (default dist/) against the config's checks. */

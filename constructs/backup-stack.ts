@@ -1,7 +1,13 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
-import type { BackupStackConfig, RebuildConfig, RestoreScenarioConfig, StackConfig } from '../lib/config/types';
+import type {
+  BackupStackConfig,
+  CsiConfig,
+  RebuildConfig,
+  RestoreScenarioConfig,
+  StackConfig,
+} from '../lib/config/types';
 import { atPath, ConfigError, configPath, fieldsOf, toDuration, validateConfig } from '../lib/config/validate';
 import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
 import type { ServiceAccountPermissions } from '../lib/kube/permissions';
@@ -50,6 +56,21 @@ const pascal = (name: string) =>
     .join('');
 
 /**
+ * With no CSI driver named, the rest of `csi` has nothing to describe (no class, no controller is rendered):
+ * refuse what was set, naming the driver as the fix. `csi.enabled` and no `csi` at all are fine.
+ */
+function refuseWithoutDriver(c: CsiConfig, p: (...parts: (string | number)[]) => string): void {
+  const fix =
+    "is only read with a CSI driver named; set csi.volumeSnapshotClass.driver to your PVs' StorageClass provisioner (kubectl get storageclass), or remove it (docs/pitfalls.md#csi-driver)";
+  const set = (o: object, except: string) =>
+    Object.entries(o).find(([k, v]) => k !== except && v !== undefined && k !== 'volumeSnapshotClass')?.[0];
+  const field = set(c, 'enabled');
+  if (field !== undefined) throw new ConfigError(p('csi', field), fix);
+  const clsField = set(c.volumeSnapshotClass ?? {}, 'driver');
+  if (clsField !== undefined) throw new ConfigError(p('csi', 'volumeSnapshotClass', clsField), fix);
+}
+
+/**
  * One cluster's whole Velero backup and disaster-recovery stack from one `StackConfig` (issue 16): the
  * release and its storage locations, every schedule with its drill, the alerts, the CSI snapshot stack,
  * and the ArgoCD Applications, in one chart per ArgoCD-synced folder:
@@ -83,8 +104,13 @@ export class BackupStack extends Construct {
   public readonly trackingModifiers: TrackingStripModifiers;
   /** The restore scenarios rendered into restores/ (a rebuild's two last of theirs, in order). */
   public readonly restores: readonly RestoreScenario[];
-  /** The CSI snapshot stack; undefined when `csi.enabled` is false. */
+  /** The CSI snapshot stack; undefined when `csi.enabled` is false or no driver is named. */
   public readonly snapshots?: CsiSnapshotStack;
+  /**
+   * CSI is on but `csi.volumeSnapshotClass.driver` is not named: no class and no controller are rendered, every PVC
+   * only CSI snapshots would protect is reported by PVCNotSnapshottable, and the plan warns (docs/pitfalls.md#csi-driver).
+   */
+  public readonly csiDriverMissing: boolean;
   /** The Applications of this stack's folders, the CRD one first. */
   public readonly applications: readonly (ArgoCdApplication | CrdApplication)[];
   /** Configured unprotected namespaces plus every drill scratch namespace, each with its reason. */
@@ -407,7 +433,11 @@ export class BackupStack extends Construct {
 
     // CSI: the snapshot-controller and the VolumeSnapshotClass
     const c = data.csi ?? {};
-    if (c.enabled ?? release.csiEnabled) {
+    const csiOn = c.enabled ?? release.csiEnabled;
+    // no driver named: nothing driver-specific is rendered, and PVCNotSnapshottable covers every PVC (the plan warns)
+    this.csiDriverMissing = csiOn && c.volumeSnapshotClass?.driver === undefined;
+    if (this.csiDriverMissing) refuseWithoutDriver(c, p);
+    if (csiOn && !this.csiDriverMissing) {
       const csi = new FolderChart(this, 'csi-snapshots');
       this.snapshots = atPath(p('csi'), fieldsOf('CsiConfig'), () => {
         return new CsiSnapshotStack(csi, 'CsiSnapshots', {
@@ -424,12 +454,14 @@ export class BackupStack extends Construct {
       });
     }
     const exceptions = data.volumeExceptions ?? {};
-    const volumeSnapshots: VolumeSnapshotSupport | undefined = this.snapshots && {
-      snapshotDrivers: [this.snapshots.driver],
-      fsBackupVolumes: (exceptions.fsBackupVolumes ?? []).map((v) => ({ ...v })),
-      unprotectedVolumes: (exceptions.unprotectedVolumes ?? []).map((v) => ({ ...v })),
-    };
-    if (!this.snapshots && (exceptions.fsBackupVolumes?.length || exceptions.unprotectedVolumes?.length)) {
+    const volumeSnapshots: VolumeSnapshotSupport | undefined = !(this.snapshots || this.csiDriverMissing)
+      ? undefined
+      : {
+          snapshotDrivers: this.snapshots ? [this.snapshots.driver] : [],
+          fsBackupVolumes: (exceptions.fsBackupVolumes ?? []).map((v) => ({ ...v })),
+          unprotectedVolumes: (exceptions.unprotectedVolumes ?? []).map((v) => ({ ...v })),
+        };
+    if (!volumeSnapshots && (exceptions.fsBackupVolumes?.length || exceptions.unprotectedVolumes?.length)) {
       throw new ConfigError(
         p('volumeExceptions'),
         'is only read with CSI snapshots (the PVCNotSnapshottable alert); remove it, or enable csi',
@@ -567,6 +599,7 @@ export class BackupStack extends Construct {
       volumeSnapshots,
       snapshotControllerNamespace: this.snapshots?.namespace,
       csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
+      csiDriverMissing: this.csiDriverMissing,
       runbooks: {
         distPath: clusterRepository.distPath,
         csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),

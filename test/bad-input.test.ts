@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { synthSeed } from './fixtures/seed';
+import { BackupStack } from '../constructs/backup-stack';
+import { backupPlan, renderPlanMarkdown } from '../lib/plan/plan';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
 import { schemaCheck } from '../lib/validation/schema';
 import { synthesize } from '../lib/output/synth';
@@ -135,4 +137,15 @@ describe('accepts valid CSI edge inputs', () => {
     );
     expect(objects.length).toBeGreaterThan(0);
   });
+
+  test.each(CSI_VALID_EDGES.filter((c) => c.planWarning).map((c) => [c.name, c] as const))(
+    '%s: BACKUP-PLAN.md opens with its warning',
+    (_name, c) => {
+      const app = new App();
+      c.build(app);
+      const stack = app.node.findAll().find((x): x is BackupStack => x instanceof BackupStack)!;
+      const plan = renderPlanMarkdown(backupPlan(stack.plan));
+      expect(plan.split('## ')[0]).toContain(`> **Warning:** ${c.planWarning}`);
+    },
+  );
 });

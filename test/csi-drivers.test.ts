@@ -61,13 +61,22 @@ const refusal = (f: () => unknown): string => {
 };
 
 describe('neutral defaults', () => {
-  test('a minimal config (one location, one schedule) is asked for its CSI driver, in one line saying what to put', () => {
-    expect(refusal(() => stackOf(undefined))).toBe(
+  test('a minimal config (one location, one schedule) naming no driver renders no csi-snapshots folder, and its plan says what to put', () => {
+    const stack = stackOf(undefined);
+    expect(kinds(stack, 'csi-snapshots')).toEqual([]);
+    expect(planOf(stack)).toContain(
+      '> **Warning:** No CSI driver named, so volume data is not backed up by snapshots. Set `csi.volumeSnapshotClass.driver: <your StorageClass provisioner>`',
+    );
+  });
+
+  test('an empty driver name is still refused, in one line saying what to put', () => {
+    expect(refusal(() => stackOf({ volumeSnapshotClass: { driver: '' } }))).toBe(
       "csi.volumeSnapshotClass.driver: not set; name your PVs' CSI driver, their StorageClass's provisioner (kubectl get storageclass), e.g. 'driver.longhorn.io', or set csi.enabled: false (docs/pitfalls.md#csi-driver)",
     );
   });
 
   test.each([
+    ['naming no driver', undefined, {}],
     ['naming its driver', LONGHORN as CsiConfig, {}],
     ['with CSI off', { enabled: false } as CsiConfig, { csiSnapshots: false }],
   ])('a minimal config %s synthesizes', (_what, csi, release) => {

@@ -183,7 +183,9 @@ export function unsnapshottableVolumeRule(
       summary:
         'PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} cannot be snapshotted: backups skip its data',
       description: [
-        `PVC {{ $labels.persistentvolumeclaim }} in namespace {{ $labels.namespace }} uses StorageClass {{ $labels.storageclass }}, whose provisioner has no VolumeSnapshotClass in this stack (CSI drivers with one: ${drivers.join(', ') || 'none'}), and only CSI snapshots protect the volumes of that namespace. Velero skips the volume's data and the backup still ends Completed.`,
+        drivers.length
+          ? `PVC {{ $labels.persistentvolumeclaim }} in namespace {{ $labels.namespace }} uses StorageClass {{ $labels.storageclass }}, whose provisioner has no VolumeSnapshotClass in this stack (CSI drivers with one: ${drivers.join(', ')}), and only CSI snapshots protect the volumes of that namespace. Velero skips the volume's data and the backup still ends Completed.`
+          : `PVC {{ $labels.persistentvolumeclaim }} in namespace {{ $labels.namespace }} (StorageClass {{ $labels.storageclass }}) cannot be snapshotted: the config names no CSI driver (csi.volumeSnapshotClass.driver), so this stack has no VolumeSnapshotClass at all, and only CSI snapshots protect the volumes of that namespace. Velero skips the volume's data (or, for a CSI volume, fails its snapshot: PartiallyFailed). Name the driver: kubectl get storageclass, column PROVISIONER (docs/pitfalls.md#csi-driver).`,
         'Move the PVC to a snapshot-capable StorageClass, back it up by file-system backup (a schedule with defaultVolumesToFsBackup, or list it in fsBackupVolumes and annotate its pod backup.velero.io/backup-volumes), or declare it in unprotectedVolumes with a reason (main.ts).',
         'First steps:',
         '- kubectl -n {{ $labels.namespace }} get pvc {{ $labels.persistentvolumeclaim }} -o jsonpath={.spec.storageClassName}',
@@ -242,6 +244,16 @@ export function unsnapshottableVolumeRule(
       [],
     ),
   ];
+  if (!drivers.length) {
+    // no driver named: no provisioner is snapshot-capable, a CSI driver's class included
+    tests.push(
+      caseOf(
+        `no CSI driver named: a PVC on a class of driver.longhorn.io in '${inside}' fires too`,
+        [sc('longhorn', 'driver.longhorn.io'), pvc(inside, 'data', 'longhorn')],
+        [{ namespace: inside, persistentvolumeclaim: 'data', storageclass: 'longhorn' }],
+      ),
+    );
+  }
   if (drivers.length) {
     tests.push(
       caseOf(

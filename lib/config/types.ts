@@ -514,15 +514,19 @@ export interface CsiConfig {
   readonly preventVolumeModeConversion?: boolean;
   /** @default requests 10m / 32Mi, limits 50m / 64Mi */
   readonly resources?: ResourcesConfig;
-  /** The VolumeSnapshotClass Velero uses. @default - none: its `driver` is required with CSI on */
+  /**
+   * The VolumeSnapshotClass Velero uses. Without a `driver`, CSI on renders no class and no controller, and the plan
+   * warns that volume data is not backed up by snapshots (docs/pitfalls.md#csi-driver). @default - none
+   */
   readonly volumeSnapshotClass?: {
     /** The class the stack renders. @default 'velero-snapshot-class' */
     readonly name?: string;
     /**
      * CSI driver name, as in the PVs' `spec.csi.driver` (their StorageClass's provisioner), e.g. `driver.longhorn.io`.
-     * Required: no driver is everyone's. Drivers with a profile (lib/storage/csi-drivers.ts) get their parameters
-     * checked and the plan's words.
-     * @default - none: the synth asks for it
+     * No driver is everyone's: left out, nothing driver-specific is rendered, PVCNotSnapshottable fires for every PVC
+     * only CSI snapshots would protect, and the plan warns. Drivers with a profile (lib/storage/csi-drivers.ts) get
+     * their parameters checked and the plan's words.
+     * @default - none: no snapshots, and the plan says what to put
      */
     readonly driver?: string;
     /**

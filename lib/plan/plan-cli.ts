@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkInventory, checkSnapshotSupport, parseInventory, parseStorageClasses } from './inventory';
-import { backupPlan, formatBytes, quantityBytes, renderPlanMarkdown, type PlanInput } from './plan';
+import { backupPlan, formatBytes, planWarnings, quantityBytes, renderPlanMarkdown, type PlanInput } from './plan';
 import { nextRuns } from '../schedule/cron';
 import { formatReportDuration } from '../units/duration';
 import type { InventoryPvc } from './inventory';
@@ -92,6 +92,7 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
 
   const now = io.now ?? new Date();
   io.log(`backup plan: ${existsSync(target) ? target : ''}`);
+  for (const w of planWarnings(input)) io.log(`  WARNING: ${w}`);
   for (const s of plan.schedules) {
     const next = nextRuns(s.schedule, now, 1)[0];
     io.log(

@@ -17,6 +17,7 @@ import { labels, type AdditionalAlertRules, type AlertContext, type ProvenRule }
 import { backupFailedRule } from '../lib/alerts/backup-failed';
 import { partialFailureRule } from '../lib/alerts/partial-failure';
 import { backupDelayedRule } from '../lib/alerts/backup-delayed';
+import { lastRestorePointRule, restorePointGuard } from '../lib/alerts/last-restore-point';
 import { backupAbsentRule, scrapeDownRule } from '../lib/alerts/metric-absent';
 import { backupDurationRule } from '../lib/alerts/backup-duration';
 import { storageLocationRule } from '../lib/alerts/storage-location';
@@ -255,6 +256,10 @@ export class BackupAlerts extends Construct {
       scrapeDownRule(ctx, names),
       partialFailureRule(ctx, names),
       ...active.map((s) => backupDurationRule(ctx, s.name, thresholds[s.name])),
+      ...active.flatMap((s) => {
+        const guard = restorePointGuard(s.ttl, thresholds[s.name]);
+        return guard ? [lastRestorePointRule(ctx, s.name, s.ttl, guard)] : [];
+      }),
     ];
     // the storage-location signal per line (lib/alerts/storage-location-status.ts): Velero's gauge from 1.17,
     // the BSL's .status.phase through kube-state-metrics before

@@ -219,6 +219,7 @@ export class BackupStack extends Construct {
           schedule: s.schedule,
           ttl: s.ttl,
           allowTtlShorterThanCadence: s.allowTtlShorterThanCadence,
+          allowTtlWithoutReactionTime: s.allowTtlWithoutReactionTime,
           includedNamespaces: s.includedNamespaces,
           excludedNamespaces: s.excludedNamespaces,
           includedResources: s.includedResources,

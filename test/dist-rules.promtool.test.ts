@@ -65,6 +65,7 @@ if (!promtool) {
       new Set([
         'VeleroBackupFailed',
         'VeleroBackupDelayed',
+        'VeleroLastRestorePointExpiring',
         'VeleroBackupStorageLocationUnavailable',
         'VeleroBackupStorageLocationStatusMissing',
         'VeleroBackupMetricAbsent',

@@ -272,6 +272,8 @@ export interface ScheduleConfig {
   readonly ttl?: DurationValue;
   /** @default false */
   readonly allowTtlShorterThanCadence?: boolean;
+  /** Accept a ttl under the staleness threshold plus a day (no last-restore-point guard). @default false */
+  readonly allowTtlWithoutReactionTime?: boolean;
   /** Namespaces to back up; `['*']` is all. @default ['*'] */
   readonly includedNamespaces?: readonly string[];
   /** @default [] */

@@ -10,6 +10,7 @@ import type { PlanInput } from '../lib/plan/plan';
 import { alertRunbookUrl } from '../lib/restore/runbook';
 import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
+import { scheduleConfigsOf } from '../lib/schedule/retention';
 import { schemaCheck } from '../lib/validation/schema';
 import { ArgoCdApplication, resolveRepository } from './argocd-application';
 import { BackupAlerts } from './backup-alerts';
@@ -186,8 +187,12 @@ export class BackupStack extends Construct {
     const drills: RestoreDrill[] = [];
     /** The schedule each drill restores, in drill order. */
     const drillSchedules: BackupSchedule[] = [];
-    (data.schedules ?? []).forEach((s, i) => {
-      const path = p('schedules', i);
+    // a schedule with `retention` renders its set of Schedules (lib/schedule/retention.ts), each at the item's path
+    const scheduleConfigs = (data.schedules ?? []).flatMap((item, index) =>
+      atPath(p('schedules', index), scheduleFields, () => scheduleConfigsOf(item)).map((config) => ({ config, index })),
+    );
+    scheduleConfigs.forEach(({ config: s, index }, i) => {
+      const path = p('schedules', index);
       const location =
         s.storageLocation === undefined
           ? undefined
@@ -209,7 +214,7 @@ export class BackupStack extends Construct {
         if (taken >= 0) {
           throw new ConfigError(
             configPath(path, 'name'),
-            `'${s.name}' is taken by ${p('schedules', taken)}; give each schedule its own name`,
+            `'${s.name}' is taken by ${p('schedules', scheduleConfigs[taken].index)}; give each schedule its own name`,
           );
         }
         return new BackupSchedule(velero, `Schedule${i}`, {

@@ -261,6 +261,20 @@ export interface DrillConfig {
 }
 
 /** One velero.io/v1 Schedule. Unset fields are Velero's (or the construct's) defaults. */
+/** Restore points to keep per period (docs/pitfalls.md#retention); an absent or 0 period has no Schedule. */
+export interface RetentionConfig {
+  /** Hourly backups to keep (ttl count x 1h). @default 0 */
+  readonly hourly?: number;
+  /** Daily backups to keep (ttl count x 24h). @default 0 */
+  readonly daily?: number;
+  /** Weekly backups, Sundays (ttl count x 168h). @default 0 */
+  readonly weekly?: number;
+  /** Monthly backups, on the 1st (ttl count x 744h, the longest month). @default 0 */
+  readonly monthly?: number;
+  /** Yearly backups, on January 1st (ttl count x 8784h, a leap year). @default 0 */
+  readonly yearly?: number;
+}
+
 export interface ScheduleConfig {
   /** Schedule name, exactly as configured: backups, metrics and runbooks use it. */
   readonly name: DnsLabel;
@@ -272,6 +286,12 @@ export interface ScheduleConfig {
   readonly ttl?: DurationValue;
   /** @default false */
   readonly allowTtlShorterThanCadence?: boolean;
+  /**
+   * Count-based retention instead of one ttl: `{ daily: 7, weekly: 4, monthly: 12 }` renders the Schedules
+   * `<name>-daily`, `<name>-weekly`, `<name>-monthly` at the minute and hour of `schedule`, each with the ttl
+   * that keeps that many backups (lib/schedule/retention.ts). Not with `ttl`. @default - one Schedule with `ttl`
+   */
+  readonly retention?: RetentionConfig;
   /** Accept a ttl under the staleness threshold plus a day (no last-restore-point guard). @default false */
   readonly allowTtlWithoutReactionTime?: boolean;
   /** Namespaces to back up; `['*']` is all. @default ['*'] */

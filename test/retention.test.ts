@@ -73,7 +73,7 @@ describe('retention { daily: 7, weekly: 4, monthly: 12 } renders three Schedules
 describe('the drill and the explicit schedules', () => {
   test('the drill restores the most frequent member', () => {
     const stack = stackOf([{ ...SET, retention: { hourly: 24, daily: 7 }, drill: {} }]);
-    expect(stack.drills.map((d) => d.schedule.name)).toEqual(['apps-hourly']);
+    expect(stack.drills.map((d) => d.name)).toEqual(['restore-drill-apps-hourly']);
     expect(stack.schedules.map((s) => [s.name, s.schedule, s.retentionDepth])).toEqual([
       ['apps-hourly', '30 * * * *', 24],
       ['apps-daily', '30 2 * * *', 7],

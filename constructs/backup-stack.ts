@@ -14,6 +14,7 @@ import { scheduleConfigsOf } from '../lib/schedule/retention';
 import { schemaCheck } from '../lib/validation/schema';
 import { ArgoCdApplication, resolveRepository } from './argocd-application';
 import { BackupAlerts } from './backup-alerts';
+import { BackupDashboard } from './backup-dashboard';
 import { BackupSchedule } from './backup-schedule';
 import { CrdApplication } from './crd-application';
 import { CsiSnapshotStack } from './csi-snapshot-stack';
@@ -85,6 +86,8 @@ export class BackupStack extends Construct {
   public readonly applications: readonly (ArgoCdApplication | CrdApplication)[];
   /** Configured unprotected namespaces plus every drill scratch namespace, each with its reason. */
   public readonly unprotectedNamespaces: Readonly<Record<string, string>>;
+  /** The Grafana dashboard ConfigMap (unless `dashboard.enabled: false`). */
+  public readonly dashboard?: BackupDashboard;
   /** The plan report's input. */
   public readonly plan: PlanInput;
   /** Every ServiceAccount the stack renders, with each rule and why (docs/permissions.md). */
@@ -460,6 +463,28 @@ export class BackupStack extends Construct {
         },
       });
     });
+
+    // the Grafana dashboard, from the alerts' rules (off with dashboard.enabled: false)
+    const dash = data.dashboard ?? {};
+    if (dash.enabled !== false) {
+      this.dashboard = atPath(
+        p('dashboard'),
+        fieldsOf('DashboardConfig').filter((f) => f !== 'namespace'),
+        () =>
+          new BackupDashboard(velero, 'BackupDashboard', {
+            release,
+            alerts: this.alerts,
+            drills: drills.map((d, i) => ({
+              schedule: drillSchedules[i].name,
+              cronJob: d.name,
+              namespace: d.namespace,
+            })),
+            namespace: dash.namespace,
+            folder: dash.folder,
+            folderAnnotation: dash.folderAnnotation,
+          }),
+      );
+    }
 
     // ArgoCD: the CRDs first, then one Application per folder
     const common = {

@@ -440,6 +440,18 @@ export interface AlertsConfig {
   };
 }
 
+/** The Grafana dashboard (constructs/backup-dashboard.ts), in a ConfigMap kube-prometheus-stack's sidecar loads. */
+export interface DashboardConfig {
+  /** Render the dashboard ConfigMap. @default true */
+  readonly enabled?: boolean;
+  /** Grafana folder, as the sidecar's folder annotation. @default - no annotation (Grafana's General folder) */
+  readonly folder?: string;
+  /** The annotation key the sidecar reads the folder from (`sidecar.dashboards.folderAnnotation`). @default 'grafana_folder' */
+  readonly folderAnnotation?: string;
+  /** Namespace of the ConfigMap. @default release.namespace ('velero') */
+  readonly namespace?: DnsLabel;
+}
+
 /** An ArgoCD Application-level sync option (csi-argocd-prometheus-facts.md §4.1). */
 export type SyncOption =
   | 'ServerSideApply=true'
@@ -580,6 +592,8 @@ export interface StackConfig {
   readonly csi?: CsiConfig;
   /** The alert rules. @default {} (every field at its default) */
   readonly alerts?: AlertsConfig;
+  /** The Grafana dashboard of the backups. @default {} (rendered, no folder) */
+  readonly dashboard?: DashboardConfig;
   /** ArgoCD: repository, project, waves, sync options. @default {} (every field at its default) */
   readonly argocd?: ArgoCdConfig;
 }

@@ -9,6 +9,8 @@ import type { BackupStackConfig, ScheduleConfig } from '../lib/config/types';
 import { backupPlan } from '../lib/plan/plan';
 import { parseCron } from '../lib/schedule/cron';
 import { parseGoDuration } from '../lib/units/duration';
+import { loadConfigFile } from '../lib/config/load';
+import { join } from 'node:path';
 
 const CSI_OK = { preventVolumeModeConversion: false } as const;
 const SET: ScheduleConfig = {
@@ -133,4 +135,15 @@ describe('a retention that cannot be expanded is refused at its path', () => {
     const stack = stackOf([{ ...SET, retention: { hourly: 24 }, allowTtlWithoutReactionTime: true }]);
     expect(stack.schedules.map((s) => s.name)).toEqual(['apps-hourly']);
   });
+});
+
+test('examples/retention.yaml, read as a user writes it, renders the three Schedules and the drill of the daily one', () => {
+  const config = loadConfigFile(join(__dirname, '..', 'examples', 'retention.yaml'));
+  const stack = new BackupStack(new App(), 'Stack', config as BackupStackConfig);
+  expect(stack.schedules.map((s) => [s.name, s.retentionDepth])).toEqual([
+    ['apps-daily', 7],
+    ['apps-weekly', 4],
+    ['apps-monthly', 12],
+  ]);
+  expect(stack.drills.map((d) => d.name)).toEqual(['restore-drill-apps-daily']);
 });

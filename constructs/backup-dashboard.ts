@@ -5,7 +5,7 @@ import { recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { dashboardRows, type DashboardRow } from '../lib/dashboard/panels';
 import { veleroDashboard } from '../lib/dashboard/grafana';
-import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
+import { metricsFor, SCRAPED_SOURCES } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { BackupAlerts } from './backup-alerts';
 import type { IVeleroRelease } from './velero-release';
@@ -28,9 +28,6 @@ export interface BackupDashboardProps {
   /** The annotation key of `folder` (the sidecar's `folderAnnotation`). @default 'grafana_folder' */
   readonly folderAnnotation?: string;
 }
-
-/** Exporters the stack scrapes (as constructs/backup-alerts.ts). */
-const SCRAPED: readonly MetricSource[] = ['velero-server', 'kube-state-metrics', 'prometheus'];
 
 /** The dashboard's key in the ConfigMap; the sidecar writes it to a file of that name. */
 export const DASHBOARD_KEY = 'velero.json';
@@ -65,17 +62,16 @@ export class BackupDashboard extends Construct {
     }
     const folderKey = props.folderAnnotation ?? 'grafana_folder';
     if (props.folder !== undefined && !/^([a-z0-9.-]+\/)?[A-Za-z0-9_.-]+$/.test(folderKey)) {
-      throw new Error(`dashboard: folderAnnotation '${folderKey}' is not an annotation key; use e.g. 'grafana_folder'`);
+      throw new Error(
+        `dashboard: folderAnnotation '${folderKey}' is not an annotation key; use e.g. 'grafana_folder' (docs/pitfalls.md#dashboard)`,
+      );
     }
     const { alerts } = props;
-    const job =
-      alerts.rules.map((r) => /job="([^"]+)"/.exec(r.expr)?.[1]).find((j) => j !== undefined) ??
-      props.release.metricsServiceName;
     this.rows = dashboardRows({
       rules: alerts.rules,
       schedules: Object.keys(alerts.thresholds),
       namespace: props.release.namespace,
-      job,
+      job: props.release.metricsServiceName,
       drills: props.drills ?? [],
     });
     // every query is parsed and checked against the version's metrics, as the alerts' are
@@ -83,7 +79,10 @@ export class BackupDashboard extends Construct {
     for (const row of this.rows)
       for (const panel of row.panels)
         for (const t of panel.targets) {
-          checkAlertExpression(`dashboard panel '${panel.title}'`, t.expr, { catalog, scrapedSources: SCRAPED });
+          checkAlertExpression(`dashboard panel '${panel.title}'`, t.expr, {
+            catalog,
+            scrapedSources: SCRAPED_SOURCES,
+          });
         }
     this.dashboard = veleroDashboard(this.name, 'Velero backups', this.rows);
     new KubeConfigMap(this, 'ConfigMap', {

@@ -193,6 +193,34 @@ function infoPanel(
   };
 }
 
+/** How long the drill's Jobs ran (kube-state-metrics), with a healthy 15-minute run as its proof. */
+function drillDurationPanel(drill: DashboardInput['drills'][number]): DashboardPanel {
+  const step = stepFor(HEALTHY_HORIZON, 60);
+  const ns = `namespace="${drill.namespace}"`;
+  const job = { namespace: drill.namespace, job_name: `${drill.cronJob}-29000000` };
+  const owner = `max by (namespace, job_name) (kube_job_owner{${ns}, owner_kind="CronJob", owner_name="${drill.cronJob}"})`;
+  const ran = `max by (namespace, job_name) (kube_job_status_completion_time{${ns}}) - on (namespace, job_name) max by (namespace, job_name) (kube_job_status_start_time{${ns}})`;
+  return infoPanel(
+    'Restore drill: duration of its runs',
+    's',
+    [{ expr: `(${ran}) * on (namespace, job_name) group_left () ${owner}`, legend: '{{job_name}}' }],
+    [
+      {
+        series: series('kube_job_owner', {
+          ...job,
+          owner_kind: 'CronJob',
+          owner_name: drill.cronJob,
+          owner_is_controller: 'true',
+        }),
+        values: constant(1, step),
+      },
+      { series: series('kube_job_status_start_time', job), values: constant(600, step) },
+      { series: series('kube_job_status_completion_time', job), values: constant(1500, step) },
+    ],
+    'timeseries',
+  );
+}
+
 /** The rows: the server and its storage, then one per schedule. */
 export function dashboardRows(input: DashboardInput): DashboardRow[] {
   const { namespace, job } = input;
@@ -238,44 +266,7 @@ export function dashboardRows(input: DashboardInput): DashboardRow[] {
         [{ series: series('velero_backup_tarball_size_bytes', l), values: constant(52_428_800, step) }],
       ),
     ];
-    for (const drill of input.drills.filter((d) => d.schedule === schedule)) {
-      const ns = `namespace="${drill.namespace}"`;
-      const jobName = `${drill.cronJob}-29000000`;
-      const owner = `max by (namespace, job_name) (kube_job_owner{${ns}, owner_kind="CronJob", owner_name="${drill.cronJob}"})`;
-      panels.push(
-        infoPanel(
-          'Restore drill: duration of its runs',
-          's',
-          [
-            {
-              expr: `(max by (namespace, job_name) (kube_job_status_completion_time{${ns}}) - on (namespace, job_name) max by (namespace, job_name) (kube_job_status_start_time{${ns}})) * on (namespace, job_name) group_left () ${owner}`,
-              legend: '{{job_name}}',
-            },
-          ],
-          [
-            {
-              series: series('kube_job_owner', {
-                namespace: drill.namespace,
-                job_name: jobName,
-                owner_kind: 'CronJob',
-                owner_name: drill.cronJob,
-                owner_is_controller: 'true',
-              }),
-              values: constant(1, step),
-            },
-            {
-              series: series('kube_job_status_start_time', { namespace: drill.namespace, job_name: jobName }),
-              values: constant(600, step),
-            },
-            {
-              series: series('kube_job_status_completion_time', { namespace: drill.namespace, job_name: jobName }),
-              values: constant(1500, step),
-            },
-          ],
-          'timeseries',
-        ),
-      );
-    }
+    for (const drill of input.drills.filter((d) => d.schedule === schedule)) panels.push(drillDurationPanel(drill));
     rows.push({ title: `Schedule ${schedule}`, panels });
   }
   return rows;

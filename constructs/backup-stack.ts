@@ -15,6 +15,7 @@ import { schemaCheck } from '../lib/validation/schema';
 import { ArgoCdApplication, resolveRepository } from './argocd-application';
 import { BackupAlerts } from './backup-alerts';
 import { BackupDashboard } from './backup-dashboard';
+import { BackupHeartbeat } from './backup-heartbeat';
 import { BackupSchedule } from './backup-schedule';
 import { CrdApplication } from './crd-application';
 import { CsiSnapshotStack } from './csi-snapshot-stack';
@@ -86,6 +87,8 @@ export class BackupStack extends Construct {
   public readonly applications: readonly (ArgoCdApplication | CrdApplication)[];
   /** Configured unprotected namespaces plus every drill scratch namespace, each with its reason. */
   public readonly unprotectedNamespaces: Readonly<Record<string, string>>;
+  /** The heartbeat CronJob (with `heartbeat`). */
+  public readonly heartbeat?: BackupHeartbeat;
   /** The Grafana dashboard ConfigMap (unless `dashboard.enabled: false`). */
   public readonly dashboard?: BackupDashboard;
   /** The plan report's input. */
@@ -95,6 +98,7 @@ export class BackupStack extends Construct {
     return [
       this.release.permissions,
       ...this.drills.map((d) => d.permissions),
+      this.heartbeat?.permissions,
       this.snapshots?.permissions,
       this.alerts.storageLocationMetrics?.permissions,
     ].filter((x): x is ServiceAccountPermissions => x !== undefined);
@@ -482,6 +486,23 @@ export class BackupStack extends Construct {
             namespace: dash.namespace,
             folder: dash.folder,
             folderAnnotation: dash.folderAnnotation,
+          }),
+      );
+    }
+
+    // the heartbeat from outside: only with a Secret holding the URL to ping
+    if (data.heartbeat) {
+      const hb = data.heartbeat;
+      this.heartbeat = atPath(
+        p('heartbeat'),
+        fieldsOf('HeartbeatConfig'),
+        () =>
+          new BackupHeartbeat(velero, 'BackupHeartbeat', {
+            release,
+            thresholds: this.alerts.thresholds,
+            secretName: hb.secretName,
+            secretKey: hb.secretKey,
+            cron: hb.cron,
           }),
       );
     }

@@ -5,6 +5,7 @@ export * from './csi-snapshot-stack';
 export * from './backup-schedule';
 export * from './backup-alerts';
 export * from './backup-dashboard';
+export * from './backup-heartbeat';
 export * from './restore-drill';
 export * from './storage-location-metrics';
 export * from './restore-modifiers';

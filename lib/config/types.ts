@@ -440,6 +440,16 @@ export interface AlertsConfig {
   };
 }
 
+/** The heartbeat from outside (constructs/backup-heartbeat.ts): pings a URL while every schedule is fresh. */
+export interface HeartbeatConfig {
+  /** The Secret in Velero's namespace holding the URL (created out of band, never rendered). */
+  readonly secretName: string;
+  /** Key of the URL in the Secret. @default 'url' */
+  readonly secretKey?: string;
+  /** When the check runs, 5 cron fields in UTC. @default '*\/15 * * * *' */
+  readonly cron?: string;
+}
+
 /** The Grafana dashboard (constructs/backup-dashboard.ts), in a ConfigMap kube-prometheus-stack's sidecar loads. */
 export interface DashboardConfig {
   /** Render the dashboard ConfigMap. @default true */
@@ -594,6 +604,8 @@ export interface StackConfig {
   readonly alerts?: AlertsConfig;
   /** The Grafana dashboard of the backups. @default {} (rendered, no folder) */
   readonly dashboard?: DashboardConfig;
+  /** A heartbeat CronJob that pings a URL while every schedule's newest backup is fresh. @default - none */
+  readonly heartbeat?: HeartbeatConfig;
   /** ArgoCD: repository, project, waves, sync options. @default {} (every field at its default) */
   readonly argocd?: ArgoCdConfig;
 }

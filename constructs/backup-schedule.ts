@@ -375,7 +375,7 @@ export class BackupSchedule extends Construct {
     const shortAllowed = props.allowTtlWithoutReactionTime || props.allowTtlShorterThanCadence;
     if (compareDurations(this.ttl, guarded) < 0 && !shortAllowed) {
       fail(
-        `ttl '${describeDuration(this.ttl)}' leaves less than a day between VeleroBackupDelayed and the expiry of the last restore point; raise ttl to at least '${Math.ceil(guarded.toSeconds() / 3600)}h', or set allowTtlWithoutReactionTime (docs/pitfalls.md#last-restore-point)`,
+        `ttl '${typeof props.ttl === 'string' ? props.ttl : `${+(this.ttl.toSeconds() / 3600).toFixed(2)}h`}' leaves less than a day between VeleroBackupDelayed and the expiry of the last restore point; raise ttl to at least '${Math.ceil(guarded.toSeconds() / 3600)}h', or set allowTtlWithoutReactionTime (docs/pitfalls.md#last-restore-point)`,
       );
     }
     this.lastRestorePointGuarded = compareDurations(this.ttl, guarded) >= 0;

@@ -61,15 +61,15 @@ describe('the guard fires when the newest Completed backup is within its margin 
 
 describe('a ttl that leaves no time to react is refused (the staleness threshold plus a day)', () => {
   test.each([
-    ['daily, 53h', SEED_DAILY, '53h', "ttl '2d5h' leaves less than a day", "at least '54h'"],
+    ['daily, 53h', SEED_DAILY, '53h', "ttl '53h' leaves less than a day", "at least '54h'"],
     [
       'hourly, 25h',
       { ...SEED_DAILY, schedule: '0 * * * *' },
       '25h',
-      "ttl '1d1h' leaves less than a day",
+      "ttl '25h' leaves less than a day",
       "at least '26h'",
     ],
-    ['weekly, 8d', SEED_WEEKLY, '192h', "ttl '8d' leaves less than a day", "at least '216h'"],
+    ['weekly, 8d', SEED_WEEKLY, '192h', "ttl '192h' leaves less than a day", "at least '216h'"],
   ])('%s', (_name, schedule, ttl, problem, fix) => {
     const message = alertStackError({ schedules: [{ ...schedule, ttl }] });
     expect(message).toContain(problem);

@@ -121,7 +121,7 @@ describe('a retention that cannot be expanded is refused at its path', () => {
     [
       'a last restore point that leaves no time to react',
       { retention: { daily: 2 } },
-      'schedules[0].retention: daily keeps its last restore point 2d, less than a day after VeleroBackupDelayed; keep 2d6h',
+      'schedules[0].retention: daily keeps its last restore point 48h, less than a day after VeleroBackupDelayed; keep at least 3 daily backups',
     ],
   ])('%s', (_name, change, message) => {
     const got = failure([{ ...SET, ...change } as ScheduleConfig]);
@@ -131,7 +131,7 @@ describe('a retention that cannot be expanded is refused at its path', () => {
   });
 
   test('hourly-only: 24 hourly backups leave less than a day, accepted with allowTtlWithoutReactionTime', () => {
-    expect(failure([{ ...SET, retention: { hourly: 24 } }])).toContain('hourly keeps its last restore point 1d');
+    expect(failure([{ ...SET, retention: { hourly: 24 } }])).toContain('hourly keeps its last restore point 24h');
     const stack = stackOf([{ ...SET, retention: { hourly: 24 }, allowTtlWithoutReactionTime: true }]);
     expect(stack.schedules.map((s) => s.name)).toEqual(['apps-hourly']);
   });

@@ -12,7 +12,7 @@
  */
 import { Duration } from 'cdk8s';
 import { parseCron } from './cron';
-import { compareDurations, describeDuration, durationNanos, formatGoDuration } from '../units/duration';
+import { compareDurations, durationNanos, formatGoDuration } from '../units/duration';
 import { scheduleThresholds } from '../alerts/thresholds';
 import { minimumGuardedTtl } from '../alerts/last-restore-point';
 import type { RetentionConfig, ScheduleConfig } from '../config/types';
@@ -98,8 +98,9 @@ export function expandRetention(
   const last = [...members].sort((a, b) => compareDurations(b.ttl, a.ttl))[0];
   const minimum = minimumGuardedTtl(scheduleThresholds(last.cadence));
   if (compareDurations(last.ttl, minimum) < 0 && !allowTtlWithoutReactionTime) {
+    const needed = Math.ceil(minimum.toSeconds() / last.cadence.toSeconds());
     fail(
-      `retention ${last.period} keeps its last restore point ${describeDuration(last.ttl)}, less than a day after VeleroBackupDelayed; keep ${describeDuration(minimum)} of ${last.period} backups, or set allowTtlWithoutReactionTime`,
+      `retention ${last.period} keeps its last restore point ${Math.round(last.ttl.toSeconds() / 3600)}h, less than a day after VeleroBackupDelayed; keep at least ${needed} ${last.period} backups, or set allowTtlWithoutReactionTime`,
     );
   }
   return members.map(({ period, name: n, schedule: c, ttl, count }) => ({

@@ -23,77 +23,85 @@ import { buildStack, SEED_CONFIG } from '../main';
 import { renderApp } from '../lib/output/output';
 
 const promtool = findPromtool();
-const seed = buildStack();
-const dashboard = seed.stack.dashboard!;
-
 interface Placed {
   readonly row: string;
   readonly panel: DashboardPanel;
   readonly index: number;
 }
-const PANELS: Placed[] = dashboard.rows
-  .flatMap((r) => r.panels.map((panel) => ({ row: r.title, panel })))
-  .map((p, index) => ({ ...p, index }));
-const TARGETS = PANELS.flatMap((p) => p.panel.targets.map((t) => ({ ...p, expr: t.expr })));
 
-const rule = (alert: string, expr: string): AlertRule => ({ alert, expr, labels: {}, annotations: {} });
-const dataRule = (k: number) => rule(`DashboardData_${k}`, `count(${TARGETS[k].expr})`);
-const failingRule = (p: Placed) =>
-  rule(
-    `DashboardFailing_${p.index}`,
-    p.panel.targets.flatMap((t) => p.panel.failing.map((f) => `count((${t.expr}) ${f.op} ${f.value})`)).join(' or ') ||
-      'vector(1) == 0',
-  );
+/** The seed's dashboard on a Velero line, with its panels, targets and the alert cases that evaluate them. */
+function underTest(version?: string) {
+  const seed = buildStack(version ? { version } : {});
+  const dashboard = seed.stack.dashboard!;
 
-/** The row of an alert case: its rule's schedule; for a rule over every schedule, the schedule its series carry. */
-function rowOf(c: AlertTestCase): string {
-  const fromSeries = () => c.series.map((s) => /schedule="([^"]*)"/.exec(s.series)?.[1]).find((x) => x !== undefined);
-  const schedule = c.rule.labels.schedule ?? (c.rule.expr.includes('schedule!=""') ? fromSeries() : undefined);
-  return schedule ? `Schedule ${schedule}` : 'Velero server and storage';
-}
-/** The panel that shows the case's rule in its row. */
-function panelOf(c: AlertTestCase): Placed | undefined {
-  return PANELS.find((p) => p.row === rowOf(c) && p.panel.sources.includes(c.rule.expr));
-}
+  const PANELS: Placed[] = dashboard.rows
+    .flatMap((r) => r.panels.map((panel) => ({ row: r.title, panel })))
+    .map((p, index) => ({ ...p, index }));
+  const TARGETS = PANELS.flatMap((p) => p.panel.targets.map((t) => ({ ...p, expr: t.expr })));
 
-const cases = seed.alerts.testCases;
-const silent = cases.filter((c) => c.firing.length === 0);
-const firing = cases.filter((c) => c.firing.length > 0);
+  const rule = (alert: string, expr: string): AlertRule => ({ alert, expr, labels: {}, annotations: {} });
+  const dataRule = (k: number) => rule(`DashboardData_${k}`, `count(${TARGETS[k].expr})`);
+  const failingRule = (p: Placed) =>
+    rule(
+      `DashboardFailing_${p.index}`,
+      p.panel.targets
+        .flatMap((t) => p.panel.failing.map((f) => `count((${t.expr}) ${f.op} ${f.value})`))
+        .join(' or ') || 'vector(1) == 0',
+    );
 
-/** The promtool cases, each with the panel it evaluates: data under silent cases and healthy series, red under firing ones. */
-function dashboardCases(): { panel: number; case: AlertTestCase }[] {
-  const out: { panel: number; case: AlertTestCase }[] = [];
-  const data = (p: Placed, c: AlertTestCase, name: string) =>
-    TARGETS.forEach((t, k) => {
-      if (t.index === p.index) out.push({ panel: p.index, case: { ...c, name, rule: dataRule(k), firing: [{}] } });
-    });
-  for (const c of silent) {
-    const p = panelOf(c)!;
-    data(p, c, `${c.name}: '${p.panel.title}' shows data`);
+  /** The row of an alert case: its rule's schedule; for a rule over every schedule, the schedule its series carry. */
+  function rowOf(c: AlertTestCase): string {
+    const fromSeries = () => c.series.map((s) => /schedule="([^"]*)"/.exec(s.series)?.[1]).find((x) => x !== undefined);
+    const schedule = c.rule.labels.schedule ?? (c.rule.expr.includes('schedule!=""') ? fromSeries() : undefined);
+    return schedule ? `Schedule ${schedule}` : 'Velero server and storage';
   }
-  for (const c of firing) {
-    const p = panelOf(c)!;
-    out.push({
-      panel: p.index,
-      case: { ...c, name: `${c.name}: '${p.panel.title}' is red`, rule: failingRule(p), firing: [{}] },
-    });
+  /** The panel that shows the case's rule in its row. */
+  function panelOf(c: AlertTestCase): Placed | undefined {
+    return PANELS.find((p) => p.row === rowOf(c) && p.panel.sources.includes(c.rule.expr));
   }
-  for (const p of PANELS) {
-    const h = p.panel.healthy;
-    if (h) {
-      const c = {
-        name: '',
-        rule: dataRule(0),
-        interval: h.interval,
-        evalTime: h.evalTime,
-        series: [...h.series],
-        firing: [],
-      };
-      data(p, c, `healthy: '${p.panel.title}' shows data`);
+
+  const cases = seed.alerts.testCases;
+  const silent = cases.filter((c) => c.firing.length === 0);
+  const firing = cases.filter((c) => c.firing.length > 0);
+
+  /** The promtool cases, each with the panel it evaluates: data under silent cases and healthy series, red under firing ones. */
+  function dashboardCases(): { panel: number; case: AlertTestCase }[] {
+    const out: { panel: number; case: AlertTestCase }[] = [];
+    const data = (p: Placed, c: AlertTestCase, name: string) =>
+      TARGETS.forEach((t, k) => {
+        if (t.index === p.index) out.push({ panel: p.index, case: { ...c, name, rule: dataRule(k), firing: [{}] } });
+      });
+    for (const c of silent) {
+      const p = panelOf(c)!;
+      data(p, c, `${c.name}: '${p.panel.title}' shows data`);
     }
+    for (const c of firing) {
+      const p = panelOf(c)!;
+      out.push({
+        panel: p.index,
+        case: { ...c, name: `${c.name}: '${p.panel.title}' is red`, rule: failingRule(p), firing: [{}] },
+      });
+    }
+    for (const p of PANELS) {
+      const h = p.panel.healthy;
+      if (h) {
+        const c = {
+          name: '',
+          rule: dataRule(0),
+          interval: h.interval,
+          evalTime: h.evalTime,
+          series: [...h.series],
+          firing: [],
+        };
+        data(p, c, `healthy: '${p.panel.title}' shows data`);
+      }
+    }
+    return out;
   }
-  return out;
+  return { seed, dashboard, PANELS, TARGETS, dataRule, failingRule, panelOf, cases, silent, firing, dashboardCases };
 }
+
+const { seed, dashboard, PANELS, TARGETS, panelOf, cases } = underTest();
 
 /** The rendered dashboard ConfigMap of an app. */
 const configMapOf = (app: App): any =>
@@ -173,7 +181,11 @@ describe('the panels', () => {
   });
 });
 
-(promtool ? describe : describe.skip)('promtool: every panel against the alert cases', () => {
+(promtool ? describe.each : describe.skip.each)([
+  ['the seed (v1.15: the location phase from kube-state-metrics)', undefined],
+  ['v1.18.2 (velero_backup_location_status_gauge)', 'v1.18.2'],
+])('promtool: every panel against the alert cases, %s', (_line, version) => {
+  const { PANELS, TARGETS, dataRule, failingRule, panelOf, silent, dashboardCases } = underTest(version);
   const all = dashboardCases();
   const results = new Map<string, PromtoolResult>();
   let dir: string;

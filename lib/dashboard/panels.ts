@@ -69,7 +69,7 @@ const PANEL_OF: Readonly<
   VeleroPartialBackupFailure: { title: 'Partially failed backups (1h)', unit: 'short', style: 'timeseries' },
   VeleroBackupDurationHigh: { title: 'Backup duration (average, 1d)', unit: 's', style: 'timeseries' },
   VeleroVolumeSnapshotLocationUnavailable: { title: 'Snapshot failures (1h)', unit: 'short', style: 'timeseries' },
-  VeleroBackupStorageLocationUnavailable: { title: 'Storage location unavailable', unit: 'short' },
+  VeleroBackupStorageLocationUnavailable: { title: 'Storage location phase', unit: 'short' },
   VeleroBackupStorageLocationStatusMissing: { title: 'Storage location phase exported', unit: 'short' },
   VeleroRepositoryMaintenanceFailed: { title: 'Repository maintenance failures', unit: 'short' },
   PVCNotCoveredByBackup: { title: 'PVCs not covered by a backup', unit: 'short' },

@@ -9,7 +9,7 @@ import { checkLabels, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
 import { describeSelector, selectorMatches, type LabelSelector } from '../lib/kube/label-selector';
-import { metricsFor, type MetricSource } from '../lib/alerts/metrics-catalog';
+import { metricsFor, SCRAPED_SOURCES } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase } from '../lib/alerts/promtool';
 import { scheduleThresholds, type ScheduleThresholds } from '../lib/alerts/thresholds';
@@ -17,6 +17,7 @@ import { labels, type AdditionalAlertRules, type AlertContext, type ProvenRule }
 import { backupFailedRule } from '../lib/alerts/backup-failed';
 import { partialFailureRule } from '../lib/alerts/partial-failure';
 import { backupDelayedRule } from '../lib/alerts/backup-delayed';
+import { lastRestorePointRule, restorePointGuard } from '../lib/alerts/last-restore-point';
 import { backupAbsentRule, scrapeDownRule } from '../lib/alerts/metric-absent';
 import { backupDurationRule } from '../lib/alerts/backup-duration';
 import { storageLocationRule } from '../lib/alerts/storage-location';
@@ -176,8 +177,6 @@ function checkAlertsProps(props: BackupAlertsProps): void {
   }
 }
 
-/** Exporters the stack scrapes: the server's ServiceMonitor, kube-state-metrics, Prometheus. The node-agent has no scrape config. */
-const SCRAPED: readonly MetricSource[] = ['velero-server', 'kube-state-metrics', 'prometheus'];
 const SEVERITIES = ['critical', 'warning', 'info'];
 const PROM_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 
@@ -256,6 +255,10 @@ export class BackupAlerts extends Construct {
       scrapeDownRule(ctx, names),
       partialFailureRule(ctx, names),
       ...active.map((s) => backupDurationRule(ctx, s.name, thresholds[s.name])),
+      ...active.flatMap((s) => {
+        const guard = restorePointGuard(s.ttl, thresholds[s.name]);
+        return guard ? [lastRestorePointRule(ctx, s.name, s.ttl, guard)] : [];
+      }),
     ];
     // the storage-location signal per line (lib/alerts/storage-location-status.ts): Velero's gauge from 1.17,
     // the BSL's .status.phase through kube-state-metrics before
@@ -339,7 +342,7 @@ export class BackupAlerts extends Construct {
     const catalog = metricsFor(release.version);
     for (const rule of this.rules) {
       this.checkRule(rule);
-      checkAlertExpression(rule.alert, rule.expr, { catalog, scrapedSources: SCRAPED });
+      checkAlertExpression(rule.alert, rule.expr, { catalog, scrapedSources: SCRAPED_SOURCES });
     }
     this.checkEveryAlertProven();
 

@@ -19,6 +19,8 @@ import { checkCrdField } from '../lib/versions/crd-fields';
 import { PART_OF, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { checkSelector, type LabelSelector } from '../lib/kube/label-selector';
+import { scheduleThresholds } from '../lib/alerts/thresholds';
+import { minimumGuardedTtl } from '../lib/alerts/last-restore-point';
 import { includesExcludesProblem } from '../lib/validation/includes-excludes';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
 import { volumeSnapshotClassAnnotation } from '../lib/storage/csi-drivers';
@@ -86,6 +88,12 @@ export interface BackupScheduleProps {
    * point at all. @default false
    */
   readonly allowTtlShorterThanCadence?: boolean;
+  /**
+   * Accept a ttl shorter than the staleness threshold plus a day (`minimumGuardedTtl`: daily 54h, weekly 9d):
+   * the last restore point could expire less than a day after the first alert, so the schedule gets no
+   * `VeleroLastRestorePointExpiring` (docs/pitfalls.md#last-restore-point). @default false
+   */
+  readonly allowTtlWithoutReactionTime?: boolean;
   /** Namespaces to back up; `['*']` is all. Velero reads an empty list as all, so `[]` is refused. @default ['*'] */
   readonly includedNamespaces?: readonly string[];
   /** Namespaces to leave out. @default [] */
@@ -182,6 +190,7 @@ const PROPS: PropSpec = {
   schedule: 'string',
   ttl: 'duration?',
   allowTtlShorterThanCadence: 'boolean?',
+  allowTtlWithoutReactionTime: 'boolean?',
   includedNamespaces: 'string[]?',
   excludedNamespaces: 'string[]?',
   includedResources: 'string[]?',
@@ -325,6 +334,8 @@ export class BackupSchedule extends Construct {
   /** The longest interval between two runs (lib/schedule/cron.ts `cadenceOf`). */
   public readonly cadence: Duration;
   public readonly ttl: Duration;
+  /** The ttl leaves a day to react before the last restore point expires (`minimumGuardedTtl`), so `VeleroLastRestorePointExpiring` guards it. */
+  public readonly lastRestorePointGuarded: boolean;
   /** Restore points kept: ceil(ttl / cadence). */
   public readonly retentionDepth: number;
   /** `['*']` = all namespaces. */
@@ -383,6 +394,14 @@ export class BackupSchedule extends Construct {
         `ttl '${describeDuration(this.ttl)}' is shorter than the longest interval between runs of '${props.schedule}' (${describeDuration(this.cadence)}), which leaves times with no restore point; raise ttl to at least ${describeDuration(this.cadence)}, or set allowTtlShorterThanCadence`,
       );
     }
+    const guarded = minimumGuardedTtl(scheduleThresholds(this.cadence));
+    const shortAllowed = props.allowTtlWithoutReactionTime || props.allowTtlShorterThanCadence;
+    if (compareDurations(this.ttl, guarded) < 0 && !shortAllowed) {
+      fail(
+        `ttl '${typeof props.ttl === 'string' ? props.ttl : `${+(this.ttl.toSeconds() / 3600).toFixed(2)}h`}' leaves less than a day between VeleroBackupDelayed and the expiry of the last restore point; raise ttl to at least '${Math.ceil(guarded.toSeconds() / 3600)}h', or set allowTtlWithoutReactionTime (docs/pitfalls.md#last-restore-point)`,
+      );
+    }
+    this.lastRestorePointGuarded = compareDurations(this.ttl, guarded) >= 0;
     const ttlNs = durationNanos(this.ttl);
     const cadenceNs = durationNanos(this.cadence);
     this.retentionDepth = Number((ttlNs + cadenceNs - 1n) / cadenceNs);

@@ -19,9 +19,12 @@ import type { PlanInput } from '../lib/plan/plan';
 import { alertRunbookUrl } from '../lib/restore/runbook';
 import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
+import { scheduleConfigsOf } from '../lib/schedule/retention';
 import { schemaCheck } from '../lib/validation/schema';
 import { ArgoCdApplication, resolveRepository } from './argocd-application';
 import { BackupAlerts } from './backup-alerts';
+import { BackupDashboard } from './backup-dashboard';
+import { BackupHeartbeat } from './backup-heartbeat';
 import { BackupSchedule } from './backup-schedule';
 import { CrdApplication } from './crd-application';
 import { CsiSnapshotStack } from './csi-snapshot-stack';
@@ -115,6 +118,10 @@ export class BackupStack extends Construct {
   public readonly applications: readonly (ArgoCdApplication | CrdApplication)[];
   /** Configured unprotected namespaces plus every drill scratch namespace, each with its reason. */
   public readonly unprotectedNamespaces: Readonly<Record<string, string>>;
+  /** The heartbeat CronJob (with `heartbeat`). */
+  public readonly heartbeat?: BackupHeartbeat;
+  /** The Grafana dashboard ConfigMap (unless `dashboard.enabled: false`). */
+  public readonly dashboard?: BackupDashboard;
   /** The plan report's input. */
   public readonly plan: PlanInput;
   /** Every ServiceAccount the stack renders, with each rule and why (docs/permissions.md). */
@@ -122,6 +129,7 @@ export class BackupStack extends Construct {
     return [
       this.release.permissions,
       ...this.drills.map((d) => d.permissions),
+      this.heartbeat?.permissions,
       this.snapshots?.permissions,
       this.alerts.storageLocationMetrics?.permissions,
     ].filter((x): x is ServiceAccountPermissions => x !== undefined);
@@ -220,8 +228,12 @@ export class BackupStack extends Construct {
     const drills: RestoreDrill[] = [];
     /** The schedule each drill restores, in drill order. */
     const drillSchedules: BackupSchedule[] = [];
-    (data.schedules ?? []).forEach((s, i) => {
-      const path = p('schedules', i);
+    // a schedule with `retention` renders its set of Schedules (lib/schedule/retention.ts), each at the item's path
+    const scheduleConfigs = (data.schedules ?? []).flatMap((item, index) =>
+      atPath(p('schedules', index), scheduleFields, () => scheduleConfigsOf(item)).map((config) => ({ config, index })),
+    );
+    scheduleConfigs.forEach(({ config: s, index }, i) => {
+      const path = p('schedules', index);
       const location =
         s.storageLocation === undefined
           ? undefined
@@ -243,7 +255,7 @@ export class BackupStack extends Construct {
         if (taken >= 0) {
           throw new ConfigError(
             configPath(path, 'name'),
-            `'${s.name}' is taken by ${p('schedules', taken)}; give each schedule its own name`,
+            `'${s.name}' is taken by ${p('schedules', scheduleConfigs[taken].index)}; give each schedule its own name`,
           );
         }
         return new BackupSchedule(velero, `Schedule${i}`, {
@@ -253,6 +265,7 @@ export class BackupStack extends Construct {
           schedule: s.schedule,
           ttl: s.ttl,
           allowTtlShorterThanCadence: s.allowTtlShorterThanCadence,
+          allowTtlWithoutReactionTime: s.allowTtlWithoutReactionTime,
           includedNamespaces: s.includedNamespaces,
           excludedNamespaces: s.excludedNamespaces,
           includedResources: s.includedResources,
@@ -496,6 +509,45 @@ export class BackupStack extends Construct {
         },
       });
     });
+
+    // the Grafana dashboard, from the alerts' rules (off with dashboard.enabled: false)
+    const dash = data.dashboard ?? {};
+    if (dash.enabled !== false) {
+      this.dashboard = atPath(
+        p('dashboard'),
+        fieldsOf('DashboardConfig').filter((f) => f !== 'namespace'),
+        () =>
+          new BackupDashboard(velero, 'BackupDashboard', {
+            release,
+            alerts: this.alerts,
+            drills: drills.map((d, i) => ({
+              schedule: drillSchedules[i].name,
+              cronJob: d.name,
+              namespace: d.namespace,
+            })),
+            namespace: dash.namespace,
+            folder: dash.folder,
+            folderAnnotation: dash.folderAnnotation,
+          }),
+      );
+    }
+
+    // the heartbeat from outside: only with a Secret holding the URL to ping
+    if (data.heartbeat) {
+      const hb = data.heartbeat;
+      this.heartbeat = atPath(
+        p('heartbeat'),
+        fieldsOf('HeartbeatConfig'),
+        () =>
+          new BackupHeartbeat(velero, 'BackupHeartbeat', {
+            release,
+            thresholds: this.alerts.thresholds,
+            secretName: hb.secretName,
+            secretKey: hb.secretKey,
+            cron: hb.cron,
+          }),
+      );
+    }
 
     // ArgoCD: the CRDs first, then one Application per folder
     const common = {

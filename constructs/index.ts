@@ -4,6 +4,8 @@ export * from './crd-application';
 export * from './csi-snapshot-stack';
 export * from './backup-schedule';
 export * from './backup-alerts';
+export * from './backup-dashboard';
+export * from './backup-heartbeat';
 export * from './restore-drill';
 export * from './storage-location-metrics';
 export * from './restore-modifiers';

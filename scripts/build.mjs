@@ -4,6 +4,7 @@
 //   build/**.js + .d.ts       tsc (tsconfig.build.json): index.ts, constructs/, lib/, imports/, cli/, as CommonJS
 //   build/generated/drill-runner.js     the restore-drill runner (drill/runner.ts) bundled with the options of
 //                                       drill/build.json: the exact text the RestoreDrill ConfigMap carries
+//   build/generated/heartbeat-runner.js the heartbeat runner (heartbeat/runner.ts), likewise (heartbeat/build.json)
 //   build/generated/core-validators.js  the validators of every core kind of kubernetes-models (ES modules,
 //                                       bundled to one CommonJS file; each kind initialized on first use)
 // The sources stay TypeScript; jest and the repository's own scripts run them directly (lib/ falls back to
@@ -25,16 +26,19 @@ execFileSync(process.execPath, [join(root, 'node_modules', 'typescript7', 'bin',
 });
 mkdirSync(join(out, 'generated'), { recursive: true });
 
-// the drill runner: the same options and checks as lib/drill/drill-bundle.ts's in-memory build
-const drill = buildSync({
-  ...JSON.parse(readFileSync(join(root, 'drill', 'build.json'), 'utf8')),
-  absWorkingDir: root,
-  write: false,
-  logLevel: 'silent',
-});
-const runner = drill.outputFiles[0].text;
-if (runner.includes(root)) throw new Error(`build: the drill bundle contains the absolute path '${root}'`);
-writeFileSync(join(out, 'generated', 'drill-runner.js'), runner);
+// the runners shipped in ConfigMaps (the restore drill, the heartbeat): the same options and checks as
+// lib/drill/drill-bundle.ts's in-memory build, written where its prebuiltBundle() looks (<folder>-runner.js)
+for (const folder of ['drill', 'heartbeat']) {
+  const bundle = buildSync({
+    ...JSON.parse(readFileSync(join(root, folder, 'build.json'), 'utf8')),
+    absWorkingDir: root,
+    write: false,
+    logLevel: 'silent',
+  });
+  const runner = bundle.outputFiles[0].text;
+  if (runner.includes(root)) throw new Error(`build: the ${folder} bundle contains the absolute path '${root}'`);
+  writeFileSync(join(out, 'generated', `${folder}-runner.js`), runner);
+}
 
 // the core kinds: `<group or v1>/<version>/<Kind>` -> the file of its validator, read from each model's import
 const models = join(root, 'node_modules', 'kubernetes-models');

@@ -66,6 +66,7 @@ describe('the rendered PrometheusRule', () => {
     expect(severities).toEqual({
       ...SEVEN_SEED_ALERTS,
       PVCNotCoveredByBackup: 'warning',
+      VeleroLastRestorePointExpiring: 'critical',
       // v1.15 sees the BSL phase through kube-state-metrics, and says when that metric is missing
       VeleroBackupStorageLocationStatusMissing: 'warning',
     });

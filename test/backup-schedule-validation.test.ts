@@ -150,8 +150,10 @@ describe('validation: cron and ttl', () => {
     expect(s.retentionDepth).toBe(1);
   });
 
-  test('ttl equal to the cadence is allowed', () => {
-    expect(setup([{ name: 'daily', schedule: '0 2 * * *', ttl: '24h' }]).schedules[0].retentionDepth).toBe(1);
+  test('ttl equal to the cadence is allowed with allowTtlWithoutReactionTime (no time to react: refused without)', () => {
+    const s = { name: 'daily', schedule: '0 2 * * *', ttl: '24h' };
+    expect(setup([{ ...s, allowTtlWithoutReactionTime: true }]).schedules[0].retentionDepth).toBe(1);
+    expect(error({ schedule: s.schedule, ttl: s.ttl })).toContain("ttl '24h' leaves less than a day");
   });
 
   test('timeouts must parse and be positive', () => {

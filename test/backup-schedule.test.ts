@@ -88,8 +88,8 @@ describe('cadence and retention depth', () => {
   });
 
   test('retention depth rounds up', () => {
-    expect(schedule('0 */6 * * *', '25h').retentionDepth).toBe(5);
-    expect(schedule('0 */6 * * *', '24h').retentionDepth).toBe(4);
+    expect(schedule('0 */6 * * *', '49h').retentionDepth).toBe(9);
+    expect(schedule('0 */6 * * *', '48h').retentionDepth).toBe(8);
   });
 
   test('the ttl may be a Go duration string', () => {

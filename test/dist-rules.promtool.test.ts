@@ -58,6 +58,7 @@ describePromtool('promtool on the committed dist/ rules', () => {
       new Set([
         'VeleroBackupFailed',
         'VeleroBackupDelayed',
+        'VeleroLastRestorePointExpiring',
         'VeleroBackupStorageLocationUnavailable',
         'VeleroBackupStorageLocationStatusMissing',
         'VeleroBackupMetricAbsent',

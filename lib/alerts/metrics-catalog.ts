@@ -16,6 +16,9 @@ export type MetricType = 'counter' | 'gauge' | 'histogram';
 /** Who exports the series. */
 export type MetricSource = 'velero-server' | 'node-agent' | 'kube-state-metrics' | 'prometheus';
 
+/** Exporters the stack scrapes: the server's ServiceMonitor, kube-state-metrics, Prometheus. The node-agent has no scrape config. */
+export const SCRAPED_SOURCES: readonly MetricSource[] = ['velero-server', 'kube-state-metrics', 'prometheus'];
+
 export interface MetricDefinition {
   /** The family name; a histogram's series are `<name>_bucket`, `<name>_sum` and `<name>_count`. */
   readonly name: string;

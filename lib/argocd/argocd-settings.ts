@@ -110,3 +110,111 @@ export function exclusionCheckCommands(argocdNamespace = 'argocd'): string[] {
     `kubectl get applications -A -o json | jq -r '.items[].status.resources[]? | select(.group=="velero.io" or (.group=="snapshot.storage.k8s.io" and .kind!="VolumeSnapshotClass")) | .kind + " " + .name'   # prints only Schedules, BackupStorageLocations and VolumeSnapshotLocations`,
   ];
 }
+
+/**
+ * ArgoCD health checks for Velero's kinds (`argocd-cm` keys `resource.customizations.health.velero.io_<Kind>`).
+ * ArgoCD ships none up to v3.5.1 (argo-cd PR #28464 adds Backup, Restore and Schedule later, not the
+ * BackupStorageLocation), so a `velero` Application shows Healthy while its location is Unavailable or its
+ * Schedules fail validation. argo-cd@v3.5.1 util/settings/settings.go `appendResourceOverridesFromSplitKeys`
+ * splits the key at its first three dots (`convertToOverrideKey`: `velero.io_Schedule` -> `velero.io/Schedule`);
+ * util/lua/lua.go `runLua` sets the object as the global `obj` (absent fields are nil) and opens only the base,
+ * table, package and a safe os library (no `string`, so the scripts concatenate with `..`), and
+ * `ExecuteHealthLua` reads the returned table's `status` (Healthy, Progressing, Degraded, Suspended, Missing or
+ * Unknown; anything else becomes Unknown) and `message`.
+ *
+ * The phases are the CRDs' status enums at v1.15.0..v1.18.1 (1.18 adds Backup `Queued` and `ReadyToStart`);
+ * test/argocd-health.test.ts runs every script on a Lua VM against every phase of every line's schema.
+ * Backups and Restores are in `resource.exclusions` above, so their checks take effect only where they are
+ * tracked (an Application that syncs a Restore manifest, an install without those exclusions).
+ */
+const LUA_MESSAGE_OF_LIST = `local function joined(list)
+  if list == nil or #list == 0 then return "" end
+  return ": " .. table.concat(list, "; ")
+end`;
+
+/**
+ * A script mapping `obj.status.phase` through `cases` ([comma-separated phases, status, Lua message]), with a
+ * no-status case (`none`) and Unknown for a phase it does not know; `opening` and `closing` are Lua run
+ * before and after the mapping.
+ */
+function phaseHealthLua(
+  opening: string,
+  none: string,
+  cases: readonly (readonly [string, string, string])[],
+  closing = '',
+): string {
+  return [
+    LUA_MESSAGE_OF_LIST,
+    'local hs = { status = "Progressing", message = ' + JSON.stringify(none) + ' }',
+    'if obj.status == nil or obj.status.phase == nil or obj.status.phase == "" then return hs end',
+    'local phase = obj.status.phase',
+    opening,
+    ...cases.map(
+      ([phases, status, message], i) =>
+        `${i === 0 ? 'if' : 'elseif'} ${phases
+          .split(',')
+          .map((p) => `phase == "${p}"`)
+          .join(' or ')} then\n  hs.status = "${status}"\n  hs.message = ${message}`,
+    ),
+    'else\n  hs.status = "Unknown"\n  hs.message = "unknown phase " .. phase',
+    'end',
+    closing,
+    'return hs',
+    '',
+  ]
+    .filter((l) => l !== '')
+    .join('\n')
+    .concat('\n');
+}
+
+const BACKUP_RUNNING =
+  'New,Queued,ReadyToStart,InProgress,WaitingForPluginOperations,WaitingForPluginOperationsPartiallyFailed,Finalizing,FinalizingPartiallyFailed';
+const RESTORE_RUNNING =
+  'New,InProgress,WaitingForPluginOperations,WaitingForPluginOperationsPartiallyFailed,Finalizing,FinalizingPartiallyFailed';
+const FAILURE =
+  '"phase " .. phase .. (obj.status.failureReason and (": " .. obj.status.failureReason) or joined(obj.status.validationErrors))';
+
+/** Kind -> Lua health script, in the order the README lists them. */
+export const VELERO_HEALTH_LUA: Readonly<Record<string, string>> = {
+  BackupStorageLocation: phaseHealthLua(
+    'local detail = obj.status.message and (": " .. obj.status.message) or ""',
+    'not validated yet',
+    [
+      ['Available', 'Healthy', '"Available"'],
+      ['Unavailable', 'Degraded', '"Unavailable" .. detail'],
+    ],
+  ),
+  Schedule: phaseHealthLua(
+    '',
+    'not validated yet',
+    [
+      ['Enabled', 'Healthy', '"Enabled"'],
+      ['FailedValidation', 'Degraded', '"FailedValidation" .. joined(obj.status.validationErrors)'],
+      ['New', 'Progressing', '"New"'],
+    ],
+    // a paused Schedule stays Enabled; ArgoCD shows it Suspended
+    'if hs.status == "Healthy" and obj.spec ~= nil and obj.spec.paused == true then\n  hs.status = "Suspended"\n  hs.message = "paused"\nend',
+  ),
+  Backup: phaseHealthLua('', 'not started', [
+    ['Completed', 'Healthy', '"Completed"'],
+    ['PartiallyFailed,Failed,FailedValidation', 'Degraded', FAILURE],
+    [`${BACKUP_RUNNING},Deleting`, 'Progressing', 'phase'],
+  ]),
+  Restore: phaseHealthLua('', 'not started', [
+    ['Completed', 'Healthy', '"Completed"'],
+    ['PartiallyFailed,Failed,FailedValidation', 'Degraded', FAILURE],
+    [RESTORE_RUNNING, 'Progressing', 'phase'],
+  ]),
+};
+
+/** The `argocd-cm` key of a Velero kind's health check. */
+export function veleroHealthKey(kind: string): string {
+  return `resource.customizations.health.velero.io_${kind}`;
+}
+
+/** The `argocd-cm` data entries of the health checks, as YAML under `data:` (README "ArgoCD settings"). */
+export function argocdHealthCustomizations(): string {
+  return Object.entries(VELERO_HEALTH_LUA)
+    .map(([kind, lua]) => `${veleroHealthKey(kind)}: |\n${lua.replace(/^(?=.)/gm, '  ')}`)
+    .join('');
+}

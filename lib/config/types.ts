@@ -412,6 +412,20 @@ export interface DrillConfig {
 }
 
 /** One velero.io/v1 Schedule. Unset fields are Velero's (or the construct's) defaults. */
+/** Restore points to keep per period (docs/pitfalls.md#retention); an absent or 0 period has no Schedule. */
+export interface RetentionConfig {
+  /** Hourly backups to keep (ttl count x 1h). @default 0 */
+  readonly hourly?: number;
+  /** Daily backups to keep (ttl count x 24h). @default 0 */
+  readonly daily?: number;
+  /** Weekly backups, Sundays (ttl count x 168h). @default 0 */
+  readonly weekly?: number;
+  /** Monthly backups, on the 1st (ttl count x 744h, the longest month). @default 0 */
+  readonly monthly?: number;
+  /** Yearly backups, on January 1st (ttl count x 8784h, a leap year). @default 0 */
+  readonly yearly?: number;
+}
+
 export interface ScheduleConfig {
   /** Schedule name, exactly as configured: backups, metrics and runbooks use it. */
   readonly name: DnsLabel;
@@ -423,6 +437,14 @@ export interface ScheduleConfig {
   readonly ttl?: DurationValue;
   /** @default false */
   readonly allowTtlShorterThanCadence?: boolean;
+  /**
+   * Count-based retention instead of one ttl: `{ daily: 7, weekly: 4, monthly: 12 }` renders the Schedules
+   * `<name>-daily`, `<name>-weekly`, `<name>-monthly` at the minute and hour of `schedule`, each with the ttl
+   * that keeps that many backups (lib/schedule/retention.ts). Not with `ttl`. @default - one Schedule with `ttl`
+   */
+  readonly retention?: RetentionConfig;
+  /** Accept a ttl under the staleness threshold plus a day (no last-restore-point guard). @default false */
+  readonly allowTtlWithoutReactionTime?: boolean;
   /** Namespaces to back up; `['*']` is all. @default ['*'] */
   readonly includedNamespaces?: readonly string[];
   /** @default [] */
@@ -604,6 +626,28 @@ export interface AlertsConfig {
   };
 }
 
+/** The heartbeat from outside (constructs/backup-heartbeat.ts): pings a URL while every schedule is fresh. */
+export interface HeartbeatConfig {
+  /** The Secret in Velero's namespace holding the URL (created out of band, never rendered). */
+  readonly secretName: string;
+  /** Key of the URL in the Secret. @default 'url' */
+  readonly secretKey?: string;
+  /** When the check runs, 5 cron fields in UTC. @default '*\/15 * * * *' */
+  readonly cron?: string;
+}
+
+/** The Grafana dashboard (constructs/backup-dashboard.ts), in a ConfigMap kube-prometheus-stack's sidecar loads. */
+export interface DashboardConfig {
+  /** Render the dashboard ConfigMap. @default true */
+  readonly enabled?: boolean;
+  /** Grafana folder, as the sidecar's folder annotation. @default - no annotation (Grafana's General folder) */
+  readonly folder?: string;
+  /** The annotation key the sidecar reads the folder from (`sidecar.dashboards.folderAnnotation`). @default 'grafana_folder' */
+  readonly folderAnnotation?: string;
+  /** Namespace of the ConfigMap. @default release.namespace ('velero') */
+  readonly namespace?: DnsLabel;
+}
+
 /** An ArgoCD Application-level sync option (docs/upstream-facts.md#argocd-sync). */
 export type SyncOption =
   | 'ServerSideApply=true'
@@ -751,6 +795,10 @@ export interface StackConfig {
   readonly csi?: CsiConfig;
   /** The alert rules. @default {} (every field at its default) */
   readonly alerts?: AlertsConfig;
+  /** The Grafana dashboard of the backups. @default {} (rendered, no folder) */
+  readonly dashboard?: DashboardConfig;
+  /** A heartbeat CronJob that pings a URL while every schedule's newest backup is fresh. @default - none */
+  readonly heartbeat?: HeartbeatConfig;
   /** ArgoCD: repository, project, waves, sync options. @default {} (every field at its default) */
   readonly argocd?: ArgoCdConfig;
 }

@@ -41,29 +41,46 @@ export function repositoryRoot(from: string = __dirname): string {
 /** The bundled runner (`node runner.js` runs it; `require()` gives `runDrill`/`main`). */
 export function bundleDrillRunner(): string {
   if (typeof __VELERO_CDK8S_DRILL_RUNNER__ === 'string') return __VELERO_CDK8S_DRILL_RUNNER__;
-  if (built !== undefined) return built;
-  // the installed package: scripts/build.mjs bundled it at build time (build/lib/drill/ -> build/generated/)
-  const prebuilt = join(__dirname, '..', '..', 'generated', 'drill-runner.js');
-  if (basename(resolve(__dirname, '..', '..')) === 'build' && existsSync(prebuilt)) {
-    built = readFileSync(prebuilt, 'utf8');
-    return built;
-  }
+  return (built ??= bundleEntry(DRILL_BUILD_OPTIONS));
+}
+
+/**
+ * The bundle scripts/build.mjs made at build time for the options in `optionsFile`, in the installed package
+ * (build/lib/drill/ -> build/generated/<folder>-runner.js, e.g. drill-runner.js, heartbeat-runner.js); undefined
+ * in a checkout, where the sources are bundled in memory.
+ */
+export function prebuiltBundle(optionsFile: string): string | undefined {
+  const file = join(__dirname, '..', '..', 'generated', `${dirname(optionsFile)}-runner.js`);
+  return basename(resolve(__dirname, '..', '..')) === 'build' && existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : undefined;
+}
+
+/**
+ * One entry bundled with the esbuild options in `optionsFile` (relative to the repository root), e.g. the
+ * heartbeat runner's (heartbeat/build.json); deterministic, no absolute paths. The installed package reads the
+ * bundle made at build time instead (it ships no esbuild).
+ */
+export function bundleEntry(optionsFile: string): string {
+  const prebuilt = prebuiltBundle(optionsFile);
+  if (prebuilt !== undefined) return prebuilt;
   const root = repositoryRoot();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildSync } = require('esbuild') as typeof import('esbuild');
   const result = buildSync({
-    ...(JSON.parse(readFileSync(join(root, DRILL_BUILD_OPTIONS), 'utf8')) as object),
+    ...(JSON.parse(readFileSync(join(root, optionsFile), 'utf8')) as object),
     absWorkingDir: root,
     write: false,
     logLevel: 'silent',
   });
   if (result.errors.length) {
-    throw new Error(`drill bundle: esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
+    throw new Error(`bundle of ${optionsFile}: esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
   }
   const text = result.outputFiles[0].text;
   if (text.includes(root)) {
-    throw new Error(`drill bundle: the bundle contains the absolute path '${root}'; it would differ per checkout`);
+    throw new Error(
+      `bundle of ${optionsFile}: the bundle contains the absolute path '${root}'; it would differ per checkout`,
+    );
   }
-  built = text;
   return text;
 }

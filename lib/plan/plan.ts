@@ -112,7 +112,7 @@ export interface NamespacePlan {
   readonly coveredBy: readonly { schedule: string; how: Protection }[];
   /** Worst-case window of lost volume data (the shortest cadence of a schedule protecting its volumes). */
   readonly rpo?: Duration;
-  /** Restore points kept by the schedule that sets the RPO. */
+  /** Restore points of its volumes: the backups every protecting schedule keeps, summed (a retention set's members add up). */
   readonly restorePoints: number;
   /** Age of the oldest restore point (the longest ttl of a covering schedule). */
   readonly oldestRestorePoint?: Duration;
@@ -199,7 +199,8 @@ export function backupPlan(input: PlanInput): BackupPlan {
       volumes,
       coveredBy: covering.map((s) => ({ schedule: s.name, how: protecting.includes(s) ? how(s) : 'resources only' })),
       rpo: fastest?.cadence,
-      restorePoints: fastest?.retentionDepth ?? 0,
+      // every protecting schedule keeps its own backups: a retention set's members add up (daily 7 + weekly 4)
+      restorePoints: protecting.reduce((n, s) => n + s.retentionDepth, 0),
       oldestRestorePoint: longest?.ttl,
       unprotectedReason: unprotected[namespace],
       offSite: protecting.some((s) => sendsVolumeData(s) && !inClusterStore(s)),

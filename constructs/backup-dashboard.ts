@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { dashboardRows, type DashboardRow } from '../lib/dashboard/panels';
-import { veleroDashboard } from '../lib/dashboard/grafana';
+import { veleroDashboard, type DashboardJson } from '../lib/dashboard/grafana';
 import { metricsFor, SCRAPED_SOURCES } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { BackupAlerts } from './backup-alerts';
@@ -44,7 +43,7 @@ export class BackupDashboard extends Construct {
   /** The rows and panels, with the queries and when each shows a failure. */
   public readonly rows: readonly DashboardRow[];
   /** The dashboard JSON model. */
-  public readonly dashboard: Dashboard;
+  public readonly dashboard: DashboardJson;
 
   constructor(scope: Construct, id: string, props: BackupDashboardProps) {
     super(scope, id);

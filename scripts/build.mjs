@@ -96,4 +96,4 @@ writeFileSync(
   join(out, 'generated', 'core-validators.js'),
   `// The validators of kubernetes-models ${modelsVersion} (MIT, https://github.com/tommy351/kubernetes-models-ts), bundled by scripts/build.mjs\n${core.outputFiles[0].text}`,
 );
-console.error(`build: ${entries.length} core kinds, drill runner ${runner.length} bytes, into ${out}`);
+console.error(`build: ${entries.length} core kinds, the drill and heartbeat runners, into ${out}`);

@@ -12,7 +12,7 @@ import { parseGoDuration } from '../lib/units/duration';
 import { loadConfigFile } from '../lib/config/load';
 import { join } from 'node:path';
 
-const CSI_OK = { preventVolumeModeConversion: false } as const;
+const CSI_OK = { volumeSnapshotClass: { driver: 'driver.longhorn.io' } } as const;
 const SET: ScheduleConfig = {
   name: 'apps',
   schedule: '30 2 * * *',

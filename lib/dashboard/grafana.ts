@@ -13,7 +13,6 @@ import {
   ThresholdsConfigBuilder,
   ThresholdsMode,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { Dashboard, Threshold } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -26,8 +25,14 @@ function above(v: number): number {
   return v + Math.max(1e-6, Math.abs(v) * 1e-9);
 }
 
+/** One Grafana threshold step (the SDK's `Threshold`, stated here so the public declarations need no SDK subpath). */
+export interface ThresholdStep {
+  readonly value: number | null;
+  readonly color: string;
+}
+
 /** Grafana threshold steps that colour red what `failing` calls a failure (green otherwise). */
-export function thresholdSteps(failing: readonly FailingWhen[]): Threshold[] {
+export function thresholdSteps(failing: readonly FailingWhen[]): ThresholdStep[] {
   if (failing.length === 0) return [{ value: null, color: 'text' }];
   const f = [...failing].sort((a, b) => a.value - b.value)[0];
   switch (f.op) {
@@ -88,8 +93,15 @@ function panelBuilder(p: DashboardPanel, id: number): StatPanel | TimeseriesPane
   return b;
 }
 
+/**
+ * A dashboard's JSON model as the ConfigMap carries it. Typed here, not as the SDK's `Dashboard`: the public
+ * declarations must not need the SDK's subpath exports, which a consumer on `moduleResolution: node` (the cdk8s
+ * template's tsconfig) cannot resolve.
+ */
+export type DashboardJson = Readonly<Record<string, unknown>>;
+
 /** The dashboard: a Prometheus data-source variable, then one row per DashboardRow. */
-export function veleroDashboard(uid: string, title: string, rows: readonly DashboardRow[]): Dashboard {
+export function veleroDashboard(uid: string, title: string, rows: readonly DashboardRow[]): DashboardJson {
   const d = new DashboardBuilder(title)
     .uid(uid)
     .tags(['velero', 'backup', 'velero-cdk8s'])
@@ -103,5 +115,5 @@ export function veleroDashboard(uid: string, title: string, rows: readonly Dashb
     d.withRow(new RowBuilder(row.title).id(++id));
     for (const p of row.panels) d.withPanel(panelBuilder(p, ++id));
   }
-  return d.build();
+  return JSON.parse(JSON.stringify(d.build())) as DashboardJson; // the JSON model, as the ConfigMap carries it
 }

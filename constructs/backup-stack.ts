@@ -11,6 +11,7 @@ import { alertRunbookUrl } from '../lib/restore/runbook';
 import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
 import { schemaCheck } from '../lib/validation/schema';
+import { restoreListsProblem } from '../lib/validation/includes-excludes';
 import { ArgoCdApplication, resolveRepository } from './argocd-application';
 import { BackupAlerts } from './backup-alerts';
 import { BackupSchedule } from './backup-schedule';
@@ -37,6 +38,28 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
 export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
 /** The restores when the config states none: a cluster rebuild (when a schedule has cluster resources). */
 const DEFAULT_RESTORES: readonly RebuildConfig[] = [{ rebuild: {} }];
+
+/**
+ * The first restore of a rebuild: cluster resources and the namespaces the volume restore does not bring back.
+ * When the volume schedule covers every namespace the cluster-resources schedule does (`'*'`, or all its names),
+ * no namespace can be left to it: Velero refuses `'*'` in an exclude list and an item both included and
+ * excluded (restore_controller.go `validateAndComplete`, FailedValidation), so the first restore then takes
+ * every namespace but leaves the claims and volumes to the fresher volume restore (restoring them from the
+ * other first would create empty volumes that the volume restore then skips as existing).
+ */
+function rebuildClusterResourcesLists(
+  clusterResources: BackupSchedule,
+  volumes: BackupSchedule,
+  veleroNamespace: string,
+): { excludedNamespaces: string[]; excludedResources?: string[] } {
+  const own = clusterResources.includedNamespaces;
+  const coversAll =
+    volumes.includedNamespaces.includes('*') || (!own.includes('*') && own.every((n) => volumes.includesNamespace(n)));
+  const base = [veleroNamespace, ...REBUILD_EXCLUDED_NAMESPACES];
+  return coversAll
+    ? { excludedNamespaces: base, excludedResources: ['persistentvolumeclaims', 'persistentvolumes'] }
+    : { excludedNamespaces: [...base, ...volumes.includedNamespaces] };
+}
 
 const pascal = (name: string) =>
   name
@@ -247,6 +270,14 @@ export class BackupStack extends Construct {
         const drillPath = configPath(path, 'drill');
         drills.push(
           atPath(drillPath, fieldsOf('DrillConfig'), () => {
+            // the restore controller's own checks of the drill Restore's lists (validateAndComplete)
+            const listProblem = restoreListsProblem({
+              includedNamespaces: ['namespaces', d.namespaces ?? []],
+              excludedNamespaces: ['excludedNamespaces', []],
+              includedResources: ['includedResources', d.includedResources ?? []],
+              excludedResources: ['excludedResources', []],
+            });
+            if (listProblem) throw new Error(`${listProblem} (docs/pitfalls.md#includes-excludes)`);
             const taken = new Set(drills.flatMap((other) => other.scratchNamespaces));
             const drill = new RestoreDrill(velero, `RestoreDrill${i}`, {
               release,
@@ -308,6 +339,11 @@ export class BackupStack extends Construct {
     };
     const withDrill = () => drillSchedules[0] ?? schedules[0];
     const restores: RestoreScenario[] = [];
+    // an inspection copy never goes into a namespace someone else runs (its runbook ends deleting it)
+    const protectedNamespaces = [
+      data.argocd?.namespace ?? 'argocd',
+      ...(data.csi?.namespace ? [data.csi.namespace] : []),
+    ];
     const restoreConfigs = data.restores ?? (schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
     restoreConfigs.forEach((rc, i) => {
       const path = p('restores', i);
@@ -348,7 +384,8 @@ export class BackupStack extends Construct {
                 title: 'rebuild: cluster resources and namespaces without volume data',
                 schedule: clusterResources,
                 target: { kind: 'cluster' },
-                excludedNamespaces: [release.namespace, ...REBUILD_EXCLUDED_NAMESPACES, ...volumes.includedNamespaces],
+                ...rebuildClusterResourcesLists(clusterResources, volumes, release.namespace),
+                protectedNamespaces,
               }),
           ),
           atPath(
@@ -384,6 +421,7 @@ export class BackupStack extends Construct {
               includedResources: sc.includedResources,
               excludedResources: sc.excludedResources,
               existingResourcePolicy: sc.existingResourcePolicy,
+              protectedNamespaces,
             }),
         ),
       );

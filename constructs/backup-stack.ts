@@ -19,7 +19,7 @@ import { CrdApplication } from './crd-application';
 import { CsiSnapshotStack } from './csi-snapshot-stack';
 import { RestoreDrill } from './restore-drill';
 import { TrackingStripModifiers } from './restore-modifiers';
-import { RestoreScenario } from './restore-scenario';
+import { RestoreScenario, volumeDataPath } from './restore-scenario';
 import { VeleroRelease, type BackupStorageLocation } from './velero-release';
 
 /** Where a stack sits in a fleet (BackupFleet sets it; a single cluster leaves it out). */
@@ -40,8 +40,8 @@ export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-
 const DEFAULT_RESTORES: readonly RebuildConfig[] = [{ rebuild: {} }];
 
 /**
- * The first restore of a rebuild: cluster resources and the namespaces the volume restore does not bring back.
- * When the volume schedule covers every namespace the cluster-resources schedule does (`'*'`, or all its names),
+ * The first restore of a rebuild: cluster resources and the namespaces no volume restore brings back.
+ * When the volume schedules cover every namespace the cluster-resources schedule does (`'*'`, or all its names),
  * no namespace can be left to it: Velero refuses `'*'` in an exclude list and an item both included and
  * excluded (restore_controller.go `validateAndComplete`, FailedValidation), so the first restore then takes
  * every namespace but leaves the claims and volumes to the fresher volume restore (restoring them from the
@@ -49,16 +49,17 @@ const DEFAULT_RESTORES: readonly RebuildConfig[] = [{ rebuild: {} }];
  */
 function rebuildClusterResourcesLists(
   clusterResources: BackupSchedule,
-  volumes: BackupSchedule,
+  volumes: readonly BackupSchedule[],
   veleroNamespace: string,
 ): { excludedNamespaces: string[]; excludedResources?: string[] } {
   const own = clusterResources.includedNamespaces;
   const coversAll =
-    volumes.includedNamespaces.includes('*') || (!own.includes('*') && own.every((n) => volumes.includesNamespace(n)));
+    volumes.some((v) => v.includedNamespaces.includes('*')) ||
+    (!own.includes('*') && own.every((n) => volumes.some((v) => v.includesNamespace(n))));
   const base = [veleroNamespace, ...REBUILD_EXCLUDED_NAMESPACES];
   return coversAll
     ? { excludedNamespaces: base, excludedResources: ['persistentvolumeclaims', 'persistentvolumes'] }
-    : { excludedNamespaces: [...base, ...volumes.includedNamespaces] };
+    : { excludedNamespaces: [...base, ...volumes.flatMap((v) => v.includedNamespaces)] };
 }
 
 const pascal = (name: string) =>
@@ -368,10 +369,23 @@ export class BackupStack extends Construct {
           configPath(path, 'rebuild', 'volumesSchedule'),
           () => drillSchedules[0] ?? schedules.find((s) => s.snapshotVolumes),
         );
+        // unnamed: every schedule that keeps volume data restores its namespaces, the named (or drilled) one first;
+        // a namespace left to the cluster-resources backup would come back with empty volumes
+        const volumeSchedules =
+          rb.volumesSchedule !== undefined
+            ? [volumes]
+            : [volumes, ...schedules.filter((s) => s !== volumes && volumeDataPath(s) !== 'none')];
+        const volumeNames = volumeSchedules.map((s, k) =>
+          k === 0
+            ? 'rebuild-volumes'
+            : `rebuild-volumes-${s.name}`.length <= 57
+              ? `rebuild-volumes-${s.name}`
+              : `rebuild-volumes-${k + 1}`,
+        );
         taken('rebuild-cluster-resources');
-        taken('rebuild-volumes');
+        volumeNames.forEach(taken);
         // cluster resources and every other namespace from the cluster-resources backup; the namespaces with
-        // volume data from the fresher volume one (restoring their PVCs from the other first would create empty
+        // volume data from the fresher volume ones (restoring their PVCs from the other first would create empty
         // volumes, which the volume restore then skips as existing)
         restores.push(
           atPath(
@@ -384,21 +398,26 @@ export class BackupStack extends Construct {
                 title: 'rebuild: cluster resources and namespaces without volume data',
                 schedule: clusterResources,
                 target: { kind: 'cluster' },
-                ...rebuildClusterResourcesLists(clusterResources, volumes, release.namespace),
+                ...rebuildClusterResourcesLists(clusterResources, volumeSchedules, release.namespace),
                 protectedNamespaces,
               }),
           ),
-          atPath(
-            path,
-            fieldsOf('RebuildConfig'),
-            () =>
-              new RestoreScenario(restoresChart, 'RebuildVolumes', {
-                trackingModifiers,
-                name: 'rebuild-volumes',
-                title: 'rebuild: the namespaces with volume data',
-                schedule: volumes,
-                target: { kind: 'cluster' },
-              }),
+          ...volumeSchedules.map((schedule, k) =>
+            atPath(
+              path,
+              fieldsOf('RebuildConfig'),
+              () =>
+                new RestoreScenario(restoresChart, k === 0 ? 'RebuildVolumes' : `RebuildVolumes${k + 1}`, {
+                  trackingModifiers,
+                  name: volumeNames[k],
+                  title:
+                    k === 0
+                      ? 'rebuild: the namespaces with volume data'
+                      : `rebuild: the namespaces with volume data of ${schedule.name}`,
+                  schedule,
+                  target: { kind: 'cluster' },
+                }),
+            ),
           ),
         );
         return;

@@ -1,0 +1,160 @@
+/**
+ * Issue 22: every Restore in restores/ and every command of BACKUP-PLAN.md's runbooks, applied to a cluster
+ * populated from a backup of the seed's namespaces, through the emulated Velero (test/cluster/velero/). Each
+ * runbook runs its own rendered lines; each must end Completed, bring back what it says it brings back, and
+ * leave no ArgoCD tracking on anything it brought back, Namespaces included. Renders: the seed's committed
+ * dist/, the seed on every supported Velero line, every example config.
+ */
+import { scenarioHeading } from '../../lib/restore/runbook';
+import type { KubeObject } from './types';
+import { bareCluster, populated, run, sectionLines } from './velero/harness';
+import type { MemoryCluster } from './velero/memory-cluster';
+import { committedSeed, exampleRenders, seedOnLines, type NamedRender } from './velero/renders';
+import { commandOf } from './velero/runbook-runner';
+import { TRACKING_ANNOTATION, TRACKING_LABEL } from './velero/seed-cluster';
+
+const RENDERS: NamedRender[] = [committedSeed(), ...seedOnLines(), ...exampleRenders()];
+
+interface Runbook {
+  readonly render: NamedRender;
+  readonly heading: string;
+  /** The scenarios whose Restores the runbook creates, in order. */
+  readonly scenarios: readonly string[];
+}
+
+function runbooks(render: NamedRender): Runbook[] {
+  return [...render.plan.matchAll(/^### (Disaster: .+)$/gm)].map((m) => {
+    const body = sectionLines(render.plan, `### ${m[1]}`).join('\n');
+    const scenarios = [...body.matchAll(/velero-cdk8s\.io\/restore-scenario=([a-z0-9-]+)/g)].map((x) => x[1]);
+    return { render, heading: `### ${m[1]}`, scenarios: [...new Set(scenarios)] };
+  });
+}
+
+const REBUILD_HEADING = `### ${scenarioHeading({ title: 'the whole cluster rebuilt' })}`;
+// a rebuild runbook without restores (a config with no schedule of cluster resources) restores nothing to check
+const CASES = RENDERS.flatMap((r) =>
+  runbooks(r)
+    .filter((b) => b.scenarios.length > 0)
+    .map((b) => [r.name, b.heading.slice(4), b] as const),
+);
+
+const tracking = (o: KubeObject) =>
+  [
+    TRACKING_LABEL in (o.metadata.labels ?? {}) ? 'label' : '',
+    TRACKING_ANNOTATION in (o.metadata.annotations ?? {}) ? 'annotation' : '',
+  ]
+    .filter(Boolean)
+    .map((t) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name} keeps the tracking ${t}`);
+
+/** Runs a runbook after its disaster: the namespace gone, nothing (a PVC: the runbook deletes it), or a bare cluster. */
+function runAfterDisaster(book: Runbook) {
+  const { render } = book;
+  const seeded = populated(render);
+  const targets = book.scenarios.map((s) => render.targets[s]);
+  let cluster: MemoryCluster = seeded.cluster;
+  if (book.heading === REBUILD_HEADING) cluster = bareCluster();
+  for (const t of targets) if (t.kind === 'namespace') cluster.delete('v1', 'Namespace', undefined, t.namespace);
+  const result = run(render, cluster, seeded.backups, sectionLines(render.plan, book.heading));
+  return { ...result, cluster, backups: seeded.backups, targets };
+}
+
+const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const SKIP_KINDS = new Set(['VolumeSnapshot', 'VolumeSnapshotContent', 'PersistentVolume']);
+
+/** What the backups held of `namespace`, as `Kind/<target>/name`. */
+function backedUp(
+  backups: ReturnType<typeof runAfterDisaster>['backups'],
+  namespace: string,
+  target = namespace,
+): string[] {
+  const items = backups
+    .flatMap((b) => b.items)
+    .filter((i) => i.metadata.namespace === namespace && !SKIP_KINDS.has(i.kind));
+  return [...new Set(items.map((i) => `${i.kind}/${target}/${i.metadata.name}`))].sort();
+}
+
+const present = (cluster: MemoryCluster, namespace: string) =>
+  cluster
+    .all()
+    .filter((o) => o.metadata.namespace === namespace && !SKIP_KINDS.has(o.kind))
+    .map(key);
+
+describe.each(CASES)('%s: %s', (_render, _heading, book) => {
+  const outcome = runAfterDisaster(book);
+
+  test('creates one Restore per scenario, and each ends Completed without errors', () => {
+    expect(outcome.restores.map((r) => r.restore.metadata.labels?.['velero-cdk8s.io/restore-scenario'])).toEqual(
+      book.scenarios,
+    );
+    for (const r of outcome.restores) {
+      expect({
+        phase: r.outcome.phase,
+        errors: r.outcome.errors,
+        validationErrors: r.outcome.validationErrors,
+      }).toEqual({
+        phase: 'Completed',
+        errors: [],
+        validationErrors: [],
+      });
+    }
+  });
+
+  test('brings back what its runbook says, every claim from its snapshot', () => {
+    const { cluster, backups } = outcome;
+    for (const t of outcome.targets) {
+      if (t.kind === 'pvc')
+        expect(present(cluster, t.namespace)).toContain(`PersistentVolumeClaim/${t.namespace}/${t.pvc}`);
+      if (t.kind === 'namespace') expect(present(cluster, t.namespace).sort()).toEqual(backedUp(backups, t.namespace));
+      if (t.kind === 'namespace-into')
+        expect(present(cluster, t.into).sort()).toEqual(backedUp(backups, t.namespace, t.into));
+    }
+    if (outcome.targets.some((t) => t.kind === 'cluster')) {
+      const namespaces = [...new Set(backups.flatMap((b) => b.items).map((i) => i.metadata.namespace))]
+        .filter((ns): ns is string => !!ns && !/^(kube-|velero$)/.test(ns))
+        .sort();
+      for (const ns of namespaces) expect([ns, present(cluster, ns).sort()]).toEqual([ns, backedUp(backups, ns)]);
+    }
+    const restoredClaims = outcome.restores
+      .flatMap((r) => r.outcome.created)
+      .filter((o) => o.kind === 'PersistentVolumeClaim');
+    for (const pvc of restoredClaims) {
+      expect([key(pvc), (pvc.spec as { dataSource?: { kind?: string } }).dataSource?.kind]).toEqual([
+        key(pvc),
+        'VolumeSnapshot',
+      ]);
+    }
+  });
+
+  test('leaves no ArgoCD tracking on anything it brought back, Namespaces included', () => {
+    const created = outcome.restores.flatMap((r) => r.outcome.created);
+    const now = created
+      .map((o) => outcome.cluster.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name!))
+      .filter((o) => !!o);
+    const namespaces = outcome.targets.flatMap((t) =>
+      t.kind === 'namespace' ? [t.namespace] : t.kind === 'namespace-into' ? [t.into] : [],
+    );
+    const nsObjects = namespaces.map((n) => outcome.cluster.get('v1', 'Namespace', undefined, n)!);
+    expect(now.length).toBeGreaterThan(0);
+    expect([...now, ...nsObjects].flatMap(tracking)).toEqual([]);
+  });
+
+  test('its tracking check looks at the namespace object and prints nothing', () => {
+    const checks = outcome.checks.filter((c) => c.includes(TRACKING_LABEL) || c.includes(TRACKING_ANNOTATION));
+    const wanted = outcome.targets.filter((t) => t.kind === 'namespace' || t.kind === 'namespace-into');
+    expect(checks).toHaveLength(wanted.length);
+    for (const c of checks) {
+      const ns = /kubectl get namespace\/(\S+) -o json/.exec(commandOf(c))?.[1];
+      expect(ns).toBeDefined();
+      const objects = [
+        outcome.cluster.get('v1', 'Namespace', undefined, ns!)!,
+        ...outcome.cluster.all().filter((o) => o.metadata.namespace === ns),
+      ];
+      expect(objects.flatMap(tracking)).toEqual([]);
+    }
+  });
+});
+
+test('every render with restores has runbooks to run (the table is not empty)', () => {
+  expect(CASES.length).toBeGreaterThanOrEqual(4 + 4);
+  expect(CASES.some(([r]) => r === 'b2-homelab.yaml')).toBe(true);
+});

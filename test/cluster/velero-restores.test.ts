@@ -9,11 +9,34 @@ import { scenarioHeading } from '../../lib/restore/runbook';
 import type { KubeObject } from './types';
 import { bareCluster, populated, run, sectionLines } from './velero/harness';
 import type { MemoryCluster } from './velero/memory-cluster';
-import { committedSeed, exampleRenders, seedOnLines, type NamedRender } from './velero/renders';
+import { SEED_CONFIG, SEED_SCHEDULES } from '../../main';
+import { committedSeed, configRenders, exampleRenders, seedOnLines, type NamedRender } from './velero/renders';
 import { commandOf } from './velero/runbook-runner';
 import { TRACKING_ANNOTATION, TRACKING_LABEL } from './velero/seed-cluster';
 
-const RENDERS: NamedRender[] = [committedSeed(), ...seedOnLines(), ...exampleRenders()];
+/** Configs whose default rebuild pair once ended FailedValidation: a volume schedule of every namespace ('*'). */
+const EVERY_NAMESPACE = {
+  storageLocations: SEED_CONFIG.storageLocations,
+  csi: SEED_CONFIG.csi,
+  volumes: [{ namespace: 'apps', pvc: 'data', size: '1Gi' }],
+};
+const WILDCARD_CONFIGS = [
+  configRenders("one '*' schedule with cluster resources and snapshots", {
+    ...EVERY_NAMESPACE,
+    schedules: [
+      { name: 'everything', schedule: '0 2 * * *', includedNamespaces: ['*'], includeClusterResources: true },
+    ],
+  }),
+  configRenders("a daily '*' volume schedule and a weekly one of cluster resources", {
+    ...EVERY_NAMESPACE,
+    schedules: [
+      { name: 'daily', schedule: '0 2 * * *', includedNamespaces: ['*'] },
+      { ...SEED_SCHEDULES.weeklyClusterResources, ttl: '2160h' },
+    ],
+  }),
+].flat();
+
+const RENDERS: NamedRender[] = [committedSeed(), ...seedOnLines(), ...exampleRenders(), ...WILDCARD_CONFIGS];
 
 interface Runbook {
   readonly render: NamedRender;
@@ -157,4 +180,8 @@ describe.each(CASES)('%s: %s', (_render, _heading, book) => {
 test('every render with restores has runbooks to run (the table is not empty)', () => {
   expect(CASES.length).toBeGreaterThanOrEqual(4 + 4);
   expect(CASES.some(([r]) => r === 'b2-homelab.yaml')).toBe(true);
+  expect(CASES.filter(([r]) => r.includes("'*'")).map(([r, h]) => `${r}: ${h}`)).toEqual([
+    "one '*' schedule with cluster resources and snapshots: Disaster: the whole cluster rebuilt",
+    "a daily '*' volume schedule and a weekly one of cluster resources: Disaster: the whole cluster rebuilt",
+  ]);
 });

@@ -4,6 +4,7 @@ import { TrackingStripModifiers } from '../constructs/restore-modifiers';
 import { RestoreScenario, type RestoreScenarioProps } from '../constructs/restore-scenario';
 import { buildStack, SEED_CONFIG, SEED_SCHEDULES } from '../main';
 import { buildConfig } from '../constructs/backup-fleet';
+import { runRestore } from '../lib/output/cli';
 import type { BackupStackConfig } from '../lib/config/types';
 import { UNSYNCED_FOLDERS } from '../lib/output/folder-chart';
 import { renderApp } from '../lib/output/output';
@@ -386,5 +387,21 @@ describe("Velero's restore rules at synth, with the config path and the item", (
     ],
   ])('refuses %s', (_what, config, message) => {
     expect(thrown(() => buildConfig(config))).toBe(message);
+  });
+});
+
+describe('npm run restore prints what the runbook runs around the Restore', () => {
+  const seedStack = buildStack();
+  test.each(seedStack.restores.map((r) => [r.name, r] as const))('%s', (name, r) => {
+    const out: string[] = [];
+    expect(runRestore(() => seedStack, [name], { log: (l) => out.push(l), error: (l) => out.push(l) })).toBe(0);
+    const lines = out.join('\n').split('\n');
+    const apply = lines.indexOf(`kubectl create -f dist/${r.summary.file}`);
+    expect(apply).toBeGreaterThan(0);
+    for (const line of r.summary.before) {
+      expect(lines.indexOf(line)).toBeGreaterThan(0);
+      expect(lines.indexOf(line)).toBeLessThan(apply);
+    }
+    for (const line of r.summary.afterRestore) expect(lines.indexOf(line)).toBeGreaterThan(apply);
   });
 });

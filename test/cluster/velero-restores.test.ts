@@ -105,6 +105,10 @@ const present = (cluster: MemoryCluster, namespace: string) =>
 describe.each(CASES)('%s: %s', (_render, _heading, book) => {
   const outcome = runAfterDisaster(book);
 
+  test('every object its checks get is there when they run', () => {
+    expect(outcome.missing).toEqual([]);
+  });
+
   test('creates one Restore per scenario, and each ends Completed without errors', () => {
     expect(outcome.restores.map((r) => r.restore.metadata.labels?.['velero-cdk8s.io/restore-scenario'])).toEqual(
       book.scenarios,
@@ -183,5 +187,30 @@ test('every render with restores has runbooks to run (the table is not empty)', 
   expect(CASES.filter(([r]) => r.includes("'*'")).map(([r, h]) => `${r}: ${h}`)).toEqual([
     "one '*' schedule with cluster resources and snapshots: Disaster: the whole cluster rebuilt",
     "a daily '*' volume schedule and a weekly one of cluster resources: Disaster: the whole cluster rebuilt",
+  ]);
+});
+
+/** The plan's smoke tests: ad-hoc `velero backup create` / `velero restore create` of a throw-away namespace. */
+const SMOKE = [committedSeed()].flatMap((r) =>
+  [...r.plan.matchAll(/^### (Test: .+)$/gm)].map((m) => [r.name, m[1], r] as const),
+);
+
+describe.each(SMOKE)('%s: %s', (_name, heading, render) => {
+  const { cluster, backups } = populated(render);
+  const result = run(render, cluster, backups, sectionLines(render.plan, `### ${heading}`));
+
+  test('its velero restore create ends Completed and brings the namespace back', () => {
+    expect(result.restores.map((r) => [r.restore.metadata.name, r.outcome.phase, r.outcome.errors])).toEqual([
+      [expect.stringMatching(/^backup-test-/), 'Completed', []],
+    ]);
+    expect(result.restores[0].outcome.created.map((o) => o.kind)).toContain('Namespace');
+    expect(result.missing).toEqual([]);
+  });
+});
+
+test('the smoke tests are in the table', () => {
+  expect(SMOKE.map(([, h]) => h)).toEqual([
+    'Test: ConfigMap backup and restore',
+    'Test: PVC backup and restore (CSI snapshot)',
   ]);
 });

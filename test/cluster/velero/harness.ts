@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { argocdResourceExclusions } from '../../../lib/argocd/argocd-settings';
 import type { BackupContents, KubeObject } from '../types';
 import { emulateBackup } from './backup';
 import { MemoryCluster } from './memory-cluster';
@@ -70,8 +71,13 @@ export function run(
   cluster: MemoryCluster,
   backups: BackupContents[],
   lines: readonly string[],
-): RunResult {
-  return runRunbook(lines, {
+): RunResult & { missing: string[] } {
+  const missing: string[] = [];
+  const result = runRunbook(lines, {
+    onCheck: (line) => {
+      const gone = missingObject(line, cluster);
+      if (gone) missing.push(gone);
+    },
     cluster,
     backups,
     veleroVersion: render.veleroVersion,
@@ -87,11 +93,35 @@ export function run(
       }
     },
   });
+  return { ...result, missing };
 }
 
-/** A bare cluster: only the cluster's own namespaces (the rebuild's starting point). */
+const GET_KINDS: Record<string, [string, string]> = {
+  pvc: ['v1', 'PersistentVolumeClaim'],
+  configmap: ['v1', 'ConfigMap'],
+  pod: ['v1', 'Pod'],
+};
+
+/** A `kubectl -n NS get KIND NAME` check whose object is not there (kubectl would print NotFound), or undefined. */
+export function missingObject(line: string, cluster: MemoryCluster): string | undefined {
+  const m = /^kubectl -n (\S+) get (pvc|configmap|pod) ([a-z0-9.-]+)(\s|$)/.exec(line);
+  if (!m) return undefined;
+  const [apiVersion, kind] = GET_KINDS[m[2]];
+  return cluster.get(apiVersion, kind, m[1], m[3]) ? undefined : `${line}: NotFound`;
+}
+
+/**
+ * A bare cluster, the rebuild's starting point: the cluster's own namespaces, and ArgoCD installed with the
+ * README's `argocd-cm` exclusions (the runbook's step 1, done by hand; lib/argocd/argocd-settings.ts).
+ */
 export function bareCluster(): MemoryCluster {
-  return new MemoryCluster(
-    SYSTEM_NAMESPACES.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
-  );
+  return new MemoryCluster([
+    ...[...SYSTEM_NAMESPACES, 'argocd'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'argocd-cm', namespace: 'argocd' },
+      data: { 'resource.exclusions': argocdResourceExclusions() },
+    },
+  ]);
 }

@@ -590,5 +590,3 @@ function sortKeys(x: unknown): unknown {
   }
   return x;
 }
-
-export { groupResourceString };

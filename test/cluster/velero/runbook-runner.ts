@@ -10,6 +10,7 @@ import type { MemoryCluster } from './memory-cluster';
 import { emulateBackup } from './backup';
 import { emulateRestore } from './restore';
 import { veleroCreate } from './velero-cli';
+import { parseAllDocuments } from 'yaml';
 
 export interface RunbookEnv {
   readonly cluster: MemoryCluster;
@@ -22,6 +23,8 @@ export interface RunbookEnv {
   readonly sync?: (path: string) => void;
   /** The time of the run (backup and restore names). */
   readonly now: string;
+  /** Called at every read-only line, with the cluster as it is then. @default none */
+  readonly onCheck?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -61,6 +64,8 @@ const READ_ONLY = [
   /^kubectl( -n \S+)? logs /,
   /^velero( -n \S+)? (backup|restore) (get|describe|logs) /,
   /^velero( -n \S+)? (backup|restore) (get|describe|logs)$/,
+  /^kubectl( -n \S+)? wait pod\//,
+  /^kubectl( -n \S+)? exec /,
   /^argocd /,
   /^\{ kubectl get namespace/,
 ];
@@ -69,19 +74,43 @@ export function runRunbook(lines: readonly string[], env: RunbookEnv): RunResult
   const vars: Record<string, string> = {};
   const result: RunResult = { restores: [], checks: [] };
   let later = false;
-  for (const raw of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i];
     if (raw === '```') later = false;
     if (raw.trim() === '# afterwards') later = true;
     if (later || raw === '```') continue;
-    const line = commandOf(raw);
-    if (!line || line.startsWith('#')) continue;
-    if (READ_ONLY.some((re) => re.test(line))) {
-      result.checks.push(line);
+    const heredoc = /^(.*) <<'(\w+)'$/.exec(raw);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1);
+      applyDocuments(heredoc[1], lines.slice(i + 1, end).join('\n'), env);
+      i = end;
       continue;
     }
-    runLine(line, vars, env, result);
+    for (const part of commandOf(raw).split(' && ')) {
+      const line = part.trim();
+      if (!line || line.startsWith('#')) continue;
+      if (READ_ONLY.some((re) => re.test(line))) {
+        result.checks.push(line);
+        env.onCheck?.(line);
+        continue;
+      }
+      runLine(line, vars, env, result);
+    }
   }
   return result;
+}
+
+/** `kubectl -n NS apply -f -` of a here-document: each document created (or replaced) in NS. */
+function applyDocuments(command: string, text: string, env: RunbookEnv): void {
+  const m = /^kubectl -n (\S+) apply -f -$/.exec(command.trim());
+  if (!m) throw new Error(`runbook runner: unknown here-document command: ${command}`);
+  for (const doc of parseAllDocuments(text)) {
+    const obj = doc.toJS() as KubeObject;
+    obj.metadata.namespace = m[1];
+    const existing = env.cluster.get(obj.apiVersion, obj.kind, m[1], obj.metadata.name!);
+    if (existing) env.cluster.update({ ...obj, metadata: { ...existing.metadata, ...obj.metadata } });
+    else env.cluster.create(obj);
+  }
 }
 
 function runLine(line: string, vars: Record<string, string>, env: RunbookEnv, result: RunResult): void {
@@ -116,6 +145,15 @@ function runLine(line: string, vars: Record<string, string>, env: RunbookEnv, re
     env.cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: rest[1] } });
     return;
   }
+  if (verb === 'create' && rest[0] === 'configmap') {
+    const data = Object.fromEntries(
+      rest
+        .filter((x) => x.startsWith('--from-literal='))
+        .map((x) => x.slice('--from-literal='.length).split(/=(.*)/s, 2)),
+    );
+    env.cluster.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: rest[1], namespace: ns }, data });
+    return;
+  }
   if (verb === 'create' && rest[0] === 'secret') {
     env.cluster.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: rest[2], namespace: ns }, data: {} });
     return;
@@ -127,6 +165,13 @@ function runLine(line: string, vars: Record<string, string>, env: RunbookEnv, re
 }
 
 function veleroLine(args: string[], env: RunbookEnv, result: RunResult): void {
+  const verb = args.filter((a, i) => a !== '-n' && args[i - 1] !== '-n');
+  if (verb[0] === 'backup' && verb[1] === 'delete') {
+    const at = env.backups.findIndex((b) => b.backup.metadata.name === verb[2]);
+    if (at < 0) throw new Error(`runbook runner: velero backup delete ${verb[2]}: no such backup`);
+    env.backups.splice(at, 1);
+    return;
+  }
   const obj = veleroCreate(args, env.now);
   if (obj.kind === 'Backup') {
     env.backups.push(emulateBackup({ source: obj, objects: env.cluster.all(), startTimestamp: env.now }));

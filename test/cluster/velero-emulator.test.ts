@@ -10,7 +10,9 @@ import { BACKUP_TIME, populated } from './velero/harness';
 import { MemoryCluster } from './velero/memory-cluster';
 import { committedSeed } from './velero/renders';
 import { emulateRestore } from './velero/restore';
+import { words } from './velero/runbook-runner';
 import { seedCluster, TRACKING_ANNOTATION, TRACKING_LABEL } from './velero/seed-cluster';
+import { veleroCreate } from './velero/velero-cli';
 
 const SEED = committedSeed();
 const rendered = (file: string): KubeObject => ({
@@ -256,6 +258,40 @@ describe('the synth check and the emulated restore controller agree on every lis
     expect([synth !== undefined, out.phase === 'FailedValidation']).toEqual([
       out.phase === 'FailedValidation',
       synth !== undefined,
+    ]);
+  });
+});
+
+describe('velero restore create, as the CLI builds the Restore (pkg/cmd/cli/restore/create.go)', () => {
+  test.each([
+    [
+      'from a schedule, two namespaces, one mapped',
+      'velero -n velero restore create inspect --from-schedule daily-critical-pvcs --include-namespaces loki,pihole --namespace-mappings loki:loki-x',
+      {
+        scheduleName: 'daily-critical-pvcs',
+        includedNamespaces: ['loki', 'pihole'],
+        namespaceMapping: { loki: 'loki-x' },
+      },
+    ],
+    [
+      'from a backup, every namespace by default, named after it',
+      'velero restore create --from-backup b1 --exclude-resources secrets --existing-resource-policy update --wait',
+      { backupName: 'b1', includedNamespaces: ['*'], excludedResources: ['secrets'], existingResourcePolicy: 'update' },
+    ],
+  ])('%s', (_what, line, spec) => {
+    const restore = veleroCreate(words(line, {}).slice(1), '2026-12-02T09:00:00Z');
+    expect(restore.spec).toEqual(spec);
+    expect(restore.metadata.namespace).toBe('velero');
+    expect(restore.metadata.name).toMatch(/^(inspect|b1-20261202090000)$/);
+  });
+
+  test('a restore created that way runs on the emulated Velero and maps the namespace', () => {
+    const line =
+      'velero restore create x --from-schedule daily-critical-pvcs --include-namespaces loki --namespace-mappings loki:loki-x';
+    const out = restore(veleroCreate(words(line, {}).slice(1), '2026-12-02T09:00:00Z'));
+    expect([out.phase, out.cluster.get('apps/v1', 'Deployment', 'loki-x', 'loki') !== undefined]).toEqual([
+      'Completed',
+      true,
     ]);
   });
 });

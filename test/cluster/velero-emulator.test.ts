@@ -295,3 +295,28 @@ describe('velero restore create, as the CLI builds the Restore (pkg/cmd/cli/rest
     ]);
   });
 });
+
+describe('cluster-scoped items on restore (getOrderedResourceCollection)', () => {
+  test.each([
+    ['true', { includeClusterResources: true }, ['ClusterRole', 'StorageClass']],
+    ['false', { includeClusterResources: false }, []],
+    ['unset, with excluded namespaces', { includeClusterResources: undefined }, []],
+    [
+      'unset, every namespace',
+      { includeClusterResources: undefined, excludedNamespaces: [] },
+      ['ClusterRole', 'StorageClass'],
+    ],
+  ])('includeClusterResources %s: %j', (_what, spec, kinds) => {
+    const r = withSpec('rebuild-cluster-resources', { resourceModifier: undefined, ...spec });
+    const out = restore(r, 'v1.15.0', (c) => {
+      c.delete('storage.k8s.io/v1', 'StorageClass', undefined, 'csi-san-synology-com-sc');
+      c.delete('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'homelab-reader');
+    });
+    expect(out.phase).toBe('Completed');
+    expect(
+      [
+        ...new Set(out.created.filter((o) => ['ClusterRole', 'StorageClass'].includes(o.kind)).map((o) => o.kind)),
+      ].sort(),
+    ).toEqual(kinds);
+  });
+});

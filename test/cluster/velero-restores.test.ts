@@ -11,6 +11,7 @@ import { bareCluster, populated, run, sectionLines } from './velero/harness';
 import type { MemoryCluster } from './velero/memory-cluster';
 import { SEED_CONFIG, SEED_SCHEDULES } from '../../main';
 import { committedSeed, configRenders, exampleRenders, seedOnLines, type NamedRender } from './velero/renders';
+import { emulateRestore } from './velero/restore';
 import { commandOf } from './velero/runbook-runner';
 import { TRACKING_ANNOTATION, TRACKING_LABEL } from './velero/seed-cluster';
 
@@ -213,4 +214,14 @@ test('the smoke tests are in the table', () => {
     'Test: ConfigMap backup and restore',
     'Test: PVC backup and restore (CSI snapshot)',
   ]);
+});
+
+/** Every rendered Restore file on its own, created as it is on the populated cluster. */
+const FILES = RENDERS.flatMap((r) => Object.keys(r.files).map((file) => [r.name, file, r] as const));
+
+test.each(FILES)("%s: %s passes Velero's validation and ends Completed", (_name, file, render) => {
+  const { cluster, backups } = populated(render);
+  const restore = cluster.create(render.files[file][0]);
+  const out = emulateRestore({ restore, backups, cluster, veleroVersion: render.veleroVersion });
+  expect([out.phase, out.validationErrors, out.errors]).toEqual(['Completed', [], []]);
 });

@@ -11,7 +11,7 @@ import { MemoryCluster } from './velero/memory-cluster';
 import { committedSeed } from './velero/renders';
 import { emulateRestore } from './velero/restore';
 import { words } from './velero/runbook-runner';
-import { seedCluster, TRACKING_ANNOTATION, TRACKING_LABEL } from './velero/seed-cluster';
+import { HELM_INSTANCE_LABEL, seedCluster, TRACKING_ANNOTATION } from './velero/seed-cluster';
 import { veleroCreate } from './velero/velero-cli';
 
 const SEED = committedSeed();
@@ -89,7 +89,7 @@ describe('namespaces (processSelectedResource, getNamespace)', () => {
   test('a target namespace is created with the backed-up labels and annotations, and the modifiers never touch it', () => {
     const out = restore(rendered('namespace-inspect'));
     const ns = out.cluster.get('v1', 'Namespace', undefined, 'loki-inspect')!;
-    expect(ns.metadata.labels?.[TRACKING_LABEL]).toBe('loki');
+    expect(ns.metadata.labels).toEqual({ 'pod-security.kubernetes.io/enforce': 'baseline' });
     expect(ns.metadata.annotations?.[TRACKING_ANNOTATION]).toBe('loki:/Namespace:/loki');
   });
 
@@ -106,11 +106,12 @@ describe('items (restoreItem)', () => {
   const inspect = restore(rendered('namespace-inspect'));
   const deployment = inspect.cluster.get('apps/v1', 'Deployment', 'loki-inspect', 'loki')!;
 
-  test('the rendered modifiers strip the tracking label and annotation from every other item', () => {
+  test("the rendered modifiers strip the seed's tracking (annotation) from every other item, and keep its own instance label", () => {
+    expect(SEED.trackingMethod).toBe('annotation');
     expect([
-      deployment.metadata.labels?.[TRACKING_LABEL],
       deployment.metadata.annotations?.[TRACKING_ANNOTATION],
-    ]).toEqual([undefined, undefined]);
+      deployment.metadata.labels?.[HELM_INSTANCE_LABEL],
+    ]).toEqual([undefined, 'loki']);
   });
 
   test('restored items carry velero.io/restore-name and velero.io/backup-name', () => {
@@ -177,7 +178,7 @@ describe('CSI (pvc_action.go, volumesnapshot_action.go)', () => {
 });
 
 describe('backup (item_collector.go, GlobalIncludesExcludes)', () => {
-  const objects = seedCluster({ rendered: SEED.objects, volumes: SEED.volumes });
+  const objects = seedCluster({ rendered: SEED.objects, volumes: SEED.volumes, trackingMethod: SEED.trackingMethod });
   const schedule = SEED.objects.find((o) => o.kind === 'Schedule' && o.metadata.name === 'daily-critical-pvcs')!;
   const backup = (template: Record<string, unknown>) =>
     emulateBackup({

@@ -13,7 +13,7 @@ import { SEED_CONFIG, SEED_SCHEDULES } from '../../main';
 import { committedSeed, configRenders, exampleRenders, seedOnLines, type NamedRender } from './velero/renders';
 import { emulateRestore } from './velero/restore';
 import { commandOf } from './velero/runbook-runner';
-import { TRACKING_ANNOTATION, TRACKING_LABEL } from './velero/seed-cluster';
+import { HELM_INSTANCE_LABEL, trackingKeysOf, trackingLeft } from './velero/seed-cluster';
 
 /** Configs whose default rebuild pair once ended FailedValidation: a volume schedule of every namespace ('*'). */
 const EVERY_NAMESPACE = {
@@ -37,7 +37,21 @@ const WILDCARD_CONFIGS = [
   }),
 ].flat();
 
-const RENDERS: NamedRender[] = [committedSeed(), ...seedOnLines(), ...exampleRenders(), ...WILDCARD_CONFIGS];
+/** The seed under the other tracking methods: the label strip must stay proven (the seed tracks by annotation). */
+const TRACKING_CONFIGS = (['label', 'annotation+label'] as const).flatMap((trackingMethod) =>
+  configRenders(`seed with argocd.trackingMethod '${trackingMethod}'`, {
+    ...SEED_CONFIG,
+    argocd: { ...SEED_CONFIG.argocd, trackingMethod },
+  }),
+);
+
+const RENDERS: NamedRender[] = [
+  committedSeed(),
+  ...seedOnLines(),
+  ...exampleRenders(),
+  ...WILDCARD_CONFIGS,
+  ...TRACKING_CONFIGS,
+];
 
 interface Runbook {
   readonly render: NamedRender;
@@ -61,14 +75,6 @@ const CASES = RENDERS.flatMap((r) =>
     .filter((b) => b.scenarios.length > 0)
     .map((b) => [r.name, b.heading.slice(4), b] as const),
 );
-
-const tracking = (o: KubeObject) =>
-  [
-    TRACKING_LABEL in (o.metadata.labels ?? {}) ? 'label' : '',
-    TRACKING_ANNOTATION in (o.metadata.annotations ?? {}) ? 'annotation' : '',
-  ]
-    .filter(Boolean)
-    .map((t) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name} keeps the tracking ${t}`);
 
 /** Runs a runbook after its disaster: the namespace gone, nothing (a PVC: the runbook deletes it), or a bare cluster. */
 function runAfterDisaster(book: Runbook) {
@@ -145,10 +151,19 @@ describe.each(CASES)('%s: %s', (_render, _heading, book) => {
     const restoredClaims = outcome.restores
       .flatMap((r) => r.outcome.created)
       .filter((o) => o.kind === 'PersistentVolumeClaim');
+    // a backup that moved its data (snapshotMoveData) restores the claim through the data mover (a DataDownload
+    // fills it; pkg/restore/actions/csi/pvc_action.go RestoreFromDataUploadResult), never from a VolumeSnapshot
+    const moved = (pvc: KubeObject) =>
+      !!(
+        backups.find((b) => b.backup.metadata.name === pvc.metadata.labels?.['velero.io/backup-name'])?.backup.spec as {
+          snapshotMoveData?: boolean;
+        }
+      )?.snapshotMoveData;
     for (const pvc of restoredClaims) {
+      const dataMover = moved(pvc);
       expect([key(pvc), (pvc.spec as { dataSource?: { kind?: string } }).dataSource?.kind]).toEqual([
         key(pvc),
-        'VolumeSnapshot',
+        dataMover ? undefined : 'VolumeSnapshot',
       ]);
     }
   });
@@ -163,11 +178,32 @@ describe.each(CASES)('%s: %s', (_render, _heading, book) => {
     );
     const nsObjects = namespaces.map((n) => outcome.cluster.get('v1', 'Namespace', undefined, n)!);
     expect(now.length).toBeGreaterThan(0);
-    expect([...now, ...nsObjects].flatMap(tracking)).toEqual([]);
+    expect([...now, ...nsObjects].flatMap((o) => trackingLeft(book.render.trackingMethod, o))).toEqual([]);
+  });
+
+  test("under annotation tracking, keeps the app's own app.kubernetes.io/instance label (Helm's, not ArgoCD's)", () => {
+    const restored = outcome.restores
+      .flatMap((r) => r.outcome.created)
+      .filter((o) => o.kind !== 'Namespace' && !SKIP_KINDS.has(o.kind))
+      .map((o) => outcome.cluster.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name!))
+      .filter((o) => !!o);
+    const backedUpWithIt = new Set(
+      outcome.backups
+        .flatMap((b) => b.items)
+        .filter((i) => HELM_INSTANCE_LABEL in (i.metadata.labels ?? {}))
+        .map((i) => `${i.kind}/${i.metadata.name}`),
+    );
+    const withIt = restored.filter((o) => backedUpWithIt.has(`${o.kind}/${o.metadata.name}`));
+    const kept = withIt.filter((o) => HELM_INSTANCE_LABEL in (o.metadata.labels ?? {}));
+    if (book.render.trackingMethod === 'annotation') {
+      expect(withIt.length).toBeGreaterThan(0);
+      expect(kept.map(key)).toEqual(withIt.map(key));
+    } else expect(kept.map(key)).toEqual([]);
   });
 
   test('its tracking check looks at the namespace object and prints nothing', () => {
-    const checks = outcome.checks.filter((c) => c.includes(TRACKING_LABEL) || c.includes(TRACKING_ANNOTATION));
+    const keys = trackingKeysOf(book.render.trackingMethod);
+    const checks = outcome.checks.filter((c) => [...keys.labels, ...keys.annotations].some((k) => c.includes(k)));
     const wanted = outcome.targets.filter((t) => t.kind === 'namespace' || t.kind === 'namespace-into');
     expect(checks).toHaveLength(wanted.length);
     for (const c of checks) {
@@ -177,9 +213,17 @@ describe.each(CASES)('%s: %s', (_render, _heading, book) => {
         outcome.cluster.get('v1', 'Namespace', undefined, ns!)!,
         ...outcome.cluster.all().filter((o) => o.metadata.namespace === ns),
       ];
-      expect(objects.flatMap(tracking)).toEqual([]);
+      expect(objects.flatMap((o) => trackingLeft(book.render.trackingMethod, o))).toEqual([]);
     }
   });
+});
+
+test('the runbooks run under every tracking method', () => {
+  expect([...new Set(CASES.map(([, , b]) => b.render.trackingMethod))].sort()).toEqual([
+    'annotation',
+    'annotation+label',
+    'label',
+  ]);
 });
 
 test('every render with restores has runbooks to run (the table is not empty)', () => {

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { argocdResourceExclusions } from '../../../lib/argocd/argocd-settings';
+import type { ArgoCdTrackingMethod } from '../../../lib/restore/resource-modifiers';
 import type { BackupContents, KubeObject } from '../types';
 import { emulateBackup } from './backup';
 import { MemoryCluster } from './memory-cluster';
@@ -33,6 +34,8 @@ export interface Render {
   readonly plan: string;
   readonly volumes: readonly SeedVolume[];
   readonly veleroVersion: string;
+  /** The config's `argocd.trackingMethod` as the stack resolved it (its TrackingStripModifiers). */
+  readonly trackingMethod: ArgoCdTrackingMethod;
 }
 
 export const BACKUP_TIME = '2026-12-01T02:00:00Z';
@@ -40,7 +43,11 @@ export const RESTORE_TIME = '2026-12-02T09:00:00Z';
 
 /** The populated cluster and one Completed backup per rendered Schedule. */
 export function populated(render: Render): { cluster: MemoryCluster; backups: BackupContents[] } {
-  const objects = seedCluster({ rendered: render.objects, volumes: render.volumes });
+  const objects = seedCluster({
+    rendered: render.objects,
+    volumes: render.volumes,
+    trackingMethod: render.trackingMethod,
+  });
   const backups = render.objects
     .filter((o) => o.kind === 'Schedule')
     .map((s) => emulateBackup({ source: s, objects, startTimestamp: BACKUP_TIME }));

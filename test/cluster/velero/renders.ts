@@ -39,6 +39,7 @@ function restoreFiles(objects: readonly KubeObject[], distPath: string): Record<
 
 /** The seed as committed: dist/'s files, read from disk as a person's `kubectl create -f` reads them. */
 export function committedSeed(): NamedRender {
+  const seed = buildStack().stack;
   const dist = join(REPO, 'dist');
   const files = Object.fromEntries(
     readdirSync(join(dist, 'restores')).map((f) => [
@@ -53,7 +54,8 @@ export function committedSeed(): NamedRender {
     plan: readFileSync(join(dist, 'BACKUP-PLAN.md'), 'utf8'),
     volumes: SEED_CONFIG.volumes,
     veleroVersion: VELERO_VERSION,
-    targets: targetsOf(buildStack().stack),
+    targets: targetsOf(seed),
+    trackingMethod: seed.trackingModifiers.trackingMethod,
   };
 }
 
@@ -70,6 +72,7 @@ export function seedOnLines(): NamedRender[] {
       volumes: SEED_CONFIG.volumes,
       veleroVersion: line.newestReadTag,
       targets: targetsOf(s.stack),
+      trackingMethod: s.stack.trackingModifiers.trackingMethod,
     };
   });
 }
@@ -101,6 +104,7 @@ export function configRenders(name: string, config: Parameters<typeof buildConfi
       volumes: stack.plan.volumes ?? config.volumes ?? [],
       veleroVersion: stack.release.version,
       targets: targetsOf(stack),
+      trackingMethod: stack.trackingModifiers.trackingMethod,
     };
   });
 }

@@ -4,15 +4,43 @@
  * objects an ArgoCD Application of that namespace would have synced (Namespace, a Deployment or StatefulSet,
  * Service, ConfigMap), each listed volume as a Bound PVC with its PV, and the cluster-scoped configuration
  * (StorageClass, the rendered VolumeSnapshotClass, a ClusterRole). Every synced object carries ArgoCD's tracking
- * as ArgoCD sets it with `application.resourceTrackingMethod: annotation+label` (the strictest case for the
- * strip: argoproj/argo-cd@v3.5.1 util/argo/resource_tracking.go `SetAppInstance`: the label
- * `app.kubernetes.io/instance: <app>` and the annotation `argocd.argoproj.io/tracking-id:
- * <app>:<group>/<Kind>:<namespace>/<name>`). The cluster's own namespaces carry none.
+ * as ArgoCD writes it under the render's `argocd.trackingMethod` (argoproj/argo-cd@v3.5.1
+ * util/argo/resource_tracking.go `SetAppInstance`: `label` sets the label `app.kubernetes.io/instance: <app>`,
+ * `annotation` the annotation `argocd.argoproj.io/tracking-id:
+ * <app>:<group>/<Kind>:<namespace>/<name>`, `annotation+label` both). The app's objects also carry the chart's own
+ * `app.kubernetes.io/instance` (Helm's release label), which is tracking only under `label` tracking. The
+ * cluster's own namespaces carry none.
  */
+import type { ArgoCdTrackingMethod } from '../../../lib/restore/resource-modifiers';
 import type { KubeObject } from '../types';
 
 export const TRACKING_LABEL = 'app.kubernetes.io/instance';
 export const TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
+/** Helm's own instance label (the release name): under `annotation` tracking it is the app's, never ArgoCD's. */
+export const HELM_INSTANCE_LABEL = TRACKING_LABEL;
+
+/** The keys ArgoCD writes (and its `RemoveAppInstance` removes) under a tracking method: what "tracking" means there. */
+export function trackingKeysOf(method: ArgoCdTrackingMethod): { labels: string[]; annotations: string[] } {
+  return {
+    labels: method === 'label' || method === 'annotation+label' ? [TRACKING_LABEL] : [],
+    annotations:
+      method === 'annotation' || method === 'annotation+label'
+        ? [TRACKING_ANNOTATION, 'argocd.argoproj.io/installation-id']
+        : [],
+  };
+}
+
+/** `Kind/namespace/name keeps the tracking <key>` for every tracking key of `method` on `o`. */
+export function trackingLeft(method: ArgoCdTrackingMethod, o: KubeObject): string[] {
+  const keys = trackingKeysOf(method);
+  const where = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  return [
+    ...keys.labels.filter((k) => k in (o.metadata.labels ?? {})).map((k) => `${where} keeps the tracking label ${k}`),
+    ...keys.annotations
+      .filter((k) => k in (o.metadata.annotations ?? {}))
+      .map((k) => `${where} keeps the tracking annotation ${k}`),
+  ];
+}
 
 /** Namespaces every cluster has before anything is synced. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'] as const;
@@ -32,17 +60,24 @@ export interface SeedClusterInput {
   readonly rendered: readonly KubeObject[];
   /** The config's `volumes`. */
   readonly volumes: readonly SeedVolume[];
+  /** The config's `argocd.trackingMethod`, as the stack resolved it: how ArgoCD tracked what it synced. */
+  readonly trackingMethod: ArgoCdTrackingMethod;
 }
 
-const tracked = (app: string, obj: KubeObject): KubeObject => {
-  const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
-  obj.metadata.labels = { ...(obj.metadata.labels ?? {}), [TRACKING_LABEL]: app };
-  obj.metadata.annotations = {
-    ...(obj.metadata.annotations ?? {}),
-    [TRACKING_ANNOTATION]: `${app}:${group}/${obj.kind}:${obj.metadata.namespace ?? ''}/${obj.metadata.name}`,
+/** `obj` as ArgoCD's `SetAppInstance` leaves it under `method` (the label overwrites Helm's own value). */
+const tracker =
+  (method: ArgoCdTrackingMethod) =>
+  (app: string, obj: KubeObject): KubeObject => {
+    const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+    const keys = trackingKeysOf(method);
+    if (keys.labels.length) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), [TRACKING_LABEL]: app };
+    if (keys.annotations.length)
+      obj.metadata.annotations = {
+        ...(obj.metadata.annotations ?? {}),
+        [TRACKING_ANNOTATION]: `${app}:${group}/${obj.kind}:${obj.metadata.namespace ?? ''}/${obj.metadata.name}`,
+      };
+    return obj;
   };
-  return obj;
-};
 
 const dns = (s: string) =>
   s
@@ -67,6 +102,7 @@ export function seedCluster(input: SeedClusterInput): KubeObject[] {
   const vsClass = input.rendered.find((o) => o.kind === 'VolumeSnapshotClass');
   const driver = (vsClass?.driver as string | undefined) ?? 'csi.example.com';
   const storageClass = `${dns(driver)}-sc`;
+  const tracked = tracker(input.trackingMethod);
   const out: KubeObject[] = SYSTEM_NAMESPACES.map((name) => ({
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -114,6 +150,7 @@ export function seedCluster(input: SeedClusterInput): KubeObject[] {
           vols.filter((v) => dns(v.app ?? v.pvc) === app),
           storageClass,
           driver,
+          tracked,
         ),
       );
   }
@@ -140,8 +177,11 @@ function appObjects(
   vols: readonly SeedVolume[],
   storageClass: string,
   driver: string,
+  tracked: ReturnType<typeof tracker>,
 ): KubeObject[] {
   const labels = { 'app.kubernetes.io/name': app };
+  // the chart's own labels: Helm's instance label (the release) is the app's, and under label tracking ArgoCD overwrites it
+  const metaLabels = { ...labels, [HELM_INSTANCE_LABEL]: app };
   // a claim named <template>-<set>-<ordinal> is a StatefulSet's volumeClaimTemplate claim
   const sts = vols.length === 1 ? /^([a-z0-9]+)-([a-z0-9-]+)-(\d+)$/.exec(vols[0].pvc) : null;
   const name = sts ? sts[2] : app;
@@ -158,7 +198,7 @@ function appObjects(
   const workload: KubeObject = {
     apiVersion: 'apps/v1',
     kind: sts ? 'StatefulSet' : 'Deployment',
-    metadata: { name, namespace: ns, labels },
+    metadata: { name, namespace: ns, labels: metaLabels },
     spec: {
       replicas: 1,
       selector: { matchLabels: labels },
@@ -181,13 +221,13 @@ function appObjects(
     tracked(ns, {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, namespace: ns, labels },
+      metadata: { name, namespace: ns, labels: metaLabels },
       spec: { selector: labels, ports: [{ port: 80 }] },
     }),
     tracked(ns, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: `${name}-config`, namespace: ns, labels },
+      metadata: { name: `${name}-config`, namespace: ns, labels: metaLabels },
       data: { 'app.conf': `name=${name}` },
     }),
   ];
@@ -197,7 +237,12 @@ function appObjects(
     const pvc: KubeObject = {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
-      metadata: { name: v.pvc, namespace: ns, labels, annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } },
+      metadata: {
+        name: v.pvc,
+        namespace: ns,
+        labels: metaLabels,
+        annotations: { 'pv.kubernetes.io/bind-completed': 'yes' },
+      },
       spec: {
         accessModes: ['ReadWriteOnce'],
         resources: { requests: { storage: v.size } },

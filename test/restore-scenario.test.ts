@@ -368,7 +368,7 @@ describe("Velero's restore rules at synth, with the config path and the item", (
       seed({
         restores: [{ name: 'x', target: { kind: 'namespace', namespace: 'loki' }, includedResources: ['events'] }],
       }),
-      "restores[0].includedResources: ['events'] holds 'events', which Velero never restores (the Restore ends FailedValidation); drop it (docs/pitfalls.md#includes-excludes)",
+      "restores[0] 'x'.includedResources: ['events'] holds 'events', which Velero never restores (the Restore ends FailedValidation); drop it (docs/pitfalls.md#includes-excludes)",
     ],
     [
       "a drill mixing '*' with kinds",
@@ -383,7 +383,7 @@ describe("Velero's restore rules at synth, with the config path and the item", (
     [
       'an inspection copy into ArgoCD',
       seed({ restores: [{ name: 'x', target: { kind: 'namespace-into', namespace: 'loki', into: 'argocd' } }] }),
-      "restores[0]: restore scenario 'x': target.into 'argocd' is a namespace the stack runs in; an inspection copy needs a namespace of its own (its runbook ends 'kubectl delete namespace argocd'), e.g. 'argocd-inspect' (docs/pitfalls.md#namespace-tracking)",
+      "restores[0] 'x'.target.into: 'argocd' is a namespace the stack runs in; an inspection copy needs a namespace of its own (its runbook ends 'kubectl delete namespace argocd'), e.g. 'argocd-inspect' (docs/pitfalls.md#namespace-tracking)",
     ],
   ])('refuses %s', (_what, config, message) => {
     expect(thrown(() => buildConfig(config))).toBe(message);

@@ -109,7 +109,11 @@ describe('ArgoCD knobs', () => {
 
 describe('a mistake names its path', () => {
   test.each<[string, Record<string, unknown>, string]>([
-    ['a ttl under 1h', { ttl: '30m' }, "schedules[2] 'weekly'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)"],
+    [
+      'a ttl under 1h',
+      { ttl: '30m' },
+      "schedules[2] 'weekly'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
+    ],
     [
       'a Duration ttl under 1h',
       { ttl: Duration.minutes(30) },

@@ -390,7 +390,8 @@ class RestoreContext {
     const id = `${gr}/${namespace ? `${namespace}/` : ''}${obj.metadata.name}`;
     try {
       if (gr === 'persistentvolumeclaims') return this.pvcAction(obj, fromBackup, namespace);
-      if (gr === 'volumesnapshots.snapshot.storage.k8s.io') return this.volumeSnapshotAction(obj, namespace);
+      if (gr === 'volumesnapshots.snapshot.storage.k8s.io')
+        return this.volumeSnapshotAction(obj, fromBackup, namespace);
       if (gr === 'volumesnapshotcontents.snapshot.storage.k8s.io') return volumeSnapshotContentAction(obj, this.spec);
       return obj;
     } catch (e) {
@@ -445,7 +446,7 @@ class RestoreContext {
   }
 
   /** volumesnapshot_action.go `Execute`. */
-  private volumeSnapshotAction(vs: KubeObject, namespace: string): KubeObject | undefined {
+  private volumeSnapshotAction(vs: KubeObject, fromBackup: KubeObject, namespace: string): KubeObject | undefined {
     if (this.spec.restorePVs === false) return undefined;
     if (this.cluster.get('snapshot.storage.k8s.io/v1', 'VolumeSnapshot', namespace, vs.metadata.name!)) return vs;
     const ann = vs.metadata.annotations ?? {};
@@ -482,11 +483,17 @@ class RestoreContext {
       return vs;
     }
     // v1.16+: the backed-up content is an additional item (resourceMustHave), statically bound to the VS
-    const backedUp = this.backup.items.find(
-      (i) =>
-        i.kind === 'VolumeSnapshotContent' &&
-        (i.spec as { volumeSnapshotRef?: { name?: string } }).volumeSnapshotRef?.name === vs.metadata.name,
-    );
+    // the content bound to THIS VolumeSnapshot (status.boundVolumeSnapshotContentName): snapshots of claims of
+    // the same name in other namespaces share their name, never their content
+    const bound = (fromBackup.status as { boundVolumeSnapshotContentName?: string } | undefined)
+      ?.boundVolumeSnapshotContentName;
+    const backedUp = this.backup.items.find((i) => {
+      if (i.kind !== 'VolumeSnapshotContent') return false;
+      const ref = (i.spec as { volumeSnapshotRef?: { name?: string; namespace?: string } }).volumeSnapshotRef;
+      return bound
+        ? i.metadata.name === bound
+        : ref?.name === fromBackup.metadata.name && ref?.namespace === fromBackup.metadata.namespace;
+    });
     if (backedUp) {
       const restoredVsc = this.restoreItem(
         structuredClone(backedUp),

@@ -61,6 +61,7 @@ export const API_RESOURCES: readonly ApiResource[] = [
   r('velero.io', 'v1', 'Backup', 'backups', true),
   r('velero.io', 'v1', 'Restore', 'restores', true),
   r('velero.io', 'v1', 'Schedule', 'schedules', true),
+  r('velero.io', 'v1', 'BackupStorageLocation', 'backupstoragelocations', true, ['bsl']),
   r('velero.io', 'v1', 'BackupRepository', 'backuprepositories', true),
   r('velero.io', 'v1', 'ResticRepository', 'resticrepositories', true),
   r('velero.io', 'v2alpha1', 'DataUpload', 'datauploads', true),

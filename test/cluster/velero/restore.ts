@@ -483,17 +483,13 @@ class RestoreContext {
       return vs;
     }
     // v1.16+: the backed-up content is an additional item (resourceMustHave), statically bound to the VS
-    // the content bound to THIS VolumeSnapshot (status.boundVolumeSnapshotContentName): snapshots of claims of
-    // the same name in other namespaces share their name, never their content
+    // v1.16.2 volumesnapshot_action.go `Execute`: the additional item is the content the backed-up VolumeSnapshot
+    // is bound to (status.boundVolumeSnapshotContentName; none is an error), never one found by name: snapshots of
+    // claims of one name in several namespaces share their name
     const bound = (fromBackup.status as { boundVolumeSnapshotContentName?: string } | undefined)
       ?.boundVolumeSnapshotContentName;
-    const backedUp = this.backup.items.find((i) => {
-      if (i.kind !== 'VolumeSnapshotContent') return false;
-      const ref = (i.spec as { volumeSnapshotRef?: { name?: string; namespace?: string } }).volumeSnapshotRef;
-      return bound
-        ? i.metadata.name === bound
-        : ref?.name === fromBackup.metadata.name && ref?.namespace === fromBackup.metadata.namespace;
-    });
+    if (!bound) throw new Error(`VS ${fromBackup.metadata.name} doesn't have bound VSC`);
+    const backedUp = this.backup.items.find((i) => i.kind === 'VolumeSnapshotContent' && i.metadata.name === bound);
     if (backedUp) {
       const restoredVsc = this.restoreItem(
         structuredClone(backedUp),

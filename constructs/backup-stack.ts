@@ -21,6 +21,7 @@ import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
 import { scheduleConfigsOf } from '../lib/schedule/retention';
 import { schemaCheck } from '../lib/validation/schema';
+import { restoreListsProblem } from '../lib/validation/includes-excludes';
 import { ArgoCdApplication, resolveRepository } from './argocd-application';
 import { BackupAlerts } from './backup-alerts';
 import { BackupDashboard } from './backup-dashboard';
@@ -32,7 +33,7 @@ import { existingSnapshotClasses } from '../lib/storage/csi-drivers';
 import { defaultSnapshotterVersion } from '../lib/versions/snapshotter-compat';
 import { RestoreDrill } from './restore-drill';
 import { TrackingStripModifiers } from './restore-modifiers';
-import { RestoreScenario } from './restore-scenario';
+import { RestoreScenario, volumeDataPath } from './restore-scenario';
 import { VeleroRelease, type BackupStorageLocation } from './velero-release';
 
 /** Where a stack sits in a fleet (BackupFleet sets it; a single cluster leaves it out). */
@@ -51,6 +52,29 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
 export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
 /** The restores when the config states none: a cluster rebuild (when a schedule has cluster resources). */
 const DEFAULT_RESTORES: readonly RebuildConfig[] = [{ rebuild: {} }];
+
+/**
+ * The first restore of a rebuild: cluster resources and the namespaces no volume restore brings back.
+ * When the volume schedules cover every namespace the cluster-resources schedule does (`'*'`, or all its names),
+ * no namespace can be left to it: Velero refuses `'*'` in an exclude list and an item both included and
+ * excluded (restore_controller.go `validateAndComplete`, FailedValidation), so the first restore then takes
+ * every namespace but leaves the claims and volumes to the fresher volume restore (restoring them from the
+ * other first would create empty volumes that the volume restore then skips as existing).
+ */
+function rebuildClusterResourcesLists(
+  clusterResources: BackupSchedule,
+  volumes: readonly BackupSchedule[],
+  veleroNamespace: string,
+): { excludedNamespaces: string[]; excludedResources?: string[] } {
+  const own = clusterResources.includedNamespaces;
+  const coversAll =
+    volumes.some((v) => v.includedNamespaces.includes('*')) ||
+    (!own.includes('*') && own.every((n) => volumes.some((v) => v.includesNamespace(n))));
+  const base = [veleroNamespace, ...REBUILD_EXCLUDED_NAMESPACES];
+  return coversAll
+    ? { excludedNamespaces: base, excludedResources: ['persistentvolumeclaims', 'persistentvolumes'] }
+    : { excludedNamespaces: [...base, ...volumes.flatMap((v) => v.includedNamespaces)] };
+}
 
 const pascal = (name: string) =>
   name
@@ -296,6 +320,14 @@ export class BackupStack extends Construct {
         const drillPath = configPath(path, 'drill');
         drills.push(
           atPath(drillPath, fieldsOf('DrillConfig'), () => {
+            // the restore controller's own checks of the drill Restore's lists (validateAndComplete)
+            const listProblem = restoreListsProblem({
+              includedNamespaces: ['namespaces', d.namespaces ?? []],
+              excludedNamespaces: ['excludedNamespaces', []],
+              includedResources: ['includedResources', d.includedResources ?? []],
+              excludedResources: ['excludedResources', []],
+            });
+            if (listProblem) throw new Error(`${listProblem} (docs/pitfalls.md#includes-excludes)`);
             const taken = new Set(drills.flatMap((other) => other.scratchNamespaces));
             const drill = new RestoreDrill(velero, `RestoreDrill${i}`, {
               release,
@@ -357,6 +389,11 @@ export class BackupStack extends Construct {
     };
     const withDrill = () => drillSchedules[0] ?? schedules[0];
     const restores: RestoreScenario[] = [];
+    // an inspection copy never goes into a namespace someone else runs (its runbook ends deleting it)
+    const protectedNamespaces = [
+      data.argocd?.namespace ?? 'argocd',
+      ...(data.csi?.namespace ? [data.csi.namespace] : []),
+    ];
     const restoreConfigs = data.restores ?? (schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
     restoreConfigs.forEach((rc, i) => {
       const path = p('restores', i);
@@ -381,10 +418,23 @@ export class BackupStack extends Construct {
           configPath(path, 'rebuild', 'volumesSchedule'),
           () => drillSchedules[0] ?? schedules.find((s) => s.snapshotVolumes),
         );
+        // unnamed: every schedule that keeps volume data restores its namespaces, the named (or drilled) one first;
+        // a namespace left to the cluster-resources backup would come back with empty volumes
+        const volumeSchedules =
+          rb.volumesSchedule !== undefined
+            ? [volumes]
+            : [volumes, ...schedules.filter((s) => s !== volumes && volumeDataPath(s) !== 'none')];
+        const volumeNames = volumeSchedules.map((s, k) =>
+          k === 0
+            ? 'rebuild-volumes'
+            : `rebuild-volumes-${s.name}`.length <= 57
+              ? `rebuild-volumes-${s.name}`
+              : `rebuild-volumes-${k + 1}`,
+        );
         taken('rebuild-cluster-resources');
-        taken('rebuild-volumes');
+        volumeNames.forEach(taken);
         // cluster resources and every other namespace from the cluster-resources backup; the namespaces with
-        // volume data from the fresher volume one (restoring their PVCs from the other first would create empty
+        // volume data from the fresher volume ones (restoring their PVCs from the other first would create empty
         // volumes, which the volume restore then skips as existing)
         restores.push(
           atPath(
@@ -397,20 +447,26 @@ export class BackupStack extends Construct {
                 title: 'rebuild: cluster resources and namespaces without volume data',
                 schedule: clusterResources,
                 target: { kind: 'cluster' },
-                excludedNamespaces: [release.namespace, ...REBUILD_EXCLUDED_NAMESPACES, ...volumes.includedNamespaces],
+                ...rebuildClusterResourcesLists(clusterResources, volumeSchedules, release.namespace),
+                protectedNamespaces,
               }),
           ),
-          atPath(
-            path,
-            fieldsOf('RebuildConfig'),
-            () =>
-              new RestoreScenario(restoresChart, 'RebuildVolumes', {
-                trackingModifiers,
-                name: 'rebuild-volumes',
-                title: 'rebuild: the namespaces with volume data',
-                schedule: volumes,
-                target: { kind: 'cluster' },
-              }),
+          ...volumeSchedules.map((schedule, k) =>
+            atPath(
+              path,
+              fieldsOf('RebuildConfig'),
+              () =>
+                new RestoreScenario(restoresChart, k === 0 ? 'RebuildVolumes' : `RebuildVolumes${k + 1}`, {
+                  trackingModifiers,
+                  name: volumeNames[k],
+                  title:
+                    k === 0
+                      ? 'rebuild: the namespaces with volume data'
+                      : `rebuild: the namespaces with volume data of ${schedule.name}`,
+                  schedule,
+                  target: { kind: 'cluster' },
+                }),
+            ),
           ),
         );
         return;
@@ -433,6 +489,7 @@ export class BackupStack extends Construct {
               includedResources: sc.includedResources,
               excludedResources: sc.excludedResources,
               existingResourcePolicy: sc.existingResourcePolicy,
+              protectedNamespaces,
             }),
         ),
       );

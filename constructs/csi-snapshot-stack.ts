@@ -254,7 +254,7 @@ const RUN_AS_USER = 65532;
 /** `--retry-crd-interval-max`, the controller's default, rendered so minReadySeconds can be derived from it. */
 const RETRY_CRD_INTERVAL_MAX_SECONDS = 30;
 /** The leader-election Role (upstream's rules): one controller replica leads, the other waits on the lease. */
-const LEADER_ELECTION_RULES: readonly ExplainedRule[] = [
+export const LEADER_ELECTION_RULES: readonly ExplainedRule[] = [
   {
     apiGroups: ['coordination.k8s.io'],
     resources: ['leases'],

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
-import { includesExcludesProblem } from '../lib/validation/includes-excludes';
+import { foreignNamespaceOwner } from '../lib/kube/protected-namespaces';
+import { restoreListsProblem } from '../lib/validation/includes-excludes';
 import { checkConstruct, checkProps } from '../lib/validation/props';
-import { ARGOCD_TRACKING_ANNOTATION, ARGOCD_TRACKING_LABEL } from '../lib/restore/resource-modifiers';
 import {
   dataPathResources,
   restoreSpec,
@@ -13,7 +13,14 @@ import {
   type RestoreSpecJson,
   type VolumeDataPath,
 } from '../lib/restore/restore-spec';
-import { RESTORES_FOLDER, SCENARIO_LABEL, type RestoreTarget, type ScenarioSummary } from '../lib/restore/scenario';
+import {
+  namespaceStripCommands,
+  RESTORES_FOLDER,
+  SCENARIO_LABEL,
+  strippedTrackingKeys,
+  type RestoreTarget,
+  type ScenarioSummary,
+} from '../lib/restore/scenario';
 import type { BackupSchedule } from './backup-schedule';
 import type { TrackingStripModifiers } from './restore-modifiers';
 
@@ -59,6 +66,11 @@ export interface RestoreScenarioProps {
   readonly trackingModifiers: TrackingStripModifiers | false;
   /** Extra shell lines that show the restore worked (e.g. an application-level check). @default [] */
   readonly checks?: readonly string[];
+  /**
+   * Namespaces an inspection copy (`namespace-into`) may not go into, besides Velero's own and the cluster's
+   * (lib/kube/protected-namespaces.ts): its runbook ends `kubectl delete namespace <into>`. @default []
+   */
+  readonly protectedNamespaces?: readonly string[];
 }
 
 /** How a schedule keeps volume data. */
@@ -105,6 +117,7 @@ export class RestoreScenario extends Construct {
       excludedNamespaces: 'string[]?',
       hooks: 'object[]?',
       checks: 'string[]?',
+      protectedNamespaces: 'string[]?',
     });
     checkProps(early, props.target, { kind: ['pvc', 'namespace', 'namespace-into', 'cluster'] }, 'target.');
     checkConstruct(early, 'schedule', props.schedule, 'a BackupSchedule (a schedule that exists)', [
@@ -118,14 +131,6 @@ export class RestoreScenario extends Construct {
         'namespace',
       ]);
     }
-    const filterProblem = includesExcludesProblem(
-      'plain',
-      'includedResources',
-      props.includedResources ?? [],
-      'excludedResources',
-      props.excludedResources ?? [],
-    );
-    if (filterProblem) throw new Error(`${early}: ${filterProblem} (docs/pitfalls.md#includes-excludes)`);
     const { schedule, target } = props;
     const release = schedule.release;
     this.name = props.name;
@@ -187,14 +192,30 @@ export class RestoreScenario extends Construct {
             `${subject}: target.into '${target.into}' must be a namespace name other than '${target.namespace}', e.g. '${target.namespace}-inspect'`,
           );
         }
+        inspectionTargetCheck(subject, target.into, schedule, [
+          release.namespace,
+          ...(props.protectedNamespaces ?? []),
+        ]);
         namespaces = [target.namespace];
         mapping[target.namespace] = target.into;
         break;
-      case 'cluster':
-        namespaces = schedule.includedNamespaces.includes('*') ? ['*'] : [...schedule.includedNamespaces];
+      case 'cluster': {
         includeClusterResources = schedule.includeClusterResources === true ? true : undefined;
-        excludedNamespaces = [...(props.excludedNamespaces ?? [])];
+        const left = props.excludedNamespaces ?? [];
+        if (schedule.includedNamespaces.includes('*')) {
+          namespaces = ['*'];
+          excludedNamespaces = [...left];
+        } else {
+          // Velero refuses an item both included and excluded: a named schedule's namespaces are subtracted
+          namespaces = schedule.includedNamespaces.filter((n) => !left.includes(n));
+          if (namespaces.length === 0) {
+            throw new Error(
+              `${subject}: excludedNamespaces ${JSON.stringify(left)} leaves none of schedule '${schedule.name}''s namespaces to restore; leave at least one`,
+            );
+          }
+        }
         break;
+      }
     }
     if (target.kind !== 'cluster' && props.excludedNamespaces?.length) {
       throw new Error(`${subject}: excludedNamespaces applies to a 'cluster' target only`);
@@ -207,6 +228,13 @@ export class RestoreScenario extends Construct {
     // a restore of PVCs brings their data only with the kinds of the schedule's data path
     const restoresPvcs = included.length === 0 || included.some((r) => PVC_KINDS.includes(r) || r === '*');
     if (restoresPvcs && included.length > 0) included.push(...dataPathResources(this.dataPath));
+    restoreListsCheck(subject, target, {
+      namespaces,
+      excludedNamespaces,
+      included: props.includedResources ?? [],
+      excluded: props.excludedResources ?? [],
+      rendered: included,
+    });
 
     this.request = {
       ...(props.backupName ? { backupName: props.backupName } : { scheduleName: schedule.name }),
@@ -245,8 +273,9 @@ export class RestoreScenario extends Construct {
     const before: string[] = [];
     const checks: string[] = [];
     const after: string[] = [];
-    const tracked = (where: string) =>
-      `kubectl -n ${where} get all,pvc,configmap,secret -o json | jq -r '.items[] | select(.metadata.labels["${ARGOCD_TRACKING_LABEL}"] or .metadata.annotations["${ARGOCD_TRACKING_ANNOTATION}"]) | .kind + "/" + .metadata.name'   # prints nothing: ArgoCD does not own the restored copies`;
+    const keys = props.trackingModifiers ? strippedTrackingKeys(props.trackingModifiers.modifiers) : undefined;
+    const afterRestore: string[] = [];
+    const tracked = (where: string) => (keys ? [trackedCheck(where, keys)] : []);
     switch (target.kind) {
       case 'pvc':
         before.push(
@@ -270,9 +299,10 @@ export class RestoreScenario extends Construct {
         before.push(
           `kubectl get namespace ${target.namespace}   # must be gone (NotFound) or hold only what is left; existing objects are ${this.request.existingResourcePolicy === 'update' ? 'updated' : 'skipped'}`,
         );
+        if (keys) afterRestore.push(...namespaceStripCommands(target.namespace, keys));
         checks.push(
           `kubectl -n ${target.namespace} get all,pvc   # pods Running, PVCs Bound`,
-          tracked(target.namespace),
+          ...tracked(target.namespace),
         );
         after.push(
           `argocd app sync <application of ${target.namespace}>   # adopts the restored objects (ArgoCD re-adds its tracking)`,
@@ -280,8 +310,13 @@ export class RestoreScenario extends Construct {
         );
         break;
       case 'namespace-into':
-        before.push(`kubectl get namespace ${target.into}   # must not exist yet (NotFound): the restore creates it`);
-        checks.push(`kubectl -n ${target.into} get all,pvc   # the copy of ${target.namespace}`, tracked(target.into));
+        before.push(
+          `kubectl create namespace ${target.into}   # first, empty: Velero reuses an existing namespace as it is, so the copy never carries ${target.namespace}'s labels and annotations (ArgoCD's tracking among them); AlreadyExists: an old copy is still there, delete it first`,
+        );
+        checks.push(
+          `kubectl -n ${target.into} get all,pvc   # the copy of ${target.namespace}`,
+          ...tracked(target.into),
+        );
         after.push(
           `kubectl -n ${target.into} scale deploy,statefulset --all --replicas=0   # if the copy's workloads must not run next to the live ones`,
           `kubectl delete namespace ${target.into}   # when the inspection is done`,
@@ -289,6 +324,7 @@ export class RestoreScenario extends Construct {
         );
         break;
       case 'cluster':
+        if (keys) afterRestore.push(...namespaceStripCommands('--all', keys));
         checks.push(
           `velero -n ${ns} restore get`,
           `kubectl get namespaces`,
@@ -312,6 +348,7 @@ export class RestoreScenario extends Construct {
       hooks: props.hooks ?? [],
       file: `${RESTORES_FOLDER}/${this.name}.yaml`,
       before,
+      afterRestore,
       checks,
       after,
     };
@@ -345,5 +382,72 @@ function defaultTitle(t: RestoreTarget): string {
       return `namespace ${t.namespace} restored into ${t.into} for inspection`;
     case 'cluster':
       return 'the whole cluster rebuilt';
+  }
+}
+
+/**
+ * The check that nothing the restore brought back, the namespace itself included, carries ArgoCD's tracking:
+ * one JSON stream of the namespace object and the items in it, filtered by jq.
+ */
+function trackedCheck(where: string, keys: { labels: readonly string[]; annotations: readonly string[] }): string {
+  const tests = [
+    ...keys.labels.map((k) => `.metadata.labels["${k}"]`),
+    ...keys.annotations.map((k) => `.metadata.annotations["${k}"]`),
+  ].join(' or ');
+  return `{ kubectl get namespace/${where} -o json; kubectl -n ${where} get all,pvc,configmap,secret -o json | jq '.items[]'; } | jq -r 'select(${tests}) | .kind + "/" + .metadata.name'   # prints nothing: ArgoCD does not own the restored copies, nor the namespace`;
+}
+
+/** An inspection copy goes into a namespace of its own: its runbook ends `kubectl delete namespace <into>`. */
+function inspectionTargetCheck(
+  subject: string,
+  into: string,
+  schedule: BackupSchedule,
+  protectedNs: readonly string[],
+): void {
+  const owner = protectedNs.includes(into)
+    ? 'is a namespace the stack runs in'
+    : (foreignNamespaceOwner(into) ??
+      (schedule.includesNamespace(into) ? `is backed up by schedule '${schedule.name}', a live namespace` : undefined));
+  if (owner) {
+    throw new Error(
+      `${subject}: target.into '${into}' ${owner}; an inspection copy needs a namespace of its own (its runbook ends 'kubectl delete namespace ${into}'), e.g. '${into}-inspect' (docs/pitfalls.md#namespace-tracking)`,
+    );
+  }
+}
+
+/**
+ * The restore controller's checks of the Restore's lists (validateAndComplete), at synth time: a list Velero
+ * refuses ends the Restore FailedValidation when a person needs it most. And a `pvc` target must restore a PVC kind.
+ */
+function restoreListsCheck(
+  subject: string,
+  target: RestoreTarget,
+  lists: {
+    namespaces: readonly string[];
+    excludedNamespaces: readonly string[];
+    included: readonly string[];
+    excluded: readonly string[];
+    rendered: readonly string[];
+  },
+): void {
+  const problem = restoreListsProblem({
+    includedNamespaces: ['target', lists.namespaces],
+    excludedNamespaces: ['excludedNamespaces', lists.excludedNamespaces],
+    includedResources: ['includedResources', lists.included],
+    excludedResources: ['excludedResources', lists.excluded],
+  });
+  if (problem) throw new Error(`${subject}: ${problem} (docs/pitfalls.md#includes-excludes)`);
+  if (target.kind !== 'pvc') return;
+  const pvcKind = (r: string) => PVC_KINDS.includes(r) || r === '*';
+  if (!lists.rendered.some(pvcKind)) {
+    throw new Error(
+      `${subject}: includedResources ${JSON.stringify(lists.included)} holds no PVC kind, so the 'pvc' target restores no claim; add 'persistentvolumeclaims' or leave includedResources unset (docs/pitfalls.md#includes-excludes)`,
+    );
+  }
+  const dropped = lists.excluded.find((r) => PVC_KINDS.includes(r));
+  if (dropped) {
+    throw new Error(
+      `${subject}: excludedResources holds '${dropped}', so the 'pvc' target restores no claim; drop it (docs/pitfalls.md#includes-excludes)`,
+    );
   }
 }

@@ -111,11 +111,15 @@ describe('ArgoCD knobs', () => {
 
 describe('a mistake names its path', () => {
   test.each<[string, Record<string, unknown>, string]>([
-    ['a ttl under 1h', { ttl: '30m' }, "schedules[2].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)"],
+    [
+      'a ttl under 1h',
+      { ttl: '30m' },
+      "schedules[2] 'weekly'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
+    ],
     [
       'a Duration ttl under 1h',
       { ttl: Duration.minutes(30) },
-      "schedules[2].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
+      "schedules[2] 'weekly'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
     ],
     ['a day unit', { ttl: '30d' }, "schedules[2].ttl: '30d' is not a Go duration"],
     [
@@ -134,7 +138,7 @@ describe('a mistake names its path', () => {
       { ttl: { amount: 3, unit: 'hours' } },
       "schedules[2].ttl: must be a Go duration string such as '720h' (or a cdk8s Duration)",
     ],
-    ['a bad cron', { schedule: '0 2 * *' }, "schedules[2].schedule: '0 2 * *' is not valid"],
+    ['a bad cron', { schedule: '0 2 * *' }, "schedules[2] 'weekly'.schedule: '0 2 * *' is not valid"],
     ['a missing storage location', { storageLocation: 'offsite' }, "schedules[2].storageLocation: 'offsite' is not"],
     ['a drill of every namespace', { drill: {} }, "schedules[2].drill: restore drill 'restore-drill-weekly'"],
   ])('%s', (_what, third, message) => {
@@ -213,7 +217,7 @@ describe('a mistake names its path', () => {
         "csi: { preventVolumeModeConversion: false, volumeSnapshotClass: { driver: csi.san.synology.com } }\nschedules: [{ name: a, schedule: '@daily', ttl: 30m }]\n",
       );
       expect(synthConfig(file, { outDir: join(out, 'dist') })).toBe(1);
-      expect(errors).toEqual([`${file}: schedules[0].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)`]);
+      expect(errors).toEqual([`${file}: schedules[0] 'a'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)`]);
       expect(existsSync(join(out, 'dist'))).toBe(false);
     } finally {
       spy.mockRestore();

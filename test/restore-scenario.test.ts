@@ -2,7 +2,10 @@ import { BackupSchedule, type BackupScheduleProps } from '../constructs/backup-s
 import { RestoreDrill } from '../constructs/restore-drill';
 import { TrackingStripModifiers } from '../constructs/restore-modifiers';
 import { RestoreScenario, type RestoreScenarioProps } from '../constructs/restore-scenario';
-import { buildStack, SEED_SCHEDULES } from './fixtures/seed';
+import { buildStack, SEED_CONFIG, SEED_SCHEDULES } from './fixtures/seed';
+import { buildConfig } from '../constructs/backup-fleet';
+import { runRestore } from '../lib/output/cli';
+import type { BackupStackConfig } from '../lib/config/types';
 import { UNSYNCED_FOLDERS } from '../lib/output/folder-chart';
 import { renderApp } from '../lib/output/output';
 import { drillRestoreRequest } from '../drill/config';
@@ -213,6 +216,51 @@ describe('RestoreScenario', () => {
       (c: ReturnType<typeof setup>) => c.make({ excludedNamespaces: ['kube-system'] }),
       "restore scenario 'x': excludedNamespaces applies to a 'cluster' target only",
     ],
+    [
+      'a kind Velero never restores',
+      (c: ReturnType<typeof setup>) => c.make({ includedResources: ['configmaps', 'nodes'] }),
+      "restore scenario 'x': includedResources ['configmaps', 'nodes'] holds 'nodes', which Velero never restores (the Restore ends FailedValidation); drop it (docs/pitfalls.md#includes-excludes)",
+    ],
+    [
+      "'*' mixed with kinds",
+      (c: ReturnType<typeof setup>) => c.make({ includedResources: ['*', 'configmaps'] }),
+      "restore scenario 'x': includedResources ['*', 'configmaps'] mixes '*' with names; Velero takes '*' only alone: write ['*'], or list the names (docs/pitfalls.md#includes-excludes)",
+    ],
+    [
+      'a kind both included and excluded',
+      (c: ReturnType<typeof setup>) => c.make({ includedResources: ['secrets'], excludedResources: ['secrets'] }),
+      "restore scenario 'x': 'secrets' is in both includedResources and excludedResources; Velero refuses an item both included and excluded: drop it from one (docs/pitfalls.md#includes-excludes)",
+    ],
+    [
+      "'*' in a cluster target's excludedNamespaces",
+      (c: ReturnType<typeof setup>) =>
+        c.make({ schedule: c.weekly, target: { kind: 'cluster' }, excludedNamespaces: ['*'] }),
+      "restore scenario 'x': excludedNamespaces ['*'] holds '*', which Velero refuses in an exclude list; list what to leave out (docs/pitfalls.md#includes-excludes)",
+    ],
+    [
+      'a pvc target whose kinds hold no PVC',
+      (c: ReturnType<typeof setup>) =>
+        c.make({ target: { kind: 'pvc', namespace: 'loki', pvc: 'x' }, includedResources: ['configmaps'] }),
+      "restore scenario 'x': includedResources [\"configmaps\"] holds no PVC kind, so the 'pvc' target restores no claim; add 'persistentvolumeclaims' or leave includedResources unset (docs/pitfalls.md#includes-excludes)",
+    ],
+    [
+      'an inspection copy into the Velero namespace',
+      (c: ReturnType<typeof setup>) =>
+        c.make({ target: { kind: 'namespace-into', namespace: 'loki', into: 'velero' } }),
+      "restore scenario 'x': target.into 'velero' is a namespace the stack runs in; an inspection copy needs a namespace of its own (its runbook ends 'kubectl delete namespace velero'), e.g. 'velero-inspect' (docs/pitfalls.md#namespace-tracking)",
+    ],
+    [
+      'an inspection copy into kube-system',
+      (c: ReturnType<typeof setup>) =>
+        c.make({ target: { kind: 'namespace-into', namespace: 'loki', into: 'kube-system' } }),
+      "restore scenario 'x': target.into 'kube-system' belongs to the cluster; an inspection copy needs a namespace of its own (its runbook ends 'kubectl delete namespace kube-system'), e.g. 'kube-system-inspect' (docs/pitfalls.md#namespace-tracking)",
+    ],
+    [
+      'an inspection copy into a live, backed-up namespace',
+      (c: ReturnType<typeof setup>) =>
+        c.make({ target: { kind: 'namespace-into', namespace: 'loki', into: 'pihole' } }),
+      "restore scenario 'x': target.into 'pihole' is backed up by schedule 'daily-critical-pvcs', a live namespace; an inspection copy needs a namespace of its own (its runbook ends 'kubectl delete namespace pihole'), e.g. 'pihole-inspect' (docs/pitfalls.md#namespace-tracking)",
+    ],
   ])('refuses %s, naming the field and the fix', (_what, build, message) => {
     expect(thrown(() => build(setup()))).toBe(message);
   });
@@ -304,5 +352,56 @@ describe('the drill restores through the same restoreSpec', () => {
     const { result } = await runScenario({}, { resourceModifier: 'missing' });
     expect(result.passed).toBe(false);
     expect(result.message).toMatch(/FailedValidation/);
+  });
+});
+
+describe("Velero's restore rules at synth, with the config path and the item", () => {
+  const seed = (over: Partial<BackupStackConfig>): BackupStackConfig => ({ ...SEED_CONFIG, ...over });
+  const dailyWithDrill = (drill: Record<string, unknown>) => ({
+    ...SEED_SCHEDULES.dailyCriticalPvcs,
+    ttl: '720h',
+    drill,
+  });
+  test.each([
+    [
+      'a scenario including a kind Velero never restores',
+      seed({
+        restores: [{ name: 'x', target: { kind: 'namespace', namespace: 'loki' }, includedResources: ['events'] }],
+      }),
+      "restores[0] 'x'.includedResources: ['events'] holds 'events', which Velero never restores (the Restore ends FailedValidation); drop it (docs/pitfalls.md#includes-excludes)",
+    ],
+    [
+      "a drill mixing '*' with kinds",
+      seed({ schedules: [dailyWithDrill({ includedResources: ['*', 'persistentvolumeclaims'] })] }),
+      "schedules[0].drill.includedResources: ['*', 'persistentvolumeclaims'] mixes '*' with names; Velero takes '*' only alone: write ['*'], or list the names (docs/pitfalls.md#includes-excludes)",
+    ],
+    [
+      'a drill restoring nodes',
+      seed({ schedules: [dailyWithDrill({ includedResources: ['persistentvolumeclaims', 'nodes'] })] }),
+      "schedules[0].drill.includedResources: ['persistentvolumeclaims', 'nodes'] holds 'nodes', which Velero never restores (the Restore ends FailedValidation); drop it (docs/pitfalls.md#includes-excludes)",
+    ],
+    [
+      'an inspection copy into ArgoCD',
+      seed({ restores: [{ name: 'x', target: { kind: 'namespace-into', namespace: 'loki', into: 'argocd' } }] }),
+      "restores[0] 'x'.target.into: 'argocd' is a namespace the stack runs in; an inspection copy needs a namespace of its own (its runbook ends 'kubectl delete namespace argocd'), e.g. 'argocd-inspect' (docs/pitfalls.md#namespace-tracking)",
+    ],
+  ])('refuses %s', (_what, config, message) => {
+    expect(thrown(() => buildConfig(config))).toBe(message);
+  });
+});
+
+describe('npm run restore prints what the runbook runs around the Restore', () => {
+  const seedStack = buildStack();
+  test.each(seedStack.restores.map((r) => [r.name, r] as const))('%s', (name, r) => {
+    const out: string[] = [];
+    expect(runRestore(() => seedStack, [name], { log: (l) => out.push(l), error: (l) => out.push(l) })).toBe(0);
+    const lines = out.join('\n').split('\n');
+    const apply = lines.indexOf(`kubectl create -f dist/${r.summary.file}`);
+    expect(apply).toBeGreaterThan(0);
+    for (const line of r.summary.before) {
+      expect(lines.indexOf(line)).toBeGreaterThan(0);
+      expect(lines.indexOf(line)).toBeLessThan(apply);
+    }
+    for (const line of r.summary.afterRestore) expect(lines.indexOf(line)).toBeGreaterThan(apply);
   });
 });

@@ -718,7 +718,11 @@ export interface RebuildConfig {
   readonly rebuild: {
     /** @default - the first schedule with `includeClusterResources: true` */
     readonly clusterResourcesSchedule?: DnsLabel;
-    /** @default - the first schedule with a drill, else the first that snapshots volumes */
+    /**
+     * The one schedule whose backups bring the volume namespaces back (`rebuild-volumes`).
+     * @default - every schedule that keeps volume data, each a restore of its own: the first with a drill (else the
+     * first that snapshots volumes) as `rebuild-volumes`, every other as `rebuild-volumes-<schedule>`
+     */
     readonly volumesSchedule?: DnsLabel;
   };
 }

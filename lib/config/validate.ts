@@ -393,7 +393,7 @@ const FIELD_DOCS: Readonly<Record<string, string>> = {
 /**
  * Runs `build` (a construct built from the config item at `path`) and turns what it throws into a
  * ConfigError at that path: `schedule 'daily': ttl must be at least 1h, got '30m'` from item 2 of
- * `schedules` becomes `schedules[2].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)` when the
+ * `schedules` becomes `schedules[2] 'daily'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)` when the
  * message starts with a field of `fields`, else `schedules[2]: schedule 'daily': ...`.
  */
 export function atPath<T>(path: string, fields: readonly string[], build: () => T): T {
@@ -402,14 +402,17 @@ export function atPath<T>(path: string, fields: readonly string[], build: () => 
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     const message = (e as Error).message;
-    const subject = /^[a-z][a-z0-9 -]*(?: '[^']*')?: ([\s\S]*)$/.exec(message);
-    const rest = subject ? subject[1] : message;
+    const subject = /^[a-z][a-z0-9 -]*(?: '([^']*)')?: ([\s\S]*)$/.exec(message);
+    const rest = subject ? subject[2] : message;
+    // a list item's name next to its index (`restores[0] 'x'.target.into`), unless the path already names it
+    const name = subject?.[1] !== undefined && /\]$/.test(path) ? ` '${subject[1]}'` : '';
     // a field, or a field's nested field (`volumeSnapshotClass.driver`, `tolerations[0].value`, `backupPVC['x']`)
     const field = /^([A-Za-z]+)((?:\[\d+\]|\.[A-Za-z][A-Za-z0-9]*|\['[^']*'\])*)(?: ([\s\S]*))?$/.exec(rest);
     if (field && field[3] && fields.includes(field[1])) {
       const doc = FIELD_DOCS[field[1]];
       const link = doc && !field[3].includes('docs/') ? ` (${doc})` : '';
-      const err = new ConfigError(`${configPath(path, field[1])}${field[2]}`, `${field[3]}${link}`);
+      const where = name ? `${path}${name}.${field[1]}` : configPath(path, field[1]);
+      const err = new ConfigError(`${where}${field[2]}`, `${field[3]}${link}`);
       err.cause = e;
       throw err;
     }

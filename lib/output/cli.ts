@@ -134,8 +134,16 @@ export function runRestore(
     const object = renderApp(stack.app).find(
       (o) => o.folder === RESTORES_FOLDER && o.file === `${scenario.name}.yaml`,
     )!;
+    const { before, afterRestore } = scenario.summary;
     io.log(
-      `# ${scenario.title}\n# apply (a new Restore each time):\n${applyCommand({ file: `${distPath}/${scenario.summary.file}` })}\n# or pipe this to 'kubectl create -f -':\n${toYaml(object.object)}`,
+      [
+        `# ${scenario.title}`,
+        ...(before.length ? ['# before', ...before] : []),
+        '# apply (a new Restore each time):',
+        applyCommand({ file: `${distPath}/${scenario.summary.file}` }),
+        ...(afterRestore.length ? ['# once it is Completed', ...afterRestore] : []),
+        `# or pipe this to 'kubectl create -f -':\n${toYaml(object.object)}`,
+      ].join('\n'),
     );
     return 0;
   } catch (e) {

@@ -69,6 +69,7 @@ function restoreBlock(s: ScenarioSummary, distPath: string, withBefore: boolean)
     applyCommand({ file }),
     latestRestoreCommand(s),
     ...waitCommands(s),
+    ...s.afterRestore,
     '# check',
     ...s.checks,
     ...(s.after.length ? ['# afterwards', ...s.after] : []),
@@ -101,7 +102,7 @@ export function renderRestoreRunbooks(input: RunbookInput): string[] {
   const out: string[] = [
     '## Runbooks',
     '',
-    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- <name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking (what the config's \`argocd.trackingMethod\` writes: docs/pitfalls.md#tracking-method) from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it.`,
+    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- <name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking (what the config's \`argocd.trackingMethod\` writes: docs/pitfalls.md#tracking-method) from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it. Velero never applies that strip to Namespaces: it creates a restore's namespaces with their backed-up labels and annotations, and reuses an existing namespace as it is. So an inspection copy's namespace is created empty before its restore, and a namespace restored under its own name has the tracking removed right after (both lines are in the runbooks); the checks look at the namespace too.`,
     '',
     ...csiRestorePreface(input.csiStorage).flatMap((line) => [line, '']),
   ];

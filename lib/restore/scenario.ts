@@ -3,6 +3,7 @@
  * model is plain data so the runbooks (lib/plan/plan.ts), the rendered Restores (constructs/restore-scenario.ts)
  * and `npm run restore` all read one definition.
  */
+import type { ResourceModifiers } from './resource-modifiers';
 import type { ExistingResourcePolicy, RestoreHookSpec, RestoreSpecJson, VolumeDataPath } from './restore-spec';
 
 /** What a scenario brings back. */
@@ -40,10 +41,52 @@ export interface ScenarioSummary {
   readonly file: string;
   /** Shell lines to run before the restore (stop the workload, remove the broken claim, ...). */
   readonly before: readonly string[];
+  /**
+   * Shell lines right after the restore completed: strip ArgoCD's tracking from the namespaces it created
+   * (Velero copies their backed-up labels and annotations and never applies resource modifiers to them).
+   */
+  readonly afterRestore: readonly string[];
   /** Shell lines that show the restore worked. */
   readonly checks: readonly string[];
   /** Shell lines for afterwards (adopting into ArgoCD, deleting an inspection copy). */
   readonly after: readonly string[];
+}
+
+/** The label and annotation keys a resource-modifier set removes (JSON-patch `remove` of a label, merge-patch `null` of an annotation). */
+export function strippedTrackingKeys(modifiers: ResourceModifiers): { labels: string[]; annotations: string[] } {
+  const labels: string[] = [];
+  const annotations: string[] = [];
+  for (const rule of modifiers.resourceModifierRules) {
+    for (const p of rule.patches ?? []) {
+      const m = /^\/metadata\/labels\/(.+)$/.exec(p.path);
+      if (p.operation === 'remove' && m) labels.push(m[1].replaceAll('~1', '/').replaceAll('~0', '~'));
+    }
+    for (const mp of rule.mergePatches ?? []) {
+      const data = JSON.parse(mp.patchData) as { metadata?: { annotations?: Record<string, unknown> } };
+      for (const [k, v] of Object.entries(data.metadata?.annotations ?? {})) if (v === null) annotations.push(k);
+    }
+  }
+  return { labels: [...new Set(labels)], annotations: [...new Set(annotations)] };
+}
+
+/**
+ * Removes `keys` from namespaces (`target`: a name, or `-l <label>` / `--all`): Velero creates a restore's target
+ * namespaces from the backed-up ones, labels and annotations included, and skips resource modifiers for them
+ * (pkg/restore/restore.go `processSelectedResource`, docs/pitfalls.md#namespace-tracking).
+ */
+export function namespaceStripCommands(
+  target: string,
+  keys: { labels: readonly string[]; annotations: readonly string[] },
+): string[] {
+  const which = target === '--all' ? 'the namespaces it created' : `namespace ${target}`;
+  const lines: string[] = [];
+  for (const k of keys.labels) {
+    lines.push(
+      `kubectl label namespace ${target === '--all' ? `-l ${k}` : target} ${k}-   # Velero made ${which} with the backed-up labels and annotations, and resource modifiers never run on Namespaces: strip ArgoCD's tracking (a sync puts it back where it belongs)`,
+    );
+  }
+  for (const k of keys.annotations) lines.push(`kubectl annotate namespace ${target} ${k}-`);
+  return lines;
 }
 
 /** `kubectl create` (not `apply`: a generateName object gets a fresh name on every create). */

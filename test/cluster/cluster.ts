@@ -5,6 +5,7 @@
  * the drill's world (a backup of each rendered Schedule, the Restore controller, the provisioner, the kubelet).
  */
 import type { RenderedObject } from '../../lib/output/output';
+import { DEFAULT_TRACKING_METHOD } from '../../lib/restore/resource-modifiers';
 import { ApiServer } from './api-server';
 import { installDrillWorld, type DrillWorldOptions, type VolumeContent } from './drill-world';
 import type { RenderedDrill } from './drill-harness';
@@ -18,7 +19,9 @@ export function syncedObjects(rendered: readonly RenderedObject[], clusterPrefix
     .map((r) => r.object as KubeObject);
 }
 
-export interface FakeClusterOptions extends Omit<DrillWorldOptions, 'volumes'> {
+export interface FakeClusterOptions extends Omit<DrillWorldOptions, 'volumes' | 'trackingMethod'> {
+  /** The config's `argocd.trackingMethod` (how the source cluster's ArgoCD tracked it). @default 'annotation' (ArgoCD 3.x) */
+  readonly trackingMethod?: DrillWorldOptions['trackingMethod'];
   /** The source cluster's volumes. @default `volumesFor(drills)` */
   readonly volumes?: Readonly<Record<string, VolumeContent>>;
   /** Schemas to validate against, e.g. `{ velero: 'v1.17.2' }`. @default the pins */
@@ -65,8 +68,14 @@ export function fakeCluster(
   server.apply([...existing, ...applied]);
   installDrillWorld(
     server,
+    applied,
     drills.map((d) => d.schedule),
-    { veleroVersion: options.schemaVersions?.velero, ...options, volumes },
+    {
+      veleroVersion: options.schemaVersions?.velero,
+      ...options,
+      volumes,
+      trackingMethod: options.trackingMethod ?? DEFAULT_TRACKING_METHOD,
+    },
   );
   return server;
 }

@@ -7,19 +7,21 @@
  */
 import { join } from 'node:path';
 import { Chart } from 'cdk8s';
-import { buildConfig } from '../../constructs/backup-fleet';
+import { buildConfig, type BackupFleet, type SingleCluster } from '../../constructs/backup-fleet';
+import type { ArgoCdTrackingMethod } from '../../lib/restore/resource-modifiers';
 import type { BackupStackConfig } from '../../lib/config/types';
 import { RestoreDrill } from '../../constructs/restore-drill';
 import { loadConfigFile } from '../../lib/config/load';
 import { renderApp, type RenderedObject } from '../../lib/output/output';
 import { readRendered } from '../../lib/validation/validate-dist';
 import { VELERO_LINES } from '../../lib/versions/velero-lines';
-import { buildStack } from '../fixtures/seed';
+import { buildStack, SEED_CONFIG } from '../fixtures/seed';
 import { B2_HOMELAB } from '../../examples/b2-homelab';
 import { fakeCluster, syncedObjects, volumesFor, type FakeClusterOptions } from './cluster';
 import { renderedDrills, runRenderedDrill, type RenderedDrill } from './drill-harness';
 import type { ApiServer } from './api-server';
-import type { KubeObject } from './types';
+import type { KubeObject, RestoreOutcome } from './types';
+import { HELM_INSTANCE_LABEL, trackingLeft } from './velero/seed-cluster';
 
 // each run spawns the runner; the first also loads the schema validators (speed is not what is tested)
 jest.setTimeout(120_000);
@@ -27,6 +29,8 @@ jest.setTimeout(120_000);
 const ROOT = join(__dirname, '..', '..');
 const committed = syncedObjects(readRendered(join(ROOT, 'dist')).objects);
 const seedDrill = renderedDrills(committed)[0];
+/** The seed config's tracking method, as its stack resolved it. */
+const SEED_TRACKING = buildStack().stack.trackingModifiers.trackingMethod;
 
 /** The clusters of a render: `''` for a single cluster, `clusters/<name>/` for each of a fleet. */
 function clustersOf(rendered: readonly RenderedObject[]): string[] {
@@ -46,9 +50,14 @@ function veleroVersionOf(objects: readonly KubeObject[]): string {
 }
 
 async function drillOn(objects: readonly KubeObject[], drill: RenderedDrill, options: FakeClusterOptions = {}) {
-  const server = fakeCluster(objects, [drill], { schemaVersions: { velero: veleroVersionOf(objects) }, ...options });
+  const restored: RestoreOutcome[] = [];
+  const server = fakeCluster(objects, [drill], {
+    schemaVersions: { velero: veleroVersionOf(objects) },
+    onRestored: (o) => restored.push(o),
+    ...options,
+  });
   const run = await runRenderedDrill(drill, server);
-  return { run, server };
+  return { run, server, restored };
 }
 
 /**
@@ -93,7 +102,7 @@ describe("the seed's committed dist/", () => {
   });
 
   test('the drill passes on a healthy cluster, as its ServiceAccount, and leaves nothing behind', async () => {
-    const { run, server } = await drillOn(committed, seedDrill);
+    const { run, server } = await drillOn(committed, seedDrill, { trackingMethod: SEED_TRACKING });
     expect(run.result).toBe('passed');
     expect(run.exitCode).toBe(0);
     expect(leftovers(server, seedDrill)).toEqual([]);
@@ -116,12 +125,42 @@ describe("the seed's committed dist/", () => {
     ['no Completed backup of the schedule', { backupPhase: 'PartiallyFailed' }, 'pick-backup'],
     ['a restored PVC that is never Bound', { provisionerDown: true }, 'verify-pvc-bound'],
   ])('%s: the drill fails at its step, exits 1, and the rendered alert fires', async (_, options, step) => {
-    const { run, server } = await drillOn(committed, seedDrill, options);
+    const { run, server } = await drillOn(committed, seedDrill, { trackingMethod: SEED_TRACKING, ...options });
     expect(run.result).toBe(step);
     expect(run.exitCode).toBe(1);
     expect(alertOnFailedJob(committed, seedDrill)).toEqual(['VeleroRestoreDrillFailed']);
     expect(leftovers(server, seedDrill)).toEqual([]);
   });
+});
+
+/**
+ * The modifier rides the drill's Restore: the source cluster carries ArgoCD's tracking as the config's
+ * `argocd.trackingMethod` writes it, the emulated Velero applies the rendered strip, and what the drill restores
+ * keeps no key of that method (under `annotation`, the app's own `app.kubernetes.io/instance` stays).
+ */
+describe.each(['label', 'annotation+label'] as const)("the seed with argocd.trackingMethod '%s'", (trackingMethod) => {
+  const rendered = [...buildConfig({ ...SEED_CONFIG, argocd: { ...SEED_CONFIG.argocd, trackingMethod } }).objects];
+  const [{ objects, drill }] = drillsOfRender(rendered);
+
+  test("its drill passes, and what it restored keeps none of that method's tracking, nor Helm's label", async () => {
+    const { run, restored } = await drillOn(objects, drill, { trackingMethod });
+    expect(run.result).toBe('passed');
+    const created = restored.flatMap((o) => o.created);
+    expect(created.map((o) => o.kind)).toContain('PersistentVolumeClaim');
+    expect(created.flatMap((o) => trackingLeft(trackingMethod, o))).toEqual([]);
+    expect(created.filter((o) => HELM_INSTANCE_LABEL in (o.metadata.labels ?? {}))).toEqual([]);
+  });
+});
+
+test("the seed's drill restores its claims without the tracking annotation, with the app's own instance label", async () => {
+  expect(SEED_TRACKING).toBe('annotation');
+  const { run, restored } = await drillOn(committed, seedDrill, { trackingMethod: SEED_TRACKING });
+  expect(run.result).toBe('passed');
+  const created = restored.flatMap((o) => o.created);
+  const claims = created.filter((o) => o.kind === 'PersistentVolumeClaim');
+  expect(claims.length).toBeGreaterThan(0);
+  expect(created.flatMap((o) => trackingLeft(SEED_TRACKING, o))).toEqual([]);
+  expect(claims.map((c) => c.metadata.labels?.[HELM_INSTANCE_LABEL])).toEqual(claims.map(() => expect.any(String)));
 });
 
 /** Every rendered drill of a config, with the synced objects of its cluster. */
@@ -134,12 +173,16 @@ function drillsOfRender(
   });
 }
 
-/** What `npm run synth -- --config <file>` writes, in memory (a fleet: one folder per cluster). */
-const render = (config: BackupStackConfig): RenderedObject[] => [...buildConfig(config).objects];
-const examples: [string, RenderedObject[]][] = [
-  ['examples/b2-homelab.yaml', render(loadConfigFile(join(ROOT, 'examples', 'b2-homelab.yaml')))],
-  ['examples/b2-homelab.ts', render(B2_HOMELAB)],
-  ['examples/fleet.yaml', render(loadConfigFile(join(ROOT, 'examples', 'fleet.yaml')))],
+/** What `npm run synth -- --config <file>` writes, in memory (a fleet: one folder per cluster), and its tracking method. */
+function render(config: BackupStackConfig): [RenderedObject[], ArgoCdTrackingMethod] {
+  const built = buildConfig(config);
+  const stack = 'clusters' in built ? (built as BackupFleet).clusters[0].stack : (built as SingleCluster).stack;
+  return [[...built.objects], stack.trackingModifiers.trackingMethod];
+}
+const examples: [string, RenderedObject[], ArgoCdTrackingMethod][] = [
+  ['examples/b2-homelab.yaml', ...render(loadConfigFile(join(ROOT, 'examples', 'b2-homelab.yaml')))],
+  ['examples/b2-homelab.ts', ...render(B2_HOMELAB)],
+  ['examples/fleet.yaml', ...render(loadConfigFile(join(ROOT, 'examples', 'fleet.yaml')))],
 ];
 
 describe('every example config', () => {
@@ -154,21 +197,27 @@ describe('every example config', () => {
   });
 
   test.each(
-    examples.flatMap(([name, r]) =>
-      drillsOfRender(r).map((d) => [`${name} ${d.cluster}${d.drill.cronJob.metadata.name}`, d] as const),
+    examples.flatMap(([name, r, trackingMethod]) =>
+      drillsOfRender(r).map(
+        (d) => [`${name} ${d.cluster}${d.drill.cronJob.metadata.name}`, d, trackingMethod] as const,
+      ),
     ),
-  )('%s passes on a healthy cluster', async (_, { objects, drill }) => {
-    const { run, server } = await drillOn(objects, drill);
-    expect(run.result).toBe('passed');
-    expect(leftovers(server, drill)).toEqual([]);
-  });
+  )(
+    '%s passes on a healthy cluster, restoring nothing with tracking',
+    async (_, { objects, drill }, trackingMethod) => {
+      const { run, server, restored } = await drillOn(objects, drill, { trackingMethod });
+      expect(run.result).toBe('passed');
+      expect(leftovers(server, drill)).toEqual([]);
+      expect(restored.flatMap((o) => o.created).flatMap((o) => trackingLeft(trackingMethod, o))).toEqual([]);
+    },
+  );
 
   test('b2-homelab: a declared verify path missing from the restored volume fails at verify-read, naming the path', async () => {
     const [{ objects, drill }] = drillsOfRender(examples[0][1]);
     const volumes = Object.fromEntries(
       Object.entries(volumesFor([drill])).map(([k, v]) => [k, k === 'pihole/pihole-data' ? { 'other.db': 'x' } : v]),
     );
-    const { run } = await drillOn(objects, drill, { volumes });
+    const { run } = await drillOn(objects, drill, { volumes, trackingMethod: examples[0][2] });
     expect(run.result).toBe('verify-read');
     expect(run.lines.join('\n')).toContain('gravity.db: does not exist in the restored volume');
     expect(alertOnFailedJob(objects, drill)).toEqual(['VeleroRestoreDrillFailed']);
@@ -176,12 +225,14 @@ describe('every example config', () => {
 });
 
 describe.each(VELERO_LINES.map((l) => [l.line, l.newestReadTag] as const))('Velero %s (%s): the seed', (_, tag) => {
-  const rendered = renderApp(buildStack({ version: tag }).app);
-  const [{ objects, drill }] = drillsOfRender(rendered);
+  const seed = buildStack({ version: tag });
+  const trackingMethod = seed.stack.trackingModifiers.trackingMethod;
+  const [{ objects, drill }] = drillsOfRender(renderApp(seed.app));
 
-  test('its drill passes on a healthy cluster', async () => {
-    const { run } = await drillOn(objects, drill);
+  test('its drill passes on a healthy cluster, restoring nothing with tracking', async () => {
+    const { run, restored } = await drillOn(objects, drill, { trackingMethod });
     expect(run.result).toBe('passed');
+    expect(restored.flatMap((o) => o.created).flatMap((o) => trackingLeft(trackingMethod, o))).toEqual([]);
   });
 });
 
@@ -209,6 +260,7 @@ describe('a policy that refuses the runner fails the drill at create-restore', (
     const policies = policiesWithoutTheStrip();
     expect(policies).toHaveLength(10);
     const { run, server } = await drillOn(committed, seedDrill, {
+      trackingMethod: SEED_TRACKING,
       replace: (objs) => [...objs.filter((o) => !o.kind.startsWith('ValidatingAdmissionPolicy')), ...policies],
     });
     expect(run.result).toBe('create-restore');

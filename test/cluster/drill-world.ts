@@ -1,23 +1,25 @@
 /**
- * What the restore drill needs around the emulated API server, until the Velero emulation of test/cluster/velero/
- * is merged: a backup made from the rendered Schedule, a small Restore controller, a CSI provisioner and a
- * kubelet. Each is a hook on the ApiServer acting through its ClusterView, and each is named for what it stands in
- * for. The Restore controller takes its restore semantics from a `RestoreEmulation`: `drillRestoreEmulation`
- * here, which the lead swaps for `emulateRestore` (test/cluster/velero/) at merge.
+ * What the restore drill needs around the emulated API server: backups the emulated Velero makes of each
+ * rendered Schedule from a source cluster generated from the render, Velero's Restore controller running the
+ * emulated Velero restore (`emulateRestore`, test/cluster/velero/restore.ts: validation, the resource modifiers,
+ * CSI actions, namespace mapping), a CSI provisioner and a kubelet. Each is a hook on the ApiServer acting
+ * through its ClusterView, and each is named for what it stands in for.
  *
  * Volume data is a map of paths per volume. It travels the way CSI moves it: the backup holds a VolumeSnapshot
- * and its VolumeSnapshotContent (snapshotHandle), Velero restores both (the content with deletionPolicy Retain,
- * pointing at the mapped namespace: vmware-tanzu/velero@v1.15.0 pkg/restore/actions/csi/volumesnapshot_action.go)
- * and the PVC with the VolumeSnapshot as its dataSource (pvc_action.go), and the provisioner fills the new volume
- * from the snapshot handle. The kubelet runs the pod's own command (the verify script) with /bin/sh on a directory
+ * and its VolumeSnapshotContent (snapshotHandle), Velero restores both and the PVC with the VolumeSnapshot as its
+ * dataSource, and the provisioner fills the new volume from the snapshot handle. The kubelet runs the pod's own command (the verify script) with /bin/sh on a directory
  * that holds the volume's content, bind-mounted at the container's mountPath.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { ArgoCdTrackingMethod } from '../../lib/restore/resource-modifiers';
 import type { ApiServer } from './api-server';
 import type { BackupContents, ClusterView, KubeObject, RestoreOutcome } from './types';
+import { emulateBackup } from './velero/backup';
+import { emulateRestore } from './velero/restore';
+import { seedCluster } from './velero/seed-cluster';
 
 /** A volume's content: relative path -> file content; a path ending in `/` is an (empty) directory. */
 export type VolumeContent = Readonly<Record<string, string>>;
@@ -47,8 +49,12 @@ export interface DrillWorldOptions {
   readonly provisionerDown?: boolean;
   /** The phase of the schedules' backups; anything but Completed is the fault "no Completed backup". @default 'Completed' */
   readonly backupPhase?: 'Completed' | 'PartiallyFailed' | 'Failed' | 'InProgress';
-  /** The restore semantics. @default drillRestoreEmulation */
+  /** The restore semantics. @default emulateRestore (test/cluster/velero/restore.ts) */
   readonly restore?: RestoreEmulation;
+  /** How the source cluster's ArgoCD tracked its objects: the config's `argocd.trackingMethod`, as the stack resolved it. */
+  readonly trackingMethod: ArgoCdTrackingMethod;
+  /** Called with each Restore's outcome (what it created, as created). */
+  readonly onRestored?: (outcome: RestoreOutcome) => void;
   /** The Velero release the render deploys. @default 'v1.15.0' */
   readonly veleroVersion?: string;
 }
@@ -59,201 +65,38 @@ const DRIVER = 'csi.emulated.example';
 const BACKUP_TIME = '2026-01-01T02:00:00Z';
 
 /**
- * A Completed backup of a rendered Schedule, as Velero's schedule controller and backup would make it: named
- * `<schedule>-<timestamp>`, labelled `velero.io/schedule-name`, the schedule's template as its spec, holding
- * each volume of an included namespace as PVC + VolumeSnapshot + VolumeSnapshotContent.
+ * The source cluster the backups are made from, generated from the render (test/cluster/velero/seed-cluster.ts):
+ * every volume a claim of its namespace, Bound to a CSI volume, the app's objects tracked by ArgoCD as the
+ * render's tracking method writes it; then each rendered Schedule backed up by the emulated Velero
+ * (test/cluster/velero/backup.ts `emulateBackup`), in the phase the options ask for.
  */
-export function backupOfSchedule(
-  schedule: KubeObject,
-  volumes: Readonly<Record<string, VolumeContent>>,
-  phase: string = 'Completed',
-): BackupContents {
-  const spec = (schedule.spec as { template: Record<string, unknown> }).template;
-  const included = (spec.includedNamespaces as string[] | undefined) ?? ['*'];
-  const name = `${schedule.metadata.name}-20260101020000`;
-  const backup: KubeObject = {
-    apiVersion: 'velero.io/v1',
-    kind: 'Backup',
-    metadata: {
-      name,
-      namespace: schedule.metadata.namespace,
-      labels: {
-        ...((spec.metadata as { labels?: Record<string, string> })?.labels ?? {}),
-        'velero.io/schedule-name': schedule.metadata.name!,
-      },
-    },
-    spec: Object.fromEntries(Object.entries(spec).filter(([k]) => k !== 'metadata')),
-    status: { phase, startTimestamp: BACKUP_TIME, completionTimestamp: BACKUP_TIME, version: 1 },
-  };
-  const items: KubeObject[] = [];
-  for (const key of Object.keys(volumes)) {
-    const [ns, pvc] = key.split('/');
-    if (!included.includes('*') && !included.includes(ns)) continue;
-    const snapshot = `velero-${pvc}-abcde`;
-    items.push(
-      {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: pvc, namespace: ns, labels: { 'app.kubernetes.io/instance': ns } },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: STORAGE_CLASS,
-          resources: { requests: { storage: '1Gi' } },
-          volumeName: `pvc-source-${ns}-${pvc}`,
-        },
-        status: { phase: 'Bound' },
-      },
-      {
-        apiVersion: SNAPSHOT_API,
-        kind: 'VolumeSnapshot',
-        metadata: { name: snapshot, namespace: ns, labels: { 'velero.io/backup-name': name } },
-        spec: { source: { persistentVolumeClaimName: pvc }, volumeSnapshotClassName: 'emulated-snapclass' },
-      },
-      {
-        apiVersion: SNAPSHOT_API,
-        kind: 'VolumeSnapshotContent',
-        metadata: { name: `snapcontent-${ns}-${pvc}`, labels: { 'velero.io/backup-name': name } },
-        spec: {
-          deletionPolicy: 'Retain',
-          driver: DRIVER,
-          source: { snapshotHandle: `snap:${ns}/${pvc}` },
-          volumeSnapshotRef: { kind: 'VolumeSnapshot', namespace: ns, name: snapshot },
-        },
-      },
-    );
-  }
-  return { backup, items };
-}
-
-/** `persistentvolumeclaims` or `volumesnapshots.snapshot.storage.k8s.io` (Velero resolves both through discovery). */
-function resourceIncluded(included: readonly string[], kind: string, group: string): boolean {
-  const plural = `${kind.toLowerCase()}s`;
-  return included.length === 0 || included.some((r) => r === '*' || r === plural || r === `${plural}.${group}`);
-}
-
-/**
- * The restore semantics the drill relies on, each from vmware-tanzu/velero@v1.15.0:
- * - pkg/controller/restore_controller.go `validateAndComplete`: the backup must exist and be Completed, a
- *   ConfigMap resource modifier must exist in the Restore's namespace (line 400-404), else FailedValidation;
- * - pkg/restore/restore.go: only items of included namespaces and resources, created in the mapped namespace,
- *   labelled velero.io/backup-name and velero.io/restore-name (`addRestoreLabels`); existing objects kept
- *   (existingResourcePolicy none: a warning);
- * - pkg/restore/actions/csi/pvc_action.go: the PVC loses volumeName and status and gets its VolumeSnapshot as
- *   dataSource; volumesnapshot_action.go: the VolumeSnapshotContent is recreated with deletionPolicy Retain,
- *   pointing at the mapped namespace, labelled with the restore's name.
- * Resource modifiers are not applied here (nothing in the drill's volumes carries what they strip).
- */
-interface DrillRestoreSpec {
-  backupName?: string;
-  includedNamespaces?: string[];
-  includedResources?: string[];
-  namespaceMapping?: Record<string, string>;
-  resourceModifier?: { kind: string; name: string };
-}
-
-/** restore_controller.go `validateAndComplete`, the parts the drill's Restore meets. */
-function validateDrillRestore(restore: KubeObject, cluster: ClusterView, backup: BackupContents | undefined): string[] {
-  const spec = restore.spec as DrillRestoreSpec;
-  const ns = restore.metadata.namespace!;
-  const errors: string[] = [];
-  const live = spec.backupName ? cluster.get('velero.io/v1', 'Backup', ns, spec.backupName) : undefined;
-  if (!backup || !live) errors.push(`Error retrieving backup: backups.velero.io "${spec.backupName}" not found`);
-  else if ((live.status as { phase?: string })?.phase !== 'Completed') errors.push('backup is not Completed');
-  const modifier = spec.resourceModifier;
-  if (modifier && modifier.kind.toLowerCase() === 'configmap' && !cluster.get('v1', 'ConfigMap', ns, modifier.name)) {
-    errors.push(`failed to get resource modifiers configmap ${ns}/${modifier.name}`);
-  }
-  return errors;
-}
-
-/** The VolumeSnapshot of a backed-up PVC and its content, from the backup's items. */
-function snapshotOf(backup: BackupContents, pvc: KubeObject): { snapshot?: KubeObject; content?: KubeObject } {
-  const snapshot = backup.items.find(
-    (i) =>
-      i.kind === 'VolumeSnapshot' &&
-      i.metadata.namespace === pvc.metadata.namespace &&
-      (i.spec as { source: { persistentVolumeClaimName: string } }).source.persistentVolumeClaimName ===
-        pvc.metadata.name,
-  );
-  const content =
-    snapshot &&
-    backup.items.find(
-      (i) =>
-        i.kind === 'VolumeSnapshotContent' &&
-        (i.spec as { volumeSnapshotRef: { name: string } }).volumeSnapshotRef.name === snapshot.metadata.name,
-    );
-  return { snapshot, content };
-}
-
-/** One backed-up PVC into `target`: its VolumeSnapshot and content first (CSI), then the claim. */
-function restorePvc(
-  item: KubeObject,
-  target: string,
-  snap: { snapshot?: KubeObject; content?: KubeObject },
-  labels: Record<string, string>,
-  create: (o: KubeObject) => void,
-): void {
-  const { snapshot, content } = snap;
-  if (snapshot && content) {
-    create({
-      ...snapshot,
-      metadata: { ...snapshot.metadata, namespace: target, labels: { ...snapshot.metadata.labels, ...labels } },
-    });
-    create({
-      ...content,
-      metadata: { name: `velero-${target}-${item.metadata.name}`, labels: { ...content.metadata.labels, ...labels } },
-      spec: {
-        ...(content.spec as object),
-        deletionPolicy: 'Retain',
-        volumeSnapshotRef: { kind: 'VolumeSnapshot', namespace: target, name: snapshot.metadata.name },
-      },
-    });
-  }
-  // pvc_action.go: the claim is bound anew (no volumeName), from its VolumeSnapshot
-  const spec = { ...(item.spec as Record<string, unknown>) };
-  delete spec.volumeName;
-  if (snapshot && content) {
-    spec.dataSource = { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: snapshot.metadata.name };
-  }
-  create({
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name: item.metadata.name, namespace: target, labels: { ...item.metadata.labels, ...labels } },
-    spec,
-    status: { phase: 'Pending' },
+export function backupsOfSchedules(
+  rendered: readonly KubeObject[],
+  schedules: readonly KubeObject[],
+  options: Pick<DrillWorldOptions, 'volumes' | 'backupPhase' | 'trackingMethod'>,
+): BackupContents[] {
+  const volumes = Object.keys(options.volumes).map((key) => {
+    const [namespace, pvc] = key.split('/');
+    return { namespace, pvc, size: '1Gi' };
+  });
+  const objects = seedCluster({ rendered, volumes, trackingMethod: options.trackingMethod });
+  return schedules.map((source) => {
+    const b = emulateBackup({ source, objects, startTimestamp: BACKUP_TIME });
+    (b.backup.status as { phase: string }).phase = options.backupPhase ?? 'Completed';
+    return b;
   });
 }
 
-export const drillRestoreEmulation: RestoreEmulation = ({ restore, cluster, backups }) => {
-  const spec = restore.spec as DrillRestoreSpec;
-  const outcome = { warnings: [] as string[], errors: [] as string[], created: [] as KubeObject[] };
-  const backup = backups.find((b) => b.backup.metadata.name === spec.backupName);
-  const validationErrors = validateDrillRestore(restore, cluster, backup);
-  if (validationErrors.length) return { phase: 'FailedValidation', validationErrors, ...outcome };
-  const included = spec.includedNamespaces ?? ['*'];
-  const resources = spec.includedResources ?? [];
-  const labels = { 'velero.io/backup-name': spec.backupName!, 'velero.io/restore-name': restore.metadata.name! };
-  const create = (o: KubeObject) => {
-    try {
-      outcome.created.push(cluster.create(o));
-    } catch (e) {
-      if ((e as { reason?: string }).reason === 'AlreadyExists')
-        outcome.warnings.push(`${o.kind} ${o.metadata.name} already exists`);
-      else outcome.errors.push(`${o.kind} ${o.metadata.name}: ${(e as Error).message}`);
-    }
-  };
-  if (resourceIncluded(resources, 'PersistentVolumeClaim', '')) {
-    for (const item of backup!.items.filter((i) => i.kind === 'PersistentVolumeClaim')) {
-      const source = item.metadata.namespace!;
-      if (!included.includes('*') && !included.includes(source)) continue;
-      const snap = resourceIncluded(resources, 'VolumeSnapshot', 'snapshot.storage.k8s.io')
-        ? snapshotOf(backup!, item)
-        : {};
-      restorePvc(item, spec.namespaceMapping?.[source] ?? source, snap, labels, create);
-    }
+/** The source volume (`<namespace>/<pvc>`) of each CSI snapshot handle the backups hold. */
+function volumesOfHandles(backups: readonly BackupContents[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const vs of backups.flatMap((b) => b.items).filter((i) => i.kind === 'VolumeSnapshot')) {
+    const handle = vs.metadata.annotations?.['velero.io/csi-volumesnapshot-handle'];
+    const pvc = (vs.spec as { source: { persistentVolumeClaimName: string } }).source.persistentVolumeClaimName;
+    if (handle) out.set(handle, `${vs.metadata.namespace}/${pvc}`);
   }
-  return { phase: outcome.errors.length ? 'PartiallyFailed' : 'Completed', validationErrors, ...outcome };
-};
+  return out;
+}
 
 const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -263,11 +106,12 @@ function installRestoreController(
   backups: readonly BackupContents[],
   options: DrillWorldOptions,
 ): void {
-  const emulation = options.restore ?? drillRestoreEmulation;
+  const emulation = options.restore ?? emulateRestore;
   server.onCreate('velero.io/Restore', (restore) => {
     const started = timestamp();
     const veleroVersion = options.veleroVersion ?? 'v1.15.0';
     const outcome = emulation({ restore, cluster: server, backups, veleroVersion });
+    options.onRestored?.(outcome);
     const live = server.get('velero.io/v1', 'Restore', restore.metadata.namespace, restore.metadata.name!);
     if (!live) return;
     server.update({
@@ -291,6 +135,7 @@ function provisioner(
   options: DrillWorldOptions,
   reclaimPolicy: string,
   pvContent: Map<string, VolumeContent>,
+  handles: ReadonlyMap<string, string>,
 ): (pvc: KubeObject) => void {
   return (pvc) => {
     if (options.provisionerDown) return;
@@ -299,6 +144,7 @@ function provisioner(
     const pvName = `pvc-${live.metadata.uid}`;
     const ds = (live.spec as { dataSource?: { kind: string; name: string } }).dataSource;
     let content: VolumeContent = {};
+    let driver = DRIVER;
     if (ds?.kind === 'VolumeSnapshot') {
       const vsc = server.list(SNAPSHOT_API, 'VolumeSnapshotContent').find((c) => {
         const r = (c.spec as { volumeSnapshotRef: { namespace: string; name: string } }).volumeSnapshotRef;
@@ -306,20 +152,21 @@ function provisioner(
       });
       const handle = (vsc?.spec as { source?: { snapshotHandle?: string } })?.source?.snapshotHandle;
       if (!vsc || !handle) return; // the provisioner waits for the snapshot content
-      content = options.volumes[handle.replace(/^snap:/, '')] ?? {};
+      driver = (vsc.spec as { driver?: string }).driver ?? DRIVER;
+      content = options.volumes[handles.get(handle) ?? ''] ?? {};
     }
     pvContent.set(pvName, content);
     const { namespace, name, uid } = live.metadata;
     server.create({
       apiVersion: 'v1',
       kind: 'PersistentVolume',
-      metadata: { name: pvName, annotations: { 'pv.kubernetes.io/provisioned-by': DRIVER } },
+      metadata: { name: pvName, annotations: { 'pv.kubernetes.io/provisioned-by': driver } },
       spec: {
         accessModes: ['ReadWriteOnce'],
         capacity: { storage: '1Gi' },
         persistentVolumeReclaimPolicy: reclaimPolicy,
-        storageClassName: STORAGE_CLASS,
-        csi: { driver: DRIVER, volumeHandle: pvName },
+        storageClassName: (live.spec as { storageClassName?: string }).storageClassName ?? STORAGE_CLASS,
+        csi: { driver, volumeHandle: pvName },
         claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace, name, uid },
       },
       status: { phase: 'Bound' },
@@ -331,15 +178,16 @@ function provisioner(
 /** Installs the backup, the Restore controller, the provisioner and the kubelet on `server`. */
 export function installDrillWorld(
   server: ApiServer,
+  rendered: readonly KubeObject[],
   schedules: readonly KubeObject[],
   options: DrillWorldOptions,
 ): void {
   const sc = { volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Retain', ...options.storageClass };
-  const backups = schedules.map((s) => backupOfSchedule(s, options.volumes, options.backupPhase));
+  const backups = backupsOfSchedules(rendered, schedules, options);
   for (const b of backups) server.create(b.backup);
   /** volume content per PV name */
   const pvContent = new Map<string, VolumeContent>();
-  const provision = provisioner(server, options, sc.reclaimPolicy, pvContent);
+  const provision = provisioner(server, options, sc.reclaimPolicy, pvContent, volumesOfHandles(backups));
 
   // the ServiceAccount controller: every namespace gets its `default` ServiceAccount
   server.onCreate('/Namespace', (ns) => {

@@ -669,6 +669,7 @@ export class BackupStack extends Construct {
           veleroApplication: veleroApplication.name,
           otherApplications: folderApplications.slice(0, -1).map((x) => x.name),
           veleroVersion: release.version,
+          bootstrapPath: `${repository.distPath}/bootstrap`,
           credentials: release.credentials,
           storageLocation: release.defaultStorageLocation.name,
           restores: restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary),

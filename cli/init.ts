@@ -131,6 +131,9 @@ export function init(dir: string, io: CliIo = console): number {
           validate: 'velero-cdk8s validate',
           'prove-alerts': 'velero-cdk8s prove-alerts',
           plan: 'velero-cdk8s plan',
+          // BACKUP-PLAN.md's runbooks say `npm run restore -- <name>`
+          restore: 'velero-cdk8s restore',
+          permissions: 'velero-cdk8s permissions',
         },
         devDependencies: {
           [pkg.name]: pkg.version,

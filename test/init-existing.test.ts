@@ -40,3 +40,13 @@ test('with a velero-cdk8s.yaml: writes nothing and exits 1', () => {
     [expect.stringMatching(/^init: velero-cdk8s\.yaml already exist in .*; nothing was written/)],
   ]);
 });
+
+test("the starter's package.json has the npm scripts BACKUP-PLAN.md's runbooks name", () => {
+  expect(init(dir, io)).toBe(0);
+  const scripts = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts;
+  const named = [...readFileSync(join(dir, 'dist', 'BACKUP-PLAN.md'), 'utf8').matchAll(/npm run (\w[\w-]*)/g)].map(
+    (m) => m[1],
+  );
+  expect(named.length).toBeGreaterThan(0);
+  expect([...new Set(named)].filter((s) => !scripts[s])).toEqual([]);
+});

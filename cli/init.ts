@@ -3,7 +3,8 @@
  * package), velero-cdk8s.yaml with its `$schema`, .gitignore, a short README, and a CI workflow for GitHub
  * Actions (.github/workflows/, also read by Gitea) and for Forgejo Actions (.forgejo/workflows/) that run the
  * CI steps (CI_STEPS): `check`, `validate` and `prove-alerts` on the user's own config. Then it renders dist/,
- * so that the first commit passes its own CI. An existing file is never overwritten.
+ * so that the first commit passes its own CI. An existing file is never overwritten: in a repository with its own
+ * package.json (README, .gitignore) init writes the rest; with a velero-cdk8s.yaml it writes nothing.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -130,6 +131,9 @@ export function init(dir: string, io: CliIo = console): number {
           validate: 'velero-cdk8s validate',
           'prove-alerts': 'velero-cdk8s prove-alerts',
           plan: 'velero-cdk8s plan',
+          // BACKUP-PLAN.md's runbooks say `npm run restore -- <name>`
+          restore: 'velero-cdk8s restore',
+          permissions: 'velero-cdk8s permissions',
         },
         devDependencies: {
           [pkg.name]: pkg.version,
@@ -147,15 +151,19 @@ export function init(dir: string, io: CliIo = console): number {
     '.forgejo/workflows/velero-cdk8s.yml': workflow('forgejo'),
   };
   const existing = Object.keys(files).filter((f) => existsSync(join(root, f)));
-  if (existing.length) {
+  // a repository that has its own package.json, README or .gitignore gets the rest; one with a config is done
+  if (existing.includes('velero-cdk8s.yaml')) {
     io.error(`init: ${existing.join(', ')} already exist in ${root}; nothing was written (init never overwrites)`);
     return 1;
   }
-  for (const [file, text] of Object.entries(files)) {
+  const written = Object.keys(files).filter((f) => !existing.includes(f));
+  for (const file of written) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
-    writeFileSync(join(root, file), text);
+    writeFileSync(join(root, file), files[file]);
   }
-  io.log(`init: wrote ${Object.keys(files).join(', ')} in ${root}`);
+  io.log(
+    `init: wrote ${written.join(', ')} in ${root}${existing.length ? `; kept your ${existing.join(', ')} (init never overwrites)` : ''}`,
+  );
   const config = loadConfig(join(root, 'velero-cdk8s.yaml'));
   return synthConfig({ file: 'velero-cdk8s.yaml', config: config.config }, { outDir: join(root, 'dist') }, io);
 }

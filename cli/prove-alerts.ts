@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { BackupFleet, SingleCluster } from '../constructs/backup-fleet';
+import { BackupFleet, SingleCluster, type RenderedConfig } from '../constructs/backup-fleet';
 import type { BackupStack } from '../constructs/backup-stack';
 import {
   checkRules,
@@ -28,6 +28,32 @@ export function promtoolFor(cwd = process.cwd()): string | undefined {
   return findPromtool();
 }
 
+/** Each stack of a config with its name and its folder (a fleet's cluster: `clusters/<name>/`; one cluster: ''). */
+export function alertStacks(built: RenderedConfig, file: string): AlertStack[] {
+  return built instanceof SingleCluster
+    ? [{ name: file, stack: built.stack, folder: '' }]
+    : (built as BackupFleet).clusters.map((c) => ({
+        name: `cluster ${c.name}`,
+        stack: c.stack,
+        folder: `clusters/${c.name}/`,
+      }));
+}
+
+/** The rules of one stack: its own PrometheusRule(s) only (in a fleet every cluster's rule has the same name). */
+export function stackRuleFile(built: RenderedConfig, { stack, folder }: AlertStack): RuleFile {
+  const rules = built.objects.filter(
+    (o) =>
+      o.folder.startsWith(folder) && o.object.kind === 'PrometheusRule' && o.object.metadata.name === stack.alerts.name,
+  );
+  return { groups: rules.flatMap((r) => (r.object.spec as RuleFile).groups) };
+}
+
+interface AlertStack {
+  readonly name: string;
+  readonly stack: BackupStack;
+  readonly folder: string;
+}
+
 /** Proves every stack's alerts of the config; returns the exit code. */
 export async function proveAlerts(found: FoundConfig, io: CliIo = console): Promise<number> {
   const promtool = promtoolFor();
@@ -38,18 +64,12 @@ export async function proveAlerts(found: FoundConfig, io: CliIo = console): Prom
     return 2;
   }
   const built = build(found);
-  const stacks: { name: string; stack: BackupStack }[] =
-    built instanceof SingleCluster
-      ? [{ name: found.file, stack: built.stack }]
-      : (built as BackupFleet).clusters.map((c) => ({ name: `cluster ${c.name}`, stack: c.stack }));
+  const stacks = alertStacks(built, found.file);
   const dir = mkdtempSync(join(tmpdir(), 'velero-cdk8s-alerts-'));
   let failed = 0;
   try {
     for (const [i, { name, stack }] of stacks.entries()) {
-      const rules = built.objects.filter(
-        (o) => o.object.kind === 'PrometheusRule' && o.object.metadata.name === stack.alerts.name,
-      );
-      const ruleFile: RuleFile = { groups: rules.flatMap((r) => (r.object.spec as RuleFile).groups) };
+      const ruleFile = stackRuleFile(built, stacks[i]);
       const sub = join(dir, String(i));
       mkdirSync(sub);
       const rulesPath = join(sub, 'rules.yaml');

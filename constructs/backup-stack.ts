@@ -7,6 +7,7 @@ import type {
   RebuildConfig,
   RestoreScenarioConfig,
   StackConfig,
+  VolumeConfig,
 } from '../lib/config/types';
 import { atPath, ConfigError, configPath, fieldsOf, toDuration, validateConfig } from '../lib/config/validate';
 import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
@@ -15,7 +16,7 @@ import { FolderChart, UnsyncedFolderChart } from '../lib/output/folder-chart';
 import { isCdk8sWriting, registerStackCharts } from '../lib/output/layout';
 import { renderCharts } from '../lib/output/output';
 import type { OutputCheck } from '../lib/output/synth';
-import type { PlanInput } from '../lib/plan/plan';
+import { quantityBytes, type PlanInput } from '../lib/plan/plan';
 import { alertRunbookUrl } from '../lib/restore/runbook';
 import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
@@ -97,6 +98,22 @@ function refuseWithoutDriver(c: CsiConfig, p: (...parts: (string | number)[]) =>
   if (clsField !== undefined) throw new ConfigError(p('csi', 'volumeSnapshotClass', clsField), fix);
 }
 
+/** A volume's size is a Kubernetes quantity of whole bytes (the plan sums them), named by its path and PVC. */
+function checkVolumeSize(v: VolumeConfig, path: string): void {
+  try {
+    quantityBytes(v.size, 'size');
+  } catch (e) {
+    const unit = /^(\d+(?:\.\d+)?)([KMGTPE])B$/i.exec(v.size);
+    const fix = unit
+      ? `write '${unit[1]}${unit[2].toUpperCase()}i' (binary, as PVCs do) or '${unit[1]}${unit[2].toUpperCase()}'`
+      : "use e.g. '50Gi' or '500M'";
+    throw new ConfigError(
+      `${path} '${v.namespace}/${v.pvc}'.size`,
+      `${(e as Error).message.replace(/^size /, '').replace(/; use e\.g\. .*$/, '')}; ${fix} (docs/pitfalls.md#volume-size)`,
+    );
+  }
+}
+
 /**
  * One cluster's whole Velero backup and disaster-recovery stack from one `StackConfig` (issue 16): the
  * release and its storage locations, every schedule with its drill, the alerts, the CSI snapshot stack,
@@ -176,6 +193,7 @@ export class BackupStack extends Construct {
     }
     const data = validateConfig(config) as StackConfig;
     this.config = data;
+    (data.volumes ?? []).forEach((v, i) => checkVolumeSize(v, p('volumes', i)));
     const r = data.release ?? {};
     const argocd = data.argocd ?? {};
     const repository = {
@@ -726,6 +744,7 @@ export class BackupStack extends Construct {
           veleroApplication: veleroApplication.name,
           otherApplications: folderApplications.slice(0, -1).map((x) => x.name),
           veleroVersion: release.version,
+          bootstrapPath: `${repository.distPath}/bootstrap`,
           credentials: release.credentials,
           storageLocation: release.defaultStorageLocation.name,
           restores: restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary),

@@ -25,6 +25,8 @@ export interface RebuildSteps {
   readonly veleroVersion: string;
   readonly credentials: { readonly name: string; readonly key: string };
   readonly storageLocation: string;
+  /** Folder of the root Application (a fleet's ApplicationSet: `<distPath>/bootstrap`, not the cluster's folder). @default `<distPath>/bootstrap` */
+  readonly bootstrapPath?: string;
   /** The restores, in order. */
   readonly restores: readonly ScenarioSummary[];
 }
@@ -143,7 +145,7 @@ function rebuildRunbook(input: RunbookInput): string[] {
     `kubectl create namespace ${ns}`,
     `kubectl -n ${ns} create secret generic ${r.credentials.name} --from-file=${r.credentials.key}=./credentials-velero`,
     `# 3. the CRDs (Application ${r.crdApplication}, wave -10) and the server (Application ${r.veleroApplication}), through the root Application`,
-    `kubectl apply -f ${input.distPath}/bootstrap/`,
+    `kubectl apply -f ${r.bootstrapPath ?? `${input.distPath}/bootstrap`}/`,
     healthy(r.crdApplication),
     `#    without ArgoCD, the same CRDs from the pinned CLI: velero install --crds-only --dry-run -o yaml | kubectl apply --server-side -f -   (velero CLI ${r.veleroVersion})`,
     ...r.otherApplications.map(healthy),

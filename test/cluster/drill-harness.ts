@@ -54,9 +54,7 @@ export function renderedRunners(
   labels: Readonly<Record<string, string>>,
 ): RenderedRunner[] {
   return objects
-    .filter(
-      (o) => o.kind === 'CronJob' && Object.entries(labels).every(([k, v]) => o.metadata.labels?.[k] === v),
-    )
+    .filter((o) => o.kind === 'CronJob' && Object.entries(labels).every(([k, v]) => o.metadata.labels?.[k] === v))
     .map((cronJob) => {
       const pod = (cronJob.spec as Json).jobTemplate.spec.template.spec as Json;
       const container = pod.containers[0] as Json;

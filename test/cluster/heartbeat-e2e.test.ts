@@ -127,7 +127,13 @@ describe.each(Object.keys(RENDERS))('the rendered heartbeat of %s, run in the em
   });
 
   test.each<[string, (r: Render) => Ages, number, number, (r: Render) => string]>([
-    ['every schedule fresh: exit 0, exactly one ping', () => fresh, 0, 1, (r) => `${r.schedules.length} schedule(s) fresh; pinged`],
+    [
+      'every schedule fresh: exit 0, exactly one ping',
+      () => fresh,
+      0,
+      1,
+      (r) => `${r.schedules.length} schedule(s) fresh; pinged`,
+    ],
     [
       'one schedule past its threshold: exit 1, no ping',
       firstStale,
@@ -165,8 +171,89 @@ describe.each(Object.keys(RENDERS))('the rendered heartbeat of %s, run in the em
   test("the ServiceAccount's Role missing: exit 1 naming the 403, no ping", async () => {
     const run = await runRenderedCronJob(r.heartbeat, cluster(r, fresh, { withoutRole: true }));
     expect(run.exitCode).toBe(1);
-    expect(run.lines.join('\n')).toMatch(/403.*backups.*forbidden|forbidden.*backups|403/);
-    expect(run.lines.join('\n')).toContain('403');
+    expect(run.lines.join('\n')).toContain('HTTP 403 Forbidden');
+    expect(run.lines.join('\n')).toContain(
+      `cannot list resource "backups" in API group "velero.io" in the namespace "${r.heartbeat.namespace}"`,
+    );
     expect(pings).toEqual([]);
+  });
+});
+
+describe.each(Object.keys(RENDERS))('the heartbeat of %s is bounded', (name) => {
+  const r = RENDERS[name];
+  const ns = r.heartbeat.namespace;
+
+  test("its pod template is admitted under the Pod Security level of Velero's namespace", () => {
+    const server = cluster(r, fresh);
+    const level = server.get('v1', 'Namespace', undefined, ns)?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+    expect(level).toBe('restricted');
+    const template = (r.heartbeat.cronJob.spec as any).jobTemplate.spec.template;
+    // as the Job controller creates it: the template with a generated name
+    const answer = server.handle(server.issueAdminToken(), {
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/pods`,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { ...template.metadata, name: 'velero-heartbeat-1-x' },
+        spec: template.spec,
+      },
+    });
+    expect([answer.code, (answer.body as any).message]).toEqual([201, undefined]);
+  });
+
+  /** Every kind the render holds, Velero's own kinds and the core kinds a pod could abuse, in and out of its namespace. */
+  const kinds: [string, string][] = [
+    ...new Map(
+      [
+        ...r.objects.map((o): [string, string] => [o.apiVersion, o.kind]),
+        ...['Backup', 'Restore', 'Schedule', 'DeleteBackupRequest', 'BackupStorageLocation', 'PodVolumeRestore'].map(
+          (k): [string, string] => ['velero.io/v1', k],
+        ),
+        ...['Secret', 'Pod', 'ConfigMap', 'PersistentVolumeClaim'].map((k): [string, string] => ['v1', k]),
+      ].map((k) => [k.join(' '), k]),
+    ).values(),
+  ];
+  const writes = kinds.flatMap(([apiVersion, kind]) =>
+    [ns, 'default'].flatMap((namespace) =>
+      (
+        [
+          ['POST', ''],
+          ['PUT', '/x'],
+          ['PATCH', '/x'],
+          ['DELETE', '/x'],
+          ['DELETE', ''],
+        ] as const
+      ).map(([method, name]) => ({ apiVersion, kind, namespace, method, name })),
+    ),
+  );
+
+  test('every write its ServiceAccount could attempt is 403, and so is reading a Secret', () => {
+    const server = cluster(r, fresh);
+    const token = server.issueToken(ns, r.heartbeat.serviceAccount);
+    const t = (apiVersion: string, kind: string) => server.discovery.ofKind(apiVersion, kind);
+    const answers = [
+      ...writes.map((w) => ({
+        w: `${w.method} ${w.kind}${w.name} in ${w.namespace}`,
+        path: `${server.collectionPath(t(w.apiVersion, w.kind), w.namespace)}${w.name}`,
+        method: w.method,
+      })),
+      { w: 'GET Secret', path: `/api/v1/namespaces/${ns}/secrets/${SECRET}`, method: 'GET' },
+      { w: 'LIST Secrets', path: `/api/v1/namespaces/${ns}/secrets`, method: 'GET' },
+      { w: 'LIST Backups in default', path: '/apis/velero.io/v1/namespaces/default/backups', method: 'GET' },
+    ].map((q) => [
+      q.w,
+      server.handle(token, {
+        method: q.method,
+        path: q.path,
+        body: q.method === 'GET' || q.method === 'DELETE' ? undefined : {},
+        contentType: q.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+      }).code,
+    ]);
+    expect(writes.length).toBeGreaterThan(100);
+    expect(answers.filter(([, code]) => code !== 403)).toEqual([]);
+    // and what it needs is allowed: the control that the token and the binding work
+    const list = server.handle(token, { method: 'GET', path: `/apis/velero.io/v1/namespaces/${ns}/backups` });
+    expect(list.code).toBe(200);
   });
 });

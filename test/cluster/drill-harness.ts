@@ -1,6 +1,6 @@
 /**
- * Runs the REAL restore-drill runner against the emulated API server: the text rendered into the drill's
- * ConfigMap (read from the rendered output, never the source), with the exact env of the rendered CronJob
+ * Runs a REAL rendered runner CronJob (the restore drill's, the heartbeat's) against the emulated API server: the
+ * text rendered into its ConfigMap (read from the rendered output, never the source), with the exact env of the rendered CronJob
  * container, authenticated by a token issued for the CronJob's ServiceAccount, over HTTPS with a CA, as
  * `inClusterKubeApi` reaches a real API server.
  *
@@ -24,25 +24,37 @@ import { join } from 'node:path';
 import type { ApiServer } from './api-server';
 import type { KubeObject } from './types';
 
-/** Everything of one rendered drill the harness needs, taken from the rendered objects. */
-export interface RenderedDrill {
+/**
+ * One rendered runner CronJob (the drill's, the heartbeat's): the CronJob whose container runs a file of a mounted
+ * ConfigMap, with everything the harness needs to run it as its pod would, taken from the rendered objects.
+ */
+export interface RenderedRunner {
   readonly cronJob: KubeObject;
   readonly namespace: string;
   readonly serviceAccount: string;
-  /** The exact env of the CronJob's container. */
+  /** The container's literal env (`value`). */
   readonly env: Readonly<Record<string, string>>;
+  /** The container's env from Secrets (`valueFrom.secretKeyRef`): resolved by the kubelet at each run. */
+  readonly secretEnv: Readonly<Record<string, { readonly name: string; readonly key: string }>>;
   /** The runner text, from the ConfigMap the container's command reads. */
   readonly runner: string;
+}
+
+/** Everything of one rendered drill the harness needs, taken from the rendered objects. */
+export interface RenderedDrill extends RenderedRunner {
   /** The Schedule the drill restores (DRILL_SCHEDULE). */
   readonly schedule: KubeObject;
 }
 
 type Json = Record<string, any>;
 
-/** Every drill CronJob of the rendered objects: the CronJobs whose command runs a file of a mounted ConfigMap. */
-export function renderedDrills(objects: readonly KubeObject[]): RenderedDrill[] {
+/** The CronJobs of the rendered objects carrying every label of `labels`, each as the runner its container runs. */
+export function renderedRunners(
+  objects: readonly KubeObject[],
+  labels: Readonly<Record<string, string>>,
+): RenderedRunner[] {
   return objects
-    .filter((o) => o.kind === 'CronJob' && o.metadata.labels?.['app.kubernetes.io/component'] === 'restore-drill')
+    .filter((o) => o.kind === 'CronJob' && Object.entries(labels).every(([k, v]) => o.metadata.labels?.[k] === v))
     .map((cronJob) => {
       const pod = (cronJob.spec as Json).jobTemplate.spec.template.spec as Json;
       const container = pod.containers[0] as Json;
@@ -53,21 +65,31 @@ export function renderedDrills(objects: readonly KubeObject[]): RenderedDrill[] 
       const configMap = objects.find(
         (o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns && o.metadata.name === volume.configMap.name,
       )!;
-      const env = Object.fromEntries(
-        (container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
-      );
-      const schedule = objects.find(
-        (o) => o.kind === 'Schedule' && o.metadata.namespace === ns && o.metadata.name === env.DRILL_SCHEDULE,
-      )!;
+      const env = (container.env ?? []) as { name: string; value?: string; valueFrom?: Json }[];
       return {
         cronJob,
         namespace: ns,
         serviceAccount: pod.serviceAccountName as string,
-        env,
+        env: Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
+        secretEnv: Object.fromEntries(
+          env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom!.secretKeyRef]),
+        ),
         runner: (configMap.data as Record<string, string>)[file.slice(mount.mountPath.length + 1)],
-        schedule,
       };
     });
+}
+
+/** Every drill CronJob of the rendered objects, with the Schedule it restores. */
+export function renderedDrills(objects: readonly KubeObject[]): RenderedDrill[] {
+  return renderedRunners(objects, { 'app.kubernetes.io/component': 'restore-drill' }).map((runner) => ({
+    ...runner,
+    schedule: objects.find(
+      (o) =>
+        o.kind === 'Schedule' &&
+        o.metadata.namespace === runner.namespace &&
+        o.metadata.name === runner.env.DRILL_SCHEDULE,
+    )!,
+  }));
 }
 
 let tls: { key: string; cert: string } | undefined;
@@ -127,42 +149,76 @@ globalThis.setTimeout = function (fn, ms, ...args) {
 };
 `;
 
-export interface DrillRun {
-  readonly exitCode: number;
+export interface RunnerRun {
+  /** The exit code; `undefined` when the kubelet never started the container (`startError`). */
+  readonly exitCode?: number;
+  /** Why the kubelet refused to start the container, as it reports it (e.g. a missing Secret). */
+  readonly startError?: string;
   readonly lines: readonly string[];
+}
+
+export interface DrillRun extends RunnerRun {
+  readonly exitCode: number;
   /** `passed`, or the step of `drill result=failed step=<step>` */
   readonly result: string;
 }
 
-/** Runs the rendered drill once against `server`, as its ServiceAccount; the server listens for the run only. */
-export async function runRenderedDrill(drill: RenderedDrill, server: ApiServer): Promise<DrillRun> {
+/**
+ * The container's env as the kubelet builds it: the literal values, and each `secretKeyRef` read from the Secret
+ * (a missing Secret or key: the kubelet's CreateContainerConfigError, the container never starts).
+ */
+function containerEnv(runner: RenderedRunner, server: ApiServer): Record<string, string> | string {
+  const env: Record<string, string> = { ...runner.env };
+  for (const [name, ref] of Object.entries(runner.secretEnv)) {
+    const secret = server.get('v1', 'Secret', runner.namespace, ref.name);
+    const data = (secret?.data ?? {}) as Record<string, string>;
+    if (!secret) return `CreateContainerConfigError: secret "${ref.name}" not found`;
+    if (data[ref.key] === undefined)
+      return `CreateContainerConfigError: couldn't find key ${ref.key} in Secret ${runner.namespace}/${ref.name}`;
+    env[name] = Buffer.from(data[ref.key], 'base64').toString('utf8');
+  }
+  return env;
+}
+
+/**
+ * Runs a rendered runner CronJob once against `server`, as its ServiceAccount, with the container's env; the
+ * server listens for the run only.
+ */
+export async function runRenderedCronJob(runner: RenderedRunner, server: ApiServer): Promise<RunnerRun> {
+  const env = containerEnv(runner, server);
+  if (typeof env === 'string') return { startError: env, lines: [] };
   const cert = servingCertificate();
   const listening = await server.listen(cert);
-  const dir = mkdtempSync(join(tmpdir(), 'drill-pod-'));
+  const dir = mkdtempSync(join(tmpdir(), 'runner-pod-'));
   try {
     const saDir = join(dir, 'serviceaccount');
     mkdirSync(saDir);
-    writeFileSync(join(saDir, 'token'), server.issueToken(drill.namespace, drill.serviceAccount));
+    writeFileSync(join(saDir, 'token'), server.issueToken(runner.namespace, runner.serviceAccount));
     writeFileSync(join(saDir, 'ca.crt'), cert.cert);
-    writeFileSync(join(saDir, 'namespace'), drill.namespace);
+    writeFileSync(join(saDir, 'namespace'), runner.namespace);
     writeFileSync(join(dir, 'preload.cjs'), PRELOAD(saDir));
-    writeFileSync(join(dir, 'runner.js'), drill.runner);
+    writeFileSync(join(dir, 'runner.js'), runner.runner);
     const child = spawn(process.execPath, ['--require', join(dir, 'preload.cjs'), join(dir, 'runner.js')], {
-      env: { ...drill.env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(listening.port) },
+      env: { ...env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(listening.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
     const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-    const lines = out.split('\n').filter((l) => l !== '');
-    const last = lines.filter((l) => l.startsWith('drill result=')).pop() ?? '';
-    const result = last.startsWith('drill result=passed')
-      ? 'passed'
-      : (/ step=(\S+)/.exec(last)?.[1] ?? `no result line: ${out.slice(-500)}`);
-    return { exitCode, lines, result };
+    return { exitCode, lines: out.split('\n').filter((l) => l !== '') };
   } finally {
     await listening.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs the rendered drill once against `server`, as its ServiceAccount. */
+export async function runRenderedDrill(drill: RenderedDrill, server: ApiServer): Promise<DrillRun> {
+  const run = await runRenderedCronJob(drill, server);
+  const last = run.lines.filter((l) => l.startsWith('drill result=')).pop() ?? '';
+  const result = last.startsWith('drill result=passed')
+    ? 'passed'
+    : (/ step=(\S+)/.exec(last)?.[1] ?? `no result line: ${(run.startError ?? run.lines.join('\n')).slice(-500)}`);
+  return { ...run, exitCode: run.exitCode ?? -1, result };
 }

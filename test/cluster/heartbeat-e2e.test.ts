@@ -4,7 +4,7 @@
  * created by the test as the user would, out of band), as the CronJob's ServiceAccount, through the rendered RBAC
  * and the Pod Security level of Velero's namespace in the emulated API server. The URL is a loopback HTTP server
  * of the test (127.0.0.1 only) that counts the pings. Backups are made from the rendered Schedules
- * (`backupOfSchedule`: named and labelled `velero.io/schedule-name` as Velero's schedule controller does); only
+ * (`emulateBackup` of each Schedule: named and labelled `velero.io/schedule-name` as Velero's schedule controller does); only
  * their completion time is the case's.
  */
 import { createServer, type Server } from 'node:http';
@@ -15,7 +15,7 @@ import type { BackupStackConfig } from '../../lib/config/types';
 import { loadConfigFile } from '../../lib/config/load';
 import { SEED_CONFIG } from '../fixtures/seed';
 import { fakeCluster, syncedObjects } from './cluster';
-import { backupOfSchedule } from './drill-world';
+import { emulateBackup } from './velero/backup';
 import { renderedRunners, runRenderedCronJob, type RenderedRunner } from './drill-harness';
 import type { ApiServer } from './api-server';
 import type { KubeObject } from './types';
@@ -84,8 +84,8 @@ function cluster(r: Render, ages: Ages, options: { secret?: boolean; withoutRole
   for (const s of r.schedules) {
     const age = ages(s.metadata.name!, r.thresholds[s.metadata.name!]);
     if (age === undefined) continue;
-    const { backup } = backupOfSchedule(s, {});
     const at = new Date(Date.now() - age * 1000).toISOString();
+    const { backup } = emulateBackup({ source: s, objects: [], startTimestamp: at });
     server.create({ ...backup, status: { ...(backup.status as object), completionTimestamp: at } });
   }
   if (options.secret !== false) {

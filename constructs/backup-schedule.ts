@@ -14,10 +14,17 @@ import {
   durationNanos,
   formatGoDuration,
   parseGoDuration,
+  shortGoDuration,
 } from '../lib/units/duration';
 import { checkCrdField } from '../lib/versions/crd-fields';
 import { PART_OF, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
+import {
+  isNamespaceGlob,
+  namespaceEntryProblem,
+  namespacePatternMatches,
+  veleroMinor,
+} from '../lib/schedule/namespace-glob';
 import { checkSelector, type LabelSelector } from '../lib/kube/label-selector';
 import { includesExcludesProblem } from '../lib/validation/includes-excludes';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
@@ -354,10 +361,12 @@ export class BackupSchedule extends Construct {
     }
     this.cadence = this.cron.cadence();
     this.ttl = this.duration('ttl', props.ttl) ?? DEFAULT_TTL;
-    if (compareDurations(this.ttl, MIN_TTL) < 0) fail(`ttl must be at least 1h, got '${describeDuration(this.ttl)}'`);
+    // quoted as the user wrote it, advised in a unit Velero takes (`168h`, never `7d`)
+    const ttlAsWritten = typeof props.ttl === 'string' ? props.ttl : shortGoDuration(this.ttl);
+    if (compareDurations(this.ttl, MIN_TTL) < 0) fail(`ttl must be at least 1h, got '${ttlAsWritten}'`);
     if (compareDurations(this.ttl, this.cadence) < 0 && !props.allowTtlShorterThanCadence) {
       fail(
-        `ttl '${describeDuration(this.ttl)}' is shorter than the longest interval between runs of '${props.schedule}' (${describeDuration(this.cadence)}), which leaves times with no restore point; raise ttl to at least ${describeDuration(this.cadence)}, or set allowTtlShorterThanCadence`,
+        `ttl '${ttlAsWritten}' is shorter than the longest interval between runs of '${props.schedule}' (${shortGoDuration(this.cadence)}), which leaves times with no restore point; raise ttl to at least '${shortGoDuration(this.cadence)}', or set allowTtlShorterThanCadence`,
       );
     }
     const ttlNs = durationNanos(this.ttl);
@@ -403,16 +412,22 @@ export class BackupSchedule extends Construct {
       );
     if (filterProblem) fail(`${filterProblem} (docs/pitfalls.md#includes-excludes)`);
     if (props.labelSelector) checkSelector(`schedule '${this.name}'`, 'labelSelector', props.labelSelector);
+    // names, or Velero's globs (`kube-*`; `?` and `[...]` from 1.18): lib/schedule/namespace-glob.ts
+    const minor = veleroMinor(release.version);
     for (const ns of this.includedNamespaces) {
-      if (ns !== '*' && !isDnsLabel(ns)) {
+      if (ns === '*' || namespaceEntryProblem(ns, minor) === undefined) continue;
+      if (!isNamespaceGlob(ns) && !/[?[\]]/.test(ns)) {
         fail(
           `includedNamespaces entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-' (or '*' for all namespaces)`,
         );
       }
+      fail(`includedNamespaces entry '${ns}' ${namespaceEntryProblem(ns, minor)} (docs/pitfalls.md#namespace-globs)`);
     }
     for (const ns of this.excludedNamespaces) {
-      if (!isDnsLabel(ns))
+      if (namespaceEntryProblem(ns, minor) === undefined && ns !== '*') continue;
+      if (ns === '*' || (!isNamespaceGlob(ns) && !/[?[\]]/.test(ns)))
         fail(`excludedNamespaces entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
+      fail(`excludedNamespaces entry '${ns}' ${namespaceEntryProblem(ns, minor)} (docs/pitfalls.md#namespace-globs)`);
     }
     const oldStyle = [
       ...(nonEmpty(props.includedResources) ? ['includedResources'] : []),
@@ -556,8 +571,9 @@ export class BackupSchedule extends Construct {
   /** True when this schedule includes `namespace` at all (its resources); `'*'` asks for every namespace. */
   public includesNamespace(namespace: string): boolean {
     if (namespace === '*') return this.includedNamespaces.includes('*') && this.excludedNamespaces.length === 0;
-    if (this.excludedNamespaces.includes(namespace)) return false;
-    return this.includedNamespaces.includes('*') || this.includedNamespaces.includes(namespace);
+    // Velero matches both lists as globs (lib/schedule/namespace-glob.ts); a pattern stands for what it matches
+    if (this.excludedNamespaces.some((e) => namespacePatternMatches(e, namespace))) return false;
+    return this.includedNamespaces.some((i) => namespacePatternMatches(i, namespace));
   }
 
   /**
@@ -596,7 +612,7 @@ export class BackupSchedule extends Construct {
       throw new Error(`schedule '${this.name}': ${where} '${hook.name}' has no pre or post command; give at least one`);
     }
     for (const ns of [...(hook.includedNamespaces ?? []), ...(hook.excludedNamespaces ?? [])]) {
-      if (ns !== '*' && !isDnsLabel(ns)) {
+      if (ns !== '*' && namespaceEntryProblem(ns, veleroMinor(this.release.version)) !== undefined) {
         throw new Error(
           `schedule '${this.name}': ${where} '${hook.name}' namespace '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
         );

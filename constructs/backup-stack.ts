@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import type { VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
 import type { BackupStackConfig, RebuildConfig, RestoreScenarioConfig, StackConfig } from '../lib/config/types';
-import { atPath, ConfigError, configPath, fieldsOf, toDuration, validateConfig } from '../lib/config/validate';
+import { atPath, ConfigError, configPath, fieldsOf, itemPath, toDuration, validateConfig } from '../lib/config/validate';
+import { checkConsumerRules } from '../lib/config/consumer-rules';
 import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
 import type { ServiceAccountPermissions } from '../lib/kube/permissions';
 import { FolderChart, UnsyncedFolderChart } from '../lib/output/folder-chart';
@@ -112,6 +113,7 @@ export class BackupStack extends Construct {
       );
     }
     const data = validateConfig(config) as StackConfig;
+    checkConsumerRules(data, p);
     this.config = data;
     const r = data.release ?? {};
     const argocd = data.argocd ?? {};
@@ -146,6 +148,7 @@ export class BackupStack extends Construct {
         version: r.version,
         awsPluginVersion: r.awsPluginVersion,
         storage: defaultLocation.profile,
+        storageAccessMode: defaultLocation.accessMode,
         credentials: r.credentials,
         renderLocalStackCredentials: r.renderLocalStackCredentials,
         csiSnapshots: r.csiSnapshots,
@@ -187,7 +190,7 @@ export class BackupStack extends Construct {
     /** The schedule each drill restores, in drill order. */
     const drillSchedules: BackupSchedule[] = [];
     (data.schedules ?? []).forEach((s, i) => {
-      const path = p('schedules', i);
+      const path = itemPath(p('schedules'), i, s);
       const location =
         s.storageLocation === undefined
           ? undefined
@@ -196,6 +199,12 @@ export class BackupStack extends Construct {
         throw new ConfigError(
           configPath(path, 'storageLocation'),
           `'${s.storageLocation}' is not a storage location of this config; use one of ${release.storageLocations.map((l) => `'${l.name}'`).join(', ')}`,
+        );
+      }
+      if (!location && defaultLocation.accessMode === 'ReadOnly') {
+        throw new ConfigError(
+          configPath(path, 'storageLocation'),
+          `is not set, so backups go to the default location, which is ReadOnly (a restore-only cluster): name a ReadWrite location, or leave schedules out here (docs/pitfalls.md#default-bsl)`,
         );
       }
       if (location && location.accessMode === 'ReadOnly') {
@@ -310,7 +319,7 @@ export class BackupStack extends Construct {
     const restores: RestoreScenario[] = [];
     const restoreConfigs = data.restores ?? (schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
     restoreConfigs.forEach((rc, i) => {
-      const path = p('restores', i);
+      const path = itemPath(p('restores'), i, rc);
       const taken = (name: string) => {
         const other = restores.findIndex((x) => x.name === name);
         if (other >= 0) {

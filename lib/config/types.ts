@@ -97,7 +97,7 @@ export interface ReleaseConfig {
   /** Server resources. @default requests 100m / 256Mi, limits 200m / 512Mi */
   readonly resources?: ResourcesConfig;
   /** Server `--log-level`. @default 'info' */
-  readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'panic';
   /** Metrics Service and ServiceMonitor. @default {} (every field at its default) */
   readonly metrics?: {
     /** Render a ServiceMonitor. @default true */
@@ -421,6 +421,7 @@ export interface AlertsConfig {
 /** An ArgoCD Application-level sync option (csi-argocd-prometheus-facts.md §4.1). */
 export type SyncOption =
   | 'ServerSideApply=true'
+  | 'Replace=true'
   | 'CreateNamespace=true'
   | 'PruneLast=true'
   | 'ApplyOutOfSyncOnly=true'
@@ -560,6 +561,13 @@ export interface StackConfig {
   readonly alerts?: AlertsConfig;
   /** ArgoCD: repository, project, waves, sync options. @default {} (every field at its default) */
   readonly argocd?: ArgoCdConfig;
+  /**
+   * Namespaces that usually belong to another tenant (`monitoring`, `cert-manager`, ...) but are this stack's
+   * here: release.namespace (or csi.namespace with createNamespace) may then be one, and the stack renders its
+   * Namespace object (docs/pitfalls.md#foreign-namespace).
+   * @default []
+   */
+  readonly ownedNamespaces?: readonly DnsLabel[];
 }
 
 /** One cluster of a fleet: its name, API server, and what differs from the shared config. */

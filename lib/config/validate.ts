@@ -8,9 +8,10 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { Duration } from 'cdk8s';
-import { formatGoDuration, parseGoDuration } from '../units/duration';
+import { parseGoDuration, shortGoDuration } from '../units/duration';
 import { describeValue, millisOf } from '../validation/props';
 import schema from '../../velero-cdk8s.config.schema.json';
+import { checkUrlSecrets } from './consumer-rules';
 import type { BackupStackConfig, DurationValue } from './types';
 
 /** A mistake in the config: `path` is where (`schedules[2].ttl`), the message says what and the fix. */
@@ -30,11 +31,26 @@ export function configPath(...parts: readonly (string | number)[]): string {
   for (const p of parts) {
     if (typeof p === 'number') out += `[${p}]`;
     else if (p === '') continue;
-    // a name, or a path made by configPath already (`schedules[2]`, `release.nodeAgent`)
-    else if (/^[A-Za-z_$][\w$]*(\[\d+\]|\.[A-Za-z_$][\w$]*)*$/.test(p)) out += out ? `.${p}` : p;
+    // a name, or a path made by configPath/itemPath already (`schedules[2]`, `schedules[2] 'daily'`, `release.nodeAgent`)
+    else if (/^[A-Za-z_$][\w$]*(\[\d+\]( '[^']*')?|\.[A-Za-z_$][\w$]*)*$/.test(p)) out += out ? `.${p}` : p;
     else out += `[${JSON.stringify(p)}]`;
   }
   return out;
+}
+
+/**
+ * The path of a list item, with its name when it has one: `schedules[1] 'weekly-cluster-resources'`, so a
+ * message names the item, not only its index (`schedules[1] 'weekly-cluster-resources'.ttl: ...`).
+ */
+export function itemPath(list: string, index: number, item: unknown): string {
+  const name = nameOf(item);
+  return `${configPath(list, index)}${name === undefined ? '' : ` '${name}'`}`;
+}
+
+/** The `name` of a list item (a schedule, location, hook, restore, cluster), when it is a short plain string. */
+function nameOf(item: unknown): string | undefined {
+  const name = (item as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name !== '' && name.length <= 63 && !/['\s]/.test(name) ? name : undefined;
 }
 
 const isDuration = (v: object): v is Duration =>
@@ -70,7 +86,7 @@ export function normaliseConfig(value: unknown, path = ''): unknown {
           `must be a Duration of a finite amount, e.g. Duration.hours(720), got ${describeValue(value)}`,
         );
       }
-      return formatGoDuration(value);
+      return shortGoDuration(value);
     }
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
@@ -245,8 +261,12 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   let value: unknown = data;
-  for (const p of parts) value = (value as Record<string | number, unknown>)?.[p];
-  const path = configPath(...parts);
+  let path = '';
+  for (const p of parts) {
+    const parent = value as Record<string | number, unknown> | undefined;
+    value = parent?.[p];
+    path = typeof p === 'number' && Array.isArray(parent) ? itemPath(path, p, value) : configPath(path, p);
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
@@ -316,7 +336,15 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
  */
 export function validateConfigData(data: unknown, source?: string): BackupStackConfig {
   const validate = compiled();
-  if (validate(data)) return data as BackupStackConfig;
+  if (validate(data)) {
+    try {
+      checkUrlSecrets(data);
+    } catch (e) {
+      if (e instanceof ConfigError && source) e.message = `${source}: ${e.message}`;
+      throw e;
+    }
+    return data as BackupStackConfig;
+  }
   const errors = resolveUnions(validate.errors ?? [], data);
   // the branches of a union each refuse a `kind` with their own const: one line with every allowed value
   const allowedAt = new Map<string, unknown[]>();
@@ -402,8 +430,8 @@ export function atPath<T>(path: string, fields: readonly string[], build: () => 
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     const message = (e as Error).message;
-    const subject = /^[a-z][a-z0-9 -]*(?: '[^']*')?: ([\s\S]*)$/.exec(message);
-    const rest = subject ? subject[1] : message;
+    const subject = /^[a-z][a-z0-9 -]*(?: '([^']*)')?: ([\s\S]*)$/.exec(message);
+    const rest = subject ? subject[2] : message;
     const field = /^([A-Za-z]+)(?: ([\s\S]*))?$/.exec(rest);
     if (field && field[2] && fields.includes(field[1])) {
       const doc = FIELD_DOCS[field[1]];
@@ -412,7 +440,9 @@ export function atPath<T>(path: string, fields: readonly string[], build: () => 
       err.cause = e;
       throw err;
     }
-    const err = new ConfigError(path, message);
+    // `schedules[2] 'daily'` names the item already: `schedule 'daily': ` would say it twice
+    const named = subject?.[1] !== undefined && path.endsWith(` '${subject[1]}'`);
+    const err = new ConfigError(path, named ? rest : message);
     err.cause = e;
     throw err;
   }

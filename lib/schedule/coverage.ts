@@ -8,6 +8,7 @@
  * Resources-only schedules (e.g. the seed's `weekly-cluster-resources`) don't protect volume data.
  */
 import { assertDnsLabel } from '../kube/names';
+import { globRegexSource, isNamespaceGlob, namespacePatternMatches } from './namespace-glob';
 
 /** What coverage needs of a schedule (`BackupSchedule` has all of it). */
 export interface CoverageSchedule {
@@ -40,8 +41,9 @@ export const coverageOf = isNamespaceProtected;
 
 /**
  * The set of namespaces whose PVCs are NOT covered (and not declared deliberately unprotected), in a
- * form a PromQL label matcher can express. Velero namespace filters are exact names or `*` (all), so
- * the uncovered set is either a finite list or "every namespace except a finite list".
+ * form a PromQL label matcher can express. Velero namespace filters are exact names, globs (`kube-*`, each taken
+ * as one entry that stands for what it matches) or `*` (all), so the uncovered set is either a finite list or
+ * "every namespace except a finite list".
  */
 export type UncoveredNamespaces =
   /** Every namespace is uncovered (no schedule protects volumes, nothing declared). */
@@ -60,17 +62,26 @@ function namedNamespaces(schedules: readonly CoverageSchedule[], extra: readonly
     for (const ns of [...s.includedNamespaces, ...s.excludedNamespaces]) if (ns !== '*') named.add(ns);
   }
   for (const ns of named) {
-    assertDnsLabel('coverage: namespace', ns);
+    // a glob (`kube-*`) stands for the namespaces it matches: checked once, as one entry (namespace-glob.ts)
+    if (!isNamespaceGlob(ns)) assertDnsLabel('coverage: namespace', ns);
   }
   return [...named].sort();
 }
 
 /** A namespace name that appears in no list: it stands for every namespace the config doesn't name. */
 function unnamedNamespace(named: readonly string[]): string {
-  let unnamed = 'velero-cdk8s-any-other-namespace';
-  while (named.includes(unnamed)) unnamed += '-x';
-  return unnamed;
+  const globs = named.filter(isNamespaceGlob);
+  const taken = (n: string) => named.includes(n) || globs.some((g) => namespacePatternMatches(g, n));
+  for (const start of ['velero-cdk8s-any-other-namespace', '0-velero-cdk8s-probe', 'z9']) {
+    let unnamed = start;
+    for (let i = 0; i < 5 && taken(unnamed); i++) unnamed += '-x';
+    if (!taken(unnamed)) return unnamed;
+  }
+  return 'velero-cdk8s-any-other-namespace';
 }
+
+/** A PromQL regex alternative for a namespace entry: a name as is, a glob as its regex (`kube-*` -> `kube-.*`). */
+const regexOf = (ns: string) => (isNamespaceGlob(ns) ? globRegexSource(ns) : ns);
 
 /** The namespaces whose volumes are protected: the named ones, and whether every other namespace is too. */
 export interface ProtectedNamespaces {
@@ -126,8 +137,8 @@ export function uncoveredNamespaceMatcher(
     case 'none':
       return undefined;
     case 'only':
-      return `namespace=~"${u.namespaces.join('|')}"`;
+      return `namespace=~"${u.namespaces.map(regexOf).join('|')}"`;
     case 'allExcept':
-      return `namespace!~"${u.namespaces.join('|')}"`;
+      return `namespace!~"${u.namespaces.map(regexOf).join('|')}"`;
   }
 }

@@ -20,7 +20,7 @@ import { checkCrdField } from '../lib/versions/crd-fields';
 import { PART_OF, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
 import {
-  isNamespaceGlob,
+  looksLikeGlob,
   namespaceEntryProblem,
   namespacePatternMatches,
   veleroMinor,
@@ -414,20 +414,18 @@ export class BackupSchedule extends Construct {
     if (props.labelSelector) checkSelector(`schedule '${this.name}'`, 'labelSelector', props.labelSelector);
     // names, or Velero's globs (`kube-*`; `?` and `[...]` from 1.18): lib/schedule/namespace-glob.ts
     const minor = veleroMinor(release.version);
-    for (const ns of this.includedNamespaces) {
-      if (ns === '*' || namespaceEntryProblem(ns, minor) === undefined) continue;
-      if (!isNamespaceGlob(ns) && !/[?[\]]/.test(ns)) {
-        fail(
-          `includedNamespaces entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-' (or '*' for all namespaces)`,
-        );
-      }
-      fail(`includedNamespaces entry '${ns}' ${namespaceEntryProblem(ns, minor)} (docs/pitfalls.md#namespace-globs)`);
-    }
-    for (const ns of this.excludedNamespaces) {
-      if (namespaceEntryProblem(ns, minor) === undefined && ns !== '*') continue;
-      if (ns === '*' || (!isNamespaceGlob(ns) && !/[?[\]]/.test(ns)))
-        fail(`excludedNamespaces entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
-      fail(`excludedNamespaces entry '${ns}' ${namespaceEntryProblem(ns, minor)} (docs/pitfalls.md#namespace-globs)`);
+    const entries = [
+      ...this.includedNamespaces.map((ns) => ['includedNamespaces', ns] as const),
+      ...this.excludedNamespaces.map((ns) => ['excludedNamespaces', ns] as const),
+    ];
+    for (const [field, ns] of entries) {
+      if (ns === '*' && field === 'includedNamespaces') continue;
+      const problem = namespaceEntryProblem(ns, minor);
+      if (problem === undefined) continue;
+      if (looksLikeGlob(ns)) fail(`${field} entry '${ns}' ${problem} (docs/pitfalls.md#namespace-globs)`);
+      fail(
+        `${field} entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'${field === 'includedNamespaces' ? " (or '*' for all namespaces)" : ''}`,
+      );
     }
     const oldStyle = [
       ...(nonEmpty(props.includedResources) ? ['includedResources'] : []),
@@ -612,9 +610,12 @@ export class BackupSchedule extends Construct {
       throw new Error(`schedule '${this.name}': ${where} '${hook.name}' has no pre or post command; give at least one`);
     }
     for (const ns of [...(hook.includedNamespaces ?? []), ...(hook.excludedNamespaces ?? [])]) {
-      if (ns !== '*' && namespaceEntryProblem(ns, veleroMinor(this.release.version)) !== undefined) {
+      const problem = ns === '*' ? undefined : namespaceEntryProblem(ns, veleroMinor(this.release.version));
+      if (problem !== undefined) {
         throw new Error(
-          `schedule '${this.name}': ${where} '${hook.name}' namespace '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
+          looksLikeGlob(ns)
+            ? `schedule '${this.name}': ${where} '${hook.name}' namespace '${ns}' ${problem} (docs/pitfalls.md#namespace-globs)`
+            : `schedule '${this.name}': ${where} '${hook.name}' namespace '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
         );
       }
     }

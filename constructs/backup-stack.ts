@@ -1,8 +1,17 @@
 import { Construct } from 'constructs';
 import type { VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
 import type { BackupStackConfig, RebuildConfig, RestoreScenarioConfig, StackConfig } from '../lib/config/types';
-import { atPath, ConfigError, configPath, fieldsOf, itemPath, toDuration, validateConfig } from '../lib/config/validate';
+import {
+  atPath,
+  ConfigError,
+  configPath,
+  fieldsOf,
+  itemPath,
+  toDuration,
+  validateConfig,
+} from '../lib/config/validate';
 import { checkConsumerRules } from '../lib/config/consumer-rules';
+import { looksLikeGlob, namespacePatternMatches } from '../lib/schedule/namespace-glob';
 import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
 import type { ServiceAccountPermissions } from '../lib/kube/permissions';
 import { FolderChart, UnsyncedFolderChart } from '../lib/output/folder-chart';
@@ -38,6 +47,40 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
 export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
 /** The restores when the config states none: a cluster rebuild (when a schedule has cluster resources). */
 const DEFAULT_RESTORES: readonly RebuildConfig[] = [{ rebuild: {} }];
+
+/**
+ * Builds one Application of `argocd.<key>`, its mistakes named by their config path: the shared
+ * `repository` is the config's `argocd.repository` (not one Application's), the rest the Application's own.
+ */
+function argocdAt<T>(base: string, key: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const m = /^argocd application '[^']*': (repository\.(\w+)|syncWave|name|syncOptions) ([\s\S]*)$/.exec(
+      (e as Error).message,
+    );
+    if (!m) throw e;
+    const path = m[2] ? configPath(base, 'argocd', 'repository', m[2]) : configPath(base, 'argocd', key, m[1]);
+    const err = new ConfigError(path, m[3]);
+    err.cause = e;
+    throw err;
+  }
+}
+
+/** The namespaces the stack's drills and inspection restores create (from the config, before any construct). */
+function stackScratchNamespaces(data: StackConfig): string[] {
+  const out: string[] = [];
+  for (const s of data.schedules ?? []) {
+    if (!s.drill) continue;
+    const namespaces = s.drill.namespaces ?? (s.includedNamespaces ?? []).filter((n) => !looksLikeGlob(n) && n !== '*');
+    for (const ns of namespaces) out.push(s.drill.namespaceMapping?.[ns] ?? `drill-${ns}`);
+  }
+  for (const rc of data.restores ?? []) {
+    if ('target' in rc && rc.target.kind === 'namespace-into') out.push(rc.target.into);
+  }
+  return out;
+}
 
 const pascal = (name: string) =>
   name
@@ -185,6 +228,24 @@ export class BackupStack extends Construct {
 
     // the schedules, each with its drill
     const scheduleFields = fieldsOf('ScheduleConfig');
+    // the stack's own scratch namespaces (drill copies, inspection copies) are left out of every schedule that
+    // reaches them only through '*' or a glob: the user never declared them, so never blame the user for them
+    const scratch = stackScratchNamespaces(data);
+    const protectsVolumes = (s: (typeof schedules0)[number]) =>
+      (s.snapshotVolumes ?? r.csiSnapshots ?? true) || !!s.defaultVolumesToFsBackup || !!s.snapshotMoveData;
+    const schedules0 = data.schedules ?? [];
+    const excludedWithScratch = (s: (typeof schedules0)[number]) => {
+      const included = s.includedNamespaces ?? ['*'];
+      const excluded = s.excludedNamespaces ?? [];
+      const reached = scratch.filter(
+        (ns) =>
+          protectsVolumes(s) &&
+          !included.includes(ns) &&
+          !excluded.includes(ns) &&
+          included.some((i) => namespacePatternMatches(i, ns)),
+      );
+      return reached.length ? [...excluded, ...reached] : s.excludedNamespaces;
+    };
     const schedules: BackupSchedule[] = [];
     const drills: RestoreDrill[] = [];
     /** The schedule each drill restores, in drill order. */
@@ -204,7 +265,7 @@ export class BackupStack extends Construct {
       if (!location && defaultLocation.accessMode === 'ReadOnly') {
         throw new ConfigError(
           configPath(path, 'storageLocation'),
-          `is not set, so backups go to the default location, which is ReadOnly (a restore-only cluster): name a ReadWrite location, or leave schedules out here (docs/pitfalls.md#default-bsl)`,
+          `is not set, so backups go to the default location, which is ReadOnly (a restore-only cluster): name a ReadWrite location, or leave schedules out here (docs/pitfalls.md#restore-only)`,
         );
       }
       if (location && location.accessMode === 'ReadOnly') {
@@ -229,7 +290,7 @@ export class BackupStack extends Construct {
           ttl: s.ttl,
           allowTtlShorterThanCadence: s.allowTtlShorterThanCadence,
           includedNamespaces: s.includedNamespaces,
-          excludedNamespaces: s.excludedNamespaces,
+          excludedNamespaces: excludedWithScratch(s),
           includedResources: s.includedResources,
           excludedResources: s.excludedResources,
           includeClusterResources: s.includeClusterResources,
@@ -451,7 +512,13 @@ export class BackupStack extends Construct {
         runbookUrl: alertRunbookUrl(runbookRepository),
         kubeStateMetrics: a.kubeStateMetrics && { ...a.kubeStateMetrics },
         ruleNamespace: a.namespace,
-        ruleSelectorLabels: a.ruleSelectorLabels,
+        // a Prometheus ruleSelector stated with labels only: the rule carries exactly those unless told otherwise
+        ruleSelectorLabels:
+          a.ruleSelectorLabels ??
+          (a.prometheusRuleSelector?.ruleSelector?.matchLabels &&
+          !a.prometheusRuleSelector.ruleSelector.matchExpressions?.length
+            ? { ...a.prometheusRuleSelector.ruleSelector.matchLabels }
+            : undefined),
         routingLabels: a.routingLabels,
         backupDurationWarning: toDuration(a.backupDurationWarning, p('alerts', 'backupDurationWarning')),
         name: a.name,
@@ -475,60 +542,99 @@ export class BackupStack extends Construct {
       return list.length ? list : undefined;
     };
     const applicationsChart = new FolderChart(this, 'applications');
+    // one name per Application: they all live in ArgoCD's namespace
+    const appNames = new Map<string, string>();
+    for (const [key, name, used] of [
+      ['crds', argocd.crds?.name ?? 'backup-crds', true],
+      ['csiSnapshots', argocd.csiSnapshots?.name ?? 'csi-snapshots', !!this.snapshots],
+      ['velero', argocd.velero?.name ?? 'velero', true],
+      ['root', argocd.root?.name ?? 'velero-cdk8s', !placement],
+    ] as const) {
+      if (!used) continue;
+      const other = appNames.get(appName(name));
+      if (other) {
+        throw new ConfigError(
+          p('argocd', key, 'name'),
+          `'${name}' is the name of the ${other} Application too (${p('argocd', other, 'name')}, or its default); ArgoCD holds both in one namespace: give each its own (docs/pitfalls.md#argocd-application)`,
+        );
+      }
+      appNames.set(appName(name), key);
+    }
     const applications: (ArgoCdApplication | CrdApplication)[] = [
-      new CrdApplication(applicationsChart, 'Crds', {
-        ...common,
-        release,
-        additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
-        name: appName(argocd.crds?.name ?? 'backup-crds'),
-        syncWave: argocd.crds?.syncWave,
-        syncOptions: options(argocd.crds?.syncOptions),
-      }),
+      argocdAt(
+        base,
+        'crds',
+        () =>
+          new CrdApplication(applicationsChart, 'Crds', {
+            ...common,
+            release,
+            additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
+            name: appName(argocd.crds?.name ?? 'backup-crds'),
+            syncWave: argocd.crds?.syncWave,
+            syncOptions: options(argocd.crds?.syncOptions),
+          }),
+      ),
     ];
-    if (this.snapshots) {
+    const snapshots = this.snapshots;
+    if (snapshots) {
       applications.push(
-        new ArgoCdApplication(applicationsChart, 'CsiSnapshots', {
-          ...common,
-          name: appName(argocd.csiSnapshots?.name ?? 'csi-snapshots'),
-          folder: 'csi-snapshots',
-          version: this.snapshots.version,
-          destinationNamespace: this.snapshots.namespace,
-          // the controller's namespace belongs to the CSI driver's install (or is rendered by the stack)
-          createNamespace: false,
-          syncWave: argocd.csiSnapshots?.syncWave ?? -5,
-          syncOptions: options(argocd.csiSnapshots?.syncOptions),
-          repository: clusterRepository,
-        }),
+        argocdAt(
+          base,
+          'csiSnapshots',
+          () =>
+            new ArgoCdApplication(applicationsChart, 'CsiSnapshots', {
+              ...common,
+              name: appName(argocd.csiSnapshots?.name ?? 'csi-snapshots'),
+              folder: 'csi-snapshots',
+              version: snapshots.version,
+              destinationNamespace: snapshots.namespace,
+              // the controller's namespace belongs to the CSI driver's install (or is rendered by the stack)
+              createNamespace: false,
+              syncWave: argocd.csiSnapshots?.syncWave ?? -5,
+              syncOptions: options(argocd.csiSnapshots?.syncOptions),
+              repository: clusterRepository,
+            }),
+        ),
       );
     }
     applications.push(
-      new ArgoCdApplication(applicationsChart, 'Velero', {
-        ...common,
-        name: appName(argocd.velero?.name ?? 'velero'),
-        folder: 'velero',
-        version: release.version,
-        destinationNamespace: release.namespace,
-        syncWave: argocd.velero?.syncWave,
-        syncOptions: options(argocd.velero?.syncOptions),
-        repository: clusterRepository,
-      }),
+      argocdAt(
+        base,
+        'velero',
+        () =>
+          new ArgoCdApplication(applicationsChart, 'Velero', {
+            ...common,
+            name: appName(argocd.velero?.name ?? 'velero'),
+            folder: 'velero',
+            version: release.version,
+            destinationNamespace: release.namespace,
+            syncWave: argocd.velero?.syncWave,
+            syncOptions: options(argocd.velero?.syncOptions),
+            repository: clusterRepository,
+          }),
+      ),
     );
     this.applications = applications;
 
     if (!placement) {
       // applied once by hand (`kubectl apply -f dist/bootstrap/`): the app of apps that syncs dist/applications/
       const bootstrap = new FolderChart(this, 'bootstrap');
-      new ArgoCdApplication(bootstrap, 'Root', {
-        ...common,
-        name: argocd.root?.name ?? 'velero-cdk8s',
-        folder: 'applications',
-        version: release.version,
-        destinationNamespace: argocd.namespace ?? 'argocd',
-        createNamespace: false,
-        syncWave: argocd.root?.syncWave,
-        syncOptions: options(argocd.root?.syncOptions),
-        repository,
-      });
+      argocdAt(
+        base,
+        'root',
+        () =>
+          new ArgoCdApplication(bootstrap, 'Root', {
+            ...common,
+            name: argocd.root?.name ?? 'velero-cdk8s',
+            folder: 'applications',
+            version: release.version,
+            destinationNamespace: argocd.namespace ?? 'argocd',
+            createNamespace: false,
+            syncWave: argocd.root?.syncWave,
+            syncOptions: options(argocd.root?.syncOptions),
+            repository,
+          }),
+      );
     }
     this.folders = [
       'velero',

@@ -11,7 +11,8 @@ import { Quantity } from '../units/quantity';
 import { parseGoDuration, durationNanos } from '../units/duration';
 import { VELERO_AWS_PLUGIN_MATRIX } from '../versions/compatibility';
 import { VELERO_RELEASE_TAGS } from '../versions/velero-lines';
-import { namespacePatternMatches } from '../schedule/namespace-glob';
+import { looksLikeGlob, namespaceEntryProblem, namespacePatternMatches, veleroMinor } from '../schedule/namespace-glob';
+import { VELERO_VERSION } from '../versions/versions';
 import { ConfigError, configPath, itemPath } from './validate';
 import type { HookConfig, ScheduleConfig, StackConfig } from './types';
 
@@ -47,7 +48,7 @@ export const TENANT_NAMESPACES: Readonly<Record<string, string>> = {
 /** Why `ref` is not a git ref name (`git check-ref-format` rules), or undefined. */
 export function refNameProblem(ref: string): string | undefined {
   if (ref === '') return 'is empty';
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref)) return "holds a space, a control character or one of ~ ^ : ? * [ \\";
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref)) return 'holds a space, a control character or one of ~ ^ : ? * [ \\';
   if (ref.includes('..')) return "holds '..'";
   if (ref.includes('@{')) return "holds '@{'";
   if (ref === '@') return "is '@'";
@@ -165,7 +166,7 @@ function checkRelease(config: StackConfig, p: (...parts: (string | number)[]) =>
       fail(
         p('release', 'metrics', 'interval'),
         `'${interval}' is over half of Prometheus' 5m lookback: one missed scrape makes every Velero series stale and the alerts cannot fire; scrape at most every '150s' (e.g. '30s')`,
-        'scrape-interval',
+        'scrape-lookback',
       );
     }
   }
@@ -180,14 +181,16 @@ function checkLocations(config: StackConfig, p: (...parts: (string | number)[]) 
       if (l.s3Url !== undefined && l.s3Url !== l.s3Url.trim()) {
         fail(
           configPath(path, 's3Url'),
-          `'${l.s3Url}' has leading or trailing whitespace, which the AWS SDK takes as part of the endpoint; write '${l.s3Url.trim()}'`,
+          `${JSON.stringify(l.s3Url)} has leading or trailing whitespace, which the AWS SDK takes as part of the endpoint; write '${l.s3Url.trim()}'`,
           's3-url',
         );
       }
       const alg = l.checksumAlgorithm;
       if (alg !== undefined && !['', 'CRC32', 'CRC32C', 'SHA1', 'SHA256'].includes(alg)) {
         const upper = alg.toUpperCase();
-        const fix = ['CRC32', 'CRC32C', 'SHA1', 'SHA256'].includes(upper) ? `write '${upper}'` : "use '' (none), 'CRC32', 'CRC32C', 'SHA1' or 'SHA256'";
+        const fix = ['CRC32', 'CRC32C', 'SHA1', 'SHA256'].includes(upper)
+          ? `write '${upper}'`
+          : "use '' (none), 'CRC32', 'CRC32C', 'SHA1' or 'SHA256'";
         fail(
           configPath(path, 'checksumAlgorithm'),
           `'${alg}' is refused by velero-plugin-for-aws ("invalid checksum algorithm", case-sensitive): ${fix}`,
@@ -206,7 +209,11 @@ function checkLocations(config: StackConfig, p: (...parts: (string | number)[]) 
             ? 'holds a character other than lowercase letters, digits and -'
             : undefined;
       if (why) {
-        fail(configPath(path, 'bucket'), `'${b}' is not a B2 bucket name: it ${why}; B2 names are 6-63 letters, digits and -`, 'b2-bucket');
+        fail(
+          configPath(path, 'bucket'),
+          `'${b}' is not a B2 bucket name: it ${why}; B2 names are 6-63 letters, digits and -`,
+          'b2-bucket',
+        );
       }
     }
     if ((l as { pricePerTbMonthUsd?: number }).pricePerTbMonthUsd !== undefined) {
@@ -238,9 +245,15 @@ function scheduleCovers(s: ScheduleConfig, ns: string): boolean {
 }
 
 /** Hooks: the container a hook runs in, its command, and namespaces the backup includes. */
-function checkHooks(s: ScheduleConfig, path: string): void {
+function checkHooks(s: ScheduleConfig, path: string, minor: number): void {
   (s.hooks ?? []).forEach((h: HookConfig, j) => {
     const hookPath = itemPath(configPath(path, 'hooks'), j, h);
+    for (const field of ['includedNamespaces', 'excludedNamespaces'] as const) {
+      (h[field] ?? []).forEach((ns) => {
+        const problem = ns === '*' || !looksLikeGlob(ns) ? undefined : namespaceEntryProblem(ns, minor);
+        if (problem) fail(configPath(hookPath, field), `entry '${ns}' ${problem}`, 'namespace-globs');
+      });
+    }
     for (const ns of h.includedNamespaces ?? []) {
       if (ns.includes('*') || ns.includes('?') || ns.includes('[')) continue;
       if (!scheduleCovers(s, ns)) {
@@ -276,15 +289,18 @@ function checkHooks(s: ScheduleConfig, path: string): void {
 /** The namespaces the stack renders a Namespace object for: none of another tenant's, unless owned. */
 function checkOwnedNamespaces(config: StackConfig, p: (...parts: (string | number)[]) => string): void {
   const owned = new Set(config.ownedNamespaces ?? []);
-  const rendered: [string, string, string][] = [[p('release', 'namespace'), config.release?.namespace ?? 'velero', 'release.namespace']];
-  if (config.csi?.createNamespace) rendered.push([p('csi', 'namespace'), config.csi.namespace ?? 'synology-csi', 'csi.namespace']);
+  const rendered: [string, string, string][] = [
+    [p('release', 'namespace'), config.release?.namespace ?? 'velero', 'release.namespace'],
+  ];
+  if (config.csi?.createNamespace)
+    rendered.push([p('csi', 'namespace'), config.csi.namespace ?? 'synology-csi', 'csi.namespace']);
   for (const [path, ns] of rendered) {
     const tenant = TENANT_NAMESPACES[ns];
     if (tenant && !owned.has(ns) && !foreignNamespaceOwner(ns)) {
       fail(
         path,
-        `'${ns}' usually belongs to ${tenant}; the stack would render it as its own Namespace (restricted Pod Security, never pruned): use a namespace of its own, or list it in ownedNamespaces if it is this stack's`,
-        'foreign-namespace',
+        `'${ns}' usually belongs to ${tenant}; a Namespace object there takes over its Pod Security (restricted) and pruning: use a namespace of the stack's own, or list it in ownedNamespaces`,
+        'tenant-namespaces',
       );
     }
   }
@@ -329,21 +345,25 @@ export function checkConsumerRules(config: StackConfig, p: (...parts: (string | 
     }
   }
   const fs = config.volumeExceptions?.fsBackupVolumes ?? [];
-  if (fs.length && !config.release?.nodeAgent?.enabled) {
+  // without CSI snapshots BackupStack refuses volumeExceptions as a whole
+  const csi = config.csi?.enabled ?? config.release?.csiSnapshots ?? true;
+  if (fs.length && csi && !config.release?.nodeAgent?.enabled) {
     fail(
       p('volumeExceptions', 'fsBackupVolumes'),
       `lists ${fs.length} PVC(s) for file-system backup, but release.nodeAgent is off, so nothing backs them up while the alert stays silent: set release.nodeAgent.enabled: true`,
       'fs-backup',
     );
   }
-  (config.schedules ?? []).forEach((s, i) => checkHooks(s, itemPath(p('schedules'), i, s)));
+  const minor = veleroMinor(config.release?.version ?? VELERO_VERSION);
+  (config.schedules ?? []).forEach((s, i) => checkHooks(s, itemPath(p('schedules'), i, s), minor));
   (config.volumes ?? []).forEach((v, i) => {
     try {
+      if (v.size.trim().startsWith('-')) throw new Error('negative');
       Quantity.parse(v.size);
     } catch {
       fail(
-        configPath(itemPath(p('volumes'), i, { name: v.pvc }), 'size'),
-        `'${v.size}' is not a Kubernetes quantity; write it as the PVC requests it, e.g. '50Gi'`,
+        configPath(itemPath(p('volumes'), i, v), 'size'),
+        `'${v.size}' is not the size of a volume (a positive Kubernetes quantity); write it as the PVC requests it, e.g. '50Gi'`,
         'plan-inputs',
       );
     }

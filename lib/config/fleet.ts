@@ -54,7 +54,10 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
     const path = itemPath('clusters', i, c);
     const taken = names.get(c.name);
     if (taken)
-      throw new ConfigError(configPath(path, 'name'), `'${c.name}' is ${taken}'s name too; cluster names are unique`);
+      throw new ConfigError(
+        configPath(path, 'name'),
+        `'${c.name}' is the name of ${taken} too; cluster names are unique`,
+      );
     names.set(c.name, path);
     const server = c.server ?? IN_CLUSTER_SERVER;
     // one API server, however it is spelled (`https://K.lan:6443/` is `https://k.lan:6443`)
@@ -62,7 +65,7 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
     if (other) {
       throw new ConfigError(
         configPath(path, 'server'),
-        `'${server}' is the API server of ${other} too${c.server ? '' : " (the default, ArgoCD's own cluster)"}; two clusters on one API server would fight over one velero namespace: give each cluster its server as registered in ArgoCD`,
+        `'${server}' is the API server of ${other} too${c.server ? '' : " (the default, ArgoCD's own cluster)"}; two clusters on one API server would fight over one velero namespace: give each cluster its server as registered in ArgoCD (docs/pitfalls.md#fleet-servers)`,
       );
     }
     servers.set(canonicalUrl(server), path);

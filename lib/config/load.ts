@@ -57,10 +57,16 @@ function checkShape(value: unknown, path: string, ancestors: readonly unknown[],
   if (value === null || typeof value !== 'object') return;
   const at = (p: string) => `${source}: ${p || '(the document)'}`;
   if (ancestors.includes(value)) {
-    throw new ConfigError('', `${at(path)}: refers to itself (an alias inside its own anchor); write the value out (docs/pitfalls.md#yaml)`);
+    throw new ConfigError(
+      '',
+      `${at(path)}: refers to itself (an alias inside its own anchor); write the value out (docs/pitfalls.md#yaml)`,
+    );
   }
   if (ancestors.length >= MAX_DEPTH) {
-    throw new ConfigError('', `${at(path)}: is nested deeper than ${MAX_DEPTH} levels, which no field is; check the brackets (docs/pitfalls.md#yaml)`);
+    throw new ConfigError(
+      '',
+      `${at(path)}: is nested deeper than ${MAX_DEPTH} levels, which no field is; check the brackets (docs/pitfalls.md#yaml)`,
+    );
   }
   const inner = [...ancestors, value];
   if (Array.isArray(value)) {
@@ -69,7 +75,10 @@ function checkShape(value: unknown, path: string, ancestors: readonly unknown[],
   }
   for (const [k, v] of Object.entries(value)) {
     if (k === '<<') {
-      throw new ConfigError('', `${at(path)}: YAML merge keys (<<) are not supported (YAML 1.2 has none); write the fields out (docs/pitfalls.md#yaml)`);
+      throw new ConfigError(
+        '',
+        `${at(path)}: YAML merge keys (<<) are not supported (YAML 1.2 has none); write the fields out (docs/pitfalls.md#yaml)`,
+      );
     }
     checkShape(v, configPath(path, k), inner, source);
   }

@@ -171,7 +171,7 @@ export function assertOneWriterPerLocation(
     if (first) {
       throw new ConfigError(
         h.path,
-        `${h.label} writes ${describeLocation(h.location.profile)}, and so does ${first.label} (${first.path}); Velero needs one writer per location (velero#627, #5509): ${fix}`,
+        `${h.label} writes ${describeLocation(h.location.profile)}, and so does ${first.label} (${first.path}); Velero needs one writer per location (velero#627, #5509): ${fix} (docs/pitfalls.md#one-writer)`,
       );
     }
     seen.set(key, h);

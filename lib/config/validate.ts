@@ -47,9 +47,11 @@ export function itemPath(list: string, index: number, item: unknown): string {
   return `${configPath(list, index)}${name === undefined ? '' : ` '${name}'`}`;
 }
 
-/** The `name` of a list item (a schedule, location, hook, restore, cluster), when it is a short plain string. */
+/** The name of a list item, when it is a short plain string. */
 function nameOf(item: unknown): string | undefined {
-  const name = (item as { name?: unknown } | null)?.name;
+  // a schedule, location, hook, restore or cluster by its name; a volume (or volume reference) by its PVC
+  const named = item as { name?: unknown; pvc?: unknown } | null;
+  const name = named?.name ?? named?.pvc;
   return typeof name === 'string' && name !== '' && name.length <= 63 && !/['\s]/.test(name) ? name : undefined;
 }
 
@@ -253,8 +255,16 @@ function typePhrase(node: Json | undefined, fallback: string): string {
     .join(' or ');
 }
 
-/** One ajv error as one line that names the field, the bad value and what would be valid. */
+/** Where the schema's rules are explained; every schema message ends with it (unless it names its own). */
+const SCHEMA_DOC = '(docs/pitfalls.md#config-schema)';
+
+/** One ajv error as one line that names the field, the bad value and what would be valid, with its doc. */
 function describe(e: ErrorObject, data: unknown): ConfigError {
+  const c = describeError(e, data);
+  return c.problem.includes('docs/') ? c : new ConfigError(c.path, `${c.problem} ${SCHEMA_DOC}`);
+}
+
+function describeError(e: ErrorObject, data: unknown): ConfigError {
   const parts = e.instancePath
     .split('/')
     .slice(1)
@@ -301,7 +311,12 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
       const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [
         (e.params as { allowedValue?: unknown }).allowedValue,
       ];
-      return new ConfigError(path, `must be one of ${allowed.map(quote).join(', ')}, got ${quote(value)}`);
+      // a long list (ArgoCD's sync options) names the first few and where the rest are: one line under 300 characters
+      const shown =
+        allowed.length > 8
+          ? [...allowed.slice(0, 6).map(quote), '... (velero-cdk8s.config.schema.json)']
+          : allowed.map(quote);
+      return new ConfigError(path, `must be one of ${shown.join(', ')}, got ${quote(value)}`);
     }
     case 'pattern': {
       const pattern = (e.params as { pattern: string }).pattern;
@@ -309,7 +324,10 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
         try {
           parseGoDuration(value);
         } catch (err) {
-          return new ConfigError(path, `${(err as Error).message} (docs/pitfalls.md#ttl)`);
+          return new ConfigError(
+            path,
+            `${(err as Error).message} (docs/pitfalls.md#${path.endsWith('.ttl') ? 'ttl' : 'durations'})`,
+          );
         }
       }
       if (pattern.startsWith('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')) {
@@ -432,11 +450,12 @@ export function atPath<T>(path: string, fields: readonly string[], build: () => 
     const message = (e as Error).message;
     const subject = /^[a-z][a-z0-9 -]*(?: '([^']*)')?: ([\s\S]*)$/.exec(message);
     const rest = subject ? subject[2] : message;
-    const field = /^([A-Za-z]+)(?: ([\s\S]*))?$/.exec(rest);
-    if (field && field[2] && fields.includes(field[1])) {
+    // `ttl ...`, or a nested field `metrics.interval ...` (the first part a field of the item)
+    const field = /^([A-Za-z]+(?:\.[A-Za-z]+)*)(?: ([\s\S]*))?$/.exec(rest);
+    if (field && field[2] && fields.includes(field[1].split('.')[0])) {
       const doc = FIELD_DOCS[field[1]];
       const link = doc && !field[2].includes('docs/') ? ` (${doc})` : '';
-      const err = new ConfigError(configPath(path, field[1]), `${field[2]}${link}`);
+      const err = new ConfigError(configPath(path, ...field[1].split('.')), `${field[2]}${link}`);
       err.cause = e;
       throw err;
     }

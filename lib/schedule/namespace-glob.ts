@@ -8,6 +8,11 @@
  */
 import { isDnsLabel } from '../kube/names';
 
+/** True when `entry` is meant as a pattern (it holds a glob character), valid or not. */
+export function looksLikeGlob(entry: string): boolean {
+  return entry !== '*' && /[*?[\]{}|(),!]/.test(entry);
+}
+
 /** True when `entry` is a pattern rather than a name (`*` alone means every namespace). */
 export function isNamespaceGlob(entry: string): boolean {
   return entry !== '*' && /[*?[\]]/.test(entry);
@@ -49,7 +54,7 @@ export function namespaceEntryProblem(entry: string, veleroMinor: number): strin
   if (entry === '*') return undefined;
   const wildcards = veleroMinor >= 18 ? /[*?[\]]/g : /\*/g;
   if (veleroMinor >= 18) {
-    if (/[|(){},!]/.test(entry.replace(/\[![^\]]*\]/g, '[x]'))) return "holds one of | ( ) { } , ! (Velero 1.18 globs take only *, ? and [...])";
+    if (/[|(){},!]/.test(entry)) return 'holds one of | ( ) { } , ! (Velero 1.18 globs take only *, ? and [...])';
     if (entry.includes('**')) return "holds '**' (Velero takes a single *)";
     if (entry.includes('[]')) return "holds an empty '[]'";
   }

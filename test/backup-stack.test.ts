@@ -100,21 +100,21 @@ describe('restores', () => {
 
 describe('a mistake inside a union is one line, from the branch it meant', () => {
   test.each<[string, unknown, string]>([
-    ['a scenario without a target', { restores: [{ name: 'x' }] }, "restores[0] 'x'.target: is required; give a value"],
+    ['a scenario without a target', { restores: [{ name: 'x' }] }, "restores[0] 'x'.target: is required; give a value (docs/pitfalls.md#config-schema)"],
     [
       'a rebuild with a name',
       { restores: [{ rebuild: {}, name: 'x' }] },
-      "restores[0] 'x'.name: is not a field here; valid fields: rebuild",
+      "restores[0] 'x'.name: is not a field here; valid fields: rebuild (docs/pitfalls.md#config-schema)",
     ],
     [
       'a pvc target without its pvc',
       { restores: [{ name: 'x', target: { kind: 'pvc', namespace: 'apps' } }] },
-      "restores[0] 'x'.target.pvc: is required; give a value",
+      "restores[0] 'x'.target.pvc: is required; give a value (docs/pitfalls.md#config-schema)",
     ],
     [
       'a Helm release name that is a number',
       { release: { installedBy: { kind: 'helm', releaseName: 5 } } },
-      'release.installedBy.releaseName: must be a string, got 5',
+      'release.installedBy.releaseName: must be a string, got 5 (docs/pitfalls.md#config-schema)',
     ],
   ])('%s', (_, extra, message) => {
     expect(failure({ csi: CSI_OK, schedules: [DAILY, WEEKLY], ...(extra as object) })).toBe(message);

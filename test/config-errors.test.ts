@@ -58,13 +58,9 @@ describe.each([
     expect(lines[0]).toContain(message);
     expect(r.stderr).not.toMatch(/\.build|\bat /);
     expect(tree(join(repo, 'dist'))).toEqual(dist);
-    // a mistake that throws at the top level is on the line that was broken; one in the config data (found by
-    // BackupStack, named by its path) on the line that builds the stack
-    const stackLine =
-      readFileSync(join(ROOT, 'main.ts'), 'utf8')
-        .split('\n')
-        .findIndex((l) => l.includes('new BackupStack(')) + 1;
-    expect(lines[0]).toMatch(new RegExp(`^main\\.ts:${from.startsWith('ttl') ? line : stackLine}: `));
+    // a mistake that throws at the top level, and one in the config data (found by BackupStack, named by its
+    // path), are both on the line that was broken: the value's own line, not the line that builds the stack
+    expect(lines[0]).toMatch(new RegExp(`^main\\.ts:${line}: `));
   });
 });
 
@@ -90,6 +86,26 @@ describe('the same top-level mistake', () => {
     expect(r.stderr.split('\n')[0]).toBe(synthLine);
     expect(r.stderr).toMatch(/\n {4}at .*\(main\.ts:\d+\)/);
   });
+});
+
+test.each([
+  [
+    'a syntax error',
+    'export const SEED_CONFIG = {',
+    'export const SEED_CONFIG = {;',
+    /^main\.ts:\d+:\d+: .+ \(TypeScript syntax; `npm run typecheck` shows every error\)$/,
+  ],
+  [
+    'no main export',
+    'export function main(',
+    'export function notMain(',
+    /^main\.ts: exports no 'main' function; .* \(docs\/pitfalls\.md#entry\)$/,
+  ],
+])('%s in the entry is one line naming main.ts, not an internal error', (_, from, to, message) => {
+  breakMain(from, to);
+  const r = run(process.execPath, ['scripts/synth.mjs']);
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toMatch(message);
 });
 
 test('an internal error (a TypeError) says it is a bug and where it happened', () => {

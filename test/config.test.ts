@@ -185,7 +185,7 @@ describe('a mistake names its path', () => {
     const yaml =
       "csi: { preventVolumeModeConversion: false }\nschedules:\n  - { name: a, schedule: '0 2 * * *', includedNamespaces: pihole }\n";
     expect(failure(() => parseConfigText(yaml, 'velero-cdk8s.yaml'))).toBe(
-      "velero-cdk8s.yaml: schedules[0] 'a'.includedNamespaces: must be an array of strings, got 'pihole'",
+      "velero-cdk8s.yaml: schedules[0] 'a'.includedNamespaces: must be an array of strings, got 'pihole' (docs/pitfalls.md#config-schema)",
     );
   });
 
@@ -206,7 +206,7 @@ describe('a mistake names its path', () => {
         "csi: { preventVolumeModeConversion: false }\nschedules: [{ name: a, schedule: '@daily', ttl: 30m }]\n",
       );
       expect(synthConfig(file, { outDir: join(out, 'dist') })).toBe(1);
-      expect(errors).toEqual([`${file}: schedules[0].ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)`]);
+      expect(errors).toEqual([`${file}: schedules[0] 'a'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)`]);
       expect(existsSync(join(out, 'dist'))).toBe(false);
     } finally {
       spy.mockRestore();

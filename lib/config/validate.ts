@@ -76,7 +76,7 @@ export function normaliseConfig(value: unknown, path = ''): unknown {
   if (Array.isArray(value)) {
     return value.map((item, i) => {
       if (item === undefined) throw new ConfigError(configPath(path, i), 'is undefined; remove it or give a value');
-      return normaliseConfig(item, configPath(path, i));
+      return normaliseConfig(item, itemPath(path, i, item));
     });
   }
   if (typeof value === 'object') {

@@ -1,6 +1,12 @@
 import { Construct } from 'constructs';
 import type { VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
-import type { BackupStackConfig, RebuildConfig, RestoreScenarioConfig, StackConfig } from '../lib/config/types';
+import type {
+  BackupStackConfig,
+  RebuildConfig,
+  RestoreScenarioConfig,
+  ScheduleConfig,
+  StackConfig,
+} from '../lib/config/types';
 import {
   atPath,
   ConfigError,
@@ -231,10 +237,9 @@ export class BackupStack extends Construct {
     // the stack's own scratch namespaces (drill copies, inspection copies) are left out of every schedule that
     // reaches them only through '*' or a glob: the user never declared them, so never blame the user for them
     const scratch = stackScratchNamespaces(data);
-    const protectsVolumes = (s: (typeof schedules0)[number]) =>
+    const protectsVolumes = (s: ScheduleConfig) =>
       (s.snapshotVolumes ?? r.csiSnapshots ?? true) || !!s.defaultVolumesToFsBackup || !!s.snapshotMoveData;
-    const schedules0 = data.schedules ?? [];
-    const excludedWithScratch = (s: (typeof schedules0)[number]) => {
+    const excludedWithScratch = (s: ScheduleConfig) => {
       const included = s.includedNamespaces ?? ['*'];
       const excluded = s.excludedNamespaces ?? [];
       const reached = scratch.filter(

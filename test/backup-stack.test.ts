@@ -100,7 +100,11 @@ describe('restores', () => {
 
 describe('a mistake inside a union is one line, from the branch it meant', () => {
   test.each<[string, unknown, string]>([
-    ['a scenario without a target', { restores: [{ name: 'x' }] }, "restores[0] 'x'.target: is required; give a value (docs/pitfalls.md#config-schema)"],
+    [
+      'a scenario without a target',
+      { restores: [{ name: 'x' }] },
+      "restores[0] 'x'.target: is required; give a value (docs/pitfalls.md#config-schema)",
+    ],
     [
       'a rebuild with a name',
       { restores: [{ rebuild: {}, name: 'x' }] },

@@ -104,7 +104,11 @@ describe('ArgoCD knobs', () => {
 
 describe('a mistake names its path', () => {
   test.each<[string, Record<string, unknown>, string]>([
-    ['a ttl under 1h', { ttl: '30m' }, "schedules[2] 'weekly'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)"],
+    [
+      'a ttl under 1h',
+      { ttl: '30m' },
+      "schedules[2] 'weekly'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
+    ],
     [
       'a Duration ttl under 1h',
       { ttl: Duration.minutes(30) },
@@ -128,7 +132,11 @@ describe('a mistake names its path', () => {
       "schedules[2] 'weekly'.ttl: must be a Go duration string such as '720h' (or a cdk8s Duration)",
     ],
     ['a bad cron', { schedule: '0 2 * *' }, "schedules[2] 'weekly'.schedule: '0 2 * *' is not valid"],
-    ['a missing storage location', { storageLocation: 'offsite' }, "schedules[2] 'weekly'.storageLocation: 'offsite' is not"],
+    [
+      'a missing storage location',
+      { storageLocation: 'offsite' },
+      "schedules[2] 'weekly'.storageLocation: 'offsite' is not",
+    ],
     ['a drill of every namespace', { drill: {} }, "schedules[2] 'weekly'.drill: restore drill 'restore-drill-weekly'"],
   ])('%s', (_what, third, message) => {
     expect(failure(() => stackOf(withThird(third)))).toContain(message);

@@ -48,6 +48,7 @@ export const TENANT_NAMESPACES: Readonly<Record<string, string>> = {
 /** Why `ref` is not a git ref name (`git check-ref-format` rules), or undefined. */
 export function refNameProblem(ref: string): string | undefined {
   if (ref === '') return 'is empty';
+  // eslint-disable-next-line no-control-regex -- git refuses control characters (check-ref-format rule 4)
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref)) return 'holds a space, a control character or one of ~ ^ : ? * [ \\';
   if (ref.includes('..')) return "holds '..'";
   if (ref.includes('@{')) return "holds '@{'";

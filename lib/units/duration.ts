@@ -97,7 +97,9 @@ export function formatGoDuration(d: Duration): string {
  * without its zero tail). Velero parses it back to the same value; messages advise in this form, never in days.
  */
 export function shortGoDuration(d: Duration): string {
-  return formatGoDuration(d).replace(/h0m0s$/, 'h').replace(/([hm\d])m0s$/, '$1m');
+  return formatGoDuration(d)
+    .replace(/h0m0s$/, 'h')
+    .replace(/([hm\d])m0s$/, '$1m');
 }
 
 function invalid(s: string, why: string): Error {

@@ -201,3 +201,26 @@ describe('the parsers behind the messages', () => {
     expect(canonicalUrl(url)).toBe(canonical);
   });
 });
+
+describe('a TypeScript config YAML could never be', () => {
+  const cyclic: Record<string, unknown> = { namespace: 'velero' };
+  cyclic.self = cyclic;
+  let deep: Record<string, unknown> = {};
+  const deepRoot = deep;
+  for (let i = 0; i < 40; i++) deep = (deep.a = {}) as Record<string, unknown>;
+
+  test.each([
+    [
+      'an object that contains itself',
+      { release: cyclic },
+      'release.self: refers to itself (an object inside its own value); give the value once (docs/pitfalls.md#yaml)',
+    ],
+    [
+      'nesting 40 levels deep',
+      { unprotectedNamespaces: deepRoot },
+      `unprotectedNamespaces${'.a'.repeat(31)}: is nested deeper than 32 levels, which no field is (docs/pitfalls.md#yaml)`,
+    ],
+  ])('%s is refused by its path, not a stack overflow', (_, config, message) => {
+    expect(() => stackOf(config as unknown as StackConfig)).toThrow(message);
+  });
+});

@@ -67,16 +67,30 @@ const quote = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.s
  * else that is not JSON (a function, a class instance, `undefined` in a list, NaN) is refused with its path.
  * Keys whose value is `undefined` are dropped, as `JSON.stringify` would.
  */
-export function normaliseConfig(value: unknown, path = ''): unknown {
+export function normaliseConfig(value: unknown, path = '', ancestors: readonly object[] = []): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ConfigError(path, `must be a finite number, got ${value}`);
     return value;
   }
+  // a config object that contains itself (`c.release.self = c.release`), or absurd nesting: named by path, not a stack
+  // overflow (docs/pitfalls.md#yaml)
+  const inner = (v: object): readonly object[] => {
+    if (ancestors.includes(v)) {
+      throw new ConfigError(
+        path,
+        'refers to itself (an object inside its own value); give the value once (docs/pitfalls.md#yaml)',
+      );
+    }
+    if (ancestors.length >= 32) {
+      throw new ConfigError(path, 'is nested deeper than 32 levels, which no field is (docs/pitfalls.md#yaml)');
+    }
+    return [...ancestors, v];
+  };
   if (Array.isArray(value)) {
     return value.map((item, i) => {
       if (item === undefined) throw new ConfigError(configPath(path, i), 'is undefined; remove it or give a value');
-      return normaliseConfig(item, itemPath(path, i, item));
+      return normaliseConfig(item, itemPath(path, i, item), inner(value));
     });
   }
   if (typeof value === 'object') {
@@ -101,7 +115,7 @@ export function normaliseConfig(value: unknown, path = ''): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue;
-      out[k] = normaliseConfig(v, configPath(path, k));
+      out[k] = normaliseConfig(v, configPath(path, k), inner(value));
     }
     return out;
   }

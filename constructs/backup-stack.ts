@@ -17,6 +17,7 @@ import {
   validateConfig,
 } from '../lib/config/validate';
 import { checkConsumerRules } from '../lib/config/consumer-rules';
+import { labelsStatedBy } from '../lib/kube/label-selector';
 import { looksLikeGlob, namespacePatternMatches } from '../lib/schedule/namespace-glob';
 import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
 import type { ServiceAccountPermissions } from '../lib/kube/permissions';
@@ -517,13 +518,10 @@ export class BackupStack extends Construct {
         runbookUrl: alertRunbookUrl(runbookRepository),
         kubeStateMetrics: a.kubeStateMetrics && { ...a.kubeStateMetrics },
         ruleNamespace: a.namespace,
-        // a Prometheus ruleSelector stated with labels only: the rule carries exactly those unless told otherwise
+        // a Prometheus ruleSelector stated explicitly: the rule carries the labels it states unless told otherwise
         ruleSelectorLabels:
           a.ruleSelectorLabels ??
-          (a.prometheusRuleSelector?.ruleSelector?.matchLabels &&
-          !a.prometheusRuleSelector.ruleSelector.matchExpressions?.length
-            ? { ...a.prometheusRuleSelector.ruleSelector.matchLabels }
-            : undefined),
+          (a.prometheusRuleSelector?.ruleSelector ? labelsStatedBy(a.prometheusRuleSelector.ruleSelector) : undefined),
         routingLabels: a.routingLabels,
         backupDurationWarning: toDuration(a.backupDurationWarning, p('alerts', 'backupDurationWarning')),
         name: a.name,

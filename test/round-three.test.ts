@@ -146,11 +146,21 @@ describe("the stack's own scratch namespaces under a '*' schedule", () => {
   });
 });
 
-test('a Prometheus ruleSelector stated with labels only: the rule carries them', () => {
-  const stack = stackOf({
-    alerts: { prometheusRuleSelector: { ruleSelector: { matchLabels: { team: 'homelab' } } } },
-  });
-  expect(stack.alerts.ruleLabels).toMatchObject({ team: 'homelab' });
+test.each([
+  ['matchLabels', { matchLabels: { team: 'homelab' } }, { team: 'homelab' }],
+  [
+    'an In expression',
+    { matchExpressions: [{ key: 'team', operator: 'In' as const, values: ['homelab', 'ops'] }] },
+    { team: 'homelab' },
+  ],
+  [
+    'matchLabels and an Exists expression on them',
+    { matchLabels: { team: 'homelab' }, matchExpressions: [{ key: 'team', operator: 'Exists' as const }] },
+    { team: 'homelab' },
+  ],
+])('a Prometheus ruleSelector stated with %s: the rule carries its labels', (_, ruleSelector, labels) => {
+  const stack = stackOf({ alerts: { prometheusRuleSelector: { ruleSelector } } });
+  expect(stack.alerts.ruleLabels).toMatchObject(labels);
   expect(stack.alerts.ruleLabels).not.toHaveProperty('release');
 });
 

@@ -470,6 +470,17 @@ export class BackupStack extends Construct {
     });
     this.restores = restores;
     this.unprotectedNamespaces = unprotected;
+    // the stack's own scratch namespaces a schedule names explicitly (a '*' or glob schedule leaves them out by
+    // itself): the fix is in the schedule the user wrote, not in a declaration the stack made
+    for (const [ns, reason] of Object.entries(unprotected)) {
+      if (Object.prototype.hasOwnProperty.call(data.unprotectedNamespaces ?? {}, ns)) continue;
+      const i = schedules.findIndex((s) => !s.paused && s.protectsVolumesIn(ns));
+      if (i < 0) continue;
+      throw new ConfigError(
+        configPath(itemPath(p('schedules'), i, (data.schedules ?? [])[i]), 'includedNamespaces'),
+        `names '${ns}', the stack's own ${reason.split(';')[0]}: backing it up keeps copies nobody restores; leave it out (docs/pitfalls.md#coverage)`,
+      );
+    }
 
     // CSI: the snapshot-controller and the VolumeSnapshotClass
     const c = data.csi ?? {};

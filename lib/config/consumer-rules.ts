@@ -275,7 +275,14 @@ function checkHooks(s: ScheduleConfig, path: string, minor: number): void {
             'hooks',
           );
         }
-        if (e.command.length > 0 && e.command[0].trim() === '') {
+        if (e.command.length === 0) {
+          fail(
+            configPath(execPath, 'command'),
+            "is empty, so Velero has nothing to run; give the command and its arguments, e.g. ['/bin/sh', '-c', 'sync']",
+            'hooks',
+          );
+        }
+        if (e.command[0].trim() === '') {
           fail(
             configPath(execPath, 'command'),
             `starts with a blank entry, which the container runtime cannot execute; give the executable first, e.g. ['/bin/sh', '-c', 'sync']`,

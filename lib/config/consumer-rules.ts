@@ -241,7 +241,7 @@ function checkCaCert(caCert: string, path: string): void {
 function scheduleCovers(s: ScheduleConfig, ns: string): boolean {
   const inc = s.includedNamespaces ?? ['*'];
   const exc = s.excludedNamespaces ?? [];
-  if (exc.includes(ns)) return false;
+  if (exc.some((e) => namespacePatternMatches(e, ns))) return false;
   return inc.some((i) => i === ns || namespacePatternMatches(i, ns));
 }
 

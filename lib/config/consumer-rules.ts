@@ -9,8 +9,8 @@ import { isDnsLabel, isDnsSubdomain } from '../kube/names';
 import { foreignNamespaceOwner } from '../kube/protected-namespaces';
 import { Quantity } from '../units/quantity';
 import { parseGoDuration, durationNanos } from '../units/duration';
-import { VELERO_AWS_PLUGIN_MATRIX } from '../versions/compatibility';
-import { VELERO_RELEASE_TAGS } from '../versions/velero-lines';
+import { checkVeleroPlugin, VELERO_AWS_PLUGIN_MATRIX } from '../versions/compatibility';
+import { VELERO_RELEASE_TAGS, veleroLineOf } from '../versions/velero-lines';
 import { looksLikeGlob, namespaceEntryProblem, namespacePatternMatches, veleroMinor } from '../schedule/namespace-glob';
 import { VELERO_VERSION } from '../versions/versions';
 import { ConfigError, configPath, itemPath } from './validate';
@@ -133,6 +133,17 @@ function checkRelease(config: StackConfig, p: (...parts: (string | number)[]) =>
       );
     }
   });
+  // the release's own checks, named by the config's path (not `release: velero release: Velero version ...`)
+  try {
+    if (r.version !== undefined) veleroLineOf(r.version);
+  } catch (e) {
+    fail(p('release', 'version'), (e as Error).message.replace(/^Velero version /, ''), 'release-tags');
+  }
+  try {
+    if (r.awsPluginVersion !== undefined) checkVeleroPlugin(r.version ?? VELERO_VERSION, r.awsPluginVersion);
+  } catch (e) {
+    fail(p('release', 'awsPluginVersion'), (e as Error).message, 'release-tags');
+  }
   if (r.version !== undefined && /^v\d+\.\d+\.\d+$/.test(r.version) && !VELERO_RELEASE_TAGS.includes(r.version)) {
     const line = r.version.split('.').slice(0, 2).join('.');
     const known = VELERO_RELEASE_TAGS.filter((t) => t.startsWith(`${line}.`));
@@ -243,6 +254,28 @@ function scheduleCovers(s: ScheduleConfig, ns: string): boolean {
   const exc = s.excludedNamespaces ?? [];
   if (exc.some((e) => namespacePatternMatches(e, ns))) return false;
   return inc.some((i) => i === ns || namespacePatternMatches(i, ns));
+}
+
+/** What a schedule's data paths need of the release, with the fix in the config's own terms. */
+function checkScheduleNeeds(config: StackConfig, s: ScheduleConfig, path: string): void {
+  const nodeAgent = config.release?.nodeAgent?.enabled ?? false;
+  const csi = config.release?.csiSnapshots ?? true;
+  for (const field of ['snapshotMoveData', 'defaultVolumesToFsBackup'] as const) {
+    if (s[field] && !nodeAgent) {
+      fail(
+        configPath(path, field),
+        'true needs the node-agent, which uploads the data; set release.nodeAgent.enabled: true, or drop it',
+        'fs-backup',
+      );
+    }
+  }
+  if ((s.snapshotVolumes || s.snapshotMoveData) && !csi) {
+    fail(
+      configPath(path, s.snapshotVolumes ? 'snapshotVolumes' : 'snapshotMoveData'),
+      'true needs CSI snapshots (the EnableCSI feature), which release.csiSnapshots: false turns off; set it true, or drop this',
+      'fs-backup',
+    );
+  }
 }
 
 /** Hooks: the container a hook runs in, its command, and namespaces the backup includes. */
@@ -362,6 +395,7 @@ export function checkConsumerRules(config: StackConfig, p: (...parts: (string | 
       'fs-backup',
     );
   }
+  (config.schedules ?? []).forEach((s, i) => checkScheduleNeeds(config, s, itemPath(p('schedules'), i, s)));
   const minor = veleroMinor(config.release?.version ?? VELERO_VERSION);
   (config.schedules ?? []).forEach((s, i) => checkHooks(s, itemPath(p('schedules'), i, s), minor));
   (config.volumes ?? []).forEach((v, i) => {

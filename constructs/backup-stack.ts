@@ -574,81 +574,65 @@ export class BackupStack extends Construct {
       }
       appNames.set(appName(name), key);
     }
+    // each Application's mistakes named by their config path (`argocd.repository.repoURL`, `argocd.velero.syncWave`)
+    const at =
+      <P, T>(key: string, Kind: new (scope: Construct, id: string, props: P) => T) =>
+      (scope: Construct, id: string, props: P): T =>
+        argocdAt(base, key, () => new Kind(scope, id, props));
     const applications: (ArgoCdApplication | CrdApplication)[] = [
-      argocdAt(
-        base,
-        'crds',
-        () =>
-          new CrdApplication(applicationsChart, 'Crds', {
-            ...common,
-            release,
-            additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
-            name: appName(argocd.crds?.name ?? 'backup-crds'),
-            syncWave: argocd.crds?.syncWave,
-            syncOptions: options(argocd.crds?.syncOptions),
-          }),
-      ),
+      at('crds', CrdApplication)(applicationsChart, 'Crds', {
+        ...common,
+        release,
+        additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
+        name: appName(argocd.crds?.name ?? 'backup-crds'),
+        syncWave: argocd.crds?.syncWave,
+        syncOptions: options(argocd.crds?.syncOptions),
+      }),
     ];
-    const snapshots = this.snapshots;
-    if (snapshots) {
+    if (this.snapshots) {
       applications.push(
-        argocdAt(
-          base,
-          'csiSnapshots',
-          () =>
-            new ArgoCdApplication(applicationsChart, 'CsiSnapshots', {
-              ...common,
-              name: appName(argocd.csiSnapshots?.name ?? 'csi-snapshots'),
-              folder: 'csi-snapshots',
-              version: snapshots.version,
-              destinationNamespace: snapshots.namespace,
-              // the controller's namespace belongs to the CSI driver's install (or is rendered by the stack)
-              createNamespace: false,
-              syncWave: argocd.csiSnapshots?.syncWave ?? -5,
-              syncOptions: options(argocd.csiSnapshots?.syncOptions),
-              repository: clusterRepository,
-            }),
-        ),
+        at('csiSnapshots', ArgoCdApplication)(applicationsChart, 'CsiSnapshots', {
+          ...common,
+          name: appName(argocd.csiSnapshots?.name ?? 'csi-snapshots'),
+          folder: 'csi-snapshots',
+          version: this.snapshots.version,
+          destinationNamespace: this.snapshots.namespace,
+          // the controller's namespace belongs to the CSI driver's install (or is rendered by the stack)
+          createNamespace: false,
+          syncWave: argocd.csiSnapshots?.syncWave ?? -5,
+          syncOptions: options(argocd.csiSnapshots?.syncOptions),
+          repository: clusterRepository,
+        }),
       );
     }
     applications.push(
-      argocdAt(
-        base,
-        'velero',
-        () =>
-          new ArgoCdApplication(applicationsChart, 'Velero', {
-            ...common,
-            name: appName(argocd.velero?.name ?? 'velero'),
-            folder: 'velero',
-            version: release.version,
-            destinationNamespace: release.namespace,
-            syncWave: argocd.velero?.syncWave,
-            syncOptions: options(argocd.velero?.syncOptions),
-            repository: clusterRepository,
-          }),
-      ),
+      at('velero', ArgoCdApplication)(applicationsChart, 'Velero', {
+        ...common,
+        name: appName(argocd.velero?.name ?? 'velero'),
+        folder: 'velero',
+        version: release.version,
+        destinationNamespace: release.namespace,
+        syncWave: argocd.velero?.syncWave,
+        syncOptions: options(argocd.velero?.syncOptions),
+        repository: clusterRepository,
+      }),
     );
     this.applications = applications;
 
     if (!placement) {
       // applied once by hand (`kubectl apply -f dist/bootstrap/`): the app of apps that syncs dist/applications/
       const bootstrap = new FolderChart(this, 'bootstrap');
-      argocdAt(
-        base,
-        'root',
-        () =>
-          new ArgoCdApplication(bootstrap, 'Root', {
-            ...common,
-            name: argocd.root?.name ?? 'velero-cdk8s',
-            folder: 'applications',
-            version: release.version,
-            destinationNamespace: argocd.namespace ?? 'argocd',
-            createNamespace: false,
-            syncWave: argocd.root?.syncWave,
-            syncOptions: options(argocd.root?.syncOptions),
-            repository,
-          }),
-      );
+      at('root', ArgoCdApplication)(bootstrap, 'Root', {
+        ...common,
+        name: argocd.root?.name ?? 'velero-cdk8s',
+        folder: 'applications',
+        version: release.version,
+        destinationNamespace: argocd.namespace ?? 'argocd',
+        createNamespace: false,
+        syncWave: argocd.root?.syncWave,
+        syncOptions: options(argocd.root?.syncOptions),
+        repository,
+      });
     }
     this.folders = [
       'velero',

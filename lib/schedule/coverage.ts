@@ -50,10 +50,16 @@ export type UncoveredNamespaces =
   | { readonly kind: 'all' }
   /** No namespace can be uncovered (e.g. a `*` schedule with volume protection and no exclusions). */
   | { readonly kind: 'none' }
-  /** Exactly these namespaces are uncovered. */
-  | { readonly kind: 'only'; readonly namespaces: readonly string[] }
-  /** Every namespace except these (covered or declared unprotected) is uncovered. */
-  | { readonly kind: 'allExcept'; readonly namespaces: readonly string[] };
+  /**
+   * Exactly these namespaces are uncovered, but for `except` (named namespaces, protected or declared, that an
+   * uncovered glob matches: `*` minus `app-*`, with `app-one` backed up by another schedule).
+   */
+  | { readonly kind: 'only'; readonly namespaces: readonly string[]; readonly except?: readonly string[] }
+  /**
+   * Every namespace except these (covered or declared unprotected) is uncovered; and, inside them, the namespaces
+   * of `alsoUncovered` (globs a schedule excludes within a glob it includes: `app-*` minus `app-test-*`).
+   */
+  | { readonly kind: 'allExcept'; readonly namespaces: readonly string[]; readonly alsoUncovered?: readonly string[] };
 
 /** Every namespace named in the schedules' filters (not `*`), sorted. */
 function namedNamespaces(schedules: readonly CoverageSchedule[], extra: readonly string[] = []): string[] {
@@ -114,10 +120,19 @@ export function uncoveredNamespaces(
   const declared = new Set(unprotectedNamespaces);
   if (isNamespaceProtected(schedules, unnamed).protected) {
     const uncovered = sorted.filter((ns) => !declared.has(ns) && !isNamespaceProtected(schedules, ns).protected);
-    return uncovered.length ? { kind: 'only', namespaces: uncovered } : { kind: 'none' };
+    const globs = uncovered.filter(isNamespaceGlob);
+    const except = sorted.filter(
+      (ns) => !isNamespaceGlob(ns) && !uncovered.includes(ns) && globs.some((g) => namespacePatternMatches(g, ns)),
+    );
+    if (!uncovered.length) return { kind: 'none' };
+    return except.length ? { kind: 'only', namespaces: uncovered, except } : { kind: 'only', namespaces: uncovered };
   }
   const exempt = sorted.filter((ns) => declared.has(ns) || isNamespaceProtected(schedules, ns).protected);
-  return exempt.length ? { kind: 'allExcept', namespaces: exempt } : { kind: 'all' };
+  const also = sorted.filter((ns) => isNamespaceGlob(ns) && !exempt.includes(ns));
+  if (!exempt.length) return { kind: 'all' };
+  return also.length
+    ? { kind: 'allExcept', namespaces: exempt, alsoUncovered: also }
+    : { kind: 'allExcept', namespaces: exempt };
 }
 
 /**
@@ -137,8 +152,18 @@ export function uncoveredNamespaceMatcher(
     case 'none':
       return undefined;
     case 'only':
-      return `namespace=~"${u.namespaces.map(regexOf).join('|')}"`;
+      return `namespace=~"${u.namespaces.map(regexOf).join('|')}"${u.except ? `,namespace!~"${u.except.join('|')}"` : ''}`;
     case 'allExcept':
       return `namespace!~"${u.namespaces.map(regexOf).join('|')}"`;
   }
+}
+
+/**
+ * The second selector's matcher of an `allExcept` set with `alsoUncovered` globs (`namespace=~"app-test-.*"`), to
+ * be or-ed with `uncoveredNamespaceMatcher`'s; undefined when there are none.
+ */
+export function alsoUncoveredMatcher(u: UncoveredNamespaces): string | undefined {
+  return u.kind === 'allExcept' && u.alsoUncovered?.length
+    ? `namespace=~"${u.alsoUncovered.map(regexOf).join('|')}"`
+    : undefined;
 }

@@ -71,3 +71,12 @@ export function veleroMinor(version: string): number {
   const m = /^v1\.(\d+)\./.exec(version);
   return m ? Number(m[1]) : 15;
 }
+
+/** A namespace `glob` matches (`app-test-*` -> `app-test-x`), for alert test cases. */
+export function globExample(glob: string): string {
+  return glob
+    .replace(/\[!?([^\]]*)\]/g, (_, body: string) =>
+      glob.includes('[!') ? 'z' : body.replace(/-.*/, '').charAt(0) || 'x',
+    )
+    .replace(/[*?]/g, 'x');
+}

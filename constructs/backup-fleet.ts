@@ -68,7 +68,8 @@ export class BackupFleet implements RenderedConfig {
       try {
         stack = new BackupStack(app, 'Cluster', c.config, { name: c.name, server: c.server, path: '' });
       } catch (e) {
-        const err = new ConfigError(c.path, `cluster '${c.name}': ${(e as Error).message}`);
+        // c.path names the cluster already (`clusters[1] 'dr'`)
+        const err = new ConfigError(c.path, (e as Error).message);
         err.cause = e;
         throw err;
       }
@@ -83,7 +84,7 @@ export class BackupFleet implements RenderedConfig {
         if (other) {
           throw new ConfigError(
             c.path,
-            `cluster '${c.name}': Application '${a.name}' is cluster '${other}''s too; ArgoCD holds both in one namespace: rename it (argocd.*.name)`,
+            `Application '${a.name}' is cluster '${other}''s too; ArgoCD holds both in one namespace: rename it (argocd.*.name)`,
           );
         }
         seen.set(a.name, c.name);

@@ -14,10 +14,17 @@ import {
   durationNanos,
   formatGoDuration,
   parseGoDuration,
+  shortGoDuration,
 } from '../lib/units/duration';
 import { checkCrdField } from '../lib/versions/crd-fields';
 import { PART_OF, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
+import {
+  looksLikeGlob,
+  namespaceEntryProblem,
+  namespacePatternMatches,
+  veleroMinor,
+} from '../lib/schedule/namespace-glob';
 import { checkSelector, type LabelSelector } from '../lib/kube/label-selector';
 import { scheduleThresholds } from '../lib/alerts/thresholds';
 import { minimumGuardedTtl } from '../lib/alerts/last-restore-point';
@@ -388,17 +395,19 @@ export class BackupSchedule extends Construct {
     }
     this.cadence = this.cron.cadence();
     this.ttl = this.duration('ttl', props.ttl) ?? DEFAULT_TTL;
-    if (compareDurations(this.ttl, MIN_TTL) < 0) fail(`ttl must be at least 1h, got '${describeDuration(this.ttl)}'`);
+    // quoted as the user wrote it, advised in a unit Velero takes (`168h`, never `7d`)
+    const ttlAsWritten = typeof props.ttl === 'string' ? props.ttl : shortGoDuration(this.ttl);
+    if (compareDurations(this.ttl, MIN_TTL) < 0) fail(`ttl must be at least 1h, got '${ttlAsWritten}'`);
     if (compareDurations(this.ttl, this.cadence) < 0 && !props.allowTtlShorterThanCadence) {
       fail(
-        `ttl '${describeDuration(this.ttl)}' is shorter than the longest interval between runs of '${props.schedule}' (${describeDuration(this.cadence)}), which leaves times with no restore point; raise ttl to at least ${describeDuration(this.cadence)}, or set allowTtlShorterThanCadence`,
+        `ttl '${ttlAsWritten}' is shorter than the longest interval between runs of '${props.schedule}' (${shortGoDuration(this.cadence)}), which leaves times with no restore point; raise ttl to at least '${shortGoDuration(this.cadence)}', or set allowTtlShorterThanCadence`,
       );
     }
     const guarded = minimumGuardedTtl(scheduleThresholds(this.cadence));
     const shortAllowed = props.allowTtlWithoutReactionTime || props.allowTtlShorterThanCadence;
     if (compareDurations(this.ttl, guarded) < 0 && !shortAllowed) {
       fail(
-        `ttl '${typeof props.ttl === 'string' ? props.ttl : `${+(this.ttl.toSeconds() / 3600).toFixed(2)}h`}' leaves less than a day between VeleroBackupDelayed and the expiry of the last restore point; raise ttl to at least '${Math.ceil(guarded.toSeconds() / 3600)}h', or set allowTtlWithoutReactionTime (docs/pitfalls.md#last-restore-point)`,
+        `ttl '${ttlAsWritten}' leaves less than a day between VeleroBackupDelayed and the expiry of the last restore point; raise ttl to at least '${Math.ceil(guarded.toSeconds() / 3600)}h', or set allowTtlWithoutReactionTime (docs/pitfalls.md#last-restore-point)`,
       );
     }
     this.lastRestorePointGuarded = compareDurations(this.ttl, guarded) >= 0;
@@ -445,16 +454,20 @@ export class BackupSchedule extends Construct {
       );
     if (filterProblem) fail(`${filterProblem} (docs/pitfalls.md#includes-excludes)`);
     if (props.labelSelector) checkSelector(`schedule '${this.name}'`, 'labelSelector', props.labelSelector);
-    for (const ns of this.includedNamespaces) {
-      if (ns !== '*' && !isDnsLabel(ns)) {
-        fail(
-          `includedNamespaces entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-' (or '*' for all namespaces)`,
-        );
-      }
-    }
-    for (const ns of this.excludedNamespaces) {
-      if (!isDnsLabel(ns))
-        fail(`excludedNamespaces entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`);
+    // names, or Velero's globs (`kube-*`; `?` and `[...]` from 1.18): lib/schedule/namespace-glob.ts
+    const minor = veleroMinor(release.version);
+    const entries = [
+      ...this.includedNamespaces.map((ns) => ['includedNamespaces', ns] as const),
+      ...this.excludedNamespaces.map((ns) => ['excludedNamespaces', ns] as const),
+    ];
+    for (const [field, ns] of entries) {
+      if (ns === '*' && field === 'includedNamespaces') continue;
+      const problem = namespaceEntryProblem(ns, minor);
+      if (problem === undefined) continue;
+      if (looksLikeGlob(ns)) fail(`${field} entry '${ns}' ${problem} (docs/pitfalls.md#namespace-globs)`);
+      fail(
+        `${field} entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'${field === 'includedNamespaces' ? " (or '*' for all namespaces)" : ''}`,
+      );
     }
     const oldStyle = [
       ...(nonEmpty(props.includedResources) ? ['includedResources'] : []),
@@ -604,8 +617,9 @@ export class BackupSchedule extends Construct {
   /** True when this schedule includes `namespace` at all (its resources); `'*'` asks for every namespace. */
   public includesNamespace(namespace: string): boolean {
     if (namespace === '*') return this.includedNamespaces.includes('*') && this.excludedNamespaces.length === 0;
-    if (this.excludedNamespaces.includes(namespace)) return false;
-    return this.includedNamespaces.includes('*') || this.includedNamespaces.includes(namespace);
+    // Velero matches both lists as globs (lib/schedule/namespace-glob.ts); a pattern stands for what it matches
+    if (this.excludedNamespaces.some((e) => namespacePatternMatches(e, namespace))) return false;
+    return this.includedNamespaces.some((i) => namespacePatternMatches(i, namespace));
   }
 
   /**
@@ -644,9 +658,12 @@ export class BackupSchedule extends Construct {
       throw new Error(`schedule '${this.name}': ${where} '${hook.name}' has no pre or post command; give at least one`);
     }
     for (const ns of [...(hook.includedNamespaces ?? []), ...(hook.excludedNamespaces ?? [])]) {
-      if (ns !== '*' && !isDnsLabel(ns)) {
+      const problem = ns === '*' ? undefined : namespaceEntryProblem(ns, veleroMinor(this.release.version));
+      if (problem !== undefined) {
         throw new Error(
-          `schedule '${this.name}': ${where} '${hook.name}' namespace '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
+          looksLikeGlob(ns)
+            ? `schedule '${this.name}': ${where} '${hook.name}' namespace '${ns}' ${problem} (docs/pitfalls.md#namespace-globs)`
+            : `schedule '${this.name}': ${where} '${hook.name}' namespace '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'`,
         );
       }
     }

@@ -6,10 +6,22 @@ import type {
   CsiConfig,
   RebuildConfig,
   RestoreScenarioConfig,
+  ScheduleConfig,
   StackConfig,
   VolumeConfig,
 } from '../lib/config/types';
-import { atPath, ConfigError, configPath, fieldsOf, toDuration, validateConfig } from '../lib/config/validate';
+import {
+  atPath,
+  ConfigError,
+  configPath,
+  fieldsOf,
+  itemPath,
+  toDuration,
+  validateConfig,
+} from '../lib/config/validate';
+import { checkConsumerRules } from '../lib/config/consumer-rules';
+import { labelsStatedBy } from '../lib/kube/label-selector';
+import { looksLikeGlob, namespacePatternMatches } from '../lib/schedule/namespace-glob';
 import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
 import type { ServiceAccountPermissions } from '../lib/kube/permissions';
 import { FolderChart, UnsyncedFolderChart } from '../lib/output/folder-chart';
@@ -75,6 +87,40 @@ function rebuildClusterResourcesLists(
   return coversAll
     ? { excludedNamespaces: base, excludedResources: ['persistentvolumeclaims', 'persistentvolumes'] }
     : { excludedNamespaces: [...base, ...volumes.flatMap((v) => v.includedNamespaces)] };
+}
+
+/**
+ * Builds one Application of `argocd.<key>`, its mistakes named by their config path: the shared
+ * `repository` is the config's `argocd.repository` (not one Application's), the rest the Application's own.
+ */
+function argocdAt<T>(base: string, key: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const m = /^argocd application '[^']*': (repository\.(\w+)|syncWave|name|syncOptions) ([\s\S]*)$/.exec(
+      (e as Error).message,
+    );
+    if (!m) throw e;
+    const path = m[2] ? configPath(base, 'argocd', 'repository', m[2]) : configPath(base, 'argocd', key, m[1]);
+    const err = new ConfigError(path, m[3]);
+    err.cause = e;
+    throw err;
+  }
+}
+
+/** The namespaces the stack's drills and inspection restores create (from the config, before any construct). */
+function stackScratchNamespaces(data: StackConfig): string[] {
+  const out: string[] = [];
+  for (const s of data.schedules ?? []) {
+    if (!s.drill) continue;
+    const namespaces = s.drill.namespaces ?? (s.includedNamespaces ?? []).filter((n) => !looksLikeGlob(n) && n !== '*');
+    for (const ns of namespaces) out.push(s.drill.namespaceMapping?.[ns] ?? `drill-${ns}`);
+  }
+  for (const rc of data.restores ?? []) {
+    if ('target' in rc && rc.target.kind === 'namespace-into') out.push(rc.target.into);
+  }
+  return out;
 }
 
 const pascal = (name: string) =>
@@ -192,6 +238,7 @@ export class BackupStack extends Construct {
       );
     }
     const data = validateConfig(config) as StackConfig;
+    checkConsumerRules(data, p);
     this.config = data;
     (data.volumes ?? []).forEach((v, i) => checkVolumeSize(v, p('volumes', i)));
     const r = data.release ?? {};
@@ -227,6 +274,7 @@ export class BackupStack extends Construct {
         version: r.version,
         awsPluginVersion: r.awsPluginVersion,
         storage: defaultLocation.profile,
+        storageAccessMode: defaultLocation.accessMode,
         credentials: r.credentials,
         renderLocalStackCredentials: r.renderLocalStackCredentials,
         csiSnapshots: r.csiSnapshots,
@@ -266,16 +314,36 @@ export class BackupStack extends Construct {
 
     // the schedules, each with its drill
     const scheduleFields = fieldsOf('ScheduleConfig');
+    // the stack's own scratch namespaces (drill copies, inspection copies) are left out of every schedule that
+    // reaches them only through '*' or a glob: the user never declared them, so never blame the user for them
+    const scratch = stackScratchNamespaces(data);
+    const protectsVolumes = (s: ScheduleConfig) =>
+      (s.snapshotVolumes ?? r.csiSnapshots ?? true) || !!s.defaultVolumesToFsBackup || !!s.snapshotMoveData;
+    const excludedWithScratch = (s: ScheduleConfig) => {
+      const included = s.includedNamespaces ?? ['*'];
+      const excluded = s.excludedNamespaces ?? [];
+      const reached = scratch.filter(
+        (ns) =>
+          protectsVolumes(s) &&
+          !included.includes(ns) &&
+          !excluded.includes(ns) &&
+          included.some((i) => namespacePatternMatches(i, ns)),
+      );
+      return reached.length ? [...excluded, ...reached] : s.excludedNamespaces;
+    };
     const schedules: BackupSchedule[] = [];
     const drills: RestoreDrill[] = [];
     /** The schedule each drill restores, in drill order. */
     const drillSchedules: BackupSchedule[] = [];
     // a schedule with `retention` renders its set of Schedules (lib/schedule/retention.ts), each at the item's path
     const scheduleConfigs = (data.schedules ?? []).flatMap((item, index) =>
-      atPath(p('schedules', index), scheduleFields, () => scheduleConfigsOf(item)).map((config) => ({ config, index })),
+      atPath(itemPath(p('schedules'), index, item), scheduleFields, () => scheduleConfigsOf(item)).map((config) => ({
+        config,
+        index,
+      })),
     );
     scheduleConfigs.forEach(({ config: s, index }, i) => {
-      const path = p('schedules', index);
+      const path = itemPath(p('schedules'), index, data.schedules![index]);
       const location =
         s.storageLocation === undefined
           ? undefined
@@ -284,6 +352,12 @@ export class BackupStack extends Construct {
         throw new ConfigError(
           configPath(path, 'storageLocation'),
           `'${s.storageLocation}' is not a storage location of this config; use one of ${release.storageLocations.map((l) => `'${l.name}'`).join(', ')}`,
+        );
+      }
+      if (!location && defaultLocation.accessMode === 'ReadOnly') {
+        throw new ConfigError(
+          configPath(path, 'storageLocation'),
+          `is not set, so backups go to the default location, which is ReadOnly (a restore-only cluster): name a ReadWrite location, or leave schedules out here (docs/pitfalls.md#restore-only)`,
         );
       }
       if (location && location.accessMode === 'ReadOnly') {
@@ -309,7 +383,7 @@ export class BackupStack extends Construct {
           allowTtlShorterThanCadence: s.allowTtlShorterThanCadence,
           allowTtlWithoutReactionTime: s.allowTtlWithoutReactionTime,
           includedNamespaces: s.includedNamespaces,
-          excludedNamespaces: s.excludedNamespaces,
+          excludedNamespaces: excludedWithScratch(s),
           includedResources: s.includedResources,
           excludedResources: s.excludedResources,
           includeClusterResources: s.includeClusterResources,
@@ -414,7 +488,7 @@ export class BackupStack extends Construct {
     ];
     const restoreConfigs = data.restores ?? (schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
     restoreConfigs.forEach((rc, i) => {
-      const path = p('restores', i);
+      const path = itemPath(p('restores'), i, rc);
       const taken = (name: string) => {
         const other = restores.findIndex((x) => x.name === name);
         if (other >= 0) {
@@ -518,6 +592,17 @@ export class BackupStack extends Construct {
     });
     this.restores = restores;
     this.unprotectedNamespaces = unprotected;
+    // the stack's own scratch namespaces a schedule names explicitly (a '*' or glob schedule leaves them out by
+    // itself): the fix is in the schedule the user wrote, not in a declaration the stack made
+    for (const [ns, reason] of Object.entries(unprotected)) {
+      if (Object.prototype.hasOwnProperty.call(data.unprotectedNamespaces ?? {}, ns)) continue;
+      const i = schedules.findIndex((s) => !s.paused && s.protectsVolumesIn(ns));
+      if (i < 0) continue;
+      throw new ConfigError(
+        configPath(itemPath(p('schedules'), i, (data.schedules ?? [])[i]), 'includedNamespaces'),
+        `names '${ns}', the stack's own ${reason.split(';')[0]}: backing it up keeps copies nobody restores; leave it out (docs/pitfalls.md#coverage)`,
+      );
+    }
 
     // CSI: the snapshot-controller and the VolumeSnapshotClass
     const c = data.csi ?? {};
@@ -572,7 +657,10 @@ export class BackupStack extends Construct {
         runbookUrl: alertRunbookUrl(runbookRepository),
         kubeStateMetrics: a.kubeStateMetrics && { ...a.kubeStateMetrics },
         ruleNamespace: a.namespace,
-        ruleSelectorLabels: a.ruleSelectorLabels,
+        // a Prometheus ruleSelector stated explicitly: the rule carries the labels it states unless told otherwise
+        ruleSelectorLabels:
+          a.ruleSelectorLabels ??
+          (a.prometheusRuleSelector?.ruleSelector ? labelsStatedBy(a.prometheusRuleSelector.ruleSelector) : undefined),
         routingLabels: a.routingLabels,
         backupDurationWarning: toDuration(a.backupDurationWarning, p('alerts', 'backupDurationWarning')),
         name: a.name,
@@ -635,8 +723,31 @@ export class BackupStack extends Construct {
       return list.length ? list : undefined;
     };
     const applicationsChart = new FolderChart(this, 'applications');
+    // one name per Application: they all live in ArgoCD's namespace
+    const appNames = new Map<string, string>();
+    for (const [key, name, used] of [
+      ['crds', argocd.crds?.name ?? 'backup-crds', true],
+      ['csiSnapshots', argocd.csiSnapshots?.name ?? 'csi-snapshots', !!this.snapshots],
+      ['velero', argocd.velero?.name ?? 'velero', true],
+      ['root', argocd.root?.name ?? 'velero-cdk8s', !placement],
+    ] as const) {
+      if (!used) continue;
+      const other = appNames.get(appName(name));
+      if (other) {
+        throw new ConfigError(
+          p('argocd', key, 'name'),
+          `'${name}' is the name of the ${other} Application too (${p('argocd', other, 'name')}, or its default); ArgoCD holds both in one namespace: give each its own (docs/pitfalls.md#argocd-application)`,
+        );
+      }
+      appNames.set(appName(name), key);
+    }
+    // each Application's mistakes named by their config path (`argocd.repository.repoURL`, `argocd.velero.syncWave`)
+    const at =
+      <P, T>(key: string, Kind: new (scope: Construct, id: string, props: P) => T) =>
+      (scope: Construct, id: string, props: P): T =>
+        argocdAt(base, key, () => new Kind(scope, id, props));
     const applications: (ArgoCdApplication | CrdApplication)[] = [
-      new CrdApplication(applicationsChart, 'Crds', {
+      at('crds', CrdApplication)(applicationsChart, 'Crds', {
         ...common,
         release,
         additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
@@ -647,7 +758,7 @@ export class BackupStack extends Construct {
     ];
     if (this.snapshots?.rendersObjects) {
       applications.push(
-        new ArgoCdApplication(applicationsChart, 'CsiSnapshots', {
+        at('csiSnapshots', ArgoCdApplication)(applicationsChart, 'CsiSnapshots', {
           ...common,
           name: appName(argocd.csiSnapshots?.name ?? 'csi-snapshots'),
           folder: 'csi-snapshots',
@@ -662,7 +773,7 @@ export class BackupStack extends Construct {
       );
     }
     applications.push(
-      new ArgoCdApplication(applicationsChart, 'Velero', {
+      at('velero', ArgoCdApplication)(applicationsChart, 'Velero', {
         ...common,
         name: appName(argocd.velero?.name ?? 'velero'),
         folder: 'velero',
@@ -679,7 +790,7 @@ export class BackupStack extends Construct {
     if (!placement) {
       // applied once by hand (`kubectl apply -f dist/bootstrap/`): the app of apps that syncs dist/applications/
       const bootstrap = new FolderChart(this, 'bootstrap');
-      new ArgoCdApplication(bootstrap, 'Root', {
+      at('root', ArgoCdApplication)(bootstrap, 'Root', {
         ...common,
         name: argocd.root?.name ?? 'velero-cdk8s',
         folder: 'applications',

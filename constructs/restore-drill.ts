@@ -25,6 +25,7 @@ import { promDuration } from '../lib/units/duration';
 import { bundleDrillRunner } from '../lib/drill/drill-bundle';
 import { recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel } from '../lib/kube/names';
+import { looksLikeGlob } from '../lib/schedule/namespace-glob';
 import { metricsFor } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AdditionalAlertRules } from '../lib/alerts/rule-kit';
@@ -272,11 +273,12 @@ export class RestoreDrill extends Construct {
 
     // ---- what is restored
     const namespaces = [...(props.namespaces ?? schedule.includedNamespaces)];
-    if (namespaces.includes('*')) {
+    // a glob (`app-*`) names no namespace to restore either
+    if (namespaces.some((n) => n === '*' || looksLikeGlob(n))) {
       throw new Error(
         props.namespaces
           ? `${subject}: namespaces must be named, '*' is not allowed`
-          : `${subject}: schedule '${schedule.name}' includes every namespace ('*'); name the namespaces to restore with 'namespaces'`,
+          : `${subject}: schedule '${schedule.name}' includes ${namespaces.includes('*') ? "every namespace ('*')" : `namespaces by glob (${namespaces.filter(looksLikeGlob).join(', ')})`}; name the namespaces to restore with 'namespaces'${namespaces.includes('*') ? '' : ' (docs/pitfalls.md#namespace-globs)'}`,
       );
     }
     if (namespaces.length === 0) throw new Error(`${subject}: no namespace to restore; set 'namespaces'`);

@@ -142,6 +142,11 @@ export interface VeleroReleaseProps extends PodOptions, ServerDefaultsOptions, I
   /** Object store of the default BackupStorageLocation (named `default`). */
   readonly storage: StorageProfile;
   /**
+   * Access mode of the default location: `ReadOnly` on a restore-only cluster (Velero's disaster-recovery
+   * guide), which then takes no schedule. @default 'ReadWrite'
+   */
+  readonly storageAccessMode?: 'ReadWrite' | 'ReadOnly';
+  /**
    * Existing Secret holding the AWS-style credentials file.
    * @default { name: 'cloud-credentials', key: 'cloud' }; with `installedBy: helm`, name = the chart's `<fullname>`
    */
@@ -332,7 +337,11 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     this.renderRbac();
     if (props.renderLocalStackCredentials) this.renderLocalStackSecret();
 
-    this.defaultStorageLocation = this.addBackupStorageLocation('default', { profile: props.storage, default: true });
+    this.defaultStorageLocation = this.addBackupStorageLocation('default', {
+      profile: props.storage,
+      default: true,
+      accessMode: props.storageAccessMode,
+    });
     if (this.csiEnabled) {
       this.defaultSnapshotLocation = new VolumeSnapshotLocation(this, 'VolumeSnapshotLocation', {
         release: this,

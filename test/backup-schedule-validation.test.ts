@@ -139,7 +139,7 @@ describe('validation: cron and ttl', () => {
 
   test('ttl shorter than the cadence', () => {
     expect(error({ schedule: '0 3 * * 0', ttl: '72h' })).toBe(
-      "schedule 'daily': ttl '3d' is shorter than the longest interval between runs of '0 3 * * 0' (7d), which leaves times with no restore point; raise ttl to at least 7d, or set allowTtlShorterThanCadence",
+      "schedule 'daily': ttl '72h' is shorter than the longest interval between runs of '0 3 * * 0' (168h), which leaves times with no restore point; raise ttl to at least '168h', or set allowTtlShorterThanCadence",
     );
   });
 

@@ -81,7 +81,7 @@ describe('restores', () => {
     [
       'an unknown schedule',
       { restores: [{ name: 'x', schedule: 'hourly', target: { kind: 'cluster' } }] },
-      "restores[0].schedule: 'hourly' is not a schedule of this config; use one of 'daily', 'weekly'",
+      "restores[0] 'x'.schedule: 'hourly' is not a schedule of this config; use one of 'daily', 'weekly'",
     ],
     [
       'two scenarios of one name',
@@ -91,12 +91,12 @@ describe('restores', () => {
           { name: 'x', target: { kind: 'namespace', namespace: 'apps' } },
         ],
       },
-      "restores[1].name: 'x' is taken by another scenario",
+      "restores[1] 'x'.name: 'x' is taken by another scenario",
     ],
     [
       'a target kind that does not exist',
       { restores: [{ name: 'x', target: { kind: 'pvcs', namespace: 'apps' } }] },
-      "restores[0].target.kind: must be one of 'pvc', 'namespace', 'namespace-into', 'cluster', got 'pvcs'",
+      "restores[0] 'x'.target.kind: must be one of 'pvc', 'namespace', 'namespace-into', 'cluster', got 'pvcs'",
     ],
   ])('%s is refused naming its path', (_, extra, message) => {
     expect(failure({ csi: CSI_OK, schedules: [DAILY, WEEKLY], ...(extra as object) })).toContain(message);
@@ -105,21 +105,25 @@ describe('restores', () => {
 
 describe('a mistake inside a union is one line, from the branch it meant', () => {
   test.each<[string, unknown, string]>([
-    ['a scenario without a target', { restores: [{ name: 'x' }] }, 'restores[0].target: is required; give a value'],
+    [
+      'a scenario without a target',
+      { restores: [{ name: 'x' }] },
+      "restores[0] 'x'.target: is required; give a value (docs/pitfalls.md#config-schema)",
+    ],
     [
       'a rebuild with a name',
       { restores: [{ rebuild: {}, name: 'x' }] },
-      'restores[0].name: is not a field here; valid fields: rebuild',
+      "restores[0] 'x'.name: is not a field here; valid fields: rebuild (docs/pitfalls.md#config-schema)",
     ],
     [
       'a pvc target without its pvc',
       { restores: [{ name: 'x', target: { kind: 'pvc', namespace: 'apps' } }] },
-      'restores[0].target.pvc: is required; give a value',
+      "restores[0] 'x'.target.pvc: is required; give a value (docs/pitfalls.md#config-schema)",
     ],
     [
       'a Helm release name that is a number',
       { release: { installedBy: { kind: 'helm', releaseName: 5 } } },
-      'release.installedBy.releaseName: must be a string, got 5',
+      'release.installedBy.releaseName: must be a string, got 5 (docs/pitfalls.md#config-schema)',
     ],
   ])('%s', (_, extra, message) => {
     expect(failure({ csi: CSI_OK, schedules: [DAILY, WEEKLY], ...(extra as object) })).toBe(message);

@@ -96,6 +96,26 @@ describe('the same top-level mistake', () => {
   });
 });
 
+test.each([
+  [
+    'a syntax error',
+    'export const SEED_CONFIG = {',
+    'export const SEED_CONFIG = {;',
+    /^main\.ts:\d+:\d+: .+ \(TypeScript syntax; `npm run typecheck` shows every error\)$/,
+  ],
+  [
+    'no main export',
+    'export function main(',
+    'export function notMain(',
+    /^main\.ts: exports no 'main' function; .* \(docs\/pitfalls\.md#entry\)$/,
+  ],
+])('%s in the entry is one line naming main.ts, not an internal error', (_, from, to, message) => {
+  breakMain(from, to);
+  const r = run(process.execPath, ['scripts/synth.mjs']);
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toMatch(message);
+});
+
 test('an internal error (a TypeError) says it is a bug and where it happened', () => {
   breakMain('export const SEED_CONFIG', '(undefined as unknown as () => void)();\nexport const SEED_CONFIG');
   const r = run(process.execPath, ['scripts/synth.mjs']);

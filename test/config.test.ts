@@ -121,26 +121,30 @@ describe('a mistake names its path', () => {
       { ttl: Duration.minutes(30) },
       "schedules[2] 'weekly'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
     ],
-    ['a day unit', { ttl: '30d' }, "schedules[2].ttl: '30d' is not a Go duration"],
+    ['a day unit', { ttl: '30d' }, "schedules[2] 'weekly'.ttl: '30d' is not a Go duration"],
     [
       'a string for a list',
       { includedNamespaces: 'pihole' },
-      "schedules[2].includedNamespaces: must be an array of strings, got 'pihole'",
+      "schedules[2] 'weekly'.includedNamespaces: must be an array of strings, got 'pihole'",
     ],
-    ['a typo', { tll: '1h' }, "schedules[2].tll: is not a field here; did you mean 'ttl'?"],
+    ['a typo', { tll: '1h' }, "schedules[2] 'weekly'.tll: is not a field here; did you mean 'ttl'?"],
     [
       'a Duration of NaN hours',
       { ttl: Duration.hours(NaN) },
-      'schedules[2].ttl: must be a Duration of a finite amount, e.g. Duration.hours(720), got Duration of NaN hours',
+      "schedules[2] 'weekly'.ttl: must be a Duration of a finite amount, e.g. Duration.hours(720), got Duration of NaN hours",
     ],
     [
       'an object shaped like a Duration',
       { ttl: { amount: 3, unit: 'hours' } },
-      "schedules[2].ttl: must be a Go duration string such as '720h' (or a cdk8s Duration)",
+      "schedules[2] 'weekly'.ttl: must be a Go duration string such as '720h' (or a cdk8s Duration)",
     ],
     ['a bad cron', { schedule: '0 2 * *' }, "schedules[2] 'weekly'.schedule: '0 2 * *' is not valid"],
-    ['a missing storage location', { storageLocation: 'offsite' }, "schedules[2].storageLocation: 'offsite' is not"],
-    ['a drill of every namespace', { drill: {} }, "schedules[2].drill: restore drill 'restore-drill-weekly'"],
+    [
+      'a missing storage location',
+      { storageLocation: 'offsite' },
+      "schedules[2] 'weekly'.storageLocation: 'offsite' is not",
+    ],
+    ['a drill of every namespace', { drill: {} }, "schedules[2] 'weekly'.drill: restore drill 'restore-drill-weekly'"],
   ])('%s', (_what, third, message) => {
     expect(failure(() => stackOf(withThird(third)))).toContain(message);
   });
@@ -180,7 +184,7 @@ describe('a mistake names its path', () => {
           { provider: 'backblaze-b2', bucket: 'velero-x', prefix: 'p', name: 'copy' },
         ],
       },
-      "storageLocations[1]: location 'copy' writes bucket 'velero-x' prefix 'p', and so does location 'default'",
+      "storageLocations[1] 'copy': location 'copy' writes bucket 'velero-x' prefix 'p', and so does location 'default'",
     ],
     [
       'a reason left empty',
@@ -196,7 +200,7 @@ describe('a mistake names its path', () => {
     const yaml =
       "csi: { preventVolumeModeConversion: false, volumeSnapshotClass: { driver: csi.san.synology.com } }\nschedules:\n  - { name: a, schedule: '0 2 * * *', includedNamespaces: pihole }\n";
     expect(failure(() => parseConfigText(yaml, 'velero-cdk8s.yaml'))).toBe(
-      "velero-cdk8s.yaml: schedules[0].includedNamespaces: must be an array of strings, got 'pihole'",
+      "velero-cdk8s.yaml: schedules[0] 'a'.includedNamespaces: must be an array of strings, got 'pihole' (docs/pitfalls.md#config-schema)",
     );
   });
 

@@ -168,7 +168,7 @@ describe('checks across the fleet', () => {
     [
       'a name that is not a DNS label',
       [{ name: 'Prod', server: 'https://a:6443' }],
-      "clusters[0].name: 'Prod' is not a DNS-1123 label",
+      "clusters[0] 'Prod'.name: 'Prod' is not a DNS-1123 label",
     ],
     [
       'a name taken twice',
@@ -176,7 +176,7 @@ describe('checks across the fleet', () => {
         { name: 'a', server: 'https://a:6443' },
         { name: 'a', server: 'https://b:6443' },
       ],
-      "clusters[1].name: 'a' is clusters[0]'s name too",
+      "clusters[1] 'a'.name: 'a' is the name of clusters[0] 'a' too",
     ],
     [
       'two clusters on one API server',
@@ -184,12 +184,12 @@ describe('checks across the fleet', () => {
         { name: 'a', storageLocations: [b2('a')] },
         { name: 'b', storageLocations: [b2('b')] },
       ],
-      "clusters[1].server: 'https://kubernetes.default.svc' is clusters[0]'s API server too",
+      "clusters[1] 'b'.server: 'https://kubernetes.default.svc' is the API server of clusters[0] 'a' too",
     ],
     [
       'restoresFrom naming no cluster',
       [{ name: 'a', server: 'https://a:6443', restoresFrom: 'z' }],
-      "clusters[0].restoresFrom: 'z' is not a cluster of this fleet",
+      "clusters[0] 'a'.restoresFrom: 'z' is not a cluster of this fleet",
     ],
     ['an empty fleet', [], 'clusters: is empty'],
   ])('%s', (_what, clusters, message) => {
@@ -209,7 +209,7 @@ describe('checks across the fleet', () => {
       ]),
     );
     expect(message).toBe(
-      "clusters[1]: cluster 'b': schedules[0] 'x'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
+      "clusters[1] 'b': schedules[0] 'x'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
     );
   });
 });

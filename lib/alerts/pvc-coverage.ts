@@ -3,7 +3,9 @@ import type { AlertRule, AlertTestCase } from './promtool';
 import { HOUR, type AlertContext, type ProvenRule, veleroCli, firstSteps, labels } from './rule-kit';
 import { constant, change, series, caseOf } from './promtool-cases';
 import { promDuration } from '../units/duration';
+import { globExample } from '../schedule/namespace-glob';
 import {
+  alsoUncoveredMatcher,
   protectedNamespaces,
   uncoveredNamespaceMatcher,
   uncoveredNamespaces,
@@ -25,13 +27,15 @@ export function coverageRule(
   const uncovered = uncoveredNamespaces(schedules, unprotectedNamespaces);
   const matcher = uncoveredNamespaceMatcher(schedules, unprotectedNamespaces);
   if (matcher === undefined) return undefined;
+  const also = alsoUncoveredMatcher(uncovered);
   const p = protectedNamespaces(schedules);
   const covered =
     [...(p.everyOtherNamespace ? ['every namespace not excluded'] : []), ...p.namespaces].join(', ') || 'none';
   const alert = 'PVCNotCoveredByBackup';
   const rule: AlertRule = {
     alert,
-    expr: `max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_info${matcher ? `{${matcher}}` : ''})`,
+    // an exclusion glob inside an included glob (`app-*` minus `app-test-*`) is a second selector, or-ed
+    expr: `max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_info${matcher ? `{${matcher}}` : ''}${also ? ` or kube_persistentvolumeclaim_info{${also}}` : ''})`,
     for: promDuration(COVERAGE_FOR),
     labels: labels(ctx, 'warning'),
     annotations: {
@@ -52,7 +56,7 @@ export function coverageRule(
   while (exempt.includes(example)) example += '-x';
   let unnamed = 'unlisted-app';
   while (uncovered.kind === 'only' && uncovered.namespaces.includes(unnamed)) unnamed += '-x';
-  const silentNamespaces = uncovered.kind === 'only' ? [unnamed] : exempt;
+  const silentNamespaces = uncovered.kind === 'only' ? [unnamed, ...(uncovered.except ?? [])] : exempt;
   const pvc = (ns: string) =>
     series('kube_persistentvolumeclaim_info', {
       job: 'kube-state-metrics',
@@ -67,6 +71,16 @@ export function coverageRule(
       firing: [{ namespace: example, persistentvolumeclaim: 'data' }],
     })),
   ];
+  if (uncovered.kind === 'allExcept' && uncovered.alsoUncovered?.length) {
+    const inside = globExample(uncovered.alsoUncovered[0]);
+    tests.push(
+      caseOf(`${alert}: a PVC in '${inside}', excluded inside an included glob, fires`, rule, 2 * HOUR, (step) => ({
+        series: [{ series: pvc(inside), values: constant(1, step) }],
+        evalAt: 90 * 60,
+        firing: [{ namespace: inside, persistentvolumeclaim: 'data' }],
+      })),
+    );
+  }
   if (silentNamespaces.length) {
     tests.push(
       caseOf(`${alert}: PVCs in ${silentNamespaces.join(', ')} stay silent`, rule, 2 * HOUR, (step) => ({

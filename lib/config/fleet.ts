@@ -6,9 +6,9 @@
  * write the same bucket + prefix (velero#627, #5509; checked in constructs/backup-fleet.ts on the resolved
  * locations).
  */
-import { ConfigError, configPath } from './validate';
+import { ConfigError, configPath, itemPath } from './validate';
 import type { BackupStackConfig, ClusterConfig, StackConfig, StorageLocationConfig } from './types';
-import { DEFAULT_STORAGE_LOCATIONS, resolveLocations } from './locations';
+import { canonicalUrl, DEFAULT_STORAGE_LOCATIONS, resolveLocations } from './locations';
 
 /** ArgoCD's own cluster. */
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
@@ -51,27 +51,31 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
   const names = new Map<string, string>();
   const servers = new Map<string, string>();
   clusters.forEach((c, i) => {
-    const path = configPath('clusters', i);
+    const path = itemPath('clusters', i, c);
     const taken = names.get(c.name);
     if (taken)
-      throw new ConfigError(configPath(path, 'name'), `'${c.name}' is ${taken}'s name too; cluster names are unique`);
+      throw new ConfigError(
+        configPath(path, 'name'),
+        `'${c.name}' is the name of ${taken} too; cluster names are unique`,
+      );
     names.set(c.name, path);
     const server = c.server ?? IN_CLUSTER_SERVER;
-    const other = servers.get(server);
+    // one API server, however it is spelled (`https://K.lan:6443/` is `https://k.lan:6443`)
+    const other = servers.get(canonicalUrl(server));
     if (other) {
       throw new ConfigError(
         configPath(path, 'server'),
-        `'${server}' is ${other}'s API server too${c.server ? '' : " (the default, ArgoCD's own cluster)"}; two clusters on one API server would fight over one velero namespace: give each cluster its server as registered in ArgoCD`,
+        `'${server}' is the API server of ${other} too${c.server ? '' : " (the default, ArgoCD's own cluster)"}; two clusters on one API server would fight over one velero namespace: give each cluster its server as registered in ArgoCD (docs/pitfalls.md#fleet-servers)`,
       );
     }
-    servers.set(server, path);
+    servers.set(canonicalUrl(server), path);
   });
   const own = (c: ClusterConfig): StackConfig => {
     return deepMerge(shared as StackConfig, omit(c, ['name', 'server', 'restoresFrom', 'restoresFromCredential']));
   };
   const merged = new Map(clusters.map((c) => [c.name, own(c)]));
   return clusters.map((c, i) => {
-    const path = configPath('clusters', i);
+    const path = itemPath('clusters', i, c);
     let stack = merged.get(c.name)!;
     if (c.restoresFromCredential && c.restoresFrom === undefined) {
       throw new ConfigError(

@@ -5,7 +5,7 @@
  * cluster sees another's location only as `ReadOnly` (docs/pitfalls.md#default-bsl).
  */
 import { StorageProfile } from '../storage/storage-profile';
-import { ConfigError, configPath } from './validate';
+import { ConfigError, configPath, itemPath } from './validate';
 import type { StorageLocationConfig } from './types';
 
 /** The default storage location when a config gives none: the LocalStack test rig. */
@@ -122,7 +122,7 @@ export function resolveLocations(
   const resolved: ResolvedLocation[] = [];
   const names = new Map<string, string>();
   locations.forEach((location, i) => {
-    const path = configPath(base, i);
+    const path = itemPath(base, i, location);
     const isDefault = i === defaultIndex;
     const name = location.name ?? (isDefault ? 'default' : undefined);
     if (name === undefined)
@@ -146,12 +146,7 @@ export function resolveLocations(
       );
     names.set(name, path);
     const accessMode = location.accessMode ?? 'ReadWrite';
-    if (isDefault && accessMode === 'ReadOnly') {
-      throw new ConfigError(
-        configPath(path, 'accessMode'),
-        "the default location takes the schedules' backups and must be 'ReadWrite'; add the read-only one as a further location",
-      );
-    }
+    // a ReadOnly default is a restore-only cluster (Velero's DR guide): BackupStack refuses schedules that write to it
     if (isDefault && location.credential) {
       throw new ConfigError(
         configPath(path, 'credential'),
@@ -165,9 +160,23 @@ export function resolveLocations(
 
 /** Where a location writes: endpoint, bucket and prefix, as one key (two writers of one key clash). */
 export function locationKey(profile: StorageProfile): string {
-  const endpoint = profile.config.s3Url ?? 'aws-s3';
+  const endpoint = profile.config.s3Url === undefined ? 'aws-s3' : canonicalUrl(profile.config.s3Url);
   const prefix = (profile.prefix ?? '').replace(/^\/+|\/+$/g, '');
   return `${endpoint}|${profile.bucket}|${prefix}`;
+}
+
+/**
+ * One spelling per endpoint: scheme and host lower-cased, the scheme's default port and trailing slashes dropped
+ * (WHATWG URL, as Go's net/url and the AWS SDK resolve them), so `https://minio.lan`, `https://minio.lan/` and
+ * `https://MINIO.lan:443` are one endpoint (docs/pitfalls.md#default-bsl).
+ */
+export function canonicalUrl(url: string): string {
+  try {
+    const u = new URL(url.trim());
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}${u.search}`;
+  } catch {
+    return url.trim();
+  }
 }
 
 /** `s3://bucket/prefix` for messages. */
@@ -196,7 +205,7 @@ export function assertOneWriterPerLocation(
     if (first) {
       throw new ConfigError(
         h.path,
-        `${h.label} writes ${describeLocation(h.location.profile)}, and so does ${first.label} (${first.path}); Velero needs one writer per location (velero#627, #5509): ${fix}`,
+        `${h.label} writes ${describeLocation(h.location.profile)}, and so does ${first.label} (${first.path}); Velero needs one writer per location (velero#627, #5509): ${fix} (docs/pitfalls.md#one-writer)`,
       );
     }
     seen.set(key, h);

@@ -146,7 +146,7 @@ export interface ReleaseConfig extends PodOptionsConfig {
   /** Server resources. @default requests 100m / 256Mi, limits 1000m / 512Mi */
   readonly resources?: ResourcesConfig;
   /** Server `--log-level`. @default 'info' */
-  readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'panic';
   /** Metrics Service and ServiceMonitor. @default {} (every field at its default) */
   readonly metrics?: {
     /** Render a ServiceMonitor. @default true */
@@ -651,6 +651,7 @@ export interface DashboardConfig {
 /** An ArgoCD Application-level sync option (docs/upstream-facts.md#argocd-sync). */
 export type SyncOption =
   | 'ServerSideApply=true'
+  | 'Replace=true'
   | 'CreateNamespace=true'
   | 'PruneLast=true'
   | 'ApplyOutOfSyncOnly=true'
@@ -805,6 +806,13 @@ export interface StackConfig {
   readonly heartbeat?: HeartbeatConfig;
   /** ArgoCD: repository, project, waves, sync options. @default {} (every field at its default) */
   readonly argocd?: ArgoCdConfig;
+  /**
+   * Namespaces that usually belong to another tenant (`monitoring`, `cert-manager`, ...) but are this stack's
+   * here: release.namespace (or csi.namespace with createNamespace) may then be one, and the stack renders its
+   * Namespace object (docs/pitfalls.md#foreign-namespace).
+   * @default []
+   */
+  readonly ownedNamespaces?: readonly DnsLabel[];
 }
 
 /** One cluster of a fleet: its name, API server, and what differs from the shared config. */

@@ -8,9 +8,10 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { Duration } from 'cdk8s';
-import { formatGoDuration, parseGoDuration } from '../units/duration';
+import { parseGoDuration, shortGoDuration } from '../units/duration';
 import { describeValue, millisOf } from '../validation/props';
 import schema from '../../velero-cdk8s.config.schema.json';
+import { checkUrlSecrets } from './consumer-rules';
 import type { BackupStackConfig, DurationValue } from './types';
 
 /** A mistake in the config: `path` is where (`schedules[2].ttl`), the message says what and the fix. */
@@ -30,11 +31,28 @@ export function configPath(...parts: readonly (string | number)[]): string {
   for (const p of parts) {
     if (typeof p === 'number') out += `[${p}]`;
     else if (p === '') continue;
-    // a name, or a path made by configPath already (`schedules[2]`, `release.nodeAgent`)
-    else if (/^[A-Za-z_$][\w$]*(\[\d+\]|\.[A-Za-z_$][\w$]*)*$/.test(p)) out += out ? `.${p}` : p;
+    // a name, or a path made by configPath/itemPath already (`schedules[2]`, `schedules[2] 'daily'`, `release.nodeAgent`)
+    else if (/^[A-Za-z_$][\w$]*(\[\d+\]( '[^']*')?|\.[A-Za-z_$][\w$]*)*$/.test(p)) out += out ? `.${p}` : p;
     else out += `[${JSON.stringify(p)}]`;
   }
   return out;
+}
+
+/**
+ * The path of a list item, with its name when it has one: `schedules[1] 'weekly-cluster-resources'`, so a
+ * message names the item, not only its index (`schedules[1] 'weekly-cluster-resources'.ttl: ...`).
+ */
+export function itemPath(list: string, index: number, item: unknown): string {
+  const name = nameOf(item);
+  return `${configPath(list, index)}${name === undefined ? '' : ` '${name}'`}`;
+}
+
+/** The name of a list item, when it is a short plain string. */
+function nameOf(item: unknown): string | undefined {
+  // a schedule, location, hook, restore or cluster by its name; a volume (or volume reference) by its PVC
+  const named = item as { name?: unknown; pvc?: unknown } | null;
+  const name = named?.name ?? named?.pvc;
+  return typeof name === 'string' && name !== '' && name.length <= 63 && !/['\s]/.test(name) ? name : undefined;
 }
 
 const isDuration = (v: object): v is Duration =>
@@ -49,16 +67,30 @@ const quote = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.s
  * else that is not JSON (a function, a class instance, `undefined` in a list, NaN) is refused with its path.
  * Keys whose value is `undefined` are dropped, as `JSON.stringify` would.
  */
-export function normaliseConfig(value: unknown, path = ''): unknown {
+export function normaliseConfig(value: unknown, path = '', ancestors: readonly object[] = []): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ConfigError(path, `must be a finite number, got ${value}`);
     return value;
   }
+  // a config object that contains itself (`c.release.self = c.release`), or absurd nesting: named by path, not a stack
+  // overflow (docs/pitfalls.md#yaml)
+  const inner = (v: object): readonly object[] => {
+    if (ancestors.includes(v)) {
+      throw new ConfigError(
+        path,
+        'refers to itself (an object inside its own value); give the value once (docs/pitfalls.md#yaml)',
+      );
+    }
+    if (ancestors.length >= 32) {
+      throw new ConfigError(path, 'is nested deeper than 32 levels, which no field is (docs/pitfalls.md#yaml)');
+    }
+    return [...ancestors, v];
+  };
   if (Array.isArray(value)) {
     return value.map((item, i) => {
       if (item === undefined) throw new ConfigError(configPath(path, i), 'is undefined; remove it or give a value');
-      return normaliseConfig(item, configPath(path, i));
+      return normaliseConfig(item, itemPath(path, i, item), inner(value));
     });
   }
   if (typeof value === 'object') {
@@ -70,7 +102,7 @@ export function normaliseConfig(value: unknown, path = ''): unknown {
           `must be a Duration of a finite amount, e.g. Duration.hours(720), got ${describeValue(value)}`,
         );
       }
-      return formatGoDuration(value);
+      return shortGoDuration(value);
     }
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
@@ -83,7 +115,7 @@ export function normaliseConfig(value: unknown, path = ''): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue;
-      out[k] = normaliseConfig(v, configPath(path, k));
+      out[k] = normaliseConfig(v, configPath(path, k), inner(value));
     }
     return out;
   }
@@ -237,16 +269,28 @@ function typePhrase(node: Json | undefined, fallback: string): string {
     .join(' or ');
 }
 
-/** One ajv error as one line that names the field, the bad value and what would be valid. */
+/** Where the schema's rules are explained; every schema message ends with it (unless it names its own). */
+const SCHEMA_DOC = '(docs/pitfalls.md#config-schema)';
+
+/** One ajv error as one line that names the field, the bad value and what would be valid, with its doc. */
 function describe(e: ErrorObject, data: unknown): ConfigError {
+  const c = describeError(e, data);
+  return c.problem.includes('docs/') ? c : new ConfigError(c.path, `${c.problem} ${SCHEMA_DOC}`);
+}
+
+function describeError(e: ErrorObject, data: unknown): ConfigError {
   const parts = e.instancePath
     .split('/')
     .slice(1)
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   let value: unknown = data;
-  for (const p of parts) value = (value as Record<string | number, unknown>)?.[p];
-  const path = configPath(...parts);
+  let path = '';
+  for (const p of parts) {
+    const parent = value as Record<string | number, unknown> | undefined;
+    value = parent?.[p];
+    path = typeof p === 'number' && Array.isArray(parent) ? itemPath(path, p, value) : configPath(path, p);
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
@@ -281,7 +325,12 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
       const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [
         (e.params as { allowedValue?: unknown }).allowedValue,
       ];
-      return new ConfigError(path, `must be one of ${allowed.map(quote).join(', ')}, got ${quote(value)}`);
+      // a long list (ArgoCD's sync options) names the first few and where the rest are: one line under 300 characters
+      const shown =
+        allowed.length > 8
+          ? [...allowed.slice(0, 6).map(quote), '... (velero-cdk8s.config.schema.json)']
+          : allowed.map(quote);
+      return new ConfigError(path, `must be one of ${shown.join(', ')}, got ${quote(value)}`);
     }
     case 'pattern': {
       const pattern = (e.params as { pattern: string }).pattern;
@@ -289,7 +338,10 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
         try {
           parseGoDuration(value);
         } catch (err) {
-          return new ConfigError(path, `${(err as Error).message} (docs/pitfalls.md#ttl)`);
+          return new ConfigError(
+            path,
+            `${(err as Error).message} (docs/pitfalls.md#${path.endsWith('.ttl') ? 'ttl' : 'durations'})`,
+          );
         }
       }
       if (pattern.startsWith('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')) {
@@ -316,7 +368,15 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
  */
 export function validateConfigData(data: unknown, source?: string): BackupStackConfig {
   const validate = compiled();
-  if (validate(data)) return data as BackupStackConfig;
+  if (validate(data)) {
+    try {
+      checkUrlSecrets(data);
+    } catch (e) {
+      if (e instanceof ConfigError && source) e.message = `${source}: ${e.message}`;
+      throw e;
+    }
+    return data as BackupStackConfig;
+  }
   const errors = resolveUnions(validate.errors ?? [], data);
   // the branches of a union each refuse a `kind` with their own const: one line with every allowed value
   const allowedAt = new Map<string, unknown[]>();
@@ -409,14 +469,16 @@ export function atPath<T>(path: string, fields: readonly string[], build: () => 
     // a field, or a field's nested field (`volumeSnapshotClass.driver`, `tolerations[0].value`, `backupPVC['x']`)
     const field = /^([A-Za-z]+)((?:\[\d+\]|\.[A-Za-z][A-Za-z0-9]*|\['[^']*'\])*)(?: ([\s\S]*))?$/.exec(rest);
     if (field && field[3] && fields.includes(field[1])) {
-      const doc = FIELD_DOCS[field[1]];
+      const doc = FIELD_DOCS[`${field[1]}${field[2]}`] ?? FIELD_DOCS[field[1]];
       const link = doc && !field[3].includes('docs/') ? ` (${doc})` : '';
       const where = name ? `${path}${name}.${field[1]}` : configPath(path, field[1]);
       const err = new ConfigError(`${where}${field[2]}`, `${field[3]}${link}`);
       err.cause = e;
       throw err;
     }
-    const err = new ConfigError(path, message);
+    // `schedules[2] 'daily'` names the item already: `schedule 'daily': ` would say it twice
+    const named = subject?.[1] !== undefined && path.endsWith(` '${subject[1]}'`);
+    const err = new ConfigError(path, named ? rest : message);
     err.cause = e;
     throw err;
   }

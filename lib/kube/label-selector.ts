@@ -97,3 +97,16 @@ export function checkSelector(subject: string, field: string, selector: LabelSel
     }
   });
 }
+
+/**
+ * The smallest labels `selector` selects, when it states them: its matchLabels plus the first value of each `In`
+ * expression; undefined when it states none (`{}`, or only `Exists`/`NotIn`/`DoesNotExist`) or the result does not
+ * match (e.g. an `In` contradicted by a `NotIn`).
+ */
+export function labelsStatedBy(selector: LabelSelector): Record<string, string> | undefined {
+  const labels: Record<string, string> = { ...(selector.matchLabels ?? {}) };
+  for (const e of selector.matchExpressions ?? []) {
+    if (e.operator === 'In' && e.values?.length && labels[e.key] === undefined) labels[e.key] = e.values[0];
+  }
+  return Object.keys(labels).length && selectorMatches(selector, labels) ? labels : undefined;
+}

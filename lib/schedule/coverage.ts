@@ -8,6 +8,7 @@
  * Resources-only schedules (e.g. the seed's `weekly-cluster-resources`) don't protect volume data.
  */
 import { assertDnsLabel } from '../kube/names';
+import { globRegexSource, isNamespaceGlob, namespacePatternMatches } from './namespace-glob';
 
 /** What coverage needs of a schedule (`BackupSchedule` has all of it). */
 export interface CoverageSchedule {
@@ -40,18 +41,25 @@ export const coverageOf = isNamespaceProtected;
 
 /**
  * The set of namespaces whose PVCs are NOT covered (and not declared deliberately unprotected), in a
- * form a PromQL label matcher can express. Velero namespace filters are exact names or `*` (all), so
- * the uncovered set is either a finite list or "every namespace except a finite list".
+ * form a PromQL label matcher can express. Velero namespace filters are exact names, globs (`kube-*`, each taken
+ * as one entry that stands for what it matches) or `*` (all), so the uncovered set is either a finite list or
+ * "every namespace except a finite list".
  */
 export type UncoveredNamespaces =
   /** Every namespace is uncovered (no schedule protects volumes, nothing declared). */
   | { readonly kind: 'all' }
   /** No namespace can be uncovered (e.g. a `*` schedule with volume protection and no exclusions). */
   | { readonly kind: 'none' }
-  /** Exactly these namespaces are uncovered. */
-  | { readonly kind: 'only'; readonly namespaces: readonly string[] }
-  /** Every namespace except these (covered or declared unprotected) is uncovered. */
-  | { readonly kind: 'allExcept'; readonly namespaces: readonly string[] };
+  /**
+   * Exactly these namespaces are uncovered, but for `except` (named namespaces, protected or declared, that an
+   * uncovered glob matches: `*` minus `app-*`, with `app-one` backed up by another schedule).
+   */
+  | { readonly kind: 'only'; readonly namespaces: readonly string[]; readonly except?: readonly string[] }
+  /**
+   * Every namespace except these (covered or declared unprotected) is uncovered; and, inside them, the namespaces
+   * of `alsoUncovered` (globs a schedule excludes within a glob it includes: `app-*` minus `app-test-*`).
+   */
+  | { readonly kind: 'allExcept'; readonly namespaces: readonly string[]; readonly alsoUncovered?: readonly string[] };
 
 /** Every namespace named in the schedules' filters (not `*`), sorted. */
 function namedNamespaces(schedules: readonly CoverageSchedule[], extra: readonly string[] = []): string[] {
@@ -60,17 +68,26 @@ function namedNamespaces(schedules: readonly CoverageSchedule[], extra: readonly
     for (const ns of [...s.includedNamespaces, ...s.excludedNamespaces]) if (ns !== '*') named.add(ns);
   }
   for (const ns of named) {
-    assertDnsLabel('coverage: namespace', ns);
+    // a glob (`kube-*`) stands for the namespaces it matches: checked once, as one entry (namespace-glob.ts)
+    if (!isNamespaceGlob(ns)) assertDnsLabel('coverage: namespace', ns);
   }
   return [...named].sort();
 }
 
 /** A namespace name that appears in no list: it stands for every namespace the config doesn't name. */
 function unnamedNamespace(named: readonly string[]): string {
-  let unnamed = 'velero-cdk8s-any-other-namespace';
-  while (named.includes(unnamed)) unnamed += '-x';
-  return unnamed;
+  const globs = named.filter(isNamespaceGlob);
+  const taken = (n: string) => named.includes(n) || globs.some((g) => namespacePatternMatches(g, n));
+  for (const start of ['velero-cdk8s-any-other-namespace', '0-velero-cdk8s-probe', 'z9']) {
+    let unnamed = start;
+    for (let i = 0; i < 5 && taken(unnamed); i++) unnamed += '-x';
+    if (!taken(unnamed)) return unnamed;
+  }
+  return 'velero-cdk8s-any-other-namespace';
 }
+
+/** A PromQL regex alternative for a namespace entry: a name as is, a glob as its regex (`kube-*` -> `kube-.*`). */
+const regexOf = (ns: string) => (isNamespaceGlob(ns) ? globRegexSource(ns) : ns);
 
 /** The namespaces whose volumes are protected: the named ones, and whether every other namespace is too. */
 export interface ProtectedNamespaces {
@@ -103,10 +120,19 @@ export function uncoveredNamespaces(
   const declared = new Set(unprotectedNamespaces);
   if (isNamespaceProtected(schedules, unnamed).protected) {
     const uncovered = sorted.filter((ns) => !declared.has(ns) && !isNamespaceProtected(schedules, ns).protected);
-    return uncovered.length ? { kind: 'only', namespaces: uncovered } : { kind: 'none' };
+    const globs = uncovered.filter(isNamespaceGlob);
+    const except = sorted.filter(
+      (ns) => !isNamespaceGlob(ns) && !uncovered.includes(ns) && globs.some((g) => namespacePatternMatches(g, ns)),
+    );
+    if (!uncovered.length) return { kind: 'none' };
+    return except.length ? { kind: 'only', namespaces: uncovered, except } : { kind: 'only', namespaces: uncovered };
   }
   const exempt = sorted.filter((ns) => declared.has(ns) || isNamespaceProtected(schedules, ns).protected);
-  return exempt.length ? { kind: 'allExcept', namespaces: exempt } : { kind: 'all' };
+  const also = sorted.filter((ns) => isNamespaceGlob(ns) && !exempt.includes(ns));
+  if (!exempt.length) return { kind: 'all' };
+  return also.length
+    ? { kind: 'allExcept', namespaces: exempt, alsoUncovered: also }
+    : { kind: 'allExcept', namespaces: exempt };
 }
 
 /**
@@ -126,8 +152,18 @@ export function uncoveredNamespaceMatcher(
     case 'none':
       return undefined;
     case 'only':
-      return `namespace=~"${u.namespaces.join('|')}"`;
+      return `namespace=~"${u.namespaces.map(regexOf).join('|')}"${u.except ? `,namespace!~"${u.except.join('|')}"` : ''}`;
     case 'allExcept':
-      return `namespace!~"${u.namespaces.join('|')}"`;
+      return `namespace!~"${u.namespaces.map(regexOf).join('|')}"`;
   }
+}
+
+/**
+ * The second selector's matcher of an `allExcept` set with `alsoUncovered` globs (`namespace=~"app-test-.*"`), to
+ * be or-ed with `uncoveredNamespaceMatcher`'s; undefined when there are none.
+ */
+export function alsoUncoveredMatcher(u: UncoveredNamespaces): string | undefined {
+  return u.kind === 'allExcept' && u.alsoUncovered?.length
+    ? `namespace=~"${u.alsoUncovered.map(regexOf).join('|')}"`
+    : undefined;
 }

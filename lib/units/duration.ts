@@ -92,6 +92,16 @@ export function formatGoDuration(d: Duration): string {
   return `${hours > 0n ? `${hours}h` : ''}${minutes % 60n}m${secondsText}`;
 }
 
+/**
+ * The shortest Go duration string of `d`, as a user writes it: `720h`, `1h30m`, `10m`, `90s` (formatGoDuration
+ * without its zero tail). Velero parses it back to the same value; messages advise in this form, never in days.
+ */
+export function shortGoDuration(d: Duration): string {
+  return formatGoDuration(d)
+    .replace(/h0m0s$/, 'h')
+    .replace(/([hm\d])m0s$/, '$1m');
+}
+
 function invalid(s: string, why: string): Error {
   return new Error(`'${s}' is not a Go duration: ${why}`);
 }

@@ -34,6 +34,7 @@ const RELEASE_PROPS: PropSpec = {
   uploaderType: 'string?',
   repositoryMaintenance: 'object?',
   storage: 'object',
+  storageAccessMode: 'string?',
   credentials: 'object?',
   renderLocalStackCredentials: 'boolean?',
   csiSnapshots: 'boolean?',

@@ -17,6 +17,28 @@
  * - dates: the tag's commit date in vmware-tanzu/velero.
  */
 
+/**
+ * Every Velero release tag of the lines above (git tags of velero-io/velero without -rc, read 2026-12-08), so a
+ * `release.version` that does not exist is refused before the image pull fails (docs/pitfalls.md#release-tags).
+ */
+// renovate: datasource=github-tags depName=velero-io/velero
+export const VELERO_RELEASE_TAGS: readonly string[] = [
+  'v1.14.0',
+  'v1.14.1',
+  'v1.15.0',
+  'v1.15.1',
+  'v1.15.2',
+  'v1.16.0',
+  'v1.16.1',
+  'v1.16.2',
+  'v1.17.0',
+  'v1.17.1',
+  'v1.17.2',
+  'v1.18.0',
+  'v1.18.1',
+  'v1.18.2',
+];
+
 /** One supported Velero minor line. */
 export interface VeleroLine {
   /** `1.15` */

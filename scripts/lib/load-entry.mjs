@@ -144,7 +144,7 @@ function build(options, outfile, extra, more = () => ({})) {
   const { buildSync } = nodeRequire('esbuild');
   const { withDrill, ...esbuildOptions } = options;
   const drill = withDrill ? drillRunner(buildSync) : undefined;
-  const result = buildSync({
+  const result = buildOrOneLine(buildSync, {
     ...esbuildOptions,
     ...(drill ? { define: { __VELERO_CDK8S_DRILL_RUNNER__: JSON.stringify(drill.text) } } : {}),
     absWorkingDir: root,
@@ -155,7 +155,7 @@ function build(options, outfile, extra, more = () => ({})) {
     target: 'node24',
     sourcemap: 'external',
     sourcesContent: false,
-    logLevel: 'error',
+    logLevel: 'silent',
     metafile: true,
     write: false,
   });
@@ -165,6 +165,18 @@ function build(options, outfile, extra, more = () => ({})) {
   const stamp = { inputs, hash, packageFiles, ...more(result.metafile) };
   writeAtomically(`${outfile}.sources.json`, JSON.stringify(stamp));
   return stamp;
+}
+
+/** esbuild's build, its first error as one `file:line:col: text` line (not esbuild's multi-line drawing). */
+function buildOrOneLine(buildSync, options) {
+  try {
+    return buildSync(options);
+  } catch (e) {
+    const first = e?.errors?.[0];
+    if (!first) throw e;
+    const at = first.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
+    throw new EntryError(`${at}${first.text} (TypeScript syntax; \`npm run typecheck\` shows every error)`);
+  }
 }
 
 const isBuiltin = (id) => id.startsWith('node:') || builtinModules.includes(id);
@@ -360,13 +372,35 @@ export function runEntry(entry, run) {
     process.exitCode = 1;
   };
   try {
-    const code = run(loadEntry(entry));
+    const code = run(withNamedExports(entry, loadEntry(entry)));
     // a command that runs child processes (prove-alerts) returns a promise of its exit code
     if (code && typeof code.then === 'function') code.then((c) => (process.exitCode = c), fail);
     else process.exitCode = code;
   } catch (e) {
     fail(e);
   }
+}
+
+/** A mistake in the entry file itself (a syntax error, a missing export): the user's, reported as one line. */
+class EntryError extends Error {
+  name = 'EntryError';
+}
+
+/**
+ * The entry's exports, where a function the command needs and the entry does not export (`main` of a user's
+ * --entry file) throws an EntryError naming the entry, instead of "TypeError: main is not a function" (a bug?).
+ */
+function withNamedExports(entry, exports) {
+  return new Proxy(exports, {
+    get(target, name) {
+      if (typeof name !== 'string' || name in target) return target[name];
+      return () => {
+        throw new EntryError(
+          `${entry}: exports no '${name}' function; export it, e.g. export function ${name}(options) { ... } as main.ts does (docs/pitfalls.md#entry)`,
+        );
+      };
+    },
+  });
 }
 
 /** Errors that are bugs in velero-cdk8s rather than a mistake in the config. */
@@ -397,12 +431,46 @@ export function reportError(e) {
       (place.length ? ` (${place.join(', ')})` : '') +
       '; VELERO_CDK8S_DEBUG=1 prints the whole stack';
   } else {
-    text = user ? `${where(user)}: ${error.message}` : error.message;
+    // a config mistake found by the stack is named by its path (ConfigError `path`): point at the value's own line
+    const line = user && typeof error.path === 'string' ? valueLine(user.file, error.path) : undefined;
+    text = user ? `${user.file}:${line ?? user.line}: ${error.message}` : error.message;
   }
   if (process.env.VELERO_CDK8S_DEBUG === '1') {
     text += `\n${error.name}: ${error.message}\n${frames.map((f) => `    at ${f.fn ? `${f.fn} ` : ''}(${f.file ? where(f) : f.raw})`).join('\n')}`;
   }
   return text;
+}
+
+/**
+ * The line of the value at config `path` (`schedules[1] 'weekly'.ttl`) in the user's TypeScript `file`, found
+ * in order: each key (`ttl:`) and each item by its name (`name: 'weekly'`) after the previous one (else anywhere); undefined
+ * unless the last part is found (then the caller keeps the line that built the stack).
+ */
+function valueLine(file, path) {
+  let lines;
+  try {
+    lines = readFileSync(join(root, file), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const esc = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const parts = [...path.matchAll(/([A-Za-z_$][\w$]*)|\[\d+\](?: '([^']*)')?|\["([^"]*)"\]/g)]
+    .map((m) => m[1] ?? m[3] ?? (m[2] !== undefined ? { item: m[2] } : undefined))
+    .filter((x) => x !== undefined);
+  let at = 0;
+  let found = false;
+  for (const part of parts) {
+    const re =
+      typeof part === 'string'
+        ? new RegExp(`(^|[\\s{,])['"]?${esc(part)}['"]?\\s*:`)
+        : new RegExp(`\\bname\\s*:\\s*['"\`]${esc(part.item)}['"\`]`);
+    // after the previous part, else anywhere (a const defined above the config, e.g. main.ts's SEED_SCHEDULES)
+    let i = lines.findIndex((l, n) => n >= at && re.test(l));
+    if (i < 0) i = lines.findIndex((l) => re.test(l));
+    found = i >= 0;
+    if (found) at = i;
+  }
+  return found ? at + 1 : undefined;
 }
 
 let appMap;

@@ -8,7 +8,6 @@ import type {
   RestoreScenarioConfig,
   ScheduleConfig,
   StackConfig,
-  VolumeConfig,
 } from '../lib/config/types';
 import {
   atPath,
@@ -28,7 +27,7 @@ import { FolderChart, UnsyncedFolderChart } from '../lib/output/folder-chart';
 import { isCdk8sWriting, registerStackCharts } from '../lib/output/layout';
 import { renderCharts } from '../lib/output/output';
 import type { OutputCheck } from '../lib/output/synth';
-import { quantityBytes, type PlanInput } from '../lib/plan/plan';
+import type { PlanInput } from '../lib/plan/plan';
 import { alertRunbookUrl } from '../lib/restore/runbook';
 import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
@@ -144,22 +143,6 @@ function refuseWithoutDriver(c: CsiConfig, p: (...parts: (string | number)[]) =>
   if (clsField !== undefined) throw new ConfigError(p('csi', 'volumeSnapshotClass', clsField), fix);
 }
 
-/** A volume's size is a Kubernetes quantity of whole bytes (the plan sums them), named by its path and PVC. */
-function checkVolumeSize(v: VolumeConfig, path: string): void {
-  try {
-    quantityBytes(v.size, 'size');
-  } catch (e) {
-    const unit = /^(\d+(?:\.\d+)?)([KMGTPE])B$/i.exec(v.size);
-    const fix = unit
-      ? `write '${unit[1]}${unit[2].toUpperCase()}i' (binary, as PVCs do) or '${unit[1]}${unit[2].toUpperCase()}'`
-      : "use e.g. '50Gi' or '500M'";
-    throw new ConfigError(
-      `${path} '${v.namespace}/${v.pvc}'.size`,
-      `${(e as Error).message.replace(/^size /, '').replace(/; use e\.g\. .*$/, '')}; ${fix} (docs/pitfalls.md#volume-size)`,
-    );
-  }
-}
-
 /**
  * One cluster's whole Velero backup and disaster-recovery stack from one `StackConfig` (issue 16): the
  * release and its storage locations, every schedule with its drill, the alerts, the CSI snapshot stack,
@@ -240,7 +223,6 @@ export class BackupStack extends Construct {
     const data = validateConfig(config) as StackConfig;
     checkConsumerRules(data, p);
     this.config = data;
-    (data.volumes ?? []).forEach((v, i) => checkVolumeSize(v, p('volumes', i)));
     const r = data.release ?? {};
     const argocd = data.argocd ?? {};
     const repository = {

@@ -22,6 +22,7 @@ const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
 const UPSTREAM_WORDS: Record<string, string> = {
   INFO: 'a log level Velero refuses, quoted as bad input (docs/pitfalls.md#log-level)',
   CRC32: "velero-plugin-for-aws's default checksumAlgorithm",
+  CRC64NVME: 'a checksumAlgorithm the AWS SDK accepts (velero-plugin-for-aws)',
   CRON_TZ: "the cron time-zone prefix of Velero's cron parser",
   FILE_PER_APP: "a cdk8s YamlOutputType member (the App's output layouts the stack refuses or supports)",
   FILE_PER_RESOURCE: 'a cdk8s YamlOutputType member',

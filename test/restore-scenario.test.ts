@@ -373,12 +373,12 @@ describe("Velero's restore rules at synth, with the config path and the item", (
     [
       "a drill mixing '*' with kinds",
       seed({ schedules: [dailyWithDrill({ includedResources: ['*', 'persistentvolumeclaims'] })] }),
-      "schedules[0].drill.includedResources: ['*', 'persistentvolumeclaims'] mixes '*' with names; Velero takes '*' only alone: write ['*'], or list the names (docs/pitfalls.md#includes-excludes)",
+      "schedules[0] 'daily-critical-pvcs'.drill.includedResources: ['*', 'persistentvolumeclaims'] mixes '*' with names; Velero takes '*' only alone: write ['*'], or list the names (docs/pitfalls.md#includes-excludes)",
     ],
     [
       'a drill restoring nodes',
       seed({ schedules: [dailyWithDrill({ includedResources: ['persistentvolumeclaims', 'nodes'] })] }),
-      "schedules[0].drill.includedResources: ['persistentvolumeclaims', 'nodes'] holds 'nodes', which Velero never restores (the Restore ends FailedValidation); drop it (docs/pitfalls.md#includes-excludes)",
+      "schedules[0] 'daily-critical-pvcs'.drill.includedResources: ['persistentvolumeclaims', 'nodes'] holds 'nodes', which Velero never restores (the Restore ends FailedValidation); drop it (docs/pitfalls.md#includes-excludes)",
     ],
     [
       'an inspection copy into ArgoCD',

@@ -101,27 +101,31 @@ describe('the drill and the explicit schedules', () => {
 
 describe('a retention that cannot be expanded is refused at its path', () => {
   test.each([
-    ['ttl with retention', { ttl: '720h' }, "schedules[0].ttl: '720h' cannot go with retention"],
+    ['ttl with retention', { ttl: '720h' }, "schedules[0] 'apps'.ttl: '720h' cannot go with retention"],
     [
       'a fraction',
       { retention: { daily: 1.5 } },
-      "schedules[0].retention: daily must be a whole number of restore points, got '1.5'",
+      "schedules[0] 'apps'.retention: daily must be a whole number of restore points, got '1.5'",
     ],
     [
       'nothing kept',
       { retention: { daily: 0 } },
-      'schedules[0].retention: keeps nothing; give at least one period a count',
+      "schedules[0] 'apps'.retention: keeps nothing; give at least one period a count",
     ],
     [
       'no single time',
       { schedule: '0 */6 * * *' },
-      "schedules[0].schedule: '0 */6 * * *' must name one minute and one hour for retention",
+      "schedules[0] 'apps'.schedule: '0 */6 * * *' must name one minute and one hour for retention",
     ],
-    ['@every', { schedule: '@every 24h' }, "schedules[0].schedule: '@every 24h' must name one minute and one hour"],
+    [
+      '@every',
+      { schedule: '@every 24h' },
+      "schedules[0] 'apps'.schedule: '@every 24h' must name one minute and one hour",
+    ],
     [
       'a last restore point that leaves no time to react',
       { retention: { daily: 2 } },
-      'schedules[0].retention: daily keeps its last restore point 48h, less than a day after VeleroBackupDelayed; keep at least 3 daily backups',
+      "schedules[0] 'apps'.retention: daily keeps its last restore point 48h, less than a day after VeleroBackupDelayed; keep at least 3 daily backups",
     ],
   ])('%s', (_name, change, message) => {
     const got = failure([{ ...SET, ...change } as ScheduleConfig]);

@@ -17,7 +17,11 @@ import { globRegexSource, namespaceEntryProblem, namespacePatternMatches } from 
 
 const B2 = [{ provider: 'backblaze-b2', bucket: 'velero-backups-homelab' }] as const;
 const stackOf = (config: StackConfig) =>
-  new BackupStack(new App(), 'Stack', { storageLocations: B2, csi: { preventVolumeModeConversion: false }, ...config });
+  new BackupStack(new App(), 'Stack', {
+    storageLocations: B2,
+    csi: { preventVolumeModeConversion: false, volumeSnapshotClass: { driver: 'csi.san.synology.com' } },
+    ...config,
+  });
 
 describe('Velero namespace globs (gobwas/glob, includes_excludes.go)', () => {
   test.each([
@@ -191,7 +195,7 @@ test.each([
 test('a restore-only cluster renders its one location ReadOnly, as the default', () => {
   const stack = new BackupStack(new App(), 'Stack', {
     storageLocations: [{ provider: 'backblaze-b2', bucket: 'velero-backups-homelab', accessMode: 'ReadOnly' }],
-    csi: { preventVolumeModeConversion: false },
+    csi: { preventVolumeModeConversion: false, volumeSnapshotClass: { driver: 'csi.san.synology.com' } },
   });
   expect(stack.storageLocations.map((l) => [l.name, l.accessMode, l.isDefault])).toEqual([
     ['default', 'ReadOnly', true],

@@ -17,17 +17,26 @@ volumes:
 `;
 
 test.each([
-  ['20GB', "'20GB' is not a Kubernetes storage quantity; write '20Gi' (binary, as PVCs do) or '20G'"],
-  ['1.5tb', "'1.5tb' is not a Kubernetes storage quantity; write '1.5Ti' (binary, as PVCs do) or '1.5T'"],
-  ['20 Gi', "'20 Gi' is not a Kubernetes storage quantity; use e.g. '50Gi' or '500M'"],
-  ['100m', "'100m' is not a whole number of bytes of at least 1; use e.g. '50Gi' or '500M'"],
+  [
+    '20GB',
+    "'20GB' is not the size of a volume (a positive Kubernetes quantity); write '20Gi' (binary, as PVCs do) or '20G'",
+  ],
+  [
+    '1.5tb',
+    "'1.5tb' is not the size of a volume (a positive Kubernetes quantity); write '1.5Ti' (binary, as PVCs do) or '1.5T'",
+  ],
+  [
+    '20 Gi',
+    "'20 Gi' is not the size of a volume (a positive Kubernetes quantity); write it as the PVC requests it, e.g. '50Gi'",
+  ],
+  ['100m', "'100m' is not a whole number of bytes of at least 1; write it as the PVC requests it, e.g. '50Gi'"],
 ])('size %j', (size, problem) => {
   const file = join(dir, `${size.replace(/\W/g, '_')}.yaml`);
   writeFileSync(file, config(size));
   const out = join(dir, `out-${size.replace(/\W/g, '_')}`);
   const errors: string[] = [];
   const code = synthConfig(file, { outDir: out }, { log: () => undefined, error: (l) => errors.push(l) });
-  const line = `${file}: volumes[1] 'forgejo/data-forgejo-postgresql-0'.size: ${problem} (docs/pitfalls.md#volume-size)`;
+  const line = `${file}: volumes[1] 'data-forgejo-postgresql-0'.size: ${problem} (docs/pitfalls.md#plan-inputs)`;
   expect([code, errors, existsSync(out)]).toEqual([1, [line], false]);
   expect(line.length - file.length).toBeLessThan(300);
 });

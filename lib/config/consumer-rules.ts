@@ -399,16 +399,19 @@ export function checkConsumerRules(config: StackConfig, p: (...parts: (string | 
   const minor = veleroMinor(config.release?.version ?? VELERO_VERSION);
   (config.schedules ?? []).forEach((s, i) => checkHooks(s, itemPath(p('schedules'), i, s), minor));
   (config.volumes ?? []).forEach((v, i) => {
-    try {
-      if (v.size.trim().startsWith('-')) throw new Error('negative');
-      Quantity.parse(v.size);
-    } catch {
-      fail(
-        configPath(itemPath(p('volumes'), i, v), 'size'),
-        `'${v.size}' is not the size of a volume (a positive Kubernetes quantity); write it as the PVC requests it, e.g. '50Gi'`,
-        'plan-inputs',
-      );
-    }
+    // what the plan sums: a Kubernetes quantity of whole bytes, at least one (lib/plan/plan.ts quantityBytes)
+    const q = Quantity.tryParse(v.size);
+    if (q && q.isWhole && !q.isNegative && !q.isZero) return;
+    // `20GB` is the usual slip: say the quantity that was meant (binary, as PVCs request, or decimal)
+    const unit = /^(\d+(?:\.\d+)?)([KMGTPE])B$/i.exec(v.size.trim());
+    const fix = unit
+      ? `write '${unit[1]}${unit[2].toUpperCase()}i' (binary, as PVCs do) or '${unit[1]}${unit[2].toUpperCase()}'`
+      : "write it as the PVC requests it, e.g. '50Gi'";
+    const what =
+      q && !q.isNegative
+        ? 'a whole number of bytes of at least 1'
+        : 'the size of a volume (a positive Kubernetes quantity)';
+    fail(configPath(itemPath(p('volumes'), i, v), 'size'), `'${v.size}' is not ${what}; ${fix}`, 'plan-inputs');
   });
   (config.restores ?? []).forEach((r, i) => {
     const title = (r as { title?: string }).title;

@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { PLACEHOLDER_REPO_URL } from '../lib/argocd/argocd-settings';
 import { fleetClusters, type FleetCluster } from '../lib/config/fleet';
 import { assertOneWriterPerLocation, resolveLocations } from '../lib/config/locations';
 import type { BackupStackConfig } from '../lib/config/types';
@@ -93,7 +94,7 @@ export class BackupFleet implements RenderedConfig {
 
     const argocd = this.config.argocd ?? {};
     const repository = {
-      repoURL: argocd.repository?.repoURL ?? 'https://github.com/homelab/velero-cdk8s.git',
+      repoURL: argocd.repository?.repoURL ?? PLACEHOLDER_REPO_URL,
       targetRevision: argocd.repository?.targetRevision ?? 'HEAD',
       distPath: argocd.repository?.distPath ?? 'dist',
     };

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PLACEHOLDER_REPO_URL } from '../lib/argocd/argocd-settings';
 import type { VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
 import type {
   BackupStackConfig,
@@ -226,7 +227,7 @@ export class BackupStack extends Construct {
     const r = data.release ?? {};
     const argocd = data.argocd ?? {};
     const repository = {
-      repoURL: argocd.repository?.repoURL ?? 'https://github.com/homelab/velero-cdk8s.git',
+      repoURL: argocd.repository?.repoURL ?? PLACEHOLDER_REPO_URL,
       targetRevision: argocd.repository?.targetRevision ?? 'HEAD',
       distPath: argocd.repository?.distPath ?? 'dist',
     };
@@ -820,6 +821,7 @@ export class BackupStack extends Construct {
       snapshotControllerNamespace: this.snapshots?.namespace,
       csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
       csiDriverMissing: this.csiDriverMissing,
+      repositoryMissing: data.argocd?.repository?.repoURL === undefined,
       runbooks: {
         distPath: clusterRepository.distPath,
         csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),

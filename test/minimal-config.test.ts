@@ -4,6 +4,7 @@
  * counts no provisioner as snapshot-capable, so it fires for every PVC only CSI snapshots would protect. Once through
  * the real CLI (a YAML file, child processes), once in-process through BackupStack.
  */
+import { NO_REPOSITORY_WARNING } from '../lib/plan/plan';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,9 +89,10 @@ describe('the minimal config through the CLI (YAML file, child processes)', () =
     expect(section('Off-site status')).toContain('No CSI driver named, so volume data is not backed up by snapshots.');
   });
 
-  test('npm run synth prints the warning, and nothing else on stderr', () => {
+  test('npm run synth prints the warnings (no CSI driver, no Git repository), and nothing else on stderr', () => {
     expect(synth.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^synth: WARNING: No CSI driver named, so/),
+      `synth: WARNING: ${NO_REPOSITORY_WARNING}`,
     ]);
     expect(synth.stderr).toContain(NO_DRIVER_PLAN_WARNING);
   });

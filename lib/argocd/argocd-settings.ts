@@ -18,6 +18,12 @@
  */
 import { stringify } from 'yaml';
 
+/**
+ * The repository the Applications sync when the config names none: a placeholder, never a user's repository. The
+ * plan warns while it is in use (docs/pitfalls.md#argocd-repository).
+ */
+export const PLACEHOLDER_REPO_URL = 'https://github.com/homelab/velero-cdk8s.git';
+
 /** velero.io kinds that only the server (or the restore drill) creates; none may ever be rendered into a synced folder. */
 export const VELERO_RUNTIME_KINDS = [
   'Backup',

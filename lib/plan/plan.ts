@@ -98,6 +98,11 @@ export interface PlanInput {
    * at the top, in its CSI and off-site sections, and `npm run plan` prints the warning (planWarnings). @default false
    */
   readonly csiDriverMissing?: boolean;
+  /**
+   * The config names no `argocd.repository.repoURL`: the Applications sync a placeholder; the plan warns at the top
+   * and `npm run plan` prints it (planWarnings). @default false
+   */
+  readonly repositoryMissing?: boolean;
   /** Where the snapshot-controller runs (the alert runbooks' log commands). @default 'kube-system' */
   readonly snapshotControllerNamespace?: string;
   /** Namespace of ArgoCD, for the exclusion check. @default 'argocd' */
@@ -495,8 +500,15 @@ const NO_DRIVER_FIX =
 
 /** What the plan must say before anything else, one line each (BACKUP-PLAN.md's top, `npm run plan`'s output). */
 export function planWarnings(input: PlanInput): string[] {
-  return input.csiDriverMissing ? [`${NO_DRIVER_WARNING} ${NO_DRIVER_FIX}`] : [];
+  return [
+    ...(input.csiDriverMissing ? [`${NO_DRIVER_WARNING} ${NO_DRIVER_FIX}`] : []),
+    ...(input.repositoryMissing ? [NO_REPOSITORY_WARNING] : []),
+  ];
 }
+
+/** The warning of a config that names no Git repository (docs/pitfalls.md#argocd-repository). */
+export const NO_REPOSITORY_WARNING =
+  "No Git repository named (`argocd.repository.repoURL`), so the Applications point at a placeholder and ArgoCD syncs nothing of yours, and every alert's `runbook_url` links there. Set `argocd.repository: { repoURL: <the repository holding this dist/>, targetRevision: <its branch> }` (docs/pitfalls.md#argocd-repository).";
 
 /** The report's "CSI snapshots" section: the driver, the class, where snapshots live, and the stack's notes. */
 function csiStorageSection(csi: CsiStorageSummary | undefined, driverMissing = false): string[] {

@@ -30,6 +30,7 @@ import {
 } from '../lib/storage/csi-drivers';
 import {
   checkSnapshotterCompatibility,
+  nearestKnownSnapshotterVersion,
   defaultSnapshotterVersion,
   snapshotterSuitsVelero,
   VELERO_GROUP_SNAPSHOT_API,
@@ -511,6 +512,17 @@ export class CsiSnapshotStack extends Construct {
   public readonly backupAnnotations: Readonly<Record<string, string>>;
   private readonly labels: Record<string, string>;
 
+  /**
+   * The release whose facts the checks use: the version itself, or, when the stack deploys neither the controller
+   * nor the CRDs (`controller` and `crds` 'existing'), the nearest known release for a version it does not know: the
+   * cluster's own older snapshot-controller is valid input (docs/pitfalls.md#existing-snapshot-controller).
+   */
+  private factsVersion(props: CsiSnapshotStackProps): string {
+    const crds = props.crds ?? (this.controller === 'existing' ? 'existing' : 'managed');
+    if (this.controller !== 'existing' || crds !== 'existing') return this.version;
+    return nearestKnownSnapshotterVersion(this.version) ?? this.version;
+  }
+
   constructor(scope: Construct, id: string, props: CsiSnapshotStackProps = {}) {
     super(scope, id);
     checkStackProps(props);
@@ -526,7 +538,7 @@ export class CsiSnapshotStack extends Construct {
       props.snapshotterSidecarVersion ?? (knownSidecars.length === 1 ? knownSidecars[0].sidecar : undefined);
     try {
       this.compatibility = checkSnapshotterCompatibility({
-        version: this.version,
+        version: this.factsVersion(props),
         sidecarVersion: this.snapshotterSidecarVersion,
         preventVolumeModeConversion: props.preventVolumeModeConversion,
       });

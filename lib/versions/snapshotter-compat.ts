@@ -246,6 +246,25 @@ export function isKnownSnapshotterVersion(version: string): version is KnownSnap
   return (KNOWN_SNAPSHOTTER_VERSIONS as readonly string[]).includes(version);
 }
 
+/**
+ * The known release whose facts stand for a version this stack does not deploy (an existing controller with the
+ * cluster's own CRDs, e.g. an older distribution's v6): the version itself when known; else, for an older version, the
+ * oldest known release (v1 API, no sourceVolumeMode rule, no groupsnapshot v1beta2, as before v8); for a newer one,
+ * the newest. Undefined for a tag that is not vX.Y.Z.
+ */
+export function nearestKnownSnapshotterVersion(version: string): KnownSnapshotterVersion | undefined {
+  if (isKnownSnapshotterVersion(version)) return version;
+  const core = versionCore(version);
+  if (!core) return undefined;
+  const parts = (v: string) => v.slice(1).split('.').map(Number);
+  const cmp = (a: string, b: string) => {
+    const [x, y] = [parts(a), parts(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  };
+  const known = [...KNOWN_SNAPSHOTTER_VERSIONS].sort(cmp);
+  return cmp(core, known[0]) < 0 ? known[0] : known[known.length - 1];
+}
+
 /** The release facts for `version`; throws naming the known versions when there are none. */
 export function snapshotterRelease(version: string): SnapshotterRelease {
   if (!isKnownSnapshotterVersion(version)) {

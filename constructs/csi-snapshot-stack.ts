@@ -537,11 +537,23 @@ export class CsiSnapshotStack extends Construct {
     this.snapshotterSidecarVersion =
       props.snapshotterSidecarVersion ?? (knownSidecars.length === 1 ? knownSidecars[0].sidecar : undefined);
     try {
-      this.compatibility = checkSnapshotterCompatibility({
-        version: this.factsVersion(props),
+      const facts = this.factsVersion(props);
+      const checked = checkSnapshotterCompatibility({
+        version: facts,
         sidecarVersion: this.snapshotterSidecarVersion,
         preventVolumeModeConversion: props.preventVolumeModeConversion,
       });
+      // the plan names the cluster's own release, and the release whose facts stood for it
+      this.compatibility =
+        facts === this.version
+          ? checked
+          : {
+              ...checked,
+              message: checked.message.replace(
+                `snapshotter ${facts}`,
+                `snapshotter ${this.version} (checked as ${facts})`,
+              ),
+            };
     } catch (e) {
       throw new Error(`csi snapshot stack: ${(e as Error).message}`, { cause: e });
     }

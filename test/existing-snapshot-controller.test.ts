@@ -34,8 +34,13 @@ test.each([
   expect(nearestKnownSnapshotterVersion(version)).toBe(known);
 });
 
-test.each([['v6.3.3'], ['v8.9.0']])('an existing controller with existing CRDs at %s renders', (version) => {
+test.each([
+  ['v6.3.3', 'v7.0.2'],
+  ['v8.9.0', 'v8.6.0'],
+])('an existing controller with existing CRDs at %s renders, its plan naming it (checked as %s)', (version, facts) => {
   expect(refusal({ controller: 'existing', crds: 'existing', version })).toBeUndefined();
+  const stack = stackOf({ controller: 'existing', crds: 'existing', version });
+  expect(stack.snapshots?.compatibility.message).toContain(`snapshotter ${version} (checked as ${facts})`);
 });
 
 test.each([

@@ -9,10 +9,24 @@
 // timings (VELERO_CDK8S_TIMINGS=1, one extra run per round) and jest's per-file durations.
 // Options: --runs N, --skip-template (skip the slow ts-node toolchain T), --skip-test (skip `npm test`),
 // --skip-ci (skip timing CI's parts in a fresh clone, see ciParts).
+// Set-up: the package as a user installs it (scripts/lib/install-package.mjs: `npm pack`, the tarball installed
+// offline into a fresh project), with examples/b2-homelab.yaml as its velero-cdk8s.yaml and, in a second
+// project sharing its node_modules, the seed's config (examples/seed.ts) as its main.ts.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { installPackage, seedMainTs } from './lib/install-package.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -25,6 +39,26 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const cdk8s = join(root, 'node_modules', '.bin', 'cdk8s');
 const out = (name) => join(work, name);
 let round = 0;
+
+/** The installed package's projects: `yaml` (velero-cdk8s.yaml) and `ts` (main.ts, node_modules linked). */
+function installedProjects() {
+  const yaml = installPackage(root, work);
+  copyFileSync(join(root, 'examples', 'b2-homelab.yaml'), join(yaml, 'velero-cdk8s.yaml'));
+  const ts = join(work, 'project-main-ts');
+  mkdirSync(ts);
+  symlinkSync(join(yaml, 'node_modules'), join(ts, 'node_modules'));
+  writeFileSync(join(ts, 'main.ts'), seedMainTs(root));
+  return { yaml, ts };
+}
+let installed;
+try {
+  console.error('bench: packing and installing the package into a fresh project');
+  installed = installedProjects();
+} catch (e) {
+  rmSync(work, { recursive: true, force: true });
+  throw e;
+}
+const installedBin = join('node_modules', '.bin', 'velero-cdk8s');
 
 const commands = [
   {
@@ -48,6 +82,21 @@ const commands = [
     label: '`node scripts/synth.mjs` (what `npm run synth` runs, without npm)',
     cmd: [process.execPath, 'scripts/synth.mjs', '--out', out('synth-node')],
     output: 'synth-node',
+  },
+  {
+    key: 'installedYaml',
+    label:
+      'the installed package, YAML config: `node node_modules/.bin/velero-cdk8s synth --config velero-cdk8s.yaml` (examples/b2-homelab.yaml); target ≤ 1.3× F',
+    cmd: [process.execPath, installedBin, 'synth', '--config', 'velero-cdk8s.yaml', '--out', out('installed-yaml')],
+    cwd: installed.yaml,
+  },
+  {
+    key: 'installedTs',
+    label:
+      "the installed package, the seed's main.ts: `node node_modules/.bin/velero-cdk8s synth` (no --config); target ≤ 1.5× F",
+    cmd: [process.execPath, installedBin, 'synth', '--out', out('installed-ts')],
+    cwd: installed.ts,
+    output: 'installed-ts',
   },
   {
     key: 'synthOff',
@@ -150,9 +199,9 @@ const fleetTargets = (m, target) => {
   ];
 };
 
-function run(cmd, env = {}) {
+function run(cmd, env = {}, cwd = root) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '', ...env } });
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, encoding: 'utf8', env: { ...process.env, CI: '', ...env } });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`bench: '${cmd.join(' ')}' failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
   return { seconds, stderr: r.stderr };
@@ -236,7 +285,7 @@ try {
   const timings = { default: [], scale: [] };
   for (round = 0; round <= runs; round++) {
     for (const c of commands) {
-      const { seconds } = run(typeof c.cmd === 'function' ? c.cmd() : c.cmd, c.env);
+      const { seconds } = run(typeof c.cmd === 'function' ? c.cmd() : c.cmd, c.env, c.cwd);
       if (round > 0) samples[c.key].push(seconds);
     }
     if (round > 0) {
@@ -259,6 +308,16 @@ try {
     target('`npm run synth` ≤ 1.3× F', m.synth / m.F, m.synth / m.F <= 1.3),
     target('(the synth process alone, `node scripts/synth.mjs`) ≤ 1.3× F', m.synthNode / m.F, m.synthNode / m.F <= 1.3),
     ...(m.T ? [target('`npm run synth` ≥ 8× faster than T', m.T / m.synth, m.T / m.synth >= 8)] : []),
+    target(
+      'the installed package synthesising a YAML config (`velero-cdk8s synth --config velero-cdk8s.yaml`) ≤ 1.3× F',
+      m.installedYaml / m.F,
+      m.installedYaml / m.F <= 1.3,
+    ),
+    target(
+      "the installed package synthesising the seed's main.ts (`velero-cdk8s synth`) ≤ 1.5× F",
+      m.installedTs / m.F,
+      m.installedTs / m.F <= 1.5,
+    ),
     target('scale config ≤ 1.5× default synth (both `npm run synth`)', m.scale / m.synth, m.scale / m.synth <= 1.5),
     target('(both without npm)', m.scaleNode / m.synthNode, m.scaleNode / m.synthNode <= 1.5),
     ...(m.test ? [target('`npm test` ≤ 10 s on this machine, as × F', m.test / m.F, m.test <= 10)] : []),
@@ -344,7 +403,7 @@ try {
     '|---|---|---|',
     ...targets,
     '',
-    `Outputs: \`npm run synth\`, \`node scripts/synth.mjs\` (caches on, off, YAML results off), \`cdk8s synth\`${m.T ? ' and T' : ''} wrote byte-identical copies of the committed dist/.`,
+    `Outputs: \`npm run synth\`, \`node scripts/synth.mjs\` (caches on, off, YAML results off), \`cdk8s synth\`${m.T ? ' and T' : ''} and the installed package's synth of the seed's main.ts wrote byte-identical copies of the committed dist/.`,
     '',
     ...breakdown,
     ...(ci

@@ -496,6 +496,8 @@ export class CsiSnapshotStack extends Construct {
   public readonly crdSources: readonly CrdSource[];
   /** Who runs the snapshot-controller. */
   public readonly controller: SnapshotControllerMode;
+  /** Who installs the snapshot CRDs: this stack's CRD Application ('managed') or the cluster ('existing'). */
+  public readonly crds: 'managed' | 'existing';
   /** The RBAC names of the rendered controller (upstream's only with `controller: 'replace-upstream'`). */
   public readonly rbacNames: {
     readonly clusterRole: string;
@@ -534,9 +536,8 @@ export class CsiSnapshotStack extends Construct {
    * nor the CRDs (`controller` and `crds` 'existing'), the nearest known release for a version it does not know: the
    * cluster's own older snapshot-controller is valid input (docs/pitfalls.md#existing-snapshot-controller).
    */
-  private factsVersion(props: CsiSnapshotStackProps): string {
-    const crds = props.crds ?? (this.controller === 'existing' ? 'existing' : 'managed');
-    if (this.controller !== 'existing' || crds !== 'existing') return this.version;
+  private factsVersion(): string {
+    if (this.controller !== 'existing' || this.crds !== 'existing') return this.version;
     return nearestKnownSnapshotterVersion(this.version) ?? this.version;
   }
 
@@ -548,6 +549,7 @@ export class CsiSnapshotStack extends Construct {
     this.profile = csiDriverProfile(this.driver);
     this.version = props.version ?? SNAPSHOTTER_VERSION;
     this.controller = props.controller ?? 'managed';
+    this.crds = props.crds ?? (this.controller === 'existing' ? 'existing' : 'managed');
     // the cluster's own controller runs where upstream and the distributions put it
     this.namespace = props.namespace ?? (this.controller === 'existing' ? 'kube-system' : DEFAULT_NAMESPACE);
     const knownSidecars = this.profile?.sidecarReleases ?? [];
@@ -565,8 +567,7 @@ export class CsiSnapshotStack extends Construct {
     };
 
     this.checkControllerPlacement(props);
-    const crds = props.crds ?? (this.controller === 'existing' ? 'existing' : 'managed');
-    this.crdSources = crds === 'managed' ? [this.crdSource] : [];
+    this.crdSources = this.crds === 'managed' ? [this.crdSource] : [];
     this.rbacNames =
       this.controller === 'replace-upstream' ? UPSTREAM_SNAPSHOT_CONTROLLER_RBAC : OWN_SNAPSHOT_CONTROLLER_RBAC;
     const resources = props.resources ?? SEED_RESOURCES;
@@ -608,7 +609,7 @@ export class CsiSnapshotStack extends Construct {
   /** The verdict on version x sidecar, with the release whose facts stood for the cluster's own. */
   private checkedCompatibility(props: CsiSnapshotStackProps): SnapshotterCompatibility {
     try {
-      const facts = this.factsVersion(props);
+      const facts = this.factsVersion();
       const checked = checkSnapshotterCompatibility({
         version: facts,
         sidecarVersion: this.snapshotterSidecarVersion,

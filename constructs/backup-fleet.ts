@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { PLACEHOLDER_REPO_URL } from '../lib/argocd/argocd-settings';
-import { fleetClusters, type FleetCluster } from '../lib/config/fleet';
+import { fleetClusters, fleetFieldPath, type FleetCluster } from '../lib/config/fleet';
 import { assertOneWriterPerLocation, resolveLocations } from '../lib/config/locations';
 import type { BackupStackConfig } from '../lib/config/types';
 import { ConfigError, validateConfig } from '../lib/config/validate';
@@ -69,8 +69,12 @@ export class BackupFleet implements RenderedConfig {
       try {
         stack = new BackupStack(app, 'Cluster', c.config, { name: c.name, server: c.server, path: '' });
       } catch (e) {
-        // c.path names the cluster already (`clusters[1] 'dr'`)
-        const err = new ConfigError(c.path, (e as Error).message);
+        // a mistake at the path where the user wrote it: in the cluster (`clusters[1] 'dr'.schedules[0] 'x'.ttl`)
+        // or in the shared config (`schedules[0] 'x'.ttl`); any other error under the cluster's path
+        const err =
+          e instanceof ConfigError
+            ? new ConfigError(fleetFieldPath(c, e.path), e.problem)
+            : new ConfigError(c.path, (e as Error).message);
         err.cause = e;
         throw err;
       }

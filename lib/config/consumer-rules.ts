@@ -137,7 +137,11 @@ function checkRelease(config: StackConfig, p: (...parts: (string | number)[]) =>
   try {
     if (r.version !== undefined) veleroLineOf(r.version);
   } catch (e) {
-    fail(p('release', 'version'), (e as Error).message.replace(/^Velero version /, ''), 'release-tags');
+    fail(
+      p('release', 'version'),
+      (e as Error).message.replace(/^Velero version (must )?/, (_, must: string | undefined) => must ?? ''),
+      'release-tags',
+    );
   }
   try {
     if (r.awsPluginVersion !== undefined) checkVeleroPlugin(r.version ?? VELERO_VERSION, r.awsPluginVersion);

@@ -645,6 +645,7 @@ export class BackupStack extends Construct {
           a.ruleSelectorLabels ??
           (a.prometheusRuleSelector?.ruleSelector ? labelsStatedBy(a.prometheusRuleSelector.ruleSelector) : undefined),
         routingLabels: a.routingLabels,
+        cluster: placement?.name,
         backupDurationWarning: toDuration(a.backupDurationWarning, p('alerts', 'backupDurationWarning')),
         name: a.name,
         prometheusRuleSelector: a.prometheusRuleSelector && {
@@ -824,6 +825,7 @@ export class BackupStack extends Construct {
       repositoryMissing: data.argocd?.repository?.repoURL === undefined,
       runbooks: {
         distPath: clusterRepository.distPath,
+        cluster: placement?.name,
         csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
         scenarios: restores.map((x) => x.summary),
         drill: firstDrill && {

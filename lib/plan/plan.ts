@@ -11,6 +11,7 @@ import {
   volumeSnapshotVerdict,
   type VolumeSnapshotSupport,
 } from '../alerts/unsnapshottable-volume';
+import { clusterFlag } from '../alerts/rule-kit';
 import { exclusionCheckCommands } from '../argocd/argocd-settings';
 import {
   renderAlertRunbooks,
@@ -572,7 +573,7 @@ function snapshotSupportSection(input: PlanInput): string[] {
   const out = [
     '## Volumes CSI snapshots cannot take',
     '',
-    `Only CSI snapshots protect the volumes of ${where}. A PVC there whose StorageClass's provisioner is not one of the stack's VolumeSnapshotClass drivers (${support.snapshotDrivers.map((d) => `\`${d}\``).join(', ') || 'none'}) is skipped while the backup ends Completed; \`PVCNotSnapshottable\` fires for it, and \`npm run plan -- --inventory pvcs.json --storage-classes sc.json\` lists it.`,
+    `Only CSI snapshots protect the volumes of ${where}. A PVC there whose StorageClass's provisioner is not one of the stack's VolumeSnapshotClass drivers (${support.snapshotDrivers.map((d) => `\`${d}\``).join(', ') || 'none'}) is skipped while the backup ends Completed; \`PVCNotSnapshottable\` fires for it, and \`npm run plan -- ${clusterFlag(input.runbooks?.cluster)}--inventory pvcs.json --storage-classes sc.json\` lists it.`,
     '',
   ];
   const flagged = input.volumes

@@ -30,6 +30,33 @@ export interface RenderedConfig {
   planFiles(): Record<string, string>;
 }
 
+/** One cluster's stack, in `app`. */
+function buildCluster(app: App, c: FleetCluster): BackupStack {
+  return new BackupStack(app, 'Cluster', c.config, { name: c.name, server: c.server, path: '' });
+}
+
+/**
+ * A cluster's mistake at the path where the user wrote it: in the cluster (`clusters[1] 'dr'.schedules[0] 'x'.ttl`),
+ * or in the shared config (`schedules[0] 'x'.ttl`), once; when the shared field fails only with some clusters' own
+ * fields (a schedule naming a location one cluster lacks), it names the cluster too. Any other error: under the
+ * cluster's path.
+ */
+function fleetError(planned: readonly FleetCluster[], c: FleetCluster, e: unknown): ConfigError {
+  if (!(e instanceof ConfigError)) return Object.assign(new ConfigError(c.path, (e as Error).message), { cause: e });
+  const path = fleetFieldPath(c, e.path);
+  const shared = !path.startsWith(c.path);
+  const failsAlike = (other: FleetCluster) => {
+    try {
+      buildCluster(new App(), other);
+      return false;
+    } catch (o) {
+      return o instanceof ConfigError && o.path === e.path && o.problem === e.problem;
+    }
+  };
+  const everywhere = !shared || planned.every((other) => other === c || failsAlike(other));
+  return Object.assign(new ConfigError(path, everywhere ? e.problem : `in ${c.path}, ${e.problem}`), { cause: e });
+}
+
 /**
  * A fleet (issue 16): one config with `clusters`, each cluster a BackupStack of its own (the shared fields
  * deep-merged with its own) rendered into `dist/clusters/<name>/{velero,csi-snapshots,applications}/`,
@@ -67,16 +94,9 @@ export class BackupFleet implements RenderedConfig {
       const app = new App();
       let stack: BackupStack;
       try {
-        stack = new BackupStack(app, 'Cluster', c.config, { name: c.name, server: c.server, path: '' });
+        stack = buildCluster(app, c);
       } catch (e) {
-        // a mistake at the path where the user wrote it: in the cluster (`clusters[1] 'dr'.schedules[0] 'x'.ttl`)
-        // or in the shared config (`schedules[0] 'x'.ttl`); any other error under the cluster's path
-        const err =
-          e instanceof ConfigError
-            ? new ConfigError(fleetFieldPath(c, e.path), e.problem)
-            : new ConfigError(c.path, (e as Error).message);
-        err.cause = e;
-        throw err;
+        throw fleetError(planned, c, e);
       }
       return { ...c, app, stack };
     });

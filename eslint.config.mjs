@@ -33,12 +33,6 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
   {
-    // TEMPORARY: split on its own branch
-    // lifted when i27-leftovers merges
-    files: ['cli/import-helm-values.ts'],
-    rules: { 'max-lines-per-function': 'off' },
-  },
-  {
     // tests poke at rendered JSON, whose shape is what they assert
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

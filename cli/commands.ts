@@ -218,11 +218,42 @@ export function restoreConfigMain(
   );
 }
 
-/** `permissions [--cluster NAME] [--out FILE]`: every ServiceAccount's rules and why, as Markdown. */
-export function permissionsConfigMain(input: ConfigInput, out: string, cluster: string | undefined): number {
-  const stack = oneStack(build(toFound(input)), 'permissions', cluster);
-  mkdirSync(dirname(resolve(out)), { recursive: true });
-  return runPermissions(() => stack.permissions, out);
+/** Where `permissions` writes a cluster's document by default: a fleet cluster's own file, so none overwrites another. */
+export function permissionsFile(cluster?: string): string {
+  return cluster === undefined ? 'docs/permissions.md' : `docs/permissions-${cluster}.md`;
+}
+
+/**
+ * `permissions [--cluster NAME] [--out FILE]`: every ServiceAccount's rules and why, as Markdown. A fleet writes
+ * each cluster's own `docs/permissions-<name>.md` (only the one `--cluster` names, when given); `--out` names one
+ * file, so in a fleet it needs `--cluster`.
+ */
+export function permissionsConfigMain(
+  input: ConfigInput,
+  out: string | undefined,
+  cluster: string | undefined,
+): number {
+  const built = build(toFound(input));
+  const targets =
+    built instanceof BackupFleet && cluster === undefined
+      ? built.clusters.map((c) => ({ name: c.name as string | undefined, stack: c.stack }))
+      : [{ name: built instanceof BackupFleet ? cluster : undefined, stack: oneStack(built, 'permissions', cluster) }];
+  if (out !== undefined && targets.length > 1) {
+    throw new ConfigError(
+      '',
+      `permissions: --out names one file, and this fleet has ${targets.length} clusters; add --cluster NAME, or leave --out out for docs/permissions-<cluster>.md each`,
+    );
+  }
+  let code = 0;
+  for (const t of targets) {
+    const file = out ?? permissionsFile(t.name);
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+    code = Math.max(
+      code,
+      runPermissions(() => t.stack.permissions, file),
+    );
+  }
+  return code;
 }
 
 /**

@@ -16,6 +16,8 @@ export const CONFIG_FILES: readonly string[] = [
   'velero-cdk8s.yml',
   'velero-cdk8s.json',
   'main.ts',
+  // an ES module whatever package.json's "type" says (npm init writes "commonjs", where main.ts cannot `export`)
+  'main.mts',
 ];
 
 /** The config a command renders: the file (as the user would type it) and its content. */
@@ -32,7 +34,7 @@ export function findConfigFile(given: string | undefined, cwd = process.cwd()): 
   if (found) return found;
   throw new ConfigError(
     '',
-    `no config in ${cwd}: pass --config FILE, or create ${CONFIG_FILES.slice(0, -1).join(', ')} (velero-cdk8s init writes one) or a main.ts whose default export is the config`,
+    `no config in ${cwd}: pass --config FILE, or create ${CONFIG_FILES.filter((f) => !f.endsWith('ts')).join(', ')} (velero-cdk8s init writes one) or a main.ts / main.mts whose default export is the config`,
   );
 }
 
@@ -45,21 +47,25 @@ export function preloadConfig(file: string, config: BackupStackConfig): void {
 }
 
 /**
- * `require(file)`, without Node's MODULE_TYPELESS_PACKAGE_JSON warning: a main.ts with `export default` in a
- * project whose package.json has no `"type"` is parsed twice (CommonJS, then as an ES module), which costs a
- * few ms on a config file and is not the user's mistake.
+ * `require(file)`, without two warnings of Node's that are not the user's business here: MODULE_TYPELESS_PACKAGE_JSON
+ * (a main.ts with `export default` in a project whose package.json has no `"type"` is parsed twice, CommonJS then
+ * ES module, which costs a few ms) and "Failed to load the ES module" (a main.ts in a `"commonjs"` package:
+ * loadConfig says why, and what to do, in one line). Node sends the second to the 'warning' listeners directly.
  */
 function requireQuietly(file: string): unknown {
-  const emit = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string })?.code : rest[1];
-    if (code === 'MODULE_TYPELESS_PACKAGE_JSON') return;
-    (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
+  const quiet = (w: Error & { code?: string }) =>
+    w.code === 'MODULE_TYPELESS_PACKAGE_JSON' || String(w.message).startsWith('Failed to load the ES module');
+  const listeners = process.listeners('warning');
+  const filter = (w: Error) => {
+    if (!quiet(w)) for (const l of listeners) l(w);
+  };
+  process.removeAllListeners('warning');
+  process.on('warning', filter);
   try {
     return createRequire(file)(file);
   } finally {
-    process.emitWarning = emit;
+    process.removeListener('warning', filter);
+    for (const l of listeners) process.on('warning', l);
   }
 }
 
@@ -72,7 +78,18 @@ export function loadConfig(file: string, cwd = process.cwd()): FoundConfig {
   if (known) return { file: shown, config: known };
   if (!/\.[cm]?[jt]s$/.test(abs)) return { file: shown, config: loadConfigFile(file) };
   if (!existsSync(abs)) throw new ConfigError('', `${shown}: cannot read the config file: ENOENT`);
-  const mod = requireQuietly(abs) as { default?: unknown; config?: unknown };
+  let mod: { default?: unknown; config?: unknown };
+  try {
+    mod = requireQuietly(abs) as typeof mod;
+  } catch (e) {
+    if (e instanceof SyntaxError && /\.[cj]?ts$/.test(abs) && /\bexport\b|\bimport\b/.test(e.message)) {
+      throw new ConfigError(
+        '',
+        `${shown}: Node loads it as CommonJS (the nearest package.json says "type": "commonjs", as npm init writes), so its import/export is a syntax error; rename it ${shown.replace(/\.[cj]?ts$/, '.mts')}, or set "type": "module" in package.json (docs/pitfalls.md#typescript-config)`,
+      );
+    }
+    throw e;
+  }
   const config = mod.default ?? mod.config;
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new ConfigError(

@@ -63,7 +63,10 @@ const COMMANDS: Readonly<Record<string, { summary: string; usage: string; flags:
   permissions: {
     summary: "write every ServiceAccount's rules and why, as Markdown",
     usage: 'permissions [--config FILE] [--cluster NAME] [--out FILE]',
-    flags: ['  --out FILE      the document (default docs/permissions.md)', "  --cluster NAME  a fleet's cluster"],
+    flags: [
+      '  --out FILE      the document (default docs/permissions.md; a fleet cluster: docs/permissions-<cluster>.md)',
+      "  --cluster NAME  a fleet's cluster (default: every cluster, each to its own file)",
+    ],
   },
   'prove-alerts': {
     summary: 'prove with promtool that every alert of the config fires and stays silent as it should',
@@ -195,6 +198,6 @@ export function runCli(argv: readonly string[], options: CliOptions = {}): numbe
       return proveAlerts(found(), io);
     default:
       unexpected(0);
-      return permissionsConfigMain(found(), flags['--out'] ?? 'docs/permissions.md', flags['--cluster']);
+      return permissionsConfigMain(found(), flags['--out'], flags['--cluster']);
   }
 }

@@ -92,6 +92,8 @@ export interface BackupAlertsProps {
   readonly volumeSnapshots?: VolumeSnapshotSupport;
   /** Labels on every alert for Alertmanager routing. @default { component: 'velero' } */
   readonly routingLabels?: Readonly<Record<string, string>>;
+  /** A fleet cluster's name: the commands in the alerts' descriptions take `--cluster NAME`. @default - one cluster */
+  readonly cluster?: string;
   /**
    * `VeleroBackupDurationHigh` fires for a backup that took longer than this, or than half its
    * schedule's cadence if that is shorter.
@@ -234,6 +236,7 @@ export class BackupAlerts extends Construct {
       namespace: release.namespace,
       job: release.metricsServiceName,
       routingLabels: props.routingLabels ?? { component: 'velero' },
+      cluster: props.cluster,
     };
     const active = schedules.filter((s) => !s.paused);
     const names = active.map((s) => s.name);

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { PLACEHOLDER_REPO_URL } from '../lib/argocd/argocd-settings';
-import { fleetClusters, type FleetCluster } from '../lib/config/fleet';
+import { fleetClusters, fleetFieldPath, type FleetCluster } from '../lib/config/fleet';
 import { assertOneWriterPerLocation, resolveLocations } from '../lib/config/locations';
 import type { BackupStackConfig } from '../lib/config/types';
 import { ConfigError, validateConfig } from '../lib/config/validate';
@@ -28,6 +28,33 @@ export interface RenderedConfig {
   planMarkdown(): string;
   /** The plan files by path: BACKUP-PLAN.md, and in a fleet each cluster's own `clusters/<name>/BACKUP-PLAN.md`. */
   planFiles(): Record<string, string>;
+}
+
+/** One cluster's stack, in `app`. */
+function buildCluster(app: App, c: FleetCluster): BackupStack {
+  return new BackupStack(app, 'Cluster', c.config, { name: c.name, server: c.server, path: '' });
+}
+
+/**
+ * A cluster's mistake at the path where the user wrote it: in the cluster (`clusters[1] 'dr'.schedules[0] 'x'.ttl`),
+ * or in the shared config (`schedules[0] 'x'.ttl`), once; when the shared field fails only with some clusters' own
+ * fields (a schedule naming a location one cluster lacks), it names the cluster too. Any other error: under the
+ * cluster's path.
+ */
+function fleetError(planned: readonly FleetCluster[], c: FleetCluster, e: unknown): ConfigError {
+  if (!(e instanceof ConfigError)) return Object.assign(new ConfigError(c.path, (e as Error).message), { cause: e });
+  const path = fleetFieldPath(c, e.path);
+  const shared = !path.startsWith(c.path);
+  const failsAlike = (other: FleetCluster) => {
+    try {
+      buildCluster(new App(), other);
+      return false;
+    } catch (o) {
+      return o instanceof ConfigError && o.path === e.path && o.problem === e.problem;
+    }
+  };
+  const everywhere = !shared || planned.every((other) => other === c || failsAlike(other));
+  return Object.assign(new ConfigError(path, everywhere ? e.problem : `in ${c.path}, ${e.problem}`), { cause: e });
 }
 
 /**
@@ -67,12 +94,9 @@ export class BackupFleet implements RenderedConfig {
       const app = new App();
       let stack: BackupStack;
       try {
-        stack = new BackupStack(app, 'Cluster', c.config, { name: c.name, server: c.server, path: '' });
+        stack = buildCluster(app, c);
       } catch (e) {
-        // c.path names the cluster already (`clusters[1] 'dr'`)
-        const err = new ConfigError(c.path, (e as Error).message);
-        err.cause = e;
-        throw err;
+        throw fleetError(planned, c, e);
       }
       return { ...c, app, stack };
     });

@@ -767,6 +767,7 @@ export class BackupStack extends Construct {
           a.ruleSelectorLabels ??
           (a.prometheusRuleSelector?.ruleSelector ? labelsStatedBy(a.prometheusRuleSelector.ruleSelector) : undefined),
         routingLabels: a.routingLabels,
+        cluster: this.placement?.name,
         backupDurationWarning: toDuration(a.backupDurationWarning, p('alerts', 'backupDurationWarning')),
         name: a.name,
         prometheusRuleSelector: a.prometheusRuleSelector && {
@@ -1009,6 +1010,7 @@ export class BackupStack extends Construct {
     const firstDrill = this.drills[0];
     return {
       distPath: this.clusterRepository.distPath,
+      cluster: this.placement?.name,
       csiStorage: this.snapshots?.planSummary(release.line.line, this.config.csi?.version === undefined),
       scenarios: this.restores.map((x) => x.summary),
       drill: firstDrill && {

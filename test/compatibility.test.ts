@@ -117,7 +117,7 @@ describe('supported Velero versions', () => {
     ],
     [
       '1.17.2',
-      "Velero version '1.17.2' is not a release tag of the form vX.Y.Z; supported lines: v1.15.x, v1.16.x, v1.17.x, v1.18.x (any release of them, e.g. 'v1.18.1')",
+      "Velero version must be a release tag with its 'v' (images are velero/velero:vX.Y.Z), got '1.17.2'; write 'v1.17.2'",
     ],
     [
       'v1.17',

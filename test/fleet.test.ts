@@ -208,9 +208,7 @@ describe('checks across the fleet', () => {
         },
       ]),
     );
-    expect(message).toBe(
-      "clusters[1] 'b': schedules[0] 'x'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)",
-    );
+    expect(message).toBe("clusters[1] 'b'.schedules[0] 'x'.ttl: must be at least 1h, got '30m' (docs/pitfalls.md#ttl)");
   });
 });
 

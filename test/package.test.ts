@@ -8,7 +8,17 @@
  * here this repository's tsc run from outside the project).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -242,6 +252,61 @@ describe('npx velero-cdk8s with a YAML config', () => {
 
   test.each([['check'], ['validate']])('%s passes on what synth wrote', (command) => {
     run(process.execPath, [join(project, 'node_modules', '.bin', 'velero-cdk8s'), command], project);
+  });
+});
+
+/** The README's TypeScript quick start: its code blocks headed `// main.mts`, verbatim (the typed config, the construct). */
+const README_MTS = [
+  ...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^( *)```ts\n\1\/\/ main\.mts\n([\s\S]*?)^\1```$/gm),
+].map((m) =>
+  m[2]
+    .split('\n')
+    .map((l) => l.slice(m[1].length))
+    .join('\n'),
+);
+
+describe('the README\'s TypeScript quick start, in a project `npm init -y` made (npm 11: "type": "commonjs")', () => {
+  const bin = () => join(project, 'node_modules', '.bin', 'velero-cdk8s');
+  /** A fresh `npm init -y` project under the installed one (whose node_modules it resolves), with `file` written. */
+  const scratch = (name: string, file: string, text: string): string => {
+    const dir = join(project, name);
+    mkdirSync(dir);
+    npm(['init', '-y'], dir);
+    writeFileSync(join(dir, file), text);
+    return dir;
+  };
+
+  test('the README has the two blocks: a typed config and a construct in an App', () => {
+    expect(README_MTS).toHaveLength(2);
+    expect(README_MTS[0]).toMatch(/^export default \{$/m);
+    expect(README_MTS[1]).toMatch(/^app\.synth\(\);$/m);
+  });
+
+  test('npm init -y writes "type": "commonjs", the case the quick start is for', () => {
+    const dir = scratch('readme-init', 'README.md', '');
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type).toBe('commonjs');
+  });
+
+  test('the typed config main.mts: velero-cdk8s synth finds it and renders', () => {
+    const dir = scratch('readme-config', 'main.mts', README_MTS[0]);
+    expect(run(process.execPath, [bin(), 'synth'], dir)).toMatch(/^synth: \d+ objects written to /);
+    expect(readdirSync(join(dir, 'dist'))).toContain('BACKUP-PLAN.md');
+  });
+
+  test('the construct main.mts: node main.mts renders the stack next to the chart', () => {
+    const dir = scratch('readme-app', 'main.mts', README_MTS[1]);
+    run(process.execPath, ['main.mts'], dir);
+    expect(files(join(dir, 'dist')).filter((f) => /^backups-velero-[0-9a-f]+\.k8s\.yaml$/.test(f))).toHaveLength(1);
+  });
+
+  test('the typed config as main.ts is refused in one line that says to rename it', () => {
+    const dir = scratch('readme-main-ts', 'main.ts', README_MTS[0]);
+    const r = spawnSync(process.execPath, [bin(), 'synth'], { cwd: dir, encoding: 'utf8' });
+    expect([r.status, r.stderr.trim()]).toEqual([
+      1,
+      'main.ts: Node loads it as CommonJS (the nearest package.json says "type": "commonjs", as npm init writes), so its import/export is a syntax error; rename it main.mts, or set "type": "module" in package.json (docs/pitfalls.md#typescript-config)',
+    ]);
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 /** `PVCNotCoveredByBackup`: a PVC in a namespace that no schedule protects. */
 import type { AlertRule, AlertTestCase } from './promtool';
-import { HOUR, type AlertContext, type ProvenRule, veleroCli, firstSteps, labels } from './rule-kit';
+import { HOUR, type AlertContext, type ProvenRule, clusterFlag, veleroCli, firstSteps, labels } from './rule-kit';
 import { constant, change, series, caseOf } from './promtool-cases';
 import { promDuration } from '../units/duration';
 import { globExample } from '../schedule/namespace-glob';
@@ -46,7 +46,7 @@ export function coverageRule(
         firstSteps([
           'kubectl -n {{ $labels.namespace }} get pvc {{ $labels.persistentvolumeclaim }}',
           veleroCli(ctx, 'schedule get -o yaml | grep -A5 includedNamespaces'),
-          'npm run plan -- --inventory pvcs.json   # kubectl get pvc -A -o json > pvcs.json',
+          `npm run plan -- ${clusterFlag(ctx.cluster)}--inventory pvcs.json   # kubectl get pvc -A -o json > pvcs.json`,
         ]),
       ].join('\n'),
     },

@@ -29,6 +29,13 @@ export interface AlertContext {
   readonly job: string;
   /** Labels on every alert. */
   readonly routingLabels: Readonly<Record<string, string>>;
+  /** A fleet cluster's name: the `npm run` commands of its descriptions take `--cluster NAME`. @default - one cluster */
+  readonly cluster?: string;
+}
+
+/** The `--cluster NAME ` a fleet cluster's commands take (`npm run restore -- --cluster dr <name>`), else ''. */
+export function clusterFlag(cluster: string | undefined): string {
+  return cluster === undefined ? '' : `--cluster ${cluster} `;
 }
 
 /** A rule with the promtool cases that prove it. */

@@ -4,7 +4,7 @@
  * item's name (`schedules[1] 'weekly'.hooks[0] 'freeze'.pre[0].container: ...`). Every rule cites its consumer
  * in docs/pitfalls.md (the anchor at the end of each message).
  */
-import { labelKeyProblem, labelValueProblem } from '../kube/labels';
+import { tolerationProblem } from '../kube/pod-options';
 import { isDnsLabel, isDnsSubdomain } from '../kube/names';
 import { foreignNamespaceOwner } from '../kube/protected-namespaces';
 import { Quantity } from '../units/quantity';
@@ -14,7 +14,7 @@ import { VELERO_RELEASE_TAGS, veleroLineOf } from '../versions/velero-lines';
 import { looksLikeGlob, namespaceEntryProblem, namespacePatternMatches, veleroMinor } from '../schedule/namespace-glob';
 import { VELERO_VERSION } from '../versions/versions';
 import { ConfigError, configPath, itemPath } from './validate';
-import type { HookConfig, ScheduleConfig, StackConfig } from './types';
+import type { HookConfig, ScheduleConfig, StackConfig, TolerationConfig } from './types';
 
 const anchor = (a: string) => `(docs/pitfalls.md#${a})`;
 const fail = (path: string, problem: string, a: string): never => {
@@ -91,34 +91,18 @@ export function checkUrlSecrets(value: unknown, path = ''): void {
   }
 }
 
-/** Node-agent tolerations as the API server validates them (kubernetes@v1.30.0 validateTolerations). */
+/** The server's and the node-agent's tolerations, by the one rule (lib/kube/pod-options.ts tolerationProblem). */
 function checkTolerations(config: StackConfig, p: (...parts: (string | number)[]) => string): void {
-  (config.release?.nodeAgent?.tolerations ?? []).forEach((t, i) => {
-    const path = configPath(p('release', 'nodeAgent', 'tolerations'), i);
-    const key = t.key ?? '';
-    const operator = t.operator ?? 'Equal';
-    if (key !== '') {
-      const why = labelKeyProblem(key);
-      if (why) fail(configPath(path, 'key'), `'${key}' is not a label key: ${why}`, 'tolerations');
-    } else if (operator !== 'Exists') {
-      fail(
-        configPath(path, 'operator'),
-        `must be 'Exists' when key is empty (tolerate every taint), got '${operator}'; the API server refuses the DaemonSet: add operator: Exists, or give the key`,
-        'tolerations',
-      );
-    }
-    if (operator === 'Exists' && t.value !== undefined && t.value !== '') {
-      fail(
-        configPath(path, 'value'),
-        `must be empty with operator 'Exists', got '${t.value}'; drop value, or use operator 'Equal'`,
-        'tolerations',
-      );
-    }
-    if (operator === 'Equal' && t.value !== undefined) {
-      const why = labelValueProblem(t.value);
-      if (why) fail(configPath(path, 'value'), `'${t.value}' is not a label value: ${why}`, 'tolerations');
-    }
-  });
+  const lists: [string, readonly TolerationConfig[] | undefined][] = [
+    [p('release', 'tolerations'), config.release?.tolerations],
+    [p('release', 'nodeAgent', 'tolerations'), config.release?.nodeAgent?.tolerations],
+  ];
+  for (const [list, tolerations] of lists) {
+    (tolerations ?? []).forEach((t, i) => {
+      const wrong = tolerationProblem(t);
+      if (wrong) fail(configPath(list, i, wrong.field), wrong.problem, 'tolerations');
+    });
+  }
 }
 
 /** Fields of the release: features, tags, scrape interval. */
@@ -137,7 +121,11 @@ function checkRelease(config: StackConfig, p: (...parts: (string | number)[]) =>
   try {
     if (r.version !== undefined) veleroLineOf(r.version);
   } catch (e) {
-    fail(p('release', 'version'), (e as Error).message.replace(/^Velero version /, ''), 'release-tags');
+    fail(
+      p('release', 'version'),
+      (e as Error).message.replace(/^Velero version (must )?/, (_, must: string | undefined) => must ?? ''),
+      'release-tags',
+    );
   }
   try {
     if (r.awsPluginVersion !== undefined) checkVeleroPlugin(r.version ?? VELERO_VERSION, r.awsPluginVersion);

@@ -41,13 +41,48 @@ export interface FleetCluster {
   /** The cluster's whole stack config: shared fields merged with its own, `restoresFrom` applied. */
   readonly config: StackConfig;
   readonly restoresFrom?: string;
+  /** The cluster's own fields as written under `clusters[i]` (what it overrides in the shared config). */
+  readonly own: ClusterConfig;
 }
 
-/** The clusters of a validated fleet config, checked against each other. */
-export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
-  const { clusters = [], ...shared } = config;
-  if (clusters.length === 0)
-    throw new ConfigError('clusters', 'is empty; leave it out for one cluster, or list the clusters');
+/** The steps of a config path: keys and list indexes (`schedules[0] 'daily'.ttl` -> `schedules`, 0, `ttl`). */
+function pathSteps(path: string): (string | number)[] | undefined {
+  const steps: (string | number)[] = [];
+  const step = /^(?:\.?([A-Za-z_$][\w$]*)|\[(\d+)\](?: '[^']*')?|\[("(?:[^"\\]|\\.)*"|'[^']*')\])/;
+  for (let rest = path; rest !== '';) {
+    const m = step.exec(rest);
+    if (!m) return undefined;
+    steps.push(
+      m[1] ??
+        (m[2] !== undefined ? Number(m[2]) : m[3].startsWith('"') ? (JSON.parse(m[3]) as string) : m[3].slice(1, -1)),
+    );
+    rest = rest.slice(m[0].length);
+  }
+  return steps;
+}
+
+/**
+ * Where the user wrote the field at `path` of a cluster's merged config: under the cluster
+ * (`clusters[0] 'home'.schedules[0] 'daily'.ttl`) when its own fields set it (a list or a value replaces the
+ * shared one whole, an object merges key by key), else in the shared config (`schedules[0] 'daily'.ttl`), once
+ * for every cluster. The ReadOnly location `restoresFrom` adds makes `storageLocations` the cluster's own.
+ */
+export function fleetFieldPath(cluster: Pick<FleetCluster, 'path' | 'own'>, path: string): string {
+  const steps = pathSteps(path);
+  const under = (): string => (path === '' ? cluster.path : `${cluster.path}${path.startsWith('[') ? '' : '.'}${path}`);
+  if (!steps || steps.length === 0) return under();
+  if (steps[0] === 'storageLocations' && cluster.own.restoresFrom !== undefined) return under();
+  let own: unknown = omit(cluster.own, ['name', 'server', 'restoresFrom', 'restoresFromCredential']);
+  for (const s of steps) {
+    if (!isPlain(own)) return under();
+    if (typeof s === 'number' || !(s in own)) return typeof s === 'number' ? under() : path;
+    own = own[s];
+  }
+  return under();
+}
+
+/** Each cluster's name and API server are its own; the name → its config path. */
+function checkClusterNamesAndServers(clusters: readonly ClusterConfig[]): Map<string, string> {
   const names = new Map<string, string>();
   const servers = new Map<string, string>();
   clusters.forEach((c, i) => {
@@ -70,6 +105,15 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
     }
     servers.set(canonicalUrl(server), path);
   });
+  return names;
+}
+
+/** The clusters of a validated fleet config, checked against each other. */
+export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
+  const { clusters = [], ...shared } = config;
+  if (clusters.length === 0)
+    throw new ConfigError('clusters', 'is empty; leave it out for one cluster, or list the clusters');
+  const names = checkClusterNamesAndServers(clusters);
   const own = (c: ClusterConfig): StackConfig => {
     return deepMerge(shared as StackConfig, omit(c, ['name', 'server', 'restoresFrom', 'restoresFromCredential']));
   };
@@ -121,6 +165,13 @@ export function fleetClusters(config: BackupStackConfig): FleetCluster[] {
       } as StorageLocationConfig;
       stack = { ...stack, storageLocations: [...mine, readOnly] };
     }
-    return { name: c.name, server: c.server ?? IN_CLUSTER_SERVER, path, config: stack, restoresFrom: c.restoresFrom };
+    return {
+      name: c.name,
+      server: c.server ?? IN_CLUSTER_SERVER,
+      path,
+      config: stack,
+      restoresFrom: c.restoresFrom,
+      own: c,
+    };
   });
 }

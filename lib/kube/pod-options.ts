@@ -131,7 +131,50 @@ const fail = (subject: string, field: string, what: string): never => {
   throw new Error(`${subject}: ${field} ${what} (docs/pitfalls.md#pod-options)`);
 };
 
-/** `ValidateTolerations`: key a label key (empty only with Exists), Exists without value, seconds only with NoExecute. */
+/** What is wrong with one toleration, by its field: a message in the config's words (`must be ..., got ...; fix`). */
+export interface TolerationProblem {
+  readonly field: 'key' | 'operator' | 'value' | 'tolerationSeconds';
+  readonly problem: string;
+}
+
+/**
+ * The one toleration rule (kubernetes@v1.30.0 pkg/apis/core/validation/validation.go `validateTolerations`): a
+ * non-empty key is a label key; an empty key needs operator Exists (an absent operator is Equal, so `{}` is
+ * refused); tolerationSeconds only with effect NoExecute; Exists takes no value; an Equal value is a label value.
+ * Used on the config's paths (lib/config/consumer-rules.ts) and on the constructs' props (checkTolerations).
+ */
+export function tolerationProblem(t: PodToleration): TolerationProblem | undefined {
+  const key = t.key ?? '';
+  const operator = t.operator ?? 'Equal';
+  if (key !== '') {
+    const why = labelKeyProblem(key);
+    if (why) return { field: 'key', problem: `'${key}' is not a label key: ${why}` };
+  } else if (operator !== 'Exists') {
+    return {
+      field: 'operator',
+      problem: `must be 'Exists' when key is empty (tolerate every taint), got '${operator}'; the API server refuses the pod template: add operator: Exists, or give the key`,
+    };
+  }
+  if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
+    return {
+      field: 'tolerationSeconds',
+      problem: `${t.tolerationSeconds} needs effect 'NoExecute', got ${t.effect === undefined ? 'no effect' : `effect '${t.effect}'`}; set effect: NoExecute, or drop tolerationSeconds`,
+    };
+  }
+  if (operator === 'Exists' && t.value !== undefined && t.value !== '') {
+    return {
+      field: 'value',
+      problem: `must be empty with operator 'Exists', got '${t.value}'; drop value, or use operator 'Equal'`,
+    };
+  }
+  if (operator === 'Equal' && t.value !== undefined) {
+    const why = labelValueProblem(t.value);
+    if (why) return { field: 'value', problem: `'${t.value}' is not a label value: ${why}` };
+  }
+  return undefined;
+}
+
+/** Tolerations of a workload's props: their shape, then tolerationProblem (docs/pitfalls.md#tolerations). */
 export function checkTolerations(subject: string, field: string, tolerations: readonly PodToleration[]): void {
   tolerations.forEach((t, i) => {
     const at = `${field}[${i}]`;
@@ -147,21 +190,8 @@ export function checkTolerations(subject: string, field: string, tolerations: re
       },
       `${at}.`,
     );
-    const operator = t.operator ?? 'Equal';
-    if (t.key) {
-      const problem = labelKeyProblem(t.key);
-      if (problem) fail(subject, `${at}.key`, `'${t.key}' is not a label key: ${problem}`);
-    } else if (operator !== 'Exists') {
-      fail(subject, `${at}.operator`, `'${operator}' needs a key; an empty key tolerates every taint only with Exists`);
-    }
-    if (operator === 'Exists' && t.value) {
-      fail(subject, `${at}.value`, `'${t.value}' must be empty with operator Exists; drop it, or use Equal`);
-    }
-    const valueProblem = t.value ? labelValueProblem(t.value) : undefined;
-    if (valueProblem) fail(subject, `${at}.value`, `'${t.value}' is not a label value: ${valueProblem}`);
-    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
-      fail(subject, `${at}.tolerationSeconds`, `${t.tolerationSeconds} is only allowed with effect NoExecute`);
-    }
+    const wrong = tolerationProblem(t);
+    if (wrong) throw new Error(`${subject}: ${at}.${wrong.field} ${wrong.problem} (docs/pitfalls.md#tolerations)`);
   });
 }
 

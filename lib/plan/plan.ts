@@ -11,6 +11,7 @@ import {
   volumeSnapshotVerdict,
   type VolumeSnapshotSupport,
 } from '../alerts/unsnapshottable-volume';
+import { clusterFlag } from '../alerts/rule-kit';
 import { exclusionCheckCommands } from '../argocd/argocd-settings';
 import {
   renderAlertRunbooks,
@@ -109,7 +110,14 @@ export interface PlanInput {
   readonly argocdNamespace?: string;
 }
 
-export type Protection = 'CSI snapshot' | 'file-system backup' | 'snapshot data movement' | 'resources only';
+export type Protection =
+  'CSI snapshot' | 'file-system backup' | 'snapshot data movement' | 'resources only' | typeof NOT_SNAPSHOTTED;
+
+/**
+ * What a schedule relying on CSI snapshots (or on the data mover, which starts from one) does to volumes when the
+ * config names no CSI driver: Velero skips them and the backup ends Completed (docs/pitfalls.md#csi-driver).
+ */
+export const NOT_SNAPSHOTTED = 'volumes not snapshotted: no CSI driver named, PVCNotSnapshottable fires';
 
 export interface NamespacePlan {
   readonly namespace: string;
@@ -174,7 +182,9 @@ export function formatBytes(bytes: number): string {
   return `${bytes.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-function how(s: PlanSchedule): Protection {
+function how(s: PlanSchedule, csiDriverMissing = false): Protection {
+  if (csiDriverMissing && !s.defaultVolumesToFsBackup && (s.snapshotMoveData || s.snapshotVolumes))
+    return NOT_SNAPSHOTTED;
   if (s.snapshotMoveData) return 'snapshot data movement';
   if (s.defaultVolumesToFsBackup) return 'file-system backup';
   if (s.snapshotVolumes) return 'CSI snapshot';
@@ -185,33 +195,46 @@ const sendsVolumeData = (s: PlanSchedule) => s.snapshotMoveData || s.defaultVolu
 /** The schedule's object store runs inside the cluster (the LocalStack test rig is reported as a test rig instead). */
 const inClusterStore = (s: PlanSchedule) => s.storageLocation.profile.inCluster && !s.storageLocation.profile.isTestRig;
 
+/** How the schedules cover one namespace: by what, its RPO, its restore points, whether they leave the cluster. */
+function namespacePlan(input: PlanInput, namespace: string, unprotected: Record<string, string>): NamespacePlan {
+  const volumes = input.volumes.filter((v) => v.namespace === namespace);
+  const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
+  // with no CSI driver, a schedule that only snapshots keeps no volume data: no RPO, no restore point of it
+  const protecting = isNamespaceProtected(input.schedules, namespace).by.filter(
+    (s) => how(s, input.csiDriverMissing) !== NOT_SNAPSHOTTED,
+  );
+  const fastest = [...protecting].sort((a, b) => a.cadence.toSeconds() - b.cadence.toSeconds())[0];
+  const longest = [...(protecting.length ? protecting : covering)].sort(
+    (a, b) => b.ttl.toSeconds() - a.ttl.toSeconds(),
+  )[0];
+  return {
+    namespace,
+    volumes,
+    coveredBy: covering.map((s) => ({
+      schedule: s.name,
+      how: protecting.includes(s)
+        ? how(s)
+        : isNamespaceProtected([s], namespace).protected
+          ? NOT_SNAPSHOTTED
+          : 'resources only',
+    })),
+    rpo: fastest?.cadence,
+    // every protecting schedule keeps its own backups: a retention set's members add up (daily 7 + weekly 4)
+    restorePoints: protecting.reduce((n, s) => n + s.retentionDepth, 0),
+    oldestRestorePoint: longest?.ttl,
+    unprotectedReason: unprotected[namespace],
+    offSite: protecting.some((s) => sendsVolumeData(s) && !inClusterStore(s)),
+    inClusterOnly: protecting.some(sendsVolumeData) && protecting.filter(sendsVolumeData).every(inClusterStore),
+  };
+}
+
 /** Computes the plan. */
 export function backupPlan(input: PlanInput): BackupPlan {
   const unprotected = input.unprotectedNamespaces ?? {};
   const names = new Set<string>(input.volumes.map((v) => v.namespace));
   for (const s of input.schedules) for (const ns of s.includedNamespaces) if (ns !== '*') names.add(ns);
 
-  const namespaces: NamespacePlan[] = [...names].sort().map((namespace) => {
-    const volumes = input.volumes.filter((v) => v.namespace === namespace);
-    const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
-    const protecting = isNamespaceProtected(input.schedules, namespace).by;
-    const fastest = [...protecting].sort((a, b) => a.cadence.toSeconds() - b.cadence.toSeconds())[0];
-    const longest = [...(protecting.length ? protecting : covering)].sort(
-      (a, b) => b.ttl.toSeconds() - a.ttl.toSeconds(),
-    )[0];
-    return {
-      namespace,
-      volumes,
-      coveredBy: covering.map((s) => ({ schedule: s.name, how: protecting.includes(s) ? how(s) : 'resources only' })),
-      rpo: fastest?.cadence,
-      // every protecting schedule keeps its own backups: a retention set's members add up (daily 7 + weekly 4)
-      restorePoints: protecting.reduce((n, s) => n + s.retentionDepth, 0),
-      oldestRestorePoint: longest?.ttl,
-      unprotectedReason: unprotected[namespace],
-      offSite: protecting.some((s) => sendsVolumeData(s) && !inClusterStore(s)),
-      inClusterOnly: protecting.some(sendsVolumeData) && protecting.filter(sendsVolumeData).every(inClusterStore),
-    };
-  });
+  const namespaces = [...names].sort().map((namespace) => namespacePlan(input, namespace, unprotected));
 
   const profile = input.release.defaultStorageLocation.profile;
   const price = input.pricePerTbMonthUsd ?? (profile.isTestRig ? 6 : profile.pricePerTbMonthUsd);
@@ -334,7 +357,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
   for (const s of plan.schedules) {
     const where = `BSL \`${s.storageLocation.name}\` (${s.storageLocation.profile.displayName}${s.storageLocation.profile.inCluster ? ' in the cluster' : ''}, bucket \`${s.storageLocation.profile.bucket}\`)${s.snapshotVolumes && !sendsVolumeData(s) ? '; volume snapshots stay on the storage system' : ''}`;
     out.push(
-      `| ${s.name}${s.paused ? ' (paused)' : ''} | \`${s.schedule}\` | ${formatReportDuration(s.cadence)} | ${runPattern(s)} | ${formatReportDuration(s.ttl)} | ${s.retentionDepth} | ${how(s)} | ${where} |`,
+      `| ${s.name}${s.paused ? ' (paused)' : ''} | \`${s.schedule}\` | ${formatReportDuration(s.cadence)} | ${runPattern(s)} | ${formatReportDuration(s.ttl)} | ${s.retentionDepth} | ${how(s, plan.input.csiDriverMissing)} | ${where} |`,
     );
   }
   out.push('', ...gantt(plan), '');
@@ -390,8 +413,9 @@ function coverageSectionMarkdown(plan: BackupPlan): string[] {
       : n.unprotectedReason
         ? `**deliberately unprotected**: ${n.unprotectedReason}`
         : '**nothing**';
+    const unsnapshotted = n.coveredBy.some((c) => c.how === NOT_SNAPSHOTTED);
     out.push(
-      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatReportDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatReportDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : n.inClusterOnly ? '**no** (in-cluster object store)' : 'no'} |`,
+      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatReportDuration(n.rpo) : n.volumes.length || unsnapshotted ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatReportDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : n.inClusterOnly ? '**no** (in-cluster object store)' : 'no'} |`,
     );
   }
   const declared = Object.entries(plan.input.unprotectedNamespaces ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -559,7 +583,7 @@ function snapshotSupportSection(input: PlanInput): string[] {
   const out = [
     '## Volumes CSI snapshots cannot take',
     '',
-    `Only CSI snapshots protect the volumes of ${where}. A PVC there whose StorageClass's provisioner is not one of the stack's VolumeSnapshotClass drivers (${support.snapshotDrivers.map((d) => `\`${d}\``).join(', ') || 'none'}) is skipped while the backup ends Completed; \`PVCNotSnapshottable\` fires for it, and \`npm run plan -- --inventory pvcs.json --storage-classes sc.json\` lists it.`,
+    `Only CSI snapshots protect the volumes of ${where}. A PVC there whose StorageClass's provisioner is not one of the stack's VolumeSnapshotClass drivers (${support.snapshotDrivers.map((d) => `\`${d}\``).join(', ') || 'none'}) is skipped while the backup ends Completed; \`PVCNotSnapshottable\` fires for it, and \`npm run plan -- ${clusterFlag(input.runbooks?.cluster)}--inventory pvcs.json --storage-classes sc.json\` lists it.`,
     '',
   ];
   const flagged = input.volumes

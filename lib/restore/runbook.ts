@@ -3,6 +3,7 @@
  * dist/restores/: the command, what to check afterwards, and where the last drill's duration is. The
  * headings are the anchors the alerts' `runbook_url` annotations link to (`alertAnchor`).
  */
+import { clusterFlag } from '../alerts/rule-kit';
 import { csiRestorePreface, summaryStorage, type CsiStorageSummary } from '../storage/csi-drivers';
 import { applyCommand, headingAnchor, latestRestoreCommand, waitCommands, type ScenarioSummary } from './scenario';
 
@@ -34,6 +35,8 @@ export interface RebuildSteps {
 export interface RunbookInput {
   /** Path of dist/ in the repo (the commands run from the repo root). */
   readonly distPath: string;
+  /** A fleet cluster's name: the commands it names take `--cluster NAME`. @default - one cluster */
+  readonly cluster?: string;
   readonly scenarios: readonly ScenarioSummary[];
   readonly rebuild: RebuildSteps;
   readonly drill?: DrillSummary;
@@ -100,11 +103,11 @@ function describeSpec(s: ScenarioSummary): string {
 
 /** The scenario runbooks, then the rebuild. */
 export function renderRestoreRunbooks(input: RunbookInput): string[] {
-  const { distPath, drill } = input;
+  const { distPath, drill, cluster } = input;
   const out: string[] = [
     '## Runbooks',
     '',
-    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- <name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking (what the config's \`argocd.trackingMethod\` writes: docs/pitfalls.md#tracking-method) from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it. Velero never applies that strip to Namespaces: it creates a restore's namespaces with their backed-up labels and annotations, and reuses an existing namespace as it is. So an inspection copy's namespace is created empty before its restore, and a namespace restored under its own name has the tracking removed right after (both lines are in the runbooks); the checks look at the namespace too.`,
+    `Every restore is a rendered Velero Restore in \`${distPath}/restores/\`, a folder no Application syncs; \`kubectl create -f\` gives it a fresh name each time (\`metadata.generateName\`). \`npm run restore -- ${clusterFlag(cluster)}<name>\` prints the same. Run the commands from the repository root. The restores strip ArgoCD's tracking (what the config's \`argocd.trackingMethod\` writes: docs/pitfalls.md#tracking-method) from what they bring back, so ArgoCD neither prunes nor overwrites it until you sync its Application, which adopts it. Velero never applies that strip to Namespaces: it creates a restore's namespaces with their backed-up labels and annotations, and reuses an existing namespace as it is. So an inspection copy's namespace is created empty before its restore, and a namespace restored under its own name has the tracking removed right after (both lines are in the runbooks); the checks look at the namespace too.`,
     '',
     ...csiRestorePreface(input.csiStorage).flatMap((line) => [line, '']),
   ];

@@ -219,6 +219,12 @@ export function veleroLineOf(version: string): VeleroLine {
   if (/^v\d+\.\d+\.\d+-/.test(version)) {
     throw new Error(`Velero version '${version}' is a pre-release; use a release of the ${supported}`);
   }
+  // Velero's git tags and images are `v`-prefixed (velero/velero:v1.18.1; no `velero/velero:1.18.1` is pushed)
+  if (/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(
+      `Velero version must be a release tag with its 'v' (images are velero/velero:vX.Y.Z), got '${version}'; write 'v${version}'`,
+    );
+  }
   const m = /^v(\d+)\.(\d+)\.(\d+)$/.exec(version);
   if (!m) throw new Error(`Velero version '${version}' is not a release tag of the form vX.Y.Z; ${supported}`);
   const line = VELERO_LINES.find((l) => l.line === `${Number(m[1])}.${Number(m[2])}`);

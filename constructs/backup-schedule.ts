@@ -30,6 +30,7 @@ import { scheduleThresholds } from '../lib/alerts/thresholds';
 import { minimumGuardedTtl } from '../lib/alerts/last-restore-point';
 import { includesExcludesProblem } from '../lib/validation/includes-excludes';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
+import { compact } from '../lib/kube/compact';
 import { volumeSnapshotClassAnnotation } from '../lib/storage/csi-drivers';
 import type { IBackupStorageLocation, IVeleroRelease, IVolumeSnapshotLocation } from './velero-release';
 
@@ -702,14 +703,14 @@ export class BackupSchedule extends Construct {
 }
 
 function renderSelector(s: LabelSelector) {
-  return {
+  return compact({
     matchLabels: s.matchLabels && { ...s.matchLabels },
     matchExpressions: s.matchExpressions?.map((e) => ({
       key: e.key,
       operator: e.operator,
       values: e.values && [...e.values],
     })),
-  };
+  });
 }
 
 /** Do the resource filters let PVCs through? (Velero matches resource names and short names.) */

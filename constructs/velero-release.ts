@@ -33,6 +33,7 @@ import { CLUSTER_ADMIN_RULES, type ServiceAccountPermissions } from '../lib/kube
 import { adoptionFor, helmFullname, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
 import { repositoryMaintenanceSettings, type RepositoryMaintenanceOptions } from '../lib/versions/repo-maintenance';
 import { VELERO_IMAGE, VELERO_PLUGIN_FOR_AWS_IMAGE, VELERO_VERSION } from '../lib/versions/versions';
+import { compact } from '../lib/kube/compact';
 import { checkPodOptions, type PodOptions, type PodToleration } from '../lib/kube/pod-options';
 import { checkNodeAgentConfig, type NodeAgentConfig } from '../lib/versions/node-agent-config';
 import { parseGoDuration } from '../lib/units/duration';
@@ -477,7 +478,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     new KubeConfigMap(this, 'NodeAgentConfig', {
       metadata: { name, namespace: this.namespace, labels: this.labels },
       // the node-agent reads the JSON of the ConfigMap's only data value (GetConfigs), whatever its key
-      data: { 'node-agent-config.json': JSON.stringify(nodeAgent.config) },
+      data: { 'node-agent-config.json': JSON.stringify(compact(nodeAgent.config, { falseIsDefault: true })) },
     });
     return [`--node-agent-configmap=${name}`];
   }
@@ -594,7 +595,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
         template: {
           metadata: {
             labels: { ...props.podLabels, ...this.serverPodLabels },
-            ...(props.podAnnotations && { annotations: { ...props.podAnnotations } }),
+            ...compact({ annotations: props.podAnnotations }),
           },
           spec: {
             serviceAccountName: this.serviceAccountName,
@@ -666,13 +667,13 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
         template: {
           metadata: {
             labels: { ...options.podLabels, ...this.labels, ...this.adoption.nodeAgentPodLabels, name: 'node-agent' },
-            ...(options.podAnnotations && { annotations: { ...options.podAnnotations } }),
+            ...compact({ annotations: options.podAnnotations }),
           },
           spec: {
             serviceAccountName: this.serviceAccountName,
             // root reads every pod's volume under /host_pods; restores need root's default capabilities to set ownership
             securityContext: { runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } },
-            tolerations: (options.tolerations ?? []).map((t) => ({ ...t })),
+            tolerations: (options.tolerations ?? []).map(tolerationOf),
             ...podSchedulingSpec({ ...options, tolerations: undefined }, imagePullSecrets),
             containers: [
               {
@@ -833,17 +834,22 @@ export function imagesOf(registry: string | undefined, version: string, awsPlugi
 /** The pod spec fields of `PodOptions` (only those given: an unset one renders nothing). */
 export function podSchedulingSpec(options: PodOptions, imagePullSecrets: readonly string[] | undefined) {
   return {
-    ...(options.nodeSelector && { nodeSelector: { ...options.nodeSelector } }),
-    ...(options.tolerations && { tolerations: options.tolerations.map((t) => ({ ...t })) }),
-    ...(options.affinity && { affinity: JSON.parse(JSON.stringify(options.affinity)) }),
+    ...compact({ nodeSelector: options.nodeSelector, tolerations: options.tolerations?.map(tolerationOf) }),
+    ...(options.affinity && { affinity: compact(options.affinity) }),
     ...(options.priorityClassName && { priorityClassName: options.priorityClassName }),
     ...(imagePullSecrets?.length && { imagePullSecrets: imagePullSecrets.map((name) => ({ name })) }),
   };
 }
 
+/** A toleration as the pod spec takes it: `operator: Equal`, the API server's default, is left out. */
+function tolerationOf(t: PodToleration) {
+  const { operator, ...rest } = t;
+  return { ...rest, ...(operator && operator !== 'Equal' && { operator }) };
+}
+
 /** The extra env entries as the container takes them. */
 export function extraEnvOf(env: PodOptions['extraEnv']) {
-  return (env ?? []).map((e) => JSON.parse(JSON.stringify(e)));
+  return (env ?? []).map((e) => compact(e, { falseIsDefault: true }));
 }
 
 /** podLabels may add labels, never replace the ones the selectors (and the chart's Service) match on. */

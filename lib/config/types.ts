@@ -381,7 +381,10 @@ export interface DrillVerifyConfig {
   readonly pvc: string;
   /** Path relative to the volume root that must be readable to its end. */
   readonly path: string;
-  /** @default 65534 (nobody) */
+  /**
+   * UID and GID the verify pod reads as, for files only their owner may read; one pod reads all the checks of a PVC.
+   * @default - the runAsUser another check of the same PVC names, else 65534 (nobody)
+   */
   readonly runAsUser?: number;
 }
 
@@ -742,7 +745,10 @@ export interface ApplicationConfig {
 export interface ArgoCdConfig {
   /** The repository ArgoCD syncs dist/ from. @default {} (every field at its default) */
   readonly repository?: {
-    /** @default 'https://github.com/homelab/velero-cdk8s.git' */
+    /**
+     * @default - none: the Applications point at a placeholder (`PLACEHOLDER_REPO_URL`, lib/argocd/argocd-settings.ts)
+     * and the plan warns
+     */
     readonly repoURL?: string;
     /** @default 'HEAD' */
     readonly targetRevision?: string;

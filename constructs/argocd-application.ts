@@ -6,6 +6,7 @@ import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { UNSYNCED_FOLDERS } from '../lib/output/folder-chart';
 import { chartSource, followCdk8sSynth, type ChartSource } from '../lib/output/layout';
 import { checkProps, type PropSpec } from '../lib/validation/props';
+import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
 
 /** Where the rendered repo lives. Every Application that syncs a dist/ folder reads it. */
 export interface GitRepository {
@@ -200,12 +201,12 @@ export class ArgoCdApplication extends Construct {
     new Application(this, 'Resource', {
       metadata: {
         name: props.name,
-        namespace: props.argocdNamespace ?? 'argocd',
+        namespace: props.argocdNamespace ?? ARGOCD_DEFAULTS.namespace,
         labels: recommendedLabels(props.name, props.version),
         annotations: { ...props.annotations, 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
       },
       spec: {
-        project: props.project ?? 'infrastructure',
+        project: props.project ?? ARGOCD_DEFAULTS.project,
         source: {
           repoUrl: repo.repoURL,
           targetRevision: repo.targetRevision,
@@ -214,7 +215,7 @@ export class ArgoCdApplication extends Construct {
           directory: { recurse: false, include: Lazy.any({ produce: () => source().include }) },
         },
         destination: {
-          server: props.destinationServer ?? 'https://kubernetes.default.svc',
+          server: props.destinationServer ?? ARGOCD_DEFAULTS.server,
           namespace: props.destinationNamespace,
         },
         syncPolicy: {

@@ -29,6 +29,7 @@ import type { IVeleroRelease } from './velero-release';
 import { exportsStorageLocationGauge, storageLocationPhaseRules } from '../lib/alerts/storage-location-status';
 import { repoMaintenanceAlertApplies, repoMaintenanceFailedRule } from '../lib/alerts/repo-maintenance';
 import { StorageLocationMetrics, type KubeStateMetricsTarget } from './storage-location-metrics';
+import { MONITORING_NAMESPACE_DEFAULT } from '../lib/config/defaults';
 
 export type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 export type { LabelSelector, LabelSelectorRequirement } from '../lib/kube/label-selector';
@@ -377,7 +378,7 @@ export class BackupAlerts extends Construct {
     }
     const nsSelector = selection.ruleNamespaceSelector === undefined ? {} : selection.ruleNamespaceSelector;
     if (nsSelector === null) {
-      const own = selection.prometheusNamespace ?? 'monitoring';
+      const own = selection.prometheusNamespace ?? MONITORING_NAMESPACE_DEFAULT;
       if (this.ruleNamespace !== own) {
         throw new Error(
           `${subject}: the Prometheus ruleNamespaceSelector is null, so it loads rules from its own namespace '${own}' only; set ruleNamespace to '${own}'`,

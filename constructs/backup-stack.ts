@@ -48,6 +48,7 @@ import { RestoreDrill } from './restore-drill';
 import { TrackingStripModifiers } from './restore-modifiers';
 import { RestoreScenario, volumeDataPath } from './restore-scenario';
 import { VeleroRelease, type BackupStorageLocation } from './velero-release';
+import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
 
 /** Where a stack sits in a fleet (BackupFleet sets it; a single cluster leaves it out). */
 export interface ClusterPlacement {
@@ -60,7 +61,7 @@ export interface ClusterPlacement {
 }
 
 const DRILL_SCRATCH_REASON = 'scratch copy made and deleted by the restore drill';
-const IN_CLUSTER = 'https://kubernetes.default.svc';
+const IN_CLUSTER = ARGOCD_DEFAULTS.server;
 /** Namespaces a rebuilt cluster gets from elsewhere (the cluster itself, or Git through ArgoCD), never from a restore. */
 export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
 /** The restores when the config states none: a cluster rebuild (when a schedule has cluster resources). */
@@ -228,8 +229,8 @@ export class BackupStack extends Construct {
     const argocd = data.argocd ?? {};
     const repository = {
       repoURL: argocd.repository?.repoURL ?? PLACEHOLDER_REPO_URL,
-      targetRevision: argocd.repository?.targetRevision ?? 'HEAD',
-      distPath: argocd.repository?.distPath ?? 'dist',
+      targetRevision: argocd.repository?.targetRevision ?? ARGOCD_DEFAULTS.repository.targetRevision,
+      distPath: argocd.repository?.distPath ?? ARGOCD_DEFAULTS.repository.distPath,
     };
     const clusterRepository = placement
       ? { ...repository, distPath: `${repository.distPath}/clusters/${placement.name}` }
@@ -466,7 +467,7 @@ export class BackupStack extends Construct {
     const restores: RestoreScenario[] = [];
     // an inspection copy never goes into a namespace someone else runs (its runbook ends deleting it)
     const protectedNamespaces = [
-      data.argocd?.namespace ?? 'argocd',
+      data.argocd?.namespace ?? ARGOCD_DEFAULTS.namespace,
       ...(data.csi?.namespace ? [data.csi.namespace] : []),
     ];
     const restoreConfigs = data.restores ?? (schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
@@ -709,10 +710,10 @@ export class BackupStack extends Construct {
     // one name per Application: they all live in ArgoCD's namespace
     const appNames = new Map<string, string>();
     for (const [key, name, used] of [
-      ['crds', argocd.crds?.name ?? 'backup-crds', true],
-      ['csiSnapshots', argocd.csiSnapshots?.name ?? 'csi-snapshots', !!this.snapshots],
-      ['velero', argocd.velero?.name ?? 'velero', true],
-      ['root', argocd.root?.name ?? 'velero-cdk8s', !placement],
+      ['crds', argocd.crds?.name ?? ARGOCD_DEFAULTS.names.crds, true],
+      ['csiSnapshots', argocd.csiSnapshots?.name ?? ARGOCD_DEFAULTS.names.csiSnapshots, !!this.snapshots],
+      ['velero', argocd.velero?.name ?? ARGOCD_DEFAULTS.names.velero, true],
+      ['root', argocd.root?.name ?? ARGOCD_DEFAULTS.names.root, !placement],
     ] as const) {
       if (!used) continue;
       const other = appNames.get(appName(name));
@@ -734,7 +735,7 @@ export class BackupStack extends Construct {
         ...common,
         release,
         additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
-        name: appName(argocd.crds?.name ?? 'backup-crds'),
+        name: appName(argocd.crds?.name ?? ARGOCD_DEFAULTS.names.crds),
         syncWave: argocd.crds?.syncWave,
         syncOptions: options(argocd.crds?.syncOptions),
       }),
@@ -743,7 +744,7 @@ export class BackupStack extends Construct {
       applications.push(
         at('csiSnapshots', ArgoCdApplication)(applicationsChart, 'CsiSnapshots', {
           ...common,
-          name: appName(argocd.csiSnapshots?.name ?? 'csi-snapshots'),
+          name: appName(argocd.csiSnapshots?.name ?? ARGOCD_DEFAULTS.names.csiSnapshots),
           folder: 'csi-snapshots',
           version: this.snapshots.version,
           destinationNamespace: this.snapshots.namespace,
@@ -758,7 +759,7 @@ export class BackupStack extends Construct {
     applications.push(
       at('velero', ArgoCdApplication)(applicationsChart, 'Velero', {
         ...common,
-        name: appName(argocd.velero?.name ?? 'velero'),
+        name: appName(argocd.velero?.name ?? ARGOCD_DEFAULTS.names.velero),
         folder: 'velero',
         version: release.version,
         destinationNamespace: release.namespace,
@@ -775,10 +776,10 @@ export class BackupStack extends Construct {
       const bootstrap = new FolderChart(this, 'bootstrap');
       at('root', ArgoCdApplication)(bootstrap, 'Root', {
         ...common,
-        name: argocd.root?.name ?? 'velero-cdk8s',
+        name: argocd.root?.name ?? ARGOCD_DEFAULTS.names.root,
         folder: 'applications',
         version: release.version,
-        destinationNamespace: argocd.namespace ?? 'argocd',
+        destinationNamespace: argocd.namespace ?? ARGOCD_DEFAULTS.namespace,
         createNamespace: false,
         syncWave: argocd.root?.syncWave,
         syncOptions: options(argocd.root?.syncOptions),
@@ -808,7 +809,7 @@ export class BackupStack extends Construct {
       },
     });
 
-    const argocdNamespace = argocd.namespace ?? 'argocd';
+    const argocdNamespace = argocd.namespace ?? ARGOCD_DEFAULTS.namespace;
     const [crdApplication, ...folderApplications] = applications;
     const veleroApplication = folderApplications[folderApplications.length - 1];
     const firstDrill = drills[0];

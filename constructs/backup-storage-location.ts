@@ -3,6 +3,7 @@ import { BackupStorageLocation as BackupStorageLocationObject } from '../imports
 import { StorageProfile } from '../lib/storage/storage-profile';
 import { checkCrdField } from '../lib/versions/crd-fields';
 import type { IVeleroRelease } from './existing-velero-release';
+import { ACCESS_MODE_DEFAULT } from '../lib/config/defaults';
 
 /**
  * A BackupStorageLocation as other constructs read it: one this stack renders (BackupStorageLocation) or
@@ -78,7 +79,7 @@ export class BackupStorageLocation extends Construct implements IBackupStorageLo
     this.release = props.release;
     this.profile = props.profile;
     this.isDefault = props.default;
-    this.accessMode = props.accessMode ?? 'ReadWrite';
+    this.accessMode = props.accessMode ?? ACCESS_MODE_DEFAULT;
     const subject = `velero release: storage location '${this.name}'`;
     if (props.caCertRef) {
       checkCrdField(subject, 'BackupStorageLocation', 'spec.objectStorage.caCertRef', props.release.version);

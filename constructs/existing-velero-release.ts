@@ -6,6 +6,7 @@ import type { StorageProfile } from '../lib/storage/storage-profile';
 import { checkVeleroVersion } from '../lib/versions/compatibility';
 import type { IBackupStorageLocation } from './backup-storage-location';
 import type { IVolumeSnapshotLocation } from './volume-snapshot-location';
+import { ACCESS_MODE_DEFAULT, RELEASE_DEFAULTS } from '../lib/config/defaults';
 
 /**
  * A Velero release as the constructs that target it read it (BackupSchedule, BackupAlerts, RestoreDrill,
@@ -104,7 +105,7 @@ export class ExistingVeleroRelease extends Construct implements IVeleroRelease {
       ),
     );
     checkLabels(subject, 'prometheusSelectorLabels', props.prometheusSelectorLabels ?? {});
-    this.namespace = props.namespace ?? 'velero';
+    this.namespace = props.namespace ?? RELEASE_DEFAULTS.namespace;
     this.version = props.version;
     try {
       checkVeleroVersion(this.version);
@@ -116,14 +117,16 @@ export class ExistingVeleroRelease extends Construct implements IVeleroRelease {
     this.nodeAgentEnabled = props.nodeAgent ?? false;
     this.serviceAccountName = props.serviceAccountName ?? 'velero';
     this.metricsServiceName = props.metricsServiceName ?? 'velero';
-    this.prometheusSelectorLabels = { ...(props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.prometheusSelectorLabels = {
+      ...(props.prometheusSelectorLabels ?? RELEASE_DEFAULTS.prometheusSelectorLabels),
+    };
     const storage = [
       { name: 'default', profile: props.storage, isDefault: true, accessMode: 'ReadWrite' as const },
       ...(props.additionalStorageLocations ?? []).map((l) => ({
         name: l.name,
         profile: l.profile,
         isDefault: false,
-        accessMode: l.accessMode ?? 'ReadWrite',
+        accessMode: l.accessMode ?? ACCESS_MODE_DEFAULT,
       })),
     ];
     this.storageLocations = storage.map((l) => ({ ...l, release: this }));

@@ -42,10 +42,10 @@ const seedSchedules = seed.schedules ?? [];
 const { restores: _restores, ...top } = seed;
 
 /** One selector requirement that takes no values (so `values: []` is valid). */
-const exists = { key: 'backup.example/skip', operator: 'Exists' };
+const exists = { key: 'backup.example/skip', operator: 'Exists' } as const;
 const nodeSelectorTerm = {
   matchExpressions: [exists],
-  matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }],
+  matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }] as const,
 };
 const podAffinityTerm = {
   labelSelector: { matchLabels: { app: 'velero' }, matchExpressions: [exists] },
@@ -149,7 +149,7 @@ const PLACES: Record<string, [keyof typeof BASES, string]> = {
   '/definitions/ClusterConfig': ['fleet', '/clusters/0'],
   '/definitions/ReleaseConfig': ['stack', '/release'],
   '/definitions/SecretKeyConfig': ['stack', '/release/credentials'],
-  '/definitions/TolerationConfig': ['stack', '/release/tolerations/0'],
+  '/definitions/PodToleration': ['stack', '/release/tolerations/0'],
   '/definitions/PodAffinity': ['stack', '/release/affinity'],
   '/definitions/NodeSelectorTerm': [
     'stack',

@@ -15,6 +15,7 @@ import { looksLikeGlob, namespaceEntryProblem, namespacePatternMatches, veleroMi
 import { VELERO_VERSION } from '../versions/versions';
 import { ConfigError, configPath, itemPath } from './validate';
 import type { HookConfig, ScheduleConfig, StackConfig } from './types';
+import { RELEASE_DEFAULTS, TOLERATION_OPERATOR_DEFAULT } from './defaults';
 
 const anchor = (a: string) => `(docs/pitfalls.md#${a})`;
 const fail = (path: string, problem: string, a: string): never => {
@@ -96,7 +97,7 @@ function checkTolerations(config: StackConfig, p: (...parts: (string | number)[]
   (config.release?.nodeAgent?.tolerations ?? []).forEach((t, i) => {
     const path = configPath(p('release', 'nodeAgent', 'tolerations'), i);
     const key = t.key ?? '';
-    const operator = t.operator ?? 'Equal';
+    const operator = t.operator ?? TOLERATION_OPERATOR_DEFAULT;
     if (key !== '') {
       const why = labelKeyProblem(key);
       if (why) fail(configPath(path, 'key'), `'${key}' is not a label key: ${why}`, 'tolerations');
@@ -331,7 +332,7 @@ function checkHooks(s: ScheduleConfig, path: string, minor: number): void {
 function checkOwnedNamespaces(config: StackConfig, p: (...parts: (string | number)[]) => string): void {
   const owned = new Set(config.ownedNamespaces ?? []);
   const rendered: [string, string, string][] = [
-    [p('release', 'namespace'), config.release?.namespace ?? 'velero', 'release.namespace'],
+    [p('release', 'namespace'), config.release?.namespace ?? RELEASE_DEFAULTS.namespace, 'release.namespace'],
   ];
   if (config.csi?.createNamespace)
     rendered.push([p('csi', 'namespace'), config.csi.namespace ?? 'synology-csi', 'csi.namespace']);

@@ -11,7 +11,7 @@
  * and plain objects, plus `Duration` where a duration goes (a YAML file writes a Go duration string).
  */
 import type { Duration } from 'cdk8s';
-import type { PodAffinity, PodEnvVar } from '../kube/pod-options';
+import type { PodOptions, PodToleration } from '../kube/pod-options';
 import type { NodeAgentConfig } from '../versions/node-agent-config';
 
 /**
@@ -48,43 +48,17 @@ export interface SecretKeyConfig {
   readonly key?: string;
 }
 
-/** One toleration of the node-agent pods (e.g. to run on control-plane nodes too). */
-export interface TolerationConfig {
-  /** @default - every key (with operator Exists) */
-  readonly key?: string;
-  /** @default 'Equal' */
-  readonly operator?: 'Equal' | 'Exists';
-  /** @default - none */
-  readonly value?: string;
-  /** @default - every effect */
-  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  /** Seconds a NoExecute taint is tolerated before eviction. @default - for ever */
-  readonly tolerationSeconds?: number;
-}
+/**
+ * One toleration of the release's pods (e.g. to run the node-agent on control-plane nodes too): documented once, in
+ * lib/kube/pod-options.ts, which the VeleroRelease construct takes.
+ */
+export type TolerationConfig = PodToleration;
 
 /**
  * Where and how a pod of the release runs, as the chart's values set it (README "Chart values"); checked by the
- * API server's rules (lib/kube/pod-options.ts).
+ * API server's rules. Documented once, in lib/kube/pod-options.ts (`PodOptions`), which VeleroRelease takes.
  */
-export interface PodOptionsConfig {
-  /** Node labels the pods must match. @default {} */
-  readonly nodeSelector?: Labels;
-  /** @default [] */
-  readonly tolerations?: readonly TolerationConfig[];
-  /** core/v1 Affinity. @default - none */
-  readonly affinity?: PodAffinity;
-  /** PriorityClass of the pods (a DNS-1123 subdomain). @default - none */
-  readonly priorityClassName?: string;
-  /** Further pod labels; the selector's labels cannot be replaced. @default {} */
-  readonly podLabels?: Labels;
-  /** Pod annotations. @default {} */
-  readonly podAnnotations?: Record<string, string>;
-  /**
-   * Further environment variables (e.g. `HTTPS_PROXY`, `NO_PROXY`); a Secret value through `valueFrom.secretKeyRef`.
-   * @default []
-   */
-  readonly extraEnv?: readonly PodEnvVar[];
-}
+export type PodOptionsConfig = PodOptions;
 
 /** The Velero server: image line, credentials, node-agent, metrics. */
 export interface ReleaseConfig extends PodOptionsConfig {
@@ -98,9 +72,17 @@ export interface ReleaseConfig extends PodOptionsConfig {
   readonly installedBy?: InstallerConfig;
   /** Namespace of the server, its locations and schedules. @default 'velero' */
   readonly namespace?: DnsLabel;
-  /** Velero image tag; the CRD Application syncs the CRDs at the same tag. @default VELERO_VERSION (lib/versions/versions.ts) */
+  /**
+   * Velero release: any release of a supported line (1.15, 1.16, 1.17, 1.18; lib/versions/velero-lines.ts). The image,
+   * the CRDs the CRD Application syncs, the plugin default, the server flags and the alerts follow it.
+   * @default VELERO_VERSION (lib/versions/versions.ts)
+   */
   readonly version?: string;
-  /** velero-plugin-for-aws image tag; must match the Velero line. @default VELERO_PLUGIN_FOR_AWS_VERSION */
+  /**
+   * velero-plugin-for-aws image tag; must be the line built for the Velero line, or a known-good pairing.
+   * @default - the line's plugin (lib/versions/compatibility.ts defaultAwsPluginFor); on Velero 1.18 with Backblaze B2
+   * or Cloudflare R2 the known-good v1.13.2
+   */
   readonly awsPluginVersion?: string;
   /**
    * Existing Secret holding the AWS-style credentials file. With `installedBy: helm` the name defaults to the
@@ -143,7 +125,15 @@ export interface ReleaseConfig extends PodOptionsConfig {
     /** Resources of the maintenance Job pods. @default - none set */
     readonly resources?: ResourcesConfig;
   };
-  /** Server resources. @default requests 100m / 256Mi, limits 1000m / 512Mi */
+  /**
+   * Server resources. The CPU limit is what a running backup may use: the server collects every item of every
+   * included namespace through the API, runs the plugins' item actions and uploads the tarball, and a 200m limit
+   * throttles that to a crawl; the throttled process then also answers its liveness probe late, and a restart
+   * mid-backup marks the backup Failed. The limit is upstream `velero install`'s (1000m, pkg/install/resources.go
+   * at v1.15.0 and v1.17.2); the request stays small for a homelab node (an idle server needs ~10m), since a
+   * request reserves the CPU all day while a limit only caps the bursts.
+   * @default requests 100m / 256Mi, limits 1000m / 512Mi
+   */
   readonly resources?: ResourcesConfig;
   /** Server `--log-level`. @default 'info' */
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'panic';
@@ -151,7 +141,11 @@ export interface ReleaseConfig extends PodOptionsConfig {
   readonly metrics?: {
     /** Render a ServiceMonitor. @default true */
     readonly serviceMonitor?: boolean;
-    /** Labels the Prometheus `serviceMonitorSelector` looks for. @default { release: 'kube-prometheus-stack' } */
+    /**
+     * Labels the Prometheus `serviceMonitorSelector` (and `ruleSelector`) look for. kube-prometheus-stack selects
+     * `release: <its release name>` (docs/upstream-facts.md#prometheus-operator).
+     * @default { release: 'kube-prometheus-stack' }
+     */
     readonly prometheusSelectorLabels?: Labels;
     /** Scrape interval. @default '30s' */
     readonly interval?: GoDuration;

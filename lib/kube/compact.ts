@@ -14,9 +14,16 @@ const STRING_MAPS: ReadonlySet<string> = new Set([
   'podLabels',
 ]);
 
-export function compact<T>(value: T, options: { readonly falseIsDefault?: boolean } = {}): T {
-  if (Array.isArray(value)) return value.map((v) => compact(v, options)) as T;
-  if (value === null || typeof value !== 'object') return value;
+/** A copy of `T` that may be written to (what the cdk8s imports' types take). */
+export type Mutable<T> = T extends readonly (infer U)[]
+  ? Mutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
+
+export function compact<T>(value: T, options: { readonly falseIsDefault?: boolean } = {}): Mutable<T> {
+  if (Array.isArray(value)) return value.map((v) => compact(v, options)) as Mutable<T>;
+  if (value === null || typeof value !== 'object') return value as Mutable<T>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
@@ -24,5 +31,5 @@ export function compact<T>(value: T, options: { readonly falseIsDefault?: boolea
     if (STRING_MAPS.has(k) && v !== null && typeof v === 'object' && Object.keys(v).length === 0) continue;
     out[k] = compact(v, options);
   }
-  return out as T;
+  return out as Mutable<T>;
 }

@@ -26,6 +26,7 @@ import { formatReportDuration } from '../units/duration';
 import { Quantity } from '../units/quantity';
 
 import { releaseSectionMarkdown, type PlanReleaseLine } from './release-section';
+import { ARGOCD_DEFAULTS } from '../config/defaults';
 
 const ONE_BYTE = Quantity.parse('1');
 
@@ -408,7 +409,7 @@ function runbooks(plan: BackupPlan): string[] {
   const ns = plan.input.release.namespace;
   const out: string[] = [];
   if (plan.input.runbooks) out.push(...withRebuildWarning(renderRestoreRunbooks(plan.input.runbooks), plan));
-  const argocd = plan.input.argocdNamespace ?? 'argocd';
+  const argocd = plan.input.argocdNamespace ?? ARGOCD_DEFAULTS.namespace;
   out.push(
     '## ArgoCD keeps out of what Velero creates',
     '',

@@ -1,0 +1,41 @@
+/**
+ * Every default the code applies to a config field (or construct prop) in more than one place, once: the
+ * constructs, the stack and lib/ read them from here instead of repeating the literal. Each value is the one the
+ * field's JSDoc in lib/config/types.ts states (`@default`), which the generated schema shows editors;
+ * test/schema-stated-defaults.test.ts proves that what renders without the field is what renders with it set to
+ * the stated default. Version pins stay in lib/versions/ (versions.ts, velero-lines.ts).
+ */
+
+/** The Velero release (ReleaseConfig). */
+export const RELEASE_DEFAULTS = Object.freeze({
+  namespace: 'velero',
+  /** The Helm release name of an adopted chart install (InstallerConfig `helm`). */
+  helmReleaseName: 'velero',
+  credentials: Object.freeze({ name: 'cloud-credentials', key: 'cloud' }),
+  prometheusSelectorLabels: Object.freeze({ release: 'kube-prometheus-stack' }) as Readonly<Record<string, string>>,
+});
+
+/** A BackupStorageLocation's access mode (StorageLocationBase.accessMode). */
+export const ACCESS_MODE_DEFAULT = 'ReadWrite' as const;
+
+/** Where kube-state-metrics and the Prometheus run (AlertsConfig.kubeStateMetrics, prometheusRuleSelector). */
+export const MONITORING_NAMESPACE_DEFAULT = 'monitoring';
+
+/** ArgoCD (ArgoCdConfig) and the stack's Applications (ApplicationConfig). */
+export const ARGOCD_DEFAULTS = Object.freeze({
+  namespace: 'argocd',
+  project: 'infrastructure',
+  /** The API server an Application deploys to: ArgoCD's own cluster (ClusterConfig.server). */
+  server: 'https://kubernetes.default.svc',
+  repository: Object.freeze({ targetRevision: 'HEAD', distPath: 'dist' }),
+  /** Each rendered Application's name (ApplicationConfig.name). */
+  names: Object.freeze({
+    crds: 'backup-crds',
+    csiSnapshots: 'csi-snapshots',
+    velero: 'velero',
+    root: 'velero-cdk8s',
+  }),
+});
+
+/** A toleration's operator (TolerationConfig.operator): the API server's default. */
+export const TOLERATION_OPERATOR_DEFAULT = 'Equal' as const;

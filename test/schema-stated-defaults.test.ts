@@ -39,7 +39,7 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const seed = validateConfig(SEED_CONFIG) as StackConfig;
 const seedSchedules = seed.schedules ?? [];
 /** The seed without its restores (whose schedules a top-level default may take away). */
-const { restores: _restores, ...top } = seed;
+const top: StackConfig = { ...seed, restores: undefined };
 
 /** One selector requirement that takes no values (so `values: []` is valid). */
 const exists = { key: 'backup.example/skip', operator: 'Exists' } as const;

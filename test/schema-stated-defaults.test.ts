@@ -187,7 +187,6 @@ const PLACES: Record<string, [keyof typeof BASES, string]> = {
   '/definitions/SeaweedFsLocationConfig': ['stack', '/storageLocations/8'],
   '/definitions/ScheduleConfig': ['stack', '/schedules/1'],
   '/definitions/RetentionConfig': ['stack', '/schedules/2/retention'],
-  '/definitions/LabelSelectorConfig': ['stack', '/schedules/1/labelSelector'],
   '/definitions/HookConfig': ['stack', '/schedules/1/hooks/0'],
   '/definitions/HookExecConfig': ['stack', '/schedules/1/hooks/0/pre/0'],
   '/definitions/DrillConfig': ['stack', '/schedules/0/drill'],

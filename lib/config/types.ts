@@ -11,6 +11,7 @@
  * and plain objects, plus `Duration` where a duration goes (a YAML file writes a Go duration string).
  */
 import type { Duration } from 'cdk8s';
+import type { LabelSelector } from '../kube/label-selector';
 import type { PodOptions, PodToleration } from '../kube/pod-options';
 import type { NodeAgentConfig } from '../versions/node-agent-config';
 
@@ -323,33 +324,24 @@ export type StorageLocationConfig =
   | GarageLocationConfig
   | SeaweedFsLocationConfig;
 
-/** A Kubernetes label selector. */
-export interface LabelSelectorConfig {
-  /** @default {} */
-  readonly matchLabels?: Labels;
-  /** @default [] */
-  readonly matchExpressions?: readonly {
-    readonly key: string;
-    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-    /** @default [] */
-    readonly values?: readonly string[];
-  }[];
-}
+/** A Kubernetes label selector: the one type (lib/kube/label-selector.ts), documented there. `{}` selects everything. */
+export type LabelSelectorConfig = LabelSelector;
 
-/** One exec hook command. */
+/** One exec hook: a command run in a container of each selected pod. */
 export interface HookExecConfig {
-  /** @default - the pod's first container */
+  /** Container to run in. @default - the pod's first container */
   readonly container?: string;
-  /** The command and its arguments. */
+  /** The command and its arguments, e.g. `['/sbin/fsfreeze', '--freeze', '/data']`. */
   readonly command: readonly string[];
-  /** @default 'Fail' */
+  /** `Fail` marks the backup PartiallyFailed when the hook fails; `Continue` ignores it. @default 'Fail' */
   readonly onError?: 'Continue' | 'Fail';
-  /** @default '30s' */
+  /** How long to wait for the command. @default '30s' (Velero's) */
   readonly timeout?: DurationValue;
 }
 
-/** Backup hooks for a set of pods. */
+/** Backup hooks for a set of pods (Velero `spec.hooks.resources[]`). */
 export interface HookConfig {
+  /** Hook name, shown in logs. */
   readonly name: string;
   /** @default - every namespace of the backup */
   readonly includedNamespaces?: readonly string[];
@@ -361,19 +353,22 @@ export interface HookConfig {
   readonly excludedResources?: readonly string[];
   /** @default - every pod */
   readonly labelSelector?: LabelSelectorConfig;
-  /** @default [] */
+  /** Run before the pod's volumes are backed up (e.g. freeze a database). @default [] */
   readonly pre?: readonly HookExecConfig[];
-  /** @default [] */
+  /** Run after (e.g. unfreeze). @default [] */
   readonly post?: readonly HookExecConfig[];
 }
 
 /** One declared check of a restored volume. */
 export interface DrillVerifyConfig {
-  /** Source namespace (as backed up); one the drill restores. */
+  /** Source namespace (as backed up), e.g. `pihole`; must be one the drill restores. */
   readonly namespace: string;
-  /** PVC name in the backup. */
+  /** Name of the PVC in the backup. */
   readonly pvc: string;
-  /** Path relative to the volume root that must be readable to its end. */
+  /**
+   * Path relative to the volume root that must be readable to its end (a directory: listable and not
+   * empty), e.g. `test.txt` for the seed's PVC test file (mounted there at `/data/test.txt`).
+   */
   readonly path: string;
   /**
    * UID and GID the verify pod reads as, for files only their owner may read; one pod reads all the checks of a PVC.
@@ -384,31 +379,41 @@ export interface DrillVerifyConfig {
 
 /** A monthly (by default) restore drill of a schedule's newest backup into scratch namespaces. */
 export interface DrillConfig {
-  /** Namespaces to restore, each included by the schedule. @default the schedule's includedNamespaces (not '*') */
+  /**
+   * Namespaces to restore, each included by the schedule. `*` is not allowed: a drill names what it restores.
+   * @default - the schedule's includedNamespaces (an error when that is `*`)
+   */
   readonly namespaces?: readonly string[];
   /** Scratch namespace per restored namespace. @default `drill-<namespace>` for each */
-  readonly namespaceMapping?: Record<string, string>;
-  /** The Restore's includedResources. @default derived from the schedule (volume data only) */
+  readonly namespaceMapping?: Readonly<Record<string, string>>;
+  /**
+   * The Restore's `includedResources`. The default restores volume data only, so no workload of the drill
+   * starts next to the real one: the PVCs plus what the schedule's data path needs (CSI: the VolumeSnapshots
+   * and their contents; snapshot data movement: the DataUploads).
+   * @default - derived from the schedule
+   */
   readonly includedResources?: readonly string[];
-  /** Paths to read from the restored volumes. @default [] */
+  /** Paths to read from the restored volumes. Every restored PVC must bind and mount in any case. @default [] */
   readonly verify?: readonly DrillVerifyConfig[];
-  /** When the drill runs, 5 cron fields in UTC. @default '0 5 1 * *' */
+  /**
+   * When the drill runs: 5 cron fields, in UTC (the CronJob's timeZone is `Etc/UTC`).
+   * @default '0 5 1 * *' (05:00 UTC on the 1st of each month, after the seed's 02:00 daily backup)
+   */
   readonly cron?: string;
-  /** @default '1h' */
+  /** How long the restore may take. @default '1h' */
   readonly restoreTimeout?: DurationValue;
-  /** @default '10m' */
+  /** How long the restored PVCs may take to bind. @default '10m' */
   readonly pvcBoundTimeout?: DurationValue;
-  /** @default '10m' */
+  /** How long the verify pods may take. @default '10m' */
   readonly verifyTimeout?: DurationValue;
-  /** @default requests 20m / 64Mi, limits 200m / 128Mi */
+  /** Runner container resources. @default requests 20m / 64Mi, limits 200m / 128Mi */
   readonly resources?: ResourcesConfig;
-  /** @default `restore-drill-<schedule name>` */
+  /** Name of the CronJob (and ServiceAccount, Role, ConfigMap prefix). @default `restore-drill-<schedule name>` */
   readonly name?: string;
-  /** @default false */
+  /** Suspend the CronJob (the stale alert then fires after a cadence). @default false */
   readonly suspend?: boolean;
 }
 
-/** One velero.io/v1 Schedule. Unset fields are Velero's (or the construct's) defaults. */
 /** Restore points to keep per period (docs/pitfalls.md#retention); an absent or 0 period has no Schedule. */
 export interface RetentionConfig {
   /** Hourly backups to keep (ttl count x 1h). @default 0 */
@@ -423,16 +428,33 @@ export interface RetentionConfig {
   readonly yearly?: number;
 }
 
+/** One velero.io/v1 Schedule (constructs/backup-schedule.ts); an unset field is Velero's (or the construct's) default. */
 export interface ScheduleConfig {
-  /** Schedule name, exactly as configured: backups, metrics and runbooks use it. */
+  /**
+   * Schedule name, exactly as configured: backups are named `<name>-<YYYYMMDDhhmmss>`, labelled
+   * `velero.io/schedule-name=<name>`, and Velero's metrics carry `schedule="<name>"`. Runbooks match on it.
+   */
   readonly name: DnsLabel;
-  /** Prefix before `name` (the Helm chart's `velero-`). @default '' */
+  /**
+   * Prefix put before `name`. The Velero Helm chart names schedules `velero-<key>` (its `fullname`), so
+   * `namePrefix: 'velero-'` keeps a migrated schedule's name, its backups' names and its metric label.
+   * @default '' (no prefix)
+   */
   readonly namePrefix?: string;
-  /** Cron (`0 2 * * *`, UTC), a descriptor (`@daily`) or `@every <Go duration>`. */
+  /**
+   * When backups run: 5-field cron (`0 2 * * *`, UTC), a descriptor (`@daily`), `@every <Go duration>`,
+   * optionally prefixed `CRON_TZ=<zone> ` (lib/schedule/cron.ts; docs/upstream-facts.md#schedule).
+   */
   readonly schedule: string;
-  /** Retention of each backup; at least 1h and not shorter than the cadence. @default '720h' (30 days) */
+  /**
+   * How long each backup is kept (`720h`; Velero has no `d`). At least 1h, and not shorter than the schedule's
+   * longest interval between runs. @default '720h' (30 days, Velero's own default)
+   */
   readonly ttl?: DurationValue;
-  /** @default false */
+  /**
+   * Accept a ttl shorter than the schedule's longest interval between runs, i.e. times with no restore
+   * point at all. @default false
+   */
   readonly allowTtlShorterThanCadence?: boolean;
   /**
    * Count-based retention instead of one ttl: `{ daily: 7, weekly: 4, monthly: 12 }` renders the Schedules
@@ -440,50 +462,83 @@ export interface ScheduleConfig {
    * that keeps that many backups (lib/schedule/retention.ts). Not with `ttl`. @default - one Schedule with `ttl`
    */
   readonly retention?: RetentionConfig;
-  /** Accept a ttl under the staleness threshold plus a day (no last-restore-point guard). @default false */
+  /**
+   * Accept a ttl shorter than the staleness threshold plus a day (`minimumGuardedTtl`: daily 54h, weekly 9d):
+   * the last restore point could expire less than a day after the first alert, so the schedule gets no
+   * `VeleroLastRestorePointExpiring` (docs/pitfalls.md#last-restore-point). @default false
+   */
   readonly allowTtlWithoutReactionTime?: boolean;
-  /** Namespaces to back up; `['*']` is all. @default ['*'] */
+  /** Namespaces to back up; `['*']` is all. Velero reads an empty list as all, so `[]` is refused. @default ['*'] */
   readonly includedNamespaces?: readonly string[];
-  /** @default [] */
+  /** Namespaces to leave out. @default [] */
   readonly excludedNamespaces?: readonly string[];
-  /** @default - all */
+  /** Old-style resource filter: resources to back up (`'*'` = all). Not with the new-style filters. @default - all */
   readonly includedResources?: readonly string[];
-  /** @default [] */
+  /** Old-style resource filter: resources to leave out. Not with the new-style filters. @default [] */
   readonly excludedResources?: readonly string[];
-  /** @default - Velero decides */
+  /**
+   * Old-style filter: back up cluster-scoped resources. Not with the new-style filters.
+   * @default - Velero decides: all of them when every namespace is included, else those the included objects need
+   */
   readonly includeClusterResources?: boolean;
-  /** @default - Velero decides */
+  /** New-style filter: cluster-scoped resources to back up. Not with the old-style filters. @default - Velero decides */
   readonly includedClusterScopedResources?: readonly string[];
-  /** @default [] */
+  /** New-style filter: cluster-scoped resources to leave out. @default [] */
   readonly excludedClusterScopedResources?: readonly string[];
-  /** @default - all */
+  /** New-style filter: namespaced resources to back up. Not with the old-style filters. @default - all */
   readonly includedNamespaceScopedResources?: readonly string[];
-  /** @default [] */
+  /** New-style filter: namespaced resources to leave out. @default [] */
   readonly excludedNamespaceScopedResources?: readonly string[];
-  /** @default - every object */
+  /**
+   * Back up only objects with these labels. Volumes of PVCs outside the selector are not backed up, so a
+   * schedule with a selector never counts as protecting a namespace's volumes (`protectsVolumesIn`).
+   * @default - every object
+   */
   readonly labelSelector?: LabelSelectorConfig;
-  /** Take CSI snapshots of the PVCs. @default release.csiSnapshots */
+  /**
+   * Take CSI snapshots of the PVCs (needs the release's `csiSnapshots`). Always rendered explicitly,
+   * because Velero reads an absent value as true. @default release.csiSnapshots
+   */
   readonly snapshotVolumes?: boolean;
-  /** File-system backup of every pod volume (needs the node-agent). @default false */
+  /** Back up every pod volume with the node-agent's file-system backup (kopia). Needs the node-agent. @default false */
   readonly defaultVolumesToFsBackup?: boolean;
-  /** Move snapshot data to the storage location (needs the node-agent). @default false */
+  /**
+   * Upload the CSI snapshots' data to the backup storage location (the data mover), so the backup survives
+   * the loss of the storage system. Needs `snapshotVolumes`, CSI and the node-agent. @default false
+   */
   readonly snapshotMoveData?: boolean;
   /** Name of the storage location backups go to. @default - the default location */
   readonly storageLocation?: DnsLabel;
-  /** @default - Velero's 10m */
+  /**
+   * How long to wait for a CSI snapshot to become ready; slow storage needs more (docs/pitfalls.md#csi-snapshot-timeout,
+   * velero#5413). @default - Velero's 10m (not rendered)
+   */
   readonly csiSnapshotTimeout?: DurationValue;
-  /** @default - Velero's 4h */
+  /** How long to wait for async item operations (data mover uploads). @default - Velero's 4h (not rendered) */
   readonly itemOperationTimeout?: DurationValue;
-  /** @default [] */
+  /** Pre/post exec hooks. @default [] */
   readonly hooks?: readonly HookConfig[];
   /**
-   * A resource-policies ConfigMap of the release namespace (`--resource-policies-configmap`): rendered as
-   * `spec.template.resourcePolicy: { kind: configmap, name }`; the ConfigMap is yours. @default - none
+   * Name of a resource-policies ConfigMap in the release namespace (`velero backup create --resource-policies-configmap`):
+   * `spec.template.resourcePolicy: { kind: configmap, name }`, e.g. to skip volumes by StorageClass or size. The
+   * ConfigMap is yours (Velero refuses the backup when it is missing). @default - none
    */
   readonly resourcePolicy?: string;
-  /** @default false */
+  /** Render the Schedule paused (no backups run). @default false */
   readonly paused?: boolean;
-  /** Leave it off (constructs/backup-schedule.ts says why). @default false */
+  /**
+   * Make each Backup a child of the Schedule (an ownerReference with controller: true).
+   *
+   * Leave it off. It keeps ArgoCD from counting Backups as extraneous, but then the Backups die with the
+   * Schedule: renaming this schedule (`name` or `namePrefix`), or removing it from the config, makes ArgoCD
+   * delete the old Schedule, and Kubernetes garbage collection deletes every Backup object it owns. The
+   * data stays in the bucket, but Velero's backup sync re-creates the objects from it still pointing at the
+   * deleted owner, so garbage collection deletes them again: the backups flicker in and out of
+   * `velero backup get`, restores from them are unreliable, and their ttl expiry no longer reliably runs
+   * (velero#4528, #4625; helm-charts#346 made false the chart default). Recovering needs the
+   * ownerReferences removed by hand. The argocd-cm `resource.exclusions` (README) protect Backups without it.
+   * @default false
+   */
   readonly useOwnerReferencesInBackup?: boolean;
   /** A restore drill of this schedule's backups; `{}` for the defaults. @default - no drill */
   readonly drill?: DrillConfig;

@@ -185,7 +185,10 @@ export interface StorageLocationBase {
    * @default 'ReadWrite'
    */
   readonly accessMode?: 'ReadWrite' | 'ReadOnly';
-  /** Credentials of this location, when not the release's mounted file. @default - the release's credentials */
+  /**
+   * Credentials of this location (Secret name and key), when not the release's mounted file; the server copies that
+   * key into its credentials file store itself. @default - the release's credentials
+   */
   readonly credential?: { readonly name: string; readonly key: string };
 }
 
@@ -554,74 +557,134 @@ export interface VolumeConfig {
   readonly app?: string;
 }
 
-/** The snapshot-controller and the VolumeSnapshotClass (dist/csi-snapshots/). */
+/**
+ * The VolumeSnapshotClass Velero uses for the CSI driver's volumes: rendered here (labelled
+ * `velero.io/csi-volumesnapshot-class`), or one the cluster already has (`existing`), which the stack's Schedules
+ * name per driver instead (docs/pitfalls.md#existing-snapshot-class).
+ */
+export interface VolumeSnapshotClassConfig {
+  /** The class the stack renders. @default 'velero-snapshot-class' */
+  readonly name?: string;
+  /**
+   * CSI driver name; must equal the PVs' `spec.csi.driver` (their StorageClass's `provisioner`), e.g.
+   * `driver.longhorn.io`. No driver is everyone's: left out, nothing driver-specific is rendered, PVCNotSnapshottable
+   * fires for every PVC only CSI snapshots would protect, and the plan warns. Drivers with a profile
+   * (lib/storage/csi-drivers.ts) get their parameters checked and the plan's words.
+   * @default - none: no snapshots, and the plan says what to put
+   */
+  readonly driver?: string;
+  /**
+   * A VolumeSnapshotClass the cluster already has (e.g. Longhorn's `longhorn-snapshot-vsc`): nothing is rendered,
+   * and every Schedule carries `velero.io/csi-volumesnapshot-class_<driver>: <existing>`, which Velero reads on the
+   * Backup before any label (velero@v1.17.2 pkg/util/csi/volume_snapshot.go GetVolumeSnapshotClass). The class's
+   * own fields are the cluster's: `name`, `deletionPolicy`, `isDefaultClass`, `description` and `isLocked` are
+   * refused with it; `parameters` then describe it for the plan (never rendered).
+   * @default - the stack renders its own class
+   */
+  readonly existing?: string;
+  /**
+   * The class's `parameters`, any string map the driver reads; checked against the driver's profile (required
+   * keys, accepted values). @default the driver profile's (Longhorn: `type: snap`), else none
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /**
+   * What happens to the storage snapshot when its VolumeSnapshotContent is released.
+   *
+   * `Retain` is what Velero's CSI documentation recommends: the snapshot on the storage system survives
+   * the loss of the namespace (or cluster) that held the VolumeSnapshot, which is the disaster a backup
+   * exists for. It does not leak snapshots: Velero patches the content to `Delete` before it deletes an
+   * expired backup, so the snapshot lives exactly as long as the backup (docs/upstream-facts.md#velero-csi). Snapshots taken with
+   * this class outside Velero are kept on the storage when their VolumeSnapshot is deleted.
+   * @default 'Retain'
+   */
+  readonly deletionPolicy?: 'Retain' | 'Delete';
+  /**
+   * Annotate the class `snapshot.storage.kubernetes.io/is-default-class: "true"`, the default for
+   * VolumeSnapshots that name no class. Velero picks the class by its label either way. When false the
+   * annotation is left out entirely: Velero treats the key as set whatever its value (docs/upstream-facts.md#velero-csi).
+   * Keep one default class per driver: without the validation webhook (removed in v8.2.0) two are not
+   * refused at admission, but dynamic snapshotting then fails.
+   * @default false
+   */
+  readonly isDefaultClass?: boolean;
+  /** Synology `description` parameter: the DSM snapshot description (iSCSI only). @default - not set (empty) */
+  readonly description?: string;
+  /** Synology `is_locked` parameter: lock the snapshot on DSM. @default - not set (the driver's default, false) */
+  readonly isLocked?: boolean;
+}
+
+/** The snapshot-controller and the VolumeSnapshotClass (dist/csi-snapshots/, constructs/csi-snapshot-stack.ts). */
 export interface CsiConfig {
   /**
-   * Who runs the snapshot-controller: `'managed'` (rendered here), `'existing'` (the cluster's own: nothing
-   * rendered, the version pair is still checked), `'replace-upstream'` (rendered here, taking over an upstream
-   * install's RBAC names).
+   * Who runs the snapshot-controller:
+   * - `'managed'`: this stack renders it, with RBAC names of its own (`velero-cdk8s-snapshot-controller-*`), so it
+   *   never rewrites the bindings of upstream's default install (`snapshot-controller-runner`,
+   *   `snapshot-controller-role`, `snapshot-controller-leaderelection`).
+   * - `'existing'`: the cluster already runs one (RKE2, k3s with the snapshot add-on, most managed clusters):
+   *   only the VolumeSnapshotClass is rendered; two controllers would both act on every VolumeSnapshot. The
+   *   `version`, `snapshotterSidecarVersion` and `preventVolumeModeConversion` then describe the running controller
+   *   and CRDs and are still checked as a pair.
+   * - `'replace-upstream'`: take over upstream's default install on purpose, under its own names (ClusterRole
+   *   `snapshot-controller-runner`, ...) so ArgoCD adopts those objects instead of adding a second controller.
    * @default 'managed'
    */
   readonly controller?: 'managed' | 'existing' | 'replace-upstream';
   /**
-   * Whether the CRD Application syncs the snapshot.storage.k8s.io CRDs; `'existing'` when the cluster installs them.
+   * Whether the CRD Application syncs the snapshot.storage.k8s.io CRDs (`crdSources`). `'existing'` when the
+   * cluster (or its distribution) installs them: two sources for one CRD fight over it.
    * @default 'managed' with a managed or replacing controller, 'existing' with an existing one
    */
   readonly crds?: 'managed' | 'existing';
   /** Render dist/csi-snapshots/ and sync the snapshot CRDs. @default release.csiSnapshots (true) */
   readonly enabled?: boolean;
   /**
-   * external-snapshotter release: CRDs and controller image, one of v7.0.2, v8.0.2, v8.1.1, v8.2.1, v8.3.0, v8.4.0,
-   * v8.5.0, v8.6.0 (lib/versions/snapshotter-compat.ts). @default 'v8.2.1'; 'v8.4.0' on Velero 1.18 (groupsnapshot v1beta2)
+   * external-snapshotter release: the tag of the snapshot CRDs the CRD Application syncs (`crdSource`) AND of the
+   * snapshot-controller image; one of v7.0.2, v8.0.2, v8.1.1, v8.2.1, v8.3.0, v8.4.0, v8.5.0, v8.6.0
+   * (lib/versions/snapshotter-compat.ts).
+   *
+   * `'v7.0.2'` is the way out of the sidecar pair below that keeps the volume mode protection on: its CRDs
+   * have no CEL rules. Caveat: its `client/config/crd/kustomization.yaml` lists only the three
+   * snapshot.storage.k8s.io CRDs, so moving from v8.2.1 drops the groupsnapshot.storage.k8s.io CRDs from
+   * the rendered set. The CRD Application never prunes, so they stay behind unmanaged; under an Application
+   * that prunes they, and every VolumeGroupSnapshot, would be deleted (docs/upstream-facts.md#snapshot-controller).
+   * @default 'v8.2.1'; 'v8.4.0' on Velero 1.18 (groupsnapshot v1beta2)
    */
   readonly version?: string;
-  /** Namespace of the snapshot-controller. @default 'snapshot-controller' (rendered by the stack); 'kube-system' with controller 'existing' */
+  /**
+   * Namespace of the controller, its ServiceAccount and its leader-election lease (and Role). Upstream uses
+   * `kube-system`; a namespace of its own keeps it apart from upstream's install.
+   * @default 'snapshot-controller' (rendered by the stack); 'kube-system' with controller 'existing'
+   */
   readonly namespace?: DnsLabel;
-  /** Render the Namespace (only for a namespace of the controller's own). @default true for the default namespace, else false */
+  /**
+   * Render the Namespace (Pod Security `restricted`, never pruned or deleted by ArgoCD). Only for a
+   * namespace of the controller's own, e.g. `snapshot-controller`: a CSI driver's (e.g. `synology-csi`,
+   * whose node plugin needs privileged pods) or the cluster's (`kube-system`) is refused.
+   * @default true when the namespace is left at its default and the stack runs the controller, else false
+   */
   readonly createNamespace?: boolean;
   /**
-   * Image tag of the CSI driver's csi-snapshotter sidecar, `vX.Y.Z` or a vendor's `vX.Y.Z-suffix` (compared by its core).
-   * @default - the driver's only known release's (Synology CSI v1.2.1: 'v4.2.1'); else not known and the pair is not checked
+   * Image tag of the CSI driver's own `csi-snapshotter` sidecar (deployed with the driver, not here), `vX.Y.Z` or
+   * a vendor's `vX.Y.Z-suffix` (compared by its core). Checked against `version`: a known-bad pair is refused at
+   * synth (docs/pitfalls.md#source-volume-mode).
+   * @default - the sidecar of the driver's only known release (Synology CSI v1.2.1: 'v4.2.1'); else not known, and the pair is not checked
    */
   readonly snapshotterSidecarVersion?: string;
-  /** The controller's `--prevent-volume-mode-conversion`. @default - the release's (true) */
+  /**
+   * The controller's `--prevent-volume-mode-conversion` (KEP-3141), always rendered explicitly.
+   * `false` is the way out of the v8 CRDs + sidecar < v6 pair that keeps the old sidecar: the controller
+   * then leaves `spec.sourceVolumeMode` unset, so the CRD rule that breaks the sidecar never applies, at
+   * the cost of the protection against restoring a snapshot into a PVC of another volume mode.
+   * @default - the release's default: true for v8.2.1 and v7.0.2
+   */
   readonly preventVolumeModeConversion?: boolean;
-  /** @default requests 10m / 32Mi, limits 50m / 64Mi */
+  /** Controller resources. @default requests 10m / 32Mi, limits 50m / 64Mi */
   readonly resources?: ResourcesConfig;
   /**
    * The VolumeSnapshotClass Velero uses. Without a `driver`, CSI on renders no class and no controller, and the plan
    * warns that volume data is not backed up by snapshots (docs/pitfalls.md#csi-driver). @default - none
    */
-  readonly volumeSnapshotClass?: {
-    /** The class the stack renders. @default 'velero-snapshot-class' */
-    readonly name?: string;
-    /**
-     * CSI driver name, as in the PVs' `spec.csi.driver` (their StorageClass's provisioner), e.g. `driver.longhorn.io`.
-     * No driver is everyone's: left out, nothing driver-specific is rendered, PVCNotSnapshottable fires for every PVC
-     * only CSI snapshots would protect, and the plan warns. Drivers with a profile (lib/storage/csi-drivers.ts) get
-     * their parameters checked and the plan's words.
-     * @default - none: no snapshots, and the plan says what to put
-     */
-    readonly driver?: string;
-    /**
-     * Use a VolumeSnapshotClass the cluster already has, by name: none is rendered, and every Schedule names it for
-     * `driver` (annotation `velero.io/csi-volumesnapshot-class_<driver>`). @default - the stack renders its own class
-     */
-    readonly existing?: string;
-    /**
-     * The class's `parameters` (a string map the driver reads, e.g. Longhorn `{ type: snap }`); with `existing`, what
-     * the cluster's class has, for the plan only. @default the driver profile's (Longhorn: `type: snap`), else none
-     */
-    readonly parameters?: Readonly<Record<string, string>>;
-    /** @default 'Retain' */
-    readonly deletionPolicy?: 'Retain' | 'Delete';
-    /** @default false */
-    readonly isDefaultClass?: boolean;
-    /** Synology's `description` parameter. @default - not set */
-    readonly description?: string;
-    /** Synology's `is_locked` parameter. @default - not set */
-    readonly isLocked?: boolean;
-  };
+  readonly volumeSnapshotClass?: VolumeSnapshotClassConfig;
 }
 
 /** Who installed the Velero server the release adopts (constructs/velero-release.ts `VeleroInstaller`). */
@@ -654,7 +717,7 @@ export interface AlertsConfig {
   };
   /** Namespace of the PrometheusRule. @default release.namespace ('velero') */
   readonly namespace?: DnsLabel;
-  /** Labels the Prometheus `ruleSelector` looks for. @default release.metrics.prometheusSelectorLabels */
+  /** Labels the Prometheus `ruleSelector` looks for (docs/pitfalls.md#rule-selector). @default release.metrics.prometheusSelectorLabels */
   readonly ruleSelectorLabels?: Labels;
   /** Labels on every alert, for Alertmanager routing. @default { component: 'velero' } */
   readonly routingLabels?: Labels;
@@ -666,21 +729,37 @@ export interface AlertsConfig {
    * The Prometheus' actual rule selection; a rule set it would not load is a synth error.
    * @default kube-prometheus-stack's: ruleSelector = ruleSelectorLabels, every namespace
    */
-  readonly prometheusRuleSelector?: {
-    /** `null`: the Prometheus selects no rules at all. */
-    readonly ruleSelector: LabelSelectorConfig | null;
-    /** @default {} (every namespace) */
-    readonly ruleNamespaceSelector?: LabelSelectorConfig | null;
-    /** @default - the rule's namespace */
-    readonly prometheusNamespace?: string;
-    /** @default {} */
-    readonly ruleNamespaceLabels?: Labels;
-  };
+  readonly prometheusRuleSelector?: PrometheusRuleSelectorConfig;
+}
+
+/**
+ * How the Prometheus that should load the rules selects PrometheusRules (its `spec.ruleSelector` and
+ * `spec.ruleNamespaceSelector`; docs/upstream-facts.md#prometheus-operator).
+ */
+export interface PrometheusRuleSelectorConfig {
+  /**
+   * The Prometheus' `spec.ruleSelector`. `{}` selects every PrometheusRule, `null` selects none (the
+   * prometheus-operator meaning of an unset selector).
+   */
+  readonly ruleSelector: LabelSelectorConfig | null;
+  /**
+   * The Prometheus' `spec.ruleNamespaceSelector`. `{}` selects every namespace; `null` only the
+   * Prometheus' own namespace.
+   * @default {} (every namespace, as kube-prometheus-stack renders it)
+   */
+  readonly ruleNamespaceSelector?: LabelSelectorConfig | null;
+  /** Namespace of the Prometheus object, for a `null` ruleNamespaceSelector. @default 'monitoring' */
+  readonly prometheusNamespace?: string;
+  /**
+   * Labels of the namespace the rules go to, besides `kubernetes.io/metadata.name` (set by Kubernetes).
+   * @default {}
+   */
+  readonly ruleNamespaceLabels?: Labels;
 }
 
 /** The heartbeat from outside (constructs/backup-heartbeat.ts): pings a URL while every schedule is fresh. */
 export interface HeartbeatConfig {
-  /** The Secret in Velero's namespace holding the URL (created out of band, never rendered). */
+  /** The Secret in Velero's namespace (created out of band, never rendered) holding the URL to request. */
   readonly secretName: string;
   /** Key of the URL in the Secret. @default 'url' */
   readonly secretKey?: string;
@@ -692,11 +771,14 @@ export interface HeartbeatConfig {
 export interface DashboardConfig {
   /** Render the dashboard ConfigMap. @default true */
   readonly enabled?: boolean;
-  /** Grafana folder, as the sidecar's folder annotation. @default - no annotation (Grafana's General folder) */
+  /**
+   * Grafana folder: the value of the `folderAnnotation` annotation, which the Grafana chart's dashboard sidecar
+   * reads when `sidecar.dashboards.folderAnnotation` is set to that key. @default - no annotation (Grafana's General folder)
+   */
   readonly folder?: string;
-  /** The annotation key the sidecar reads the folder from (`sidecar.dashboards.folderAnnotation`). @default 'grafana_folder' */
+  /** The annotation key of `folder` (the sidecar's `folderAnnotation`). @default 'grafana_folder' */
   readonly folderAnnotation?: string;
-  /** Namespace of the ConfigMap. @default release.namespace ('velero') */
+  /** Namespace of the ConfigMap; kube-prometheus-stack's sidecar searches every namespace. @default release.namespace ('velero') */
   readonly namespace?: DnsLabel;
 }
 
@@ -799,7 +881,7 @@ export interface ArgoCdConfig {
      * and the plan warns
      */
     readonly repoURL?: string;
-    /** @default 'HEAD' */
+    /** Branch, tag or commit ArgoCD follows. @default 'HEAD' */
     readonly targetRevision?: string;
     /** Path of the rendered output in the repository. @default 'dist' */
     readonly distPath?: string;

@@ -4,7 +4,6 @@
  * item's name (`schedules[1] 'weekly'.hooks[0] 'freeze'.pre[0].container: ...`). Every rule cites its consumer
  * in docs/pitfalls.md (the anchor at the end of each message).
  */
-import { labelKeyProblem, labelValueProblem } from '../kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../kube/names';
 import { foreignNamespaceOwner } from '../kube/protected-namespaces';
 import { Quantity } from '../units/quantity';
@@ -15,7 +14,7 @@ import { looksLikeGlob, namespaceEntryProblem, namespacePatternMatches, veleroMi
 import { VELERO_VERSION } from '../versions/versions';
 import { ConfigError, configPath, itemPath } from './validate';
 import type { HookConfig, ScheduleConfig, StackConfig } from './types';
-import { RELEASE_DEFAULTS, TOLERATION_OPERATOR_DEFAULT } from './defaults';
+import { RELEASE_DEFAULTS } from './defaults';
 
 const anchor = (a: string) => `(docs/pitfalls.md#${a})`;
 const fail = (path: string, problem: string, a: string): never => {
@@ -92,36 +91,6 @@ export function checkUrlSecrets(value: unknown, path = ''): void {
   }
 }
 
-/** Node-agent tolerations as the API server validates them (kubernetes@v1.30.0 validateTolerations). */
-function checkTolerations(config: StackConfig, p: (...parts: (string | number)[]) => string): void {
-  (config.release?.nodeAgent?.tolerations ?? []).forEach((t, i) => {
-    const path = configPath(p('release', 'nodeAgent', 'tolerations'), i);
-    const key = t.key ?? '';
-    const operator = t.operator ?? TOLERATION_OPERATOR_DEFAULT;
-    if (key !== '') {
-      const why = labelKeyProblem(key);
-      if (why) fail(configPath(path, 'key'), `'${key}' is not a label key: ${why}`, 'tolerations');
-    } else if (operator !== 'Exists') {
-      fail(
-        configPath(path, 'operator'),
-        `must be 'Exists' when key is empty (tolerate every taint), got '${operator}'; the API server refuses the DaemonSet: add operator: Exists, or give the key`,
-        'tolerations',
-      );
-    }
-    if (operator === 'Exists' && t.value !== undefined && t.value !== '') {
-      fail(
-        configPath(path, 'value'),
-        `must be empty with operator 'Exists', got '${t.value}'; drop value, or use operator 'Equal'`,
-        'tolerations',
-      );
-    }
-    if (operator === 'Equal' && t.value !== undefined) {
-      const why = labelValueProblem(t.value);
-      if (why) fail(configPath(path, 'value'), `'${t.value}' is not a label value: ${why}`, 'tolerations');
-    }
-  });
-}
-
 /** Fields of the release: features, tags, scrape interval. */
 function checkRelease(config: StackConfig, p: (...parts: (string | number)[]) => string): void {
   const r = config.release ?? {};
@@ -183,7 +152,6 @@ function checkRelease(config: StackConfig, p: (...parts: (string | number)[]) =>
       );
     }
   }
-  checkTolerations(config, p);
 }
 
 /** Storage locations: what velero-plugin-for-aws and B2 refuse. */

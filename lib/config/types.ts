@@ -208,7 +208,7 @@ export interface BackblazeB2LocationConfig extends StorageLocationBase {
   readonly provider: 'backblaze-b2';
   /** Bucket name, e.g. `velero-backups-<identifier>`. */
   readonly bucket: string;
-  /** B2 region; the S3 endpoint is derived from it. @default 'us-west-004' */
+  /** B2 region, e.g. `us-west-004`; the S3 endpoint is derived from it. @default 'us-west-004' */
   readonly region?: string;
   /** USD per TB-month, for the plan's cost estimate. @default 6 */
   readonly pricePerTbMonthUsd?: number;
@@ -240,15 +240,15 @@ export interface S3LocationConfig extends StorageLocationBase, EndpointLocationF
   readonly provider: 's3';
   readonly bucket: string;
   readonly region: string;
-  /** Endpoint of an S3-compatible store, `https://` or `http://`. @default - AWS S3 */
+  /** Endpoint of an S3-compatible store, `https://`, or `http://` inside the cluster or on a private network. @default - AWS S3 */
   readonly s3Url?: string;
   /** Path-style addressing (MinIO needs it). @default false */
   readonly s3ForcePathStyle?: boolean;
   /** `''` for stores that reject the default CRC32 checksum. @default - the plugin's (CRC32) */
   readonly checksumAlgorithm?: string;
-  /** PEM CA bundle for a private CA. @default - the system CAs */
+  /** PEM CA bundle for a private CA (instead of ever skipping TLS verification). @default - the system CAs */
   readonly caCert?: string;
-  /** Further velero-plugin-for-aws config keys (credentials are refused). @default {} */
+  /** Further velero-plugin-for-aws config keys (e.g. serverSideEncryption, kmsKeyId); credentials are refused. @default {} */
   readonly extraConfig?: Record<string, string>;
   /** USD per TB-month, for the plan's cost estimate. @default 23 (AWS S3 Standard) without s3Url, none with one */
   readonly pricePerTbMonthUsd?: number;
@@ -262,7 +262,7 @@ export interface CloudflareR2LocationConfig extends StorageLocationBase {
   readonly accountId: string;
   /** A jurisdiction-restricted bucket. @default - none */
   readonly jurisdiction?: 'eu' | 'fedramp';
-  /** USD per TB-month. @default 15 */
+  /** USD per TB-month. @default 15 (R2 Standard, $0.015 per GB-month) */
   readonly pricePerTbMonthUsd?: number;
 }
 
@@ -270,9 +270,9 @@ export interface CloudflareR2LocationConfig extends StorageLocationBase {
 export interface WasabiLocationConfig extends StorageLocationBase {
   readonly provider: 'wasabi';
   readonly bucket: string;
-  /** Wasabi region. @default 'us-east-1' */
+  /** Wasabi region, e.g. `us-east-1`, `eu-central-1`. @default 'us-east-1' */
   readonly region?: string;
-  /** USD per TB-month. @default 6.99 */
+  /** USD per TB-month. @default 6.99 (pay-as-you-go) */
   readonly pricePerTbMonthUsd?: number;
 }
 
@@ -283,7 +283,7 @@ export interface SelfHostedLocationFields extends StorageLocationBase, EndpointL
   readonly s3Url: string;
   /** @default - the store's: minio 'minio', ceph-rgw 'default', garage 'garage', seaweedfs 'us-east-1' */
   readonly region?: string;
-  /** @default true */
+  /** Path-style addressing: none of these stores serves virtual-host buckets without extra DNS setup. @default true */
   readonly s3ForcePathStyle?: boolean;
   /** `''` for a store that rejects the CRC32 checksum header. @default - the plugin's (CRC32) */
   readonly checksumAlgorithm?: string;

@@ -29,7 +29,7 @@ import type { IVeleroRelease } from './velero-release';
 import { exportsStorageLocationGauge, storageLocationPhaseRules } from '../lib/alerts/storage-location-status';
 import { repoMaintenanceAlertApplies, repoMaintenanceFailedRule } from '../lib/alerts/repo-maintenance';
 import { StorageLocationMetrics, type KubeStateMetricsTarget } from './storage-location-metrics';
-import { MONITORING_NAMESPACE_DEFAULT } from '../lib/config/defaults';
+import { MONITORING_NAMESPACE_DEFAULT, UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE } from '../lib/config/defaults';
 import type { AlertsConfig, PrometheusRuleSelectorConfig } from '../lib/config/types';
 
 export type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
@@ -251,7 +251,9 @@ export class BackupAlerts extends Construct {
       backups.push(repoMaintenanceFailedRule(ctx));
     }
     if (release.csiEnabled || release.snapshotLocations.length > 0)
-      locations.push(snapshotLocationRule(ctx, names, props.snapshotControllerNamespace ?? 'kube-system'));
+      locations.push(
+        snapshotLocationRule(ctx, names, props.snapshotControllerNamespace ?? UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE),
+      );
 
     this.uncovered = uncoveredNamespaces(schedules, Object.keys(unprotected));
     const coverage = coverageRule(ctx, schedules, Object.keys(unprotected));

@@ -34,6 +34,7 @@ import { compact } from '../lib/kube/compact';
 import { volumeSnapshotClassAnnotation } from '../lib/storage/csi-drivers';
 import type { IBackupStorageLocation, IVeleroRelease, IVolumeSnapshotLocation } from './velero-release';
 import type { HookConfig, HookExecConfig, ScheduleConfig } from '../lib/config/types';
+import { INCLUDED_NAMESPACES_DEFAULT } from '../lib/config/defaults';
 
 /** One exec hook (documented once: lib/config/types.ts `HookExecConfig`). */
 export type BackupHookExec = HookExecConfig;
@@ -294,7 +295,7 @@ export class BackupSchedule extends Construct {
     this.retentionDepth = Number((ttlNs + cadenceNs - 1n) / cadenceNs);
 
     // what
-    this.includedNamespaces = [...(props.includedNamespaces ?? ['*'])];
+    this.includedNamespaces = [...(props.includedNamespaces ?? INCLUDED_NAMESPACES_DEFAULT)];
     this.excludedNamespaces = [...(props.excludedNamespaces ?? [])];
     if (this.includedNamespaces.length === 0) {
       fail(

@@ -48,7 +48,7 @@ import { RestoreDrill } from './restore-drill';
 import { TrackingStripModifiers } from './restore-modifiers';
 import { RestoreScenario, volumeDataPath } from './restore-scenario';
 import { VeleroRelease, type BackupStorageLocation } from './velero-release';
-import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
+import { ARGOCD_DEFAULTS, INCLUDED_NAMESPACES_DEFAULT, RELEASE_DEFAULTS } from '../lib/config/defaults';
 
 /** Where a stack sits in a fleet (BackupFleet sets it; a single cluster leaves it out). */
 export interface ClusterPlacement {
@@ -302,9 +302,11 @@ export class BackupStack extends Construct {
     // reaches them only through '*' or a glob: the user never declared them, so never blame the user for them
     const scratch = stackScratchNamespaces(data);
     const protectsVolumes = (s: ScheduleConfig) =>
-      (s.snapshotVolumes ?? r.csiSnapshots ?? true) || !!s.defaultVolumesToFsBackup || !!s.snapshotMoveData;
+      (s.snapshotVolumes ?? r.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots) ||
+      !!s.defaultVolumesToFsBackup ||
+      !!s.snapshotMoveData;
     const excludedWithScratch = (s: ScheduleConfig) => {
-      const included = s.includedNamespaces ?? ['*'];
+      const included = s.includedNamespaces ?? INCLUDED_NAMESPACES_DEFAULT;
       const excluded = s.excludedNamespaces ?? [];
       const reached = scratch.filter(
         (ns) =>

@@ -115,7 +115,7 @@ export class ExistingVeleroRelease extends Construct implements IVeleroRelease {
       throw new Error(`existing velero release: ${(e as Error).message}`, { cause: e });
     }
     assertDnsLabel('existing velero release: namespace', this.namespace);
-    this.csiEnabled = props.csiSnapshots ?? true;
+    this.csiEnabled = props.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots;
     this.nodeAgentEnabled = props.nodeAgent ?? false;
     this.serviceAccountName = props.serviceAccountName ?? 'velero';
     this.metricsServiceName = props.metricsServiceName ?? 'velero';

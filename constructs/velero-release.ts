@@ -218,7 +218,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       );
     }
     assertDnsLabel('velero release: namespace', this.namespace);
-    this.csiEnabled = props.csiSnapshots ?? true;
+    this.csiEnabled = props.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots;
     const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
     this.features = [...new Set(features)];
     this.nodeAgentEnabled = props.nodeAgent?.enabled ?? false;

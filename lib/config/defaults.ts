@@ -12,6 +12,8 @@ export const RELEASE_DEFAULTS = Object.freeze({
   /** The Helm release name of an adopted chart install (InstallerConfig `helm`). */
   helmReleaseName: 'velero',
   credentials: Object.freeze({ name: 'cloud-credentials', key: 'cloud' }),
+  /** Take CSI snapshots (ReleaseConfig.csiSnapshots; a schedule's snapshotVolumes follows it). */
+  csiSnapshots: true,
   prometheusSelectorLabels: Object.freeze({ release: 'kube-prometheus-stack' }) as Readonly<Record<string, string>>,
 });
 
@@ -39,3 +41,9 @@ export const ARGOCD_DEFAULTS = Object.freeze({
 
 /** A toleration's operator (TolerationConfig.operator): the API server's default. */
 export const TOLERATION_OPERATOR_DEFAULT = 'Equal' as const;
+
+/** A schedule's namespaces (ScheduleConfig.includedNamespaces): all of them. */
+export const INCLUDED_NAMESPACES_DEFAULT: readonly string[] = Object.freeze(['*']);
+
+/** Where upstream's install runs the snapshot-controller, when the stack renders none of its own. */
+export const UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE = 'kube-system';

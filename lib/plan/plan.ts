@@ -26,7 +26,7 @@ import { formatReportDuration } from '../units/duration';
 import { Quantity } from '../units/quantity';
 
 import { releaseSectionMarkdown, type PlanReleaseLine } from './release-section';
-import { ARGOCD_DEFAULTS } from '../config/defaults';
+import { ARGOCD_DEFAULTS, UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE } from '../config/defaults';
 
 const ONE_BYTE = Quantity.parse('1');
 
@@ -421,7 +421,7 @@ function runbooks(plan: BackupPlan): string[] {
     '',
   );
   if (plan.input.alerts?.length) {
-    const csi = plan.input.snapshotControllerNamespace ?? 'kube-system';
+    const csi = plan.input.snapshotControllerNamespace ?? UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE;
     // the snapshot-controller runs where the CSI stack put it, not where upstream's manifests do
     const fix = (line: string) =>
       line.replace(

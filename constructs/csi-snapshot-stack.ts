@@ -44,6 +44,7 @@ import {
 } from '../lib/versions/versions';
 import type { CrdSource } from './crd-application';
 import type { CsiConfig, VolumeSnapshotClassConfig } from '../lib/config/types';
+import { RESOURCES_DEFAULTS } from '../lib/config/defaults';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -134,10 +135,7 @@ export const OWN_SNAPSHOT_CONTROLLER_RBAC = {
   clusterRoleBinding: 'velero-cdk8s-snapshot-controller',
   leaderElection: 'velero-cdk8s-snapshot-controller-leaderelection',
 } as const;
-const SEED_RESOURCES: ComputeResources = {
-  requests: { cpu: '10m', memory: '32Mi' },
-  limits: { cpu: '50m', memory: '64Mi' },
-};
+const SEED_RESOURCES = RESOURCES_DEFAULTS.snapshotController;
 /** The image is distroless/static without a USER (root); 65532 is distroless's `nonroot`, and the controller writes no files. */
 const RUN_AS_USER = 65532;
 /** `--retry-crd-interval-max`, the controller's default, rendered so minReadySeconds can be derived from it. */

@@ -40,6 +40,7 @@ import {
 } from '../lib/kube/resources';
 import type { IVeleroRelease } from './velero-release';
 import type { DrillConfig as DrillFields, DrillVerifyConfig } from '../lib/config/types';
+import { RESOURCES_DEFAULTS } from '../lib/config/defaults';
 import { drillPolicies, drillPolicyValidations, type DrillPolicyInput } from '../lib/drill/drill-policy';
 import { toPolicyRule, type ExplainedRule, type ServiceAccountPermissions } from '../lib/kube/permissions';
 import type { TrackingStripModifiers } from './restore-modifiers';
@@ -77,10 +78,7 @@ export interface RestoreDrillProps extends Omit<DrillFields, 'restoreTimeout' | 
 }
 
 const DEFAULT_CRON = '0 5 1 * *';
-const DEFAULT_RESOURCES: ComputeResources = {
-  requests: { cpu: '20m', memory: '64Mi' },
-  limits: { cpu: '200m', memory: '128Mi' },
-};
+const DEFAULT_RESOURCES = RESOURCES_DEFAULTS.drill;
 /** Time the runner needs besides its waits: API calls, cleanup, image pull. */
 const RUNNER_MARGIN_SECONDS = 600;
 /** A CronJob name longer than 52 characters cannot get Jobs (the controller appends 11). */

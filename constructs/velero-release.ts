@@ -41,7 +41,7 @@ import { isDnsSubdomain } from '../lib/kube/names';
 import { BackupStorageLocation } from './backup-storage-location';
 import { ExistingVeleroRelease, type ExistingVeleroReleaseProps, type IVeleroRelease } from './existing-velero-release';
 import { VolumeSnapshotLocation } from './volume-snapshot-location';
-import { RELEASE_DEFAULTS, TOLERATION_OPERATOR_DEFAULT } from '../lib/config/defaults';
+import { RELEASE_DEFAULTS, RESOURCES_DEFAULTS, TOLERATION_OPERATOR_DEFAULT } from '../lib/config/defaults';
 import type { NodeAgentConfigOptions, ReleaseConfig, SecretKeyConfig } from '../lib/config/types';
 
 export { BackupStorageLocation, type IBackupStorageLocation } from './backup-storage-location';
@@ -100,10 +100,7 @@ export interface VeleroReleaseProps extends Omit<ReleaseConfig, 'installedBy' | 
   readonly storageAccessMode?: 'ReadWrite' | 'ReadOnly';
 }
 
-const DEFAULT_SERVER_RESOURCES: ComputeResources = {
-  requests: { cpu: '100m', memory: '256Mi' },
-  limits: { cpu: '1000m', memory: '512Mi' },
-};
+const DEFAULT_SERVER_RESOURCES = RESOURCES_DEFAULTS.server;
 /**
  * The server's liveness probe: GET /metrics every 30s, 10s to answer, 10 misses in a row (5 minutes) before
  * the kubelet restarts it. `velero install` renders no probe at all; the chart's (5s timeout, 5 misses = 150s)
@@ -113,10 +110,7 @@ const DEFAULT_SERVER_RESOURCES: ComputeResources = {
 const LIVENESS_PROBE = { periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 10 };
 const READINESS_PROBE = { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 };
 
-const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
-  requests: { cpu: '100m', memory: '256Mi' },
-  limits: { cpu: '1000m', memory: '1Gi' },
-};
+const DEFAULT_NODE_AGENT_RESOURCES = RESOURCES_DEFAULTS.nodeAgent;
 /** Numeric non-root user: the Velero image declares `USER cnb:cnb` (a name the kubelet can't check); the AWS plugin image runs as 65532. */
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;

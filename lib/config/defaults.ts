@@ -6,6 +6,25 @@
  * the stated default. Version pins stay in lib/versions/ (versions.ts, velero-lines.ts).
  */
 
+import type { ResourcesConfig } from './types';
+
+/**
+ * Container resources when the config states none, each the text its field's JSDoc states (`requests 100m / 256Mi,
+ * limits 1000m / 512Mi`, checked by test/schema-defaults.test.ts).
+ */
+export const RESOURCES_DEFAULTS: Readonly<
+  Record<'server' | 'nodeAgent' | 'drill' | 'snapshotController', ResourcesConfig>
+> = Object.freeze({
+  /** ReleaseConfig.resources: the CPU limit is upstream `velero install`'s (its JSDoc says why). */
+  server: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '512Mi' } },
+  /** NodeAgentConfigOptions.resources. */
+  nodeAgent: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
+  /** DrillConfig.resources: the drill runner. */
+  drill: { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+  /** CsiConfig.resources: the snapshot-controller. */
+  snapshotController: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '50m', memory: '64Mi' } },
+});
+
 /** The Velero release (ReleaseConfig). */
 export const RELEASE_DEFAULTS = Object.freeze({
   namespace: 'velero',

@@ -210,105 +210,21 @@ export class BackupAlerts extends Construct {
     };
     const active = schedules.filter((s) => !s.paused);
     const names = active.map((s) => s.name);
-    const thresholds: Record<string, ScheduleThresholds> = {};
-    for (const s of active) thresholds[s.name] = scheduleThresholds(s.cadence, props.backupDurationWarning);
-    this.thresholds = thresholds;
-
-    const backups: ProvenRule[] = [
-      backupFailedRule(ctx, names),
-      ...active.map((s) => backupDelayedRule(ctx, s.name, thresholds[s.name])),
-      ...active.map((s) =>
-        backupAbsentRule(
-          ctx,
-          s.name,
-          thresholds[s.name],
-          names.filter((n) => n !== s.name),
-        ),
-      ),
-      scrapeDownRule(ctx, names),
-      partialFailureRule(ctx, names),
-      ...active.map((s) => backupDurationRule(ctx, s.name, thresholds[s.name])),
-      ...active.flatMap((s) => {
-        const guard = restorePointGuard(s.ttl, thresholds[s.name]);
-        return guard ? [lastRestorePointRule(ctx, s.name, s.ttl, guard)] : [];
-      }),
-    ];
+    this.thresholds = ruleThresholds(active, props.backupDurationWarning);
+    const backups = backupRules(ctx, release, active, this.thresholds);
     // the storage-location signal per line (lib/alerts/storage-location-status.ts): Velero's gauge from 1.17,
     // the BSL's .status.phase through kube-state-metrics before
     const gauge = exportsStorageLocationGauge(release.version);
-    const locations: ProvenRule[] = gauge ? [storageLocationRule(ctx)] : storageLocationPhaseRules(ctx);
     if (!gauge) {
       // kube-state-metrics runs next to the Prometheus the rules are placed for (docs/pitfalls.md#ksm-namespace)
-      this.storageLocationMetrics = new StorageLocationMetrics(this, 'StorageLocationMetrics', {
-        version: release.version,
-        kubeStateMetrics: {
-          ...props.kubeStateMetrics,
-          namespace: props.kubeStateMetrics?.namespace ?? props.ruleNamespace,
-        },
-      });
+      this.storageLocationMetrics = this.renderStorageLocationMetrics(props);
     }
-    if (repoMaintenanceAlertApplies(release.version, release.nodeAgentEnabled)) {
-      backups.push(repoMaintenanceFailedRule(ctx));
-    }
-    if (release.csiEnabled || release.snapshotLocations.length > 0)
-      locations.push(
-        snapshotLocationRule(ctx, names, props.snapshotControllerNamespace ?? UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE),
-      );
+    const locations = locationRules(ctx, release, names, gauge, props.snapshotControllerNamespace);
 
     this.uncovered = uncoveredNamespaces(schedules, Object.keys(unprotected));
-    const coverage = coverageRule(ctx, schedules, Object.keys(unprotected));
-    const unsnapshottable = props.volumeSnapshots
-      ? unsnapshottableVolumeRule(schedules, props.volumeSnapshots, Object.keys(unprotected), labels(ctx, 'warning'))
-      : undefined;
-    const coverageRules = [coverage, unsnapshottable].filter((r): r is ProvenRule => r !== undefined);
-
-    const groups: { name: string; proven: ProvenRule[] }[] = [
-      { name: 'velero.backups', proven: backups },
-      { name: 'velero.locations', proven: locations },
-      ...(coverageRules.length ? [{ name: 'velero.coverage', proven: coverageRules }] : []),
-    ];
-    for (const extra of props.additionalRules ?? []) {
-      if (groups.some((g) => g.name === extra.group)) {
-        throw new Error(
-          `backup alerts: rule group '${extra.group}' is defined twice; give each additionalRules entry its own group`,
-        );
-      }
-      groups.push({
-        name: extra.group,
-        proven: extra.rules.map((rule) => ({
-          rule: { ...rule, labels: { ...ctx.routingLabels, ...rule.labels } },
-          tests: [],
-        })),
-      });
-    }
-    // The one place every alert gets its runbook link (the kube-prometheus `runbook_url` convention); the rule
-    // builders stay free of repository details. Each rule's promtool cases expect the annotation too.
-    if (props.runbookUrl) {
-      const link = props.runbookUrl;
-      const linked = new Map<AlertRule, AlertRule>();
-      for (const g of groups)
-        for (const p of g.proven)
-          linked.set(p.rule, { ...p.rule, annotations: { ...p.rule.annotations, runbook_url: link(p.rule.alert) } });
-      for (const g of groups) {
-        g.proven = g.proven.map((p) => ({
-          rule: linked.get(p.rule)!,
-          tests: p.tests.map((t) => ({ ...t, rule: linked.get(t.rule) ?? t.rule })),
-        }));
-      }
-    }
-    // additional rules' cases refer to the rules as given; re-point them at the rules with routing labels
-    const extraTests = (props.additionalRules ?? []).flatMap((extra) =>
-      extra.tests.map((t) => {
-        const i = extra.rules.indexOf(t.rule);
-        if (i < 0) {
-          throw new Error(
-            `backup alerts: promtool case '${t.name}' of group '${extra.group}' tests a rule that is not in that group's rules`,
-          );
-        }
-        const g = groups.find((x) => x.name === extra.group)!;
-        return { ...t, rule: g.proven[i].rule };
-      }),
-    );
+    const groups = ruleGroups(ctx, props, backups, locations);
+    if (props.runbookUrl) linkRunbooks(groups, props.runbookUrl);
+    const extraTests = additionalTests(props.additionalRules ?? [], groups);
 
     this.groups = groups.map((g) => ({ name: g.name, rules: g.proven.map((p) => p.rule) }));
     this.rules = this.groups.flatMap((g) => g.rules);
@@ -321,7 +237,22 @@ export class BackupAlerts extends Construct {
     }
     this.checkEveryAlertProven();
 
-    this.prometheusRule = new PrometheusRule(this, 'PrometheusRule', {
+    this.prometheusRule = this.renderPrometheusRule();
+  }
+
+  /** kube-state-metrics' BSL-phase series, for the Velero lines without the storage-location gauge. */
+  private renderStorageLocationMetrics(props: BackupAlertsProps): StorageLocationMetrics {
+    return new StorageLocationMetrics(this, 'StorageLocationMetrics', {
+      version: props.release.version,
+      kubeStateMetrics: {
+        ...props.kubeStateMetrics,
+        namespace: props.kubeStateMetrics?.namespace ?? props.ruleNamespace,
+      },
+    });
+  }
+
+  private renderPrometheusRule(): PrometheusRule {
+    return new PrometheusRule(this, 'PrometheusRule', {
       metadata: { name: this.name, namespace: this.ruleNamespace, labels: { ...this.ruleLabels } },
       spec: {
         groups: this.groups.map((g) => ({
@@ -445,4 +376,136 @@ export class BackupAlerts extends Construct {
       }
     }
   }
+}
+
+/** Thresholds per active schedule. */
+function ruleThresholds(
+  active: readonly BackupSchedule[],
+  backupDurationWarning: BackupAlertsProps['backupDurationWarning'],
+): Record<string, ScheduleThresholds> {
+  const thresholds: Record<string, ScheduleThresholds> = {};
+  for (const s of active) thresholds[s.name] = scheduleThresholds(s.cadence, backupDurationWarning);
+  return thresholds;
+}
+
+/** The `velero.backups` group: failures, delays, absences, durations and last restore points of the active schedules. */
+function backupRules(
+  ctx: AlertContext,
+  release: IVeleroRelease,
+  active: readonly BackupSchedule[],
+  thresholds: Readonly<Record<string, ScheduleThresholds>>,
+): ProvenRule[] {
+  const names = active.map((s) => s.name);
+  const backups: ProvenRule[] = [
+    backupFailedRule(ctx, names),
+    ...active.map((s) => backupDelayedRule(ctx, s.name, thresholds[s.name])),
+    ...active.map((s) =>
+      backupAbsentRule(
+        ctx,
+        s.name,
+        thresholds[s.name],
+        names.filter((n) => n !== s.name),
+      ),
+    ),
+    scrapeDownRule(ctx, names),
+    partialFailureRule(ctx, names),
+    ...active.map((s) => backupDurationRule(ctx, s.name, thresholds[s.name])),
+    ...active.flatMap((s) => {
+      const guard = restorePointGuard(s.ttl, thresholds[s.name]);
+      return guard ? [lastRestorePointRule(ctx, s.name, s.ttl, guard)] : [];
+    }),
+  ];
+  if (repoMaintenanceAlertApplies(release.version, release.nodeAgentEnabled)) {
+    backups.push(repoMaintenanceFailedRule(ctx));
+  }
+  return backups;
+}
+
+/** The `velero.locations` group: the storage location's signal for the line, and the snapshot locations'. */
+function locationRules(
+  ctx: AlertContext,
+  release: IVeleroRelease,
+  names: readonly string[],
+  gauge: boolean,
+  snapshotControllerNamespace: string | undefined,
+): ProvenRule[] {
+  const locations: ProvenRule[] = gauge ? [storageLocationRule(ctx)] : storageLocationPhaseRules(ctx);
+  if (release.csiEnabled || release.snapshotLocations.length > 0)
+    locations.push(
+      snapshotLocationRule(ctx, names, snapshotControllerNamespace ?? UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE),
+    );
+  return locations;
+}
+
+/** The rule groups: backups, locations, coverage (when it has rules), then the additional ones, each name once. */
+function ruleGroups(
+  ctx: AlertContext,
+  props: BackupAlertsProps,
+  backups: ProvenRule[],
+  locations: ProvenRule[],
+): { name: string; proven: ProvenRule[] }[] {
+  const { schedules } = props;
+  const unprotected = props.unprotectedNamespaces ?? {};
+  const coverage = coverageRule(ctx, schedules, Object.keys(unprotected));
+  const unsnapshottable = props.volumeSnapshots
+    ? unsnapshottableVolumeRule(schedules, props.volumeSnapshots, Object.keys(unprotected), labels(ctx, 'warning'))
+    : undefined;
+  const coverageRules = [coverage, unsnapshottable].filter((r): r is ProvenRule => r !== undefined);
+
+  const groups: { name: string; proven: ProvenRule[] }[] = [
+    { name: 'velero.backups', proven: backups },
+    { name: 'velero.locations', proven: locations },
+    ...(coverageRules.length ? [{ name: 'velero.coverage', proven: coverageRules }] : []),
+  ];
+  for (const extra of props.additionalRules ?? []) {
+    if (groups.some((g) => g.name === extra.group)) {
+      throw new Error(
+        `backup alerts: rule group '${extra.group}' is defined twice; give each additionalRules entry its own group`,
+      );
+    }
+    groups.push({
+      name: extra.group,
+      proven: extra.rules.map((rule) => ({
+        rule: { ...rule, labels: { ...ctx.routingLabels, ...rule.labels } },
+        tests: [],
+      })),
+    });
+  }
+  return groups;
+}
+
+/**
+ * The one place every alert gets its runbook link (the kube-prometheus `runbook_url` convention); the rule
+ * builders stay free of repository details. Each rule's promtool cases expect the annotation too.
+ */
+function linkRunbooks(groups: { proven: ProvenRule[] }[], link: NonNullable<BackupAlertsProps['runbookUrl']>): void {
+  const linked = new Map<AlertRule, AlertRule>();
+  for (const g of groups)
+    for (const p of g.proven)
+      linked.set(p.rule, { ...p.rule, annotations: { ...p.rule.annotations, runbook_url: link(p.rule.alert) } });
+  for (const g of groups) {
+    g.proven = g.proven.map((p) => ({
+      rule: linked.get(p.rule)!,
+      tests: p.tests.map((t) => ({ ...t, rule: linked.get(t.rule) ?? t.rule })),
+    }));
+  }
+}
+
+/** The additional rules' cases refer to the rules as given; re-pointed at the rules with routing labels. */
+function additionalTests(
+  additionalRules: NonNullable<BackupAlertsProps['additionalRules']>,
+  groups: readonly { name: string; proven: ProvenRule[] }[],
+): AlertTestCase[] {
+  return additionalRules.flatMap((extra) =>
+    extra.tests.map((t) => {
+      const i = extra.rules.indexOf(t.rule);
+      if (i < 0) {
+        throw new Error(
+          `backup alerts: promtool case '${t.name}' of group '${extra.group}' tests a rule that is not in that group's rules`,
+        );
+      }
+      const g = groups.find((x) => x.name === extra.group)!;
+      return { ...t, rule: g.proven[i].rule };
+    }),
+  );
 }

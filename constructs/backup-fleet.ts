@@ -133,7 +133,7 @@ export class BackupFleet implements RenderedConfig {
    * Velero line. Then bootstrap/ (the ApplicationSet, validated against ArgoCD's committed CRD schema).
    */
   public get checks(): readonly OutputCheck[] {
-    const distPath = this.config.argocd?.repository?.distPath ?? 'dist';
+    const distPath = this.config.argocd?.repository?.distPath ?? ARGOCD_DEFAULTS.repository.distPath;
     const perCluster: OutputCheck = (objects) =>
       this.clusters.flatMap((c) => {
         const prefix = `clusters/${c.name}/`;

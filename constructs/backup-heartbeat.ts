@@ -75,15 +75,14 @@ export class BackupHeartbeat extends Construct {
 
     const labels = { ...recommendedLabels('velero', props.release.version), component: 'heartbeat' };
     const meta = { name: this.name, namespace: this.namespace, labels };
-    const rules: ExplainedRule[] = [
-      {
-        apiGroups: ['velero.io'],
-        resources: ['backups'],
-        verbs: ['list'],
-        why: "the runner lists the schedules' Backups to find each newest Completed one",
-      },
-    ];
-    this.permissions = {
+    this.permissions = this.heartbeatPermissions();
+    this.renderRbac(meta);
+    this.renderCronJob(props, meta);
+  }
+
+  /** What the ServiceAccount may do, and why. */
+  private heartbeatPermissions(): ServiceAccountPermissions {
+    return {
       namespace: this.namespace,
       serviceAccount: this.name,
       purpose: 'the heartbeat CronJob: checks the newest Completed backups, then pings the URL in its Secret',
@@ -94,17 +93,25 @@ export class BackupHeartbeat extends Construct {
           namespace: this.namespace,
           binding: { kind: 'RoleBinding', name: this.name },
           rendered: true,
-          rules,
+          rules: [...HEARTBEAT_RULES],
         },
       ],
     };
+  }
+
+  private renderRbac(meta: HeartbeatMeta): void {
     new KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
-    new KubeRole(this, 'Role', { metadata: meta, rules: rules.map(toPolicyRule) });
+    new KubeRole(this, 'Role', { metadata: meta, rules: HEARTBEAT_RULES.map(toPolicyRule) });
     new KubeRoleBinding(this, 'RoleBinding', {
       metadata: meta,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
       subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: this.namespace }],
     });
+  }
+
+  /** The runner's ConfigMap and the CronJob that runs it with the URL from the Secret. */
+  private renderCronJob(props: BackupHeartbeatProps, meta: HeartbeatMeta): void {
+    const { labels } = meta;
     new KubeConfigMap(this, 'Runner', {
       metadata: { ...meta, name: `${this.name}-runner` },
       data: { 'heartbeat.js': bundleEntry(HEARTBEAT_BUILD_OPTIONS) },
@@ -159,3 +166,20 @@ export class BackupHeartbeat extends Construct {
     });
   }
 }
+
+/** Name, namespace and labels of every object of the heartbeat. */
+interface HeartbeatMeta {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+}
+
+/** The heartbeat ServiceAccount's one rule, with its reason. */
+const HEARTBEAT_RULES: readonly ExplainedRule[] = [
+  {
+    apiGroups: ['velero.io'],
+    resources: ['backups'],
+    verbs: ['list'],
+    why: "the runner lists the schedules' Backups to find each newest Completed one",
+  },
+];

@@ -250,46 +250,14 @@ export class BackupSchedule extends Construct {
     const release = props.release;
     this.release = release;
     this.name = `${props.namePrefix ?? ''}${props.name}`;
-    const fail = (message: string): never => {
-      throw new Error(`schedule '${this.name}': ${message}`);
-    };
-
-    // names
-    if (!isDnsLabel(this.name)) {
-      fail(
-        `name '${this.name}' is not a valid DNS-1123 label; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
-      );
-    }
-    const taken = registry.get(release) ?? new Set<string>();
-    if (taken.has(this.name)) throw duplicateNameError(this.name, release.namespace);
+    const taken = this.claimName();
 
     // when and how long
     this.schedule = props.schedule;
-    try {
-      this.cron = parseCron(props.schedule);
-    } catch (e) {
-      throw new Error(`schedule '${this.name}': schedule '${props.schedule}' is not valid: ${(e as Error).message}`, {
-        cause: e,
-      });
-    }
+    this.cron = this.parseSchedule(props.schedule);
     this.cadence = this.cron.cadence();
     this.ttl = this.duration('ttl', props.ttl) ?? DEFAULT_TTL;
-    // quoted as the user wrote it, advised in a unit Velero takes (`168h`, never `7d`)
-    const ttlAsWritten = typeof props.ttl === 'string' ? props.ttl : shortGoDuration(this.ttl);
-    if (compareDurations(this.ttl, MIN_TTL) < 0) fail(`ttl must be at least 1h, got '${ttlAsWritten}'`);
-    if (compareDurations(this.ttl, this.cadence) < 0 && !props.allowTtlShorterThanCadence) {
-      fail(
-        `ttl '${ttlAsWritten}' is shorter than the longest interval between runs of '${props.schedule}' (${shortGoDuration(this.cadence)}), which leaves times with no restore point; raise ttl to at least '${shortGoDuration(this.cadence)}', or set allowTtlShorterThanCadence`,
-      );
-    }
-    const guarded = minimumGuardedTtl(scheduleThresholds(this.cadence));
-    const shortAllowed = props.allowTtlWithoutReactionTime || props.allowTtlShorterThanCadence;
-    if (compareDurations(this.ttl, guarded) < 0 && !shortAllowed) {
-      fail(
-        `ttl '${ttlAsWritten}' leaves less than a day between VeleroBackupDelayed and the expiry of the last restore point; raise ttl to at least '${Math.ceil(guarded.toSeconds() / 3600)}h', or set allowTtlWithoutReactionTime (docs/pitfalls.md#last-restore-point)`,
-      );
-    }
-    this.lastRestorePointGuarded = compareDurations(this.ttl, guarded) >= 0;
+    this.lastRestorePointGuarded = this.checkTtl(props);
     const ttlNs = durationNanos(this.ttl);
     const cadenceNs = durationNanos(this.cadence);
     this.retentionDepth = Number((ttlNs + cadenceNs - 1n) / cadenceNs);
@@ -297,8 +265,94 @@ export class BackupSchedule extends Construct {
     // what
     this.includedNamespaces = [...(props.includedNamespaces ?? INCLUDED_NAMESPACES_DEFAULT)];
     this.excludedNamespaces = [...(props.excludedNamespaces ?? [])];
+    this.checkResourceFilters(props);
+    this.includeClusterResources = props.includeClusterResources;
+
+    // where
+    this.storageLocation = props.storageLocation ?? release.defaultStorageLocation;
+    this.checkStorageLocation();
+
+    // volumes
+    this.snapshotVolumes = props.snapshotVolumes ?? release.csiEnabled;
+    this.defaultVolumesToFsBackup = props.defaultVolumesToFsBackup ?? false;
+    this.snapshotMoveData = props.snapshotMoveData ?? false;
+    this.checkVolumeOptions(props);
+    const defaultVsl = release.defaultSnapshotLocation ? [release.defaultSnapshotLocation] : [];
+    this.volumeSnapshotLocations = this.snapshotVolumes ? [...(props.volumeSnapshotLocations ?? defaultVsl)] : [];
+    this.checkSnapshotLocations();
+    this.csiSnapshotTimeout = this.positiveDuration('csiSnapshotTimeout', props.csiSnapshotTimeout);
+    this.itemOperationTimeout = this.positiveDuration('itemOperationTimeout', props.itemOperationTimeout);
+    const hooks = (props.hooks ?? []).map((h, i) => this.renderHook(h, i));
+    this.checkVolumeGroupSnapshotLabelKey(props.volumeGroupSnapshotLabelKey);
+
+    this.paused = props.paused ?? false;
+    this.useOwnerReferencesInBackup = props.useOwnerReferencesInBackup ?? false;
+    this.backsUpPvcs =
+      props.labelSelector === undefined &&
+      includesPvcs(props.includedResources ?? props.includedNamespaceScopedResources, [
+        ...(props.excludedResources ?? []),
+        ...(props.excludedNamespaceScopedResources ?? []),
+      ]);
+    // deterministic, schedule-specific, never ArgoCD's app.kubernetes.io/instance (docs/pitfalls.md#schedule-labels-on-backups)
+    this.backupLabels = { 'app.kubernetes.io/part-of': PART_OF, 'velero-cdk8s/schedule': this.name };
+
+    this.renderScheduleResource(props, this.renderTemplate(props, hooks));
+    taken.add(this.name);
+    registry.set(release, taken);
+  }
+
+  private fail(message: string): never {
+    throw new Error(`schedule '${this.name}': ${message}`);
+  }
+
+  /** Checks the name is a DNS label free in the release's namespace; returns the names taken there. */
+  private claimName(): Set<string> {
+    const release = this.release;
+    if (!isDnsLabel(this.name)) {
+      this.fail(
+        `name '${this.name}' is not a valid DNS-1123 label; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+      );
+    }
+    const taken = registry.get(release) ?? new Set<string>();
+    if (taken.has(this.name)) throw duplicateNameError(this.name, release.namespace);
+    return taken;
+  }
+
+  private parseSchedule(schedule: string): CronSchedule {
+    try {
+      return parseCron(schedule);
+    } catch (e) {
+      throw new Error(`schedule '${this.name}': schedule '${schedule}' is not valid: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+
+  /** Checks the ttl against the minimum, the cadence and the reaction time; returns whether the last restore point is guarded. */
+  private checkTtl(props: BackupScheduleProps): boolean {
+    // quoted as the user wrote it, advised in a unit Velero takes (`168h`, never `7d`)
+    const ttlAsWritten = typeof props.ttl === 'string' ? props.ttl : shortGoDuration(this.ttl);
+    if (compareDurations(this.ttl, MIN_TTL) < 0) this.fail(`ttl must be at least 1h, got '${ttlAsWritten}'`);
+    if (compareDurations(this.ttl, this.cadence) < 0 && !props.allowTtlShorterThanCadence) {
+      this.fail(
+        `ttl '${ttlAsWritten}' is shorter than the longest interval between runs of '${props.schedule}' (${shortGoDuration(this.cadence)}), which leaves times with no restore point; raise ttl to at least '${shortGoDuration(this.cadence)}', or set allowTtlShorterThanCadence`,
+      );
+    }
+    const guarded = minimumGuardedTtl(scheduleThresholds(this.cadence));
+    const shortAllowed = props.allowTtlWithoutReactionTime || props.allowTtlShorterThanCadence;
+    if (compareDurations(this.ttl, guarded) < 0 && !shortAllowed) {
+      this.fail(
+        `ttl '${ttlAsWritten}' leaves less than a day between VeleroBackupDelayed and the expiry of the last restore point; raise ttl to at least '${Math.ceil(guarded.toSeconds() / 3600)}h', or set allowTtlWithoutReactionTime (docs/pitfalls.md#last-restore-point)`,
+      );
+    }
+    return compareDurations(this.ttl, guarded) >= 0;
+  }
+
+  /** Checks the namespace and resource filters, and that old-style and new-style filters are not mixed. */
+  private checkResourceFilters(props: BackupScheduleProps): void {
+    const release = this.release;
     if (this.includedNamespaces.length === 0) {
-      fail(
+      this.fail(
         `includedNamespaces is empty, which Velero reads as all namespaces; write ['*'] for all, or name the namespaces`,
       );
     }
@@ -331,7 +385,7 @@ export class BackupSchedule extends Construct {
         'excludedNamespaceScopedResources',
         props.excludedNamespaceScopedResources ?? [],
       );
-    if (filterProblem) fail(`${filterProblem} (docs/pitfalls.md#includes-excludes)`);
+    if (filterProblem) this.fail(`${filterProblem} (docs/pitfalls.md#includes-excludes)`);
     if (props.labelSelector) checkSelector(`schedule '${this.name}'`, 'labelSelector', props.labelSelector);
     // names, or Velero's globs (`kube-*`; `?` and `[...]` from 1.18): lib/schedule/namespace-glob.ts
     const minor = veleroMinor(release.version);
@@ -343,8 +397,8 @@ export class BackupSchedule extends Construct {
       if (ns === '*' && field === 'includedNamespaces') continue;
       const problem = namespaceEntryProblem(ns, minor);
       if (problem === undefined) continue;
-      if (looksLikeGlob(ns)) fail(`${field} entry '${ns}' ${problem} (docs/pitfalls.md#namespace-globs)`);
-      fail(
+      if (looksLikeGlob(ns)) this.fail(`${field} entry '${ns}' ${problem} (docs/pitfalls.md#namespace-globs)`);
+      this.fail(
         `${field} entry '${ns}' is not a valid DNS-1123 label; use lowercase letters, digits and '-'${field === 'includedNamespaces' ? " (or '*' for all namespaces)" : ''}`,
       );
     }
@@ -360,94 +414,88 @@ export class BackupSchedule extends Construct {
       ...(nonEmpty(props.excludedNamespaceScopedResources) ? ['excludedNamespaceScopedResources'] : []),
     ];
     if (oldStyle.length && newStyle.length) {
-      fail(
+      this.fail(
         `old-style filters (${oldStyle.join(', ')}) and new-style filters (${newStyle.join(', ')}) are mixed; Velero fails such backups validation, use one style`,
       );
     }
-    this.includeClusterResources = props.includeClusterResources;
+  }
 
-    // where
-    this.storageLocation = props.storageLocation ?? release.defaultStorageLocation;
+  private checkStorageLocation(): void {
+    const release = this.release;
     if (!release.storageLocations.includes(this.storageLocation)) {
-      fail(
+      this.fail(
         `storageLocation '${this.storageLocation.name}' is not a storage location of this release (namespace '${release.namespace}'); use one of ${quoteList(release.storageLocations.map((l) => l.name))}`,
       );
     }
     if (this.storageLocation.accessMode === 'ReadOnly') {
-      fail(`storageLocation '${this.storageLocation.name}' is ReadOnly; backups need a ReadWrite location`);
+      this.fail(`storageLocation '${this.storageLocation.name}' is ReadOnly; backups need a ReadWrite location`);
     }
+  }
 
-    // volumes
-    this.snapshotVolumes = props.snapshotVolumes ?? release.csiEnabled;
-    this.defaultVolumesToFsBackup = props.defaultVolumesToFsBackup ?? false;
-    this.snapshotMoveData = props.snapshotMoveData ?? false;
+  /** Checks the volume switches against what the release runs (CSI, node-agent). */
+  private checkVolumeOptions(props: BackupScheduleProps): void {
+    const release = this.release;
     if (this.snapshotVolumes && !release.csiEnabled) {
-      fail(
+      this.fail(
         `snapshotVolumes true needs CSI snapshots (the EnableCSI feature); set csiSnapshots: true on the VeleroRelease, or snapshotVolumes: false`,
       );
     }
     if (this.snapshotMoveData && !release.csiEnabled) {
-      fail(
+      this.fail(
         `snapshotMoveData true needs CSI snapshots (the EnableCSI feature); set csiSnapshots: true on the VeleroRelease`,
       );
     }
     if (this.snapshotMoveData && !this.snapshotVolumes) {
-      fail(`snapshotMoveData true needs snapshotVolumes true: the data mover uploads the CSI snapshots`);
+      this.fail(`snapshotMoveData true needs snapshotVolumes true: the data mover uploads the CSI snapshots`);
     }
     if (this.snapshotMoveData && !release.nodeAgentEnabled) {
-      fail(`snapshotMoveData true needs the node-agent; set nodeAgent: { enabled: true } on the VeleroRelease`);
+      this.fail(`snapshotMoveData true needs the node-agent; set nodeAgent: { enabled: true } on the VeleroRelease`);
     }
     if (this.defaultVolumesToFsBackup && !release.nodeAgentEnabled) {
-      fail(`defaultVolumesToFsBackup true needs the node-agent; set nodeAgent: { enabled: true } on the VeleroRelease`);
+      this.fail(
+        `defaultVolumesToFsBackup true needs the node-agent; set nodeAgent: { enabled: true } on the VeleroRelease`,
+      );
     }
     if (props.volumeSnapshotLocations && !this.snapshotVolumes) {
-      fail(
+      this.fail(
         `volumeSnapshotLocations ${quoteList(props.volumeSnapshotLocations.map((l) => l.name))} have no effect with snapshotVolumes false; drop them or set snapshotVolumes: true`,
       );
     }
-    const defaultVsl = release.defaultSnapshotLocation ? [release.defaultSnapshotLocation] : [];
-    this.volumeSnapshotLocations = this.snapshotVolumes ? [...(props.volumeSnapshotLocations ?? defaultVsl)] : [];
+  }
+
+  private checkSnapshotLocations(): void {
+    const release = this.release;
     for (const vsl of this.volumeSnapshotLocations) {
       if (!release.snapshotLocations.includes(vsl)) {
         const known = release.snapshotLocations.map((l) => l.name);
-        fail(
+        this.fail(
           `volumeSnapshotLocations entry '${vsl.name}' is not a snapshot location of this release (namespace '${release.namespace}'); ${known.length ? `use one of ${quoteList(known)}` : 'this release has none'}`,
         );
       }
     }
-    this.csiSnapshotTimeout = this.positiveDuration('csiSnapshotTimeout', props.csiSnapshotTimeout);
-    this.itemOperationTimeout = this.positiveDuration('itemOperationTimeout', props.itemOperationTimeout);
-    const hooks = (props.hooks ?? []).map((h, i) => this.renderHook(h, i));
-    if (props.volumeGroupSnapshotLabelKey !== undefined) {
-      checkCrdField(
-        `schedule '${this.name}'`,
-        'Schedule',
-        'spec.template.volumeGroupSnapshotLabelKey',
-        release.version,
+  }
+
+  private checkVolumeGroupSnapshotLabelKey(key: string | undefined): void {
+    if (key === undefined) return;
+    checkCrdField(
+      `schedule '${this.name}'`,
+      'Schedule',
+      'spec.template.volumeGroupSnapshotLabelKey',
+      this.release.version,
+    );
+    if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(key)) {
+      this.fail(
+        `volumeGroupSnapshotLabelKey '${key}' is not a Kubernetes label key; use e.g. 'velero.io/volume-group'`,
       );
-      if (
-        !/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(
-          props.volumeGroupSnapshotLabelKey,
-        )
-      ) {
-        fail(
-          `volumeGroupSnapshotLabelKey '${props.volumeGroupSnapshotLabelKey}' is not a Kubernetes label key; use e.g. 'velero.io/volume-group'`,
-        );
-      }
     }
+  }
 
-    this.paused = props.paused ?? false;
-    this.useOwnerReferencesInBackup = props.useOwnerReferencesInBackup ?? false;
-    this.backsUpPvcs =
-      props.labelSelector === undefined &&
-      includesPvcs(props.includedResources ?? props.includedNamespaceScopedResources, [
-        ...(props.excludedResources ?? []),
-        ...(props.excludedNamespaceScopedResources ?? []),
-      ]);
-    // deterministic, schedule-specific, never ArgoCD's app.kubernetes.io/instance (docs/pitfalls.md#schedule-labels-on-backups)
-    this.backupLabels = { 'app.kubernetes.io/part-of': PART_OF, 'velero-cdk8s/schedule': this.name };
-
-    const template: ScheduleSpecTemplate = {
+  /** `spec.template`: what each Backup of the schedule holds. */
+  private renderTemplate(
+    props: BackupScheduleProps,
+    hooks: ScheduleSpecTemplateHooksResources[],
+  ): ScheduleSpecTemplate {
+    return {
       metadata: { labels: { ...this.backupLabels } },
       includedNamespaces: [...this.includedNamespaces],
       excludedNamespaces: nonEmpty(this.excludedNamespaces),
@@ -470,6 +518,10 @@ export class BackupSchedule extends Construct {
       hooks: hooks.length ? { resources: hooks } : undefined,
       resourcePolicy: resourcePolicyOf(props.resourcePolicy),
     };
+  }
+
+  private renderScheduleResource(props: BackupScheduleProps, template: ScheduleSpecTemplate): void {
+    const release = this.release;
     const classes = Object.entries(props.volumeSnapshotClasses ?? {});
     const classAnnotations = classes.length
       ? Object.fromEntries(classes.map(([driver, cls]) => [volumeSnapshotClassAnnotation(driver), cls]))
@@ -489,8 +541,6 @@ export class BackupSchedule extends Construct {
         template,
       },
     });
-    taken.add(this.name);
-    registry.set(release, taken);
   }
 
   /** True when this schedule includes `namespace` at all (its resources); `'*'` asks for every namespace. */

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { PLACEHOLDER_REPO_URL } from '../lib/argocd/argocd-settings';
 import type { VolumeSnapshotSupport } from '../lib/alerts/unsnapshottable-volume';
 import type {
+  ArgoCdConfig,
   BackupStackConfig,
   CsiConfig,
   RebuildConfig,
@@ -21,7 +22,6 @@ import {
 } from '../lib/config/validate';
 import { checkConsumerRules } from '../lib/config/consumer-rules';
 import { labelsStatedBy } from '../lib/kube/label-selector';
-import { looksLikeGlob, namespacePatternMatches } from '../lib/schedule/namespace-glob';
 import { assertOneWriterPerLocation, resolveLocations, type ResolvedLocation } from '../lib/config/locations';
 import type { ServiceAccountPermissions } from '../lib/kube/permissions';
 import { FolderChart, UnsyncedFolderChart } from '../lib/output/folder-chart';
@@ -29,13 +29,20 @@ import { isCdk8sWriting, registerStackCharts } from '../lib/output/layout';
 import { renderCharts } from '../lib/output/output';
 import type { OutputCheck } from '../lib/output/synth';
 import type { PlanInput } from '../lib/plan/plan';
+import { DEFAULT_RESTORES, rebuildClusterResourcesLists, rebuildVolumeNames } from '../lib/restore/rebuild';
 import { alertRunbookUrl } from '../lib/restore/runbook';
 import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
 import { scheduleConfigsOf } from '../lib/schedule/retention';
+import {
+  DRILL_SCRATCH_REASON,
+  excludedWithScratch,
+  inspectionCopies,
+  stackScratchNamespaces,
+} from '../lib/schedule/scratch-namespaces';
 import { schemaCheck } from '../lib/validation/schema';
 import { restoreListsProblem } from '../lib/validation/includes-excludes';
-import { ArgoCdApplication, resolveRepository } from './argocd-application';
+import { ArgoCdApplication, resolveRepository, type GitRepository } from './argocd-application';
 import { BackupAlerts } from './backup-alerts';
 import { BackupDashboard } from './backup-dashboard';
 import { BackupHeartbeat } from './backup-heartbeat';
@@ -48,7 +55,9 @@ import { RestoreDrill } from './restore-drill';
 import { TrackingStripModifiers } from './restore-modifiers';
 import { RestoreScenario, volumeDataPath } from './restore-scenario';
 import { VeleroRelease, type BackupStorageLocation } from './velero-release';
-import { ARGOCD_DEFAULTS, INCLUDED_NAMESPACES_DEFAULT, RELEASE_DEFAULTS } from '../lib/config/defaults';
+import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
+
+export { REBUILD_EXCLUDED_NAMESPACES } from '../lib/restore/rebuild';
 
 /** Where a stack sits in a fleet (BackupFleet sets it; a single cluster leaves it out). */
 export interface ClusterPlacement {
@@ -60,90 +69,17 @@ export interface ClusterPlacement {
   readonly path: string;
 }
 
-const DRILL_SCRATCH_REASON = 'scratch copy made and deleted by the restore drill';
 const IN_CLUSTER = ARGOCD_DEFAULTS.server;
-/** Namespaces a rebuilt cluster gets from elsewhere (the cluster itself, or Git through ArgoCD), never from a restore. */
-export const REBUILD_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
-/** The restores when the config states none: a cluster rebuild (when a schedule has cluster resources). */
-const DEFAULT_RESTORES: readonly RebuildConfig[] = [{ rebuild: {} }];
 
-/**
- * The first restore of a rebuild: cluster resources and the namespaces no volume restore brings back.
- * When the volume schedules cover every namespace the cluster-resources schedule does (`'*'`, or all its names),
- * no namespace can be left to it: Velero refuses `'*'` in an exclude list and an item both included and
- * excluded (restore_controller.go `validateAndComplete`, FailedValidation), so the first restore then takes
- * every namespace but leaves the claims and volumes to the fresher volume restore (restoring them from the
- * other first would create empty volumes that the volume restore then skips as existing).
- */
-function rebuildClusterResourcesLists(
-  clusterResources: BackupSchedule,
-  volumes: readonly BackupSchedule[],
-  veleroNamespace: string,
-): { excludedNamespaces: string[]; excludedResources?: string[] } {
-  const own = clusterResources.includedNamespaces;
-  const coversAll =
-    volumes.some((v) => v.includedNamespaces.includes('*')) ||
-    (!own.includes('*') && own.every((n) => volumes.some((v) => v.includesNamespace(n))));
-  const base = [veleroNamespace, ...REBUILD_EXCLUDED_NAMESPACES];
-  return coversAll
-    ? { excludedNamespaces: base, excludedResources: ['persistentvolumeclaims', 'persistentvolumes'] }
-    : { excludedNamespaces: [...base, ...volumes.flatMap((v) => v.includedNamespaces)] };
+/** One Schedule the config asks for (a `retention` item asks for several): its config and its item's index. */
+interface ScheduleItem {
+  readonly config: ScheduleConfig;
+  /** Index of the item in the config's `schedules`. */
+  readonly index: number;
 }
 
-/**
- * Builds one Application of `argocd.<key>`, its mistakes named by their config path: the shared
- * `repository` is the config's `argocd.repository` (not one Application's), the rest the Application's own.
- */
-function argocdAt<T>(base: string, key: string, build: () => T): T {
-  try {
-    return build();
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    const m = /^argocd application '[^']*': (repository\.(\w+)|syncWave|name|syncOptions) ([\s\S]*)$/.exec(
-      (e as Error).message,
-    );
-    if (!m) throw e;
-    const path = m[2] ? configPath(base, 'argocd', 'repository', m[2]) : configPath(base, 'argocd', key, m[1]);
-    const err = new ConfigError(path, m[3]);
-    err.cause = e;
-    throw err;
-  }
-}
-
-/** The namespaces the stack's drills and inspection restores create (from the config, before any construct). */
-function stackScratchNamespaces(data: StackConfig): string[] {
-  const out: string[] = [];
-  for (const s of data.schedules ?? []) {
-    if (!s.drill) continue;
-    const namespaces = s.drill.namespaces ?? (s.includedNamespaces ?? []).filter((n) => !looksLikeGlob(n) && n !== '*');
-    for (const ns of namespaces) out.push(s.drill.namespaceMapping?.[ns] ?? `drill-${ns}`);
-  }
-  for (const rc of data.restores ?? []) {
-    if ('target' in rc && rc.target.kind === 'namespace-into') out.push(rc.target.into);
-  }
-  return out;
-}
-
-const pascal = (name: string) =>
-  name
-    .split('-')
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join('');
-
-/**
- * With no CSI driver named, the rest of `csi` has nothing to describe (no class, no controller is rendered):
- * refuse what was set, naming the driver as the fix. `csi.enabled` and no `csi` at all are fine.
- */
-function refuseWithoutDriver(c: CsiConfig, p: (...parts: (string | number)[]) => string): void {
-  const fix =
-    "is only read with a CSI driver named; set csi.volumeSnapshotClass.driver to your PVs' StorageClass provisioner (kubectl get storageclass), or remove it (docs/pitfalls.md#csi-driver)";
-  const set = (o: object, except: string) =>
-    Object.entries(o).find(([k, v]) => k !== except && v !== undefined && k !== 'volumeSnapshotClass')?.[0];
-  const field = set(c, 'enabled');
-  if (field !== undefined) throw new ConfigError(p('csi', field), fix);
-  const clsField = set(c.volumeSnapshotClass ?? {}, 'driver');
-  if (clsField !== undefined) throw new ConfigError(p('csi', 'volumeSnapshotClass', clsField), fix);
-}
+/** The application kinds one `argocd.<key>` builds. */
+type Application = ArgoCdApplication | CrdApplication;
 
 /**
  * One cluster's whole Velero backup and disaster-recovery stack from one `StackConfig` (issue 16): the
@@ -165,6 +101,9 @@ function refuseWithoutDriver(c: CsiConfig, p: (...parts: (string | number)[]) =>
  * `permissions` feeds docs/permissions.md; `checks` are the synth checks for exactly this stack (the
  * schemas of its own Velero line). The config is validated first (schema, then the
  * rules of each construct), and every mistake names its path: `schedules[2].ttl: ...`.
+ *
+ * The constructor is the wiring diagram: a list of named steps in the order they run (README "Layout"), each
+ * a private method below, each reading what earlier steps resolved from the stack's readonly fields.
  */
 export class BackupStack extends Construct {
   /** The validated config as plain data (durations as Go strings). */
@@ -174,6 +113,8 @@ export class BackupStack extends Construct {
   public readonly schedules: readonly BackupSchedule[];
   /** The restore drills, in schedule order (one per schedule that asks). */
   public readonly drills: readonly RestoreDrill[];
+  /** The schedule each drill restores, in drill order (`drills[i]` restores `drillSchedules[i]`). */
+  public readonly drillSchedules: readonly BackupSchedule[];
   public readonly alerts: BackupAlerts;
   /** Strips ArgoCD's tracking from everything a restore (drill or scenario) brings back. */
   public readonly trackingModifiers: TrackingStripModifiers;
@@ -186,6 +127,11 @@ export class BackupStack extends Construct {
    * only CSI snapshots would protect is reported by PVCNotSnapshottable, and the plan warns (docs/pitfalls.md#csi-driver).
    */
   public readonly csiDriverMissing: boolean;
+  /**
+   * What the alerts and the plan know of volume snapshots: the CSI stack's driver and the config's
+   * `volumeExceptions`; undefined without CSI snapshots (no PVCNotSnapshottable alert).
+   */
+  public readonly volumeSnapshots?: VolumeSnapshotSupport;
   /** The Applications of this stack's folders, the CRD one first. */
   public readonly applications: readonly (ArgoCdApplication | CrdApplication)[];
   /** Configured unprotected namespaces plus every drill scratch namespace, each with its reason. */
@@ -211,650 +157,66 @@ export class BackupStack extends Construct {
   public readonly locations: readonly ResolvedLocation[];
   /** The folders this stack renders (chart ids). */
   public readonly folders: readonly string[];
+  /**
+   * The Git repository the Applications sync, defaults resolved (`argocd.repository`: targetRevision `HEAD`,
+   * distPath `dist`, the placeholder URL when none is named). A fleet cluster's own folders are under
+   * `clusterRepository.distPath`; this one's distPath is the fleet's (the bootstrap and the runbooks' root).
+   */
+  public readonly repository: Required<GitRepository>;
+  /** The repository as this cluster's Applications sync it: `repository`, a fleet cluster's distPath `<distPath>/clusters/<name>`. */
+  public readonly clusterRepository: Required<GitRepository>;
+
+  /** Where this stack sits in a fleet; undefined for a single cluster. */
+  private readonly placement?: ClusterPlacement;
+  /** The `velero/` folder's chart: the release, its locations, the schedules, drills, alerts, dashboard and heartbeat. */
+  private readonly veleroChart: FolderChart;
 
   constructor(scope: Construct, id: string, config: StackConfig, placement?: ClusterPlacement) {
     super(scope, id);
-    const base = placement?.path ?? '';
-    const p = (...parts: (string | number)[]) => configPath(base, ...parts);
-    if ((config as BackupStackConfig).clusters !== undefined) {
-      throw new ConfigError(
-        p('clusters'),
-        'a fleet renders one BackupStack per cluster: build it with BackupFleet (constructs/backup-fleet.ts)',
-      );
-    }
-    const data = validateConfig(config) as StackConfig;
-    checkConsumerRules(data, p);
-    this.config = data;
-    const r = data.release ?? {};
-    const argocd = data.argocd ?? {};
-    const repository = {
-      repoURL: argocd.repository?.repoURL ?? PLACEHOLDER_REPO_URL,
-      targetRevision: argocd.repository?.targetRevision ?? ARGOCD_DEFAULTS.repository.targetRevision,
-      distPath: argocd.repository?.distPath ?? ARGOCD_DEFAULTS.repository.distPath,
-    };
-    const clusterRepository = placement
-      ? { ...repository, distPath: `${repository.distPath}/clusters/${placement.name}` }
-      : repository;
-    const appName = (name: string) => (placement ? `${placement.name}-${name}` : name);
-    const server = placement?.server ?? IN_CLUSTER;
+    this.placement = placement;
+    this.config = this.validatedConfig(config);
+    this.repository = resolvedRepository(this.config.argocd ?? {});
+    this.clusterRepository = placement
+      ? { ...this.repository, distPath: `${this.repository.distPath}/clusters/${placement.name}` }
+      : this.repository;
 
-    // the release and its storage locations
-    this.locations = resolveLocations(data.storageLocations, p('storageLocations'));
-    assertOneWriterPerLocation(
-      this.locations.map((l) => ({ path: l.path, label: `location '${l.name}'`, location: l })),
-    );
-    const [defaultLocation, ...otherLocations] = this.locations;
-    const velero = new FolderChart(this, 'velero');
-    const release = atPath(p('release'), fieldsOf('ReleaseConfig'), () => {
-      if (defaultLocation.config.provider !== 'localstack' && r.renderLocalStackCredentials) {
-        throw new ConfigError(
-          p('release', 'renderLocalStackCredentials'),
-          `is only allowed with the LocalStack provider, got '${defaultLocation.config.provider}'; create the credentials Secret out of band (SealedSecrets, External Secrets)`,
-        );
-      }
-      return new VeleroRelease(velero, 'Velero', {
-        installedBy: r.installedBy && { ...r.installedBy },
-        namespace: r.namespace,
-        version: r.version,
-        awsPluginVersion: r.awsPluginVersion,
-        storage: defaultLocation.profile,
-        storageAccessMode: defaultLocation.accessMode,
-        credentials: r.credentials,
-        renderLocalStackCredentials: r.renderLocalStackCredentials,
-        csiSnapshots: r.csiSnapshots,
-        features: r.features ? [...r.features] : undefined,
-        nodeAgent: r.nodeAgent && {
-          ...r.nodeAgent,
-          tolerations: r.nodeAgent.tolerations?.map((t) => ({ ...t })),
-        },
-        ...releaseKnobs(r),
-        resources: r.resources,
-        metrics: r.metrics && {
-          serviceMonitor: r.metrics.serviceMonitor,
-          prometheusSelectorLabels: r.metrics.prometheusSelectorLabels && { ...r.metrics.prometheusSelectorLabels },
-          interval: r.metrics.interval,
-        },
-        logLevel: r.logLevel,
-      });
-    });
-    this.release = release;
-    for (const l of otherLocations) {
-      atPath(l.path, fieldsOf('S3LocationConfig'), () =>
-        release.addBackupStorageLocation(l.name, {
-          profile: l.profile,
-          accessMode: l.accessMode,
-          credential: l.config.credential && { ...l.config.credential },
-        }),
-      );
-    }
-    this.storageLocations = release.storageLocations;
+    // release and locations (velero/)
+    this.locations = this.resolvedLocations();
+    this.veleroChart = new FolderChart(this, 'velero');
+    this.release = this.veleroRelease();
+    this.storageLocations = this.additionalStorageLocations();
+    this.trackingModifiers = this.trackingStripModifiers();
 
-    // every restore strips ArgoCD's tracking from what it brings back; the ConfigMap must be in the cluster first
-    const trackingModifiers = new TrackingStripModifiers(velero, 'TrackingStripModifiers', {
-      release,
-      tracking: { method: argocd.trackingMethod },
-    });
-    this.trackingModifiers = trackingModifiers;
+    // schedules and drills (velero/)
+    const scheduled = this.schedulesAndDrills();
+    this.schedules = scheduled.schedules;
+    this.drills = scheduled.drills;
+    this.drillSchedules = scheduled.drillSchedules;
+    const declared = this.declaredUnprotectedNamespaces();
 
-    // the schedules, each with its drill
-    const scheduleFields = fieldsOf('ScheduleConfig');
-    // the stack's own scratch namespaces (drill copies, inspection copies) are left out of every schedule that
-    // reaches them only through '*' or a glob: the user never declared them, so never blame the user for them
-    const scratch = stackScratchNamespaces(data);
-    const protectsVolumes = (s: ScheduleConfig) =>
-      (s.snapshotVolumes ?? r.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots) ||
-      !!s.defaultVolumesToFsBackup ||
-      !!s.snapshotMoveData;
-    const excludedWithScratch = (s: ScheduleConfig) => {
-      const included = s.includedNamespaces ?? INCLUDED_NAMESPACES_DEFAULT;
-      const excluded = s.excludedNamespaces ?? [];
-      const reached = scratch.filter(
-        (ns) =>
-          protectsVolumes(s) &&
-          !included.includes(ns) &&
-          !excluded.includes(ns) &&
-          included.some((i) => namespacePatternMatches(i, ns)),
-      );
-      return reached.length ? [...excluded, ...reached] : s.excludedNamespaces;
-    };
-    const schedules: BackupSchedule[] = [];
-    const drills: RestoreDrill[] = [];
-    /** The schedule each drill restores, in drill order. */
-    const drillSchedules: BackupSchedule[] = [];
-    // a schedule with `retention` renders its set of Schedules (lib/schedule/retention.ts), each at the item's path
-    const scheduleConfigs = (data.schedules ?? []).flatMap((item, index) =>
-      atPath(itemPath(p('schedules'), index, item), scheduleFields, () => scheduleConfigsOf(item)).map((config) => ({
-        config,
-        index,
-      })),
-    );
-    scheduleConfigs.forEach(({ config: s, index }, i) => {
-      const path = itemPath(p('schedules'), index, data.schedules![index]);
-      const location =
-        s.storageLocation === undefined
-          ? undefined
-          : release.storageLocations.find((l) => l.name === s.storageLocation);
-      if (s.storageLocation !== undefined && !location) {
-        throw new ConfigError(
-          configPath(path, 'storageLocation'),
-          `'${s.storageLocation}' is not a storage location of this config; use one of ${release.storageLocations.map((l) => `'${l.name}'`).join(', ')}`,
-        );
-      }
-      if (!location && defaultLocation.accessMode === 'ReadOnly') {
-        throw new ConfigError(
-          configPath(path, 'storageLocation'),
-          `is not set, so backups go to the default location, which is ReadOnly (a restore-only cluster): name a ReadWrite location, or leave schedules out here (docs/pitfalls.md#restore-only)`,
-        );
-      }
-      if (location && location.accessMode === 'ReadOnly') {
-        throw new ConfigError(
-          configPath(path, 'storageLocation'),
-          `'${s.storageLocation}' is ReadOnly: Velero writes no backup there; back up to a ReadWrite location`,
-        );
-      }
-      const schedule = atPath(path, scheduleFields, () => {
-        const taken = schedules.findIndex((other) => other.name === `${s.namePrefix ?? ''}${s.name}`);
-        if (taken >= 0) {
-          throw new ConfigError(
-            configPath(path, 'name'),
-            `'${s.name}' is taken by ${p('schedules', scheduleConfigs[taken].index)}; give each schedule its own name`,
-          );
-        }
-        return new BackupSchedule(velero, `Schedule${i}`, {
-          release,
-          name: s.name,
-          namePrefix: s.namePrefix,
-          schedule: s.schedule,
-          ttl: s.ttl,
-          allowTtlShorterThanCadence: s.allowTtlShorterThanCadence,
-          allowTtlWithoutReactionTime: s.allowTtlWithoutReactionTime,
-          includedNamespaces: s.includedNamespaces,
-          excludedNamespaces: excludedWithScratch(s),
-          includedResources: s.includedResources,
-          excludedResources: s.excludedResources,
-          includeClusterResources: s.includeClusterResources,
-          includedClusterScopedResources: s.includedClusterScopedResources,
-          excludedClusterScopedResources: s.excludedClusterScopedResources,
-          includedNamespaceScopedResources: s.includedNamespaceScopedResources,
-          excludedNamespaceScopedResources: s.excludedNamespaceScopedResources,
-          labelSelector: s.labelSelector,
-          snapshotVolumes: s.snapshotVolumes,
-          defaultVolumesToFsBackup: s.defaultVolumesToFsBackup,
-          snapshotMoveData: s.snapshotMoveData,
-          storageLocation: location,
-          csiSnapshotTimeout: s.csiSnapshotTimeout,
-          itemOperationTimeout: s.itemOperationTimeout,
-          hooks: s.hooks,
-          resourcePolicy: s.resourcePolicy,
-          paused: s.paused,
-          useOwnerReferencesInBackup: s.useOwnerReferencesInBackup,
-          volumeSnapshotClasses: existingSnapshotClasses(data.csi, release.csiEnabled),
-        });
-      });
-      schedules.push(schedule);
-      if (s.drill) {
-        drillSchedules.push(schedule);
-        const d = s.drill;
-        const drillPath = configPath(path, 'drill');
-        drills.push(
-          atPath(drillPath, fieldsOf('DrillConfig'), () => {
-            // the restore controller's own checks of the drill Restore's lists (validateAndComplete)
-            const listProblem = restoreListsProblem({
-              includedNamespaces: ['namespaces', d.namespaces ?? []],
-              excludedNamespaces: ['excludedNamespaces', []],
-              includedResources: ['includedResources', d.includedResources ?? []],
-              excludedResources: ['excludedResources', []],
-            });
-            if (listProblem) throw new Error(`${listProblem} (docs/pitfalls.md#includes-excludes)`);
-            const taken = new Set(drills.flatMap((other) => other.scratchNamespaces));
-            const drill = new RestoreDrill(velero, `RestoreDrill${i}`, {
-              release,
-              schedule,
-              trackingModifiers,
-              namespaces: d.namespaces,
-              namespaceMapping: d.namespaceMapping,
-              includedResources: d.includedResources,
-              verify: d.verify,
-              cron: d.cron,
-              restoreTimeout: toDuration(d.restoreTimeout, configPath(drillPath, 'restoreTimeout')),
-              pvcBoundTimeout: toDuration(d.pvcBoundTimeout, configPath(drillPath, 'pvcBoundTimeout')),
-              verifyTimeout: toDuration(d.verifyTimeout, configPath(drillPath, 'verifyTimeout')),
-              resources: d.resources,
-              name: d.name,
-              suspend: d.suspend,
-            });
-            const clash = drill.scratchNamespaces.find((n) => taken.has(n));
-            if (clash) {
-              throw new ConfigError(
-                configPath(drillPath, 'namespaceMapping'),
-                `scratch namespace '${clash}' is another drill's too; two drills would delete each other's copies: map this one elsewhere`,
-              );
-            }
-            return drill;
-          }),
-        );
-      }
-    });
-    this.schedules = schedules;
-    this.drills = drills;
+    // restores (restores/, which nothing syncs) and what coverage exempts
+    this.restores = this.restoreScenarios();
+    this.unprotectedNamespaces = { ...declared, ...inspectionCopies(this.config.restores ?? []) };
+    this.refuseScheduledScratchNamespaces();
 
-    // coverage: what the config leaves out, plus the drills' scratch copies (minutes old, deleted after)
-    const unprotected: Record<string, string> = {};
-    for (const [ns, reason] of Object.entries(data.unprotectedNamespaces ?? {})) {
-      if (!reason.trim()) {
-        throw new ConfigError(
-          p('unprotectedNamespaces', ns),
-          'has no reason; say why its volumes are not backed up, e.g. "cache, rebuilt on start"',
-        );
-      }
-      unprotected[ns] = reason;
-    }
-    for (const drill of drills) for (const ns of drill.scratchNamespaces) unprotected[ns] = DRILL_SCRATCH_REASON;
+    // CSI (csi-snapshots/)
+    this.csiDriverMissing = this.csiEnabled && this.config.csi?.volumeSnapshotClass?.driver === undefined;
+    this.snapshots = this.csiSnapshotStack();
+    this.volumeSnapshots = this.volumeSnapshotSupport();
 
-    // the restore scenarios: dist/restores/, which nothing syncs
-    const restoresChart = new UnsyncedFolderChart(this, RESTORES_FOLDER);
-    const scheduleNamed = (name: string | undefined, path: string, fallback: () => BackupSchedule | undefined) => {
-      const found = name === undefined ? fallback() : schedules.find((s) => s.name === name);
-      if (!found) {
-        throw new ConfigError(
-          path,
-          name === undefined
-            ? "no schedule fits; name one of this config's schedules"
-            : `'${name}' is not a schedule of this config; use one of ${schedules.map((s) => `'${s.name}'`).join(', ') || '(none: add a schedule)'}`,
-        );
-      }
-      return found;
-    };
-    const withDrill = () => drillSchedules[0] ?? schedules[0];
-    const restores: RestoreScenario[] = [];
-    // an inspection copy never goes into a namespace someone else runs (its runbook ends deleting it)
-    const protectedNamespaces = [
-      data.argocd?.namespace ?? ARGOCD_DEFAULTS.namespace,
-      ...(data.csi?.namespace ? [data.csi.namespace] : []),
-    ];
-    const restoreConfigs = data.restores ?? (schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
-    restoreConfigs.forEach((rc, i) => {
-      const path = itemPath(p('restores'), i, rc);
-      const taken = (name: string) => {
-        const other = restores.findIndex((x) => x.name === name);
-        if (other >= 0) {
-          throw new ConfigError(
-            configPath(path, 'name'),
-            `'${name}' is taken by another scenario; give each restore its own name`,
-          );
-        }
-      };
-      if ('rebuild' in rc) {
-        const rb = rc.rebuild;
-        const clusterResources = scheduleNamed(
-          rb.clusterResourcesSchedule,
-          configPath(path, 'rebuild', 'clusterResourcesSchedule'),
-          () => schedules.find((s) => s.includeClusterResources),
-        );
-        const volumes = scheduleNamed(
-          rb.volumesSchedule,
-          configPath(path, 'rebuild', 'volumesSchedule'),
-          () => drillSchedules[0] ?? schedules.find((s) => s.snapshotVolumes),
-        );
-        // unnamed: every schedule that keeps volume data restores its namespaces, the named (or drilled) one first;
-        // a namespace left to the cluster-resources backup would come back with empty volumes
-        const volumeSchedules =
-          rb.volumesSchedule !== undefined
-            ? [volumes]
-            : [volumes, ...schedules.filter((s) => s !== volumes && volumeDataPath(s) !== 'none')];
-        const volumeNames = volumeSchedules.map((s, k) =>
-          k === 0
-            ? 'rebuild-volumes'
-            : `rebuild-volumes-${s.name}`.length <= 57
-              ? `rebuild-volumes-${s.name}`
-              : `rebuild-volumes-${k + 1}`,
-        );
-        taken('rebuild-cluster-resources');
-        volumeNames.forEach(taken);
-        // cluster resources and every other namespace from the cluster-resources backup; the namespaces with
-        // volume data from the fresher volume ones (restoring their PVCs from the other first would create empty
-        // volumes, which the volume restore then skips as existing)
-        restores.push(
-          atPath(
-            path,
-            fieldsOf('RebuildConfig'),
-            () =>
-              new RestoreScenario(restoresChart, 'RebuildClusterResources', {
-                trackingModifiers,
-                name: 'rebuild-cluster-resources',
-                title: 'rebuild: cluster resources and namespaces without volume data',
-                schedule: clusterResources,
-                target: { kind: 'cluster' },
-                ...rebuildClusterResourcesLists(clusterResources, volumeSchedules, release.namespace),
-                protectedNamespaces,
-              }),
-          ),
-          ...volumeSchedules.map((schedule, k) =>
-            atPath(
-              path,
-              fieldsOf('RebuildConfig'),
-              () =>
-                new RestoreScenario(restoresChart, k === 0 ? 'RebuildVolumes' : `RebuildVolumes${k + 1}`, {
-                  trackingModifiers,
-                  name: volumeNames[k],
-                  title:
-                    k === 0
-                      ? 'rebuild: the namespaces with volume data'
-                      : `rebuild: the namespaces with volume data of ${schedule.name}`,
-                  schedule,
-                  target: { kind: 'cluster' },
-                }),
-            ),
-          ),
-        );
-        return;
-      }
-      const sc: RestoreScenarioConfig = rc;
-      taken(sc.name);
-      const schedule = scheduleNamed(sc.schedule, configPath(path, 'schedule'), withDrill);
-      restores.push(
-        atPath(
-          path,
-          fieldsOf('RestoreScenarioConfig'),
-          () =>
-            new RestoreScenario(restoresChart, pascal(sc.name), {
-              trackingModifiers,
-              name: sc.name,
-              title: sc.title,
-              schedule,
-              target: { ...sc.target },
-              excludedNamespaces: sc.excludedNamespaces,
-              includedResources: sc.includedResources,
-              excludedResources: sc.excludedResources,
-              existingResourcePolicy: sc.existingResourcePolicy,
-              protectedNamespaces,
-            }),
-        ),
-      );
-      if (sc.target.kind === 'namespace-into') {
-        unprotected[sc.target.into] =
-          `inspection copy of ${sc.target.namespace} made by the restore scenario '${sc.name}'; delete it when done`;
-      }
-    });
-    this.restores = restores;
-    this.unprotectedNamespaces = unprotected;
-    // the stack's own scratch namespaces a schedule names explicitly (a '*' or glob schedule leaves them out by
-    // itself): the fix is in the schedule the user wrote, not in a declaration the stack made
-    for (const [ns, reason] of Object.entries(unprotected)) {
-      if (Object.prototype.hasOwnProperty.call(data.unprotectedNamespaces ?? {}, ns)) continue;
-      const i = schedules.findIndex((s) => !s.paused && s.protectsVolumesIn(ns));
-      if (i < 0) continue;
-      throw new ConfigError(
-        configPath(itemPath(p('schedules'), i, (data.schedules ?? [])[i]), 'includedNamespaces'),
-        `names '${ns}', the stack's own ${reason.split(';')[0]}: backing it up keeps copies nobody restores; leave it out (docs/pitfalls.md#coverage)`,
-      );
-    }
+    // alerts and dashboard (velero/)
+    this.alerts = this.backupAlerts();
+    this.dashboard = this.grafanaDashboard();
+    this.heartbeat = this.backupHeartbeat();
 
-    // CSI: the snapshot-controller and the VolumeSnapshotClass
-    const c = data.csi ?? {};
-    const csiOn = c.enabled ?? release.csiEnabled;
-    // no driver named: nothing driver-specific is rendered, and PVCNotSnapshottable covers every PVC (the plan warns)
-    this.csiDriverMissing = csiOn && c.volumeSnapshotClass?.driver === undefined;
-    if (this.csiDriverMissing) refuseWithoutDriver(c, p);
-    if (csiOn && !this.csiDriverMissing) {
-      const csi = new FolderChart(this, 'csi-snapshots');
-      this.snapshots = atPath(p('csi'), fieldsOf('CsiConfig'), () => {
-        return new CsiSnapshotStack(csi, 'CsiSnapshots', {
-          controller: c.controller,
-          crds: c.crds,
-          version: c.version ?? defaultSnapshotterVersion(release.line.line),
-          namespace: c.namespace,
-          createNamespace: c.createNamespace,
-          snapshotterSidecarVersion: c.snapshotterSidecarVersion,
-          preventVolumeModeConversion: c.preventVolumeModeConversion,
-          resources: c.resources,
-          volumeSnapshotClass: c.volumeSnapshotClass,
-        });
-      });
-    }
-    const exceptions = data.volumeExceptions ?? {};
-    const volumeSnapshots: VolumeSnapshotSupport | undefined = !(this.snapshots || this.csiDriverMissing)
-      ? undefined
-      : {
-          snapshotDrivers: this.snapshots ? [this.snapshots.driver] : [],
-          fsBackupVolumes: (exceptions.fsBackupVolumes ?? []).map((v) => ({ ...v })),
-          unprotectedVolumes: (exceptions.unprotectedVolumes ?? []).map((v) => ({ ...v })),
-        };
-    if (!volumeSnapshots && (exceptions.fsBackupVolumes?.length || exceptions.unprotectedVolumes?.length)) {
-      throw new ConfigError(
-        p('volumeExceptions'),
-        'is only read with CSI snapshots (the PVCNotSnapshottable alert); remove it, or enable csi',
-      );
-    }
-    // runbooks: BACKUP-PLAN.md next to the stack's folders (a fleet cluster's in dist/clusters/<name>/)
-    const runbookRepository = resolveRepository(clusterRepository);
+    // Applications (applications/, bootstrap/)
+    this.applications = this.argocdApplications();
+    this.bootstrapApplication();
 
-    const a = data.alerts ?? {};
-    // 'namespace' and 'name' start messages about other namespaces too ("namespace 'drill-apps' is declared ...")
-    const alertFields = fieldsOf('AlertsConfig').filter((f) => f !== 'namespace' && f !== 'name');
-    this.alerts = atPath(p('alerts'), alertFields, () => {
-      return new BackupAlerts(velero, 'BackupAlerts', {
-        release,
-        schedules,
-        unprotectedNamespaces: unprotected,
-        additionalRules: drills.map((d) => d.alertRules),
-        volumeSnapshots,
-        snapshotControllerNamespace: this.snapshots?.namespace,
-        runbookUrl: alertRunbookUrl(runbookRepository),
-        kubeStateMetrics: a.kubeStateMetrics && { ...a.kubeStateMetrics },
-        ruleNamespace: a.namespace,
-        // a Prometheus ruleSelector stated explicitly: the rule carries the labels it states unless told otherwise
-        ruleSelectorLabels:
-          a.ruleSelectorLabels ??
-          (a.prometheusRuleSelector?.ruleSelector ? labelsStatedBy(a.prometheusRuleSelector.ruleSelector) : undefined),
-        routingLabels: a.routingLabels,
-        backupDurationWarning: toDuration(a.backupDurationWarning, p('alerts', 'backupDurationWarning')),
-        name: a.name,
-        prometheusRuleSelector: a.prometheusRuleSelector && {
-          ruleSelector: a.prometheusRuleSelector.ruleSelector,
-          ruleNamespaceSelector: a.prometheusRuleSelector.ruleNamespaceSelector,
-          prometheusNamespace: a.prometheusRuleSelector.prometheusNamespace,
-          ruleNamespaceLabels: a.prometheusRuleSelector.ruleNamespaceLabels,
-        },
-      });
-    });
-
-    // the Grafana dashboard, from the alerts' rules (off with dashboard.enabled: false)
-    const dash = data.dashboard ?? {};
-    if (dash.enabled !== false) {
-      this.dashboard = atPath(
-        p('dashboard'),
-        fieldsOf('DashboardConfig').filter((f) => f !== 'namespace'),
-        () =>
-          new BackupDashboard(velero, 'BackupDashboard', {
-            release,
-            alerts: this.alerts,
-            drills: drills.map((d, i) => ({
-              schedule: drillSchedules[i].name,
-              cronJob: d.name,
-              namespace: d.namespace,
-            })),
-            namespace: dash.namespace,
-            folder: dash.folder,
-            folderAnnotation: dash.folderAnnotation,
-          }),
-      );
-    }
-
-    // the heartbeat from outside: only with a Secret holding the URL to ping
-    if (data.heartbeat) {
-      const hb = data.heartbeat;
-      this.heartbeat = atPath(
-        p('heartbeat'),
-        fieldsOf('HeartbeatConfig'),
-        () =>
-          new BackupHeartbeat(velero, 'BackupHeartbeat', {
-            release,
-            thresholds: this.alerts.thresholds,
-            secretName: hb.secretName,
-            secretKey: hb.secretKey,
-            cron: hb.cron,
-          }),
-      );
-    }
-
-    // ArgoCD: the CRDs first, then one Application per folder
-    const common = {
-      project: argocd.project,
-      argocdNamespace: argocd.namespace,
-      destinationServer: placement ? server : undefined,
-    };
-    const options = (own?: readonly string[]) => {
-      const list = [...(argocd.syncOptions ?? []), ...(own ?? [])];
-      return list.length ? list : undefined;
-    };
-    const applicationsChart = new FolderChart(this, 'applications');
-    // one name per Application: they all live in ArgoCD's namespace
-    const appNames = new Map<string, string>();
-    for (const [key, name, used] of [
-      ['crds', argocd.crds?.name ?? ARGOCD_DEFAULTS.names.crds, true],
-      ['csiSnapshots', argocd.csiSnapshots?.name ?? ARGOCD_DEFAULTS.names.csiSnapshots, !!this.snapshots],
-      ['velero', argocd.velero?.name ?? ARGOCD_DEFAULTS.names.velero, true],
-      ['root', argocd.root?.name ?? ARGOCD_DEFAULTS.names.root, !placement],
-    ] as const) {
-      if (!used) continue;
-      const other = appNames.get(appName(name));
-      if (other) {
-        throw new ConfigError(
-          p('argocd', key, 'name'),
-          `'${name}' is the name of the ${other} Application too (${p('argocd', other, 'name')}, or its default); ArgoCD holds both in one namespace: give each its own (docs/pitfalls.md#argocd-application)`,
-        );
-      }
-      appNames.set(appName(name), key);
-    }
-    // each Application's mistakes named by their config path (`argocd.repository.repoURL`, `argocd.velero.syncWave`)
-    const at =
-      <P, T>(key: string, Kind: new (scope: Construct, id: string, props: P) => T) =>
-      (scope: Construct, id: string, props: P): T =>
-        argocdAt(base, key, () => new Kind(scope, id, props));
-    const applications: (ArgoCdApplication | CrdApplication)[] = [
-      at('crds', CrdApplication)(applicationsChart, 'Crds', {
-        ...common,
-        release,
-        additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
-        name: appName(argocd.crds?.name ?? ARGOCD_DEFAULTS.names.crds),
-        syncWave: argocd.crds?.syncWave,
-        syncOptions: options(argocd.crds?.syncOptions),
-      }),
-    ];
-    if (this.snapshots?.rendersObjects) {
-      applications.push(
-        at('csiSnapshots', ArgoCdApplication)(applicationsChart, 'CsiSnapshots', {
-          ...common,
-          name: appName(argocd.csiSnapshots?.name ?? ARGOCD_DEFAULTS.names.csiSnapshots),
-          folder: 'csi-snapshots',
-          version: this.snapshots.version,
-          destinationNamespace: this.snapshots.namespace,
-          // the controller's namespace belongs to the CSI driver's install (or is rendered by the stack)
-          createNamespace: false,
-          syncWave: argocd.csiSnapshots?.syncWave ?? -5,
-          syncOptions: options(argocd.csiSnapshots?.syncOptions),
-          repository: clusterRepository,
-        }),
-      );
-    }
-    applications.push(
-      at('velero', ArgoCdApplication)(applicationsChart, 'Velero', {
-        ...common,
-        name: appName(argocd.velero?.name ?? ARGOCD_DEFAULTS.names.velero),
-        folder: 'velero',
-        version: release.version,
-        destinationNamespace: release.namespace,
-        syncWave: argocd.velero?.syncWave,
-        syncOptions: withAdoption(options(argocd.velero?.syncOptions), release.adoption.applicationSyncOptions),
-        annotations: release.adoption.applicationAnnotations,
-        repository: clusterRepository,
-      }),
-    );
-    this.applications = applications;
-
-    if (!placement) {
-      // applied once by hand (`kubectl apply -f dist/bootstrap/`): the app of apps that syncs dist/applications/
-      const bootstrap = new FolderChart(this, 'bootstrap');
-      at('root', ArgoCdApplication)(bootstrap, 'Root', {
-        ...common,
-        name: argocd.root?.name ?? ARGOCD_DEFAULTS.names.root,
-        folder: 'applications',
-        version: release.version,
-        destinationNamespace: argocd.namespace ?? ARGOCD_DEFAULTS.namespace,
-        createNamespace: false,
-        syncWave: argocd.root?.syncWave,
-        syncOptions: options(argocd.root?.syncOptions),
-        repository,
-      });
-    }
-    this.folders = [
-      'velero',
-      ...(this.snapshots?.rendersObjects ? ['csi-snapshots'] : []),
-      'applications',
-      ...(placement ? [] : ['bootstrap']),
-    ];
-    // under the App's own synth (`cdk8s synth`, `app.synth()` in a user's App), the checks on this stack's charts only
-    registerStackCharts(this.charts);
-    // (Chart.toJson validates the whole App again: `checking` stops the recursion)
-    let checking = false;
-    this.node.addValidation({
-      validate: () => {
-        if (checking || !isCdk8sWriting(this)) return [];
-        checking = true;
-        try {
-          const objects = renderCharts(this.charts);
-          return this.checks.flatMap((check) => check(objects));
-        } finally {
-          checking = false;
-        }
-      },
-    });
-
-    const argocdNamespace = argocd.namespace ?? ARGOCD_DEFAULTS.namespace;
-    const [crdApplication, ...folderApplications] = applications;
-    const veleroApplication = folderApplications[folderApplications.length - 1];
-    const firstDrill = drills[0];
-    this.plan = {
-      release,
-      schedules,
-      volumes: (data.volumes ?? []).map((v) => ({ ...v })),
-      unprotectedNamespaces: unprotected,
-      volumeSnapshots,
-      snapshotControllerNamespace: this.snapshots?.namespace,
-      csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
-      csiDriverMissing: this.csiDriverMissing,
-      repositoryMissing: data.argocd?.repository?.repoURL === undefined,
-      runbooks: {
-        distPath: clusterRepository.distPath,
-        csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
-        scenarios: restores.map((x) => x.summary),
-        drill: firstDrill && {
-          cronJobName: firstDrill.name,
-          namespace: firstDrill.namespace,
-          scheduleName: drillSchedules[0].name,
-          cron: firstDrill.cron,
-        },
-        rebuild: {
-          veleroNamespace: release.namespace,
-          argocdNamespace,
-          crdApplication: crdApplication.name,
-          veleroApplication: veleroApplication.name,
-          otherApplications: folderApplications.slice(0, -1).map((x) => x.name),
-          veleroVersion: release.version,
-          bootstrapPath: `${repository.distPath}/bootstrap`,
-          credentials: release.credentials,
-          storageLocation: release.defaultStorageLocation.name,
-          restores: restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary),
-        },
-      },
-      alerts: this.alerts.rules.map((rule) => ({
-        alert: rule.alert,
-        severity: rule.labels.severity ?? 'warning',
-        summary: rule.annotations.summary ?? '',
-        description: rule.annotations.description ?? '',
-      })),
-    };
+    // the output: its folders, its checks, its plan
+    this.folders = this.renderedFolders();
+    this.registerChecks();
+    this.plan = this.planInput();
   }
 
   /** This stack's charts, one folder each (a user's charts next to them are not the stack's). */
@@ -892,6 +254,834 @@ export class BackupStack extends Construct {
       });
     };
   }
+
+  /** The config path of a field of this stack's config (`clusters[1].schedules[0]` in a fleet). */
+  private path(...parts: (string | number)[]): string {
+    return configPath(this.placement?.path ?? '', ...parts);
+  }
+
+  // ---- the config ----
+
+  /** The config validated: the schema, then the rules of each construct (every mistake named by its path). */
+  private validatedConfig(config: StackConfig): StackConfig {
+    if ((config as BackupStackConfig).clusters !== undefined) {
+      throw new ConfigError(
+        this.path('clusters'),
+        'a fleet renders one BackupStack per cluster: build it with BackupFleet (constructs/backup-fleet.ts)',
+      );
+    }
+    const data = validateConfig(config) as StackConfig;
+    checkConsumerRules(data, (...parts) => this.path(...parts));
+    return data;
+  }
+
+  // ---- release and locations ----
+
+  /** The storage locations, the default first; one writer per bucket and prefix. */
+  private resolvedLocations(): ResolvedLocation[] {
+    const locations = resolveLocations(this.config.storageLocations, this.path('storageLocations'));
+    assertOneWriterPerLocation(locations.map((l) => ({ path: l.path, label: `location '${l.name}'`, location: l })));
+    return locations;
+  }
+
+  /** The Velero server (`release`) with the default storage location. */
+  private veleroRelease(): VeleroRelease {
+    const r = this.config.release ?? {};
+    const defaultLocation = this.locations[0];
+    return atPath(this.path('release'), fieldsOf('ReleaseConfig'), () => {
+      if (defaultLocation.config.provider !== 'localstack' && r.renderLocalStackCredentials) {
+        throw new ConfigError(
+          this.path('release', 'renderLocalStackCredentials'),
+          `is only allowed with the LocalStack provider, got '${defaultLocation.config.provider}'; create the credentials Secret out of band (SealedSecrets, External Secrets)`,
+        );
+      }
+      return new VeleroRelease(this.veleroChart, 'Velero', {
+        installedBy: r.installedBy && { ...r.installedBy },
+        namespace: r.namespace,
+        version: r.version,
+        awsPluginVersion: r.awsPluginVersion,
+        storage: defaultLocation.profile,
+        storageAccessMode: defaultLocation.accessMode,
+        credentials: r.credentials,
+        renderLocalStackCredentials: r.renderLocalStackCredentials,
+        csiSnapshots: r.csiSnapshots,
+        features: r.features ? [...r.features] : undefined,
+        nodeAgent: r.nodeAgent && {
+          ...r.nodeAgent,
+          tolerations: r.nodeAgent.tolerations?.map((t) => ({ ...t })),
+        },
+        ...releaseKnobs(r),
+        resources: r.resources,
+        metrics: r.metrics && {
+          serviceMonitor: r.metrics.serviceMonitor,
+          prometheusSelectorLabels: r.metrics.prometheusSelectorLabels && { ...r.metrics.prometheusSelectorLabels },
+          interval: r.metrics.interval,
+        },
+        logLevel: r.logLevel,
+      });
+    });
+  }
+
+  /** The locations after the default, each a BackupStorageLocation of the release; returns them all. */
+  private additionalStorageLocations(): readonly BackupStorageLocation[] {
+    for (const l of this.locations.slice(1)) {
+      atPath(l.path, fieldsOf('S3LocationConfig'), () =>
+        this.release.addBackupStorageLocation(l.name, {
+          profile: l.profile,
+          accessMode: l.accessMode,
+          credential: l.config.credential && { ...l.config.credential },
+        }),
+      );
+    }
+    return this.release.storageLocations;
+  }
+
+  /** Every restore strips ArgoCD's tracking from what it brings back; the ConfigMap must be in the cluster first. */
+  private trackingStripModifiers(): TrackingStripModifiers {
+    return new TrackingStripModifiers(this.veleroChart, 'TrackingStripModifiers', {
+      release: this.release,
+      tracking: { method: this.config.argocd?.trackingMethod },
+    });
+  }
+
+  // ---- schedules and drills ----
+
+  /** Every Schedule the config asks for, each followed by its drill (when it asks for one). */
+  private schedulesAndDrills(): {
+    schedules: BackupSchedule[];
+    drills: RestoreDrill[];
+    drillSchedules: BackupSchedule[];
+  } {
+    // the stack's own scratch namespaces (drill copies, inspection copies), left out of every schedule that
+    // reaches them only through '*' or a glob (lib/schedule/scratch-namespaces.ts)
+    const scratch = stackScratchNamespaces(this.config);
+    const items = this.scheduleItems();
+    const out = {
+      schedules: [] as BackupSchedule[],
+      drills: [] as RestoreDrill[],
+      drillSchedules: [] as BackupSchedule[],
+    };
+    items.forEach((item, i) => {
+      const schedule = this.backupSchedule(item, i, items, out.schedules, scratch);
+      out.schedules.push(schedule);
+      if (item.config.drill) {
+        out.drillSchedules.push(schedule);
+        out.drills.push(this.restoreDrill(item, i, schedule, out.drills));
+      }
+    });
+    return out;
+  }
+
+  /** The config's schedules, each expanded: a schedule with `retention` renders its set (lib/schedule/retention.ts). */
+  private scheduleItems(): ScheduleItem[] {
+    return (this.config.schedules ?? []).flatMap((item, index) =>
+      atPath(itemPath(this.path('schedules'), index, item), fieldsOf('ScheduleConfig'), () =>
+        scheduleConfigsOf(item),
+      ).map((config) => ({ config, index })),
+    );
+  }
+
+  /** The config path of a schedule's item (`schedules[1] 'weekly'`). */
+  private schedulePath(item: ScheduleItem): string {
+    return itemPath(this.path('schedules'), item.index, this.config.schedules![item.index]);
+  }
+
+  /** The `i`th Schedule, its name unique among those `built` before it. */
+  private backupSchedule(
+    item: ScheduleItem,
+    i: number,
+    items: readonly ScheduleItem[],
+    built: readonly BackupSchedule[],
+    scratch: readonly string[],
+  ): BackupSchedule {
+    const s = item.config;
+    const path = this.schedulePath(item);
+    const location = this.scheduleLocation(s, path);
+    return atPath(path, fieldsOf('ScheduleConfig'), () => {
+      const taken = built.findIndex((other) => other.name === `${s.namePrefix ?? ''}${s.name}`);
+      if (taken >= 0) {
+        throw new ConfigError(
+          configPath(path, 'name'),
+          `'${s.name}' is taken by ${this.path('schedules', items[taken].index)}; give each schedule its own name`,
+        );
+      }
+      return new BackupSchedule(this.veleroChart, `Schedule${i}`, {
+        release: this.release,
+        name: s.name,
+        namePrefix: s.namePrefix,
+        schedule: s.schedule,
+        ttl: s.ttl,
+        allowTtlShorterThanCadence: s.allowTtlShorterThanCadence,
+        allowTtlWithoutReactionTime: s.allowTtlWithoutReactionTime,
+        includedNamespaces: s.includedNamespaces,
+        excludedNamespaces: excludedWithScratch(s, scratch, this.config.release?.csiSnapshots),
+        includedResources: s.includedResources,
+        excludedResources: s.excludedResources,
+        includeClusterResources: s.includeClusterResources,
+        includedClusterScopedResources: s.includedClusterScopedResources,
+        excludedClusterScopedResources: s.excludedClusterScopedResources,
+        includedNamespaceScopedResources: s.includedNamespaceScopedResources,
+        excludedNamespaceScopedResources: s.excludedNamespaceScopedResources,
+        labelSelector: s.labelSelector,
+        snapshotVolumes: s.snapshotVolumes,
+        defaultVolumesToFsBackup: s.defaultVolumesToFsBackup,
+        snapshotMoveData: s.snapshotMoveData,
+        storageLocation: location,
+        csiSnapshotTimeout: s.csiSnapshotTimeout,
+        itemOperationTimeout: s.itemOperationTimeout,
+        hooks: s.hooks,
+        resourcePolicy: s.resourcePolicy,
+        paused: s.paused,
+        useOwnerReferencesInBackup: s.useOwnerReferencesInBackup,
+        volumeSnapshotClasses: existingSnapshotClasses(this.config.csi, this.release.csiEnabled),
+      });
+    });
+  }
+
+  /** The location a schedule writes to (undefined: the default), refused when it is not one or is ReadOnly. */
+  private scheduleLocation(s: ScheduleConfig, path: string): BackupStorageLocation | undefined {
+    const locations = this.release.storageLocations;
+    const location = s.storageLocation === undefined ? undefined : locations.find((l) => l.name === s.storageLocation);
+    if (s.storageLocation !== undefined && !location) {
+      throw new ConfigError(
+        configPath(path, 'storageLocation'),
+        `'${s.storageLocation}' is not a storage location of this config; use one of ${locations.map((l) => `'${l.name}'`).join(', ')}`,
+      );
+    }
+    if (!location && this.locations[0].accessMode === 'ReadOnly') {
+      throw new ConfigError(
+        configPath(path, 'storageLocation'),
+        `is not set, so backups go to the default location, which is ReadOnly (a restore-only cluster): name a ReadWrite location, or leave schedules out here (docs/pitfalls.md#restore-only)`,
+      );
+    }
+    if (location && location.accessMode === 'ReadOnly') {
+      throw new ConfigError(
+        configPath(path, 'storageLocation'),
+        `'${s.storageLocation}' is ReadOnly: Velero writes no backup there; back up to a ReadWrite location`,
+      );
+    }
+    return location;
+  }
+
+  /** The drill of the `i`th Schedule, its scratch namespaces apart from every drill `built` before it. */
+  private restoreDrill(
+    item: ScheduleItem,
+    i: number,
+    schedule: BackupSchedule,
+    built: readonly RestoreDrill[],
+  ): RestoreDrill {
+    const d = item.config.drill!;
+    const drillPath = configPath(this.schedulePath(item), 'drill');
+    return atPath(drillPath, fieldsOf('DrillConfig'), () => {
+      // the restore controller's own checks of the drill Restore's lists (validateAndComplete)
+      const listProblem = restoreListsProblem({
+        includedNamespaces: ['namespaces', d.namespaces ?? []],
+        excludedNamespaces: ['excludedNamespaces', []],
+        includedResources: ['includedResources', d.includedResources ?? []],
+        excludedResources: ['excludedResources', []],
+      });
+      if (listProblem) throw new Error(`${listProblem} (docs/pitfalls.md#includes-excludes)`);
+      const taken = new Set(built.flatMap((other) => other.scratchNamespaces));
+      const drill = new RestoreDrill(this.veleroChart, `RestoreDrill${i}`, {
+        release: this.release,
+        schedule,
+        trackingModifiers: this.trackingModifiers,
+        namespaces: d.namespaces,
+        namespaceMapping: d.namespaceMapping,
+        includedResources: d.includedResources,
+        verify: d.verify,
+        cron: d.cron,
+        restoreTimeout: toDuration(d.restoreTimeout, configPath(drillPath, 'restoreTimeout')),
+        pvcBoundTimeout: toDuration(d.pvcBoundTimeout, configPath(drillPath, 'pvcBoundTimeout')),
+        verifyTimeout: toDuration(d.verifyTimeout, configPath(drillPath, 'verifyTimeout')),
+        resources: d.resources,
+        name: d.name,
+        suspend: d.suspend,
+      });
+      const clash = drill.scratchNamespaces.find((n) => taken.has(n));
+      if (clash) {
+        throw new ConfigError(
+          configPath(drillPath, 'namespaceMapping'),
+          `scratch namespace '${clash}' is another drill's too; two drills would delete each other's copies: map this one elsewhere`,
+        );
+      }
+      return drill;
+    });
+  }
+
+  /** Coverage's exemptions so far: what the config leaves out (with its reason), plus the drills' scratch copies. */
+  private declaredUnprotectedNamespaces(): Record<string, string> {
+    const unprotected: Record<string, string> = {};
+    for (const [ns, reason] of Object.entries(this.config.unprotectedNamespaces ?? {})) {
+      if (!reason.trim()) {
+        throw new ConfigError(
+          this.path('unprotectedNamespaces', ns),
+          'has no reason; say why its volumes are not backed up, e.g. "cache, rebuilt on start"',
+        );
+      }
+      unprotected[ns] = reason;
+    }
+    // minutes old, deleted after
+    for (const drill of this.drills) for (const ns of drill.scratchNamespaces) unprotected[ns] = DRILL_SCRATCH_REASON;
+    return unprotected;
+  }
+
+  // ---- restores ----
+
+  /** The restore scenarios of `restores` (by default a rebuild, when a schedule has cluster resources). */
+  private restoreScenarios(): RestoreScenario[] {
+    const chart = new UnsyncedFolderChart(this, RESTORES_FOLDER);
+    const restores: RestoreScenario[] = [];
+    // an inspection copy never goes into a namespace someone else runs (its runbook ends deleting it)
+    const data = this.config;
+    const protectedNamespaces = [
+      data.argocd?.namespace ?? ARGOCD_DEFAULTS.namespace,
+      ...(data.csi?.namespace ? [data.csi.namespace] : []),
+    ];
+    const configs = data.restores ?? (this.schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
+    configs.forEach((rc, i) => {
+      const path = itemPath(this.path('restores'), i, rc);
+      const taken = (name: string) => {
+        if (restores.some((x) => x.name === name)) {
+          throw new ConfigError(
+            configPath(path, 'name'),
+            `'${name}' is taken by another scenario; give each restore its own name`,
+          );
+        }
+      };
+      if ('rebuild' in rc) {
+        restores.push(...this.rebuildScenarios(chart, rc, path, taken, protectedNamespaces));
+        return;
+      }
+      taken(rc.name);
+      restores.push(this.restoreScenario(chart, rc, path, protectedNamespaces));
+    });
+    return restores;
+  }
+
+  /**
+   * A rebuild's restores: cluster resources and every other namespace from the cluster-resources backup; the
+   * namespaces with volume data from the fresher volume ones (restoring their PVCs from the other first would
+   * create empty volumes, which the volume restore then skips as existing).
+   */
+  private rebuildScenarios(
+    chart: Construct,
+    rc: RebuildConfig,
+    path: string,
+    taken: (name: string) => void,
+    protectedNamespaces: string[],
+  ): RestoreScenario[] {
+    const rb = rc.rebuild;
+    const clusterResources = this.scheduleNamed(
+      rb.clusterResourcesSchedule,
+      configPath(path, 'rebuild', 'clusterResourcesSchedule'),
+      () => this.schedules.find((s) => s.includeClusterResources),
+    );
+    const volumes = this.scheduleNamed(
+      rb.volumesSchedule,
+      configPath(path, 'rebuild', 'volumesSchedule'),
+      () => this.drillSchedules[0] ?? this.schedules.find((s) => s.snapshotVolumes),
+    );
+    // unnamed: every schedule that keeps volume data restores its namespaces, the named (or drilled) one first;
+    // a namespace left to the cluster-resources backup would come back with empty volumes
+    const volumeSchedules =
+      rb.volumesSchedule !== undefined
+        ? [volumes]
+        : [volumes, ...this.schedules.filter((s) => s !== volumes && volumeDataPath(s) !== 'none')];
+    const volumeNames = rebuildVolumeNames(volumeSchedules.map((s) => s.name));
+    taken('rebuild-cluster-resources');
+    volumeNames.forEach(taken);
+    const fields = fieldsOf('RebuildConfig');
+    return [
+      atPath(
+        path,
+        fields,
+        () =>
+          new RestoreScenario(chart, 'RebuildClusterResources', {
+            trackingModifiers: this.trackingModifiers,
+            name: 'rebuild-cluster-resources',
+            title: 'rebuild: cluster resources and namespaces without volume data',
+            schedule: clusterResources,
+            target: { kind: 'cluster' },
+            ...rebuildClusterResourcesLists(clusterResources, volumeSchedules, this.release.namespace),
+            protectedNamespaces,
+          }),
+      ),
+      ...volumeSchedules.map((schedule, k) =>
+        atPath(
+          path,
+          fields,
+          () =>
+            new RestoreScenario(chart, k === 0 ? 'RebuildVolumes' : `RebuildVolumes${k + 1}`, {
+              trackingModifiers: this.trackingModifiers,
+              name: volumeNames[k],
+              title:
+                k === 0
+                  ? 'rebuild: the namespaces with volume data'
+                  : `rebuild: the namespaces with volume data of ${schedule.name}`,
+              schedule,
+              target: { kind: 'cluster' },
+            }),
+        ),
+      ),
+    ];
+  }
+
+  /** One named scenario of `restores` (a PVC, a namespace, a namespace into another), from its schedule. */
+  private restoreScenario(
+    chart: Construct,
+    sc: RestoreScenarioConfig,
+    path: string,
+    protectedNamespaces: string[],
+  ): RestoreScenario {
+    // unnamed: the drilled schedule (the one proven restorable), else the first
+    const schedule = this.scheduleNamed(
+      sc.schedule,
+      configPath(path, 'schedule'),
+      () => this.drillSchedules[0] ?? this.schedules[0],
+    );
+    return atPath(
+      path,
+      fieldsOf('RestoreScenarioConfig'),
+      () =>
+        new RestoreScenario(chart, pascal(sc.name), {
+          trackingModifiers: this.trackingModifiers,
+          name: sc.name,
+          title: sc.title,
+          schedule,
+          target: { ...sc.target },
+          excludedNamespaces: sc.excludedNamespaces,
+          includedResources: sc.includedResources,
+          excludedResources: sc.excludedResources,
+          existingResourcePolicy: sc.existingResourcePolicy,
+          protectedNamespaces,
+        }),
+    );
+  }
+
+  /** The schedule a restore names (`fallback()` when it names none), refused at `path` when there is none. */
+  private scheduleNamed(
+    name: string | undefined,
+    path: string,
+    fallback: () => BackupSchedule | undefined,
+  ): BackupSchedule {
+    const found = name === undefined ? fallback() : this.schedules.find((s) => s.name === name);
+    if (!found) {
+      throw new ConfigError(
+        path,
+        name === undefined
+          ? "no schedule fits; name one of this config's schedules"
+          : `'${name}' is not a schedule of this config; use one of ${this.schedules.map((s) => `'${s.name}'`).join(', ') || '(none: add a schedule)'}`,
+      );
+    }
+    return found;
+  }
+
+  /**
+   * The stack's own scratch namespaces a schedule names explicitly (a '*' or glob schedule leaves them out by
+   * itself) are refused: the fix is in the schedule the user wrote, not in a declaration the stack made.
+   */
+  private refuseScheduledScratchNamespaces(): void {
+    for (const [ns, reason] of Object.entries(this.unprotectedNamespaces)) {
+      if (Object.prototype.hasOwnProperty.call(this.config.unprotectedNamespaces ?? {}, ns)) continue;
+      const i = this.schedules.findIndex((s) => !s.paused && s.protectsVolumesIn(ns));
+      if (i < 0) continue;
+      throw new ConfigError(
+        configPath(itemPath(this.path('schedules'), i, (this.config.schedules ?? [])[i]), 'includedNamespaces'),
+        `names '${ns}', the stack's own ${reason.split(';')[0]}: backing it up keeps copies nobody restores; leave it out (docs/pitfalls.md#coverage)`,
+      );
+    }
+  }
+
+  // ---- CSI ----
+
+  /** CSI snapshots are on: `csi.enabled`, else the release's `csiSnapshots`. */
+  private get csiEnabled(): boolean {
+    return this.config.csi?.enabled ?? this.release.csiEnabled;
+  }
+
+  /**
+   * The snapshot-controller and the VolumeSnapshotClass (`csi`). No driver named: nothing driver-specific is
+   * rendered, and PVCNotSnapshottable covers every PVC (the plan warns).
+   */
+  private csiSnapshotStack(): CsiSnapshotStack | undefined {
+    const c = this.config.csi ?? {};
+    if (this.csiDriverMissing) refuseWithoutDriver(c, (...parts) => this.path(...parts));
+    if (!this.csiEnabled || this.csiDriverMissing) return undefined;
+    const csi = new FolderChart(this, 'csi-snapshots');
+    return atPath(this.path('csi'), fieldsOf('CsiConfig'), () => {
+      return new CsiSnapshotStack(csi, 'CsiSnapshots', {
+        controller: c.controller,
+        crds: c.crds,
+        version: c.version ?? defaultSnapshotterVersion(this.release.line.line),
+        namespace: c.namespace,
+        createNamespace: c.createNamespace,
+        snapshotterSidecarVersion: c.snapshotterSidecarVersion,
+        preventVolumeModeConversion: c.preventVolumeModeConversion,
+        resources: c.resources,
+        volumeSnapshotClass: c.volumeSnapshotClass,
+      });
+    });
+  }
+
+  /** The CSI stack's driver and the config's `volumeExceptions`, which are refused without CSI snapshots. */
+  private volumeSnapshotSupport(): VolumeSnapshotSupport | undefined {
+    const exceptions = this.config.volumeExceptions ?? {};
+    const support: VolumeSnapshotSupport | undefined = !(this.snapshots || this.csiDriverMissing)
+      ? undefined
+      : {
+          snapshotDrivers: this.snapshots ? [this.snapshots.driver] : [],
+          fsBackupVolumes: (exceptions.fsBackupVolumes ?? []).map((v) => ({ ...v })),
+          unprotectedVolumes: (exceptions.unprotectedVolumes ?? []).map((v) => ({ ...v })),
+        };
+    if (!support && (exceptions.fsBackupVolumes?.length || exceptions.unprotectedVolumes?.length)) {
+      throw new ConfigError(
+        this.path('volumeExceptions'),
+        'is only read with CSI snapshots (the PVCNotSnapshottable alert); remove it, or enable csi',
+      );
+    }
+    return support;
+  }
+
+  // ---- alerts and dashboard ----
+
+  /** The PrometheusRule: every schedule watched, every drill's rules, coverage, CSI, runbook links. */
+  private backupAlerts(): BackupAlerts {
+    const a = this.config.alerts ?? {};
+    const p = (...parts: (string | number)[]) => this.path(...parts);
+    // 'namespace' and 'name' start messages about other namespaces too ("namespace 'drill-apps' is declared ...")
+    const alertFields = fieldsOf('AlertsConfig').filter((f) => f !== 'namespace' && f !== 'name');
+    return atPath(p('alerts'), alertFields, () => {
+      return new BackupAlerts(this.veleroChart, 'BackupAlerts', {
+        release: this.release,
+        schedules: this.schedules,
+        unprotectedNamespaces: this.unprotectedNamespaces,
+        additionalRules: this.drills.map((d) => d.alertRules),
+        volumeSnapshots: this.volumeSnapshots,
+        snapshotControllerNamespace: this.snapshots?.namespace,
+        // runbooks: BACKUP-PLAN.md next to the stack's folders (a fleet cluster's in dist/clusters/<name>/)
+        runbookUrl: alertRunbookUrl(resolveRepository(this.clusterRepository)),
+        kubeStateMetrics: a.kubeStateMetrics && { ...a.kubeStateMetrics },
+        ruleNamespace: a.namespace,
+        // a Prometheus ruleSelector stated explicitly: the rule carries the labels it states unless told otherwise
+        ruleSelectorLabels:
+          a.ruleSelectorLabels ??
+          (a.prometheusRuleSelector?.ruleSelector ? labelsStatedBy(a.prometheusRuleSelector.ruleSelector) : undefined),
+        routingLabels: a.routingLabels,
+        backupDurationWarning: toDuration(a.backupDurationWarning, p('alerts', 'backupDurationWarning')),
+        name: a.name,
+        prometheusRuleSelector: a.prometheusRuleSelector && {
+          ruleSelector: a.prometheusRuleSelector.ruleSelector,
+          ruleNamespaceSelector: a.prometheusRuleSelector.ruleNamespaceSelector,
+          prometheusNamespace: a.prometheusRuleSelector.prometheusNamespace,
+          ruleNamespaceLabels: a.prometheusRuleSelector.ruleNamespaceLabels,
+        },
+      });
+    });
+  }
+
+  /** The Grafana dashboard, from the alerts' rules (off with `dashboard.enabled: false`). */
+  private grafanaDashboard(): BackupDashboard | undefined {
+    const dash = this.config.dashboard ?? {};
+    if (dash.enabled === false) return undefined;
+    return atPath(
+      this.path('dashboard'),
+      fieldsOf('DashboardConfig').filter((f) => f !== 'namespace'),
+      () =>
+        new BackupDashboard(this.veleroChart, 'BackupDashboard', {
+          release: this.release,
+          alerts: this.alerts,
+          drills: this.drills.map((d, i) => ({
+            schedule: this.drillSchedules[i].name,
+            cronJob: d.name,
+            namespace: d.namespace,
+          })),
+          namespace: dash.namespace,
+          folder: dash.folder,
+          folderAnnotation: dash.folderAnnotation,
+        }),
+    );
+  }
+
+  /** The heartbeat from outside: only with `heartbeat` (a Secret holding the URL to ping). */
+  private backupHeartbeat(): BackupHeartbeat | undefined {
+    const hb = this.config.heartbeat;
+    if (!hb) return undefined;
+    return atPath(
+      this.path('heartbeat'),
+      fieldsOf('HeartbeatConfig'),
+      () =>
+        new BackupHeartbeat(this.veleroChart, 'BackupHeartbeat', {
+          release: this.release,
+          thresholds: this.alerts.thresholds,
+          secretName: hb.secretName,
+          secretKey: hb.secretKey,
+          cron: hb.cron,
+        }),
+    );
+  }
+
+  // ---- Applications ----
+
+  /** ArgoCD: the CRDs first, then one Application per synced folder (velero last). */
+  private argocdApplications(): Application[] {
+    const chart = new FolderChart(this, 'applications');
+    this.refuseSharedApplicationNames();
+    const applications: Application[] = [this.crdApplication(chart)];
+    if (this.snapshots?.rendersObjects) applications.push(this.csiSnapshotsApplication(chart, this.snapshots));
+    applications.push(this.veleroApplication(chart));
+    return applications;
+  }
+
+  /** The Application's name: a fleet cluster's are `<cluster>-<name>`. */
+  private applicationName(name: string): string {
+    return this.placement ? `${this.placement.name}-${name}` : name;
+  }
+
+  /** One name per Application: they all live in ArgoCD's namespace. */
+  private refuseSharedApplicationNames(): void {
+    const argocd = this.config.argocd ?? {};
+    const names = new Map<string, string>();
+    for (const [key, name, used] of [
+      ['crds', argocd.crds?.name ?? ARGOCD_DEFAULTS.names.crds, true],
+      ['csiSnapshots', argocd.csiSnapshots?.name ?? ARGOCD_DEFAULTS.names.csiSnapshots, !!this.snapshots],
+      ['velero', argocd.velero?.name ?? ARGOCD_DEFAULTS.names.velero, true],
+      ['root', argocd.root?.name ?? ARGOCD_DEFAULTS.names.root, !this.placement],
+    ] as const) {
+      if (!used) continue;
+      const other = names.get(this.applicationName(name));
+      if (other) {
+        throw new ConfigError(
+          this.path('argocd', key, 'name'),
+          `'${name}' is the name of the ${other} Application too (${this.path('argocd', other, 'name')}, or its default); ArgoCD holds both in one namespace: give each its own (docs/pitfalls.md#argocd-application)`,
+        );
+      }
+      names.set(this.applicationName(name), key);
+    }
+  }
+
+  /** What every Application shares: ArgoCD's project and namespace, and a fleet cluster's API server. */
+  private applicationCommon() {
+    const argocd = this.config.argocd ?? {};
+    return {
+      project: argocd.project,
+      argocdNamespace: argocd.namespace,
+      destinationServer: this.placement ? (this.placement.server ?? IN_CLUSTER) : undefined,
+    };
+  }
+
+  /** The config's `argocd.syncOptions`, then the Application's own; undefined when none. */
+  private syncOptions(own?: readonly string[]): string[] | undefined {
+    const list = [...(this.config.argocd?.syncOptions ?? []), ...(own ?? [])];
+    return list.length ? list : undefined;
+  }
+
+  /** Builds `argocd.<key>`'s Application, its mistakes named by their config path (`argocd.velero.syncWave`). */
+  private application<P, T>(key: string, Kind: new (scope: Construct, id: string, props: P) => T) {
+    return (scope: Construct, id: string, props: P): T =>
+      argocdAt(this.placement?.path ?? '', key, () => new Kind(scope, id, props));
+  }
+
+  /** The CRD Application: Velero's CRDs at the release's tag and the snapshot CRDs at the CSI stack's. */
+  private crdApplication(chart: Construct): CrdApplication {
+    const argocd = this.config.argocd ?? {};
+    return this.application('crds', CrdApplication)(chart, 'Crds', {
+      ...this.applicationCommon(),
+      release: this.release,
+      additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
+      name: this.applicationName(argocd.crds?.name ?? ARGOCD_DEFAULTS.names.crds),
+      syncWave: argocd.crds?.syncWave,
+      syncOptions: this.syncOptions(argocd.crds?.syncOptions),
+    });
+  }
+
+  /** The csi-snapshots/ folder's Application (when the CSI stack renders objects). */
+  private csiSnapshotsApplication(chart: Construct, snapshots: CsiSnapshotStack): ArgoCdApplication {
+    const argocd = this.config.argocd ?? {};
+    return this.application('csiSnapshots', ArgoCdApplication)(chart, 'CsiSnapshots', {
+      ...this.applicationCommon(),
+      name: this.applicationName(argocd.csiSnapshots?.name ?? ARGOCD_DEFAULTS.names.csiSnapshots),
+      folder: 'csi-snapshots',
+      version: snapshots.version,
+      destinationNamespace: snapshots.namespace,
+      // the controller's namespace belongs to the CSI driver's install (or is rendered by the stack)
+      createNamespace: false,
+      syncWave: argocd.csiSnapshots?.syncWave ?? -5,
+      syncOptions: this.syncOptions(argocd.csiSnapshots?.syncOptions),
+      repository: this.clusterRepository,
+    });
+  }
+
+  /** The velero/ folder's Application, adopting an installer's objects when `release.installedBy` says so. */
+  private veleroApplication(chart: Construct): ArgoCdApplication {
+    const argocd = this.config.argocd ?? {};
+    const release = this.release;
+    return this.application('velero', ArgoCdApplication)(chart, 'Velero', {
+      ...this.applicationCommon(),
+      name: this.applicationName(argocd.velero?.name ?? ARGOCD_DEFAULTS.names.velero),
+      folder: 'velero',
+      version: release.version,
+      destinationNamespace: release.namespace,
+      syncWave: argocd.velero?.syncWave,
+      syncOptions: withAdoption(this.syncOptions(argocd.velero?.syncOptions), release.adoption.applicationSyncOptions),
+      annotations: release.adoption.applicationAnnotations,
+      repository: this.clusterRepository,
+    });
+  }
+
+  /** The app of apps that syncs dist/applications/, applied once by hand (`kubectl apply -f dist/bootstrap/`); not in a fleet. */
+  private bootstrapApplication(): void {
+    if (this.placement) return;
+    const argocd = this.config.argocd ?? {};
+    const bootstrap = new FolderChart(this, 'bootstrap');
+    this.application('root', ArgoCdApplication)(bootstrap, 'Root', {
+      ...this.applicationCommon(),
+      name: argocd.root?.name ?? ARGOCD_DEFAULTS.names.root,
+      folder: 'applications',
+      version: this.release.version,
+      destinationNamespace: argocd.namespace ?? ARGOCD_DEFAULTS.namespace,
+      createNamespace: false,
+      syncWave: argocd.root?.syncWave,
+      syncOptions: this.syncOptions(argocd.root?.syncOptions),
+      repository: this.repository,
+    });
+  }
+
+  // ---- the output ----
+
+  /** The folders this stack renders, in order. */
+  private renderedFolders(): string[] {
+    return [
+      'velero',
+      ...(this.snapshots?.rendersObjects ? ['csi-snapshots'] : []),
+      'applications',
+      ...(this.placement ? [] : ['bootstrap']),
+    ];
+  }
+
+  /** Under the App's own synth (`cdk8s synth`, `app.synth()` in a user's App), the checks on this stack's charts only. */
+  private registerChecks(): void {
+    registerStackCharts(this.charts);
+    // (Chart.toJson validates the whole App again: `checking` stops the recursion)
+    let checking = false;
+    this.node.addValidation({
+      validate: () => {
+        if (checking || !isCdk8sWriting(this)) return [];
+        checking = true;
+        try {
+          const objects = renderCharts(this.charts);
+          return this.checks.flatMap((check) => check(objects));
+        } finally {
+          checking = false;
+        }
+      },
+    });
+  }
+
+  /** BACKUP-PLAN.md's input: the release, schedules, coverage, CSI, runbooks and alerts as rendered. */
+  private planInput(): PlanInput {
+    const release = this.release;
+    const csiVersionDefault = this.config.csi?.version === undefined;
+    return {
+      release,
+      schedules: this.schedules,
+      volumes: (this.config.volumes ?? []).map((v) => ({ ...v })),
+      unprotectedNamespaces: this.unprotectedNamespaces,
+      volumeSnapshots: this.volumeSnapshots,
+      snapshotControllerNamespace: this.snapshots?.namespace,
+      csiStorage: this.snapshots?.planSummary(release.line.line, csiVersionDefault),
+      csiDriverMissing: this.csiDriverMissing,
+      repositoryMissing: this.config.argocd?.repository?.repoURL === undefined,
+      runbooks: this.runbooks(),
+      alerts: this.alerts.rules.map((rule) => ({
+        alert: rule.alert,
+        severity: rule.labels.severity ?? 'warning',
+        summary: rule.annotations.summary ?? '',
+        description: rule.annotations.description ?? '',
+      })),
+    };
+  }
+
+  /** The plan's runbooks: the scenarios, the drill, and the rebuild with its Applications. */
+  private runbooks(): NonNullable<PlanInput['runbooks']> {
+    const release = this.release;
+    const [crdApplication, ...folderApplications] = this.applications;
+    const veleroApplication = folderApplications[folderApplications.length - 1];
+    const firstDrill = this.drills[0];
+    return {
+      distPath: this.clusterRepository.distPath,
+      csiStorage: this.snapshots?.planSummary(release.line.line, this.config.csi?.version === undefined),
+      scenarios: this.restores.map((x) => x.summary),
+      drill: firstDrill && {
+        cronJobName: firstDrill.name,
+        namespace: firstDrill.namespace,
+        scheduleName: this.drillSchedules[0].name,
+        cron: firstDrill.cron,
+      },
+      rebuild: {
+        veleroNamespace: release.namespace,
+        argocdNamespace: this.config.argocd?.namespace ?? ARGOCD_DEFAULTS.namespace,
+        crdApplication: crdApplication.name,
+        veleroApplication: veleroApplication.name,
+        otherApplications: folderApplications.slice(0, -1).map((x) => x.name),
+        veleroVersion: release.version,
+        bootstrapPath: `${this.repository.distPath}/bootstrap`,
+        credentials: release.credentials,
+        storageLocation: release.defaultStorageLocation.name,
+        restores: this.restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary),
+      },
+    };
+  }
+}
+
+/** The config's Git repository with its defaults resolved (`argocd.repository`). */
+function resolvedRepository(argocd: ArgoCdConfig): Required<GitRepository> {
+  return {
+    repoURL: argocd.repository?.repoURL ?? PLACEHOLDER_REPO_URL,
+    targetRevision: argocd.repository?.targetRevision ?? ARGOCD_DEFAULTS.repository.targetRevision,
+    distPath: argocd.repository?.distPath ?? ARGOCD_DEFAULTS.repository.distPath,
+  };
+}
+
+/**
+ * Builds one Application of `argocd.<key>`, its mistakes named by their config path: the shared
+ * `repository` is the config's `argocd.repository` (not one Application's), the rest the Application's own.
+ */
+function argocdAt<T>(base: string, key: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const m = /^argocd application '[^']*': (repository\.(\w+)|syncWave|name|syncOptions) ([\s\S]*)$/.exec(
+      (e as Error).message,
+    );
+    if (!m) throw e;
+    const path = m[2] ? configPath(base, 'argocd', 'repository', m[2]) : configPath(base, 'argocd', key, m[1]);
+    const err = new ConfigError(path, m[3]);
+    err.cause = e;
+    throw err;
+  }
+}
+
+const pascal = (name: string) =>
+  name
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+
+/**
+ * With no CSI driver named, the rest of `csi` has nothing to describe (no class, no controller is rendered):
+ * refuse what was set, naming the driver as the fix. `csi.enabled` and no `csi` at all are fine.
+ */
+function refuseWithoutDriver(c: CsiConfig, p: (...parts: (string | number)[]) => string): void {
+  const fix =
+    "is only read with a CSI driver named; set csi.volumeSnapshotClass.driver to your PVs' StorageClass provisioner (kubectl get storageclass), or remove it (docs/pitfalls.md#csi-driver)";
+  const set = (o: object, except: string) =>
+    Object.entries(o).find(([k, v]) => k !== except && v !== undefined && k !== 'volumeSnapshotClass')?.[0];
+  const field = set(c, 'enabled');
+  if (field !== undefined) throw new ConfigError(p('csi', field), fix);
+  const clsField = set(c.volumeSnapshotClass ?? {}, 'driver');
+  if (clsField !== undefined) throw new ConfigError(p('csi', 'volumeSnapshotClass', clsField), fix);
 }
 
 /** The release's chart knobs (pod options, images, server duration flags, maintenance), as VeleroRelease takes them. */

@@ -163,8 +163,11 @@ const rule = (apiGroup: string, resource: string, verbs: string[], why: string):
  * rule is only for `--enable-distributed-snapshotting`, which this stack does not set.
  */
 export function snapshotControllerRules(release: SnapshotterRelease): ExplainedRule[] {
-  const snapshot = 'snapshot.storage.k8s.io';
-  const group = 'groupsnapshot.storage.k8s.io';
+  return [...coreRules(), ...volumeSnapshotRules(release), ...groupSnapshotRules()];
+}
+
+/** The core API rules: the source PV and PVC of a snapshot, and the Events it reports on. */
+function coreRules(): ExplainedRule[] {
   return [
     rule(
       '',
@@ -184,6 +187,13 @@ export function snapshotControllerRules(release: SnapshotterRelease): ExplainedR
       ['list', 'watch', 'create', 'update', 'patch'],
       'reports snapshot progress and errors as Events on the VolumeSnapshot',
     ),
+  ];
+}
+
+/** The snapshot.storage.k8s.io rules: classes, contents, snapshots and their status. */
+function volumeSnapshotRules(release: SnapshotterRelease): ExplainedRule[] {
+  const snapshot = 'snapshot.storage.k8s.io';
+  return [
     rule(
       snapshot,
       'volumesnapshotclasses',
@@ -217,6 +227,13 @@ export function snapshotControllerRules(release: SnapshotterRelease): ExplainedR
       ['update', 'patch'],
       'sets readyToUse, boundVolumeSnapshotContentName and errors: what Velero waits for',
     ),
+  ];
+}
+
+/** The groupsnapshot.storage.k8s.io rules of upstream's group-snapshot controller loop. */
+function groupSnapshotRules(): ExplainedRule[] {
+  const group = 'groupsnapshot.storage.k8s.io';
+  return [
     rule(
       group,
       'volumegroupsnapshotclasses',
@@ -365,6 +382,8 @@ export class CsiSnapshotStack extends Construct {
   public readonly crdSources: readonly CrdSource[];
   /** Who runs the snapshot-controller. */
   public readonly controller: SnapshotControllerMode;
+  /** Who installs the snapshot CRDs: this stack's CRD Application ('managed') or the cluster ('existing'). */
+  public readonly crds: 'managed' | 'existing';
   /** The RBAC names of the rendered controller (upstream's only with `controller: 'replace-upstream'`). */
   public readonly rbacNames: {
     readonly clusterRole: string;
@@ -403,9 +422,8 @@ export class CsiSnapshotStack extends Construct {
    * nor the CRDs (`controller` and `crds` 'existing'), the nearest known release for a version it does not know: the
    * cluster's own older snapshot-controller is valid input (docs/pitfalls.md#existing-snapshot-controller).
    */
-  private factsVersion(props: CsiSnapshotStackProps): string {
-    const crds = props.crds ?? (this.controller === 'existing' ? 'existing' : 'managed');
-    if (this.controller !== 'existing' || crds !== 'existing') return this.version;
+  private factsVersion(): string {
+    if (this.controller !== 'existing' || this.crds !== 'existing') return this.version;
     return nearestKnownSnapshotterVersion(this.version) ?? this.version;
   }
 
@@ -417,32 +435,13 @@ export class CsiSnapshotStack extends Construct {
     this.profile = csiDriverProfile(this.driver);
     this.version = props.version ?? SNAPSHOTTER_VERSION;
     this.controller = props.controller ?? 'managed';
+    this.crds = props.crds ?? (this.controller === 'existing' ? 'existing' : 'managed');
     // the cluster's own controller runs where upstream and the distributions put it
     this.namespace = props.namespace ?? (this.controller === 'existing' ? 'kube-system' : DEFAULT_NAMESPACE);
     const knownSidecars = this.profile?.sidecarReleases ?? [];
     this.snapshotterSidecarVersion =
       props.snapshotterSidecarVersion ?? (knownSidecars.length === 1 ? knownSidecars[0].sidecar : undefined);
-    try {
-      const facts = this.factsVersion(props);
-      const checked = checkSnapshotterCompatibility({
-        version: facts,
-        sidecarVersion: this.snapshotterSidecarVersion,
-        preventVolumeModeConversion: props.preventVolumeModeConversion,
-      });
-      // the plan names the cluster's own release, and the release whose facts stood for it
-      this.compatibility =
-        facts === this.version
-          ? checked
-          : {
-              ...checked,
-              message: checked.message.replace(
-                `snapshotter ${facts}`,
-                `snapshotter ${this.version} (checked as ${facts})`,
-              ),
-            };
-    } catch (e) {
-      throw new Error(`csi snapshot stack: ${(e as Error).message}`, { cause: e });
-    }
+    this.compatibility = this.checkedCompatibility(props);
     if (this.compatibility.verdict === 'broken') throw new Error(`csi snapshot stack: ${this.compatibility.message}`);
     this.release = this.compatibility.release;
     this.preventVolumeModeConversion = this.compatibility.preventVolumeModeConversion;
@@ -453,27 +452,10 @@ export class CsiSnapshotStack extends Construct {
       path: 'client/config/crd',
     };
 
-    if (!['managed', 'existing', 'replace-upstream'].includes(this.controller)) {
-      throw new Error(
-        `csi snapshot stack: controller '${String(this.controller)}' is not valid; use 'managed', 'existing' or 'replace-upstream'`,
-      );
-    }
-    const crds = props.crds ?? (this.controller === 'existing' ? 'existing' : 'managed');
-    this.crdSources = crds === 'managed' ? [this.crdSource] : [];
+    this.checkControllerPlacement(props);
+    this.crdSources = this.crds === 'managed' ? [this.crdSource] : [];
     this.rbacNames =
       this.controller === 'replace-upstream' ? UPSTREAM_SNAPSHOT_CONTROLLER_RBAC : OWN_SNAPSHOT_CONTROLLER_RBAC;
-    assertDnsLabel('csi snapshot stack: namespace', this.namespace);
-    const owner = foreignNamespaceOwner(this.namespace);
-    if (props.createNamespace && owner) {
-      throw new Error(
-        `csi snapshot stack: createNamespace cannot render namespace '${this.namespace}': it ${owner}; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller' (docs/pitfalls.md#foreign-namespace)`,
-      );
-    }
-    if (this.controller === 'managed' && this.namespace === 'kube-system') {
-      throw new Error(
-        `csi snapshot stack: namespace 'kube-system' with controller 'managed' would overwrite upstream's default install (Deployment and ServiceAccount kube-system/snapshot-controller); set controller: 'replace-upstream' to take it over on purpose, 'existing' to keep it, or run in another namespace`,
-      );
-    }
     const resources = props.resources ?? SEED_RESOURCES;
     checkResources('snapshot-controller', resources);
 
@@ -498,28 +480,7 @@ export class CsiSnapshotStack extends Construct {
     ];
 
     if (this.controller !== 'existing') {
-      this.permissions = {
-        namespace: this.namespace,
-        serviceAccount: this.serviceAccountName,
-        purpose: `The snapshot-controller Deployment (external-snapshotter ${this.version}): binds VolumeSnapshots to contents for every CSI driver.`,
-        grants: [
-          {
-            kind: 'ClusterRole',
-            name: this.rbacNames.clusterRole,
-            binding: { kind: 'ClusterRoleBinding', name: this.rbacNames.clusterRoleBinding },
-            rendered: true,
-            rules: snapshotControllerRules(this.release),
-          },
-          {
-            kind: 'Role',
-            name: this.rbacNames.leaderElection,
-            namespace: this.namespace,
-            binding: { kind: 'RoleBinding', name: this.rbacNames.leaderElection },
-            rendered: true,
-            rules: LEADER_ELECTION_RULES,
-          },
-        ],
-      };
+      this.permissions = this.controllerPermissions();
       if (props.createNamespace ?? props.namespace === undefined) this.renderNamespace();
       this.renderRbac(this.permissions);
       this.renderDeployment(resources);
@@ -529,6 +490,77 @@ export class CsiSnapshotStack extends Construct {
       );
     }
     if (!this.existingClass) this.renderSnapshotClass(cls);
+  }
+
+  /** The verdict on version x sidecar, with the release whose facts stood for the cluster's own. */
+  private checkedCompatibility(props: CsiSnapshotStackProps): SnapshotterCompatibility {
+    try {
+      const facts = this.factsVersion();
+      const checked = checkSnapshotterCompatibility({
+        version: facts,
+        sidecarVersion: this.snapshotterSidecarVersion,
+        preventVolumeModeConversion: props.preventVolumeModeConversion,
+      });
+      // the plan names the cluster's own release, and the release whose facts stood for it
+      return facts === this.version
+        ? checked
+        : {
+            ...checked,
+            message: checked.message.replace(
+              `snapshotter ${facts}`,
+              `snapshotter ${this.version} (checked as ${facts})`,
+            ),
+          };
+    } catch (e) {
+      throw new Error(`csi snapshot stack: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Checks the controller mode and the namespace it runs in (not another's, not upstream's by accident). */
+  private checkControllerPlacement(props: CsiSnapshotStackProps): void {
+    if (!['managed', 'existing', 'replace-upstream'].includes(this.controller)) {
+      throw new Error(
+        `csi snapshot stack: controller '${String(this.controller)}' is not valid; use 'managed', 'existing' or 'replace-upstream'`,
+      );
+    }
+    assertDnsLabel('csi snapshot stack: namespace', this.namespace);
+    const owner = foreignNamespaceOwner(this.namespace);
+    if (props.createNamespace && owner) {
+      throw new Error(
+        `csi snapshot stack: createNamespace cannot render namespace '${this.namespace}': it ${owner}; leave createNamespace off or run the controller in a namespace of its own, e.g. 'snapshot-controller' (docs/pitfalls.md#foreign-namespace)`,
+      );
+    }
+    if (this.controller === 'managed' && this.namespace === 'kube-system') {
+      throw new Error(
+        `csi snapshot stack: namespace 'kube-system' with controller 'managed' would overwrite upstream's default install (Deployment and ServiceAccount kube-system/snapshot-controller); set controller: 'replace-upstream' to take it over on purpose, 'existing' to keep it, or run in another namespace`,
+      );
+    }
+  }
+
+  /** The controller ServiceAccount's rules and reasons. */
+  private controllerPermissions(): ServiceAccountPermissions {
+    return {
+      namespace: this.namespace,
+      serviceAccount: this.serviceAccountName,
+      purpose: `The snapshot-controller Deployment (external-snapshotter ${this.version}): binds VolumeSnapshots to contents for every CSI driver.`,
+      grants: [
+        {
+          kind: 'ClusterRole',
+          name: this.rbacNames.clusterRole,
+          binding: { kind: 'ClusterRoleBinding', name: this.rbacNames.clusterRoleBinding },
+          rendered: true,
+          rules: snapshotControllerRules(this.release),
+        },
+        {
+          kind: 'Role',
+          name: this.rbacNames.leaderElection,
+          namespace: this.namespace,
+          binding: { kind: 'RoleBinding', name: this.rbacNames.leaderElection },
+          rendered: true,
+          rules: LEADER_ELECTION_RULES,
+        },
+      ],
+    };
   }
 
   /** True when dist/csi-snapshots/ holds anything: a controller or a class of the stack's own. */

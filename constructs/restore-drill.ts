@@ -197,71 +197,18 @@ export class RestoreDrill extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);
-    const early = typeof props?.name === 'string' ? `restore drill '${props.name}'` : 'restore drill';
-    checkProps(early, props, {
-      release: 'object',
-      namespaces: 'string[]?',
-      namespaceMapping: 'record?',
-      includedResources: 'string[]?',
-      verify: 'object[]?',
-      cron: 'string?',
-      restoreTimeout: 'Duration?',
-      pvcBoundTimeout: 'Duration?',
-      verifyTimeout: 'Duration?',
-      resources: 'object?',
-      name: 'string?',
-      suspend: 'boolean?',
-      trackingModifiers: 'object?',
-    });
-    checkConstruct(early, 'schedule', props.schedule, 'a BackupSchedule of the release (a schedule that exists)', [
-      'name',
-      'release',
-      'includedNamespaces',
-    ]);
+    checkDrillProps(props);
     const { release, schedule } = props;
     this.release = release;
     this.schedule = schedule;
     this.name = props.name ?? `restore-drill-${schedule.name}`;
     const subject = `restore drill '${this.name}'`;
-    if (!isDnsLabel(this.name, CRONJOB_NAME_MAX)) {
-      throw new Error(
-        `${subject}: name must be a DNS-1123 label of at most ${CRONJOB_NAME_MAX} characters (a CronJob's Jobs append 11), got ${this.name.length}; set a shorter name`,
-      );
-    }
-    if (schedule.release !== release) {
-      throw new Error(
-        `${subject}: schedule '${schedule.name}' belongs to another VeleroRelease; pass the release of the schedule`,
-      );
-    }
+    this.checkNameAndRelease(subject);
     this.namespace = release.namespace;
 
     // ---- what is restored
-    const namespaces = [...(props.namespaces ?? schedule.includedNamespaces)];
-    // a glob (`app-*`) names no namespace to restore either
-    if (namespaces.some((n) => n === '*' || looksLikeGlob(n))) {
-      throw new Error(
-        props.namespaces
-          ? `${subject}: namespaces must be named, '*' is not allowed`
-          : `${subject}: schedule '${schedule.name}' includes ${namespaces.includes('*') ? "every namespace ('*')" : `namespaces by glob (${namespaces.filter(looksLikeGlob).join(', ')})`}; name the namespaces to restore with 'namespaces'${namespaces.includes('*') ? '' : ' (docs/pitfalls.md#namespace-globs)'}`,
-      );
-    }
-    if (namespaces.length === 0) throw new Error(`${subject}: no namespace to restore; set 'namespaces'`);
-    for (const ns of namespaces) {
-      if (!schedule.includesNamespace(ns)) {
-        throw new Error(
-          `${subject}: namespace '${ns}' is not backed up by schedule '${schedule.name}' (it includes ${schedule.includedNamespaces.join(', ')}${schedule.excludedNamespaces.length ? `, excludes ${schedule.excludedNamespaces.join(', ')}` : ''})`,
-        );
-      }
-    }
-    const mapping: Record<string, string> = {};
-    for (const ns of namespaces) mapping[ns] = props.namespaceMapping?.[ns] ?? `drill-${ns}`;
-    for (const from of Object.keys(props.namespaceMapping ?? {})) {
-      if (!namespaces.includes(from)) {
-        throw new Error(
-          `${subject}: namespaceMapping names '${from}', which the drill does not restore (restored: ${namespaces.join(', ')})`,
-        );
-      }
-    }
+    const namespaces = this.restoredNamespaces(subject, props);
+    const mapping = drillNamespaceMapping(subject, namespaces, props.namespaceMapping);
     this.namespaceMapping = mapping;
     this.includedResources = props.includedResources
       ? [...props.includedResources]
@@ -271,49 +218,13 @@ export class RestoreDrill extends Construct {
     // ---- when and how long
     this.cron = props.cron ?? DEFAULT_CRON;
     this.cadence = this.checkCron(subject, this.cron);
-    const restoreTimeout = seconds(props.restoreTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.restoreTimeoutSeconds));
-    const pvcBoundTimeout = seconds(props.pvcBoundTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.pvcBoundTimeoutSeconds));
-    const verifyTimeout = seconds(props.verifyTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.verifyTimeoutSeconds));
-    for (const [field, value] of [
-      ['restoreTimeout', restoreTimeout],
-      ['pvcBoundTimeout', pvcBoundTimeout],
-      ['verifyTimeout', verifyTimeout],
-    ] as const) {
-      if (value < 60) throw new Error(`${subject}: ${field} must be at least 1m, got ${value}s`);
-    }
-    this.activeDeadlineSeconds =
-      restoreTimeout +
-      pvcBoundTimeout +
-      verifyTimeout +
-      DEFAULT_TIMEOUTS.namespaceDeleteTimeoutSeconds +
-      RUNNER_MARGIN_SECONDS;
-    if (this.activeDeadlineSeconds >= seconds(this.cadence)) {
-      throw new Error(
-        `${subject}: a run may take ${promDuration(this.activeDeadlineSeconds)}, longer than the ${promDuration(seconds(this.cadence))} between runs of '${this.cron}'; run it less often or shorten the timeouts`,
-      );
-    }
+    const timeouts = drillTimeouts(subject, props);
+    this.activeDeadlineSeconds = this.deadlineOf(subject, timeouts);
     const resources = props.resources ?? DEFAULT_RESOURCES;
     checkResources(subject, resources);
 
     this.image = `${DRILL_NODE_IMAGE}:${DRILL_NODE_VERSION}`;
-    this.config = {
-      drillName: this.name,
-      veleroNamespace: this.namespace,
-      schedule: schedule.name,
-      namespaceMapping: mapping,
-      includedResources: this.includedResources,
-      verify: this.verify.map((v): VerifyTarget => ({ ...v })),
-      verifyImage: this.image,
-      restoreTimeoutSeconds: restoreTimeout,
-      pvcBoundTimeoutSeconds: pvcBoundTimeout,
-      verifyTimeoutSeconds: verifyTimeout,
-      namespaceDeleteTimeoutSeconds: DEFAULT_TIMEOUTS.namespaceDeleteTimeoutSeconds,
-      pollIntervalSeconds: DEFAULT_TIMEOUTS.pollIntervalSeconds,
-      ...(props.trackingModifiers ? { resourceModifier: props.trackingModifiers.name } : {}),
-    };
-    // the runner's own checks, at synth: a bad drill fails now, not at 05:00 on the 1st
-    const problems = validateDrillConfig(this.config);
-    if (problems.length) throw new Error(`${subject}: ${problems.join('; ')}`);
+    this.config = this.drillConfig(subject, mapping, timeouts, props);
 
     const slack = seconds(scheduleThresholds(this.cadence).slack);
     this.staleAfter = Duration.seconds(seconds(this.cadence) + this.activeDeadlineSeconds + slack);
@@ -332,7 +243,100 @@ export class RestoreDrill extends Construct {
       // the one resource modifier its Restore names (the runner sets it from DRILL_RESOURCE_MODIFIER)
       ...(this.config.resourceModifier ? { resourceModifier: this.config.resourceModifier } : {}),
     };
-    this.permissions = {
+    this.permissions = this.drillPermissions(mapping);
+    this.renderRbac(labels);
+    this.renderAdmissionPolicy(labels);
+    this.renderCronJob(labels, resources, props.suspend ?? false);
+    this.alertRules = this.drillAlerts();
+  }
+
+  private checkNameAndRelease(subject: string): void {
+    const { release, schedule } = this;
+    if (!isDnsLabel(this.name, CRONJOB_NAME_MAX)) {
+      throw new Error(
+        `${subject}: name must be a DNS-1123 label of at most ${CRONJOB_NAME_MAX} characters (a CronJob's Jobs append 11), got ${this.name.length}; set a shorter name`,
+      );
+    }
+    if (schedule.release !== release) {
+      throw new Error(
+        `${subject}: schedule '${schedule.name}' belongs to another VeleroRelease; pass the release of the schedule`,
+      );
+    }
+  }
+
+  /** The namespaces the drill restores: named, each backed up by the schedule. */
+  private restoredNamespaces(subject: string, props: RestoreDrillProps): string[] {
+    const { schedule } = props;
+    const namespaces = [...(props.namespaces ?? schedule.includedNamespaces)];
+    // a glob (`app-*`) names no namespace to restore either
+    if (namespaces.some((n) => n === '*' || looksLikeGlob(n))) {
+      throw new Error(
+        props.namespaces
+          ? `${subject}: namespaces must be named, '*' is not allowed`
+          : `${subject}: schedule '${schedule.name}' includes ${namespaces.includes('*') ? "every namespace ('*')" : `namespaces by glob (${namespaces.filter(looksLikeGlob).join(', ')})`}; name the namespaces to restore with 'namespaces'${namespaces.includes('*') ? '' : ' (docs/pitfalls.md#namespace-globs)'}`,
+      );
+    }
+    if (namespaces.length === 0) throw new Error(`${subject}: no namespace to restore; set 'namespaces'`);
+    for (const ns of namespaces) {
+      if (!schedule.includesNamespace(ns)) {
+        throw new Error(
+          `${subject}: namespace '${ns}' is not backed up by schedule '${schedule.name}' (it includes ${schedule.includedNamespaces.join(', ')}${schedule.excludedNamespaces.length ? `, excludes ${schedule.excludedNamespaces.join(', ')}` : ''})`,
+        );
+      }
+    }
+    return namespaces;
+  }
+
+  /** The Job's activeDeadlineSeconds, checked to end before the next run starts. */
+  private deadlineOf(subject: string, timeouts: DrillTimeouts): number {
+    const { restoreTimeout, pvcBoundTimeout, verifyTimeout } = timeouts;
+    const activeDeadlineSeconds =
+      restoreTimeout +
+      pvcBoundTimeout +
+      verifyTimeout +
+      DEFAULT_TIMEOUTS.namespaceDeleteTimeoutSeconds +
+      RUNNER_MARGIN_SECONDS;
+    if (activeDeadlineSeconds >= seconds(this.cadence)) {
+      throw new Error(
+        `${subject}: a run may take ${promDuration(activeDeadlineSeconds)}, longer than the ${promDuration(seconds(this.cadence))} between runs of '${this.cron}'; run it less often or shorten the timeouts`,
+      );
+    }
+    return activeDeadlineSeconds;
+  }
+
+  /** The drill's config as the runner reads it, checked by the runner's own checks. */
+  private drillConfig(
+    subject: string,
+    mapping: Record<string, string>,
+    timeouts: DrillTimeouts,
+    props: RestoreDrillProps,
+  ): DrillConfig {
+    const { restoreTimeout, pvcBoundTimeout, verifyTimeout } = timeouts;
+    const config: DrillConfig = {
+      drillName: this.name,
+      veleroNamespace: this.namespace,
+      schedule: this.schedule.name,
+      namespaceMapping: mapping,
+      includedResources: this.includedResources,
+      verify: this.verify.map((v): VerifyTarget => ({ ...v })),
+      verifyImage: this.image,
+      restoreTimeoutSeconds: restoreTimeout,
+      pvcBoundTimeoutSeconds: pvcBoundTimeout,
+      verifyTimeoutSeconds: verifyTimeout,
+      namespaceDeleteTimeoutSeconds: DEFAULT_TIMEOUTS.namespaceDeleteTimeoutSeconds,
+      pollIntervalSeconds: DEFAULT_TIMEOUTS.pollIntervalSeconds,
+      ...(props.trackingModifiers ? { resourceModifier: props.trackingModifiers.name } : {}),
+    };
+    // the runner's own checks, at synth: a bad drill fails now, not at 05:00 on the 1st
+    const problems = validateDrillConfig(config);
+    if (problems.length) throw new Error(`${subject}: ${problems.join('; ')}`);
+    return config;
+  }
+
+  /** Every rule the drill's ServiceAccount holds, with its reason, and the admission policy's bounds. */
+  private drillPermissions(mapping: Record<string, string>): ServiceAccountPermissions {
+    const schedule = this.schedule;
+    return {
       namespace: this.namespace,
       serviceAccount: this.name,
       purpose: `The restore drill's CronJob (${this.cron} UTC): restores the newest Completed backup of schedule '${schedule.name}' into ${Object.values(mapping).join(', ')}, verifies it and deletes what it created.`,
@@ -358,10 +362,11 @@ export class RestoreDrill extends Construct {
         rules: drillPolicyValidations(this.policyInput).map((v) => v.message),
       },
     };
-    this.renderRbac(labels);
-    this.renderAdmissionPolicy(labels);
-    this.renderCronJob(labels, resources, props.suspend ?? false);
-    this.alertRules = restoreDrillAlerts({
+  }
+
+  /** `VeleroRestoreDrillFailed` and `VeleroRestoreDrillStale`, their expressions checked against the release's metrics. */
+  private drillAlerts(): AdditionalAlertRules {
+    const alertRules = restoreDrillAlerts({
       namespace: this.namespace,
       name: this.name,
       schedule: this.schedule.name,
@@ -370,10 +375,11 @@ export class RestoreDrill extends Construct {
       staleAfter: this.staleAfter,
       activeDeadlineSeconds: this.activeDeadlineSeconds,
     });
-    const catalog = metricsFor(release.version);
-    for (const rule of this.alertRules.rules) {
+    const catalog = metricsFor(this.release.version);
+    for (const rule of alertRules.rules) {
       checkAlertExpression(rule.alert, rule.expr, { catalog, scrapedSources: ['kube-state-metrics', 'prometheus'] });
     }
+    return alertRules;
   }
 
   /**
@@ -548,4 +554,69 @@ export class RestoreDrill extends Construct {
       },
     });
   }
+}
+
+/** The drill's waits, in seconds. */
+interface DrillTimeouts {
+  restoreTimeout: number;
+  pvcBoundTimeout: number;
+  verifyTimeout: number;
+}
+
+/** Checks the JS types of the props (a config that was never type-checked). */
+function checkDrillProps(props: RestoreDrillProps): void {
+  const early = typeof props?.name === 'string' ? `restore drill '${props.name}'` : 'restore drill';
+  checkProps(early, props, {
+    release: 'object',
+    namespaces: 'string[]?',
+    namespaceMapping: 'record?',
+    includedResources: 'string[]?',
+    verify: 'object[]?',
+    cron: 'string?',
+    restoreTimeout: 'Duration?',
+    pvcBoundTimeout: 'Duration?',
+    verifyTimeout: 'Duration?',
+    resources: 'object?',
+    name: 'string?',
+    suspend: 'boolean?',
+    trackingModifiers: 'object?',
+  });
+  checkConstruct(early, 'schedule', props.schedule, 'a BackupSchedule of the release (a schedule that exists)', [
+    'name',
+    'release',
+    'includedNamespaces',
+  ]);
+}
+
+/** Where each restored namespace goes: `drill-<ns>` unless mapped; a mapping names only restored namespaces. */
+function drillNamespaceMapping(
+  subject: string,
+  namespaces: readonly string[],
+  namespaceMapping: RestoreDrillProps['namespaceMapping'],
+): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  for (const ns of namespaces) mapping[ns] = namespaceMapping?.[ns] ?? `drill-${ns}`;
+  for (const from of Object.keys(namespaceMapping ?? {})) {
+    if (!namespaces.includes(from)) {
+      throw new Error(
+        `${subject}: namespaceMapping names '${from}', which the drill does not restore (restored: ${namespaces.join(', ')})`,
+      );
+    }
+  }
+  return mapping;
+}
+
+/** The drill's waits, each at least a minute. */
+function drillTimeouts(subject: string, props: RestoreDrillProps): DrillTimeouts {
+  const restoreTimeout = seconds(props.restoreTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.restoreTimeoutSeconds));
+  const pvcBoundTimeout = seconds(props.pvcBoundTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.pvcBoundTimeoutSeconds));
+  const verifyTimeout = seconds(props.verifyTimeout ?? Duration.seconds(DEFAULT_TIMEOUTS.verifyTimeoutSeconds));
+  for (const [field, value] of [
+    ['restoreTimeout', restoreTimeout],
+    ['pvcBoundTimeout', pvcBoundTimeout],
+    ['verifyTimeout', verifyTimeout],
+  ] as const) {
+    if (value < 60) throw new Error(`${subject}: ${field} must be at least 1m, got ${value}s`);
+  }
+  return { restoreTimeout, pvcBoundTimeout, verifyTimeout };
 }

@@ -104,52 +104,91 @@ export class RestoreScenario extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreScenarioProps) {
     super(scope, id);
-    const early = typeof props?.name === 'string' ? `restore scenario '${props.name}'` : 'restore scenario';
-    checkProps(early, props, {
-      name: 'string',
-      title: 'string?',
-      target: 'object',
-      backupName: 'string?',
-      namespaceMapping: 'record?',
-      existingResourcePolicy: ['none', 'update'],
-      includedResources: 'string[]?',
-      excludedResources: 'string[]?',
-      excludedNamespaces: 'string[]?',
-      hooks: 'object[]?',
-      checks: 'string[]?',
-      protectedNamespaces: 'string[]?',
-    });
-    checkProps(early, props.target, { kind: ['pvc', 'namespace', 'namespace-into', 'cluster'] }, 'target.');
-    checkConstruct(early, 'schedule', props.schedule, 'a BackupSchedule (a schedule that exists)', [
-      'name',
-      'release',
-      'includedNamespaces',
-    ]);
-    if (props.trackingModifiers !== false) {
-      checkConstruct(early, 'trackingModifiers', props.trackingModifiers, 'a TrackingStripModifiers, or false', [
-        'name',
-        'namespace',
-      ]);
-    }
+    checkScenarioProps(props);
     const { schedule, target } = props;
     const release = schedule.release;
     this.name = props.name;
     this.target = target;
     this.schedule = schedule;
     const subject = `restore scenario '${props.name}'`;
-    // generateName adds 5 characters; a Restore name is a label value too (velero.io/restore-name)
-    if (!isDnsLabel(props.name, 57)) {
-      throw new Error(`${subject}: name must be a DNS-1123 label of at most 57 characters (generateName adds 6)`);
-    }
-    if (props.trackingModifiers && props.trackingModifiers.namespace !== release.namespace) {
-      throw new Error(
-        `${subject}: the tracking modifiers ConfigMap is in namespace '${props.trackingModifiers.namespace}', but Velero reads it from the Restore's namespace '${release.namespace}'`,
-      );
-    }
-    if (props.backupName !== undefined && !isDnsSubdomain(props.backupName)) {
-      throw new Error(`${subject}: backupName '${props.backupName}' is not a valid Backup name`);
-    }
+    checkScenarioNames(subject, props);
     this.dataPath = volumeDataPath(schedule);
+    const { namespaces, excludedNamespaces, mapping, included, includeClusterResources } = this.restoreScope(
+      subject,
+      props,
+    );
+
+    this.request = {
+      ...(props.backupName ? { backupName: props.backupName } : { scheduleName: schedule.name }),
+      includedNamespaces: namespaces,
+      excludedNamespaces,
+      namespaceMapping: mapping,
+      includedResources: included,
+      excludedResources: [...(props.excludedResources ?? [])],
+      includeClusterResources,
+      existingResourcePolicy: props.existingResourcePolicy ?? 'none',
+      resourceModifier: props.trackingModifiers ? props.trackingModifiers.name : undefined,
+      hooks: props.hooks ?? [],
+    };
+    for (const [i, h] of (props.hooks ?? []).entries()) {
+      if (!h.name || h.postHooks.length === 0) {
+        throw new Error(`${subject}: hooks[${i}] needs a name and at least one post hook (init or exec)`);
+      }
+    }
+    this.spec = restoreSpec(this.request);
+    this.title = props.title ?? defaultTitle(target);
+
+    new ApiObject(this, 'Restore', {
+      apiVersion: 'velero.io/v1',
+      kind: 'Restore',
+      metadata: {
+        // replaced by generateName when the restores folder is rendered (UnsyncedFolderChart)
+        name: props.name,
+        generateName: `${props.name}-`,
+        namespace: release.namespace,
+        labels: { [SCENARIO_LABEL]: props.name },
+      },
+      spec: this.spec,
+    });
+
+    this.summary = this.summarize(props);
+  }
+
+  /**
+   * What the Restore covers: its namespaces, their mapping, and the resources it brings back (the PVC kinds
+   * with the kinds of the schedule's data path), checked as Velero's restore controller checks them.
+   */
+  private restoreScope(subject: string, props: RestoreScenarioProps): TargetScope {
+    const { target } = props;
+    const { namespaces, excludedNamespaces, mapping, included, includeClusterResources } = this.targetScope(
+      subject,
+      props,
+    );
+    if (target.kind !== 'cluster' && props.excludedNamespaces?.length) {
+      throw new Error(`${subject}: excludedNamespaces applies to a 'cluster' target only`);
+    }
+    for (const [from, to] of Object.entries(mapping)) {
+      if (!isDnsLabel(from) || !isDnsLabel(to)) {
+        throw new Error(`${subject}: namespaceMapping '${from}' -> '${to}' must map namespace names`);
+      }
+    }
+    // a restore of PVCs brings their data only with the kinds of the schedule's data path
+    const restoresPvcs = included.length === 0 || included.some((r) => PVC_KINDS.includes(r) || r === '*');
+    if (restoresPvcs && included.length > 0) included.push(...dataPathResources(this.dataPath));
+    restoreListsCheck(subject, target, {
+      namespaces,
+      excludedNamespaces,
+      included: props.includedResources ?? [],
+      excluded: props.excludedResources ?? [],
+      rendered: included,
+    });
+    return { namespaces, excludedNamespaces, mapping, included, includeClusterResources };
+  }
+
+  /** The namespaces and resources the target alone asks for, each checked against the schedule. */
+  private targetScope(subject: string, props: RestoreScenarioProps): TargetScope {
+    const { schedule, target } = props;
+    const release = schedule.release;
     const checkIncluded = (ns: string, field: string) => {
       if (!schedule.includesNamespace(ns)) {
         throw new Error(
@@ -217,59 +256,37 @@ export class RestoreScenario extends Construct {
         break;
       }
     }
-    if (target.kind !== 'cluster' && props.excludedNamespaces?.length) {
-      throw new Error(`${subject}: excludedNamespaces applies to a 'cluster' target only`);
-    }
-    for (const [from, to] of Object.entries(mapping)) {
-      if (!isDnsLabel(from) || !isDnsLabel(to)) {
-        throw new Error(`${subject}: namespaceMapping '${from}' -> '${to}' must map namespace names`);
-      }
-    }
-    // a restore of PVCs brings their data only with the kinds of the schedule's data path
-    const restoresPvcs = included.length === 0 || included.some((r) => PVC_KINDS.includes(r) || r === '*');
-    if (restoresPvcs && included.length > 0) included.push(...dataPathResources(this.dataPath));
-    restoreListsCheck(subject, target, {
-      namespaces,
-      excludedNamespaces,
-      included: props.includedResources ?? [],
-      excluded: props.excludedResources ?? [],
-      rendered: included,
-    });
+    return { namespaces, excludedNamespaces, mapping, included, includeClusterResources };
+  }
 
-    this.request = {
-      ...(props.backupName ? { backupName: props.backupName } : { scheduleName: schedule.name }),
-      includedNamespaces: namespaces,
-      excludedNamespaces,
-      namespaceMapping: mapping,
-      includedResources: included,
-      excludedResources: [...(props.excludedResources ?? [])],
-      includeClusterResources,
-      existingResourcePolicy: props.existingResourcePolicy ?? 'none',
-      resourceModifier: props.trackingModifiers ? props.trackingModifiers.name : undefined,
-      hooks: props.hooks ?? [],
-    };
-    for (const [i, h] of (props.hooks ?? []).entries()) {
-      if (!h.name || h.postHooks.length === 0) {
-        throw new Error(`${subject}: hooks[${i}] needs a name and at least one post hook (init or exec)`);
-      }
-    }
-    this.spec = restoreSpec(this.request);
-    this.title = props.title ?? defaultTitle(target);
-
-    new ApiObject(this, 'Restore', {
-      apiVersion: 'velero.io/v1',
-      kind: 'Restore',
-      metadata: {
-        // replaced by generateName when the restores folder is rendered (UnsyncedFolderChart)
-        name: props.name,
-        generateName: `${props.name}-`,
-        namespace: release.namespace,
-        labels: { [SCENARIO_LABEL]: props.name },
-      },
+  /** Everything the runbook and `npm run restore` print. */
+  private summarize(props: RestoreScenarioProps): ScenarioSummary {
+    const { schedule, target } = props;
+    const ns = schedule.release.namespace;
+    const { before, afterRestore, checks, after } = this.runbookSteps(props);
+    return {
+      name: this.name,
+      title: this.title,
+      target,
+      scheduleName: schedule.name,
+      backupName: props.backupName,
+      dataPath: this.dataPath,
+      existingResourcePolicy: this.request.existingResourcePolicy,
+      veleroNamespace: ns,
       spec: this.spec,
-    });
+      hooks: props.hooks ?? [],
+      file: `${RESTORES_FOLDER}/${this.name}.yaml`,
+      before,
+      afterRestore,
+      checks,
+      after,
+    };
+  }
 
-    const ns = release.namespace;
+  /** The runbook's commands: before the restore, right after it, the checks, and after the checks. */
+  private runbookSteps(props: RestoreScenarioProps): RunbookSteps {
+    const { target } = props;
+    const ns = this.schedule.release.namespace;
     const before: string[] = [];
     const checks: string[] = [];
     const after: string[] = [];
@@ -334,24 +351,72 @@ export class RestoreScenario extends Construct {
         break;
     }
     checks.push(...(props.checks ?? []));
+    return { before, afterRestore, checks, after };
+  }
+}
 
-    this.summary = {
-      name: this.name,
-      title: this.title,
-      target,
-      scheduleName: schedule.name,
-      backupName: props.backupName,
-      dataPath: this.dataPath,
-      existingResourcePolicy: this.request.existingResourcePolicy,
-      veleroNamespace: ns,
-      spec: this.spec,
-      hooks: props.hooks ?? [],
-      file: `${RESTORES_FOLDER}/${this.name}.yaml`,
-      before,
-      afterRestore,
-      checks,
-      after,
-    };
+/** What a scenario's Restore covers (RestoreScenario.restoreScope). */
+interface TargetScope {
+  namespaces: string[];
+  excludedNamespaces: string[];
+  mapping: Record<string, string>;
+  included: string[];
+  includeClusterResources: boolean | undefined;
+}
+
+/** A scenario's runbook commands, in the order they are run. */
+interface RunbookSteps {
+  before: string[];
+  afterRestore: string[];
+  checks: string[];
+  after: string[];
+}
+
+/** Checks the JS types of the props (a config that was never type-checked). */
+function checkScenarioProps(props: RestoreScenarioProps): void {
+  const early = typeof props?.name === 'string' ? `restore scenario '${props.name}'` : 'restore scenario';
+  checkProps(early, props, {
+    name: 'string',
+    title: 'string?',
+    target: 'object',
+    backupName: 'string?',
+    namespaceMapping: 'record?',
+    existingResourcePolicy: ['none', 'update'],
+    includedResources: 'string[]?',
+    excludedResources: 'string[]?',
+    excludedNamespaces: 'string[]?',
+    hooks: 'object[]?',
+    checks: 'string[]?',
+    protectedNamespaces: 'string[]?',
+  });
+  checkProps(early, props.target, { kind: ['pvc', 'namespace', 'namespace-into', 'cluster'] }, 'target.');
+  checkConstruct(early, 'schedule', props.schedule, 'a BackupSchedule (a schedule that exists)', [
+    'name',
+    'release',
+    'includedNamespaces',
+  ]);
+  if (props.trackingModifiers !== false) {
+    checkConstruct(early, 'trackingModifiers', props.trackingModifiers, 'a TrackingStripModifiers, or false', [
+      'name',
+      'namespace',
+    ]);
+  }
+}
+
+/** Checks the scenario's name, its tracking modifiers' namespace and its backup name. */
+function checkScenarioNames(subject: string, props: RestoreScenarioProps): void {
+  const release = props.schedule.release;
+  // generateName adds 5 characters; a Restore name is a label value too (velero.io/restore-name)
+  if (!isDnsLabel(props.name, 57)) {
+    throw new Error(`${subject}: name must be a DNS-1123 label of at most 57 characters (generateName adds 6)`);
+  }
+  if (props.trackingModifiers && props.trackingModifiers.namespace !== release.namespace) {
+    throw new Error(
+      `${subject}: the tracking modifiers ConfigMap is in namespace '${props.trackingModifiers.namespace}', but Velero reads it from the Restore's namespace '${release.namespace}'`,
+    );
+  }
+  if (props.backupName !== undefined && !isDnsSubdomain(props.backupName)) {
+    throw new Error(`${subject}: backupName '${props.backupName}' is not a valid Backup name`);
   }
 }
 

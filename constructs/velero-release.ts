@@ -194,11 +194,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     checkReleaseProps(props);
     this.namespace = props.namespace ?? RELEASE_DEFAULTS.namespace;
     this.version = props.version ?? VELERO_VERSION;
-    try {
-      this.line = veleroLineOf(this.version);
-    } catch (e) {
-      throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
-    }
+    this.line = releaseLine(this.version);
     const pluginDefault = defaultAwsPluginFor(this.version, [
       providerOf(props.storage.kind, props.storage.config.s3Url),
     ]);
@@ -206,11 +202,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     if (props.awsPluginVersion === undefined && pluginDefault.pairing) this.awsPluginPairing = pluginDefault.pairing;
     this.validateVersions();
     this.uploaderType = props.uploaderType ?? 'kopia';
-    if (!this.line.uploaderTypes.includes(this.uploaderType)) {
-      throw new Error(
-        `velero release: uploaderType '${this.uploaderType}' is not accepted by Velero ${this.version} (valid: ${this.line.uploaderTypes.join(', ')}; restic backups were removed in v1.17.0, restic restores work until v1.19); use 'kopia'`,
-      );
-    }
+    this.checkUploaderType();
     assertDnsLabel('velero release: namespace', this.namespace);
     this.csiEnabled = props.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots;
     const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
@@ -224,21 +216,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     this.credentials = defaultCredentials(props.installedBy, props.credentials);
     checkSecretKeyRef('velero release', 'credentials', this.credentials);
     this.clusterRoleBindingName = this.namespace === 'velero' ? 'velero' : `velero-${this.namespace}`;
-    this.permissions = {
-      namespace: this.namespace,
-      serviceAccount: this.serviceAccountName,
-      purpose:
-        'The Velero server Deployment and the node-agent DaemonSet (one ServiceAccount, as `velero install` and the chart render them).',
-      grants: [
-        {
-          kind: 'ClusterRole',
-          name: 'cluster-admin',
-          binding: { kind: 'ClusterRoleBinding', name: this.clusterRoleBindingName },
-          rendered: false,
-          rules: CLUSTER_ADMIN_RULES,
-        },
-      ],
-    };
+    this.permissions = this.serverPermissions();
     const resources = props.resources ?? DEFAULT_SERVER_RESOURCES;
     checkResources('velero server', resources);
     const nodeAgentResources = props.nodeAgent?.resources ?? DEFAULT_NODE_AGENT_RESOURCES;
@@ -260,19 +238,60 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       default: true,
       accessMode: props.storageAccessMode,
     });
-    if (this.csiEnabled) {
-      this.defaultSnapshotLocation = new VolumeSnapshotLocation(this, 'VolumeSnapshotLocation', {
-        release: this,
-        region: props.storage.region,
-        labels: this.labels,
-      });
-      this._snapshotLocations.push(this.defaultSnapshotLocation);
-    }
+    if (this.csiEnabled) this.defaultSnapshotLocation = this.renderSnapshotLocation(props);
 
     if (props.repositoryMaintenance && !this.line.serverFlags.includes('keep-latest-maintenance-jobs')) {
       this.repositoryMaintenanceConfigMap = 'velero-repo-maintenance';
     }
-    this.serverArgs = [
+    this.serverArgs = this.serverArgsOf(props);
+    this.nodeAgentArgs = ['node-agent', 'server', ...this.featureArgs(), ...this.nodeAgentConfigArgs(props.nodeAgent)];
+    this.checkArgs();
+    this.images = imagesOf(props.imageRegistry, this.version, this.awsPluginVersion);
+    this.renderDeployment(resources, props);
+    if (this.nodeAgentEnabled) this.renderNodeAgent(nodeAgentResources, props.nodeAgent ?? {}, props.imagePullSecrets);
+    this.renderMetrics(props.metrics);
+  }
+
+  private checkUploaderType(): void {
+    if (!this.line.uploaderTypes.includes(this.uploaderType)) {
+      throw new Error(
+        `velero release: uploaderType '${this.uploaderType}' is not accepted by Velero ${this.version} (valid: ${this.line.uploaderTypes.join(', ')}; restic backups were removed in v1.17.0, restic restores work until v1.19); use 'kopia'`,
+      );
+    }
+  }
+
+  /** The server's ServiceAccount: bound to cluster-admin, as `velero install` and the chart bind it. */
+  private serverPermissions(): ServiceAccountPermissions {
+    return {
+      namespace: this.namespace,
+      serviceAccount: this.serviceAccountName,
+      purpose:
+        'The Velero server Deployment and the node-agent DaemonSet (one ServiceAccount, as `velero install` and the chart render them).',
+      grants: [
+        {
+          kind: 'ClusterRole',
+          name: 'cluster-admin',
+          binding: { kind: 'ClusterRoleBinding', name: this.clusterRoleBindingName },
+          rendered: false,
+          rules: CLUSTER_ADMIN_RULES,
+        },
+      ],
+    };
+  }
+
+  /** The default VolumeSnapshotLocation, for the CSI snapshots. */
+  private renderSnapshotLocation(props: VeleroReleaseProps): VolumeSnapshotLocation {
+    const location = new VolumeSnapshotLocation(this, 'VolumeSnapshotLocation', {
+      release: this,
+      region: props.storage.region,
+      labels: this.labels,
+    });
+    this._snapshotLocations.push(location);
+    return location;
+  }
+
+  private serverArgsOf(props: VeleroReleaseProps): string[] {
+    return [
       'server',
       ...this.featureArgs(),
       // the server binary defaults to restic before 1.17; velero install and the chart always pass kopia (docs/upstream-facts.md#velero-install)
@@ -281,18 +300,16 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       ...this.repositoryMaintenanceArgs(props.repositoryMaintenance),
       ...serverDefaultsArgs(props),
     ];
-    this.nodeAgentArgs = ['node-agent', 'server', ...this.featureArgs(), ...this.nodeAgentConfigArgs(props.nodeAgent)];
-    // a flag the line does not know would stop the server at start-up: never render one
+  }
+
+  /** A flag the line does not know would stop the server at start-up: never render one. */
+  private checkArgs(): void {
     try {
       checkFlags('server', this.version, this.serverArgs);
       if (this.nodeAgentEnabled) checkFlags('node-agent', this.version, this.nodeAgentArgs);
     } catch (e) {
       throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
     }
-    this.images = imagesOf(props.imageRegistry, this.version, this.awsPluginVersion);
-    this.renderDeployment(resources, props);
-    if (this.nodeAgentEnabled) this.renderNodeAgent(nodeAgentResources, props.nodeAgent ?? {}, props.imagePullSecrets);
-    this.renderMetrics(props.metrics);
   }
 
   /** Every BackupStorageLocation of this release; the first is the default. */
@@ -782,5 +799,13 @@ function checkPodLabelsKeepSelectors(props: VeleroReleaseProps, adoption: Adopti
         `velero release: ${field} key '${clash}' is a selector label the release sets ('${selector[clash]}'); pick another key (docs/pitfalls.md#pod-options)`,
       );
     }
+  }
+}
+
+function releaseLine(version: string): VeleroLine {
+  try {
+    return veleroLineOf(version);
+  } catch (e) {
+    throw new Error(`velero release: ${(e as Error).message}`, { cause: e });
   }
 }

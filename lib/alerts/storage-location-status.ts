@@ -129,6 +129,23 @@ function caseOf(
  * nothing would say so.
  */
 export function storageLocationPhaseRules(ctx: LineAlertContext): ProvenLineRule[] {
+  return [phaseUnavailableRule(ctx), phaseMissingRule(ctx)];
+}
+
+/** The labels of kube-state-metrics' BSL phase series for location 'default' in phase `p`. */
+function phaseLabels(namespace: string, p: string): Record<string, string> {
+  return {
+    namespace,
+    backup_location_name: 'default',
+    phase: p,
+    customresource_group: 'velero.io',
+    customresource_version: 'v1',
+    customresource_kind: 'BackupStorageLocation',
+  };
+}
+
+/** `VeleroBackupStorageLocationUnavailable` on the phase metric, with its promtool cases. */
+function phaseUnavailableRule(ctx: LineAlertContext): ProvenLineRule {
   const ns = `namespace="${ctx.namespace}"`;
   const steps = firstSteps([
     veleroCli(ctx, 'backup-location get'),
@@ -148,14 +165,7 @@ export function storageLocationPhaseRules(ctx: LineAlertContext): ProvenLineRule
       ].join('\n'),
     },
   };
-  const phase = (p: string) => ({
-    namespace: ctx.namespace,
-    backup_location_name: 'default',
-    phase: p,
-    customresource_group: 'velero.io',
-    customresource_version: 'v1',
-    customresource_kind: 'BackupStorageLocation',
-  });
+  const phase = (p: string) => phaseLabels(ctx.namespace, p);
   const firing = [{ namespace: ctx.namespace, backup_location_name: 'default' }];
   const name = unavailable.alert;
   const unavailableTests = [
@@ -190,7 +200,13 @@ export function storageLocationPhaseRules(ctx: LineAlertContext): ProvenLineRule
       [],
     ),
   ];
+  return { rule: unavailable, tests: unavailableTests };
+}
 
+/** `VeleroBackupStorageLocationStatusMissing`: kube-state-metrics exports no phase for the namespace. */
+function phaseMissingRule(ctx: LineAlertContext): ProvenLineRule {
+  const ns = `namespace="${ctx.namespace}"`;
+  const phase = (p: string) => phaseLabels(ctx.namespace, p);
   const missing: AlertRule = {
     alert: 'VeleroBackupStorageLocationStatusMissing',
     expr: `absent(${BSL_PHASE_METRIC}{${ns}})`,
@@ -223,8 +239,5 @@ export function storageLocationPhaseRules(ctx: LineAlertContext): ProvenLineRule
       [],
     ),
   ];
-  return [
-    { rule: unavailable, tests: unavailableTests },
-    { rule: missing, tests: missingTests },
-  ];
+  return { rule: missing, tests: missingTests };
 }

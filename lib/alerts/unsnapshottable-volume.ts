@@ -12,7 +12,12 @@
  * with a reason (`unprotectedVolumes`, or its namespace in `unprotectedNamespaces`). The same rule decides the
  * plan report's list (lib/plan/plan.ts), so the two never disagree.
  */
-import { uncoveredNamespaceMatcher, uncoveredNamespaces, type CoverageSchedule } from '../schedule/coverage';
+import {
+  uncoveredNamespaceMatcher,
+  uncoveredNamespaces,
+  type CoverageSchedule,
+  type UncoveredNamespaces,
+} from '../schedule/coverage';
 import type { AlertRule, AlertTestCase } from './promtool';
 
 /** What the rule needs of a schedule (`BackupSchedule` has all of it). */
@@ -165,6 +170,17 @@ export function unsnapshottableVolumeRule(
   const set = uncoveredNamespaces(probe, unprotectedNamespaces);
   const drivers = [...support.snapshotDrivers];
   const exceptions = [...(support.fsBackupVolumes ?? []), ...(support.unprotectedVolumes ?? [])];
+  const rule = unsnapshottableRule(matcher, drivers, exceptions, labels);
+  return { rule, tests: unsnapshottableTests(rule, set, drivers, exceptions) };
+}
+
+/** The alert: a PVC of a snapshot-only namespace whose StorageClass no snapshot-capable driver serves. */
+function unsnapshottableRule(
+  matcher: string,
+  drivers: readonly string[],
+  exceptions: readonly VolumeReference[],
+  labels: Readonly<Record<string, string>>,
+): AlertRule {
   const pvcs = `max by (namespace, persistentvolumeclaim, storageclass) (kube_persistentvolumeclaim_info${matcher ? `{${matcher}}` : ''})`;
   const capable = drivers.length
     ? ` unless on (storageclass) max by (storageclass) (kube_storageclass_info{provisioner=~"${exactRegex(drivers)}"})`
@@ -174,7 +190,7 @@ export function unsnapshottableVolumeRule(
         .map((v) => `kube_persistentvolumeclaim_info{namespace="${v.namespace}", persistentvolumeclaim="${v.pvc}"}`)
         .join(' or ')})`
     : '';
-  const rule: AlertRule = {
+  return {
     alert: UNSNAPSHOTTABLE_ALERT,
     expr: `${pvcs}${capable}${excepted}`,
     for: FOR,
@@ -194,36 +210,58 @@ export function unsnapshottableVolumeRule(
       ].join('\n'),
     },
   };
+}
 
-  // promtool cases
+/** A namespace the rule watches (`inside`) and one it does not (`outside`; none when it watches all). */
+function probeNamespaces(set: UncoveredNamespaces): { inside: string; outside: string | undefined } {
   const named = set.kind === 'only' || set.kind === 'allExcept' ? set.namespaces : [];
   let inside = set.kind === 'only' ? set.namespaces[0] : 'unlisted-app';
   while (set.kind === 'allExcept' && named.includes(inside)) inside += '-x';
   let outside: string | undefined = set.kind === 'allExcept' ? set.namespaces[0] : 'unlisted-app';
   while (set.kind === 'only' && named.includes(outside)) outside += '-x';
   if (set.kind === 'all') outside = undefined;
-  const ksm = { job: 'kube-state-metrics' };
-  const pvc = (namespace: string, name: string, storageclass: string) => ({
+  return { inside, outside };
+}
+
+const KSM = { job: 'kube-state-metrics' };
+
+/** kube-state-metrics' series of a PVC. */
+function pvcSeries(namespace: string, name: string, storageclass: string) {
+  return {
     series: series('kube_persistentvolumeclaim_info', {
-      ...ksm,
+      ...KSM,
       namespace,
       persistentvolumeclaim: name,
       storageclass,
       volumename: `pvc-${name}`,
     }),
     values: '1x120',
-  });
-  const sc = (storageclass: string, provisioner: string) => ({
+  };
+}
+
+/** kube-state-metrics' series of a StorageClass. */
+function storageClassSeries(storageclass: string, provisioner: string) {
+  return {
     series: series('kube_storageclass_info', {
-      ...ksm,
+      ...KSM,
       storageclass,
       provisioner,
       reclaim_policy: 'Delete',
       volume_binding_mode: 'WaitForFirstConsumer',
     }),
     values: '1x120',
-  });
-  const local = sc('local-path', 'rancher.io/local-path');
+  };
+}
+
+/** The promtool cases: fires on local-path inside, silent when young, on a capable class, outside, or excepted. */
+function unsnapshottableTests(
+  rule: AlertRule,
+  set: UncoveredNamespaces,
+  drivers: readonly string[],
+  exceptions: readonly VolumeReference[],
+): AlertTestCase[] {
+  const { inside, outside } = probeNamespaces(set);
+  const local = storageClassSeries('local-path', 'rancher.io/local-path');
   const caseOf = (name: string, s: AlertTestCase['series'], firing: Record<string, string>[]): AlertTestCase => ({
     name: `${UNSNAPSHOTTABLE_ALERT}: ${name}`,
     rule,
@@ -235,12 +273,12 @@ export function unsnapshottableVolumeRule(
   const tests: AlertTestCase[] = [
     caseOf(
       `a PVC on local-path (no VolumeSnapshotClass) in snapshot-only namespace '${inside}' fires`,
-      [local, pvc(inside, 'data', 'local-path')],
+      [local, pvcSeries(inside, 'data', 'local-path')],
       [{ namespace: inside, persistentvolumeclaim: 'data', storageclass: 'local-path' }],
     ),
     caseOf(
       `a PVC on local-path younger than ${FOR} stays silent`,
-      [local, { ...pvc(inside, 'data', 'local-path'), values: '_x60 1x60' }],
+      [local, { ...pvcSeries(inside, 'data', 'local-path'), values: '_x60 1x60' }],
       [],
     ),
   ];
@@ -249,7 +287,7 @@ export function unsnapshottableVolumeRule(
     tests.push(
       caseOf(
         `no CSI driver named: a PVC on a class of driver.longhorn.io in '${inside}' fires too`,
-        [sc('longhorn', 'driver.longhorn.io'), pvc(inside, 'data', 'longhorn')],
+        [storageClassSeries('longhorn', 'driver.longhorn.io'), pvcSeries(inside, 'data', 'longhorn')],
         [{ namespace: inside, persistentvolumeclaim: 'data', storageclass: 'longhorn' }],
       ),
     );
@@ -258,7 +296,7 @@ export function unsnapshottableVolumeRule(
     tests.push(
       caseOf(
         `a PVC on a class of ${drivers[0]} (snapshot-capable) in '${inside}' stays silent`,
-        [local, sc('csi-snapshots', drivers[0]), pvc(inside, 'data', 'csi-snapshots')],
+        [local, storageClassSeries('csi-snapshots', drivers[0]), pvcSeries(inside, 'data', 'csi-snapshots')],
         [],
       ),
     );
@@ -267,7 +305,7 @@ export function unsnapshottableVolumeRule(
     tests.push(
       caseOf(
         `a PVC on local-path in '${outside}' (not protected by CSI snapshots alone) stays silent`,
-        [local, pvc(outside, 'data', 'local-path')],
+        [local, pvcSeries(outside, 'data', 'local-path')],
         [],
       ),
     );
@@ -277,10 +315,10 @@ export function unsnapshottableVolumeRule(
     tests.push(
       caseOf(
         `PVC ${e.namespace}/${e.pvc} (opted into fs-backup or declared unprotected) stays silent`,
-        [local, pvc(e.namespace, e.pvc, 'local-path')],
+        [local, pvcSeries(e.namespace, e.pvc, 'local-path')],
         [],
       ),
     );
   }
-  return { rule, tests };
+  return tests;
 }

@@ -279,18 +279,7 @@ function describe(e: ErrorObject, data: unknown): ConfigError {
 }
 
 function describeError(e: ErrorObject, data: unknown): ConfigError {
-  const parts = e.instancePath
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  let value: unknown = data;
-  let path = '';
-  for (const p of parts) {
-    const parent = value as Record<string | number, unknown> | undefined;
-    value = parent?.[p];
-    path = typeof p === 'number' && Array.isArray(parent) ? itemPath(path, p, value) : configPath(path, p);
-  }
+  const { path, value } = errorLocation(e, data);
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
@@ -360,6 +349,23 @@ function describeError(e: ErrorObject, data: unknown): ConfigError {
     default:
       return new ConfigError(path, `${e.message ?? 'is not valid'}, got ${quote(value)}`);
   }
+}
+
+/** The config path an ajv error points at (`schedules[2] 'daily'.ttl`) and the value found there. */
+function errorLocation(e: ErrorObject, data: unknown): { path: string; value: unknown } {
+  const parts = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  let value: unknown = data;
+  let path = '';
+  for (const p of parts) {
+    const parent = value as Record<string | number, unknown> | undefined;
+    value = parent?.[p];
+    path = typeof p === 'number' && Array.isArray(parent) ? itemPath(path, p, value) : configPath(path, p);
+  }
+  return { path, value };
 }
 
 /**

@@ -26,6 +26,31 @@ const USAGE =
  * unprotected PVCs, 2 bad usage or input.
  */
 export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCliIo): number {
+  const args = parsePlanArgs(argv, io);
+  if (args === undefined) return 2;
+  const inventory = readInput(args.inventoryPath, 'inventory', 'kubectl get pvc -A -o json', parseInventory, io);
+  if (inventory.failed) return 2;
+  const classes = readInput(
+    args.classesPath,
+    'storage classes',
+    'kubectl get storageclass -o json',
+    parseStorageClasses,
+    io,
+  );
+  if (classes.failed) return 2;
+
+  const plan = backupPlan(input);
+  const target = writePlanFile(plan, io);
+  printPlanSummary(input, plan, target, io);
+  if (!inventory.value) return 0;
+  return reportInventory(input, inventory.value, classes.value, args.strict, io);
+}
+
+/** The options, checked; undefined (after saying why) when the usage is bad. */
+function parsePlanArgs(
+  argv: readonly string[],
+  io: PlanCliIo,
+): { inventoryPath?: string; classesPath?: string; strict: boolean } | undefined {
   const known = new Set(['--inventory', '--storage-classes', '--strict']);
   const unknown = argv.filter(
     (a, i) =>
@@ -33,63 +58,62 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   );
   if (unknown.length) {
     io.error(`plan: unknown option ${unknown.join(', ')}\n${USAGE}`);
-    return 2;
+    return undefined;
   }
   const invIdx = argv.indexOf('--inventory');
   const inventoryPath = invIdx >= 0 ? argv[invIdx + 1] : undefined;
   if (invIdx >= 0 && (!inventoryPath || inventoryPath.startsWith('--'))) {
     io.error(`plan: --inventory needs a file\n${USAGE}`);
-    return 2;
+    return undefined;
   }
   const scIdx = argv.indexOf('--storage-classes');
   const classesPath = scIdx >= 0 ? argv[scIdx + 1] : undefined;
   if (scIdx >= 0 && (!classesPath || classesPath.startsWith('--') || !inventoryPath)) {
     io.error(`plan: --storage-classes needs a file and --inventory (it checks the inventory's PVCs)\n${USAGE}`);
-    return 2;
+    return undefined;
   }
   const strict = argv.includes('--strict');
   if (strict && !inventoryPath) {
     io.error(`plan: --strict checks a live inventory; give --inventory pvcs.json\n${USAGE}`);
-    return 2;
+    return undefined;
   }
+  return { inventoryPath, classesPath, strict };
+}
 
-  let inventory;
-  if (inventoryPath) {
-    try {
-      inventory = parseInventory(readFileSync(inventoryPath, 'utf8'), `inventory '${inventoryPath}'`);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      io.error(
-        err.code === 'ENOENT'
-          ? `plan: inventory '${inventoryPath}' does not exist; create it with 'kubectl get pvc -A -o json > ${inventoryPath}'`
-          : `plan: ${err.message}`,
-      );
-      return 2;
-    }
+/** Reads and parses an input file; `failed` (after saying why) when it is missing or malformed. */
+function readInput<T>(
+  path: string | undefined,
+  what: string,
+  kubectl: string,
+  parse: (text: string, source: string) => T,
+  io: PlanCliIo,
+): { value?: T; failed?: true } {
+  if (!path) return {};
+  try {
+    return { value: parse(readFileSync(path, 'utf8'), `${what} '${path}'`) };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    io.error(
+      err.code === 'ENOENT'
+        ? `plan: ${what} '${path}' does not exist; create it with '${kubectl} > ${path}'`
+        : `plan: ${err.message}`,
+    );
+    return { failed: true };
   }
+}
 
-  let classes;
-  if (classesPath) {
-    try {
-      classes = parseStorageClasses(readFileSync(classesPath, 'utf8'), `storage classes '${classesPath}'`);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      io.error(
-        err.code === 'ENOENT'
-          ? `plan: storage classes '${classesPath}' does not exist; create it with 'kubectl get storageclass -o json > ${classesPath}'`
-          : `plan: ${err.message}`,
-      );
-      return 2;
-    }
-  }
-
-  const plan = backupPlan(input);
+/** Writes BACKUP-PLAN.md (atomically) and returns its path. */
+function writePlanFile(plan: ReturnType<typeof backupPlan>, io: PlanCliIo): string {
   const dist = resolve(io.distDir ?? 'dist');
   mkdirSync(dist, { recursive: true });
   const target = join(dist, 'BACKUP-PLAN.md');
   writeFileSync(`${target}.tmp`, renderPlanMarkdown(plan));
   renameSync(`${target}.tmp`, target);
+  return target;
+}
 
+/** The summary `npm run plan` prints: each schedule, each namespace with volumes, where the backups are, the cost. */
+function printPlanSummary(input: PlanInput, plan: ReturnType<typeof backupPlan>, target: string, io: PlanCliIo): void {
   const now = io.now ?? new Date();
   io.log(`backup plan: ${existsSync(target) ? target : ''}`);
   for (const w of planWarnings(input)) io.log(`  WARNING: ${w}`);
@@ -118,8 +142,16 @@ export function runPlanCli(argv: readonly string[], input: PlanInput, io: PlanCl
   io.log(
     `  object storage: ${formatBytes(plan.cost.totalBytes)}, ${plan.cost.usdPerMonth === undefined ? `no price (${plan.cost.priceSource})` : `about $${plan.cost.usdPerMonth.toFixed(2)} per month at $${plan.cost.pricePerTbMonthUsd}/TB-month`}`,
   );
+}
 
-  if (!inventory) return 0;
+/** The live inventory against the plan: unprotected and unsnapshottable PVCs; the exit code. */
+function reportInventory(
+  input: PlanInput,
+  inventory: InventoryPvc[],
+  classes: ReturnType<typeof parseStorageClasses> | undefined,
+  strict: boolean,
+  io: PlanCliIo,
+): number {
   const result = checkInventory(input, inventory);
   io.log(
     `inventory: ${inventory.length} PVCs, ${result.protectedCount} protected, ${result.declaredUnprotected.length} deliberately unprotected, ${result.unprotected.length} NOT protected`,

@@ -324,37 +324,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
   for (const w of planWarnings(plan.input)) out.push(`> **Warning:** ${w}`, '');
   out.push(...releaseSectionMarkdown(release));
 
-  out.push(
-    '## Coverage per namespace',
-    '',
-    '| namespace | volumes | covered by | RPO (worst case) | restore points | oldest restore point | off-site |',
-    '|---|---|---|---|---|---|---|',
-  );
-  for (const n of plan.namespaces) {
-    const vols = n.volumes.map((v) => `${v.app ?? v.pvc} ${v.size}`).join(', ') || '—';
-    const by = n.coveredBy.length
-      ? n.coveredBy.map((c) => `${c.schedule} (${c.how})`).join('; ')
-      : n.unprotectedReason
-        ? `**deliberately unprotected**: ${n.unprotectedReason}`
-        : '**nothing**';
-    out.push(
-      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatReportDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatReportDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : n.inClusterOnly ? '**no** (in-cluster object store)' : 'no'} |`,
-    );
-  }
-  const declared = Object.entries(plan.input.unprotectedNamespaces ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  if (declared.length) {
-    out.push(
-      '',
-      'Deliberately unprotected (the coverage alert and `npm run plan -- --inventory --strict` accept PVCs there):',
-      '',
-    );
-    for (const [namespace, reason] of declared) out.push(`- \`${namespace}\`: ${reason}`);
-  }
-  out.push(
-    '',
-    ...snapshotSupportSection(plan.input),
-    ...csiStorageSection(plan.input.csiStorage, plan.input.csiDriverMissing),
-  );
+  out.push(...coverageSectionMarkdown(plan));
 
   out.push(
     '## Schedules',
@@ -403,6 +373,43 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
 
   out.push(...runbooks(plan));
   return out.join('\n') + '\n';
+}
+
+/** "Coverage per namespace": per namespace, what covers its volumes, its RPO and restore points; then the CSI storage. */
+function coverageSectionMarkdown(plan: BackupPlan): string[] {
+  const out: string[] = [];
+  out.push(
+    '## Coverage per namespace',
+    '',
+    '| namespace | volumes | covered by | RPO (worst case) | restore points | oldest restore point | off-site |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const n of plan.namespaces) {
+    const vols = n.volumes.map((v) => `${v.app ?? v.pvc} ${v.size}`).join(', ') || '—';
+    const by = n.coveredBy.length
+      ? n.coveredBy.map((c) => `${c.schedule} (${c.how})`).join('; ')
+      : n.unprotectedReason
+        ? `**deliberately unprotected**: ${n.unprotectedReason}`
+        : '**nothing**';
+    out.push(
+      `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatReportDuration(n.rpo) : n.volumes.length ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatReportDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : n.inClusterOnly ? '**no** (in-cluster object store)' : 'no'} |`,
+    );
+  }
+  const declared = Object.entries(plan.input.unprotectedNamespaces ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (declared.length) {
+    out.push(
+      '',
+      'Deliberately unprotected (the coverage alert and `npm run plan -- --inventory --strict` accept PVCs there):',
+      '',
+    );
+    for (const [namespace, reason] of declared) out.push(`- \`${namespace}\`: ${reason}`);
+  }
+  out.push(
+    '',
+    ...snapshotSupportSection(plan.input),
+    ...csiStorageSection(plan.input.csiStorage, plan.input.csiDriverMissing),
+  );
+  return out;
 }
 
 function runbooks(plan: BackupPlan): string[] {

@@ -317,8 +317,10 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
   const localStack = new Set(opts.localStackLocations ?? []);
   const plainHttp = new Set(opts.plainHttpLocations ?? []);
   const apps = applications(folders, opts.distPath ?? 'dist');
-  const fail = (where: string, o: Json, rule: InvariantRule, why: string) =>
+  const fail: Fail = (where, o, rule, why) => {
     errors.push(`${where}: ${describe(o)}: ${rule}: ${why}`);
+  };
+  const ctx: CheckContext = { opts, localStack, plainHttp, fail };
 
   for (const folder of [...folders.keys()].sort()) {
     const entries = folders.get(folder) ?? [];
@@ -328,216 +330,274 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
       );
       continue;
     }
-    const prunedBy = apps.filter((a) => a.prunes && a.folders.includes(folder));
-    const unsynced = UNSYNCED_FOLDERS.includes(folder);
-    if (unsynced) {
-      for (const a of apps.filter((x) => x.folders.includes(folder))) {
+    checkFolder(folder, entries, apps, ctx);
+  }
+  checkCrdApplications(folders, apps, fail);
+  return errors;
+}
+
+/** Reports one violation: where, the object, the rule it breaks, and why. */
+type Fail = (where: string, o: Json, rule: InvariantRule, why: string) => void;
+
+/** What every object check reads: the options, the accepted locations, and where violations go. */
+interface CheckContext {
+  readonly opts: InvariantOptions;
+  /** `<namespace>/<name>` of the LocalStack test-rig storage locations. */
+  readonly localStack: ReadonlySet<string>;
+  /** `<namespace>/<name>` of the storage locations whose plain http is accepted. */
+  readonly plainHttp: ReadonlySet<string>;
+  readonly fail: Fail;
+}
+
+/** The invariants of one non-empty folder: who syncs it, and each of its objects. */
+function checkFolder(
+  folder: string,
+  entries: readonly FolderEntry[],
+  apps: readonly AppInfo[],
+  ctx: CheckContext,
+): void {
+  const { fail } = ctx;
+  const prunedBy = apps.filter((a) => a.prunes && a.folders.includes(folder));
+  const unsynced = UNSYNCED_FOLDERS.includes(folder);
+  if (unsynced) {
+    for (const a of apps.filter((x) => x.folders.includes(folder))) {
+      fail(
+        a.where,
+        a.app,
+        'unsynced-folder',
+        `it syncs dist folder '${folder}', which holds what a person applies by hand with 'kubectl create -f'; leave it out of every Application`,
+      );
+    }
+  }
+  for (const { file, object: o } of entries) {
+    const where = `${folder}/${file}`;
+    if (!checkObjectShape(where, file, o, unsynced, fail)) continue;
+    const group = groupOf(o);
+
+    const exemptSecret = checkSecret(where, o, group, ctx.opts, fail);
+    // no-credentials
+    if (!exemptSecret)
+      for (const p of credentialProblems(o)) fail(where, o, 'no-credentials', `${p}; credentials never go into Git`);
+
+    checkLocationConfig(where, o, group, ctx);
+    checkContainers(where, o, fail);
+    checkSyncOrder(where, o, group, unsynced, prunedBy, fail);
+    if (group === 'velero.io' && o.kind === 'Schedule') checkSchedule(where, o, fail);
+  }
+}
+
+/** kubernetes-objects-only: a top-level '*.yaml' file holding a Kubernetes object; false when it is none. */
+function checkObjectShape(where: string, file: string, o: Json, unsynced: boolean, fail: Fail): boolean {
+  // kubernetes-objects-only
+  if (!/\.yaml$/.test(file) || file.includes('/')) {
+    fail(
+      where,
+      o,
+      'kubernetes-objects-only',
+      "only top-level '*.yaml' files are synced (the Applications include '*.yaml' without recursion)",
+    );
+  }
+  if (TOOL_FILES.test(file.split('/').pop() ?? '')) {
+    fail(
+      where,
+      o,
+      'kubernetes-objects-only',
+      `a file named '${file}' makes ArgoCD treat the folder as Kustomize or Helm instead of plain YAML`,
+    );
+  }
+  if (
+    !isObject(o) ||
+    typeof o.apiVersion !== 'string' ||
+    o.apiVersion === '' ||
+    typeof o.kind !== 'string' ||
+    o.kind === '' ||
+    !(
+      (typeof o.metadata?.name === 'string' && o.metadata.name !== '') ||
+      (unsynced && typeof o.metadata?.generateName === 'string' && o.metadata.generateName !== '')
+    )
+  ) {
+    fail(
+      where,
+      o,
+      'kubernetes-objects-only',
+      'not a Kubernetes object: apiVersion, kind and metadata.name must be non-empty strings',
+    );
+    return false;
+  }
+  return true;
+}
+
+/** no-secret-data (and the LocalStack opt-in); true when the Secret is LocalStack's exempt test Secret. */
+function checkSecret(where: string, o: Json, group: string, opts: InvariantOptions, fail: Fail): boolean {
+  let exemptSecret = false;
+  if (o.kind === 'Secret' && group === '') {
+    const hasData = secretEntries(o).length > 0;
+    if (opts.localStackSecretAllowed && isLocalStackTestSecret(o)) {
+      exemptSecret = true;
+    } else if (hasData) {
+      fail(
+        where,
+        o,
+        'no-secret-data',
+        opts.localStackSecretAllowed
+          ? "a Secret with data is rendered that is not LocalStack's test/test credentials file, the only one allowed; reference an existing Secret instead"
+          : 'a Secret with data is rendered; credentials are referenced by name (an existing Secret), never rendered',
+      );
+    } else {
+      fail(
+        where,
+        o,
+        'no-secret-data',
+        'a Secret is rendered; ArgoCD would own the live Secret of that name and, with prune, delete it; create Secrets out of band',
+      );
+    }
+  }
+  return exemptSecret;
+}
+
+/** no-insecure-tls / no-plain-http (BSL and VSL config). */
+function checkLocationConfig(where: string, o: Json, group: string, ctx: CheckContext): void {
+  const { localStack, plainHttp, fail } = ctx;
+  if (group === 'velero.io' && isObject(o.spec?.config)) {
+    const id = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const isTestRig = o.kind === 'BackupStorageLocation' && localStack.has(id);
+    const insecure = o.spec.config.insecureSkipTLSVerify;
+    if (insecure !== undefined && String(insecure).toLowerCase() !== 'false' && !isTestRig) {
+      fail(
+        where,
+        o,
+        'no-insecure-tls',
+        `spec.config.insecureSkipTLSVerify is ${JSON.stringify(insecure)}; only the LocalStack test profile may skip TLS verification (give caCert for a private CA)`,
+      );
+    }
+    for (const key of ['s3Url', 'publicUrl']) {
+      const url = o.spec.config[key];
+      const accepted = o.kind === 'BackupStorageLocation' && plainHttp.has(id);
+      if (typeof url === 'string' && /^http:\/\//i.test(url.trim()) && !isTestRig && !accepted) {
         fail(
-          a.where,
-          a.app,
-          'unsynced-folder',
-          `it syncs dist folder '${folder}', which holds what a person applies by hand with 'kubectl create -f'; leave it out of every Application`,
+          where,
+          o,
+          'no-plain-http',
+          `spec.config.${key} '${url}' is plain http; only the LocalStack test profile may use http, use https`,
         );
       }
     }
-    for (const { file, object: o } of entries) {
-      const where = `${folder}/${file}`;
-      // kubernetes-objects-only
-      if (!/\.yaml$/.test(file) || file.includes('/')) {
-        fail(
-          where,
-          o,
-          'kubernetes-objects-only',
-          "only top-level '*.yaml' files are synced (the Applications include '*.yaml' without recursion)",
-        );
-      }
-      if (TOOL_FILES.test(file.split('/').pop() ?? '')) {
-        fail(
-          where,
-          o,
-          'kubernetes-objects-only',
-          `a file named '${file}' makes ArgoCD treat the folder as Kustomize or Helm instead of plain YAML`,
-        );
-      }
+  }
+}
+
+/** pinned-images / container-resources, and no inline credential in a container's env. */
+function checkContainers(where: string, o: Json, fail: Fail): void {
+  for (const [path, c] of containers(o, '')) {
+    const label = `${path} '${typeof c.name === 'string' ? c.name : '?'}'`;
+    for (const [i, e] of (Array.isArray(c.env) ? c.env : []).entries()) {
       if (
-        !isObject(o) ||
-        typeof o.apiVersion !== 'string' ||
-        o.apiVersion === '' ||
-        typeof o.kind !== 'string' ||
-        o.kind === '' ||
-        !(
-          (typeof o.metadata?.name === 'string' && o.metadata.name !== '') ||
-          (unsynced && typeof o.metadata?.generateName === 'string' && o.metadata.generateName !== '')
-        )
+        isObject(e) &&
+        typeof e.name === 'string' &&
+        SECRET_ENV.test(e.name) &&
+        typeof e.value === 'string' &&
+        e.value !== ''
       ) {
         fail(
           where,
           o,
-          'kubernetes-objects-only',
-          'not a Kubernetes object: apiVersion, kind and metadata.name must be non-empty strings',
+          'no-credentials',
+          `${path}.env[${i}] sets ${e.name} inline; take it from a Secret with valueFrom.secretKeyRef`,
         );
-        continue;
-      }
-      const group = groupOf(o);
-
-      // no-secret-data (and the LocalStack opt-in)
-      let exemptSecret = false;
-      if (o.kind === 'Secret' && group === '') {
-        const hasData = secretEntries(o).length > 0;
-        if (opts.localStackSecretAllowed && isLocalStackTestSecret(o)) {
-          exemptSecret = true;
-        } else if (hasData) {
-          fail(
-            where,
-            o,
-            'no-secret-data',
-            opts.localStackSecretAllowed
-              ? "a Secret with data is rendered that is not LocalStack's test/test credentials file, the only one allowed; reference an existing Secret instead"
-              : 'a Secret with data is rendered; credentials are referenced by name (an existing Secret), never rendered',
-          );
-        } else {
-          fail(
-            where,
-            o,
-            'no-secret-data',
-            'a Secret is rendered; ArgoCD would own the live Secret of that name and, with prune, delete it; create Secrets out of band',
-          );
-        }
-      }
-
-      // no-credentials
-      if (!exemptSecret)
-        for (const p of credentialProblems(o)) fail(where, o, 'no-credentials', `${p}; credentials never go into Git`);
-
-      // no-insecure-tls / no-plain-http (BSL and VSL config)
-      if (group === 'velero.io' && isObject(o.spec?.config)) {
-        const id = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-        const isTestRig = o.kind === 'BackupStorageLocation' && localStack.has(id);
-        const insecure = o.spec.config.insecureSkipTLSVerify;
-        if (insecure !== undefined && String(insecure).toLowerCase() !== 'false' && !isTestRig) {
-          fail(
-            where,
-            o,
-            'no-insecure-tls',
-            `spec.config.insecureSkipTLSVerify is ${JSON.stringify(insecure)}; only the LocalStack test profile may skip TLS verification (give caCert for a private CA)`,
-          );
-        }
-        for (const key of ['s3Url', 'publicUrl']) {
-          const url = o.spec.config[key];
-          const accepted = o.kind === 'BackupStorageLocation' && plainHttp.has(id);
-          if (typeof url === 'string' && /^http:\/\//i.test(url.trim()) && !isTestRig && !accepted) {
-            fail(
-              where,
-              o,
-              'no-plain-http',
-              `spec.config.${key} '${url}' is plain http; only the LocalStack test profile may use http, use https`,
-            );
-          }
-        }
-      }
-
-      // pinned-images / container-resources
-      for (const [path, c] of containers(o, '')) {
-        const label = `${path} '${typeof c.name === 'string' ? c.name : '?'}'`;
-        for (const [i, e] of (Array.isArray(c.env) ? c.env : []).entries()) {
-          if (
-            isObject(e) &&
-            typeof e.name === 'string' &&
-            SECRET_ENV.test(e.name) &&
-            typeof e.value === 'string' &&
-            e.value !== ''
-          ) {
-            fail(
-              where,
-              o,
-              'no-credentials',
-              `${path}.env[${i}] sets ${e.name} inline; take it from a Secret with valueFrom.secretKeyRef`,
-            );
-          }
-        }
-        const pin = imagePinProblem(c.image);
-        if (pin) fail(where, o, 'pinned-images', `${label} ${pin}`);
-        const res = resourceProblem(c);
-        if (res) fail(where, o, 'container-resources', `${label} ${res}`);
-      }
-
-      // runtime-kinds-unsynced
-      if (!unsynced && (RUNTIME_KINDS_BY_GROUP[group] ?? []).includes(o.kind)) {
-        fail(
-          where,
-          o,
-          'runtime-kinds-unsynced',
-          `${group} ${o.kind} is created by Velero or the snapshot controller at run time; render it into an unsynced folder (${UNSYNCED_FOLDERS.join(', ')}) or not at all`,
-        );
-      }
-
-      // crs-after-crds (ArgoCD's first sync; an unsynced folder is applied by hand after the CRDs exist)
-      if (!unsynced && CRD_GROUPS.includes(group) && !syncOptions(o).includes('SkipDryRunOnMissingResource=true')) {
-        fail(
-          where,
-          o,
-          'crs-after-crds',
-          `a ${group} custom resource without '${SYNC_OPTIONS}: SkipDryRunOnMissingResource=true' fails the first sync into an empty cluster, before the CRD Application has installed its CRD`,
-        );
-      }
-
-      // no-crd-in-pruning-app
-      if (o.kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') {
-        for (const a of prunedBy) {
-          fail(
-            where,
-            o,
-            'no-crd-in-pruning-app',
-            `the folder is synced by Application '${a.app.metadata?.name}' (${a.where}) with prune on; pruning a CRD deletes every object of its kind`,
-          );
-        }
-      }
-
-      // schedule-template-labels / no-skip-immediately
-      if (group === 'velero.io' && o.kind === 'Schedule') {
-        const labels = o.spec?.template?.metadata?.labels;
-        if (!isObject(labels) || Object.keys(labels).length === 0) {
-          fail(
-            where,
-            o,
-            'schedule-template-labels',
-            "spec.template.metadata.labels is not set; Velero then copies the Schedule's labels, ArgoCD's tracking label included, onto every Backup and ArgoCD prunes those Backups",
-          );
-        }
-        for (const [path, meta] of [
-          ['metadata', o.metadata],
-          ['spec.template.metadata', o.spec?.template?.metadata],
-        ] as const) {
-          const tracked = [
-            ...(isObject(meta?.labels) && ARGOCD_TRACKING_LABEL in meta.labels
-              ? [`${path}.labels[${ARGOCD_TRACKING_LABEL}]`]
-              : []),
-            ...(isObject(meta?.annotations) && ARGOCD_TRACKING_ANNOTATION in meta.annotations
-              ? [`${path}.annotations[${ARGOCD_TRACKING_ANNOTATION}]`]
-              : []),
-          ];
-          for (const t of tracked) {
-            fail(
-              where,
-              o,
-              'schedule-no-tracking',
-              `${t} is set; Velero copies it onto every Backup and ArgoCD then owns and prunes them; ArgoCD adds its own tracking, never render it`,
-            );
-          }
-        }
-        if (isObject(o.spec) && 'skipImmediately' in o.spec) {
-          fail(
-            where,
-            o,
-            'no-skip-immediately',
-            `spec.skipImmediately is set (${JSON.stringify(o.spec.skipImmediately)}); Velero rewrites it after use and selfHeal flips it back forever; leave it out`,
-          );
-        }
       }
     }
+    const pin = imagePinProblem(c.image);
+    if (pin) fail(where, o, 'pinned-images', `${label} ${pin}`);
+    const res = resourceProblem(c);
+    if (res) fail(where, o, 'container-resources', `${label} ${res}`);
+  }
+}
+
+/** runtime-kinds-unsynced, crs-after-crds and no-crd-in-pruning-app: what ArgoCD syncs, in what order, and prunes. */
+function checkSyncOrder(
+  where: string,
+  o: Json,
+  group: string,
+  unsynced: boolean,
+  prunedBy: readonly AppInfo[],
+  fail: Fail,
+): void {
+  // runtime-kinds-unsynced
+  if (!unsynced && (RUNTIME_KINDS_BY_GROUP[group] ?? []).includes(o.kind)) {
+    fail(
+      where,
+      o,
+      'runtime-kinds-unsynced',
+      `${group} ${o.kind} is created by Velero or the snapshot controller at run time; render it into an unsynced folder (${UNSYNCED_FOLDERS.join(', ')}) or not at all`,
+    );
   }
 
-  // crd-app-no-prune: Applications whose sources are CRDs (upstream paths or local folders holding CRDs)
+  // crs-after-crds (ArgoCD's first sync; an unsynced folder is applied by hand after the CRDs exist)
+  if (!unsynced && CRD_GROUPS.includes(group) && !syncOptions(o).includes('SkipDryRunOnMissingResource=true')) {
+    fail(
+      where,
+      o,
+      'crs-after-crds',
+      `a ${group} custom resource without '${SYNC_OPTIONS}: SkipDryRunOnMissingResource=true' fails the first sync into an empty cluster, before the CRD Application has installed its CRD`,
+    );
+  }
+
+  // no-crd-in-pruning-app
+  if (o.kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') {
+    for (const a of prunedBy) {
+      fail(
+        where,
+        o,
+        'no-crd-in-pruning-app',
+        `the folder is synced by Application '${a.app.metadata?.name}' (${a.where}) with prune on; pruning a CRD deletes every object of its kind`,
+      );
+    }
+  }
+}
+
+/** schedule-template-labels / schedule-no-tracking / no-skip-immediately, on a velero.io Schedule. */
+function checkSchedule(where: string, o: Json, fail: Fail): void {
+  const labels = o.spec?.template?.metadata?.labels;
+  if (!isObject(labels) || Object.keys(labels).length === 0) {
+    fail(
+      where,
+      o,
+      'schedule-template-labels',
+      "spec.template.metadata.labels is not set; Velero then copies the Schedule's labels, ArgoCD's tracking label included, onto every Backup and ArgoCD prunes those Backups",
+    );
+  }
+  for (const [path, meta] of [
+    ['metadata', o.metadata],
+    ['spec.template.metadata', o.spec?.template?.metadata],
+  ] as const) {
+    const tracked = [
+      ...(isObject(meta?.labels) && ARGOCD_TRACKING_LABEL in meta.labels
+        ? [`${path}.labels[${ARGOCD_TRACKING_LABEL}]`]
+        : []),
+      ...(isObject(meta?.annotations) && ARGOCD_TRACKING_ANNOTATION in meta.annotations
+        ? [`${path}.annotations[${ARGOCD_TRACKING_ANNOTATION}]`]
+        : []),
+    ];
+    for (const t of tracked) {
+      fail(
+        where,
+        o,
+        'schedule-no-tracking',
+        `${t} is set; Velero copies it onto every Backup and ArgoCD then owns and prunes them; ArgoCD adds its own tracking, never render it`,
+      );
+    }
+  }
+  if (isObject(o.spec) && 'skipImmediately' in o.spec) {
+    fail(
+      where,
+      o,
+      'no-skip-immediately',
+      `spec.skipImmediately is set (${JSON.stringify(o.spec.skipImmediately)}); Velero rewrites it after use and selfHeal flips it back forever; leave it out`,
+    );
+  }
+}
+
+/** crd-app-no-prune: Applications whose sources are CRDs (upstream paths or local folders holding CRDs). */
+function checkCrdApplications(folders: RenderedFolders, apps: readonly AppInfo[], fail: Fail): void {
   for (const a of apps) {
     const localCrds = a.folders.filter((f) =>
       (folders.get(f) ?? []).some((e) => e.object?.kind === 'CustomResourceDefinition'),
@@ -552,7 +612,6 @@ export function checkInvariants(folders: RenderedFolders, opts: InvariantOptions
       );
     }
   }
-  return errors;
 }
 
 /** Groups rendered objects by folder (the shape `checkInvariants` takes). */

@@ -383,19 +383,7 @@ function customSchemas(root: string, opts: SchemaValidationOptions, errors: stri
   const owner = new Map<string, string>();
   for (const [name, c] of Object.entries(index.components)) for (const g of c.groups) owner.set(g, name);
 
-  let extraDir: string | undefined;
-  const env = process.env.VELERO_CDK8S_CRDS;
-  if (opts.crdDir !== false && (opts.crdDir !== undefined || env)) {
-    const given = opts.crdDir ?? env!;
-    const dir = resolve(root, given);
-    if (existsSync(dir)) extraDir = dir;
-    else
-      errors.push(
-        opts.crdDir !== undefined
-          ? `schema: CRD directory '${given}' does not exist`
-          : `schema: VELERO_CDK8S_CRDS='${given}' does not exist; point it at a directory of CRD YAML`,
-      );
-  }
+  const extraDir = extraCrdDir(root, opts, errors);
   let extra: { crd: ConvertedCrd; file: string }[] | undefined;
 
   const noSchema = (apiVersion: string, kind: string): string =>
@@ -450,25 +438,48 @@ function customSchemas(root: string, opts: SchemaValidationOptions, errors: stri
       const id = `${from}|${version}`;
       let lookup = lookups.get(id);
       if (!lookup) {
-        const kindName = `${group}/${version} ${kind}`;
-        lookup = {
-          cel: v.cel.map((r) => ({ kind: kindName, ...r })),
-          patternsSkipped: v.patternsSkipped.map(
-            (x) =>
-              `schema: ${kindName} ${x.path}: pattern ${JSON.stringify(x.pattern)} is not a JavaScript regular expression and was not checked`,
-          ),
-          check(o) {
-            const validate = compile(prune(v.schema, [o]));
-            validate(o);
-            return [
-              ...fromAjvErrors(validate.errors ?? [], o, (p) => knownFieldsAt(v.schema, p)),
-              ...listMapProblems(o, v.listMaps),
-            ];
-          },
-        };
+        lookup = crdLookup(v, group, version, kind);
         lookups.set(id, lookup);
       }
       return lookup;
+    },
+  };
+}
+
+/** The directory of extra CRD YAML (`crdDir`, or $VELERO_CDK8S_CRDS); undefined (with an error when it is missing) when none. */
+function extraCrdDir(root: string, opts: SchemaValidationOptions, errors: string[]): string | undefined {
+  let extraDir: string | undefined;
+  const env = process.env.VELERO_CDK8S_CRDS;
+  if (opts.crdDir !== false && (opts.crdDir !== undefined || env)) {
+    const given = opts.crdDir ?? env!;
+    const dir = resolve(root, given);
+    if (existsSync(dir)) extraDir = dir;
+    else
+      errors.push(
+        opts.crdDir !== undefined
+          ? `schema: CRD directory '${given}' does not exist`
+          : `schema: VELERO_CDK8S_CRDS='${given}' does not exist; point it at a directory of CRD YAML`,
+      );
+  }
+  return extraDir;
+}
+
+/** What the validator checks an object of one CRD version against: its schema, list maps and CEL rules. */
+function crdLookup(v: ConvertedCrd['versions'][string], group: string, version: string, kind: string): CustomLookup {
+  const kindName = `${group}/${version} ${kind}`;
+  return {
+    cel: v.cel.map((r) => ({ kind: kindName, ...r })),
+    patternsSkipped: v.patternsSkipped.map(
+      (x) =>
+        `schema: ${kindName} ${x.path}: pattern ${JSON.stringify(x.pattern)} is not a JavaScript regular expression and was not checked`,
+    ),
+    check(o) {
+      const validate = compile(prune(v.schema, [o]));
+      validate(o);
+      return [
+        ...fromAjvErrors(validate.errors ?? [], o, (p) => knownFieldsAt(v.schema, p)),
+        ...listMapProblems(o, v.listMaps),
+      ];
     },
   };
 }

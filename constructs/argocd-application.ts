@@ -6,23 +6,22 @@ import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { UNSYNCED_FOLDERS } from '../lib/output/folder-chart';
 import { chartSource, followCdk8sSynth, type ChartSource } from '../lib/output/layout';
 import { checkProps, type PropSpec } from '../lib/validation/props';
+import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
+import type { ArgoCdConfig } from '../lib/config/types';
 
 /** Where the rendered repo lives. Every Application that syncs a dist/ folder reads it. */
-export interface GitRepository {
+export interface GitRepository extends Omit<NonNullable<ArgoCdConfig['repository']>, 'repoURL'> {
   /** The Git repository ArgoCD clones, e.g. `https://github.com/homelab/velero-cdk8s.git` (the config's `argocd.repository.repoURL`). */
   readonly repoURL: string;
-  /** Branch, tag or commit ArgoCD follows. @default 'HEAD' */
-  readonly targetRevision?: string;
-  /** Path of the rendered output inside the repo. @default 'dist' */
-  readonly distPath?: string;
 }
 
 /** The repository with its defaults resolved (targetRevision 'HEAD', distPath 'dist'). */
 export function resolveRepository(repository: GitRepository): Required<GitRepository> {
-  return { targetRevision: 'HEAD', distPath: 'dist', ...repository };
+  return { ...ARGOCD_DEFAULTS.repository, ...repository };
 }
 
-export interface ArgoCdApplicationProps {
+/** An Application's props; `project` is the config's `ArgoCdConfig.project` (documented there, with its default). */
+export interface ArgoCdApplicationProps extends Pick<ArgoCdConfig, 'project'> {
   /** Application name, e.g. `velero`. */
   readonly name: string;
   /** The dist/ folder this Application syncs (the chart id). */
@@ -33,8 +32,6 @@ export interface ArgoCdApplicationProps {
   readonly destinationNamespace: string;
   /** Where the rendered folder lives. */
   readonly repository: GitRepository;
-  /** ArgoCD project. @default 'infrastructure' */
-  readonly project?: string;
   /** Namespace ArgoCD runs in. @default 'argocd' */
   readonly argocdNamespace?: string;
   /** Sync wave of the Application itself (app-of-apps ordering). @default 0 */
@@ -200,12 +197,12 @@ export class ArgoCdApplication extends Construct {
     new Application(this, 'Resource', {
       metadata: {
         name: props.name,
-        namespace: props.argocdNamespace ?? 'argocd',
+        namespace: props.argocdNamespace ?? ARGOCD_DEFAULTS.namespace,
         labels: recommendedLabels(props.name, props.version),
         annotations: { ...props.annotations, 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
       },
       spec: {
-        project: props.project ?? 'infrastructure',
+        project: props.project ?? ARGOCD_DEFAULTS.project,
         source: {
           repoUrl: repo.repoURL,
           targetRevision: repo.targetRevision,
@@ -214,7 +211,7 @@ export class ArgoCdApplication extends Construct {
           directory: { recurse: false, include: Lazy.any({ produce: () => source().include }) },
         },
         destination: {
-          server: props.destinationServer ?? 'https://kubernetes.default.svc',
+          server: props.destinationServer ?? ARGOCD_DEFAULTS.server,
           namespace: props.destinationNamespace,
         },
         syncPolicy: {

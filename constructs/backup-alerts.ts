@@ -8,7 +8,7 @@ import { isNamespaceProtected, uncoveredNamespaces, type UncoveredNamespaces } f
 import { checkLabels, recommendedLabels } from '../lib/kube/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/kube/names';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
-import { describeSelector, selectorMatches, type LabelSelector } from '../lib/kube/label-selector';
+import { describeSelector, selectorMatches } from '../lib/kube/label-selector';
 import { metricsFor, SCRAPED_SOURCES } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { AlertRule, AlertTestCase } from '../lib/alerts/promtool';
@@ -29,38 +29,25 @@ import type { IVeleroRelease } from './velero-release';
 import { exportsStorageLocationGauge, storageLocationPhaseRules } from '../lib/alerts/storage-location-status';
 import { repoMaintenanceAlertApplies, repoMaintenanceFailedRule } from '../lib/alerts/repo-maintenance';
 import { StorageLocationMetrics, type KubeStateMetricsTarget } from './storage-location-metrics';
+import { MONITORING_NAMESPACE_DEFAULT, UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE } from '../lib/config/defaults';
+import type { AlertsConfig, PrometheusRuleSelectorConfig } from '../lib/config/types';
 
 export type { AlertRule, AlertTestCase, InputSeries } from '../lib/alerts/promtool';
 export type { LabelSelector, LabelSelectorRequirement } from '../lib/kube/label-selector';
 export type { ScheduleThresholds } from '../lib/alerts/thresholds';
 export type { AdditionalAlertRules } from '../lib/alerts/rule-kit';
 
-/**
- * How the Prometheus that should load the rules selects PrometheusRules (its `spec.ruleSelector` and
- * `spec.ruleNamespaceSelector`; docs/upstream-facts.md#prometheus-operator).
- */
-export interface PrometheusRuleSelection {
-  /**
-   * The Prometheus' `spec.ruleSelector`. `{}` selects every PrometheusRule, `null` selects none (the
-   * prometheus-operator meaning of an unset selector).
-   */
-  readonly ruleSelector: LabelSelector | null;
-  /**
-   * The Prometheus' `spec.ruleNamespaceSelector`. `{}` selects every namespace; `null` only the
-   * Prometheus' own namespace.
-   * @default {} (kube-prometheus-stack renders `ruleNamespaceSelector: {}`)
-   */
-  readonly ruleNamespaceSelector?: LabelSelector | null;
-  /** Namespace of the Prometheus object, for a `null` ruleNamespaceSelector. @default 'monitoring' */
-  readonly prometheusNamespace?: string;
-  /**
-   * Labels of the namespace the rules go to, besides `kubernetes.io/metadata.name` (set by Kubernetes).
-   * @default {}
-   */
-  readonly ruleNamespaceLabels?: Readonly<Record<string, string>>;
-}
+/** How the Prometheus selects PrometheusRules (documented once: lib/config/types.ts `PrometheusRuleSelectorConfig`). */
+export type PrometheusRuleSelection = PrometheusRuleSelectorConfig;
 
-export interface BackupAlertsProps {
+/**
+ * The alerts' props: the config's `AlertsConfig` fields of the same name (each documented, with its default, once in
+ * lib/config/types.ts) plus what the stack wires in.
+ */
+export interface BackupAlertsProps extends Pick<
+  AlertsConfig,
+  'ruleSelectorLabels' | 'routingLabels' | 'name' | 'prometheusRuleSelector'
+> {
   /** The Velero server whose backups the alerts watch; its version picks the metrics catalog. */
   readonly release: IVeleroRelease;
   /** The schedules to watch; each brings its own staleness, absence and duration alerts. */
@@ -71,18 +58,8 @@ export interface BackupAlertsProps {
    * @default {}
    */
   readonly unprotectedNamespaces?: Readonly<Record<string, string>>;
-  /**
-   * Labels the Prometheus `ruleSelector` looks for (docs/pitfalls.md#rule-selector).
-   * @default release.prometheusSelectorLabels ({ release: 'kube-prometheus-stack' })
-   */
-  readonly ruleSelectorLabels?: Readonly<Record<string, string>>;
   /** Namespace of the PrometheusRule. @default release.namespace */
   readonly ruleNamespace?: string;
-  /**
-   * The Prometheus' actual rule selection. A rule set it would not load is a synth error.
-   * @default kube-prometheus-stack's: ruleSelector matchLabels = release.prometheusSelectorLabels, all namespaces
-   */
-  readonly prometheusRuleSelector?: PrometheusRuleSelection;
   /** Further alerts for the same rule set, e.g. the restore drill's. @default [] */
   readonly additionalRules?: readonly AdditionalAlertRules[];
   /**
@@ -90,8 +67,6 @@ export interface BackupAlertsProps {
    * renders `PVCNotSnapshottable` (lib/alerts/unsnapshottable-volume.ts). @default - no such alert
    */
   readonly volumeSnapshots?: VolumeSnapshotSupport;
-  /** Labels on every alert for Alertmanager routing. @default { component: 'velero' } */
-  readonly routingLabels?: Readonly<Record<string, string>>;
   /** A fleet cluster's name: the commands in the alerts' descriptions take `--cluster NAME`. @default - one cluster */
   readonly cluster?: string;
   /**
@@ -100,8 +75,6 @@ export interface BackupAlertsProps {
    * @default Duration.hours(1)
    */
   readonly backupDurationWarning?: Duration;
-  /** Name of the PrometheusRule. @default 'velero-backup-alerts' */
-  readonly name?: string;
   /**
    * kube-state-metrics that exports BackupStorageLocation phases on Velero 1.15/1.16 (no storage-location
    * metric there; constructs/storage-location-metrics.ts).
@@ -313,7 +286,7 @@ export class BackupAlerts extends Construct {
     }
     const nsSelector = selection.ruleNamespaceSelector === undefined ? {} : selection.ruleNamespaceSelector;
     if (nsSelector === null) {
-      const own = selection.prometheusNamespace ?? 'monitoring';
+      const own = selection.prometheusNamespace ?? MONITORING_NAMESPACE_DEFAULT;
       if (this.ruleNamespace !== own) {
         throw new Error(
           `${subject}: the Prometheus ruleNamespaceSelector is null, so it loads rules from its own namespace '${own}' only; set ruleNamespace to '${own}'`,
@@ -461,7 +434,9 @@ function locationRules(
 ): ProvenRule[] {
   const locations: ProvenRule[] = gauge ? [storageLocationRule(ctx)] : storageLocationPhaseRules(ctx);
   if (release.csiEnabled || release.snapshotLocations.length > 0)
-    locations.push(snapshotLocationRule(ctx, names, snapshotControllerNamespace ?? 'kube-system'));
+    locations.push(
+      snapshotLocationRule(ctx, names, snapshotControllerNamespace ?? UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE),
+    );
   return locations;
 }
 

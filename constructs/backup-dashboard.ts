@@ -8,8 +8,13 @@ import { metricsFor, SCRAPED_SOURCES } from '../lib/alerts/metrics-catalog';
 import { checkAlertExpression } from '../lib/alerts/promql';
 import type { BackupAlerts } from './backup-alerts';
 import type { IVeleroRelease } from './velero-release';
+import type { DashboardConfig } from '../lib/config/types';
 
-export interface BackupDashboardProps {
+/**
+ * The dashboard's props: the config's `DashboardConfig` fields (each documented, with its default, once in
+ * lib/config/types.ts; `enabled` is the stack's) plus what the stack wires in.
+ */
+export interface BackupDashboardProps extends Omit<DashboardConfig, 'enabled'> {
   readonly release: IVeleroRelease;
   /** The alerts whose rules the panels show (their thresholds colour the panels). */
   readonly alerts: BackupAlerts;
@@ -17,15 +22,6 @@ export interface BackupDashboardProps {
   readonly drills?: readonly { readonly schedule: string; readonly cronJob: string; readonly namespace: string }[];
   /** Name of the ConfigMap (and the dashboard's uid). @default 'velero-dashboard' */
   readonly name?: string;
-  /** Namespace of the ConfigMap; kube-prometheus-stack's sidecar searches every namespace. @default release.namespace */
-  readonly namespace?: string;
-  /**
-   * Grafana folder: the value of the `folderAnnotation` annotation, which the Grafana chart's dashboard sidecar
-   * reads when `sidecar.dashboards.folderAnnotation` is set to that key. @default - no annotation (Grafana's General folder)
-   */
-  readonly folder?: string;
-  /** The annotation key of `folder` (the sidecar's `folderAnnotation`). @default 'grafana_folder' */
-  readonly folderAnnotation?: string;
 }
 
 /** The dashboard's key in the ConfigMap; the sidecar writes it to a file of that name. */

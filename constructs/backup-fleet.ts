@@ -13,6 +13,7 @@ import { schemaCheck } from '../lib/validation/schema';
 import { VELERO_VERSION } from '../lib/versions/versions';
 import { BackupStack } from './backup-stack';
 import { FleetApplicationSet } from './fleet-application-set';
+import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
 
 /** One built cluster of a fleet. */
 export interface BuiltCluster extends FleetCluster {
@@ -119,8 +120,8 @@ export class BackupFleet implements RenderedConfig {
     const argocd = this.config.argocd ?? {};
     const repository = {
       repoURL: argocd.repository?.repoURL ?? PLACEHOLDER_REPO_URL,
-      targetRevision: argocd.repository?.targetRevision ?? 'HEAD',
-      distPath: argocd.repository?.distPath ?? 'dist',
+      targetRevision: argocd.repository?.targetRevision ?? ARGOCD_DEFAULTS.repository.targetRevision,
+      distPath: argocd.repository?.distPath ?? ARGOCD_DEFAULTS.repository.distPath,
     };
     this.root = new App();
     const bootstrap = new FolderChart(this.root, 'bootstrap');
@@ -156,7 +157,7 @@ export class BackupFleet implements RenderedConfig {
    * Velero line. Then bootstrap/ (the ApplicationSet, validated against ArgoCD's committed CRD schema).
    */
   public get checks(): readonly OutputCheck[] {
-    const distPath = this.config.argocd?.repository?.distPath ?? 'dist';
+    const distPath = this.config.argocd?.repository?.distPath ?? ARGOCD_DEFAULTS.repository.distPath;
     const perCluster: OutputCheck = (objects) =>
       this.clusters.flatMap((c) => {
         const prefix = `clusters/${c.name}/`;

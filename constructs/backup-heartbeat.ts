@@ -16,22 +16,21 @@ import { parseCron } from '../lib/schedule/cron';
 import { DRILL_NODE_IMAGE, DRILL_NODE_VERSION } from '../lib/versions/versions';
 import type { ScheduleThresholds } from '../lib/alerts/thresholds';
 import type { IVeleroRelease } from './velero-release';
+import type { HeartbeatConfig as HeartbeatFields } from '../lib/config/types';
 
 /** The esbuild options of the heartbeat runner bundle, relative to the repository root. */
 export const HEARTBEAT_BUILD_OPTIONS = 'heartbeat/build.json';
 /** uid/gid of the `node` user in the official Node.js images. */
 const NODE_USER = 1000;
 
-export interface BackupHeartbeatProps {
+/**
+ * The heartbeat's props: the config's `HeartbeatConfig` (each field documented, with its default, once in
+ * lib/config/types.ts) plus what the stack wires in.
+ */
+export interface BackupHeartbeatProps extends HeartbeatFields {
   readonly release: IVeleroRelease;
   /** Thresholds per schedule (BackupAlerts' `thresholds`): a schedule is fresh within its `delayed`. */
   readonly thresholds: Readonly<Record<string, ScheduleThresholds>>;
-  /** The Secret (created out of band, never rendered) holding the URL to request. */
-  readonly secretName: string;
-  /** Key of the URL in the Secret. @default 'url' */
-  readonly secretKey?: string;
-  /** When the check runs, 5 cron fields in UTC. @default '*\/15 * * * *' */
-  readonly cron?: string;
   /** Name of the CronJob, ServiceAccount, Role and ConfigMap. @default 'velero-heartbeat' */
   readonly name?: string;
 }

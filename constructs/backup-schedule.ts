@@ -30,117 +30,27 @@ import { scheduleThresholds } from '../lib/alerts/thresholds';
 import { minimumGuardedTtl } from '../lib/alerts/last-restore-point';
 import { includesExcludesProblem } from '../lib/validation/includes-excludes';
 import { checkConstruct, checkProps, type PropSpec } from '../lib/validation/props';
+import { compact } from '../lib/kube/compact';
 import { volumeSnapshotClassAnnotation } from '../lib/storage/csi-drivers';
 import type { IBackupStorageLocation, IVeleroRelease, IVolumeSnapshotLocation } from './velero-release';
+import type { HookConfig, HookExecConfig, ScheduleConfig } from '../lib/config/types';
+import { INCLUDED_NAMESPACES_DEFAULT } from '../lib/config/defaults';
 
-/** One exec hook: a command run in a container of each selected pod. */
-export interface BackupHookExec {
-  /** Container to run in. @default - the pod's first container */
-  readonly container?: string;
-  /** The command and its arguments, e.g. `['/sbin/fsfreeze', '--freeze', '/data']`. */
-  readonly command: readonly string[];
-  /** `Fail` marks the backup PartiallyFailed when the hook fails; `Continue` ignores it. @default 'Fail' */
-  readonly onError?: 'Continue' | 'Fail';
-  /** How long to wait for the command; a Duration or a Go duration string. @default Duration.seconds(30) (Velero's) */
-  readonly timeout?: Duration | string;
-}
+/** One exec hook (documented once: lib/config/types.ts `HookExecConfig`). */
+export type BackupHookExec = HookExecConfig;
 
-/** Backup hooks for a set of pods (Velero `spec.hooks.resources[]`). */
-export interface BackupHook {
-  /** Hook name, shown in logs. */
-  readonly name: string;
-  /** @default - every namespace of the backup */
-  readonly includedNamespaces?: readonly string[];
-  /** @default [] */
-  readonly excludedNamespaces?: readonly string[];
-  /** @default - pods */
-  readonly includedResources?: readonly string[];
-  /** @default [] */
-  readonly excludedResources?: readonly string[];
-  /** @default - every pod */
-  readonly labelSelector?: LabelSelector;
-  /** Run before the pod's volumes are backed up (e.g. freeze a database). @default [] */
-  readonly pre?: readonly BackupHookExec[];
-  /** Run after (e.g. unfreeze). @default [] */
-  readonly post?: readonly BackupHookExec[];
-}
+/** Backup hooks for a set of pods (documented once: lib/config/types.ts `HookConfig`). */
+export type BackupHook = HookConfig;
 
-export interface BackupScheduleProps {
+/**
+ * A Schedule's props: the config's `ScheduleConfig` fields (each documented, with its default, once in
+ * lib/config/types.ts; `retention` and `drill` are the stack's, which renders one BackupSchedule per retention
+ * period and a RestoreDrill per drill) plus what only the construct takes.
+ */
+export interface BackupScheduleProps extends Omit<ScheduleConfig, 'retention' | 'drill' | 'storageLocation'> {
   /** The Velero release the Schedule belongs to; it lands in `release.namespace`. */
   readonly release: IVeleroRelease;
-  /**
-   * Schedule name, exactly as configured: backups are named `<name>-<YYYYMMDDhhmmss>`, labelled
-   * `velero.io/schedule-name=<name>`, and Velero's metrics carry `schedule="<name>"`. Runbooks match on it.
-   */
-  readonly name: string;
-  /**
-   * Prefix put before `name`. The Velero Helm chart names schedules `velero-<key>` (its `fullname`), so
-   * `namePrefix: 'velero-'` keeps a migrated schedule's name, its backups' names and its metric label.
-   * @default '' (no prefix)
-   */
-  readonly namePrefix?: string;
-  /**
-   * When backups run: 5-field cron (`0 2 * * *`, UTC), a descriptor (`@daily`), `@every <Go duration>`,
-   * optionally prefixed `CRON_TZ=<zone> ` (lib/schedule/cron.ts; docs/upstream-facts.md#schedule).
-   */
-  readonly schedule: string;
-  /**
-   * How long each backup is kept: a Duration or a Go duration string (`'720h'`; Velero has no `d`).
-   * At least 1h, and not shorter than the schedule's longest interval between runs.
-   * @default Duration.days(30) (rendered `720h0m0s`, Velero's own default)
-   */
-  readonly ttl?: Duration | string;
-  /**
-   * Accept a ttl shorter than the schedule's longest interval between runs, i.e. times with no restore
-   * point at all. @default false
-   */
-  readonly allowTtlShorterThanCadence?: boolean;
-  /**
-   * Accept a ttl shorter than the staleness threshold plus a day (`minimumGuardedTtl`: daily 54h, weekly 9d):
-   * the last restore point could expire less than a day after the first alert, so the schedule gets no
-   * `VeleroLastRestorePointExpiring` (docs/pitfalls.md#last-restore-point). @default false
-   */
-  readonly allowTtlWithoutReactionTime?: boolean;
-  /** Namespaces to back up; `['*']` is all. Velero reads an empty list as all, so `[]` is refused. @default ['*'] */
-  readonly includedNamespaces?: readonly string[];
-  /** Namespaces to leave out. @default [] */
-  readonly excludedNamespaces?: readonly string[];
-  /** Old-style resource filter: resources to back up (`'*'` = all). Not with the new-style filters. @default - all */
-  readonly includedResources?: readonly string[];
-  /** Old-style resource filter: resources to leave out. Not with the new-style filters. @default [] */
-  readonly excludedResources?: readonly string[];
-  /**
-   * Old-style filter: back up cluster-scoped resources. Not with the new-style filters.
-   * @default - Velero decides: all of them when every namespace is included, else those the included objects need
-   */
-  readonly includeClusterResources?: boolean;
-  /** New-style filter: cluster-scoped resources to back up. Not with the old-style filters. @default - Velero decides */
-  readonly includedClusterScopedResources?: readonly string[];
-  /** New-style filter: cluster-scoped resources to leave out. @default [] */
-  readonly excludedClusterScopedResources?: readonly string[];
-  /** New-style filter: namespaced resources to back up. Not with the old-style filters. @default - all */
-  readonly includedNamespaceScopedResources?: readonly string[];
-  /** New-style filter: namespaced resources to leave out. @default [] */
-  readonly excludedNamespaceScopedResources?: readonly string[];
-  /**
-   * Back up only objects with these labels. Volumes of PVCs outside the selector are not backed up, so a
-   * schedule with a selector never counts as protecting a namespace's volumes (`protectsVolumesIn`).
-   * @default - every object
-   */
-  readonly labelSelector?: LabelSelector;
-  /**
-   * Take CSI snapshots of the PVCs (needs the release's `csiSnapshots`). Always rendered explicitly,
-   * because Velero reads an absent value as true. @default release.csiEnabled
-   */
-  readonly snapshotVolumes?: boolean;
-  /** Back up every pod volume with the node-agent's file-system backup (kopia). Needs the node-agent. @default false */
-  readonly defaultVolumesToFsBackup?: boolean;
-  /**
-   * Upload the CSI snapshots' data to the backup storage location (the data mover), so the backup survives
-   * the loss of the storage system. Needs `snapshotVolumes`, CSI and the node-agent. @default false
-   */
-  readonly snapshotMoveData?: boolean;
-  /** Where backups go; a location of this release. @default release.defaultStorageLocation */
+  /** Where backups go; a location of this release (the config names it). @default release.defaultStorageLocation */
   readonly storageLocation?: IBackupStorageLocation;
   /**
    * Snapshot locations, locations of this release; only with `snapshotVolumes`.
@@ -148,41 +58,10 @@ export interface BackupScheduleProps {
    */
   readonly volumeSnapshotLocations?: readonly IVolumeSnapshotLocation[];
   /**
-   * How long to wait for a CSI snapshot to become ready; slow storage needs more (docs/pitfalls.md#csi-snapshot-timeout,
-   * velero#5413). A Duration or a Go duration string. @default - Velero's 10m (not rendered)
-   */
-  readonly csiSnapshotTimeout?: Duration | string;
-  /** How long to wait for async item operations (data mover uploads). @default - Velero's 4h (not rendered) */
-  readonly itemOperationTimeout?: Duration | string;
-  /** Pre/post exec hooks. @default [] */
-  readonly hooks?: readonly BackupHook[];
-  /**
-   * Name of a resource-policies ConfigMap in the release namespace (`velero backup create --resource-policies-configmap`):
-   * `spec.template.resourcePolicy: { kind: configmap, name }`, e.g. to skip volumes by StorageClass or size. The
-   * ConfigMap is yours (Velero refuses the backup when it is missing). @default - none
-   */
-  readonly resourcePolicy?: string;
-  /**
    * Label key whose values group PVCs into CSI VolumeGroupSnapshots (`spec.template.volumeGroupSnapshotLabelKey`,
    * Velero 1.17+). @default - Velero's (`velero.io/volume-group`, server flag `--volume-group-snapshot-label-key`)
    */
   readonly volumeGroupSnapshotLabelKey?: string;
-  /** Render the Schedule paused (no backups run). @default false */
-  readonly paused?: boolean;
-  /**
-   * Make each Backup a child of the Schedule (an ownerReference with controller: true).
-   *
-   * Leave it off. It keeps ArgoCD from counting Backups as extraneous, but then the Backups die with the
-   * Schedule: renaming this schedule (`name` or `namePrefix`), or removing it from the config, makes ArgoCD
-   * delete the old Schedule, and Kubernetes garbage collection deletes every Backup object it owns. The
-   * data stays in the bucket, but Velero's backup sync re-creates the objects from it still pointing at the
-   * deleted owner, so garbage collection deletes them again: the backups flicker in and out of
-   * `velero backup get`, restores from them are unreliable, and their ttl expiry no longer reliably runs
-   * (velero#4528, #4625; helm-charts#346 made false the chart default). Recovering needs the
-   * ownerReferences removed by hand. The argocd-cm `resource.exclusions` (README) protect Backups without it.
-   * @default false
-   */
-  readonly useOwnerReferencesInBackup?: boolean;
   /**
    * The VolumeSnapshotClass each Backup uses per CSI driver (driver -> class name), rendered as the Schedule
    * annotations `velero.io/csi-volumesnapshot-class_<driver>` that Velero copies onto every Backup and reads before
@@ -384,7 +263,7 @@ export class BackupSchedule extends Construct {
     this.retentionDepth = Number((ttlNs + cadenceNs - 1n) / cadenceNs);
 
     // what
-    this.includedNamespaces = [...(props.includedNamespaces ?? ['*'])];
+    this.includedNamespaces = [...(props.includedNamespaces ?? INCLUDED_NAMESPACES_DEFAULT)];
     this.excludedNamespaces = [...(props.excludedNamespaces ?? [])];
     this.checkResourceFilters(props);
     this.includeClusterResources = props.includeClusterResources;
@@ -752,14 +631,14 @@ export class BackupSchedule extends Construct {
 }
 
 function renderSelector(s: LabelSelector) {
-  return {
+  return compact({
     matchLabels: s.matchLabels && { ...s.matchLabels },
     matchExpressions: s.matchExpressions?.map((e) => ({
       key: e.key,
       operator: e.operator,
       values: e.values && [...e.values],
     })),
-  };
+  });
 }
 
 /** Do the resource filters let PVCs through? (Velero matches resource names and short names.) */

@@ -55,6 +55,7 @@ import { RestoreDrill } from './restore-drill';
 import { TrackingStripModifiers } from './restore-modifiers';
 import { RestoreScenario, volumeDataPath } from './restore-scenario';
 import { VeleroRelease, type BackupStorageLocation } from './velero-release';
+import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
 
 export { REBUILD_EXCLUDED_NAMESPACES } from '../lib/restore/rebuild';
 
@@ -68,7 +69,7 @@ export interface ClusterPlacement {
   readonly path: string;
 }
 
-const IN_CLUSTER = 'https://kubernetes.default.svc';
+const IN_CLUSTER = ARGOCD_DEFAULTS.server;
 
 /** One Schedule the config asks for (a `retention` item asks for several): its config and its item's index. */
 interface ScheduleItem {
@@ -534,7 +535,7 @@ export class BackupStack extends Construct {
     // an inspection copy never goes into a namespace someone else runs (its runbook ends deleting it)
     const data = this.config;
     const protectedNamespaces = [
-      data.argocd?.namespace ?? 'argocd',
+      data.argocd?.namespace ?? ARGOCD_DEFAULTS.namespace,
       ...(data.csi?.namespace ? [data.csi.namespace] : []),
     ];
     const configs = data.restores ?? (this.schedules.some((s) => s.includeClusterResources) ? DEFAULT_RESTORES : []);
@@ -843,10 +844,10 @@ export class BackupStack extends Construct {
     const argocd = this.config.argocd ?? {};
     const names = new Map<string, string>();
     for (const [key, name, used] of [
-      ['crds', argocd.crds?.name ?? 'backup-crds', true],
-      ['csiSnapshots', argocd.csiSnapshots?.name ?? 'csi-snapshots', !!this.snapshots],
-      ['velero', argocd.velero?.name ?? 'velero', true],
-      ['root', argocd.root?.name ?? 'velero-cdk8s', !this.placement],
+      ['crds', argocd.crds?.name ?? ARGOCD_DEFAULTS.names.crds, true],
+      ['csiSnapshots', argocd.csiSnapshots?.name ?? ARGOCD_DEFAULTS.names.csiSnapshots, !!this.snapshots],
+      ['velero', argocd.velero?.name ?? ARGOCD_DEFAULTS.names.velero, true],
+      ['root', argocd.root?.name ?? ARGOCD_DEFAULTS.names.root, !this.placement],
     ] as const) {
       if (!used) continue;
       const other = names.get(this.applicationName(name));
@@ -889,7 +890,7 @@ export class BackupStack extends Construct {
       ...this.applicationCommon(),
       release: this.release,
       additionalSources: this.snapshots ? [...this.snapshots.crdSources] : [],
-      name: this.applicationName(argocd.crds?.name ?? 'backup-crds'),
+      name: this.applicationName(argocd.crds?.name ?? ARGOCD_DEFAULTS.names.crds),
       syncWave: argocd.crds?.syncWave,
       syncOptions: this.syncOptions(argocd.crds?.syncOptions),
     });
@@ -900,7 +901,7 @@ export class BackupStack extends Construct {
     const argocd = this.config.argocd ?? {};
     return this.application('csiSnapshots', ArgoCdApplication)(chart, 'CsiSnapshots', {
       ...this.applicationCommon(),
-      name: this.applicationName(argocd.csiSnapshots?.name ?? 'csi-snapshots'),
+      name: this.applicationName(argocd.csiSnapshots?.name ?? ARGOCD_DEFAULTS.names.csiSnapshots),
       folder: 'csi-snapshots',
       version: snapshots.version,
       destinationNamespace: snapshots.namespace,
@@ -918,7 +919,7 @@ export class BackupStack extends Construct {
     const release = this.release;
     return this.application('velero', ArgoCdApplication)(chart, 'Velero', {
       ...this.applicationCommon(),
-      name: this.applicationName(argocd.velero?.name ?? 'velero'),
+      name: this.applicationName(argocd.velero?.name ?? ARGOCD_DEFAULTS.names.velero),
       folder: 'velero',
       version: release.version,
       destinationNamespace: release.namespace,
@@ -936,10 +937,10 @@ export class BackupStack extends Construct {
     const bootstrap = new FolderChart(this, 'bootstrap');
     this.application('root', ArgoCdApplication)(bootstrap, 'Root', {
       ...this.applicationCommon(),
-      name: argocd.root?.name ?? 'velero-cdk8s',
+      name: argocd.root?.name ?? ARGOCD_DEFAULTS.names.root,
       folder: 'applications',
       version: this.release.version,
-      destinationNamespace: argocd.namespace ?? 'argocd',
+      destinationNamespace: argocd.namespace ?? ARGOCD_DEFAULTS.namespace,
       createNamespace: false,
       syncWave: argocd.root?.syncWave,
       syncOptions: this.syncOptions(argocd.root?.syncOptions),
@@ -1021,7 +1022,7 @@ export class BackupStack extends Construct {
       },
       rebuild: {
         veleroNamespace: release.namespace,
-        argocdNamespace: this.config.argocd?.namespace ?? 'argocd',
+        argocdNamespace: this.config.argocd?.namespace ?? ARGOCD_DEFAULTS.namespace,
         crdApplication: crdApplication.name,
         veleroApplication: veleroApplication.name,
         otherApplications: folderApplications.slice(0, -1).map((x) => x.name),
@@ -1039,8 +1040,8 @@ export class BackupStack extends Construct {
 function resolvedRepository(argocd: ArgoCdConfig): Required<GitRepository> {
   return {
     repoURL: argocd.repository?.repoURL ?? PLACEHOLDER_REPO_URL,
-    targetRevision: argocd.repository?.targetRevision ?? 'HEAD',
-    distPath: argocd.repository?.distPath ?? 'dist',
+    targetRevision: argocd.repository?.targetRevision ?? ARGOCD_DEFAULTS.repository.targetRevision,
+    distPath: argocd.repository?.distPath ?? ARGOCD_DEFAULTS.repository.distPath,
   };
 }
 

@@ -3,6 +3,8 @@ import { BackupStorageLocation as BackupStorageLocationObject } from '../imports
 import { StorageProfile } from '../lib/storage/storage-profile';
 import { checkCrdField } from '../lib/versions/crd-fields';
 import type { IVeleroRelease } from './existing-velero-release';
+import { ACCESS_MODE_DEFAULT } from '../lib/config/defaults';
+import type { StorageLocationBase } from '../lib/config/types';
 
 /**
  * A BackupStorageLocation as other constructs read it: one this stack renders (BackupStorageLocation) or
@@ -19,20 +21,17 @@ export interface IBackupStorageLocation {
   readonly accessMode: 'ReadWrite' | 'ReadOnly';
 }
 
-export interface BackupStorageLocationProps {
+/**
+ * A location's props: `credential` and `accessMode` are the config's (`StorageLocationBase`, documented there with
+ * their defaults); the rest is resolved by the stack (lib/config/locations.ts).
+ */
+export interface BackupStorageLocationProps extends Pick<StorageLocationBase, 'credential' | 'accessMode'> {
   readonly release: IVeleroRelease;
   /** Object name; Velero's default location is named `default` (the server patches `spec.default: true` onto it). */
   readonly name: string;
   readonly profile: StorageProfile;
   /** Whether this is the default location. */
   readonly default: boolean;
-  /**
-   * Per-location credentials (Secret name and key). The server copies that key into its credentials
-   * file store itself. @default - the release's mounted credentials file
-   */
-  readonly credential?: { readonly name: string; readonly key: string };
-  /** `ReadWrite` or `ReadOnly` (e.g. a restore-only location). @default 'ReadWrite' */
-  readonly accessMode?: 'ReadWrite' | 'ReadOnly';
   /**
    * CA bundle of the object store from a Secret key (`spec.objectStorage.caCertRef`, Velero 1.18+), instead of
    * the profile's inline `caCert`. @default - none
@@ -78,7 +77,7 @@ export class BackupStorageLocation extends Construct implements IBackupStorageLo
     this.release = props.release;
     this.profile = props.profile;
     this.isDefault = props.default;
-    this.accessMode = props.accessMode ?? 'ReadWrite';
+    this.accessMode = props.accessMode ?? ACCESS_MODE_DEFAULT;
     const subject = `velero release: storage location '${this.name}'`;
     if (props.caCertRef) {
       checkCrdField(subject, 'BackupStorageLocation', 'spec.objectStorage.caCertRef', props.release.version);

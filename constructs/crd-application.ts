@@ -5,6 +5,7 @@ import { checkConstruct, checkProps } from '../lib/validation/props';
 import { VELERO_REPO_URL } from '../lib/versions/versions';
 import { checkSyncWave, SYNC_RETRY, withSyncOptions } from './argocd-application';
 import type { IVeleroRelease } from './velero-release';
+import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
 
 /** One upstream git folder of CRDs at a pinned tag. */
 export interface CrdSource {
@@ -66,7 +67,7 @@ export class CrdApplication extends Construct {
         `additionalSources[${i}].`,
       ),
     );
-    this.name = props.name ?? 'backup-crds';
+    this.name = props.name ?? ARGOCD_DEFAULTS.names.crds;
     this.sources = [
       { repoURL: VELERO_REPO_URL, targetRevision: props.release.version, path: 'config/crd/v1/bases' },
       { repoURL: VELERO_REPO_URL, targetRevision: props.release.version, path: 'config/crd/v2alpha1/bases' },
@@ -75,14 +76,14 @@ export class CrdApplication extends Construct {
     new Application(this, 'Resource', {
       metadata: {
         name: this.name,
-        namespace: props.argocdNamespace ?? 'argocd',
+        namespace: props.argocdNamespace ?? ARGOCD_DEFAULTS.namespace,
         labels: recommendedLabels(this.name, props.release.version),
         annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? -10) },
       },
       spec: {
-        project: props.project ?? 'infrastructure',
+        project: props.project ?? ARGOCD_DEFAULTS.project,
         sources: this.sources.map((s) => ({ repoUrl: s.repoURL, targetRevision: s.targetRevision, path: s.path })),
-        destination: { server: props.destinationServer ?? 'https://kubernetes.default.svc' },
+        destination: { server: props.destinationServer ?? ARGOCD_DEFAULTS.server },
         syncPolicy: {
           automated: { prune: false, selfHeal: true, allowEmpty: false },
           syncOptions: withSyncOptions(['ServerSideApply=true'], props.syncOptions),

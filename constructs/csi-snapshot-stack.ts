@@ -43,6 +43,8 @@ import {
   SNAPSHOTTER_VERSION,
 } from '../lib/versions/versions';
 import type { CrdSource } from './crd-application';
+import type { CsiConfig, VolumeSnapshotClassConfig } from '../lib/config/types';
+import { RESOURCES_DEFAULTS } from '../lib/config/defaults';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -50,130 +52,17 @@ import {
   type ComputeResources,
 } from '../lib/kube/resources';
 
-/**
- * The VolumeSnapshotClass Velero uses for the CSI driver's volumes: rendered here (labelled
- * `velero.io/csi-volumesnapshot-class`), or one the cluster already has (`existing`), which the stack's Schedules
- * name per driver instead (docs/pitfalls.md#existing-snapshot-class).
- */
-export interface VolumeSnapshotClassOptions {
-  /** The class this stack renders. @default 'velero-snapshot-class' */
-  readonly name?: string;
-  /**
-   * CSI driver name; must equal the PVs' `spec.csi.driver` (their StorageClass's `provisioner`). No default: no
-   * driver is everyone's (lib/storage/csi-drivers.ts lists the ones with a profile).
-   */
-  readonly driver?: string;
-  /**
-   * A VolumeSnapshotClass the cluster already has (e.g. Longhorn's `longhorn-snapshot-vsc`): nothing is rendered,
-   * and every Schedule carries `velero.io/csi-volumesnapshot-class_<driver>: <existing>`, which Velero reads on the
-   * Backup before any label (velero@v1.17.2 pkg/util/csi/volume_snapshot.go GetVolumeSnapshotClass). The class's
-   * own fields are the cluster's: `name`, `deletionPolicy`, `isDefaultClass`, `description` and `isLocked` are
-   * refused with it; `parameters` then describe it for the plan (never rendered).
-   * @default - the stack renders its own class
-   */
-  readonly existing?: string;
-  /**
-   * The class's `parameters`, any string map the driver reads; checked against the driver's profile (required
-   * keys, accepted values). @default the profile's defaults (Longhorn: `type: snap`), else none
-   */
-  readonly parameters?: Readonly<Record<string, string>>;
-  /**
-   * What happens to the storage snapshot when its VolumeSnapshotContent is released.
-   *
-   * `Retain` is what Velero's CSI documentation recommends: the snapshot on the storage system survives
-   * the loss of the namespace (or cluster) that held the VolumeSnapshot, which is the disaster a backup
-   * exists for. It does not leak snapshots: Velero patches the content to `Delete` before it deletes an
-   * expired backup, so the snapshot lives exactly as long as the backup (docs/upstream-facts.md#velero-csi). Snapshots taken with
-   * this class outside Velero are kept on the storage when their VolumeSnapshot is deleted.
-   * @default 'Retain'
-   */
-  readonly deletionPolicy?: 'Retain' | 'Delete';
-  /**
-   * Annotate the class `snapshot.storage.kubernetes.io/is-default-class: "true"`, the default for
-   * VolumeSnapshots that name no class. Velero picks the class by its label either way. When false the
-   * annotation is left out entirely: Velero treats the key as set whatever its value (docs/upstream-facts.md#velero-csi).
-   * Keep one default class per driver: without the validation webhook (removed in v8.2.0) two are not
-   * refused at admission, but dynamic snapshotting then fails.
-   * @default false
-   */
-  readonly isDefaultClass?: boolean;
-  /** Synology `description` parameter: the DSM snapshot description (iSCSI only). @default - not set (empty) */
-  readonly description?: string;
-  /** Synology `is_locked` parameter: lock the snapshot on DSM. @default - not set (the driver's default, false) */
-  readonly isLocked?: boolean;
-}
+/** The VolumeSnapshotClass Velero uses (documented once: lib/config/types.ts `VolumeSnapshotClassConfig`). */
+export type VolumeSnapshotClassOptions = VolumeSnapshotClassConfig;
+
+/** Who runs the snapshot-controller (documented once: lib/config/types.ts `CsiConfig.controller`). */
+export type SnapshotControllerMode = NonNullable<CsiConfig['controller']>;
 
 /**
- * Who runs the snapshot-controller:
- * - `'managed'`: this stack renders it, with RBAC names of its own (`velero-cdk8s-snapshot-controller-*`), so it
- *   never rewrites the bindings of upstream's default install (`snapshot-controller-runner`,
- *   `snapshot-controller-role`, `snapshot-controller-leaderelection`).
- * - `'existing'`: the cluster already runs one (RKE2, k3s with the snapshot add-on, most managed clusters):
- *   only the VolumeSnapshotClass is rendered; two controllers would both act on every VolumeSnapshot.
- * - `'replace-upstream'`: take over upstream's default install on purpose, under its own names (ClusterRole
- *   `snapshot-controller-runner`, ...) so ArgoCD adopts those objects instead of adding a second controller.
+ * The CSI snapshot stack's props: the config's `CsiConfig` fields (each documented, with its default, once in
+ * lib/config/types.ts); `enabled` is the stack's, which renders this construct or not.
  */
-export type SnapshotControllerMode = 'managed' | 'existing' | 'replace-upstream';
-
-export interface CsiSnapshotStackProps {
-  /**
-   * Who runs the snapshot-controller (see SnapshotControllerMode). With `'existing'` the `version`,
-   * `snapshotterSidecarVersion` and `preventVolumeModeConversion` describe the running controller and CRDs and
-   * are still checked as a pair.
-   * @default 'managed'
-   */
-  readonly controller?: SnapshotControllerMode;
-  /**
-   * Whether the CRD Application syncs the snapshot.storage.k8s.io CRDs (`crdSources`). `'existing'` when the
-   * cluster (or its distribution) installs them: two sources for one CRD fight over it.
-   * @default 'managed' with a managed or replacing controller, 'existing' with an existing one
-   */
-  readonly crds?: 'managed' | 'existing';
-  /**
-   * external-snapshotter release: the tag of the snapshot CRDs the CRD Application syncs (`crdSource`)
-   * AND of the snapshot-controller image. One knob; known releases are listed in lib/versions/snapshotter-compat.ts.
-   *
-   * `'v7.0.2'` is the way out of the sidecar pair below that keeps the volume mode protection on: its CRDs
-   * have no CEL rules. Caveat: its `client/config/crd/kustomization.yaml` lists only the three
-   * snapshot.storage.k8s.io CRDs, so moving from v8.2.1 drops the groupsnapshot.storage.k8s.io CRDs from
-   * the rendered set. The CRD Application never prunes, so they stay behind unmanaged; under an Application
-   * that prunes they, and every VolumeGroupSnapshot, would be deleted (docs/upstream-facts.md#snapshot-controller).
-   * @default SNAPSHOTTER_VERSION ('v8.2.1')
-   */
-  readonly version?: string;
-  /**
-   * Namespace of the controller, its ServiceAccount and its leader-election lease (and Role).
-   * Upstream uses `kube-system`; a namespace of its own keeps it apart from upstream's install.
-   * @default 'snapshot-controller'; 'kube-system' with controller 'existing' (where upstream and distributions run it)
-   */
-  readonly namespace?: string;
-  /**
-   * Render the Namespace (Pod Security `restricted`, never pruned or deleted by ArgoCD). Only for a
-   * namespace of the controller's own, e.g. `snapshot-controller`: a CSI driver's (e.g. `synology-csi`,
-   * whose node plugin needs privileged pods) or the cluster's (`kube-system`) is refused.
-   * @default true when the namespace is left at its default and the stack runs the controller, else false
-   */
-  readonly createNamespace?: boolean;
-  /**
-   * Image tag of the CSI driver's own `csi-snapshotter` sidecar (deployed with the driver, not here), `vX.Y.Z` or
-   * a vendor's `vX.Y.Z-suffix` (compared by its core). Checked against `version`: a known-bad pair is refused at
-   * synth (docs/pitfalls.md#source-volume-mode).
-   * @default - the sidecar of the driver's only known release (Synology CSI v1.2.1: 'v4.2.1'); else not known, and the pair is not checked
-   */
-  readonly snapshotterSidecarVersion?: string;
-  /**
-   * The controller's `--prevent-volume-mode-conversion` (KEP-3141), always rendered explicitly.
-   * `false` is the way out of the v8 CRDs + sidecar < v6 pair that keeps the old sidecar: the controller
-   * then leaves `spec.sourceVolumeMode` unset, so the CRD rule that breaks the sidecar never applies, at
-   * the cost of the protection against restoring a snapshot into a PVC of another volume mode.
-   * @default - the release's default: true for v8.2.1 and v7.0.2
-   */
-  readonly preventVolumeModeConversion?: boolean;
-  /** Controller resources. @default the seed's: requests 10m / 32Mi, limits 50m / 64Mi */
-  readonly resources?: ComputeResources;
-  /** The VolumeSnapshotClass; its `driver` (or `existing` with `driver`) is required. @default - none: the driver must be named */
-  readonly volumeSnapshotClass?: VolumeSnapshotClassOptions;
-}
+export type CsiSnapshotStackProps = Omit<CsiConfig, 'enabled'>;
 
 const NAME = 'snapshot-controller';
 /** The controller's namespace when none is named: its own, rendered by the stack. */
@@ -246,10 +135,7 @@ export const OWN_SNAPSHOT_CONTROLLER_RBAC = {
   clusterRoleBinding: 'velero-cdk8s-snapshot-controller',
   leaderElection: 'velero-cdk8s-snapshot-controller-leaderelection',
 } as const;
-const SEED_RESOURCES: ComputeResources = {
-  requests: { cpu: '10m', memory: '32Mi' },
-  limits: { cpu: '50m', memory: '64Mi' },
-};
+const SEED_RESOURCES = RESOURCES_DEFAULTS.snapshotController;
 /** The image is distroless/static without a USER (root); 65532 is distroless's `nonroot`, and the controller writes no files. */
 const RUN_AS_USER = 65532;
 /** `--retry-crd-interval-max`, the controller's default, rendered so minReadySeconds can be derived from it. */

@@ -6,6 +6,8 @@ import type { StorageProfile } from '../lib/storage/storage-profile';
 import { checkVeleroVersion } from '../lib/versions/compatibility';
 import type { IBackupStorageLocation } from './backup-storage-location';
 import type { IVolumeSnapshotLocation } from './volume-snapshot-location';
+import { ACCESS_MODE_DEFAULT, RELEASE_DEFAULTS } from '../lib/config/defaults';
+import type { ReleaseConfig } from '../lib/config/types';
 
 /**
  * A Velero release as the constructs that target it read it (BackupSchedule, BackupAlerts, RestoreDrill,
@@ -38,9 +40,14 @@ export interface IVeleroRelease {
 }
 
 /** A Velero release this stack does not render (installed by Helm, `velero install`, another repo). */
-export interface ExistingVeleroReleaseProps {
-  /** Namespace of the server. @default 'velero' */
-  readonly namespace?: string;
+/**
+ * An installed release's props: `namespace`, `csiSnapshots` and `prometheusSelectorLabels` are the config's
+ * (`ReleaseConfig`, documented there with their defaults); the rest describes what the install already runs.
+ */
+export interface ExistingVeleroReleaseProps
+  extends
+    Pick<ReleaseConfig, 'namespace' | 'csiSnapshots'>,
+    Pick<NonNullable<ReleaseConfig['metrics']>, 'prometheusSelectorLabels'> {
   /** The installed server's image tag, e.g. `v1.15.0` (Helm: the chart's `image.tag`). */
   readonly version: string;
   /** Object store of the default BackupStorageLocation, named `default` (Helm: `configuration.backupStorageLocation`). */
@@ -52,8 +59,6 @@ export interface ExistingVeleroReleaseProps {
     /** @default 'ReadWrite' */
     readonly accessMode?: 'ReadWrite' | 'ReadOnly';
   }[];
-  /** The server runs with `--features=EnableCSI`. @default true */
-  readonly csiSnapshots?: boolean;
   /** Names of the VolumeSnapshotLocations; the first is the default. @default ['default'] with csiSnapshots, else [] */
   readonly snapshotLocations?: readonly string[];
   /** The node-agent runs. @default false */
@@ -62,8 +67,6 @@ export interface ExistingVeleroReleaseProps {
   readonly serviceAccountName?: string;
   /** The metrics Service, the `job` label of the server's series. @default 'velero' (Helm: the release's fullname) */
   readonly metricsServiceName?: string;
-  /** Labels the Prometheus `serviceMonitorSelector` and `ruleSelector` look for. @default { release: 'kube-prometheus-stack' } */
-  readonly prometheusSelectorLabels?: Record<string, string>;
 }
 
 /** The IVeleroRelease of `VeleroRelease.fromExisting`: checked like a rendered one, renders nothing. */
@@ -104,7 +107,7 @@ export class ExistingVeleroRelease extends Construct implements IVeleroRelease {
       ),
     );
     checkLabels(subject, 'prometheusSelectorLabels', props.prometheusSelectorLabels ?? {});
-    this.namespace = props.namespace ?? 'velero';
+    this.namespace = props.namespace ?? RELEASE_DEFAULTS.namespace;
     this.version = props.version;
     try {
       checkVeleroVersion(this.version);
@@ -112,18 +115,20 @@ export class ExistingVeleroRelease extends Construct implements IVeleroRelease {
       throw new Error(`existing velero release: ${(e as Error).message}`, { cause: e });
     }
     assertDnsLabel('existing velero release: namespace', this.namespace);
-    this.csiEnabled = props.csiSnapshots ?? true;
+    this.csiEnabled = props.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots;
     this.nodeAgentEnabled = props.nodeAgent ?? false;
     this.serviceAccountName = props.serviceAccountName ?? 'velero';
     this.metricsServiceName = props.metricsServiceName ?? 'velero';
-    this.prometheusSelectorLabels = { ...(props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.prometheusSelectorLabels = {
+      ...(props.prometheusSelectorLabels ?? RELEASE_DEFAULTS.prometheusSelectorLabels),
+    };
     const storage = [
       { name: 'default', profile: props.storage, isDefault: true, accessMode: 'ReadWrite' as const },
       ...(props.additionalStorageLocations ?? []).map((l) => ({
         name: l.name,
         profile: l.profile,
         isDefault: false,
-        accessMode: l.accessMode ?? 'ReadWrite',
+        accessMode: l.accessMode ?? ACCESS_MODE_DEFAULT,
       })),
     ];
     this.storageLocations = storage.map((l) => ({ ...l, release: this }));

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { recommendedLabels } from '../lib/kube/labels';
 import { SYNC_RETRY, withSyncOptions, type GitRepository } from './argocd-application';
+import { ARGOCD_DEFAULTS } from '../lib/config/defaults';
 
 /** One cluster of the fleet, as the list generator hands it to the template. */
 export interface FleetElement {
@@ -47,8 +48,8 @@ export class FleetApplicationSet extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetApplicationSetProps) {
     super(scope, id);
-    this.name = props.name ?? 'velero-cdk8s';
-    const argocdNamespace = props.argocdNamespace ?? 'argocd';
+    this.name = props.name ?? ARGOCD_DEFAULTS.names.root;
+    const argocdNamespace = props.argocdNamespace ?? ARGOCD_DEFAULTS.namespace;
     new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'ApplicationSet',
@@ -66,7 +67,7 @@ export class FleetApplicationSet extends Construct {
             annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave ?? 0) },
           },
           spec: {
-            project: props.project ?? 'infrastructure',
+            project: props.project ?? ARGOCD_DEFAULTS.project,
             source: {
               repoURL: props.repository.repoURL,
               targetRevision: props.repository.targetRevision,

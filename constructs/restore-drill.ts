@@ -39,6 +39,8 @@ import {
   type ComputeResources,
 } from '../lib/kube/resources';
 import type { IVeleroRelease } from './velero-release';
+import type { DrillConfig as DrillFields, DrillVerifyConfig } from '../lib/config/types';
+import { RESOURCES_DEFAULTS } from '../lib/config/defaults';
 import { drillPolicies, drillPolicyValidations, type DrillPolicyInput } from '../lib/drill/drill-policy';
 import { toPolicyRule, type ExplainedRule, type ServiceAccountPermissions } from '../lib/kube/permissions';
 import type { TrackingStripModifiers } from './restore-modifiers';
@@ -50,59 +52,24 @@ export { DRILL_NODE_IMAGE, DRILL_NODE_VERSION };
 /** uid/gid of the `node` user in the official Node.js images. */
 const NODE_USER = 1000;
 
-/** One declared check of a restored volume. */
-export interface RestoreDrillVerify {
-  /** Source namespace (as backed up), e.g. `pihole`; must be one the drill restores. */
-  readonly namespace: string;
-  /** Name of the PVC in the backup. */
-  readonly pvc: string;
-  /**
-   * Path relative to the volume root that must be readable to its end (a directory: listable and not
-   * empty), e.g. `test.txt` for the seed's PVC test file (mounted there at `/data/test.txt`).
-   */
-  readonly path: string;
-  /** UID and GID the verify pod reads as, for files only their owner may read. @default 65534 (nobody) */
-  readonly runAsUser?: number;
-}
+/** One declared check of a restored volume (documented once: lib/config/types.ts `DrillVerifyConfig`). */
+export type RestoreDrillVerify = DrillVerifyConfig;
 
-export interface RestoreDrillProps {
+/**
+ * A drill's props: the config's `DrillConfig` fields (each documented, with its default, once in lib/config/types.ts;
+ * its timeouts here as Durations) plus what only the construct takes.
+ */
+export interface RestoreDrillProps extends Omit<DrillFields, 'restoreTimeout' | 'pvcBoundTimeout' | 'verifyTimeout'> {
   /** The Velero server whose backups are restored; the drill runs in its namespace. */
   readonly release: IVeleroRelease;
   /** The Schedule whose newest Completed backup is restored. */
   readonly schedule: BackupSchedule;
-  /**
-   * Namespaces to restore, each included by the schedule. `*` is not allowed: a drill names what it restores.
-   * @default the schedule's includedNamespaces (an error when that is `*`)
-   */
-  readonly namespaces?: readonly string[];
-  /** Scratch namespace per restored namespace. @default `drill-<namespace>` for each */
-  readonly namespaceMapping?: Readonly<Record<string, string>>;
-  /**
-   * The Restore's `includedResources`. The default restores volume data only, so no workload of the drill
-   * starts next to the real one: the PVCs plus what the schedule's data path needs (CSI: the VolumeSnapshots
-   * and their contents; snapshot data movement: the DataUploads).
-   * @default derived from the schedule
-   */
-  readonly includedResources?: readonly string[];
-  /** Paths to read from the restored volumes. Every restored PVC must bind and mount in any case. @default [] */
-  readonly verify?: readonly RestoreDrillVerify[];
-  /**
-   * When the drill runs: 5 cron fields, in UTC (the CronJob's timeZone is `Etc/UTC`).
-   * @default '0 5 1 * *' (05:00 UTC on the 1st of each month, after the seed's 02:00 daily backup)
-   */
-  readonly cron?: string;
-  /** How long the restore may take. @default Duration.hours(1) */
+  /** `DrillConfig.restoreTimeout` (its default there), as a Duration. */
   readonly restoreTimeout?: Duration;
-  /** How long the restored PVCs may take to bind. @default Duration.minutes(10) */
+  /** `DrillConfig.pvcBoundTimeout` (its default there), as a Duration. */
   readonly pvcBoundTimeout?: Duration;
-  /** How long the verify pods may take. @default Duration.minutes(10) */
+  /** `DrillConfig.verifyTimeout` (its default there), as a Duration. */
   readonly verifyTimeout?: Duration;
-  /** Runner container resources. @default requests 20m / 64Mi, limits 200m / 128Mi */
-  readonly resources?: ComputeResources;
-  /** Name of the CronJob (and ServiceAccount, Role, ConfigMap prefix). @default `restore-drill-<schedule name>` */
-  readonly name?: string;
-  /** Suspend the CronJob (the stale alert then fires after a cadence). @default false */
-  readonly suspend?: boolean;
   /**
    * The resource modifiers the drill's Restore applies, as the rendered restore scenarios do: restored copies
    * in the scratch namespaces carry no ArgoCD tracking, so ArgoCD never prunes them mid-drill. @default none
@@ -111,10 +78,7 @@ export interface RestoreDrillProps {
 }
 
 const DEFAULT_CRON = '0 5 1 * *';
-const DEFAULT_RESOURCES: ComputeResources = {
-  requests: { cpu: '20m', memory: '64Mi' },
-  limits: { cpu: '200m', memory: '128Mi' },
-};
+const DEFAULT_RESOURCES = RESOURCES_DEFAULTS.drill;
 /** Time the runner needs besides its waits: API calls, cleanup, image pull. */
 const RUNNER_MARGIN_SECONDS = 600;
 /** A CronJob name longer than 52 characters cannot get Jobs (the controller appends 11). */

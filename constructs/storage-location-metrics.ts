@@ -10,6 +10,7 @@ import {
   bslPhaseConfigYaml,
   type KubeStateMetricsTarget,
 } from '../lib/alerts/storage-location-status';
+import { MONITORING_NAMESPACE_DEFAULT } from '../lib/config/defaults';
 
 export type { KubeStateMetricsTarget } from '../lib/alerts/storage-location-status';
 
@@ -36,7 +37,7 @@ export class StorageLocationMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageLocationMetricsProps) {
     super(scope, id);
-    this.namespace = props.kubeStateMetrics?.namespace ?? 'monitoring';
+    this.namespace = props.kubeStateMetrics?.namespace ?? MONITORING_NAMESPACE_DEFAULT;
     this.serviceAccountName = props.kubeStateMetrics?.serviceAccountName ?? 'kube-prometheus-stack-kube-state-metrics';
     if (!isDnsLabel(this.namespace)) {
       throw new Error(

@@ -21,7 +21,7 @@ import {
 import { checkFlags, veleroLineOf, type VeleroLine } from '../lib/versions/velero-lines';
 import { recommendedLabels } from '../lib/kube/labels';
 import { assertDnsLabel, checkSecretKeyRef } from '../lib/kube/names';
-import { checkReleaseProps, checkStorageLocationOptions, type VeleroLogLevel } from '../lib/validation/release-props';
+import { checkReleaseProps, checkStorageLocationOptions } from '../lib/validation/release-props';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -33,13 +33,16 @@ import { CLUSTER_ADMIN_RULES, type ServiceAccountPermissions } from '../lib/kube
 import { adoptionFor, helmFullname, type Adoption, type VeleroInstaller } from '../lib/kube/installer';
 import { repositoryMaintenanceSettings, type RepositoryMaintenanceOptions } from '../lib/versions/repo-maintenance';
 import { VELERO_IMAGE, VELERO_PLUGIN_FOR_AWS_IMAGE, VELERO_VERSION } from '../lib/versions/versions';
+import { compact } from '../lib/kube/compact';
 import { checkPodOptions, type PodOptions, type PodToleration } from '../lib/kube/pod-options';
-import { checkNodeAgentConfig, type NodeAgentConfig } from '../lib/versions/node-agent-config';
+import { checkNodeAgentConfig } from '../lib/versions/node-agent-config';
 import { parseGoDuration } from '../lib/units/duration';
 import { isDnsSubdomain } from '../lib/kube/names';
 import { BackupStorageLocation } from './backup-storage-location';
 import { ExistingVeleroRelease, type ExistingVeleroReleaseProps, type IVeleroRelease } from './existing-velero-release';
 import { VolumeSnapshotLocation } from './volume-snapshot-location';
+import { RELEASE_DEFAULTS, RESOURCES_DEFAULTS, TOLERATION_OPERATOR_DEFAULT } from '../lib/config/defaults';
+import type { NodeAgentConfigOptions, ReleaseConfig, SecretKeyConfig } from '../lib/config/types';
 
 export { BackupStorageLocation, type IBackupStorageLocation } from './backup-storage-location';
 export { VolumeSnapshotLocation, type IVolumeSnapshotLocation } from './volume-snapshot-location';
@@ -50,85 +53,34 @@ export { StorageProfile } from '../lib/storage/storage-profile';
 export { VELERO_LOG_LEVELS, type VeleroLogLevel } from '../lib/validation/release-props';
 export { checkResources, type ComputeResources } from '../lib/kube/resources';
 
-/** A reference to a key of an existing Secret. */
-export interface SecretKeyReference {
-  /** @default 'cloud-credentials'; with `installedBy: helm` the chart's Secret `<fullname>` (`defaultCredentials`) */
-  readonly name?: string;
-  /** @default 'cloud' */
-  readonly key?: string;
-}
+/** A reference to a key of an existing Secret (documented once: lib/config/types.ts `SecretKeyConfig`). */
+export type SecretKeyReference = SecretKeyConfig;
 
-export interface NodeAgentOptions extends PodOptions {
-  /** Run the node-agent DaemonSet (file-system backup and CSI snapshot data movement). @default false */
-  readonly enabled?: boolean;
-  /** @default requests 100m / 256Mi, limits 1000m / 1Gi */
-  readonly resources?: ComputeResources;
-  /** Tolerations, e.g. to run on control-plane nodes too. @default [] */
-  readonly tolerations?: readonly PodToleration[];
+/** The node-agent DaemonSet and its ConfigMap (documented once: lib/config/types.ts `NodeAgentConfigOptions`). */
+export type NodeAgentOptions = NodeAgentConfigOptions;
+
+/** Server flags the chart sets under `configuration.*`, as Go durations (documented once: `ReleaseConfig`). */
+export type ServerDefaultsOptions = Pick<
+  ReleaseConfig,
+  'defaultBackupTtl' | 'garbageCollectionFrequency' | 'defaultItemOperationTimeout'
+>;
+
+/** Where the images come from: a mirror, and the Secrets to pull from it (documented once: `ReleaseConfig`). */
+export type ImageOptions = Pick<ReleaseConfig, 'imageRegistry' | 'imagePullSecrets'>;
+
+/** The metrics Service and ServiceMonitor (documented once: `ReleaseConfig.metrics`). */
+export type MetricsOptions = NonNullable<ReleaseConfig['metrics']>;
+
+/**
+ * The release's props: the config's `ReleaseConfig` fields (each documented, with its default, once in
+ * lib/config/types.ts) plus what only the construct takes.
+ */
+export interface VeleroReleaseProps extends Omit<ReleaseConfig, 'installedBy' | 'repositoryMaintenance'> {
   /**
-   * The node-agent ConfigMap (`--node-agent-configmap`): load concurrency, the data mover's backupPVC per
-   * StorageClass, data mover pod resources; only the keys the release's line reads (lib/versions/node-agent-config.ts).
-   * @default - none rendered (Velero's defaults)
-   */
-  readonly config?: NodeAgentConfig;
-}
-
-/** Server flags the chart sets under `configuration.*`, as Go durations. */
-export interface ServerDefaultsOptions {
-  /** `--default-backup-ttl`: ttl of a Backup that sets none (ad-hoc backups). @default - Velero's 720h */
-  readonly defaultBackupTtl?: string;
-  /** `--garbage-collection-frequency`: how often expired backups are deleted. @default - Velero's 1h */
-  readonly garbageCollectionFrequency?: string;
-  /** `--default-item-operation-timeout`: async plugin operations (data upload) give up after it. @default - Velero's 4h */
-  readonly defaultItemOperationTimeout?: string;
-}
-
-/** Where the images come from: a mirror, and the Secrets to pull from it. */
-export interface ImageOptions {
-  /**
-   * Registry (and path) the Velero and plugin images are pulled from instead of Docker Hub, e.g. `registry.lan/dockerhub`:
-   * images become `<registry>/velero/velero:<tag>`. @default - Docker Hub (`velero/velero`)
-   */
-  readonly imageRegistry?: string;
-  /** Secrets (in the release namespace) for pulling the images. @default [] */
-  readonly imagePullSecrets?: readonly string[];
-}
-
-export interface MetricsOptions {
-  /** Render a ServiceMonitor for the metrics Service. @default true */
-  readonly serviceMonitor?: boolean;
-  /**
-   * Labels the Prometheus `serviceMonitorSelector` (and `ruleSelector`) look for. kube-prometheus-stack
-   * selects `release: <its release name>` (docs/upstream-facts.md#prometheus-operator).
-   * @default { release: 'kube-prometheus-stack' }
-   */
-  readonly prometheusSelectorLabels?: Record<string, string>;
-  /** Scrape interval. @default '30s' */
-  readonly interval?: string;
-}
-
-export interface VeleroReleaseProps extends PodOptions, ServerDefaultsOptions, ImageOptions {
-  /**
-   * The installer the cluster already runs, adopted in place: the server Deployment, metrics Service,
-   * ServiceMonitor and node-agent DaemonSet select its pods by its labels. `{ kind: 'none' }` for a fresh
-   * cluster (the release's own selector). Changing it on a running release is a recreate: the selector is immutable.
+   * The installer the cluster already runs, adopted in place (`ReleaseConfig.installedBy`, as the construct takes it).
    * @default { kind: 'velero-install' } (selector `deploy: velero`)
    */
   readonly installedBy?: VeleroInstaller;
-  /** Namespace of the server, its locations and schedules. @default 'velero' */
-  readonly namespace?: string;
-  /**
-   * Velero release: any release of a supported line (1.15, 1.16, 1.17, 1.18; lib/versions/velero-lines.ts).
-   * The image, the CRDs the CRD Application syncs, the plugin default, the server flags and the alerts follow it.
-   * @default VELERO_VERSION
-   */
-  readonly version?: string;
-  /**
-   * velero-plugin-for-aws image tag; must be the line built for the Velero line, or a known-good pairing.
-   * @default the line's plugin (lib/versions/compatibility.ts defaultAwsPluginFor); on Velero 1.18 with Backblaze B2
-   * or Cloudflare R2 the known-good v1.13.2
-   */
-  readonly awsPluginVersion?: string;
   /**
    * `--uploader-type` of file-system backups. `restic` is refused from Velero 1.17 (restic backups removed).
    * @default 'kopia'
@@ -146,42 +98,9 @@ export interface VeleroReleaseProps extends PodOptions, ServerDefaultsOptions, I
    * guide), which then takes no schedule. @default 'ReadWrite'
    */
   readonly storageAccessMode?: 'ReadWrite' | 'ReadOnly';
-  /**
-   * Existing Secret holding the AWS-style credentials file.
-   * @default { name: 'cloud-credentials', key: 'cloud' }; with `installedBy: helm`, name = the chart's `<fullname>`
-   */
-  readonly credentials?: SecretKeyReference;
-  /**
-   * Render LocalStack's well-known `test`/`test` credentials Secret. Only with the LocalStack profile: no
-   * other path renders a Secret. @default false
-   */
-  readonly renderLocalStackCredentials?: boolean;
-  /** Take CSI snapshots: adds `--features=EnableCSI` and a VolumeSnapshotLocation. @default true */
-  readonly csiSnapshots?: boolean;
-  /** Further `--features` flags. @default [] */
-  readonly features?: string[];
-  /** The node-agent DaemonSet. @default - off */
-  readonly nodeAgent?: NodeAgentOptions;
-  /**
-   * Server resources. The CPU limit is what a running backup may use: the server collects every item of every
-   * included namespace through the API, runs the plugins' item actions and uploads the tarball, and a 200m limit
-   * throttles that to a crawl; the throttled process then also answers its liveness probe late, and a restart
-   * mid-backup marks the backup Failed. The limit is upstream `velero install`'s (1000m, pkg/install/resources.go
-   * at v1.15.0 and v1.17.2); the request stays small for a homelab node (an idle server needs ~10m), since a
-   * request reserves the CPU all day while a limit only caps the bursts.
-   * @default requests 100m / 256Mi, limits 1000m / 512Mi
-   */
-  readonly resources?: ComputeResources;
-  /** Metrics Service and ServiceMonitor. @default - ServiceMonitor on, `release: kube-prometheus-stack` */
-  readonly metrics?: MetricsOptions;
-  /** Server `--log-level`. @default 'info' */
-  readonly logLevel?: VeleroLogLevel;
 }
 
-const DEFAULT_SERVER_RESOURCES: ComputeResources = {
-  requests: { cpu: '100m', memory: '256Mi' },
-  limits: { cpu: '1000m', memory: '512Mi' },
-};
+const DEFAULT_SERVER_RESOURCES = RESOURCES_DEFAULTS.server;
 /**
  * The server's liveness probe: GET /metrics every 30s, 10s to answer, 10 misses in a row (5 minutes) before
  * the kubelet restarts it. `velero install` renders no probe at all; the chart's (5s timeout, 5 misses = 150s)
@@ -191,10 +110,7 @@ const DEFAULT_SERVER_RESOURCES: ComputeResources = {
 const LIVENESS_PROBE = { periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 10 };
 const READINESS_PROBE = { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 5 };
 
-const DEFAULT_NODE_AGENT_RESOURCES: ComputeResources = {
-  requests: { cpu: '100m', memory: '256Mi' },
-  limits: { cpu: '1000m', memory: '1Gi' },
-};
+const DEFAULT_NODE_AGENT_RESOURCES = RESOURCES_DEFAULTS.nodeAgent;
 /** Numeric non-root user: the Velero image declares `USER cnb:cnb` (a name the kubelet can't check); the AWS plugin image runs as 65532. */
 const RUN_AS_USER = 65532;
 const METRICS_PORT = 8085;
@@ -215,8 +131,10 @@ export function defaultCredentials(
   given: SecretKeyReference | undefined,
 ): { readonly name: string; readonly key: string } {
   const installerDefault =
-    installedBy?.kind === 'helm' ? helmFullname(installedBy.releaseName ?? 'velero') : 'cloud-credentials';
-  return { name: given?.name ?? installerDefault, key: given?.key ?? 'cloud' };
+    installedBy?.kind === 'helm'
+      ? helmFullname(installedBy.releaseName ?? RELEASE_DEFAULTS.helmReleaseName)
+      : RELEASE_DEFAULTS.credentials.name;
+  return { name: given?.name ?? installerDefault, key: given?.key ?? RELEASE_DEFAULTS.credentials.key };
 }
 
 /**
@@ -274,7 +192,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
   constructor(scope: Construct, id: string, props: VeleroReleaseProps) {
     super(scope, id);
     checkReleaseProps(props);
-    this.namespace = props.namespace ?? 'velero';
+    this.namespace = props.namespace ?? RELEASE_DEFAULTS.namespace;
     this.version = props.version ?? VELERO_VERSION;
     this.line = releaseLine(this.version);
     const pluginDefault = defaultAwsPluginFor(this.version, [
@@ -286,12 +204,12 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     this.uploaderType = props.uploaderType ?? 'kopia';
     this.checkUploaderType();
     assertDnsLabel('velero release: namespace', this.namespace);
-    this.csiEnabled = props.csiSnapshots ?? true;
+    this.csiEnabled = props.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots;
     const features = [...(this.csiEnabled ? ['EnableCSI'] : []), ...(props.features ?? [])];
     this.features = [...new Set(features)];
     this.nodeAgentEnabled = props.nodeAgent?.enabled ?? false;
     this.prometheusSelectorLabels = {
-      ...(props.metrics?.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }),
+      ...(props.metrics?.prometheusSelectorLabels ?? RELEASE_DEFAULTS.prometheusSelectorLabels),
     };
     this.adoption = adoptionFor(props.installedBy ?? { kind: 'velero-install' }, this.namespace);
     checkPodLabelsKeepSelectors(props, this.adoption);
@@ -494,7 +412,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
     new KubeConfigMap(this, 'NodeAgentConfig', {
       metadata: { name, namespace: this.namespace, labels: this.labels },
       // the node-agent reads the JSON of the ConfigMap's only data value (GetConfigs), whatever its key
-      data: { 'node-agent-config.json': JSON.stringify(nodeAgent.config) },
+      data: { 'node-agent-config.json': JSON.stringify(compact(nodeAgent.config, { falseIsDefault: true })) },
     });
     return [`--node-agent-configmap=${name}`];
   }
@@ -611,7 +529,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
         template: {
           metadata: {
             labels: { ...props.podLabels, ...this.serverPodLabels },
-            ...(props.podAnnotations && { annotations: { ...props.podAnnotations } }),
+            ...compact({ annotations: props.podAnnotations }),
           },
           spec: {
             serviceAccountName: this.serviceAccountName,
@@ -683,13 +601,13 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
         template: {
           metadata: {
             labels: { ...options.podLabels, ...this.labels, ...this.adoption.nodeAgentPodLabels, name: 'node-agent' },
-            ...(options.podAnnotations && { annotations: { ...options.podAnnotations } }),
+            ...compact({ annotations: options.podAnnotations }),
           },
           spec: {
             serviceAccountName: this.serviceAccountName,
             // root reads every pod's volume under /host_pods; restores need root's default capabilities to set ownership
             securityContext: { runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } },
-            tolerations: (options.tolerations ?? []).map((t) => ({ ...t })),
+            tolerations: (options.tolerations ?? []).map(tolerationOf),
             ...podSchedulingSpec({ ...options, tolerations: undefined }, imagePullSecrets),
             containers: [
               {
@@ -850,17 +768,22 @@ export function imagesOf(registry: string | undefined, version: string, awsPlugi
 /** The pod spec fields of `PodOptions` (only those given: an unset one renders nothing). */
 export function podSchedulingSpec(options: PodOptions, imagePullSecrets: readonly string[] | undefined) {
   return {
-    ...(options.nodeSelector && { nodeSelector: { ...options.nodeSelector } }),
-    ...(options.tolerations && { tolerations: options.tolerations.map((t) => ({ ...t })) }),
-    ...(options.affinity && { affinity: JSON.parse(JSON.stringify(options.affinity)) }),
+    ...compact({ nodeSelector: options.nodeSelector }),
+    ...(options.tolerations?.length && { tolerations: options.tolerations.map(tolerationOf) }),
+    ...(options.affinity && { affinity: compact(options.affinity) }),
     ...(options.priorityClassName && { priorityClassName: options.priorityClassName }),
     ...(imagePullSecrets?.length && { imagePullSecrets: imagePullSecrets.map((name) => ({ name })) }),
   };
 }
 
+/** A toleration as the pod spec takes it, its operator stated (the API server's default, `Equal`, when not given). */
+function tolerationOf(t: PodToleration) {
+  return { ...t, operator: t.operator ?? TOLERATION_OPERATOR_DEFAULT };
+}
+
 /** The extra env entries as the container takes them. */
 export function extraEnvOf(env: PodOptions['extraEnv']) {
-  return (env ?? []).map((e) => JSON.parse(JSON.stringify(e)));
+  return (env ?? []).map((e) => compact(e, { falseIsDefault: true }));
 }
 
 /** podLabels may add labels, never replace the ones the selectors (and the chart's Service) match on. */

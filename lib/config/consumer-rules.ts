@@ -15,6 +15,7 @@ import { looksLikeGlob, namespaceEntryProblem, namespacePatternMatches, veleroMi
 import { VELERO_VERSION } from '../versions/versions';
 import { ConfigError, configPath, itemPath } from './validate';
 import type { HookConfig, ScheduleConfig, StackConfig, TolerationConfig } from './types';
+import { INCLUDED_NAMESPACES_DEFAULT, RELEASE_DEFAULTS } from './defaults';
 
 const anchor = (a: string) => `(docs/pitfalls.md#${a})`;
 const fail = (path: string, problem: string, a: string): never => {
@@ -238,7 +239,7 @@ function checkCaCert(caCert: string, path: string): void {
 
 /** Does the schedule back up namespace pattern `ns` at all? */
 function scheduleCovers(s: ScheduleConfig, ns: string): boolean {
-  const inc = s.includedNamespaces ?? ['*'];
+  const inc = s.includedNamespaces ?? INCLUDED_NAMESPACES_DEFAULT;
   const exc = s.excludedNamespaces ?? [];
   if (exc.some((e) => namespacePatternMatches(e, ns))) return false;
   return inc.some((i) => i === ns || namespacePatternMatches(i, ns));
@@ -247,7 +248,7 @@ function scheduleCovers(s: ScheduleConfig, ns: string): boolean {
 /** What a schedule's data paths need of the release, with the fix in the config's own terms. */
 function checkScheduleNeeds(config: StackConfig, s: ScheduleConfig, path: string): void {
   const nodeAgent = config.release?.nodeAgent?.enabled ?? false;
-  const csi = config.release?.csiSnapshots ?? true;
+  const csi = config.release?.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots;
   for (const field of ['snapshotMoveData', 'defaultVolumesToFsBackup'] as const) {
     if (s[field] && !nodeAgent) {
       fail(
@@ -319,7 +320,7 @@ function checkHooks(s: ScheduleConfig, path: string, minor: number): void {
 function checkOwnedNamespaces(config: StackConfig, p: (...parts: (string | number)[]) => string): void {
   const owned = new Set(config.ownedNamespaces ?? []);
   const rendered: [string, string, string][] = [
-    [p('release', 'namespace'), config.release?.namespace ?? 'velero', 'release.namespace'],
+    [p('release', 'namespace'), config.release?.namespace ?? RELEASE_DEFAULTS.namespace, 'release.namespace'],
   ];
   if (config.csi?.createNamespace)
     rendered.push([p('csi', 'namespace'), config.csi.namespace ?? 'synology-csi', 'csi.namespace']);
@@ -375,7 +376,7 @@ export function checkConsumerRules(config: StackConfig, p: (...parts: (string | 
   }
   const fs = config.volumeExceptions?.fsBackupVolumes ?? [];
   // without CSI snapshots BackupStack refuses volumeExceptions as a whole
-  const csi = config.csi?.enabled ?? config.release?.csiSnapshots ?? true;
+  const csi = config.csi?.enabled ?? config.release?.csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots;
   if (fs.length && csi && !config.release?.nodeAgent?.enabled) {
     fail(
       p('volumeExceptions', 'fsBackupVolumes'),

@@ -7,6 +7,7 @@
 import { StorageProfile } from '../storage/storage-profile';
 import { ConfigError, configPath, itemPath } from './validate';
 import type { StorageLocationConfig } from './types';
+import { ACCESS_MODE_DEFAULT } from './defaults';
 
 /** The default storage location when a config gives none: the LocalStack test rig. */
 export const DEFAULT_STORAGE_LOCATIONS: readonly StorageLocationConfig[] = [{ provider: 'localstack' }];
@@ -145,7 +146,7 @@ export function resolveLocations(
         `'${name}' is taken by ${names.get(name)}; give each location its own name`,
       );
     names.set(name, path);
-    const accessMode = location.accessMode ?? 'ReadWrite';
+    const accessMode = location.accessMode ?? ACCESS_MODE_DEFAULT;
     // a ReadOnly default is a restore-only cluster (Velero's DR guide): BackupStack refuses schedules that write to it
     if (isDefault && location.credential) {
       throw new ConfigError(

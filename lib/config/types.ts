@@ -11,7 +11,8 @@
  * and plain objects, plus `Duration` where a duration goes (a YAML file writes a Go duration string).
  */
 import type { Duration } from 'cdk8s';
-import type { PodAffinity, PodEnvVar } from '../kube/pod-options';
+import type { LabelSelector } from '../kube/label-selector';
+import type { PodOptions, PodToleration } from '../kube/pod-options';
 import type { NodeAgentConfig } from '../versions/node-agent-config';
 
 /**
@@ -48,43 +49,17 @@ export interface SecretKeyConfig {
   readonly key?: string;
 }
 
-/** One toleration of the node-agent pods (e.g. to run on control-plane nodes too). */
-export interface TolerationConfig {
-  /** @default - every key (with operator Exists) */
-  readonly key?: string;
-  /** @default 'Equal' */
-  readonly operator?: 'Equal' | 'Exists';
-  /** @default - none */
-  readonly value?: string;
-  /** @default - every effect */
-  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  /** Seconds a NoExecute taint is tolerated before eviction. @default - for ever */
-  readonly tolerationSeconds?: number;
-}
+/**
+ * One toleration of the release's pods (e.g. to run the node-agent on control-plane nodes too): documented once, in
+ * lib/kube/pod-options.ts, which the VeleroRelease construct takes.
+ */
+export type TolerationConfig = PodToleration;
 
 /**
  * Where and how a pod of the release runs, as the chart's values set it (README "Chart values"); checked by the
- * API server's rules (lib/kube/pod-options.ts).
+ * API server's rules. Documented once, in lib/kube/pod-options.ts (`PodOptions`), which VeleroRelease takes.
  */
-export interface PodOptionsConfig {
-  /** Node labels the pods must match. @default {} */
-  readonly nodeSelector?: Labels;
-  /** @default [] */
-  readonly tolerations?: readonly TolerationConfig[];
-  /** core/v1 Affinity. @default - none */
-  readonly affinity?: PodAffinity;
-  /** PriorityClass of the pods (a DNS-1123 subdomain). @default - none */
-  readonly priorityClassName?: string;
-  /** Further pod labels; the selector's labels cannot be replaced. @default {} */
-  readonly podLabels?: Labels;
-  /** Pod annotations. @default {} */
-  readonly podAnnotations?: Record<string, string>;
-  /**
-   * Further environment variables (e.g. `HTTPS_PROXY`, `NO_PROXY`); a Secret value through `valueFrom.secretKeyRef`.
-   * @default []
-   */
-  readonly extraEnv?: readonly PodEnvVar[];
-}
+export type PodOptionsConfig = PodOptions;
 
 /** The Velero server: image line, credentials, node-agent, metrics. */
 export interface ReleaseConfig extends PodOptionsConfig {
@@ -98,9 +73,17 @@ export interface ReleaseConfig extends PodOptionsConfig {
   readonly installedBy?: InstallerConfig;
   /** Namespace of the server, its locations and schedules. @default 'velero' */
   readonly namespace?: DnsLabel;
-  /** Velero image tag; the CRD Application syncs the CRDs at the same tag. @default VELERO_VERSION (lib/versions/versions.ts) */
+  /**
+   * Velero release: any release of a supported line (1.15, 1.16, 1.17, 1.18; lib/versions/velero-lines.ts). The image,
+   * the CRDs the CRD Application syncs, the plugin default, the server flags and the alerts follow it.
+   * @default VELERO_VERSION (lib/versions/versions.ts)
+   */
   readonly version?: string;
-  /** velero-plugin-for-aws image tag; must match the Velero line. @default VELERO_PLUGIN_FOR_AWS_VERSION */
+  /**
+   * velero-plugin-for-aws image tag; must be the line built for the Velero line, or a known-good pairing.
+   * @default - the line's plugin (lib/versions/compatibility.ts defaultAwsPluginFor); on Velero 1.18 with Backblaze B2
+   * or Cloudflare R2 the known-good v1.13.2
+   */
   readonly awsPluginVersion?: string;
   /**
    * Existing Secret holding the AWS-style credentials file. With `installedBy: helm` the name defaults to the
@@ -143,7 +126,15 @@ export interface ReleaseConfig extends PodOptionsConfig {
     /** Resources of the maintenance Job pods. @default - none set */
     readonly resources?: ResourcesConfig;
   };
-  /** Server resources. @default requests 100m / 256Mi, limits 1000m / 512Mi */
+  /**
+   * Server resources. The CPU limit is what a running backup may use: the server collects every item of every
+   * included namespace through the API, runs the plugins' item actions and uploads the tarball, and a 200m limit
+   * throttles that to a crawl; the throttled process then also answers its liveness probe late, and a restart
+   * mid-backup marks the backup Failed. The limit is upstream `velero install`'s (1000m, pkg/install/resources.go
+   * at v1.15.0 and v1.17.2); the request stays small for a homelab node (an idle server needs ~10m), since a
+   * request reserves the CPU all day while a limit only caps the bursts.
+   * @default requests 100m / 256Mi, limits 1000m / 512Mi
+   */
   readonly resources?: ResourcesConfig;
   /** Server `--log-level`. @default 'info' */
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'panic';
@@ -151,7 +142,11 @@ export interface ReleaseConfig extends PodOptionsConfig {
   readonly metrics?: {
     /** Render a ServiceMonitor. @default true */
     readonly serviceMonitor?: boolean;
-    /** Labels the Prometheus `serviceMonitorSelector` looks for. @default { release: 'kube-prometheus-stack' } */
+    /**
+     * Labels the Prometheus `serviceMonitorSelector` (and `ruleSelector`) look for. kube-prometheus-stack selects
+     * `release: <its release name>` (docs/upstream-facts.md#prometheus-operator).
+     * @default { release: 'kube-prometheus-stack' }
+     */
     readonly prometheusSelectorLabels?: Labels;
     /** Scrape interval. @default '30s' */
     readonly interval?: GoDuration;
@@ -190,7 +185,10 @@ export interface StorageLocationBase {
    * @default 'ReadWrite'
    */
   readonly accessMode?: 'ReadWrite' | 'ReadOnly';
-  /** Credentials of this location, when not the release's mounted file. @default - the release's credentials */
+  /**
+   * Credentials of this location (Secret name and key), when not the release's mounted file; the server copies that
+   * key into its credentials file store itself. @default - the release's credentials
+   */
   readonly credential?: { readonly name: string; readonly key: string };
 }
 
@@ -210,7 +208,7 @@ export interface BackblazeB2LocationConfig extends StorageLocationBase {
   readonly provider: 'backblaze-b2';
   /** Bucket name, e.g. `velero-backups-<identifier>`. */
   readonly bucket: string;
-  /** B2 region; the S3 endpoint is derived from it. @default 'us-west-004' */
+  /** B2 region, e.g. `us-west-004`; the S3 endpoint is derived from it. @default 'us-west-004' */
   readonly region?: string;
   /** USD per TB-month, for the plan's cost estimate. @default 6 */
   readonly pricePerTbMonthUsd?: number;
@@ -242,15 +240,15 @@ export interface S3LocationConfig extends StorageLocationBase, EndpointLocationF
   readonly provider: 's3';
   readonly bucket: string;
   readonly region: string;
-  /** Endpoint of an S3-compatible store, `https://` or `http://`. @default - AWS S3 */
+  /** Endpoint of an S3-compatible store, `https://`, or `http://` inside the cluster or on a private network. @default - AWS S3 */
   readonly s3Url?: string;
   /** Path-style addressing (MinIO needs it). @default false */
   readonly s3ForcePathStyle?: boolean;
   /** `''` for stores that reject the default CRC32 checksum. @default - the plugin's (CRC32) */
   readonly checksumAlgorithm?: string;
-  /** PEM CA bundle for a private CA. @default - the system CAs */
+  /** PEM CA bundle for a private CA (instead of ever skipping TLS verification). @default - the system CAs */
   readonly caCert?: string;
-  /** Further velero-plugin-for-aws config keys (credentials are refused). @default {} */
+  /** Further velero-plugin-for-aws config keys (e.g. serverSideEncryption, kmsKeyId); credentials are refused. @default {} */
   readonly extraConfig?: Record<string, string>;
   /** USD per TB-month, for the plan's cost estimate. @default 23 (AWS S3 Standard) without s3Url, none with one */
   readonly pricePerTbMonthUsd?: number;
@@ -264,7 +262,7 @@ export interface CloudflareR2LocationConfig extends StorageLocationBase {
   readonly accountId: string;
   /** A jurisdiction-restricted bucket. @default - none */
   readonly jurisdiction?: 'eu' | 'fedramp';
-  /** USD per TB-month. @default 15 */
+  /** USD per TB-month. @default 15 (R2 Standard, $0.015 per GB-month) */
   readonly pricePerTbMonthUsd?: number;
 }
 
@@ -272,9 +270,9 @@ export interface CloudflareR2LocationConfig extends StorageLocationBase {
 export interface WasabiLocationConfig extends StorageLocationBase {
   readonly provider: 'wasabi';
   readonly bucket: string;
-  /** Wasabi region. @default 'us-east-1' */
+  /** Wasabi region, e.g. `us-east-1`, `eu-central-1`. @default 'us-east-1' */
   readonly region?: string;
-  /** USD per TB-month. @default 6.99 */
+  /** USD per TB-month. @default 6.99 (pay-as-you-go) */
   readonly pricePerTbMonthUsd?: number;
 }
 
@@ -285,7 +283,7 @@ export interface SelfHostedLocationFields extends StorageLocationBase, EndpointL
   readonly s3Url: string;
   /** @default - the store's: minio 'minio', ceph-rgw 'default', garage 'garage', seaweedfs 'us-east-1' */
   readonly region?: string;
-  /** @default true */
+  /** Path-style addressing: none of these stores serves virtual-host buckets without extra DNS setup. @default true */
   readonly s3ForcePathStyle?: boolean;
   /** `''` for a store that rejects the CRC32 checksum header. @default - the plugin's (CRC32) */
   readonly checksumAlgorithm?: string;
@@ -329,33 +327,24 @@ export type StorageLocationConfig =
   | GarageLocationConfig
   | SeaweedFsLocationConfig;
 
-/** A Kubernetes label selector. */
-export interface LabelSelectorConfig {
-  /** @default {} */
-  readonly matchLabels?: Labels;
-  /** @default [] */
-  readonly matchExpressions?: readonly {
-    readonly key: string;
-    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-    /** @default [] */
-    readonly values?: readonly string[];
-  }[];
-}
+/** A Kubernetes label selector: the one type (lib/kube/label-selector.ts), documented there. `{}` selects everything. */
+export type LabelSelectorConfig = LabelSelector;
 
-/** One exec hook command. */
+/** One exec hook: a command run in a container of each selected pod. */
 export interface HookExecConfig {
-  /** @default - the pod's first container */
+  /** Container to run in. @default - the pod's first container */
   readonly container?: string;
-  /** The command and its arguments. */
+  /** The command and its arguments, e.g. `['/sbin/fsfreeze', '--freeze', '/data']`. */
   readonly command: readonly string[];
-  /** @default 'Fail' */
+  /** `Fail` marks the backup PartiallyFailed when the hook fails; `Continue` ignores it. @default 'Fail' */
   readonly onError?: 'Continue' | 'Fail';
-  /** @default '30s' */
+  /** How long to wait for the command. @default '30s' (Velero's) */
   readonly timeout?: DurationValue;
 }
 
-/** Backup hooks for a set of pods. */
+/** Backup hooks for a set of pods (Velero `spec.hooks.resources[]`). */
 export interface HookConfig {
+  /** Hook name, shown in logs. */
   readonly name: string;
   /** @default - every namespace of the backup */
   readonly includedNamespaces?: readonly string[];
@@ -367,51 +356,67 @@ export interface HookConfig {
   readonly excludedResources?: readonly string[];
   /** @default - every pod */
   readonly labelSelector?: LabelSelectorConfig;
-  /** @default [] */
+  /** Run before the pod's volumes are backed up (e.g. freeze a database). @default [] */
   readonly pre?: readonly HookExecConfig[];
-  /** @default [] */
+  /** Run after (e.g. unfreeze). @default [] */
   readonly post?: readonly HookExecConfig[];
 }
 
 /** One declared check of a restored volume. */
 export interface DrillVerifyConfig {
-  /** Source namespace (as backed up); one the drill restores. */
+  /** Source namespace (as backed up), e.g. `pihole`; must be one the drill restores. */
   readonly namespace: string;
-  /** PVC name in the backup. */
+  /** Name of the PVC in the backup. */
   readonly pvc: string;
-  /** Path relative to the volume root that must be readable to its end. */
+  /**
+   * Path relative to the volume root that must be readable to its end (a directory: listable and not
+   * empty), e.g. `test.txt` for the seed's PVC test file (mounted there at `/data/test.txt`).
+   */
   readonly path: string;
-  /** @default 65534 (nobody) */
+  /**
+   * UID and GID the verify pod reads as, for files only their owner may read; one pod reads all the checks of a PVC.
+   * @default - the runAsUser another check of the same PVC names, else 65534 (nobody)
+   */
   readonly runAsUser?: number;
 }
 
 /** A monthly (by default) restore drill of a schedule's newest backup into scratch namespaces. */
 export interface DrillConfig {
-  /** Namespaces to restore, each included by the schedule. @default the schedule's includedNamespaces (not '*') */
+  /**
+   * Namespaces to restore, each included by the schedule. `*` is not allowed: a drill names what it restores.
+   * @default - the schedule's includedNamespaces (an error when that is `*`)
+   */
   readonly namespaces?: readonly string[];
   /** Scratch namespace per restored namespace. @default `drill-<namespace>` for each */
-  readonly namespaceMapping?: Record<string, string>;
-  /** The Restore's includedResources. @default derived from the schedule (volume data only) */
+  readonly namespaceMapping?: Readonly<Record<string, string>>;
+  /**
+   * The Restore's `includedResources`. The default restores volume data only, so no workload of the drill
+   * starts next to the real one: the PVCs plus what the schedule's data path needs (CSI: the VolumeSnapshots
+   * and their contents; snapshot data movement: the DataUploads).
+   * @default - derived from the schedule
+   */
   readonly includedResources?: readonly string[];
-  /** Paths to read from the restored volumes. @default [] */
+  /** Paths to read from the restored volumes. Every restored PVC must bind and mount in any case. @default [] */
   readonly verify?: readonly DrillVerifyConfig[];
-  /** When the drill runs, 5 cron fields in UTC. @default '0 5 1 * *' */
+  /**
+   * When the drill runs: 5 cron fields, in UTC (the CronJob's timeZone is `Etc/UTC`).
+   * @default '0 5 1 * *' (05:00 UTC on the 1st of each month, after the seed's 02:00 daily backup)
+   */
   readonly cron?: string;
-  /** @default '1h' */
+  /** How long the restore may take. @default '1h' */
   readonly restoreTimeout?: DurationValue;
-  /** @default '10m' */
+  /** How long the restored PVCs may take to bind. @default '10m' */
   readonly pvcBoundTimeout?: DurationValue;
-  /** @default '10m' */
+  /** How long the verify pods may take. @default '10m' */
   readonly verifyTimeout?: DurationValue;
-  /** @default requests 20m / 64Mi, limits 200m / 128Mi */
+  /** Runner container resources. @default requests 20m / 64Mi, limits 200m / 128Mi */
   readonly resources?: ResourcesConfig;
-  /** @default `restore-drill-<schedule name>` */
+  /** Name of the CronJob (and ServiceAccount, Role, ConfigMap prefix). @default `restore-drill-<schedule name>` */
   readonly name?: string;
-  /** @default false */
+  /** Suspend the CronJob (the stale alert then fires after a cadence). @default false */
   readonly suspend?: boolean;
 }
 
-/** One velero.io/v1 Schedule. Unset fields are Velero's (or the construct's) defaults. */
 /** Restore points to keep per period (docs/pitfalls.md#retention); an absent or 0 period has no Schedule. */
 export interface RetentionConfig {
   /** Hourly backups to keep (ttl count x 1h). @default 0 */
@@ -426,16 +431,33 @@ export interface RetentionConfig {
   readonly yearly?: number;
 }
 
+/** One velero.io/v1 Schedule (constructs/backup-schedule.ts); an unset field is Velero's (or the construct's) default. */
 export interface ScheduleConfig {
-  /** Schedule name, exactly as configured: backups, metrics and runbooks use it. */
+  /**
+   * Schedule name, exactly as configured: backups are named `<name>-<YYYYMMDDhhmmss>`, labelled
+   * `velero.io/schedule-name=<name>`, and Velero's metrics carry `schedule="<name>"`. Runbooks match on it.
+   */
   readonly name: DnsLabel;
-  /** Prefix before `name` (the Helm chart's `velero-`). @default '' */
+  /**
+   * Prefix put before `name`. The Velero Helm chart names schedules `velero-<key>` (its `fullname`), so
+   * `namePrefix: 'velero-'` keeps a migrated schedule's name, its backups' names and its metric label.
+   * @default '' (no prefix)
+   */
   readonly namePrefix?: string;
-  /** Cron (`0 2 * * *`, UTC), a descriptor (`@daily`) or `@every <Go duration>`. */
+  /**
+   * When backups run: 5-field cron (`0 2 * * *`, UTC), a descriptor (`@daily`), `@every <Go duration>`,
+   * optionally prefixed `CRON_TZ=<zone> ` (lib/schedule/cron.ts; docs/upstream-facts.md#schedule).
+   */
   readonly schedule: string;
-  /** Retention of each backup; at least 1h and not shorter than the cadence. @default '720h' (30 days) */
+  /**
+   * How long each backup is kept (`720h`; Velero has no `d`). At least 1h, and not shorter than the schedule's
+   * longest interval between runs. @default '720h' (30 days, Velero's own default)
+   */
   readonly ttl?: DurationValue;
-  /** @default false */
+  /**
+   * Accept a ttl shorter than the schedule's longest interval between runs, i.e. times with no restore
+   * point at all. @default false
+   */
   readonly allowTtlShorterThanCadence?: boolean;
   /**
    * Count-based retention instead of one ttl: `{ daily: 7, weekly: 4, monthly: 12 }` renders the Schedules
@@ -443,50 +465,83 @@ export interface ScheduleConfig {
    * that keeps that many backups (lib/schedule/retention.ts). Not with `ttl`. @default - one Schedule with `ttl`
    */
   readonly retention?: RetentionConfig;
-  /** Accept a ttl under the staleness threshold plus a day (no last-restore-point guard). @default false */
+  /**
+   * Accept a ttl shorter than the staleness threshold plus a day (`minimumGuardedTtl`: daily 54h, weekly 9d):
+   * the last restore point could expire less than a day after the first alert, so the schedule gets no
+   * `VeleroLastRestorePointExpiring` (docs/pitfalls.md#last-restore-point). @default false
+   */
   readonly allowTtlWithoutReactionTime?: boolean;
-  /** Namespaces to back up; `['*']` is all. @default ['*'] */
+  /** Namespaces to back up; `['*']` is all. Velero reads an empty list as all, so `[]` is refused. @default ['*'] */
   readonly includedNamespaces?: readonly string[];
-  /** @default [] */
+  /** Namespaces to leave out. @default [] */
   readonly excludedNamespaces?: readonly string[];
-  /** @default - all */
+  /** Old-style resource filter: resources to back up (`'*'` = all). Not with the new-style filters. @default - all */
   readonly includedResources?: readonly string[];
-  /** @default [] */
+  /** Old-style resource filter: resources to leave out. Not with the new-style filters. @default [] */
   readonly excludedResources?: readonly string[];
-  /** @default - Velero decides */
+  /**
+   * Old-style filter: back up cluster-scoped resources. Not with the new-style filters.
+   * @default - Velero decides: all of them when every namespace is included, else those the included objects need
+   */
   readonly includeClusterResources?: boolean;
-  /** @default - Velero decides */
+  /** New-style filter: cluster-scoped resources to back up. Not with the old-style filters. @default - Velero decides */
   readonly includedClusterScopedResources?: readonly string[];
-  /** @default [] */
+  /** New-style filter: cluster-scoped resources to leave out. @default [] */
   readonly excludedClusterScopedResources?: readonly string[];
-  /** @default - all */
+  /** New-style filter: namespaced resources to back up. Not with the old-style filters. @default - all */
   readonly includedNamespaceScopedResources?: readonly string[];
-  /** @default [] */
+  /** New-style filter: namespaced resources to leave out. @default [] */
   readonly excludedNamespaceScopedResources?: readonly string[];
-  /** @default - every object */
+  /**
+   * Back up only objects with these labels. Volumes of PVCs outside the selector are not backed up, so a
+   * schedule with a selector never counts as protecting a namespace's volumes (`protectsVolumesIn`).
+   * @default - every object
+   */
   readonly labelSelector?: LabelSelectorConfig;
-  /** Take CSI snapshots of the PVCs. @default release.csiSnapshots */
+  /**
+   * Take CSI snapshots of the PVCs (needs the release's `csiSnapshots`). Always rendered explicitly,
+   * because Velero reads an absent value as true. @default release.csiSnapshots
+   */
   readonly snapshotVolumes?: boolean;
-  /** File-system backup of every pod volume (needs the node-agent). @default false */
+  /** Back up every pod volume with the node-agent's file-system backup (kopia). Needs the node-agent. @default false */
   readonly defaultVolumesToFsBackup?: boolean;
-  /** Move snapshot data to the storage location (needs the node-agent). @default false */
+  /**
+   * Upload the CSI snapshots' data to the backup storage location (the data mover), so the backup survives
+   * the loss of the storage system. Needs `snapshotVolumes`, CSI and the node-agent. @default false
+   */
   readonly snapshotMoveData?: boolean;
   /** Name of the storage location backups go to. @default - the default location */
   readonly storageLocation?: DnsLabel;
-  /** @default - Velero's 10m */
+  /**
+   * How long to wait for a CSI snapshot to become ready; slow storage needs more (docs/pitfalls.md#csi-snapshot-timeout,
+   * velero#5413). @default - Velero's 10m (not rendered)
+   */
   readonly csiSnapshotTimeout?: DurationValue;
-  /** @default - Velero's 4h */
+  /** How long to wait for async item operations (data mover uploads). @default - Velero's 4h (not rendered) */
   readonly itemOperationTimeout?: DurationValue;
-  /** @default [] */
+  /** Pre/post exec hooks. @default [] */
   readonly hooks?: readonly HookConfig[];
   /**
-   * A resource-policies ConfigMap of the release namespace (`--resource-policies-configmap`): rendered as
-   * `spec.template.resourcePolicy: { kind: configmap, name }`; the ConfigMap is yours. @default - none
+   * Name of a resource-policies ConfigMap in the release namespace (`velero backup create --resource-policies-configmap`):
+   * `spec.template.resourcePolicy: { kind: configmap, name }`, e.g. to skip volumes by StorageClass or size. The
+   * ConfigMap is yours (Velero refuses the backup when it is missing). @default - none
    */
   readonly resourcePolicy?: string;
-  /** @default false */
+  /** Render the Schedule paused (no backups run). @default false */
   readonly paused?: boolean;
-  /** Leave it off (constructs/backup-schedule.ts says why). @default false */
+  /**
+   * Make each Backup a child of the Schedule (an ownerReference with controller: true).
+   *
+   * Leave it off. It keeps ArgoCD from counting Backups as extraneous, but then the Backups die with the
+   * Schedule: renaming this schedule (`name` or `namePrefix`), or removing it from the config, makes ArgoCD
+   * delete the old Schedule, and Kubernetes garbage collection deletes every Backup object it owns. The
+   * data stays in the bucket, but Velero's backup sync re-creates the objects from it still pointing at the
+   * deleted owner, so garbage collection deletes them again: the backups flicker in and out of
+   * `velero backup get`, restores from them are unreliable, and their ttl expiry no longer reliably runs
+   * (velero#4528, #4625; helm-charts#346 made false the chart default). Recovering needs the
+   * ownerReferences removed by hand. The argocd-cm `resource.exclusions` (README) protect Backups without it.
+   * @default false
+   */
   readonly useOwnerReferencesInBackup?: boolean;
   /** A restore drill of this schedule's backups; `{}` for the defaults. @default - no drill */
   readonly drill?: DrillConfig;
@@ -502,74 +557,134 @@ export interface VolumeConfig {
   readonly app?: string;
 }
 
-/** The snapshot-controller and the VolumeSnapshotClass (dist/csi-snapshots/). */
+/**
+ * The VolumeSnapshotClass Velero uses for the CSI driver's volumes: rendered here (labelled
+ * `velero.io/csi-volumesnapshot-class`), or one the cluster already has (`existing`), which the stack's Schedules
+ * name per driver instead (docs/pitfalls.md#existing-snapshot-class).
+ */
+export interface VolumeSnapshotClassConfig {
+  /** The class the stack renders. @default 'velero-snapshot-class' */
+  readonly name?: string;
+  /**
+   * CSI driver name; must equal the PVs' `spec.csi.driver` (their StorageClass's `provisioner`), e.g.
+   * `driver.longhorn.io`. No driver is everyone's: left out, nothing driver-specific is rendered, PVCNotSnapshottable
+   * fires for every PVC only CSI snapshots would protect, and the plan warns. Drivers with a profile
+   * (lib/storage/csi-drivers.ts) get their parameters checked and the plan's words.
+   * @default - none: no snapshots, and the plan says what to put
+   */
+  readonly driver?: string;
+  /**
+   * A VolumeSnapshotClass the cluster already has (e.g. Longhorn's `longhorn-snapshot-vsc`): nothing is rendered,
+   * and every Schedule carries `velero.io/csi-volumesnapshot-class_<driver>: <existing>`, which Velero reads on the
+   * Backup before any label (velero@v1.17.2 pkg/util/csi/volume_snapshot.go GetVolumeSnapshotClass). The class's
+   * own fields are the cluster's: `name`, `deletionPolicy`, `isDefaultClass`, `description` and `isLocked` are
+   * refused with it; `parameters` then describe it for the plan (never rendered).
+   * @default - the stack renders its own class
+   */
+  readonly existing?: string;
+  /**
+   * The class's `parameters`, any string map the driver reads; checked against the driver's profile (required
+   * keys, accepted values). @default the driver profile's (Longhorn: `type: snap`), else none
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /**
+   * What happens to the storage snapshot when its VolumeSnapshotContent is released.
+   *
+   * `Retain` is what Velero's CSI documentation recommends: the snapshot on the storage system survives
+   * the loss of the namespace (or cluster) that held the VolumeSnapshot, which is the disaster a backup
+   * exists for. It does not leak snapshots: Velero patches the content to `Delete` before it deletes an
+   * expired backup, so the snapshot lives exactly as long as the backup (docs/upstream-facts.md#velero-csi). Snapshots taken with
+   * this class outside Velero are kept on the storage when their VolumeSnapshot is deleted.
+   * @default 'Retain'
+   */
+  readonly deletionPolicy?: 'Retain' | 'Delete';
+  /**
+   * Annotate the class `snapshot.storage.kubernetes.io/is-default-class: "true"`, the default for
+   * VolumeSnapshots that name no class. Velero picks the class by its label either way. When false the
+   * annotation is left out entirely: Velero treats the key as set whatever its value (docs/upstream-facts.md#velero-csi).
+   * Keep one default class per driver: without the validation webhook (removed in v8.2.0) two are not
+   * refused at admission, but dynamic snapshotting then fails.
+   * @default false
+   */
+  readonly isDefaultClass?: boolean;
+  /** Synology `description` parameter: the DSM snapshot description (iSCSI only). @default - not set (empty) */
+  readonly description?: string;
+  /** Synology `is_locked` parameter: lock the snapshot on DSM. @default - not set (the driver's default, false) */
+  readonly isLocked?: boolean;
+}
+
+/** The snapshot-controller and the VolumeSnapshotClass (dist/csi-snapshots/, constructs/csi-snapshot-stack.ts). */
 export interface CsiConfig {
   /**
-   * Who runs the snapshot-controller: `'managed'` (rendered here), `'existing'` (the cluster's own: nothing
-   * rendered, the version pair is still checked), `'replace-upstream'` (rendered here, taking over an upstream
-   * install's RBAC names).
+   * Who runs the snapshot-controller:
+   * - `'managed'`: this stack renders it, with RBAC names of its own (`velero-cdk8s-snapshot-controller-*`), so it
+   *   never rewrites the bindings of upstream's default install (`snapshot-controller-runner`,
+   *   `snapshot-controller-role`, `snapshot-controller-leaderelection`).
+   * - `'existing'`: the cluster already runs one (RKE2, k3s with the snapshot add-on, most managed clusters):
+   *   only the VolumeSnapshotClass is rendered; two controllers would both act on every VolumeSnapshot. The
+   *   `version`, `snapshotterSidecarVersion` and `preventVolumeModeConversion` then describe the running controller
+   *   and CRDs and are still checked as a pair.
+   * - `'replace-upstream'`: take over upstream's default install on purpose, under its own names (ClusterRole
+   *   `snapshot-controller-runner`, ...) so ArgoCD adopts those objects instead of adding a second controller.
    * @default 'managed'
    */
   readonly controller?: 'managed' | 'existing' | 'replace-upstream';
   /**
-   * Whether the CRD Application syncs the snapshot.storage.k8s.io CRDs; `'existing'` when the cluster installs them.
+   * Whether the CRD Application syncs the snapshot.storage.k8s.io CRDs (`crdSources`). `'existing'` when the
+   * cluster (or its distribution) installs them: two sources for one CRD fight over it.
    * @default 'managed' with a managed or replacing controller, 'existing' with an existing one
    */
   readonly crds?: 'managed' | 'existing';
   /** Render dist/csi-snapshots/ and sync the snapshot CRDs. @default release.csiSnapshots (true) */
   readonly enabled?: boolean;
   /**
-   * external-snapshotter release: CRDs and controller image, one of v7.0.2, v8.0.2, v8.1.1, v8.2.1, v8.3.0, v8.4.0,
-   * v8.5.0, v8.6.0 (lib/versions/snapshotter-compat.ts). @default 'v8.2.1'; 'v8.4.0' on Velero 1.18 (groupsnapshot v1beta2)
+   * external-snapshotter release: the tag of the snapshot CRDs the CRD Application syncs (`crdSource`) AND of the
+   * snapshot-controller image; one of v7.0.2, v8.0.2, v8.1.1, v8.2.1, v8.3.0, v8.4.0, v8.5.0, v8.6.0
+   * (lib/versions/snapshotter-compat.ts).
+   *
+   * `'v7.0.2'` is the way out of the sidecar pair below that keeps the volume mode protection on: its CRDs
+   * have no CEL rules. Caveat: its `client/config/crd/kustomization.yaml` lists only the three
+   * snapshot.storage.k8s.io CRDs, so moving from v8.2.1 drops the groupsnapshot.storage.k8s.io CRDs from
+   * the rendered set. The CRD Application never prunes, so they stay behind unmanaged; under an Application
+   * that prunes they, and every VolumeGroupSnapshot, would be deleted (docs/upstream-facts.md#snapshot-controller).
+   * @default 'v8.2.1'; 'v8.4.0' on Velero 1.18 (groupsnapshot v1beta2)
    */
   readonly version?: string;
-  /** Namespace of the snapshot-controller. @default 'snapshot-controller' (rendered by the stack); 'kube-system' with controller 'existing' */
+  /**
+   * Namespace of the controller, its ServiceAccount and its leader-election lease (and Role). Upstream uses
+   * `kube-system`; a namespace of its own keeps it apart from upstream's install.
+   * @default 'snapshot-controller' (rendered by the stack); 'kube-system' with controller 'existing'
+   */
   readonly namespace?: DnsLabel;
-  /** Render the Namespace (only for a namespace of the controller's own). @default true for the default namespace, else false */
+  /**
+   * Render the Namespace (Pod Security `restricted`, never pruned or deleted by ArgoCD). Only for a
+   * namespace of the controller's own, e.g. `snapshot-controller`: a CSI driver's (e.g. `synology-csi`,
+   * whose node plugin needs privileged pods) or the cluster's (`kube-system`) is refused.
+   * @default true when the namespace is left at its default and the stack runs the controller, else false
+   */
   readonly createNamespace?: boolean;
   /**
-   * Image tag of the CSI driver's csi-snapshotter sidecar, `vX.Y.Z` or a vendor's `vX.Y.Z-suffix` (compared by its core).
-   * @default - the driver's only known release's (Synology CSI v1.2.1: 'v4.2.1'); else not known and the pair is not checked
+   * Image tag of the CSI driver's own `csi-snapshotter` sidecar (deployed with the driver, not here), `vX.Y.Z` or
+   * a vendor's `vX.Y.Z-suffix` (compared by its core). Checked against `version`: a known-bad pair is refused at
+   * synth (docs/pitfalls.md#source-volume-mode).
+   * @default - the sidecar of the driver's only known release (Synology CSI v1.2.1: 'v4.2.1'); else not known, and the pair is not checked
    */
   readonly snapshotterSidecarVersion?: string;
-  /** The controller's `--prevent-volume-mode-conversion`. @default - the release's (true) */
+  /**
+   * The controller's `--prevent-volume-mode-conversion` (KEP-3141), always rendered explicitly.
+   * `false` is the way out of the v8 CRDs + sidecar < v6 pair that keeps the old sidecar: the controller
+   * then leaves `spec.sourceVolumeMode` unset, so the CRD rule that breaks the sidecar never applies, at
+   * the cost of the protection against restoring a snapshot into a PVC of another volume mode.
+   * @default - the release's default: true for v8.2.1 and v7.0.2
+   */
   readonly preventVolumeModeConversion?: boolean;
-  /** @default requests 10m / 32Mi, limits 50m / 64Mi */
+  /** Controller resources. @default requests 10m / 32Mi, limits 50m / 64Mi */
   readonly resources?: ResourcesConfig;
   /**
    * The VolumeSnapshotClass Velero uses. Without a `driver`, CSI on renders no class and no controller, and the plan
    * warns that volume data is not backed up by snapshots (docs/pitfalls.md#csi-driver). @default - none
    */
-  readonly volumeSnapshotClass?: {
-    /** The class the stack renders. @default 'velero-snapshot-class' */
-    readonly name?: string;
-    /**
-     * CSI driver name, as in the PVs' `spec.csi.driver` (their StorageClass's provisioner), e.g. `driver.longhorn.io`.
-     * No driver is everyone's: left out, nothing driver-specific is rendered, PVCNotSnapshottable fires for every PVC
-     * only CSI snapshots would protect, and the plan warns. Drivers with a profile (lib/storage/csi-drivers.ts) get
-     * their parameters checked and the plan's words.
-     * @default - none: no snapshots, and the plan says what to put
-     */
-    readonly driver?: string;
-    /**
-     * Use a VolumeSnapshotClass the cluster already has, by name: none is rendered, and every Schedule names it for
-     * `driver` (annotation `velero.io/csi-volumesnapshot-class_<driver>`). @default - the stack renders its own class
-     */
-    readonly existing?: string;
-    /**
-     * The class's `parameters` (a string map the driver reads, e.g. Longhorn `{ type: snap }`); with `existing`, what
-     * the cluster's class has, for the plan only. @default the driver profile's (Longhorn: `type: snap`), else none
-     */
-    readonly parameters?: Readonly<Record<string, string>>;
-    /** @default 'Retain' */
-    readonly deletionPolicy?: 'Retain' | 'Delete';
-    /** @default false */
-    readonly isDefaultClass?: boolean;
-    /** Synology's `description` parameter. @default - not set */
-    readonly description?: string;
-    /** Synology's `is_locked` parameter. @default - not set */
-    readonly isLocked?: boolean;
-  };
+  readonly volumeSnapshotClass?: VolumeSnapshotClassConfig;
 }
 
 /** Who installed the Velero server the release adopts (constructs/velero-release.ts `VeleroInstaller`). */
@@ -602,7 +717,7 @@ export interface AlertsConfig {
   };
   /** Namespace of the PrometheusRule. @default release.namespace ('velero') */
   readonly namespace?: DnsLabel;
-  /** Labels the Prometheus `ruleSelector` looks for. @default release.metrics.prometheusSelectorLabels */
+  /** Labels the Prometheus `ruleSelector` looks for (docs/pitfalls.md#rule-selector). @default release.metrics.prometheusSelectorLabels */
   readonly ruleSelectorLabels?: Labels;
   /** Labels on every alert, for Alertmanager routing. @default { component: 'velero' } */
   readonly routingLabels?: Labels;
@@ -614,21 +729,37 @@ export interface AlertsConfig {
    * The Prometheus' actual rule selection; a rule set it would not load is a synth error.
    * @default kube-prometheus-stack's: ruleSelector = ruleSelectorLabels, every namespace
    */
-  readonly prometheusRuleSelector?: {
-    /** `null`: the Prometheus selects no rules at all. */
-    readonly ruleSelector: LabelSelectorConfig | null;
-    /** @default {} (every namespace) */
-    readonly ruleNamespaceSelector?: LabelSelectorConfig | null;
-    /** @default - the rule's namespace */
-    readonly prometheusNamespace?: string;
-    /** @default {} */
-    readonly ruleNamespaceLabels?: Labels;
-  };
+  readonly prometheusRuleSelector?: PrometheusRuleSelectorConfig;
+}
+
+/**
+ * How the Prometheus that should load the rules selects PrometheusRules (its `spec.ruleSelector` and
+ * `spec.ruleNamespaceSelector`; docs/upstream-facts.md#prometheus-operator).
+ */
+export interface PrometheusRuleSelectorConfig {
+  /**
+   * The Prometheus' `spec.ruleSelector`. `{}` selects every PrometheusRule, `null` selects none (the
+   * prometheus-operator meaning of an unset selector).
+   */
+  readonly ruleSelector: LabelSelectorConfig | null;
+  /**
+   * The Prometheus' `spec.ruleNamespaceSelector`. `{}` selects every namespace; `null` only the
+   * Prometheus' own namespace.
+   * @default {} (every namespace, as kube-prometheus-stack renders it)
+   */
+  readonly ruleNamespaceSelector?: LabelSelectorConfig | null;
+  /** Namespace of the Prometheus object, for a `null` ruleNamespaceSelector. @default 'monitoring' */
+  readonly prometheusNamespace?: string;
+  /**
+   * Labels of the namespace the rules go to, besides `kubernetes.io/metadata.name` (set by Kubernetes).
+   * @default {}
+   */
+  readonly ruleNamespaceLabels?: Labels;
 }
 
 /** The heartbeat from outside (constructs/backup-heartbeat.ts): pings a URL while every schedule is fresh. */
 export interface HeartbeatConfig {
-  /** The Secret in Velero's namespace holding the URL (created out of band, never rendered). */
+  /** The Secret in Velero's namespace (created out of band, never rendered) holding the URL to request. */
   readonly secretName: string;
   /** Key of the URL in the Secret. @default 'url' */
   readonly secretKey?: string;
@@ -640,11 +771,14 @@ export interface HeartbeatConfig {
 export interface DashboardConfig {
   /** Render the dashboard ConfigMap. @default true */
   readonly enabled?: boolean;
-  /** Grafana folder, as the sidecar's folder annotation. @default - no annotation (Grafana's General folder) */
+  /**
+   * Grafana folder: the value of the `folderAnnotation` annotation, which the Grafana chart's dashboard sidecar
+   * reads when `sidecar.dashboards.folderAnnotation` is set to that key. @default - no annotation (Grafana's General folder)
+   */
   readonly folder?: string;
-  /** The annotation key the sidecar reads the folder from (`sidecar.dashboards.folderAnnotation`). @default 'grafana_folder' */
+  /** The annotation key of `folder` (the sidecar's `folderAnnotation`). @default 'grafana_folder' */
   readonly folderAnnotation?: string;
-  /** Namespace of the ConfigMap. @default release.namespace ('velero') */
+  /** Namespace of the ConfigMap; kube-prometheus-stack's sidecar searches every namespace. @default release.namespace ('velero') */
   readonly namespace?: DnsLabel;
 }
 
@@ -742,9 +876,12 @@ export interface ApplicationConfig {
 export interface ArgoCdConfig {
   /** The repository ArgoCD syncs dist/ from. @default {} (every field at its default) */
   readonly repository?: {
-    /** @default 'https://github.com/homelab/velero-cdk8s.git' */
+    /**
+     * @default - none: the Applications point at a placeholder (`PLACEHOLDER_REPO_URL`, lib/argocd/argocd-settings.ts)
+     * and the plan warns
+     */
     readonly repoURL?: string;
-    /** @default 'HEAD' */
+    /** Branch, tag or commit ArgoCD follows. @default 'HEAD' */
     readonly targetRevision?: string;
     /** Path of the rendered output in the repository. @default 'dist' */
     readonly distPath?: string;

@@ -3,6 +3,7 @@
  * chart's objects, so that VeleroRelease takes them over in place (docs/upstream-facts.md#velero-install).
  */
 import { isDnsLabel } from './names';
+import { RELEASE_DEFAULTS } from '../config/defaults';
 
 /**
  * The installer that already runs Velero in the cluster, whose objects this release adopts in place. A
@@ -94,7 +95,7 @@ export function adoptionFor(installer: VeleroInstaller, namespace: string): Adop
         applicationAnnotations: {},
       };
     case 'helm': {
-      const release = installer.releaseName ?? 'velero';
+      const release = installer.releaseName ?? RELEASE_DEFAULTS.helmReleaseName;
       if (!isDnsLabel(release, 53)) {
         throw new Error(
           `velero release: installedBy.releaseName '${release}' is not a Helm release name (a DNS-1123 label of at most 53 characters); use the name 'helm list -n ${namespace}' shows`,

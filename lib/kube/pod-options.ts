@@ -6,6 +6,7 @@
  * `ValidateAnnotations` in apimachinery; docs/pitfalls.md#pod-options), so a mistake is refused at synth, naming
  * the field, instead of by the API server at sync (where ArgoCD shows it as one failed Deployment).
  */
+import { TOLERATION_OPERATOR_DEFAULT } from '../config/defaults';
 import { checkProps } from '../validation/props';
 import { checkLabels, labelKeyProblem, labelValueProblem } from './labels';
 import { checkSelector, type LabelSelector } from './label-selector';
@@ -21,7 +22,7 @@ export interface PodToleration {
   readonly value?: string;
   /** @default - every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  /** Only with effect NoExecute. @default - for ever */
+  /** Seconds a NoExecute taint is tolerated before eviction; only with effect NoExecute. @default - for ever */
   readonly tolerationSeconds?: number;
 }
 
@@ -115,15 +116,19 @@ export interface PodOptions {
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /** @default [] */
   readonly tolerations?: readonly PodToleration[];
-  /** @default - none */
+  /** core/v1 Affinity. @default - none */
   readonly affinity?: PodAffinity;
   /** PriorityClass of the pods (a DNS-1123 subdomain). @default - none */
   readonly priorityClassName?: string;
   /** Further pod labels; the selector's labels cannot be replaced. @default {} */
   readonly podLabels?: Readonly<Record<string, string>>;
-  /** @default {} */
+  /** Pod annotations. @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
-  /** Further environment variables (proxies); never one the release sets itself. @default [] */
+  /**
+   * Further environment variables (e.g. `HTTPS_PROXY`, `NO_PROXY`), never one the release sets itself; a Secret value
+   * through `valueFrom.secretKeyRef`.
+   * @default []
+   */
   readonly extraEnv?: readonly PodEnvVar[];
 }
 
@@ -145,7 +150,7 @@ export interface TolerationProblem {
  */
 export function tolerationProblem(t: PodToleration): TolerationProblem | undefined {
   const key = t.key ?? '';
-  const operator = t.operator ?? 'Equal';
+  const operator = t.operator ?? TOLERATION_OPERATOR_DEFAULT;
   if (key !== '') {
     const why = labelKeyProblem(key);
     if (why) return { field: 'key', problem: `'${key}' is not a label key: ${why}` };

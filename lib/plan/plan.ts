@@ -27,6 +27,7 @@ import { formatReportDuration } from '../units/duration';
 import { Quantity } from '../units/quantity';
 
 import { releaseSectionMarkdown, type PlanReleaseLine } from './release-section';
+import { ARGOCD_DEFAULTS, UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE } from '../config/defaults';
 
 const ONE_BYTE = Quantity.parse('1');
 
@@ -439,7 +440,7 @@ function runbooks(plan: BackupPlan): string[] {
   const ns = plan.input.release.namespace;
   const out: string[] = [];
   if (plan.input.runbooks) out.push(...withRebuildWarning(renderRestoreRunbooks(plan.input.runbooks), plan));
-  const argocd = plan.input.argocdNamespace ?? 'argocd';
+  const argocd = plan.input.argocdNamespace ?? ARGOCD_DEFAULTS.namespace;
   out.push(
     '## ArgoCD keeps out of what Velero creates',
     '',
@@ -451,7 +452,7 @@ function runbooks(plan: BackupPlan): string[] {
     '',
   );
   if (plan.input.alerts?.length) {
-    const csi = plan.input.snapshotControllerNamespace ?? 'kube-system';
+    const csi = plan.input.snapshotControllerNamespace ?? UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE;
     // the snapshot-controller runs where the CSI stack put it, not where upstream's manifests do
     const fix = (line: string) =>
       line.replace(

@@ -5,6 +5,7 @@
  */
 import type { RestoreScenarioConfig, RebuildConfig, ScheduleConfig, StackConfig } from '../config/types';
 import { looksLikeGlob, namespacePatternMatches } from './namespace-glob';
+import { INCLUDED_NAMESPACES_DEFAULT, RELEASE_DEFAULTS } from '../config/defaults';
 
 /** Why a drill's scratch namespace is unprotected (coverage's reason). */
 export const DRILL_SCRATCH_REASON = 'scratch copy made and deleted by the restore drill';
@@ -34,8 +35,10 @@ export function excludedWithScratch(
   csiSnapshots: boolean | undefined,
 ): readonly string[] | undefined {
   const protectsVolumes =
-    (s.snapshotVolumes ?? csiSnapshots ?? true) || !!s.defaultVolumesToFsBackup || !!s.snapshotMoveData;
-  const included = s.includedNamespaces ?? ['*'];
+    (s.snapshotVolumes ?? csiSnapshots ?? RELEASE_DEFAULTS.csiSnapshots) ||
+    !!s.defaultVolumesToFsBackup ||
+    !!s.snapshotMoveData;
+  const included = s.includedNamespaces ?? INCLUDED_NAMESPACES_DEFAULT;
   const excluded = s.excludedNamespaces ?? [];
   const reached = scratch.filter(
     (ns) =>

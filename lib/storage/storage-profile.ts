@@ -6,6 +6,15 @@
  */
 import { checkProps, describeValue, type PropSpec } from '../validation/props';
 import { storageEndpoint, type StorageEndpoint } from './endpoint';
+import type {
+  BackblazeB2LocationConfig,
+  CloudflareR2LocationConfig,
+  EndpointLocationFields,
+  LocalStackLocationConfig,
+  S3LocationConfig,
+  SelfHostedLocationFields,
+  WasabiLocationConfig,
+} from '../config/types';
 
 /** velero-plugin-for-aws v1.11 BSL `config` keys (docs/upstream-facts.md#storage-location). */
 export const AWS_PLUGIN_CONFIG_KEYS = [
@@ -58,109 +67,23 @@ export const SELF_HOSTED_DEFAULTS: Readonly<Record<SelfHostedKind, { region: str
   seaweedfs: { region: 'us-east-1', s3ForcePathStyle: true },
 };
 
+/**
+ * A profile's options are its storage location's fields (lib/config/types.ts documents each, with its default, once)
+ * without those of the BackupStorageLocation object itself (name, default, accessMode, credential).
+ */
+type ProfileFields<T> = Omit<T, 'provider' | 'name' | 'default' | 'accessMode' | 'credential'>;
+
 /** Where the endpoint is and how to reach it: what every S3-compatible location (not AWS itself) may say. */
-export interface EndpointOptions {
-  /**
-   * True when the endpoint is inside the cluster though its name does not say so (a ClusterIP, a
-   * `<service>.<namespace>` short name); false when a `.svc`-looking name is not a Service.
-   * @default - from the host (lib/storage/endpoint.ts)
-   */
-  readonly inCluster?: boolean;
-  /**
-   * Why plain http to a public host is acceptable; required for an `http://` s3Url outside the cluster and
-   * private networks, quoted by the plan. @default - none (such an endpoint is refused)
-   */
-  readonly plainHttpReason?: string;
-}
-
-export interface LocalStackProfileOptions {
-  /** @default 'velero-backups' */
-  readonly bucket?: string;
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** LocalStack's in-cluster endpoint. @default 'http://localstack.localstack:4566' */
-  readonly s3Url?: string;
-  /** Key prefix inside the bucket. @default - none */
-  readonly prefix?: string;
-}
-
-export interface BackblazeB2ProfileOptions {
-  /** Bucket name; the seed names it `velero-backups-<identifier>`. */
-  readonly bucket: string;
-  /** B2 region, e.g. `us-west-004`; the S3 endpoint is derived from it. @default 'us-west-004' */
-  readonly region?: string;
-  /** Key prefix inside the bucket. @default - none */
-  readonly prefix?: string;
-  /** Storage price in USD per TB-month, for the plan's cost estimate. @default 6 (B2, the seed's figure) */
-  readonly pricePerTbMonthUsd?: number;
-}
-
-export interface S3ProfileOptions extends EndpointOptions {
-  readonly bucket: string;
-  readonly region: string;
-  /** Endpoint of an S3-compatible store; `http://` inside the cluster or on a private network. @default - AWS S3 */
-  readonly s3Url?: string;
-  /** Path-style addressing (MinIO needs it). @default false */
-  readonly s3ForcePathStyle?: boolean;
-  /** Checksum algorithm; `''` for stores that reject the default CRC32. @default - plugin default (CRC32) */
-  readonly checksumAlgorithm?: string;
-  /** PEM CA bundle for a private CA (instead of ever skipping TLS verification). @default - system CAs */
-  readonly caCert?: string;
-  /** Key prefix inside the bucket. @default - none */
-  readonly prefix?: string;
-  /** Further plugin config keys (e.g. serverSideEncryption, kmsKeyId); credentials are refused. @default {} */
-  readonly extraConfig?: Record<string, string>;
-  /**
-   * Storage price in USD per TB-month, for the plan's cost estimate.
-   * @default 23 (AWS S3 Standard) without s3Url; none with one (the plan asks for it)
-   */
-  readonly pricePerTbMonthUsd?: number;
-}
-
+export type EndpointOptions = EndpointLocationFields;
+export type LocalStackProfileOptions = ProfileFields<LocalStackLocationConfig>;
+export type BackblazeB2ProfileOptions = ProfileFields<BackblazeB2LocationConfig>;
+export type S3ProfileOptions = ProfileFields<S3LocationConfig>;
 /** Cloudflare R2 through its S3 API: endpoint from the account ID, region `auto`. */
-export interface CloudflareR2ProfileOptions {
-  readonly bucket: string;
-  /** The Cloudflare account ID (32 hex digits): the endpoint is `https://<accountId>.r2.cloudflarestorage.com`. */
-  readonly accountId: string;
-  /** A jurisdiction-restricted bucket (`eu`, `fedramp`). @default - none */
-  readonly jurisdiction?: 'eu' | 'fedramp';
-  /** Key prefix inside the bucket. @default - none */
-  readonly prefix?: string;
-  /** @default 15 (R2 Standard, $0.015 per GB-month) */
-  readonly pricePerTbMonthUsd?: number;
-}
-
+export type CloudflareR2ProfileOptions = ProfileFields<CloudflareR2LocationConfig>;
 /** Wasabi: endpoint from the region. */
-export interface WasabiProfileOptions {
-  readonly bucket: string;
-  /** Wasabi region, e.g. `us-east-1`, `eu-central-1`. @default 'us-east-1' */
-  readonly region?: string;
-  /** Key prefix inside the bucket. @default - none */
-  readonly prefix?: string;
-  /** @default 6.99 (pay-as-you-go) */
-  readonly pricePerTbMonthUsd?: number;
-}
-
+export type WasabiProfileOptions = ProfileFields<WasabiLocationConfig>;
 /** A store one runs oneself (MinIO, Ceph RGW, Garage, SeaweedFS): the endpoint is required, the price is not known. */
-export interface SelfHostedProfileOptions extends EndpointOptions {
-  readonly bucket: string;
-  /** The endpoint, e.g. `http://minio.minio.svc:9000`. */
-  readonly s3Url: string;
-  /** @default - the store's (SELF_HOSTED_DEFAULTS: minio 'minio', ceph-rgw 'default', garage 'garage', seaweedfs 'us-east-1') */
-  readonly region?: string;
-  /** @default true (path-style: none of them serves virtual-host buckets without extra DNS setup) */
-  readonly s3ForcePathStyle?: boolean;
-  /** `''` for a store that rejects the CRC32 checksum header. @default - the plugin's (CRC32) */
-  readonly checksumAlgorithm?: string;
-  /** PEM CA bundle for a private CA. @default - system CAs */
-  readonly caCert?: string;
-  /** Key prefix inside the bucket. @default - none */
-  readonly prefix?: string;
-  /** Further plugin config keys; credentials are refused. @default {} */
-  readonly extraConfig?: Record<string, string>;
-  /** What a TB-month costs you (disks, power), if you want the plan to say. @default - none */
-  readonly pricePerTbMonthUsd?: number;
-}
+export type SelfHostedProfileOptions = ProfileFields<SelfHostedLocationFields>;
 
 const COMMON_OPTIONS: PropSpec = {
   bucket: 'string',

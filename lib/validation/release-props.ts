@@ -7,6 +7,7 @@ import { checkSecretKeyRef } from '../kube/names';
 import { foreignNamespaceOwner } from '../kube/protected-namespaces';
 import { parsePromDuration } from '../units/duration';
 import { checkConstruct, checkProps, type PropSpec } from './props';
+import { RELEASE_DEFAULTS } from '../config/defaults';
 
 /** What the checks read of the props (VeleroReleaseProps is one). */
 export interface ReleasePropsToCheck {
@@ -97,7 +98,7 @@ export function checkReleaseProps(props: ReleasePropsToCheck): void {
       `${subject}: logLevel '${props.logLevel}' is not a Velero log level, and the server would exit at start-up; use one of ${VELERO_LOG_LEVELS.join(', ')} (docs/pitfalls.md#log-level)`,
     );
   }
-  const namespace = props.namespace ?? 'velero';
+  const namespace = props.namespace ?? RELEASE_DEFAULTS.namespace;
   const owner = foreignNamespaceOwner(namespace);
   if (owner) {
     throw new Error(

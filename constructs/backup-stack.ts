@@ -29,7 +29,7 @@ import { isCdk8sWriting, registerStackCharts } from '../lib/output/layout';
 import { renderCharts } from '../lib/output/output';
 import type { OutputCheck } from '../lib/output/synth';
 import type { PlanInput } from '../lib/plan/plan';
-import { alertRunbookUrl } from '../lib/restore/runbook';
+import { alertRunbookUrl, rebuildLocations } from '../lib/restore/runbook';
 import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
 import { scheduleConfigsOf } from '../lib/schedule/retention';
@@ -812,6 +812,7 @@ export class BackupStack extends Construct {
     const [crdApplication, ...folderApplications] = applications;
     const veleroApplication = folderApplications[folderApplications.length - 1];
     const firstDrill = drills[0];
+    const rebuildRestores = restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary);
     this.plan = {
       release,
       schedules,
@@ -822,6 +823,7 @@ export class BackupStack extends Construct {
       csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
       csiDriverMissing: this.csiDriverMissing,
       repositoryMissing: data.argocd?.repository?.repoURL === undefined,
+      argocdNamespace,
       runbooks: {
         distPath: clusterRepository.distPath,
         csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),
@@ -842,7 +844,8 @@ export class BackupStack extends Construct {
           bootstrapPath: `${repository.distPath}/bootstrap`,
           credentials: release.credentials,
           storageLocation: release.defaultStorageLocation.name,
-          restores: restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary),
+          ...rebuildLocations(this.locations, schedules, rebuildRestores),
+          restores: rebuildRestores,
         },
       },
       alerts: this.alerts.rules.map((rule) => ({

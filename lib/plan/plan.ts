@@ -19,7 +19,7 @@ import {
   type AlertRunbook,
   type RunbookInput,
 } from '../restore/runbook';
-import { nextRuns } from '../schedule/cron';
+import { nextRuns, parseCron } from '../schedule/cron';
 import type { StorageProfile } from '../storage/storage-profile';
 import { summaryStorage, volumeSnapshotClassAnnotation, type CsiStorageSummary } from '../storage/csi-drivers';
 import { formatReportDuration } from '../units/duration';
@@ -269,13 +269,19 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const pad = (n: number) => String(n).padStart(2, '0');
 const hhmm = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 
+function runsBefore(expression: string, from: Date, end: Date): Date[] {
+  const schedule = parseCron(expression);
+  const runs: Date[] = [];
+  for (let t = schedule.next(from); t && t.getTime() < end.getTime(); t = schedule.next(t)) runs.push(t);
+  return runs;
+}
+
 function runPattern(s: PlanSchedule): string {
   const runs = nextRuns(s.schedule, REFERENCE_WEEK, 4);
   if (s.cadence.toSeconds() <= 7 * 86400) {
-    const inWeek = nextRuns(s.schedule, REFERENCE_WEEK, 64).filter(
-      (d) => d.getTime() < REFERENCE_WEEK.getTime() + 7 * 86400_000,
-    );
-    const times = [...new Set(inWeek.map(hhmm))];
+    // every run of the reference week (an hourly schedule runs 168 times), however many there are
+    const inWeek = runsBefore(s.schedule, REFERENCE_WEEK, new Date(REFERENCE_WEEK.getTime() + 7 * 86400_000));
+    const times = [...new Set(inWeek.map(hhmm))].sort();
     const days = [...new Set(inWeek.map((d) => DAYS[d.getUTCDay()]))];
     return `${days.length === 7 ? 'every day' : days.join(', ')} at ${times.length > 6 ? `${times.length} times a day` : times.join(', ')} UTC`;
   }

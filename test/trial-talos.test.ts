@@ -1,0 +1,85 @@
+/**
+ * Newcomer trial 5 (Talos, TopoLVM or OpenEBS LVM-LocalPV, AWS S3 + Wasabi, Velero 1.16 adopted from the chart, ArgoCD
+ * in `gitops`): what that user reads and runs must be true of that user's config, not of the seed's.
+ * Fixtures: examples/talos-topolvm-s3-wasabi.yaml, rendered by the renderer (and the packaged command where it says so).
+ */
+import { join } from 'node:path';
+import { buildConfig } from '../constructs/backup-fleet';
+import { loadConfigFile } from '../lib/config/load';
+import type { BackupStackConfig } from '../lib/config/types';
+
+const root = join(__dirname, '..');
+const example: BackupStackConfig = loadConfigFile(join(root, 'examples', 'talos-topolvm-s3-wasabi.yaml'));
+const planOf = (config: BackupStackConfig) => buildConfig(config).planFiles()['BACKUP-PLAN.md'];
+const plan = planOf(example);
+
+describe('BACKUP-PLAN.md of ArgoCD in gitops', () => {
+  test.each([
+    [
+      'the rebuild runbook',
+      "kubectl -n gitops get configmap argocd-cm -o jsonpath='{.data.resource\\.exclusions}' | grep",
+    ],
+    [
+      'the exclusion check',
+      "kubectl -n gitops get configmap argocd-cm -o jsonpath='{.data.resource\\.exclusions}'   #",
+    ],
+  ])('%s reads argocd-cm in gitops', (_, line) => {
+    expect(plan).toContain(line);
+  });
+
+  test('no command reads argocd-cm in a namespace ArgoCD does not run in', () => {
+    expect(plan).not.toMatch(/kubectl -n argocd /);
+  });
+});
+
+describe('the schedule table describes each cron over the whole reference week', () => {
+  test.each([
+    ['15 * * * *', 'every day at 24 times a day UTC'],
+    ['*/10 * * * *', 'every day at 144 times a day UTC'],
+    ['0 */6 * * 1-5', 'Mon, Tue, Wed, Thu, Fri at 00:00, 06:00, 12:00, 18:00 UTC'],
+  ])("'%s' runs %s", (schedule, runs) => {
+    const [first, ...rest] = example.schedules!;
+    const config = { ...example, schedules: [{ ...first, schedule }, ...rest] };
+    const row = planOf(config)
+      .split('\n')
+      .find((l) => l.startsWith('| hourly-postgres |'));
+    expect(row).toContain(`| ${runs} |`);
+  });
+});
+
+describe('the rebuild runbook brings back every storage location the rebuild reads', () => {
+  test.each([
+    [
+      "the server's Secret",
+      'kubectl -n velero create secret generic velero-aws-iam --from-file=credentials=./credentials-velero',
+    ],
+    [
+      "the Wasabi location's own Secret",
+      'kubectl -n velero create secret generic velero-wasabi --from-file=cloud=./credentials-wasabi',
+    ],
+    [
+      'the default location Available',
+      "kubectl -n velero wait backupstoragelocation/default --for=jsonpath='{.status.phase}'=Available --timeout=10m",
+    ],
+    [
+      'the location of weekly-cluster (the cluster-resources restore) Available',
+      "kubectl -n velero wait backupstoragelocation/wasabi --for=jsonpath='{.status.phase}'=Available --timeout=10m",
+    ],
+  ])('%s', (_, line) => {
+    const rebuild = plan.slice(plan.indexOf('### Disaster: the whole cluster rebuilt'));
+    const steps = rebuild.slice(0, rebuild.indexOf('Restore 1 of'));
+    expect(steps).toContain(line);
+  });
+
+  test('a location sharing the server Secret under another key gets both keys in one Secret', () => {
+    const locations = [
+      example.storageLocations![0],
+      { ...example.storageLocations![1], credential: { name: 'velero-aws-iam', key: 'wasabi' } },
+    ];
+    const text = planOf({ ...example, storageLocations: locations });
+    expect(text).toContain(
+      'kubectl -n velero create secret generic velero-aws-iam --from-file=credentials=./credentials-velero --from-file=wasabi=./credentials-wasabi',
+    );
+    expect(text).not.toContain('create secret generic velero-wasabi');
+  });
+});

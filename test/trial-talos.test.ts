@@ -3,6 +3,9 @@
  * in `gitops`): what that user reads and runs must be true of that user's config, not of the seed's.
  * Fixtures: examples/talos-topolvm-s3-wasabi.yaml, rendered by the renderer (and the packaged command where it says so).
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig } from '../constructs/backup-fleet';
 import { loadConfigFile } from '../lib/config/load';
@@ -81,5 +84,43 @@ describe('the rebuild runbook brings back every storage location the rebuild rea
       'kubectl -n velero create secret generic velero-aws-iam --from-file=credentials=./credentials-velero --from-file=wasabi=./credentials-wasabi',
     );
     expect(text).not.toContain('create secret generic velero-wasabi');
+  });
+});
+
+describe("the README's TypeScript path: main.ts with `export default ... satisfies BackupStackConfig`", () => {
+  const mainTs = [
+    "import type { BackupStackConfig } from 'velero-cdk8s';",
+    '',
+    'export default {',
+    "  storageLocations: [{ provider: 's3', bucket: 'homelab-velero-eu-7c21', region: 'eu-central-1' }],",
+    "  schedules: [{ name: 'daily', schedule: '30 2 * * *', ttl: '720h', includedNamespaces: ['postgres'] }],",
+    "  argocd: { namespace: 'gitops', repository: { repoURL: 'https://github.com/me/talos-homelab.git' } },",
+    '} satisfies BackupStackConfig;',
+    '',
+  ].join('\n');
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  test.each([
+    ['"type": "commonjs" (npm init -y from npm 11)', { type: 'commonjs' }],
+    ['no "type"', {}],
+    ['"type": "module"', { type: 'module' }],
+  ])('loads beside a package.json with %s, and Node warns of nothing', (_, type) => {
+    const dir = mkdtempSync(join(tmpdir(), 'trial-talos-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'homelab', version: '1.0.0', ...type }));
+    writeFileSync(join(dir, 'main.ts'), mainTs);
+    // under Node itself (jest has its own module loader): cli/config.ts through the repository's loader
+    const script = [
+      `import { loadEntry } from ${JSON.stringify(join(root, 'scripts', 'lib', 'load-entry.mjs'))};`,
+      `const { loadConfig } = loadEntry('cli/config.ts');`,
+      `console.log(JSON.stringify(loadConfig('main.ts', ${JSON.stringify(dir)}).config.argocd));`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout)).toEqual({
+      namespace: 'gitops',
+      repository: { repoURL: 'https://github.com/me/talos-homelab.git' },
+    });
   });
 });

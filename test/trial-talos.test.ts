@@ -124,3 +124,41 @@ describe("the README's TypeScript path: main.ts with `export default ... satisfi
     });
   });
 });
+
+describe('OpenEBS LVM-LocalPV creates no volume from a snapshot: the plan says what cannot be restored', () => {
+  const lvm: BackupStackConfig = {
+    ...example,
+    csi: { ...example.csi, volumeSnapshotClass: { driver: 'local.csi.openebs.io', name: 'lvm-snapclass' } },
+  };
+  const lvmPlan = planOf(lvm);
+  const row = (text: string, ns: string) => text.split('\n').find((l) => l.startsWith(`| ${ns} |`));
+
+  test.each([
+    [
+      'the warning at the top names the schedule and where upstream says so',
+      "so the volume data of 'hourly-postgres' (snapshot data movement) cannot be restored",
+    ],
+    ['the warning cites the driver at its tag', 'openebs/lvm-localpv@v1.5.0 pkg/driver/controller.go CreateVolume'],
+    [
+      'the runbooks say no volume comes back from a CSI snapshot',
+      '**No volume can be restored from its CSI snapshots.**',
+    ],
+    [
+      'the smoke test backs up by file-system backup',
+      'backup-test-pvc --include-namespaces backup-test --default-volumes-to-fs-backup --wait',
+    ],
+  ])('%s', (_, text) => {
+    expect(lvmPlan).toContain(text);
+  });
+
+  test.each([
+    ['LVM-LocalPV: postgres has the RPO of its file-system backup', lvmPlan, '| 1 d |'],
+    ['TopoLVM (the example): postgres has the RPO of its hourly data mover', plan, '| 1 h |'],
+  ])('%s', (_, text, rpo) => {
+    expect(row(text, 'postgres')).toContain(rpo);
+  });
+
+  test('TopoLVM, which restores from its snapshots, gets no such warning', () => {
+    expect(plan).not.toContain('creates no volume from a snapshot');
+  });
+});

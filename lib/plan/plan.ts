@@ -194,7 +194,10 @@ export function backupPlan(input: PlanInput): BackupPlan {
   const namespaces: NamespacePlan[] = [...names].sort().map((namespace) => {
     const volumes = input.volumes.filter((v) => v.namespace === namespace);
     const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
-    const protecting = isNamespaceProtected(input.schedules, namespace).by;
+    // a driver that makes no volume from a snapshot restores nothing of CSI snapshots, moved or not
+    const protecting = isNamespaceProtected(input.schedules, namespace).by.filter(
+      (s) => !input.csiStorage?.noVolumeFromSnapshot || s.defaultVolumesToFsBackup,
+    );
     const fastest = [...protecting].sort((a, b) => a.cadence.toSeconds() - b.cadence.toSeconds())[0];
     const longest = [...(protecting.length ? protecting : covering)].sort(
       (a, b) => b.ttl.toSeconds() - a.ttl.toSeconds(),
@@ -435,6 +438,10 @@ function runbooks(plan: BackupPlan): string[] {
       );
     out.push(...renderAlertRunbooks(plan.input.alerts, fix));
   }
+  const csi = plan.input.csiStorage;
+  const smokeData =
+    csi?.noVolumeFromSnapshot &&
+    `${csi.title ?? csi.driver} creates no volume from a snapshot: the data goes by file-system backup (the node-agent)`;
   out.push(
     '## Smoke tests',
     '',
@@ -452,7 +459,7 @@ function runbooks(plan: BackupPlan): string[] {
     `kubectl delete namespace backup-test && velero -n ${ns} backup delete backup-test-cm --confirm`,
     '```',
     '',
-    '### Test: PVC backup and restore (CSI snapshot)',
+    `### Test: PVC backup and restore (${smokeData ? 'file-system backup' : 'CSI snapshot'})`,
     '',
     '```sh',
     'kubectl create namespace backup-test',
@@ -471,7 +478,8 @@ function runbooks(plan: BackupPlan): string[] {
     '  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]',
     'EOF',
     'kubectl -n backup-test wait pod/writer --for=condition=Ready --timeout=5m',
-    `velero -n ${ns} backup create backup-test-pvc --include-namespaces backup-test --snapshot-volumes --wait`,
+    ...(smokeData ? [`# ${smokeData}`] : []),
+    `velero -n ${ns} backup create backup-test-pvc --include-namespaces backup-test ${smokeData ? '--default-volumes-to-fs-backup' : '--snapshot-volumes'} --wait`,
     'kubectl delete namespace backup-test --wait',
     `velero -n ${ns} restore create backup-test-pvc --from-backup backup-test-pvc --wait`,
     'kubectl -n backup-test wait pod/writer --for=condition=Ready --timeout=5m',
@@ -509,6 +517,23 @@ export function planWarnings(input: PlanInput): string[] {
   return [
     ...(input.csiDriverMissing ? [`${NO_DRIVER_WARNING} ${NO_DRIVER_FIX}`] : []),
     ...(input.repositoryMissing ? [NO_REPOSITORY_WARNING] : []),
+    ...noVolumeFromSnapshotWarning(input),
+  ];
+}
+
+/**
+ * Schedules whose volume data only CSI snapshots carry (moved by the data mover or not), on a driver that creates
+ * no volume from a snapshot: Velero accepts them, and every restore of that data fails (docs/pitfalls.md#no-volume-from-snapshot).
+ */
+function noVolumeFromSnapshotWarning(input: PlanInput): string[] {
+  const csi = input.csiStorage;
+  if (!csi?.noVolumeFromSnapshot) return [];
+  const bySnapshots = input.schedules.filter(
+    (s) => (s.snapshotVolumes || s.snapshotMoveData) && !s.defaultVolumesToFsBackup,
+  );
+  if (!bySnapshots.length) return [];
+  return [
+    `${csi.title ?? csi.driver} (\`${csi.driver}\`) creates no volume from a snapshot (${csi.noVolumeFromSnapshot}), so the volume data of ${bySnapshots.map((s) => `'${s.name}' (${how(s)})`).join(', ')} cannot be restored: a CSI-snapshot restore fails, and the data mover, which reads a volume made from the snapshot (velero-io/velero@v1.16.2 pkg/exposer/csi_snapshot.go createBackupPVC), never gets one, so those backups end PartiallyFailed. Back these volumes up by file-system backup: \`defaultVolumesToFsBackup: true\` on the schedule, with the node-agent (docs/pitfalls.md#no-volume-from-snapshot).`,
   ];
 }
 

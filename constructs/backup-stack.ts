@@ -272,6 +272,7 @@ export class BackupStack extends Construct {
           serviceMonitor: r.metrics.serviceMonitor,
           prometheusSelectorLabels: r.metrics.prometheusSelectorLabels && { ...r.metrics.prometheusSelectorLabels },
           interval: r.metrics.interval,
+          serviceMonitorNamespace: r.metrics.serviceMonitorNamespace,
         },
         logLevel: r.logLevel,
       });

@@ -105,6 +105,12 @@ export interface MetricsOptions {
   readonly prometheusSelectorLabels?: Record<string, string>;
   /** Scrape interval. @default '30s' */
   readonly interval?: string;
+  /**
+   * Namespace of the ServiceMonitor (the chart's `metrics.serviceMonitor.namespace`); it still selects the metrics
+   * Service in the release namespace. A Prometheus without `serviceMonitorNamespaceSelector` reads ServiceMonitors of
+   * its own namespace only (docs/pitfalls.md#service-monitor-namespace). @default - the release namespace
+   */
+  readonly serviceMonitorNamespace?: string;
 }
 
 export interface VeleroReleaseProps extends PodOptions, ServerDefaultsOptions, ImageOptions {
@@ -741,7 +747,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       new ServiceMonitor(this, 'ServiceMonitor', {
         metadata: {
           name: 'velero',
-          namespace: this.namespace,
+          namespace: metrics?.serviceMonitorNamespace ?? this.namespace,
           labels: { ...this.labels, ...this.prometheusSelectorLabels },
         },
         spec: {

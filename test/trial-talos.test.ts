@@ -162,3 +162,23 @@ describe('OpenEBS LVM-LocalPV creates no volume from a snapshot: the plan says w
     expect(plan).not.toContain('creates no volume from a snapshot');
   });
 });
+
+describe('a plain prometheus-operator reads ServiceMonitors of its own namespace only: the ServiceMonitor goes there', () => {
+  const serviceMonitor = (config: BackupStackConfig) =>
+    buildConfig(config).objects.find((o) => o.object.kind === 'ServiceMonitor')!.object as {
+      metadata: { namespace: string; labels: Record<string, string> };
+      spec: { namespaceSelector: { matchNames: string[] } };
+    };
+  const { serviceMonitorNamespace: _, ...metrics } = example.release!.metrics!;
+  test.each([
+    ['metrics.serviceMonitorNamespace: monitoring (the example)', example, 'monitoring'],
+    ['no serviceMonitorNamespace', { ...example, release: { ...example.release, metrics } }, 'velero'],
+  ])('%s: the ServiceMonitor is in %s and scrapes the Service in velero', (_, config, namespace) => {
+    const sm = serviceMonitor(config);
+    expect([sm.metadata.namespace, sm.spec.namespaceSelector.matchNames, sm.metadata.labels.role]).toEqual([
+      namespace,
+      ['velero'],
+      'service-monitors',
+    ]);
+  });
+});

@@ -169,7 +169,7 @@ describe('a plain prometheus-operator reads ServiceMonitors of its own namespace
       metadata: { namespace: string; labels: Record<string, string> };
       spec: { namespaceSelector: { matchNames: string[] } };
     };
-  const { serviceMonitorNamespace: _, ...metrics } = example.release!.metrics!;
+  const metrics = { ...example.release!.metrics!, serviceMonitorNamespace: undefined };
   test.each([
     ['metrics.serviceMonitorNamespace: monitoring (the example)', example, 'monitoring'],
     ['no serviceMonitorNamespace', { ...example, release: { ...example.release, metrics } }, 'velero'],

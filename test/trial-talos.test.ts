@@ -4,9 +4,10 @@
  * Fixtures: examples/talos-topolvm-s3-wasabi.yaml, rendered by the renderer (and the packaged command where it says so).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { init } from '../cli/init';
 import { buildConfig } from '../constructs/backup-fleet';
 import { loadConfigFile } from '../lib/config/load';
 import type { BackupStackConfig } from '../lib/config/types';
@@ -180,5 +181,50 @@ describe('a plain prometheus-operator reads ServiceMonitors of its own namespace
       ['velero'],
       'service-monitors',
     ]);
+  });
+});
+
+describe("init beside the package.json of `npm init -y`: BACKUP-PLAN.md's `npm run restore` and `npm run plan` must exist", () => {
+  const NPM_INIT = { name: 't27', version: '1.0.0', scripts: { test: 'echo "Error: no test specified" && exit 1' } };
+  const WITH_ALL = {
+    ...NPM_INIT,
+    scripts: Object.fromEntries(
+      ['synth', 'check', 'validate', 'prove-alerts', 'plan', 'restore', 'permissions'].map((s) => [s, 'true']),
+    ),
+  };
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const initIn = (pkg: object) => {
+    const dir = mkdtempSync(join(tmpdir(), 'trial-talos-init-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+    const lines: string[] = [];
+    const code = init(dir, { log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) });
+    return { dir, code, hint: lines.find((l) => l.includes('npm pkg set')) };
+  };
+
+  test("the hint it prints, run verbatim, adds the scripts and keeps the user's own", () => {
+    const { dir, code, hint } = initIn(NPM_INIT);
+    expect(code).toBe(0);
+    const command = hint!.slice(hint!.indexOf('npm pkg set'));
+    const r = spawnSync('sh', ['-c', command], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
+    });
+    expect(r.status).toBe(0);
+    const scripts = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts;
+    expect([scripts.restore, scripts.plan, scripts.test]).toEqual([
+      'velero-cdk8s restore',
+      'velero-cdk8s plan',
+      NPM_INIT.scripts.test,
+    ]);
+  });
+
+  test.each([
+    ['no script of its own but test', true, NPM_INIT],
+    ['every script already', false, WITH_ALL],
+  ])('a package.json with %s: prints the hint: %s', (_, printed, pkg) => {
+    expect(initIn(pkg).hint !== undefined).toBe(printed);
   });
 });

@@ -228,3 +228,13 @@ describe("init beside the package.json of `npm init -y`: BACKUP-PLAN.md's `npm r
     expect(initIn(pkg).hint !== undefined).toBe(printed);
   });
 });
+
+describe('a YAML config is not main.ts: what the user reads names no file of the seed', () => {
+  const rule = buildConfig(example).objects.find((o) => o.object.kind === 'PrometheusRule')!.object;
+  test.each([
+    ['BACKUP-PLAN.md', plan],
+    ['the PrometheusRule', JSON.stringify(rule)],
+  ])('%s does not mention main.ts', (_, text) => {
+    expect(text).not.toContain('main.ts');
+  });
+});

@@ -238,3 +238,42 @@ describe('a YAML config is not main.ts: what the user reads names no file of the
     expect(text).not.toContain('main.ts');
   });
 });
+
+describe('a drill of a file-system backup schedule: its pod volumes are never snapshotted, so PVCs alone come back empty', () => {
+  const [hourly, daily, weekly] = example.schedules!;
+  const drilled = (schedule: object) => ({
+    ...example,
+    schedules: [{ ...hourly, drill: undefined }, { ...daily, ...schedule }, weekly],
+  });
+  const drillResources = (config: BackupStackConfig) => {
+    const cronJob = buildConfig(config).objects.find(
+      (o) => o.object.kind === 'CronJob' && o.object.metadata.name === 'restore-drill-daily-apps',
+    )!.object as {
+      spec: {
+        jobTemplate: { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } };
+      };
+    };
+    return cronJob.spec.jobTemplate.spec.template.spec.containers[0].env.find(
+      (e) => e.name === 'DRILL_INCLUDED_RESOURCES',
+    )!.value;
+  };
+
+  test.each([
+    ['with CSI snapshots on (the release default)', { drill: {} }],
+    ['with snapshotMoveData too', { drill: {}, snapshotMoveData: true }],
+  ])('%s: refused, naming the schedule and what to set', (_, schedule) => {
+    expect(() => buildConfig(drilled(schedule))).toThrow(
+      "schedules[1] 'daily-apps'.drill: restore drill 'restore-drill-daily-apps': schedule 'daily-apps' keeps volume data by file-system backup",
+    );
+  });
+
+  test.each([
+    [
+      'the pods, as the refusal says',
+      { drill: { includedResources: ['persistentvolumeclaims', 'pods'] } },
+      'persistentvolumeclaims,pods',
+    ],
+  ])('with includedResources %s: renders them', (_, schedule, resources) => {
+    expect(drillResources(drilled(schedule))).toBe(resources);
+  });
+});

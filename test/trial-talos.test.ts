@@ -277,3 +277,38 @@ describe('a drill of a file-system backup schedule: its pod volumes are never sn
     expect(drillResources(drilled(schedule))).toBe(resources);
   });
 });
+
+describe('a schedule with file-system backup and snapshotMoveData keeps pod volumes by file-system backup', () => {
+  const [hourly, daily, weekly] = example.schedules!;
+  const both: BackupStackConfig = {
+    ...example,
+    schedules: [hourly, { ...daily, snapshotMoveData: true }, weekly],
+    restores: [
+      {
+        name: 'paperless-pvc',
+        schedule: 'daily-apps',
+        target: { kind: 'pvc', namespace: 'paperless', pvc: 'paperless-media' },
+      },
+    ],
+  };
+
+  test('a PVC restore from it is refused: the PVC alone would come back empty', () => {
+    const refusal = () => {
+      try {
+        buildConfig(both);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(refusal()).toBe(
+      "restores[0] 'paperless-pvc'.schedule: 'daily-apps' keeps volume data by file-system backup, which Velero restores only through the restored pods; use a 'namespace' target instead of 'pvc' (docs/pitfalls.md#drill-fs-backup)",
+    );
+  });
+
+  test("the plan's schedule table says file-system backup", () => {
+    const row = planOf({ ...both, restores: [] })
+      .split('\n')
+      .find((l) => l.startsWith('| daily-apps |'));
+    expect(row).toContain('| file-system backup |');
+  });
+});

@@ -175,8 +175,9 @@ export function formatBytes(bytes: number): string {
 }
 
 function how(s: PlanSchedule): Protection {
-  if (s.snapshotMoveData) return 'snapshot data movement';
+  // file-system backup takes a pod volume before any snapshot (docs/pitfalls.md#drill-fs-backup)
   if (s.defaultVolumesToFsBackup) return 'file-system backup';
+  if (s.snapshotMoveData) return 'snapshot data movement';
   if (s.snapshotVolumes) return 'CSI snapshot';
   return 'resources only';
 }

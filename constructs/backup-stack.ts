@@ -825,6 +825,10 @@ export class BackupStack extends Construct {
       csiDriverMissing: this.csiDriverMissing,
       repositoryMissing: data.argocd?.repository?.repoURL === undefined,
       argocdNamespace,
+      kubeStateMetrics: this.alerts.storageLocationMetrics && {
+        namespace: this.alerts.storageLocationMetrics.namespace,
+        serviceAccountName: this.alerts.storageLocationMetrics.serviceAccountName,
+      },
       runbooks: {
         distPath: clusterRepository.distPath,
         csiStorage: this.snapshots?.planSummary(release.line.line, c.version === undefined),

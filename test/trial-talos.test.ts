@@ -166,7 +166,7 @@ describe('OpenEBS LVM-LocalPV creates no volume from a snapshot: the plan says w
 
 describe('a plain prometheus-operator reads ServiceMonitors of its own namespace only: the ServiceMonitor goes there', () => {
   const serviceMonitor = (config: BackupStackConfig) =>
-    buildConfig(config).objects.find((o) => o.object.kind === 'ServiceMonitor')!.object as {
+    buildConfig(config).objects.find((o) => o.object.kind === 'ServiceMonitor')!.object as unknown as {
       metadata: { namespace: string; labels: Record<string, string> };
       spec: { namespaceSelector: { matchNames: string[] } };
     };
@@ -248,7 +248,7 @@ describe('a drill of a file-system backup schedule: its pod volumes are never sn
   const drillResources = (config: BackupStackConfig) => {
     const cronJob = buildConfig(config).objects.find(
       (o) => o.object.kind === 'CronJob' && o.object.metadata.name === 'restore-drill-daily-apps',
-    )!.object as {
+    )!.object as unknown as {
       spec: {
         jobTemplate: { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } };
       };
@@ -299,6 +299,7 @@ describe('a schedule with file-system backup and snapshotMoveData keeps pod volu
       } catch (e) {
         return (e as Error).message;
       }
+      return '';
     };
     expect(refusal()).toBe(
       "restores[0] 'paperless-pvc'.schedule: 'daily-apps' keeps volume data by file-system backup, which Velero restores only through the restored pods; use a 'namespace' target instead of 'pvc' (docs/pitfalls.md#drill-fs-backup)",
@@ -310,5 +311,43 @@ describe('a schedule with file-system backup and snapshotMoveData keeps pod volu
       .split('\n')
       .find((l) => l.startsWith('| daily-apps |'));
     expect(row).toContain('| file-system backup |');
+  });
+});
+
+describe("Velero 1.16's storage-location alert reads the BSL phase through the user's own kube-state-metrics", () => {
+  const release = (text: string) =>
+    text.slice(text.indexOf('## Velero release'), text.indexOf('## Coverage per namespace'));
+  const kubePrometheusStack: BackupStackConfig = {
+    ...example,
+    alerts: { ...example.alerts, kubeStateMetrics: undefined },
+  };
+
+  test.each([
+    [
+      'a plain kube-state-metrics (the example)',
+      plan,
+      'Your kube-state-metrics (ServiceAccount `kube-state-metrics`) loads it',
+      '\nextraArgs:\n',
+    ],
+    [
+      'kube-prometheus-stack (no kubeStateMetrics)',
+      planOf(kubePrometheusStack),
+      'kube-prometheus-stack loads it with these values',
+      '\nkube-state-metrics:\n  extraArgs:\n',
+    ],
+  ])('%s: the plan says who loads the config, with values for it', (_, text, who, values) => {
+    expect(release(text)).toContain(who);
+    expect(release(text)).toContain(values);
+  });
+
+  test('the ConfigMap is named in the namespace it renders into', () => {
+    const other = planOf({
+      ...example,
+      alerts: {
+        ...example.alerts,
+        kubeStateMetrics: { namespace: 'observability', serviceAccountName: 'kube-state-metrics' },
+      },
+    });
+    expect(release(other)).toContain('(ConfigMap `velero-kube-state-metrics-config` in `observability`');
   });
 });

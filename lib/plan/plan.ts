@@ -25,7 +25,7 @@ import { summaryStorage, volumeSnapshotClassAnnotation, type CsiStorageSummary }
 import { formatReportDuration } from '../units/duration';
 import { Quantity } from '../units/quantity';
 
-import { releaseSectionMarkdown, type PlanReleaseLine } from './release-section';
+import { releaseSectionMarkdown, type PlanKubeStateMetrics, type PlanReleaseLine } from './release-section';
 
 const ONE_BYTE = Quantity.parse('1');
 
@@ -107,6 +107,8 @@ export interface PlanInput {
   readonly snapshotControllerNamespace?: string;
   /** Namespace of ArgoCD, for the exclusion check. @default 'argocd' */
   readonly argocdNamespace?: string;
+  /** The kube-state-metrics the storage-location alert reads (Velero 1.15/1.16). @default - kube-prometheus-stack's in `monitoring` */
+  readonly kubeStateMetrics?: PlanKubeStateMetrics;
 }
 
 export type Protection = 'CSI snapshot' | 'file-system backup' | 'snapshot data movement' | 'resources only';
@@ -331,7 +333,7 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
     '',
   );
   for (const w of planWarnings(plan.input)) out.push(`> **Warning:** ${w}`, '');
-  out.push(...releaseSectionMarkdown(release));
+  out.push(...releaseSectionMarkdown(release, plan.input.kubeStateMetrics));
 
   out.push(
     '## Coverage per namespace',

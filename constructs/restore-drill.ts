@@ -458,7 +458,7 @@ export class RestoreDrill extends Construct {
     }
     // file-system backup restores data through the restored pods (PodVolumeRestore), i.e. the workloads start
     throw new Error(
-      `${subject}: schedule '${s.name}' keeps volume data by file-system backup, which Velero restores only through the restored pods (the workloads would start in the scratch namespaces); set 'includedResources' explicitly (e.g. persistentvolumeclaims, pods) if that is what you want`,
+      `${subject}: schedule '${s.name}' keeps volume data by file-system backup, which Velero restores only through the restored pods (the workloads would start in the scratch namespaces); set 'includedResources' explicitly (e.g. persistentvolumeclaims, pods) if that is what you want (docs/pitfalls.md#drill-fs-backup)`,
     );
   }
 

@@ -159,6 +159,14 @@ describe('OpenEBS LVM-LocalPV creates no volume from a snapshot: the plan says w
     expect(row(text, 'postgres')).toContain(rpo);
   });
 
+  test.each([
+    ['LVM-LocalPV: the data mover stores nothing (its DataUploads fail)', false, lvmPlan],
+    ['TopoLVM: the data mover stores the volume', true, plan],
+  ])('%s: hourly-postgres has a volume-data cost line: %s', (_, costed, text) => {
+    const line = text.split('\n').find((l) => l.startsWith('| hourly-postgres |') && l.includes('volume data'));
+    expect(line !== undefined).toBe(costed);
+  });
+
   test('TopoLVM, which restores from its snapshots, gets no such warning', () => {
     expect(plan).not.toContain('creates no volume from a snapshot');
   });

@@ -190,6 +190,8 @@ const inClusterStore = (s: PlanSchedule) => s.storageLocation.profile.inCluster 
 
 /** Computes the plan. */
 export function backupPlan(input: PlanInput): BackupPlan {
+  // a driver that makes no volume from a snapshot restores (and the data mover stores) nothing of its snapshots
+  const restorable = (s: PlanSchedule) => !input.csiStorage?.noVolumeFromSnapshot || s.defaultVolumesToFsBackup;
   const unprotected = input.unprotectedNamespaces ?? {};
   const names = new Set<string>(input.volumes.map((v) => v.namespace));
   for (const s of input.schedules) for (const ns of s.includedNamespaces) if (ns !== '*') names.add(ns);
@@ -197,10 +199,7 @@ export function backupPlan(input: PlanInput): BackupPlan {
   const namespaces: NamespacePlan[] = [...names].sort().map((namespace) => {
     const volumes = input.volumes.filter((v) => v.namespace === namespace);
     const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
-    // a driver that makes no volume from a snapshot restores nothing of CSI snapshots, moved or not
-    const protecting = isNamespaceProtected(input.schedules, namespace).by.filter(
-      (s) => !input.csiStorage?.noVolumeFromSnapshot || s.defaultVolumesToFsBackup,
-    );
+    const protecting = isNamespaceProtected(input.schedules, namespace).by.filter(restorable);
     const fastest = [...protecting].sort((a, b) => a.cadence.toSeconds() - b.cadence.toSeconds())[0];
     const longest = [...(protecting.length ? protecting : covering)].sort(
       (a, b) => b.ttl.toSeconds() - a.ttl.toSeconds(),
@@ -238,7 +237,7 @@ export function backupPlan(input: PlanInput): BackupPlan {
       bytes: resourceBytes * s.retentionDepth,
       what: `${s.retentionDepth} resource backups × ${formatBytes(resourceBytes)}`,
     });
-    if (sendsVolumeData(s)) {
+    if (sendsVolumeData(s) && restorable(s)) {
       const data = input.volumes
         .filter((v) => isNamespaceProtected([s], v.namespace).protected)
         .reduce((sum, v) => sum + quantityBytes(v.size, `volume ${v.namespace}/${v.pvc} size`), 0);

@@ -3,8 +3,9 @@
  * working directory. A YAML/JSON file is read by lib/config/load.ts; a TypeScript file (main.ts) is loaded
  * by Node itself (type stripping, Node >= 22.18) and its default export (or its `config` export) is the config.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, registerHooks } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { loadConfigFile } from '../lib/config/load';
 import type { BackupStackConfig } from '../lib/config/types';
@@ -61,12 +62,36 @@ function requireQuietly(file: string): unknown {
   };
   process.removeAllListeners('warning');
   process.on('warning', filter);
+  const hooks = esmTypeScriptHooks(file);
   try {
     return createRequire(file)(file);
   } finally {
+    hooks?.deregister();
     process.removeListener('warning', filter);
     for (const l of listeners) process.on('warning', l);
   }
+}
+
+/** An `export` or `import` statement at the start of a line (not TypeScript's CommonJS `import x = require()`). */
+const ESM_SYNTAX = /^\s*(?:export\s|import\s+(?![\w$]+\s*=))/m;
+
+/**
+ * A `.ts` config written as an ES module (`export default ...`, as the README shows) in a package whose
+ * package.json says `"type": "commonjs"` (what `npm init -y` writes from npm 11): Node strips its types and then
+ * parses it as CommonJS, `SyntaxError: Unexpected token 'export'`. Its syntax says what it is, so it loads as the
+ * ES module it is (Node's own `module-typescript` format, through a load hook for this one file only).
+ */
+function esmTypeScriptHooks(file: string): { deregister(): void } | undefined {
+  if (!file.endsWith('.ts') || !ESM_SYNTAX.test(readFileSync(file, 'utf8'))) return undefined;
+  const url = pathToFileURL(file).href;
+  return registerHooks({
+    load(target, context, nextLoad) {
+      const loaded = nextLoad(target, context);
+      return target === url && loaded.format === 'commonjs-typescript'
+        ? { ...loaded, format: 'module-typescript' }
+        : loaded;
+    },
+  });
 }
 
 /** Loads the config of `file`: YAML/JSON parsed and validated, TypeScript/JavaScript by Node. */

@@ -111,6 +111,18 @@ ${CI_STEPS.map((step) => `      - run: ${step}`).join('\n')}
 `;
 }
 
+/** The starter's scripts that the user's own package.json lacks, as [name, command]. */
+function missingScripts(own: string, starter: string): [string, string][] {
+  let scripts: Record<string, unknown> = {};
+  try {
+    scripts = (JSON.parse(readFileSync(own, 'utf8')) as { scripts?: Record<string, unknown> }).scripts ?? {};
+  } catch {
+    // not JSON: npm says so itself
+  }
+  const wanted = (JSON.parse(starter) as { scripts: Record<string, string> }).scripts;
+  return Object.entries(wanted).filter(([name]) => scripts[name] === undefined);
+}
+
 /** Writes the starter into `dir`; returns the exit code. */
 export function init(dir: string, io: CliIo = console): number {
   const root = resolve(dir);
@@ -164,6 +176,15 @@ export function init(dir: string, io: CliIo = console): number {
   io.log(
     `init: wrote ${written.join(', ')} in ${root}${existing.length ? `; kept your ${existing.join(', ')} (init never overwrites)` : ''}`,
   );
+  const missing = existing.includes('package.json')
+    ? missingScripts(join(root, 'package.json'), files['package.json'])
+    : [];
+  if (missing.length) {
+    // BACKUP-PLAN.md's runbooks run `npm run restore -- <name>` and `npm run plan -- --inventory ...`
+    io.log(
+      `init: your package.json has no ${missing.map((m) => `'${m[0]}'`).join(', ')} script; BACKUP-PLAN.md's runbooks run them: npm pkg set ${missing.map(([n, c]) => `scripts.${n}='${c}'`).join(' ')}`,
+    );
+  }
   const config = loadConfig(join(root, 'velero-cdk8s.yaml'));
   return synthConfig({ file: 'velero-cdk8s.yaml', config: config.config }, { outDir: join(root, 'dist') }, io);
 }

@@ -30,7 +30,7 @@ import { renderCharts } from '../lib/output/output';
 import type { OutputCheck } from '../lib/output/synth';
 import type { PlanInput } from '../lib/plan/plan';
 import { DEFAULT_RESTORES, rebuildClusterResourcesLists, rebuildVolumeNames } from '../lib/restore/rebuild';
-import { alertRunbookUrl } from '../lib/restore/runbook';
+import { alertRunbookUrl, rebuildLocations } from '../lib/restore/runbook';
 import { RESTORES_FOLDER } from '../lib/restore/scenario';
 import { checkInvariants, foldersOf } from '../lib/validation/invariants';
 import { scheduleConfigsOf } from '../lib/schedule/retention';
@@ -316,6 +316,7 @@ export class BackupStack extends Construct {
           serviceMonitor: r.metrics.serviceMonitor,
           prometheusSelectorLabels: r.metrics.prometheusSelectorLabels && { ...r.metrics.prometheusSelectorLabels },
           interval: r.metrics.interval,
+          serviceMonitorNamespace: r.metrics.serviceMonitorNamespace,
         },
         logLevel: r.logLevel,
       });
@@ -993,6 +994,11 @@ export class BackupStack extends Construct {
       csiStorage: this.snapshots?.planSummary(release.line.line, csiVersionDefault),
       csiDriverMissing: this.csiDriverMissing,
       repositoryMissing: this.config.argocd?.repository?.repoURL === undefined,
+      argocdNamespace: this.config.argocd?.namespace ?? ARGOCD_DEFAULTS.namespace,
+      kubeStateMetrics: this.alerts.storageLocationMetrics && {
+        namespace: this.alerts.storageLocationMetrics.namespace,
+        serviceAccountName: this.alerts.storageLocationMetrics.serviceAccountName,
+      },
       runbooks: this.runbooks(),
       alerts: this.alerts.rules.map((rule) => ({
         alert: rule.alert,
@@ -1009,6 +1015,7 @@ export class BackupStack extends Construct {
     const [crdApplication, ...folderApplications] = this.applications;
     const veleroApplication = folderApplications[folderApplications.length - 1];
     const firstDrill = this.drills[0];
+    const rebuildRestores = this.restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary);
     return {
       distPath: this.clusterRepository.distPath,
       cluster: this.placement?.name,
@@ -1030,7 +1037,8 @@ export class BackupStack extends Construct {
         bootstrapPath: `${this.repository.distPath}/bootstrap`,
         credentials: release.credentials,
         storageLocation: release.defaultStorageLocation.name,
-        restores: this.restores.filter((x) => x.name.startsWith('rebuild-')).map((x) => x.summary),
+        ...rebuildLocations(this.locations, this.schedules, rebuildRestores),
+        restores: rebuildRestores,
       },
     };
   }

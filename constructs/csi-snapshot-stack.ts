@@ -610,6 +610,7 @@ export class CsiSnapshotStack extends Construct {
       existingClass: this.existingClass,
       deletionPolicy: this.deletionPolicy,
       notes,
+      noVolumeFromSnapshot: this.profile?.noVolumeFromSnapshot,
     };
   }
 

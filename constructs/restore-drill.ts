@@ -420,11 +420,15 @@ export class RestoreDrill extends Construct {
     }
     // Velero filters even the additional items a restore action returns by includedResources
     // (pkg/restore restoreItem), so the CSI kinds must be listed for the PVC to find its VolumeSnapshot.
-    if (s.snapshotMoveData) return ['persistentvolumeclaims', ...DATA_MOVER_RESOURCES];
-    if (s.snapshotVolumes && this.release.csiEnabled) return ['persistentvolumeclaims', ...CSI_KINDS];
+    // A pod volume that file-system backup takes is never snapshotted (velero-io/velero@v1.16.2
+    // internal/volumehelper/volume_policy_helper.go ShouldPerformSnapshot), so its PVC would come back empty
+    if (!s.defaultVolumesToFsBackup) {
+      if (s.snapshotMoveData) return ['persistentvolumeclaims', ...DATA_MOVER_RESOURCES];
+      if (s.snapshotVolumes && this.release.csiEnabled) return ['persistentvolumeclaims', ...CSI_KINDS];
+    }
     // file-system backup restores data through the restored pods (PodVolumeRestore), i.e. the workloads start
     throw new Error(
-      `${subject}: schedule '${s.name}' keeps volume data by file-system backup, which Velero restores only through the restored pods (the workloads would start in the scratch namespaces); set 'includedResources' explicitly (e.g. persistentvolumeclaims, pods) if that is what you want`,
+      `${subject}: schedule '${s.name}' keeps volume data by file-system backup, which Velero restores only through the restored pods (the workloads would start in the scratch namespaces); set 'includedResources' explicitly (e.g. persistentvolumeclaims, pods) if that is what you want (docs/pitfalls.md#drill-fs-backup)`,
     );
   }
 

@@ -75,8 +75,9 @@ export interface RestoreScenarioProps {
 
 /** How a schedule keeps volume data. */
 export function volumeDataPath(schedule: BackupSchedule): VolumeDataPath {
-  if (schedule.snapshotMoveData) return 'snapshot-data-movement';
+  // file-system backup takes a pod volume before any snapshot (docs/pitfalls.md#drill-fs-backup)
   if (schedule.defaultVolumesToFsBackup) return 'file-system-backup';
+  if (schedule.snapshotMoveData) return 'snapshot-data-movement';
   if (schedule.snapshotVolumes && schedule.release.csiEnabled) return 'csi-snapshot';
   return 'none';
 }
@@ -213,7 +214,7 @@ export class RestoreScenario extends Construct {
         }
         if (this.dataPath === 'file-system-backup') {
           throw new Error(
-            `${subject}: schedule '${schedule.name}' keeps volume data by file-system backup, which Velero restores only through the restored pods; use a 'namespace' target instead of 'pvc'`,
+            `${subject}: schedule '${schedule.name}' keeps volume data by file-system backup, which Velero restores only through the restored pods; use a 'namespace' target instead of 'pvc' (docs/pitfalls.md#drill-fs-backup)`,
           );
         }
         namespaces = [target.namespace];

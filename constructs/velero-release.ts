@@ -676,7 +676,7 @@ export class VeleroRelease extends Construct implements IVeleroRelease {
       new ServiceMonitor(this, 'ServiceMonitor', {
         metadata: {
           name: 'velero',
-          namespace: this.namespace,
+          namespace: metrics?.serviceMonitorNamespace ?? this.namespace,
           labels: { ...this.labels, ...this.prometheusSelectorLabels },
         },
         spec: {

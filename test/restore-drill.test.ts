@@ -278,7 +278,7 @@ describe('RestoreDrill validation', () => {
         { nodeAgent: { enabled: true } },
       ),
     ).toBe(
-      "restore drill 'restore-drill-daily-critical-pvcs': schedule 'daily-critical-pvcs' keeps volume data by file-system backup, which Velero restores only through the restored pods (the workloads would start in the scratch namespaces); set 'includedResources' explicitly (e.g. persistentvolumeclaims, pods) if that is what you want",
+      "restore drill 'restore-drill-daily-critical-pvcs': schedule 'daily-critical-pvcs' keeps volume data by file-system backup, which Velero restores only through the restored pods (the workloads would start in the scratch namespaces); set 'includedResources' explicitly (e.g. persistentvolumeclaims, pods) if that is what you want (docs/pitfalls.md#drill-fs-backup)",
     );
   });
 

@@ -42,7 +42,7 @@ export function coverageRule(
       summary: 'PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is not covered by any backup',
       description: [
         `PVC {{ $labels.persistentvolumeclaim }} is in namespace {{ $labels.namespace }}, which no backup schedule protects with volume snapshots, file-system backup or data movement, and which is not declared deliberately unprotected. Its data is not backed up, while every backup still reports Completed. Namespaces with protected volumes: ${covered}.`,
-        'Add the namespace to a schedule with volume protection, or declare it in unprotectedNamespaces with a reason (main.ts).',
+        'Add the namespace to a schedule with volume protection, or declare it in unprotectedNamespaces with a reason (in the config).',
         firstSteps([
           'kubectl -n {{ $labels.namespace }} get pvc {{ $labels.persistentvolumeclaim }}',
           veleroCli(ctx, 'schedule get -o yaml | grep -A5 includedNamespaces'),

@@ -76,16 +76,38 @@ export function bslPhaseConfigYaml(): string {
   });
 }
 
+/** The kube-state-metrics chart's values (prometheus-community/kube-state-metrics) that load the rendered config. */
+function kubeStateMetricsValues(): Record<string, unknown> {
+  return {
+    extraArgs: [`--custom-resource-state-config-file=${KSM_CONFIG_MOUNT}/${KSM_CONFIG_KEY}`],
+    volumes: [{ name: 'velero-kube-state-metrics-config', configMap: { name: KSM_CONFIG_MAP } }],
+    volumeMounts: [{ name: 'velero-kube-state-metrics-config', mountPath: KSM_CONFIG_MOUNT, readOnly: true }],
+  };
+}
+
 /** The kube-prometheus-stack values that load the rendered config into its kube-state-metrics. */
 export function kubePrometheusStackValues(): string {
-  return stringify({
-    'kube-state-metrics': {
-      extraArgs: [`--custom-resource-state-config-file=${KSM_CONFIG_MOUNT}/${KSM_CONFIG_KEY}`],
-      volumes: [{ name: 'velero-kube-state-metrics-config', configMap: { name: KSM_CONFIG_MAP } }],
-      volumeMounts: [{ name: 'velero-kube-state-metrics-config', mountPath: KSM_CONFIG_MOUNT, readOnly: true }],
-    },
-  });
+  return stringify({ 'kube-state-metrics': kubeStateMetricsValues() });
 }
+
+/**
+ * How the kube-state-metrics the stack's RBAC names loads the config: kube-prometheus-stack's values for its
+ * ServiceAccount, else the kube-state-metrics chart's (the same keys at the top level), which also say what a
+ * kube-state-metrics of one's own manifests needs (the flag, the volume, the mount).
+ */
+export function kubeStateMetricsLoading(serviceAccountName = KUBE_PROMETHEUS_STACK_KSM): {
+  who: string;
+  values: string;
+} {
+  return serviceAccountName === KUBE_PROMETHEUS_STACK_KSM
+    ? { who: 'kube-prometheus-stack loads it with these values', values: kubePrometheusStackValues() }
+    : {
+        who: `Your kube-state-metrics (ServiceAccount \`${serviceAccountName}\`) loads it with this flag, volume and mount; in the prometheus-community kube-state-metrics chart, these values`,
+        values: stringify(kubeStateMetricsValues()),
+      };
+}
+
+const KUBE_PROMETHEUS_STACK_KSM = 'kube-prometheus-stack-kube-state-metrics';
 
 /** The RBAC rules kube-state-metrics needs for the BSL config. */
 export const KSM_BSL_RULES = [

@@ -202,7 +202,7 @@ function unsnapshottableRule(
         drivers.length
           ? `PVC {{ $labels.persistentvolumeclaim }} in namespace {{ $labels.namespace }} uses StorageClass {{ $labels.storageclass }}, whose provisioner has no VolumeSnapshotClass in this stack (CSI drivers with one: ${drivers.join(', ')}), and only CSI snapshots protect the volumes of that namespace. Velero skips the volume's data and the backup still ends Completed.`
           : `PVC {{ $labels.persistentvolumeclaim }} in namespace {{ $labels.namespace }} (StorageClass {{ $labels.storageclass }}) cannot be snapshotted: the config names no CSI driver (csi.volumeSnapshotClass.driver), so this stack has no VolumeSnapshotClass at all, and only CSI snapshots protect the volumes of that namespace. Velero skips the volume's data (or, for a CSI volume, fails its snapshot: PartiallyFailed). Name the driver: kubectl get storageclass, column PROVISIONER (docs/pitfalls.md#csi-driver).`,
-        'Move the PVC to a snapshot-capable StorageClass, back it up by file-system backup (a schedule with defaultVolumesToFsBackup, or list it in fsBackupVolumes and annotate its pod backup.velero.io/backup-volumes), or declare it in unprotectedVolumes with a reason (main.ts).',
+        'Move the PVC to a snapshot-capable StorageClass, back it up by file-system backup (a schedule with defaultVolumesToFsBackup, or list it in fsBackupVolumes and annotate its pod backup.velero.io/backup-volumes), or declare it in unprotectedVolumes with a reason (in the config).',
         'First steps:',
         '- kubectl -n {{ $labels.namespace }} get pvc {{ $labels.persistentvolumeclaim }} -o jsonpath={.spec.storageClassName}',
         '- kubectl get storageclass {{ $labels.storageclass }} -o jsonpath={.provisioner}',

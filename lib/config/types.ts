@@ -150,6 +150,11 @@ export interface ReleaseConfig extends PodOptionsConfig {
     readonly prometheusSelectorLabels?: Labels;
     /** Scrape interval. @default '30s' */
     readonly interval?: GoDuration;
+    /**
+     * Namespace of the ServiceMonitor (the chart's `metrics.serviceMonitor.namespace`): a Prometheus without
+     * `serviceMonitorNamespaceSelector` reads its own namespace only. @default - the release namespace
+     */
+    readonly serviceMonitorNamespace?: DnsLabel;
   };
 }
 

@@ -475,7 +475,9 @@ export function atPath<T>(path: string, fields: readonly string[], build: () => 
     // a field, or a field's nested field (`volumeSnapshotClass.driver`, `tolerations[0].value`, `backupPVC['x']`)
     const field = /^([A-Za-z]+)((?:\[\d+\]|\.[A-Za-z][A-Za-z0-9]*|\['[^']*'\])*)(?: ([\s\S]*))?$/.exec(rest);
     if (field && field[3] && fields.includes(field[1])) {
-      const doc = FIELD_DOCS[`${field[1]}${field[2]}`] ?? FIELD_DOCS[field[1]];
+      // `schedule` is a cron only on a schedule; a restore's or drill's `schedule` names one
+      const cron = field[1] !== 'schedule' || /(?:^|\.)schedules\[\d+\](?: '[^']*')?$/.test(path);
+      const doc = cron ? (FIELD_DOCS[`${field[1]}${field[2]}`] ?? FIELD_DOCS[field[1]]) : undefined;
       const link = doc && !field[3].includes('docs/') ? ` (${doc})` : '';
       const where = name ? `${path}${name}.${field[1]}` : configPath(path, field[1]);
       const err = new ConfigError(`${where}${field[2]}`, `${field[3]}${link}`);

@@ -20,13 +20,13 @@ import {
   type AlertRunbook,
   type RunbookInput,
 } from '../restore/runbook';
-import { nextRuns } from '../schedule/cron';
+import { nextRuns, parseCron } from '../schedule/cron';
 import type { StorageProfile } from '../storage/storage-profile';
 import { summaryStorage, volumeSnapshotClassAnnotation, type CsiStorageSummary } from '../storage/csi-drivers';
 import { formatReportDuration } from '../units/duration';
 import { Quantity } from '../units/quantity';
 
-import { releaseSectionMarkdown, type PlanReleaseLine } from './release-section';
+import { releaseSectionMarkdown, type PlanKubeStateMetrics, type PlanReleaseLine } from './release-section';
 import { ARGOCD_DEFAULTS, UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE } from '../config/defaults';
 
 const ONE_BYTE = Quantity.parse('1');
@@ -109,6 +109,8 @@ export interface PlanInput {
   readonly snapshotControllerNamespace?: string;
   /** Namespace of ArgoCD, for the exclusion check. @default 'argocd' */
   readonly argocdNamespace?: string;
+  /** The kube-state-metrics the storage-location alert reads (Velero 1.15/1.16). @default - kube-prometheus-stack's in `monitoring` */
+  readonly kubeStateMetrics?: PlanKubeStateMetrics;
 }
 
 export type Protection =
@@ -186,8 +188,9 @@ export function formatBytes(bytes: number): string {
 function how(s: PlanSchedule, csiDriverMissing = false): Protection {
   if (csiDriverMissing && !s.defaultVolumesToFsBackup && (s.snapshotMoveData || s.snapshotVolumes))
     return NOT_SNAPSHOTTED;
-  if (s.snapshotMoveData) return 'snapshot data movement';
+  // file-system backup takes a pod volume before any snapshot (docs/pitfalls.md#drill-fs-backup)
   if (s.defaultVolumesToFsBackup) return 'file-system backup';
+  if (s.snapshotMoveData) return 'snapshot data movement';
   if (s.snapshotVolumes) return 'CSI snapshot';
   return 'resources only';
 }
@@ -196,14 +199,18 @@ const sendsVolumeData = (s: PlanSchedule) => s.snapshotMoveData || s.defaultVolu
 /** The schedule's object store runs inside the cluster (the LocalStack test rig is reported as a test rig instead). */
 const inClusterStore = (s: PlanSchedule) => s.storageLocation.profile.inCluster && !s.storageLocation.profile.isTestRig;
 
+/** A driver that makes no volume from a snapshot restores (and the data mover stores) nothing of its snapshots. */
+const restorable = (input: PlanInput, s: PlanSchedule) =>
+  !input.csiStorage?.noVolumeFromSnapshot || !!s.defaultVolumesToFsBackup;
+
 /** How the schedules cover one namespace: by what, its RPO, its restore points, whether they leave the cluster. */
 function namespacePlan(input: PlanInput, namespace: string, unprotected: Record<string, string>): NamespacePlan {
   const volumes = input.volumes.filter((v) => v.namespace === namespace);
   const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
   // with no CSI driver, a schedule that only snapshots keeps no volume data: no RPO, no restore point of it
-  const protecting = isNamespaceProtected(input.schedules, namespace).by.filter(
-    (s) => how(s, input.csiDriverMissing) !== NOT_SNAPSHOTTED,
-  );
+  const protecting = isNamespaceProtected(input.schedules, namespace)
+    .by.filter((s) => how(s, input.csiDriverMissing) !== NOT_SNAPSHOTTED)
+    .filter((s) => restorable(input, s));
   const fastest = [...protecting].sort((a, b) => a.cadence.toSeconds() - b.cadence.toSeconds())[0];
   const longest = [...(protecting.length ? protecting : covering)].sort(
     (a, b) => b.ttl.toSeconds() - a.ttl.toSeconds(),
@@ -215,7 +222,7 @@ function namespacePlan(input: PlanInput, namespace: string, unprotected: Record<
       schedule: s.name,
       how: protecting.includes(s)
         ? how(s)
-        : isNamespaceProtected([s], namespace).protected
+        : how(s, input.csiDriverMissing) === NOT_SNAPSHOTTED && isNamespaceProtected([s], namespace).protected
           ? NOT_SNAPSHOTTED
           : 'resources only',
     })),
@@ -256,7 +263,7 @@ export function backupPlan(input: PlanInput): BackupPlan {
       bytes: resourceBytes * s.retentionDepth,
       what: `${s.retentionDepth} resource backups × ${formatBytes(resourceBytes)}`,
     });
-    if (sendsVolumeData(s)) {
+    if (sendsVolumeData(s) && restorable(input, s)) {
       const data = input.volumes
         .filter((v) => isNamespaceProtected([s], v.namespace).protected)
         .reduce((sum, v) => sum + quantityBytes(v.size, `volume ${v.namespace}/${v.pvc} size`), 0);
@@ -293,13 +300,19 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const pad = (n: number) => String(n).padStart(2, '0');
 const hhmm = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 
+function runsBefore(expression: string, from: Date, end: Date): Date[] {
+  const schedule = parseCron(expression);
+  const runs: Date[] = [];
+  for (let t = schedule.next(from); t && t.getTime() < end.getTime(); t = schedule.next(t)) runs.push(t);
+  return runs;
+}
+
 function runPattern(s: PlanSchedule): string {
   const runs = nextRuns(s.schedule, REFERENCE_WEEK, 4);
   if (s.cadence.toSeconds() <= 7 * 86400) {
-    const inWeek = nextRuns(s.schedule, REFERENCE_WEEK, 64).filter(
-      (d) => d.getTime() < REFERENCE_WEEK.getTime() + 7 * 86400_000,
-    );
-    const times = [...new Set(inWeek.map(hhmm))];
+    // every run of the reference week (an hourly schedule runs 168 times), however many there are
+    const inWeek = runsBefore(s.schedule, REFERENCE_WEEK, new Date(REFERENCE_WEEK.getTime() + 7 * 86400_000));
+    const times = [...new Set(inWeek.map(hhmm))].sort();
     const days = [...new Set(inWeek.map((d) => DAYS[d.getUTCDay()]))];
     return `${days.length === 7 ? 'every day' : days.join(', ')} at ${times.length > 6 ? `${times.length} times a day` : times.join(', ')} UTC`;
   }
@@ -341,11 +354,11 @@ export function renderPlanMarkdown(plan: BackupPlan): string {
   out.push(
     '# Backup plan',
     '',
-    'Generated by `npm run synth` / `npm run plan` from `main.ts`; do not edit. What the rendered stack protects, how much can be lost, how far back it goes, where the data lives, and what it costs.',
+    "Generated from this stack's config by `synth` / `plan` (velero-cdk8s); do not edit. What the rendered stack protects, how much can be lost, how far back it goes, where the data lives, and what it costs.",
     '',
   );
   for (const w of planWarnings(plan.input)) out.push(`> **Warning:** ${w}`, '');
-  out.push(...releaseSectionMarkdown(release));
+  out.push(...releaseSectionMarkdown(release, plan.input.kubeStateMetrics));
 
   out.push(...coverageSectionMarkdown(plan));
 
@@ -461,6 +474,10 @@ function runbooks(plan: BackupPlan): string[] {
       );
     out.push(...renderAlertRunbooks(plan.input.alerts, fix));
   }
+  const csi = plan.input.csiStorage;
+  const smokeData =
+    csi?.noVolumeFromSnapshot &&
+    `${csi.title ?? csi.driver} creates no volume from a snapshot: the data goes by file-system backup (the node-agent)`;
   out.push(
     '## Smoke tests',
     '',
@@ -478,7 +495,7 @@ function runbooks(plan: BackupPlan): string[] {
     `kubectl delete namespace backup-test && velero -n ${ns} backup delete backup-test-cm --confirm`,
     '```',
     '',
-    '### Test: PVC backup and restore (CSI snapshot)',
+    `### Test: PVC backup and restore (${smokeData ? 'file-system backup' : 'CSI snapshot'})`,
     '',
     '```sh',
     'kubectl create namespace backup-test',
@@ -497,7 +514,8 @@ function runbooks(plan: BackupPlan): string[] {
     '  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]',
     'EOF',
     'kubectl -n backup-test wait pod/writer --for=condition=Ready --timeout=5m',
-    `velero -n ${ns} backup create backup-test-pvc --include-namespaces backup-test --snapshot-volumes --wait`,
+    ...(smokeData ? [`# ${smokeData}`] : []),
+    `velero -n ${ns} backup create backup-test-pvc --include-namespaces backup-test ${smokeData ? '--default-volumes-to-fs-backup' : '--snapshot-volumes'} --wait`,
     'kubectl delete namespace backup-test --wait',
     `velero -n ${ns} restore create backup-test-pvc --from-backup backup-test-pvc --wait`,
     'kubectl -n backup-test wait pod/writer --for=condition=Ready --timeout=5m',
@@ -535,6 +553,23 @@ export function planWarnings(input: PlanInput): string[] {
   return [
     ...(input.csiDriverMissing ? [`${NO_DRIVER_WARNING} ${NO_DRIVER_FIX}`] : []),
     ...(input.repositoryMissing ? [NO_REPOSITORY_WARNING] : []),
+    ...noVolumeFromSnapshotWarning(input),
+  ];
+}
+
+/**
+ * Schedules whose volume data only CSI snapshots carry (moved by the data mover or not), on a driver that creates
+ * no volume from a snapshot: Velero accepts them, and every restore of that data fails (docs/pitfalls.md#no-volume-from-snapshot).
+ */
+function noVolumeFromSnapshotWarning(input: PlanInput): string[] {
+  const csi = input.csiStorage;
+  if (!csi?.noVolumeFromSnapshot) return [];
+  const bySnapshots = input.schedules.filter(
+    (s) => (s.snapshotVolumes || s.snapshotMoveData) && !s.defaultVolumesToFsBackup,
+  );
+  if (!bySnapshots.length) return [];
+  return [
+    `${csi.title ?? csi.driver} (\`${csi.driver}\`) creates no volume from a snapshot (${csi.noVolumeFromSnapshot}), so the volume data of ${bySnapshots.map((s) => `'${s.name}' (${how(s)})`).join(', ')} cannot be restored: a CSI-snapshot restore fails, and the data mover, which reads a volume made from the snapshot (velero-io/velero@v1.16.2 pkg/exposer/csi_snapshot.go createBackupPVC), never gets one, so those backups end PartiallyFailed. Back these volumes up by file-system backup: \`defaultVolumesToFsBackup: true\` on the schedule, with the node-agent (docs/pitfalls.md#no-volume-from-snapshot).`,
   ];
 }
 

@@ -6,7 +6,7 @@
  */
 import type { StorageProfile } from '../storage/storage-profile';
 import type { KnownGoodPairing } from '../versions/compatibility';
-import { exportsStorageLocationGauge, kubePrometheusStackValues } from '../alerts/storage-location-status';
+import { exportsStorageLocationGauge, kubeStateMetricsLoading } from '../alerts/storage-location-status';
 import { repoMaintenanceAlertApplies } from '../alerts/repo-maintenance';
 import { defaultAwsPluginFor, providerOf } from '../versions/compatibility';
 import { VELERO_LINES, nextLine, upstreamSupportedLines, veleroLineOf } from '../versions/velero-lines';
@@ -28,7 +28,13 @@ export interface PlanReleaseLine {
   readonly storageLocations: readonly { readonly profile: StorageProfile }[];
 }
 
-export function releaseSectionMarkdown(release: PlanReleaseLine): string[] {
+/** The kube-state-metrics that exports the locations' phase on Velero 1.15/1.16 (constructs/storage-location-metrics.ts). */
+export interface PlanKubeStateMetrics {
+  readonly namespace: string;
+  readonly serviceAccountName: string;
+}
+
+export function releaseSectionMarkdown(release: PlanReleaseLine, ksm?: PlanKubeStateMetrics): string[] {
   const line = veleroLineOf(release.version);
   const support = supportState();
   const out: string[] = ['## Velero release', ''];
@@ -50,11 +56,12 @@ export function releaseSectionMarkdown(release: PlanReleaseLine): string[] {
   if (exportsStorageLocationGauge(release.version)) {
     out.push('- Storage-location alert: on `velero_backup_location_status_gauge` (Velero exports it from v1.17.0).');
   } else {
+    const loading = kubeStateMetricsLoading(ksm?.serviceAccountName);
     out.push(
-      `- Storage-location alert: Velero v${line.line} exports no storage-location metric, and an Unavailable location does not count as a validation failure before v1.17. The alert reads the BackupStorageLocation's \`.status.phase\` through kube-state-metrics' custom-resource-state config (ConfigMap \`velero-kube-state-metrics-config\` in \`monitoring\`, rendered with its RBAC). kube-prometheus-stack loads it with these values; until it does, \`VeleroBackupStorageLocationStatusMissing\` fires:`,
+      `- Storage-location alert: Velero v${line.line} exports no storage-location metric, and an Unavailable location does not count as a validation failure before v1.17. The alert reads the BackupStorageLocation's \`.status.phase\` through kube-state-metrics' custom-resource-state config (ConfigMap \`velero-kube-state-metrics-config\` in \`${ksm?.namespace ?? 'monitoring'}\`, rendered with its RBAC). ${loading.who}; until it does, \`VeleroBackupStorageLocationStatusMissing\` fires:`,
       '',
       '```yaml',
-      ...kubePrometheusStackValues().trimEnd().split('\n'),
+      ...loading.values.trimEnd().split('\n'),
       '```',
     );
   }

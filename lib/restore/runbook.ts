@@ -26,10 +26,58 @@ export interface RebuildSteps {
   readonly veleroVersion: string;
   readonly credentials: { readonly name: string; readonly key: string };
   readonly storageLocation: string;
+  /** Further locations the rebuild's restores read (their schedules' `storageLocation`), each waited for. @default [] */
+  readonly readLocations?: readonly string[];
+  /** Secrets of the locations that name their own `credential`, created with the server's. @default [] */
+  readonly locationCredentials?: readonly LocationCredential[];
   /** Folder of the root Application (a fleet's ApplicationSet: `<distPath>/bootstrap`, not the cluster's folder). @default `<distPath>/bootstrap` */
   readonly bootstrapPath?: string;
   /** The restores, in order. */
   readonly restores: readonly ScenarioSummary[];
+}
+
+/** A storage location's own credentials (`storageLocations[].credential`). */
+export interface LocationCredential {
+  readonly location: string;
+  readonly name: string;
+  readonly key: string;
+}
+
+/**
+ * The locations a rebuild needs beyond the default one: those its restores' schedules write to (a Restore by
+ * `scheduleName` finds only backups synced from an Available location), and every location's own credentials.
+ */
+export function rebuildLocations(
+  locations: readonly {
+    readonly name: string;
+    readonly config: { readonly credential?: { name: string; key: string } };
+  }[],
+  schedules: readonly { readonly name: string; readonly storageLocation: { readonly name: string } }[],
+  restores: readonly Pick<ScenarioSummary, 'scheduleName'>[],
+): Pick<RebuildSteps, 'readLocations' | 'locationCredentials'> {
+  const read = restores.flatMap((r) =>
+    schedules.filter((s) => s.name === r.scheduleName).map((s) => s.storageLocation.name),
+  );
+  return {
+    readLocations: [...new Set(read)],
+    locationCredentials: locations.flatMap((l) =>
+      l.config.credential ? [{ location: l.name, ...l.config.credential }] : [],
+    ),
+  };
+}
+
+/** Step 2 of the rebuild: one `create secret` per Secret, with every key the server and the locations read from it. */
+function credentialCommands(r: RebuildSteps): string[] {
+  const files = new Map<string, Map<string, string>>([[r.credentials.name, new Map([[r.credentials.key, 'velero']])]]);
+  for (const c of r.locationCredentials ?? []) {
+    const keys = files.get(c.name) ?? new Map<string, string>();
+    if (!keys.has(c.key)) keys.set(c.key, c.location);
+    files.set(c.name, keys);
+  }
+  return [...files].map(
+    ([name, keys]) =>
+      `kubectl -n ${r.veleroNamespace} create secret generic ${name} ${[...keys].map(([key, file]) => `--from-file=${key}=./credentials-${file}`).join(' ')}`,
+  );
 }
 
 export interface RunbookInput {
@@ -144,9 +192,9 @@ function rebuildRunbook(input: RunbookInput): string[] {
     '```sh',
     '# 1. ArgoCD, with the argocd-cm settings from the README (its resource.exclusions keep Backups, Restores and VolumeSnapshots out of ArgoCD)',
     `kubectl -n ${a} get configmap argocd-cm -o jsonpath='{.data.resource\\.exclusions}' | grep -e velero.io -e snapshot.storage.k8s.io`,
-    `# 2. the credentials Secret the server mounts (Secret ${r.credentials.name}, key ${r.credentials.key}: an AWS credentials file), from where you keep it (password manager, SealedSecret, External Secrets); the server pod waits in ContainerCreating without it`,
+    `# 2. the credentials Secret the server mounts (Secret ${r.credentials.name}, key ${r.credentials.key}: an AWS credentials file)${r.locationCredentials?.length ? `, and each location's own (${r.locationCredentials.map((c) => `${c.location}: Secret ${c.name}, key ${c.key}`).join('; ')}; without it that location stays Unavailable)` : ''}, from where you keep it (password manager, SealedSecret, External Secrets); the server pod waits in ContainerCreating without it`,
     `kubectl create namespace ${ns}`,
-    `kubectl -n ${ns} create secret generic ${r.credentials.name} --from-file=${r.credentials.key}=./credentials-velero`,
+    ...credentialCommands(r),
     `# 3. the CRDs (Application ${r.crdApplication}, wave -10) and the server (Application ${r.veleroApplication}), through the root Application`,
     `kubectl apply -f ${r.bootstrapPath ?? `${input.distPath}/bootstrap`}/`,
     healthy(r.crdApplication),
@@ -154,8 +202,11 @@ function rebuildRunbook(input: RunbookInput): string[] {
     ...r.otherApplications.map(healthy),
     healthy(r.veleroApplication),
     `kubectl -n ${ns} rollout status deploy/velero --timeout=10m`,
-    `# 4. the storage location must be Available before any restore; then the backups sync back from object storage (about a minute)`,
-    `kubectl -n ${ns} wait backupstoragelocation/${r.storageLocation} --for=jsonpath='{.status.phase}'=Available --timeout=10m`,
+    `# 4. the storage locations the restores read must be Available before any restore; then the backups sync back from object storage (about a minute)`,
+    ...[...new Set([r.storageLocation, ...(r.readLocations ?? [])])].map(
+      (l) =>
+        `kubectl -n ${ns} wait backupstoragelocation/${l} --for=jsonpath='{.status.phase}'=Available --timeout=10m`,
+    ),
     `velero -n ${ns} backup get`,
     '```',
     '',

@@ -77,6 +77,12 @@ export interface CsiDriverProfile {
   readonly placement: (parameters: Readonly<Record<string, string>>) => SnapshotPlacement;
   /** How to tell where the snapshots of a class the plan has no parameters of live. @default - none */
   readonly placementCheck?: string;
+  /**
+   * Set when the driver creates no volume from a snapshot (CreateVolume with a snapshot source is refused): where
+   * upstream says so, read at a tag. A restore from its snapshots fails, and so does the data mover, which reads a
+   * volume made from the snapshot (docs/pitfalls.md#no-volume-from-snapshot). @default - it creates them
+   */
+  readonly noVolumeFromSnapshot?: string;
   /** What is known of the csi-snapshotter sidecar the driver's install ships. */
   readonly sidecar: string;
   /** The sidecar a release of the driver ships, when read at its tag (newest first). @default [] */
@@ -237,6 +243,8 @@ export const CSI_DRIVER_PROFILES: Readonly<Record<CsiDriverId, CsiDriverProfile>
       'inside-volume',
       'LVM-LocalPV snapshots are LVM snapshots of the origin volume on its node: they go with the volume, so a deleted PVC cannot be restored from one.',
     ),
+    noVolumeFromSnapshot:
+      'openebs/lvm-localpv@v1.5.0 pkg/driver/controller.go CreateVolume: a snapshot content source returns codes.Unimplemented',
     sidecar: 'the lvm-localpv chart ships its own csi-snapshotter',
   },
   topolvm: {
@@ -461,6 +469,8 @@ export interface CsiStorageSummary {
   readonly placementCheck?: string;
   /** Remarks for the plan: the profile's advice, the sidecar pair, the snapshotter's fit to the Velero line. */
   readonly notes: readonly string[];
+  /** The profile's `noVolumeFromSnapshot`: the driver creates no volume from a snapshot. @default - it creates them */
+  readonly noVolumeFromSnapshot?: string;
 }
 
 /** The storage words of a summary, or the neutral phrase when CSI is off. */
@@ -478,6 +488,11 @@ export function csiRestorePreface(summary: CsiStorageSummary | undefined): strin
   if (!p) {
     return [
       `CSI snapshots are taken with VolumeSnapshotClass \`${summary.className}\` (\`${summary.driver}\`); where ${summary.storage} keeps them is not known here: ${summary.placementCheck ?? 'check that a snapshot survives deleting its volume'} before relying on one for a deleted PVC.`,
+    ];
+  }
+  if (summary.noVolumeFromSnapshot) {
+    return [
+      `**No volume can be restored from its CSI snapshots.** ${summary.title ?? summary.driver} creates no volume from a snapshot (${summary.noVolumeFromSnapshot}): restore from a file-system backup (docs/pitfalls.md#no-volume-from-snapshot).`,
     ];
   }
   if (p.locality === 'inside-volume') {

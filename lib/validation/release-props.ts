@@ -3,7 +3,7 @@
  * JS types, and the fields that reach the YAML unchanged, against what their consumer accepts.
  */
 import { checkLabels } from '../kube/labels';
-import { checkSecretKeyRef } from '../kube/names';
+import { assertDnsLabel, checkSecretKeyRef } from '../kube/names';
 import { foreignNamespaceOwner } from '../kube/protected-namespaces';
 import { parsePromDuration } from '../units/duration';
 import { checkConstruct, checkProps, type PropSpec } from './props';
@@ -18,6 +18,7 @@ export interface ReleasePropsToCheck {
   readonly metrics?: {
     readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
     readonly interval?: string;
+    readonly serviceMonitorNamespace?: string;
   };
   readonly repositoryMaintenance?: { readonly keepLatestJobs?: number };
   readonly logLevel?: string;
@@ -65,9 +66,17 @@ export function checkReleaseProps(props: ReleasePropsToCheck): void {
     checkProps(
       subject,
       props.metrics,
-      { serviceMonitor: 'boolean?', prometheusSelectorLabels: 'record?', interval: 'string?' },
+      {
+        serviceMonitor: 'boolean?',
+        prometheusSelectorLabels: 'record?',
+        interval: 'string?',
+        serviceMonitorNamespace: 'string?',
+      },
       'metrics.',
     );
+    if (props.metrics.serviceMonitorNamespace !== undefined) {
+      assertDnsLabel(`${subject}: metrics.serviceMonitorNamespace`, props.metrics.serviceMonitorNamespace);
+    }
     checkLabels(subject, 'metrics.prometheusSelectorLabels', props.metrics.prometheusSelectorLabels ?? {});
     const interval = props.metrics.interval;
     if (interval !== undefined) {

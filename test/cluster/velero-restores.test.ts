@@ -82,7 +82,7 @@ function runAfterDisaster(book: Runbook) {
   const seeded = populated(render);
   const targets = book.scenarios.map((s) => render.targets[s]);
   let cluster: MemoryCluster = seeded.cluster;
-  if (book.heading === REBUILD_HEADING) cluster = bareCluster();
+  if (book.heading === REBUILD_HEADING) cluster = bareCluster(render);
   for (const t of targets) if (t.kind === 'namespace') cluster.delete('v1', 'Namespace', undefined, t.namespace);
   const result = run(render, cluster, seeded.backups, sectionLines(render.plan, book.heading));
   return { ...result, cluster, backups: seeded.backups, targets };

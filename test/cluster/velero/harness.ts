@@ -121,13 +121,15 @@ export function missingObject(line: string, cluster: MemoryCluster): string | un
  * A bare cluster, the rebuild's starting point: the cluster's own namespaces, and ArgoCD installed with the
  * README's `argocd-cm` exclusions (the runbook's step 1, done by hand; lib/argocd/argocd-settings.ts).
  */
-export function bareCluster(): MemoryCluster {
+export function bareCluster(render: Render): MemoryCluster {
+  // ArgoCD runs where the rendered Applications are (argocd.namespace)
+  const argocd = render.objects.find((o) => o.kind === 'Application')?.metadata?.namespace ?? 'argocd';
   return new MemoryCluster([
-    ...[...SYSTEM_NAMESPACES, 'argocd'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    ...[...SYSTEM_NAMESPACES, argocd].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'argocd-cm', namespace: 'argocd' },
+      metadata: { name: 'argocd-cm', namespace: argocd },
       data: { 'resource.exclusions': argocdResourceExclusions() },
     },
   ]);

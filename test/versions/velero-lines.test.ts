@@ -16,7 +16,13 @@ import { checkRules, promtoolTestFiles, testRulesFilesAsync } from '../../lib/al
 import { metricsFor } from '../../lib/alerts/metrics-catalog';
 import { kubePrometheusStackValues } from '../../lib/alerts/storage-location-status';
 import { renderPlanMarkdown, backupPlan } from '../../lib/plan/plan';
-import { MAINTENANCE_JOB_FLAGS, VELERO_LINES, checkFlags, flagNames, veleroLineOf } from '../../lib/versions/velero-lines';
+import {
+  MAINTENANCE_JOB_FLAGS,
+  VELERO_LINES,
+  checkFlags,
+  flagNames,
+  veleroLineOf,
+} from '../../lib/versions/velero-lines';
 import { promtool, testPromtool } from '../fixtures/promtool';
 
 /** A parsed YAML/JSON value: untyped by nature; every access to it is guarded. */

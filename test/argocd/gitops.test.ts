@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart } from 'cdk8s';
+import { render } from '../fixtures/renders';
 import { buildApp } from '../fixtures/seed';
 import { ArgoCdApplication } from '../../constructs/argocd-application';
 import { CrdApplication } from '../../constructs/crd-application';
@@ -15,7 +16,7 @@ import { CRD_GROUPS, FolderChart, UNSYNCED_FOLDERS } from '../../lib/output/fold
 import { renderApp } from '../../lib/output/output';
 import { find, objects, testChart, testRelease, type K8sObject } from '../helpers';
 
-const rendered = renderApp(buildApp());
+const rendered = render();
 /** What ArgoCD syncs: every folder but the ones applied by hand (dist/restores/). */
 const synced = rendered.filter((r) => !UNSYNCED_FOLDERS.includes(r.folder));
 const inFolder = (folder: string) => rendered.filter((r) => r.folder === folder).map((r) => r.object as K8sObject);

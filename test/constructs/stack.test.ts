@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { synthConfig } from '../../cli/commands';
+import { render } from '../fixtures/renders';
 import { buildApp, repoConfig } from '../fixtures/seed';
 import { renderApp, toYaml } from '../../lib/output/output';
 import { synthesize } from '../../lib/output/synth';
@@ -19,12 +20,12 @@ function readTree(dir: string): Record<string, string> {
 
 describe('the default stack', () => {
   test('renders the same objects as the snapshot', () => {
-    const files = Object.fromEntries(renderApp(buildApp()).map((r) => [`${r.folder}/${r.file}`, r.object]));
+    const files = Object.fromEntries(render().map((r) => [`${r.folder}/${r.file}`, r.object]));
     expect(files).toMatchSnapshot();
   });
 
   test("adopts a velero install: the seed's server, metrics Service and node-agent select as upstream does (deploy: velero)", () => {
-    const files = Object.fromEntries(renderApp(buildApp()).map((r) => [`${r.folder}/${r.file}`, r.object]));
+    const files = Object.fromEntries(render().map((r) => [`${r.folder}/${r.file}`, r.object]));
     const deployment = files['velero/Deployment_apps_velero_velero.yaml'] as any;
     expect(deployment.spec.selector).toEqual({ matchLabels: { deploy: 'velero' } });
     expect(deployment.spec.template.metadata.labels).toMatchObject({ deploy: 'velero', component: 'velero' });
@@ -32,7 +33,7 @@ describe('the default stack', () => {
   });
 
   test("the snapshot alert's first steps read the controller's logs where the CSI stack runs it (synology-csi)", () => {
-    const rule = renderApp(buildApp()).find((r) => r.object.kind === 'PrometheusRule')!.object as unknown as {
+    const rule = render().find((r) => r.object.kind === 'PrometheusRule')!.object as unknown as {
       spec: { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] };
     };
     const snapshot = rule.spec.groups
@@ -68,7 +69,7 @@ describe('the default stack', () => {
   });
 
   test('object names are explicit: no cdk8s hash suffixes', () => {
-    for (const r of renderApp(buildApp()))
+    for (const r of render())
       expect(r.object.metadata.name ?? r.object.metadata.generateName).not.toMatch(/-c8[0-9a-f]{6,}$/);
   });
 

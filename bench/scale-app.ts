@@ -1,7 +1,7 @@
 /**
  * The scale configuration of the benchmark: 100 schedules over 300 namespaces, 5 storage
  * locations and their alerts. `npm run bench` synthesizes it with `scripts/synth.mjs --entry
- * bench/scale-app.ts`; test/scale.test.ts checks that its output is valid.
+ * bench/scale-app.ts`; test/constructs/scale.test.ts checks that its output is valid.
  */
 import { App, Duration } from 'cdk8s';
 import { BackupAlerts, BackupSchedule, FolderChart, runSynth, StorageProfile, VeleroRelease } from '../index';

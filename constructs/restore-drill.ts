@@ -92,7 +92,7 @@ function seconds(d: Duration): number {
 
 /**
  * The runner's API calls in the Velero namespace, as RBAC rules with their reasons (the drill-runner tests
- * record the calls against a fake API server, and test/restore-drill.test.ts holds these rules to exactly
+ * record the calls against a fake API server, and test/drill/restore-drill.test.ts holds these rules to exactly
  * that record). The ValidatingAdmissionPolicy narrows the writes to the drill's own Restores.
  */
 export const DRILL_VELERO_NAMESPACE_RULES: readonly ExplainedRule[] = [

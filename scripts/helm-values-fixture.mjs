@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Derives test/fixtures/helm-values/chart-defaults.json from the vmware-tanzu Helm charts repository: the
 // default values of the Velero chart at one tag of each tested major (charts/velero/values.yaml, parsed: the
-// comments dropped), which test/import-helm-values.test.ts imports. The upstream file is never copied.
+// comments dropped), which test/cli/import-helm-values.test.ts imports. The upstream file is never copied.
 //   node scripts/helm-values-fixture.mjs --from <git dir of github.com/vmware-tanzu/helm-charts>
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -7,7 +7,7 @@
 #   bash scripts/install-node.sh && export PATH="$PWD/.tools/node/bin:$PATH"
 #
 # .node-version is the one pin of the project's Node (CI, engines' major, the esbuild target's major and the
-# drill image DRILL_NODE_VERSION in lib/versions/versions.ts move with it; test/node-version.test.ts checks).
+# drill image DRILL_NODE_VERSION in lib/versions/versions.ts move with it; test/versions/node-version.test.ts checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -129,7 +129,7 @@ export function exclusionCheckCommands(argocdNamespace = 'argocd'): string[] {
  * Unknown; anything else becomes Unknown) and `message`.
  *
  * The phases are the CRDs' status enums at v1.15.0..v1.18.1 (1.18 adds Backup `Queued` and `ReadyToStart`);
- * test/argocd-health.test.ts runs every script on a Lua VM against every phase of every line's schema.
+ * test/argocd/argocd-health.test.ts runs every script on a Lua VM against every phase of every line's schema.
  * Backups and Restores are in `resource.exclusions` above, so their checks take effect only where they are
  * tracked (an Application that syncs a Restore manifest, an install without those exclusions).
  */

@@ -5,7 +5,7 @@
  * list of PVCs) becomes a count (`count(X) or on () vector(0)`), red below 1 or above 0. Per schedule, the
  * rules of the whole set (`schedule!=""`) are narrowed to the schedule. A few panels show what no alert
  * watches (items, size, restore runs, the drill's duration); each brings a healthy series to prove it shows
- * data. test/backup-dashboard.test.ts evaluates every panel with promtool against the alert cases' series.
+ * data. test/dashboard/backup-dashboard.test.ts evaluates every panel with promtool against the alert cases' series.
  */
 import type { AlertRule, InputSeries } from '../alerts/promtool';
 import { series, stepFor, constant } from '../alerts/promtool-cases';

@@ -24,6 +24,11 @@ export const DRILL_BUILD_OPTIONS = 'drill/build.json';
 
 /** Set by scripts/lib/load-entry.mjs (esbuild `define`) to the bundle it built with the app. */
 declare const __VELERO_CDK8S_DRILL_RUNNER__: string | undefined;
+/**
+ * Test seam: bundles already made in this process, by options file. jest's environment (test/environment.ts) gives
+ * every test file of a worker the same map, so a worker bundles each runner once instead of once per file.
+ */
+declare const __VELERO_CDK8S_BUNDLES__: Map<string, string> | undefined;
 
 let built: string | undefined;
 
@@ -64,6 +69,9 @@ export function prebuiltBundle(optionsFile: string): string | undefined {
 export function bundleEntry(optionsFile: string): string {
   const prebuilt = prebuiltBundle(optionsFile);
   if (prebuilt !== undefined) return prebuilt;
+  const made = typeof __VELERO_CDK8S_BUNDLES__ === 'object' ? __VELERO_CDK8S_BUNDLES__ : undefined;
+  const hit = made?.get(optionsFile);
+  if (hit !== undefined) return hit;
   const root = repositoryRoot();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildSync } = require('esbuild') as typeof import('esbuild');
@@ -82,5 +90,6 @@ export function bundleEntry(optionsFile: string): string {
       `bundle of ${optionsFile}: the bundle contains the absolute path '${root}'; it would differ per checkout`,
     );
   }
+  made?.set(optionsFile, text);
   return text;
 }

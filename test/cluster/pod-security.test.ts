@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import { buildConfig } from '../../constructs/backup-fleet';
 import { loadConfigFile } from '../../lib/config/load';
-import { renderApp, type RenderedObject } from '../../lib/output/output';
+import type { RenderedObject } from '../../lib/output/output';
 import { readRendered } from '../../lib/validation/validate-dist';
-import { buildStack } from '../fixtures/seed';
+import { render } from '../fixtures/renders';
 import { fakeCluster, syncedObjects } from './cluster';
 import { enforceLevel, podSecurityViolation } from './pod-security';
 import type { KubeObject } from './types';
@@ -39,7 +39,7 @@ function podOf(o: KubeObject, template: Json): KubeObject {
 
 const renders: [string, readonly RenderedObject[]][] = [
   ["the seed's committed dist/", readRendered(join(ROOT, 'dist')).objects],
-  ['the seed with the node-agent', renderApp(buildStack({ nodeAgent: true, snapshotMoveData: true }).app)],
+  ['the seed with the node-agent', render({ nodeAgent: true, snapshotMoveData: true })],
   ['examples/b2-homelab.yaml', buildConfig(loadConfigFile(join(ROOT, 'examples', 'b2-homelab.yaml'))).objects],
 ];
 

@@ -1,7 +1,7 @@
 /**
  * RBAC of the rendered snapshot-controller's ServiceAccount for what the controller calls (issue 22): the calls
  * are the rules of upstream's rbac-snapshot-controller.yaml at the release's tag (`snapshotControllerRules`, which
- * test/csi-drivers.test.ts proves equal to upstream's file; the leader-election Role's lease calls in the
+ * test/storage/csi-drivers.test.ts proves equal to upstream's file; the leader-election Role's lease calls in the
  * controller's own namespace, `--leader-election-namespace` defaulting to the pod's), each verb of each resource.
  * The identity is the rendered Deployment's pod ServiceAccount; the authorizer is the emulated RBAC (rbac.ts) over
  * the rendered Roles, ClusterRoles and bindings. Every config whose stack deploys the controller is in the table.

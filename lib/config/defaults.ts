@@ -2,7 +2,7 @@
  * Every default the code applies to a config field (or construct prop) in more than one place, once: the
  * constructs, the stack and lib/ read them from here instead of repeating the literal. Each value is the one the
  * field's JSDoc in lib/config/types.ts states (`@default`), which the generated schema shows editors;
- * test/schema-stated-defaults.test.ts proves that what renders without the field is what renders with it set to
+ * test/config/schema-stated-defaults.test.ts proves that what renders without the field is what renders with it set to
  * the stated default. Version pins stay in lib/versions/ (versions.ts, velero-lines.ts).
  */
 

@@ -1,6 +1,6 @@
 /**
  * Plain data as Kubernetes (or Velero) reads it, without the fields that state only their default, so a field set
- * to its stated default renders exactly as the field left out (test/schema-stated-defaults.test.ts): an empty list,
+ * to its stated default renders exactly as the field left out (test/config/schema-stated-defaults.test.ts): an empty list,
  * an empty string map (`matchLabels: {}`, `nodeSelector: {}`), and with `falseIsDefault` a `false` (every boolean of
  * the structure defaults to false: env `optional`, the node-agent ConfigMap's switches). An empty object that means
  * something (`labelSelector: {}` selects everything, `emptyDir: {}`) is kept.

@@ -4,10 +4,10 @@
  * words, each at its own path, with the docs/pitfalls.md#tolerations anchor.
  */
 import { App, Chart } from 'cdk8s';
-import { buildConfig } from '../constructs/backup-fleet';
-import { VeleroRelease } from '../constructs/velero-release';
-import type { BackupStackConfig, TolerationConfig } from '../lib/config/types';
-import { StorageProfile } from '../lib/storage/storage-profile';
+import { buildConfig } from '../../constructs/backup-fleet';
+import { VeleroRelease } from '../../constructs/velero-release';
+import type { BackupStackConfig, TolerationConfig } from '../../lib/config/types';
+import { StorageProfile } from '../../lib/storage/storage-profile';
 
 const MINIMAL: BackupStackConfig = {
   storageLocations: [{ provider: 's3', bucket: 'velero', region: 'us-east-1' }],

@@ -5,8 +5,8 @@
  * (`https://s3[.<region>].wasabisys.com`) and Backblaze B2 (`https://s3.<region>.backblazeb2.com`, which the s3
  * provider refuses). Each imported config renders, and its BackupStorageLocation reaches the same endpoint.
  */
-import { importHelmValues } from '../cli/import-helm-values';
-import { buildConfig } from '../constructs/backup-fleet';
+import { importHelmValues } from '../../cli/import-helm-values';
+import { buildConfig } from '../../constructs/backup-fleet';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 

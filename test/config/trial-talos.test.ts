@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { init } from '../cli/init';
-import { buildConfig } from '../constructs/backup-fleet';
-import { loadConfigFile } from '../lib/config/load';
-import type { BackupStackConfig } from '../lib/config/types';
+import { init } from '../../cli/init';
+import { buildConfig } from '../../constructs/backup-fleet';
+import { loadConfigFile } from '../../lib/config/load';
+import type { BackupStackConfig } from '../../lib/config/types';
 
-const root = join(__dirname, '..');
+const root = join(__dirname, '..', '..');
 const example: BackupStackConfig = loadConfigFile(join(root, 'examples', 'talos-topolvm-s3-wasabi.yaml'));
 const planOf = (config: BackupStackConfig) => buildConfig(config).planFiles()['BACKUP-PLAN.md'];
 const plan = planOf(example);

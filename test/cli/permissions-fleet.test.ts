@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackupFleet, buildConfig } from '../constructs/backup-fleet';
-import { loadConfigFile } from '../lib/config/load';
-import { renderPermissionsMarkdown } from '../lib/kube/permissions';
-import { ROOT } from './fixtures/checkout';
+import { BackupFleet, buildConfig } from '../../constructs/backup-fleet';
+import { loadConfigFile } from '../../lib/config/load';
+import { renderPermissionsMarkdown } from '../../lib/kube/permissions';
+import { ROOT } from '../fixtures/checkout';
 
 jest.setTimeout(120_000);
 

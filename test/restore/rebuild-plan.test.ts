@@ -2,8 +2,8 @@
  * The rebuild's plan (lib/restore/rebuild.ts): what its first restore leaves to the volume restores, and the
  * names of those.
  */
-import { namespacePatternMatches } from '../lib/schedule/namespace-glob';
-import { rebuildClusterResourcesLists, rebuildVolumeNames, type RebuildSchedule } from '../lib/restore/rebuild';
+import { namespacePatternMatches } from '../../lib/schedule/namespace-glob';
+import { rebuildClusterResourcesLists, rebuildVolumeNames, type RebuildSchedule } from '../../lib/restore/rebuild';
 
 const schedule = (...includedNamespaces: string[]): RebuildSchedule => ({
   includedNamespaces,

@@ -4,8 +4,8 @@
  * cluster's own fields (a schedule naming a location that cluster lacks) names that cluster too. Through the
  * renderer (BackupFleet), as the CLI builds a fleet.
  */
-import { BackupFleet } from '../constructs/backup-fleet';
-import type { BackupStackConfig, StorageLocationConfig } from '../lib/config/types';
+import { BackupFleet } from '../../constructs/backup-fleet';
+import type { BackupStackConfig, StorageLocationConfig } from '../../lib/config/types';
 
 const b2 = (bucket: string, name?: string): StorageLocationConfig => ({
   provider: 'backblaze-b2',

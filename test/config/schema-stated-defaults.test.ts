@@ -7,11 +7,11 @@
  * (A default the schema states as prose, `Default: ...` in a description, is not a value: the resources ones are
  * checked by test/schema-defaults.test.ts.)
  */
-import { buildConfig } from '../constructs/backup-fleet';
-import type { BackupStackConfig, StackConfig } from '../lib/config/types';
-import { ConfigError, validateConfig } from '../lib/config/validate';
-import { SEED_CONFIG } from '../examples/seed';
-import schema from '../velero-cdk8s.config.schema.json';
+import { buildConfig } from '../../constructs/backup-fleet';
+import type { BackupStackConfig, StackConfig } from '../../lib/config/types';
+import { ConfigError, validateConfig } from '../../lib/config/validate';
+import { SEED_CONFIG } from '../../examples/seed';
+import schema from '../../velero-cdk8s.config.schema.json';
 
 /** A schema node or a config as plain data: untyped by nature. */
 type Json = any;

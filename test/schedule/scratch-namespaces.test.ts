@@ -2,8 +2,8 @@
  * The stack's own scratch namespaces (lib/schedule/scratch-namespaces.ts): which the config implies, which a
  * schedule leaves out by itself, and the inspection copies' reasons.
  */
-import type { StackConfig } from '../lib/config/types';
-import { excludedWithScratch, inspectionCopies, stackScratchNamespaces } from '../lib/schedule/scratch-namespaces';
+import type { StackConfig } from '../../lib/config/types';
+import { excludedWithScratch, inspectionCopies, stackScratchNamespaces } from '../../lib/schedule/scratch-namespaces';
 
 const INSPECT = {
   name: 'inspect',

@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
-import { BackupFleet } from '../constructs/backup-fleet';
-import { BackupStack } from '../constructs/backup-stack';
-import { loadConfigFile } from '../lib/config/load';
-import { renderApp } from '../lib/output/output';
-import { B2_HOMELAB } from '../examples/b2-homelab';
-import { SEED_CONFIG } from './fixtures/seed';
+import { BackupFleet } from '../../constructs/backup-fleet';
+import { BackupStack } from '../../constructs/backup-stack';
+import { loadConfigFile } from '../../lib/config/load';
+import { renderApp } from '../../lib/output/output';
+import { B2_HOMELAB } from '../../examples/b2-homelab';
+import { SEED_CONFIG } from '../fixtures/seed';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const source = readFileSync(join(ROOT, 'constructs', 'backup-stack.ts'), 'utf8');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 

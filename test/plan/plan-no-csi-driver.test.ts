@@ -4,9 +4,9 @@
  * ends the backup Completed and PVCNotSnapshottable fires (docs/pitfalls.md#csi-driver); it is not "CSI snapshot".
  * The tables are read from the plan the real renderer writes.
  */
-import { buildConfig } from '../constructs/backup-fleet';
-import type { BackupStackConfig } from '../lib/config/types';
-import { NOT_SNAPSHOTTED } from '../lib/plan/plan';
+import { buildConfig } from '../../constructs/backup-fleet';
+import type { BackupStackConfig } from '../../lib/config/types';
+import { NOT_SNAPSHOTTED } from '../../lib/plan/plan';
 
 const MINIMAL: BackupStackConfig = {
   storageLocations: [{ provider: 's3', bucket: 'velero', region: 'us-east-1' }],

@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, registerHooks } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { loadConfigFile } from '../lib/config/load';
 import type { BackupStackConfig } from '../lib/config/types';
@@ -23,7 +22,7 @@ export const CONFIG_FILES: readonly string[] = [
 
 /** The config a command renders: the file (as the user would type it) and its content. */
 export interface FoundConfig {
-  /** The path as shown and as a suggested command names it, e.g. `velero-cdk8s.yaml` or `examples/b2.yaml`. */
+  /** The path as shown and as a suggested command names it, e.g. `velero-cdk8s.yaml` or `examples/b2-homelab.yaml`. */
   readonly file: string;
   readonly config: BackupStackConfig;
 }
@@ -62,8 +61,9 @@ function requireQuietly(file: string): unknown {
   };
   process.removeAllListeners('warning');
   process.on('warning', filter);
-  const hooks = esmTypeScriptHooks(file);
+  let hooks: { deregister(): void } | undefined;
   try {
+    hooks = esmTypeScriptHooks(file);
     return createRequire(file)(file);
   } finally {
     hooks?.deregister();
@@ -79,17 +79,17 @@ const ESM_SYNTAX = /^\s*(?:export\s|import\s+(?![\w$]+\s*=))/m;
  * A `.ts` config written as an ES module (`export default ...`, as the README shows) in a package whose
  * package.json says `"type": "commonjs"` (what `npm init -y` writes from npm 11): Node strips its types and then
  * parses it as CommonJS, `SyntaxError: Unexpected token 'export'`. Its syntax says what it is, so it loads as the
- * ES module it is (Node's own `module-typescript` format, through a load hook for this one file only).
+ * ES module it is (Node's own `module-typescript` format, through a load hook while the config loads): the config
+ * file and the user's own `.ts` modules it imports (`./schedules.ts`), never a package's (node_modules/).
  */
 function esmTypeScriptHooks(file: string): { deregister(): void } | undefined {
-  if (!file.endsWith('.ts') || !ESM_SYNTAX.test(readFileSync(file, 'utf8'))) return undefined;
-  const url = pathToFileURL(file).href;
+  if (!/\.m?ts$/.test(file) || typeof registerHooks !== 'function') return undefined;
   return registerHooks({
     load(target, context, nextLoad) {
       const loaded = nextLoad(target, context);
-      return target === url && loaded.format === 'commonjs-typescript'
-        ? { ...loaded, format: 'module-typescript' }
-        : loaded;
+      if (loaded.format !== 'commonjs-typescript' || target.includes('/node_modules/')) return loaded;
+      const text = loaded.source ?? readFileSync(new URL(target), 'utf8');
+      return ESM_SYNTAX.test(String(text)) ? { ...loaded, format: 'module-typescript' } : loaded;
     },
   });
 }
@@ -107,10 +107,13 @@ export function loadConfig(file: string, cwd = process.cwd()): FoundConfig {
   try {
     mod = requireQuietly(abs) as typeof mod;
   } catch (e) {
-    if (e instanceof SyntaxError && /\.[cj]?ts$/.test(abs) && /\bexport\b|\bimport\b/.test(e.message)) {
+    if (e instanceof SyntaxError && /\.[cm]?ts$/.test(abs) && /\bexport\b|\bimport\b/.test(e.message)) {
+      // the module Node failed on: the first file:// or absolute path of the stack that is not Node's own
+      const where = /(?:file:\/\/)?(\/[^\s:)]+\.[cm]?[jt]s)/.exec(e.stack ?? '')?.[1] ?? abs;
+      const culprit = where === abs ? shown : where;
       throw new ConfigError(
         '',
-        `${shown}: Node loads it as CommonJS (the nearest package.json says "type": "commonjs", as npm init writes), so its import/export is a syntax error; rename it ${shown.replace(/\.[cj]?ts$/, '.mts')}, or set "type": "module" in package.json (docs/pitfalls.md#typescript-config)`,
+        `${culprit}: Node loads it as CommonJS (the nearest package.json says "type": "commonjs", as npm init writes), so its import/export is a syntax error; rename it ${culprit.replace(/\.[cj]?ts$/, '.mts')}, or set "type": "module" in package.json (docs/pitfalls.md#typescript-config)`,
       );
     }
     throw e;

@@ -8,7 +8,11 @@ import config from '../main';
 import { preloadConfig } from './config';
 import { runCli } from './main';
 
-export function main(argv: readonly string[]): number | Promise<number> {
-  preloadConfig(resolve('main.ts'), config);
+/**
+ * Runs a command with this repository's main.ts already loaded, under its own path (`root`: the repository, which
+ * scripts/ pass): a command run from another folder finds that folder's config, never this repository's seed.
+ */
+export function main(argv: readonly string[], root = process.cwd()): number | Promise<number> {
+  preloadConfig(resolve(root, 'main.ts'), config);
   return runCli(argv, { prog: 'node scripts/velero-cdk8s.mjs' });
 }

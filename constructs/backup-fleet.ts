@@ -58,6 +58,15 @@ function fleetError(planned: readonly FleetCluster[], c: FleetCluster, e: unknow
   return Object.assign(new ConfigError(path, everywhere ? e.problem : `in ${c.path}, ${e.problem}`), { cause: e });
 }
 
+/** A cluster's storage locations, resolved; a mistake in one is reported where the user wrote it (fleetError). */
+function clusterLocations(planned: readonly FleetCluster[], c: FleetCluster) {
+  try {
+    return resolveLocations(c.config.storageLocations, 'storageLocations');
+  } catch (e) {
+    throw fleetError(planned, c, e);
+  }
+}
+
 /**
  * A fleet (issue 16): one config with `clusters`, each cluster a BackupStack of its own (the shared fields
  * deep-merged with its own) rendered into `dist/clusters/<name>/{velero,csi-snapshots,applications}/`,
@@ -82,7 +91,7 @@ export class BackupFleet implements RenderedConfig {
     // one writer per bucket + prefix, across the fleet (and within each cluster)
     assertOneWriterPerLocation(
       planned.flatMap((c) =>
-        resolveLocations(c.config.storageLocations, `${c.path}.storageLocations`).map((location) => ({
+        clusterLocations(planned, c).map((location) => ({
           path: c.path,
           label: `cluster '${c.name}' location '${location.name}'`,
           location,

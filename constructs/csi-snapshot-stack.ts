@@ -44,7 +44,7 @@ import {
 } from '../lib/versions/versions';
 import type { CrdSource } from './crd-application';
 import type { CsiConfig, VolumeSnapshotClassConfig } from '../lib/config/types';
-import { RESOURCES_DEFAULTS } from '../lib/config/defaults';
+import { CSI_NAMESPACE_DEFAULT, RESOURCES_DEFAULTS } from '../lib/config/defaults';
 import {
   checkResources,
   restrictedSecurityContext,
@@ -66,7 +66,7 @@ export type CsiSnapshotStackProps = Omit<CsiConfig, 'enabled'>;
 
 const NAME = 'snapshot-controller';
 /** The controller's namespace when none is named: its own, rendered by the stack. */
-const DEFAULT_NAMESPACE = 'snapshot-controller';
+const DEFAULT_NAMESPACE = CSI_NAMESPACE_DEFAULT;
 /** The rendered class's name when none is named. */
 const DEFAULT_CLASS_NAME = 'velero-snapshot-class';
 

@@ -4,6 +4,7 @@
 // another TypeScript entry that exports `main({ outDir })`, e.g. bench/scale-app.ts.
 // VELERO_CDK8S_TIMINGS=1 prints where the time went to stderr (`npm run bench` reads it).
 const boot = process.uptime() * 1000;
+const { fileURLToPath } = await import('node:url');
 const { resolve } = await import('node:path');
 const { flag, loadTimings, runEntry } = await import('./lib/load-entry.mjs');
 
@@ -18,5 +19,5 @@ runEntry(entry ?? 'cli/repo-entry.ts', ({ main }) => {
     const outDir = flag(rest, '--out');
     return main({ outDir: outDir ? resolve(outDir) : undefined });
   }
-  return main(['synth', ...rest]);
+  return main(['synth', ...rest], fileURLToPath(new URL('..', import.meta.url)));
 });

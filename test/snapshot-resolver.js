@@ -1,5 +1,5 @@
 // Keeps jest snapshots in the top-level __snapshots__/ folder, mirroring test/'s folders:
-// test/alerts/foo.test.ts -> __snapshots__/alerts/foo.test.ts.snap
+// test/alerts/backup-alerts.test.ts -> __snapshots__/alerts/backup-alerts.test.ts.snap
 const path = require('path');
 const root = path.resolve(__dirname, '..');
 const tests = path.join(root, 'test');

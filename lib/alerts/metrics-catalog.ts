@@ -5,7 +5,7 @@
  * version does not export fails the synth instead of never firing (docs/pitfalls.md#missing-metrics).
  *
  * Velero's metrics are generated, one list per line, from that line's pkg/metrics/metrics.go
- * (lib/alerts/velero-metrics.generated.ts, written by scripts/metrics-catalog.mjs; test/metrics-catalog.test.ts
+ * (lib/alerts/velero-metrics.generated.ts, written by scripts/metrics-catalog.mjs; test/versions/line-data.test.ts
  * regenerates and compares). `since` is the `.0` release of the first catalogued line that registers a
  * family. What alerting needs beyond metrics.go (behaviour read from the controllers) is the `doNotAlert` note.
  */

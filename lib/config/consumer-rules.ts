@@ -15,7 +15,7 @@ import { looksLikeGlob, namespaceEntryProblem, namespacePatternMatches, veleroMi
 import { VELERO_VERSION } from '../versions/versions';
 import { ConfigError, configPath, itemPath } from './validate';
 import type { HookConfig, ScheduleConfig, StackConfig, TolerationConfig } from './types';
-import { INCLUDED_NAMESPACES_DEFAULT, RELEASE_DEFAULTS } from './defaults';
+import { CSI_NAMESPACE_DEFAULT, INCLUDED_NAMESPACES_DEFAULT, RELEASE_DEFAULTS } from './defaults';
 
 const anchor = (a: string) => `(docs/pitfalls.md#${a})`;
 const fail = (path: string, problem: string, a: string): never => {
@@ -323,7 +323,7 @@ function checkOwnedNamespaces(config: StackConfig, p: (...parts: (string | numbe
     [p('release', 'namespace'), config.release?.namespace ?? RELEASE_DEFAULTS.namespace, 'release.namespace'],
   ];
   if (config.csi?.createNamespace)
-    rendered.push([p('csi', 'namespace'), config.csi.namespace ?? 'synology-csi', 'csi.namespace']);
+    rendered.push([p('csi', 'namespace'), config.csi.namespace ?? CSI_NAMESPACE_DEFAULT, 'csi.namespace']);
   for (const [path, ns] of rendered) {
     const tenant = TENANT_NAMESPACES[ns];
     if (tenant && !owned.has(ns) && !foreignNamespaceOwner(ns)) {

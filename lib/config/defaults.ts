@@ -10,7 +10,7 @@ import type { ResourcesConfig } from './types';
 
 /**
  * Container resources when the config states none, each the text its field's JSDoc states (`requests 100m / 256Mi,
- * limits 1000m / 512Mi`, checked by test/schema-defaults.test.ts).
+ * limits 1000m / 512Mi`, checked by test/config/schema-defaults.test.ts).
  */
 export const RESOURCES_DEFAULTS: Readonly<
   Record<'server' | 'nodeAgent' | 'drill' | 'snapshotController', ResourcesConfig>
@@ -66,3 +66,6 @@ export const INCLUDED_NAMESPACES_DEFAULT: readonly string[] = Object.freeze(['*'
 
 /** Where upstream's install runs the snapshot-controller, when the stack renders none of its own. */
 export const UPSTREAM_SNAPSHOT_CONTROLLER_NAMESPACE = 'kube-system';
+
+/** CsiConfig.namespace: the snapshot-controller's own namespace when the stack renders it. */
+export const CSI_NAMESPACE_DEFAULT = 'snapshot-controller';

@@ -65,13 +65,17 @@ function pathSteps(path: string): (string | number)[] | undefined {
  * Where the user wrote the field at `path` of a cluster's merged config: under the cluster
  * (`clusters[0] 'home'.schedules[0] 'daily'.ttl`) when its own fields set it (a list or a value replaces the
  * shared one whole, an object merges key by key), else in the shared config (`schedules[0] 'daily'.ttl`), once
- * for every cluster. The ReadOnly location `restoresFrom` adds makes `storageLocations` the cluster's own.
+ * for every cluster. The ReadOnly location `restoresFrom` adds (the last of `storageLocations`) is the cluster's own.
  */
-export function fleetFieldPath(cluster: Pick<FleetCluster, 'path' | 'own'>, path: string): string {
+export function fleetFieldPath(cluster: Pick<FleetCluster, 'path' | 'own' | 'config'>, path: string): string {
   const steps = pathSteps(path);
   const under = (): string => (path === '' ? cluster.path : `${cluster.path}${path.startsWith('[') ? '' : '.'}${path}`);
   if (!steps || steps.length === 0) return under();
-  if (steps[0] === 'storageLocations' && cluster.own.restoresFrom !== undefined) return under();
+  if (steps[0] === 'storageLocations' && cluster.own.restoresFrom !== undefined) {
+    // the location restoresFrom adds (the last) is the cluster's; the others are where the user wrote them
+    const added = (cluster.config.storageLocations?.length ?? 0) - 1;
+    if (steps.length === 1 || steps[1] === added) return under();
+  }
   let own: unknown = omit(cluster.own, ['name', 'server', 'restoresFrom', 'restoresFromCredential']);
   for (const s of steps) {
     if (!isPlain(own)) return under();

@@ -14,6 +14,7 @@ import { validateDir } from '../validation/validate-dist';
 import { synthChecks, type CheckedRelease } from './checks';
 import { isStackChart } from './layout';
 import { synthesize } from './synth';
+import { ARGOCD_DEFAULTS } from '../config/defaults';
 
 /** What an entry point builds: the app, the release the checks read, and what the plan report reads. */
 export interface CliStack {
@@ -55,7 +56,7 @@ export function runSynth(build: () => CliStack, options: { outDir?: string } = {
 
 /** `npm run plan`: the report, a summary, and the live-inventory check; returns the exit code. */
 export function runPlan(build: () => CliStack, argv: readonly string[]): number {
-  // a mistake in the config throws out of build(): scripts/plan.mjs reports it with its file and line
+  // a mistake in the config throws out of build(): the CLI (cli/main.ts) reports it with its file and line
   const { plan } = build();
   if (!plan) throw new Error('plan: this stack declares no plan input; return `plan` from its builder');
   try {
@@ -116,7 +117,7 @@ export function runRestore(
 ): number {
   try {
     const stack = build();
-    const distPath = stack.plan.runbooks?.distPath ?? 'dist';
+    const distPath = stack.plan.runbooks?.distPath ?? ARGOCD_DEFAULTS.repository.distPath;
     const byName = new Map(stack.restores.map((r) => [r.name, r]));
     const [name, ...rest] = argv;
     if (name === undefined) {

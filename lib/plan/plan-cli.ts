@@ -125,7 +125,7 @@ function printPlanSummary(input: PlanInput, plan: ReturnType<typeof backupPlan>,
   }
   for (const n of plan.namespaces.filter((x) => x.volumes.length)) {
     io.log(
-      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${n.offSite ? 'off-site' : n.inClusterOnly ? 'NOT off-site (object store inside the cluster)' : `on ${summaryStorage(plan.input.csiStorage)} only`}`,
+      `  ${n.namespace}: RPO ${n.rpo ? formatReportDuration(n.rpo) : 'NONE (no volume backup)'}, ${!n.rpo ? 'nothing of its volumes kept' : n.offSite ? 'off-site' : n.inClusterOnly ? 'NOT off-site (object store inside the cluster)' : `on ${summaryStorage(plan.input.csiStorage)} only`}`,
     );
   }
   const store = plan.input.release.defaultStorageLocation;

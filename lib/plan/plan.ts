@@ -114,13 +114,24 @@ export interface PlanInput {
 }
 
 export type Protection =
-  'CSI snapshot' | 'file-system backup' | 'snapshot data movement' | 'resources only' | typeof NOT_SNAPSHOTTED;
+  | 'CSI snapshot'
+  | 'file-system backup'
+  | 'snapshot data movement'
+  | 'resources only'
+  | typeof NOT_SNAPSHOTTED
+  | typeof NOT_RESTORABLE;
 
 /**
  * What a schedule relying on CSI snapshots (or on the data mover, which starts from one) does to volumes when the
  * config names no CSI driver: Velero skips them and the backup ends Completed (docs/pitfalls.md#csi-driver).
  */
 export const NOT_SNAPSHOTTED = 'volumes not snapshotted: no CSI driver named, PVCNotSnapshottable fires';
+
+/**
+ * What a schedule relying on CSI snapshots (or the data mover) keeps of volumes whose driver makes no volume from a
+ * snapshot: nothing a restore can use (docs/pitfalls.md#no-volume-from-snapshot).
+ */
+export const NOT_RESTORABLE = 'volumes not restorable: the CSI driver makes no volume from a snapshot';
 
 export interface NamespacePlan {
   readonly namespace: string;
@@ -199,18 +210,42 @@ const sendsVolumeData = (s: PlanSchedule) => s.snapshotMoveData || s.defaultVolu
 /** The schedule's object store runs inside the cluster (the LocalStack test rig is reported as a test rig instead). */
 const inClusterStore = (s: PlanSchedule) => s.storageLocation.profile.inCluster && !s.storageLocation.profile.isTestRig;
 
-/** A driver that makes no volume from a snapshot restores (and the data mover stores) nothing of its snapshots. */
-const restorable = (input: PlanInput, s: PlanSchedule) =>
-  !input.csiStorage?.noVolumeFromSnapshot || !!s.defaultVolumesToFsBackup;
+/**
+ * What a schedule keeps of the volume data of `namespace`: its own way (`how`), unless that way rests on CSI snapshots
+ * and the config names no driver (NOT_SNAPSHOTTED) or a driver that makes no volume from a snapshot (NOT_RESTORABLE);
+ * volumes opted into file-system backup by name (`volumeExceptions.fsBackupVolumes`, every listed volume of the
+ * namespace) are taken by the node-agent whatever the schedule snapshots.
+ */
+function protection(input: PlanInput, s: PlanSchedule, namespace?: string): Protection {
+  const own = how(s);
+  if (own === 'resources only' || own === 'file-system backup') return own;
+  if (namespace !== undefined && allOptedIntoFsBackup(input, namespace)) return 'file-system backup';
+  if (input.csiDriverMissing) return NOT_SNAPSHOTTED;
+  if (input.csiStorage?.noVolumeFromSnapshot) return NOT_RESTORABLE;
+  return own;
+}
+
+/** Every volume the config lists in `namespace` is opted into file-system backup by name. */
+function allOptedIntoFsBackup(input: PlanInput, namespace: string): boolean {
+  const volumes = input.volumes.filter((v) => v.namespace === namespace);
+  const opted = input.volumeSnapshots?.fsBackupVolumes ?? [];
+  return volumes.length > 0 && volumes.every((v) => opted.some((o) => o.namespace === namespace && o.pvc === v.pvc));
+}
+
+/** The protection keeps volume data a restore can use. */
+const keepsVolumeData = (p: Protection) => p !== NOT_SNAPSHOTTED && p !== NOT_RESTORABLE && p !== 'resources only';
+/** The protection copies volume data to the object store. */
+const movesVolumeData = (p: Protection) => p === 'file-system backup' || p === 'snapshot data movement';
 
 /** How the schedules cover one namespace: by what, its RPO, its restore points, whether they leave the cluster. */
 function namespacePlan(input: PlanInput, namespace: string, unprotected: Record<string, string>): NamespacePlan {
   const volumes = input.volumes.filter((v) => v.namespace === namespace);
   const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
-  // with no CSI driver, a schedule that only snapshots keeps no volume data: no RPO, no restore point of it
-  const protecting = isNamespaceProtected(input.schedules, namespace)
-    .by.filter((s) => how(s, input.csiDriverMissing) !== NOT_SNAPSHOTTED)
-    .filter((s) => restorable(input, s));
+  const by = isNamespaceProtected(input.schedules, namespace).by;
+  const kept = new Map(by.map((s) => [s, protection(input, s, namespace)]));
+  // a schedule that keeps no usable volume data gives no RPO and no restore point of it
+  const protecting = by.filter((s) => keepsVolumeData(kept.get(s)!));
+  const sending = protecting.filter((s) => movesVolumeData(kept.get(s)!));
   const fastest = [...protecting].sort((a, b) => a.cadence.toSeconds() - b.cadence.toSeconds())[0];
   const longest = [...(protecting.length ? protecting : covering)].sort(
     (a, b) => b.ttl.toSeconds() - a.ttl.toSeconds(),
@@ -220,19 +255,15 @@ function namespacePlan(input: PlanInput, namespace: string, unprotected: Record<
     volumes,
     coveredBy: covering.map((s) => ({
       schedule: s.name,
-      how: protecting.includes(s)
-        ? how(s)
-        : how(s, input.csiDriverMissing) === NOT_SNAPSHOTTED && isNamespaceProtected([s], namespace).protected
-          ? NOT_SNAPSHOTTED
-          : 'resources only',
+      how: kept.get(s) ?? 'resources only',
     })),
     rpo: fastest?.cadence,
     // every protecting schedule keeps its own backups: a retention set's members add up (daily 7 + weekly 4)
     restorePoints: protecting.reduce((n, s) => n + s.retentionDepth, 0),
     oldestRestorePoint: longest?.ttl,
     unprotectedReason: unprotected[namespace],
-    offSite: protecting.some((s) => sendsVolumeData(s) && !inClusterStore(s)),
-    inClusterOnly: protecting.some(sendsVolumeData) && protecting.filter(sendsVolumeData).every(inClusterStore),
+    offSite: sending.some((s) => !inClusterStore(s)),
+    inClusterOnly: sending.length > 0 && sending.every(inClusterStore),
   };
 }
 
@@ -263,7 +294,7 @@ export function backupPlan(input: PlanInput): BackupPlan {
       bytes: resourceBytes * s.retentionDepth,
       what: `${s.retentionDepth} resource backups × ${formatBytes(resourceBytes)}`,
     });
-    if (sendsVolumeData(s) && restorable(input, s)) {
+    if (sendsVolumeData(s) && keepsVolumeData(protection(input, s))) {
       const data = input.volumes
         .filter((v) => isNamespaceProtected([s], v.namespace).protected)
         .reduce((sum, v) => sum + quantityBytes(v.size, `volume ${v.namespace}/${v.pvc} size`), 0);
@@ -427,7 +458,7 @@ function coverageSectionMarkdown(plan: BackupPlan): string[] {
       : n.unprotectedReason
         ? `**deliberately unprotected**: ${n.unprotectedReason}`
         : '**nothing**';
-    const unsnapshotted = n.coveredBy.some((c) => c.how === NOT_SNAPSHOTTED);
+    const unsnapshotted = n.coveredBy.some((c) => c.how === NOT_SNAPSHOTTED || c.how === NOT_RESTORABLE);
     out.push(
       `| ${n.namespace} | ${vols} | ${by} | ${n.rpo ? formatReportDuration(n.rpo) : n.volumes.length || unsnapshotted ? '**no volume backup**' : '—'} | ${n.restorePoints || '—'} | ${n.oldestRestorePoint ? formatReportDuration(n.oldestRestorePoint) : '—'} | ${n.offSite ? 'yes' : n.inClusterOnly ? '**no** (in-cluster object store)' : 'no'} |`,
     );

@@ -10,6 +10,7 @@ import { exportsStorageLocationGauge, kubeStateMetricsLoading } from '../alerts/
 import { repoMaintenanceAlertApplies } from '../alerts/repo-maintenance';
 import { defaultAwsPluginFor, providerOf } from '../versions/compatibility';
 import { VELERO_LINES, nextLine, upstreamSupportedLines, veleroLineOf } from '../versions/velero-lines';
+import { MONITORING_NAMESPACE_DEFAULT } from '../config/defaults';
 
 /** The newest release this project read, and the lines upstream supported then. */
 function supportState(): { newest: string; date: string; supported: string[] } {
@@ -58,7 +59,7 @@ export function releaseSectionMarkdown(release: PlanReleaseLine, ksm?: PlanKubeS
   } else {
     const loading = kubeStateMetricsLoading(ksm?.serviceAccountName);
     out.push(
-      `- Storage-location alert: Velero v${line.line} exports no storage-location metric, and an Unavailable location does not count as a validation failure before v1.17. The alert reads the BackupStorageLocation's \`.status.phase\` through kube-state-metrics' custom-resource-state config (ConfigMap \`velero-kube-state-metrics-config\` in \`${ksm?.namespace ?? 'monitoring'}\`, rendered with its RBAC). ${loading.who}; until it does, \`VeleroBackupStorageLocationStatusMissing\` fires:`,
+      `- Storage-location alert: Velero v${line.line} exports no storage-location metric, and an Unavailable location does not count as a validation failure before v1.17. The alert reads the BackupStorageLocation's \`.status.phase\` through kube-state-metrics' custom-resource-state config (ConfigMap \`velero-kube-state-metrics-config\` in \`${ksm?.namespace ?? MONITORING_NAMESPACE_DEFAULT}\`, rendered with its RBAC). ${loading.who}; until it does, \`VeleroBackupStorageLocationStatusMissing\` fires:`,
       '',
       '```yaml',
       ...loading.values.trimEnd().split('\n'),

@@ -5,7 +5,7 @@
  *
  * The table is the diff of the CRD schemas of the four lines (v1.15.0 `config/crd`, and v1.16.2, v1.17.2,
  * v1.18.1) restricted to the kinds and fields the constructs render (Schedule, BackupStorageLocation,
- * VolumeSnapshotLocation); test/crd-fields.test.ts recomputes that diff from the upstream CRDs when they are
+ * VolumeSnapshotLocation); test/versions/line-data.test.ts recomputes that diff from the upstream CRDs when they are
  * beside the repo and compares. Nothing a construct renders was removed in these lines.
  */
 import { VELERO_LINES, veleroLineOf } from './velero-lines';

@@ -2,7 +2,7 @@
  * The promtool harness itself (lib/alerts/promtool.ts): a wrong expectation fails, output it cannot read is an
  * explicit error (never a pass, never a fail), and the promtool it runs has Prometheus 3's semantics.
  * The report-parsing cases run without promtool; the ones that run it are skipped without it (and fail under CI=true,
- * see test/fixtures/promtool-setup.ts).
+ * see test/promtool-setup.ts).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -307,6 +307,21 @@ describe('the README\'s TypeScript quick start, in a project `npm init -y` made 
     expect(r.stderr).not.toMatch(/SyntaxError|ExperimentalWarning|MODULE_TYPELESS|Failed to load/);
     expect(readdirSync(join(dir, 'dist'))).toContain('BACKUP-PLAN.md');
   });
+
+  test('a main.ts that imports its schedules from ./schedules.ts (both ES syntax, a "commonjs" package) renders them', () => {
+    const dir = scratch(
+      'readme-main-ts-import',
+      'schedules.ts',
+      "export const schedules = [{ name: 'nightly', schedule: '0 2 * * *', includedNamespaces: ['apps'] }];\n",
+    );
+    writeFileSync(
+      join(dir, 'main.ts'),
+      "import { schedules } from './schedules.ts';\nexport default { storageLocations: [{ provider: 's3', bucket: 'velero', region: 'us-east-1' }], schedules };\n",
+    );
+    const r = spawnSync(process.execPath, [bin(), 'synth'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(files(join(dir, 'dist')).some((f) => f.includes('nightly'))).toBe(true);
+  });
 });
 
 describe('velero-cdk8s init: a starter repository', () => {

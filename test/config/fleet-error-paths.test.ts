@@ -28,6 +28,35 @@ const refusal = (config: BackupStackConfig): string => {
 
 test.each<[string, BackupStackConfig, string]>([
   [
+    "a shared location a restoresFrom cluster inherits: its shared path (the cluster's own is only the ReadOnly one)",
+    {
+      csi: CSI,
+      schedules: [daily()],
+      storageLocations: [{ provider: 'backblaze-b2', bucket: 'velero-dr', region: 'Bad Region' }],
+      clusters: [
+        { name: 'home', server: 'https://home:6443', storageLocations: [b2('velero-home')] },
+        { name: 'dr', server: 'https://dr:6443', restoresFrom: 'home' },
+      ],
+    },
+    "storageLocations[0].region: in clusters[1] 'dr', \"Bad Region\" is not a Backblaze B2 region; use the form 'us-west-004' or 'eu-central-003'",
+  ],
+  [
+    "a cluster's own location: under the cluster",
+    {
+      csi: CSI,
+      schedules: [daily()],
+      clusters: [
+        { name: 'home', server: 'https://home:6443', storageLocations: [b2('velero-home')] },
+        {
+          name: 'lab',
+          server: 'https://lab:6443',
+          storageLocations: [{ provider: 'backblaze-b2', bucket: 'velero-lab', region: 'Bad Region' }],
+        },
+      ],
+    },
+    "clusters[1] 'lab'.storageLocations[0].region: \"Bad Region\" is not a Backblaze B2 region; use the form 'us-west-004' or 'eu-central-003'",
+  ],
+  [
     'a shared schedule failing in every cluster: its shared path, no cluster',
     {
       csi: CSI,

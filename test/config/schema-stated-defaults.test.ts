@@ -5,7 +5,7 @@
  * same BACKUP-PLAN.md. The schema is walked generically; PLACES says where each definition stands in one of the
  * base configs below, so a default with no place (a new definition, a new variant) fails the first test.
  * (A default the schema states as prose, `Default: ...` in a description, is not a value: the resources ones are
- * checked by test/schema-defaults.test.ts.)
+ * checked by test/config/schema-defaults.test.ts.)
  */
 import { buildConfig } from '../../constructs/backup-fleet';
 import type { BackupStackConfig, StackConfig } from '../../lib/config/types';

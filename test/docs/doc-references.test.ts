@@ -162,3 +162,34 @@ test.each([
 ])('the check accepts %s', (text) => {
   expect(mdReferences(text).map(({ ref, before }) => unresolved('README.md', ref, before))).toEqual([undefined]);
 });
+
+/** Repo-relative source paths (`test/cli/package.test.ts`, `lib/config/defaults.ts`) the prose cites. */
+function sourceReferences(text: string): { ref: string; before: string }[] {
+  const re =
+    /(?<![\w./@:-])((?:lib|constructs|cli|test|scripts|examples|bench|drill|heartbeat)\/[\w./-]*\.(?:ts|mjs|js|sh|yaml))(?![\w/])/g;
+  return [...text.matchAll(re)].map((m) => ({ ref: m[1], before: text.slice(Math.max(0, m.index - 60), m.index) }));
+}
+
+/** An upstream citation (`owner/repo@tag path`, `repo@tag:path`) names its own repository's paths, not ours. */
+const UPSTREAM_BEFORE = /@v?[\d][\w.+-]*[\s:]*$|@[\w.+-]+:$/;
+
+const staleSourcePaths = prose.flatMap(([file, text]) =>
+  sourceReferences(text)
+    .filter(({ ref, before }) => !UPSTREAM_BEFORE.test(before) && !existsSync(join(ROOT, ref)))
+    .map(({ ref }) => `${file}: ${ref}: no such file in the repo`),
+);
+
+test('every repo source path the docs, messages and comments cite (test/, lib/, scripts/, ...) exists', () => {
+  expect(staleSourcePaths).toEqual([]);
+});
+
+test.each([
+  ['see test/schema-defaults.test.ts', false],
+  ['see test/config/schema-defaults.test.ts', true],
+  ['kubernetes/kubernetes@v1.30.0 test/e2e/storage/snapshot.go', true],
+])('the source-path check on %s: resolves %s', (text, ok) => {
+  const found = sourceReferences(text).filter(
+    ({ ref, before }) => !UPSTREAM_BEFORE.test(before) && !existsSync(join(ROOT, ref)),
+  );
+  expect(found.length === 0).toBe(ok);
+});

@@ -7,7 +7,6 @@ import { checkConstruct, checkProps } from '../lib/validation/props';
 import {
   dataPathResources,
   restoreSpec,
-  type ExistingResourcePolicy,
   type RestoreHookSpec,
   type RestoreRequest,
   type RestoreSpecJson,
@@ -22,15 +21,21 @@ import {
   type ScenarioSummary,
 } from '../lib/restore/scenario';
 import type { BackupSchedule } from './backup-schedule';
+import type { RestoreScenarioConfig } from '../lib/config/types';
 import type { TrackingStripModifiers } from './restore-modifiers';
 
 export type { RestoreTarget } from '../lib/restore/scenario';
 
-export interface RestoreScenarioProps {
+/**
+ * A scenario's props: the config's `RestoreScenarioConfig` fields of the same name (each documented, with its
+ * default, once in lib/config/types.ts) plus what the stack wires in.
+ */
+export interface RestoreScenarioProps extends Pick<
+  RestoreScenarioConfig,
+  'title' | 'includedResources' | 'excludedResources' | 'excludedNamespaces' | 'existingResourcePolicy'
+> {
   /** Scenario name: the file `dist/restores/<name>.yaml` and the Restore's `generateName` prefix. */
   readonly name: string;
-  /** Heading of its runbook in BACKUP-PLAN.md. @default derived from the target */
-  readonly title?: string;
   /** What to bring back. */
   readonly target: RestoreTarget;
   /** The schedule whose backups are restored. */
@@ -42,21 +47,6 @@ export interface RestoreScenarioProps {
   readonly backupName?: string;
   /** Further source -> target namespaces (a `namespace-into` target adds its own). @default {} */
   readonly namespaceMapping?: Readonly<Record<string, string>>;
-  /**
-   * What Velero does with objects that already exist: `none` leaves them (one warning each), `update` patches
-   * them to the backed-up state. @default 'none'
-   */
-  readonly existingResourcePolicy?: ExistingResourcePolicy;
-  /**
-   * The kinds to restore. The kinds the schedule's volume data needs (CSI: the VolumeSnapshots and their
-   * contents; data movement: the DataUploads) are added whenever PVCs are restored.
-   * @default a `pvc` target: `persistentvolumeclaims`; every other target: everything
-   */
-  readonly includedResources?: readonly string[];
-  /** Kinds to leave out. @default [] */
-  readonly excludedResources?: readonly string[];
-  /** Namespaces a `cluster` target leaves out. @default [] */
-  readonly excludedNamespaces?: readonly string[];
   /** Velero restore hooks: init containers or exec commands in restored pods. @default [] */
   readonly hooks?: readonly RestoreHookSpec[];
   /**

@@ -833,18 +833,25 @@ export type RestoreTargetConfig =
 export interface RestoreScenarioConfig {
   /** The scenario's name: its file `restores/<name>.yaml` and `npm run restore -- <name>`. */
   readonly name: DnsLabel;
-  /** Runbook heading. @default - from the target, e.g. 'one PVC lost (default/prometheus-data)' */
+  /** Runbook heading in BACKUP-PLAN.md. @default - from the target, e.g. 'one PVC lost (default/prometheus-data)' */
   readonly title?: string;
   /** The schedule whose latest backup it restores. @default - the first schedule with a drill, else the first */
   readonly schedule?: DnsLabel;
   readonly target: RestoreTargetConfig;
-  /** Namespaces left out of the restore. @default [] */
+  /** Namespaces a `cluster` target leaves out. @default [] */
   readonly excludedNamespaces?: readonly string[];
-  /** Resources restored alone. @default - every resource of the target */
+  /**
+   * The kinds to restore. The kinds the schedule's volume data needs (CSI: the VolumeSnapshots and their contents;
+   * data movement: the DataUploads) are added whenever PVCs are restored.
+   * @default - a `pvc` target: `persistentvolumeclaims`; every other target: everything
+   */
   readonly includedResources?: readonly string[];
-  /** Resources left out. @default [] */
+  /** Kinds to leave out. @default [] */
   readonly excludedResources?: readonly string[];
-  /** What to do with an object that exists already: `none` leaves it (a warning each), `update` patches it. @default 'none' */
+  /**
+   * What Velero does with objects that already exist: `none` leaves them (one warning each), `update` patches them to
+   * the backed-up state. @default 'none'
+   */
   readonly existingResourcePolicy?: 'none' | 'update';
 }
 

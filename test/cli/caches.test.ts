@@ -1,11 +1,12 @@
 /**
  * The synth's caches (scripts/lib/load-entry.mjs) cannot lie: they are keyed by the code that runs, so an edit
  * to a library file shows in the next synth by every documented way of running it, a damaged entry is a
- * miss, and `VELERO_CDK8S_CACHE=off` gives the same bytes without writing any cache. Each test works in a
- * copy of the repository (node_modules linked) with its own cache directory, through real processes.
+ * miss, and `VELERO_CDK8S_CACHE=off` gives the same bytes without writing any cache. The tests work in a
+ * copy of the repository (node_modules linked), through real processes; one cold synth (beforeAll) fills a cache,
+ * and each test starts from a copy of it (a warm shared one, or its own).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyCheckout, tree } from '../fixtures/checkout';
 
@@ -13,19 +14,27 @@ jest.setTimeout(120_000);
 
 let repo: string;
 let cache: string;
-let round = 0;
 /** Files edited by the current test, with their original text (restored after it). */
 const edited = new Map<string, string>();
+const cacheDir = (name: string) => join(repo, '..', name);
 beforeEach(() => {
-  cache = join(repo, '..', 'cache'); // shared: warm after the first test, as in an edit loop
+  cache = cacheDir('cache'); // shared: warm from the start and after each test, as in an edit loop
 });
-const ownCache = () => (cache = join(repo, '..', `cache-${++round}`));
+/** A cache of the test's own, as the one cold synth (beforeAll) left it: a copy, so that each starts the same. */
+const copyOfCold = (name: string) => {
+  cpSync(cacheDir('cold'), cacheDir(name), { recursive: true });
+  cache = cacheDir(name);
+};
 afterEach(() => {
   for (const [file, text] of edited) writeFileSync(join(repo, file), text);
   edited.clear();
 });
+/** The one cold synth (an empty cache, out `cold`), whose cache every test starts from. */
 beforeAll(() => {
   repo = copyCheckout('caches-');
+  cache = cacheDir('cold');
+  synth('cold');
+  cpSync(cacheDir('cold'), cacheDir('cache'), { recursive: true });
 });
 afterAll(() => rmSync(join(repo, '..'), { recursive: true, force: true }));
 
@@ -55,7 +64,7 @@ const EDITED_TO_YAML = [
 ] as const;
 
 test('an edit to toYaml is in every file of the next synth, by every documented way of running it', () => {
-  synth('warm'); // warm: bundles, code cache and results are there
+  synth('warm'); // warm: bundles, code cache and results are there (the cold synth's)
   edit('lib/output/output.ts', ...EDITED_TO_YAML);
   // what the issue reproduced: the old bundle run by hand, then `npm run synth`
   run(process.execPath, ['.build/cli/repo-entry.js']);
@@ -78,7 +87,7 @@ test('an edit to toYaml is in every file of the next synth, by every documented 
 });
 
 test('an edit to the drill runner is in the next synth of its ConfigMap', () => {
-  synth('before');
+  // the shared cache holds the unedited runner's results already (the cold synth's)
   edit('drill/config.ts', '`${name} is not set`', '`${name} is missing (edited)`');
   synth('edited');
   const configMap = [...tree(join(repo, 'edited'))].find(([f]) => /ConfigMap_.*runner\.yaml$/.test(f))!;
@@ -86,9 +95,8 @@ test('an edit to the drill runner is in the next synth of its ConfigMap', () => 
   expect(configMap[1]).not.toContain('} is not set`');
 });
 
-test('a warm synth and a synth with every cache off write the committed dist/, and off writes no cache', () => {
-  synth('cold');
-  synth('warm');
+test('a cold synth, a warm synth and a synth with every cache off write the committed dist/, and off writes no cache', () => {
+  synth('warm'); // `cold` is the one cold synth's (beforeAll)
   expect(readdirSync(join(cache, 'results')).length).toBeGreaterThan(0);
   expect(readdirSync(join(cache, 'v8')).length).toBeGreaterThan(0);
   cache = join(repo, '..', 'cache-off');
@@ -99,8 +107,7 @@ test('a warm synth and a synth with every cache off write the committed dist/, a
 });
 
 test('a damaged YAML text entry is a miss, not wrong output', () => {
-  ownCache();
-  synth('first');
+  copyOfCold('cache-damaged'); // what the cold synth wrote
   const dir = join(cache, 'results', readdirSync(join(cache, 'results'))[0]);
   for (const f of readdirSync(dir)) {
     const raw = readFileSync(join(dir, f), 'utf8');
@@ -112,8 +119,7 @@ test('a damaged YAML text entry is a miss, not wrong output', () => {
 });
 
 test('a result is keyed by the app bundle: an edit to any bundled file retires every entry', () => {
-  ownCache();
-  synth('first');
+  copyOfCold('cache-keyed'); // what the cold synth wrote
   const before = readdirSync(join(cache, 'results'));
   edit('lib/output/output.ts', ...EDITED_TO_YAML);
   synth('second');

@@ -1,18 +1,19 @@
 /**
- * `velero-cdk8s permissions` on a fleet (examples/fleet.yaml, through the real command in a scratch directory):
+ * `velero-cdk8s permissions` on a fleet (examples/fleet.yaml, through the real command's loader and entry in scratch
+ * directories, every case in one child process, one also through scripts/velero-cdk8s.mjs itself):
  * each cluster gets its own document, `docs/permissions-<cluster>.md`, so one cluster's never overwrites
  * another's; each holds what that cluster's stack renders. And the commands a fleet cluster's runbooks tell the
  * user to run (`npm run restore -- ...`, `npm run plan -- ... --inventory`) name the cluster with `--cluster`, as
  * the command needs.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupFleet, buildConfig } from '../../constructs/backup-fleet';
 import { loadConfigFile } from '../../lib/config/load';
 import { renderPermissionsMarkdown } from '../../lib/kube/permissions';
-import { ROOT } from '../fixtures/checkout';
+import { ROOT, runCommands } from '../fixtures/checkout';
 
 jest.setTimeout(120_000);
 
@@ -23,34 +24,8 @@ const single = buildConfig(loadConfigFile(join(ROOT, 'examples', 'b2-homelab.yam
 const documentOf = (name: string) =>
   renderPermissionsMarkdown([...fleet.clusters.find((c) => c.name === name)!.stack.permissions]);
 
-/** Runs each command in a fresh directory holding the fleet's config; its exit codes, output and docs/. */
-function runAll(commands: readonly (readonly string[])[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'permissions-fleet-'));
-  try {
-    cpSync(FLEET, join(dir, 'velero-cdk8s.yaml'));
-    const runs = commands.map((args) =>
-      spawnSync(process.execPath, [join(ROOT, 'scripts', 'velero-cdk8s.mjs'), 'permissions', ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-      }),
-    );
-    let docs: Record<string, string> = {};
-    try {
-      docs = Object.fromEntries(
-        readdirSync(join(dir, 'docs'))
-          .sort()
-          .map((f) => [f, readFileSync(join(dir, 'docs', f), 'utf8')]),
-      );
-    } catch {
-      // no docs/ written
-    }
-    return { codes: runs.map((r) => r.status), output: runs.map((r) => (r.stdout + r.stderr).trim()), docs };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-test.each<[string, string[][], number[], string[]]>([
+/** Each case: its commands (`permissions ARGS`), run one after another in a fresh directory holding the fleet's config. */
+const WRITES: [string, string[][], number[], string[]][] = [
   ['--cluster prod', [['--cluster', 'prod']], [0], ['permissions-prod.md']],
   [
     '--cluster prod, then --cluster dr',
@@ -62,25 +37,82 @@ test.each<[string, string[][], number[], string[]]>([
     ['permissions-dr.md', 'permissions-prod.md'],
   ],
   ['no --cluster: every cluster', [[]], [0], ['permissions-dr.md', 'permissions-prod.md']],
-])("permissions %s writes each named cluster's own document", (_what, commands, codes, files) => {
-  const run = runAll(commands);
-  expect(run.codes).toEqual(codes);
-  expect(Object.keys(run.docs)).toEqual(files);
-  for (const f of files) expect(run.docs[f]).toBe(documentOf(/^permissions-(.*)\.md$/.exec(f)![1]));
-});
-
-test.each<[string, string[], string]>([
+];
+const REFUSALS: [string, string[], string][] = [
   [
     '--out without --cluster',
     ['--out', 'p.md'],
     'permissions: --out names one file, and this fleet has 2 clusters; add --cluster NAME, or leave --out out for docs/permissions-<cluster>.md each',
   ],
   ['a cluster the fleet does not have', ['--cluster', 'lab'], 'name one of its clusters with --cluster (prod, dr)'],
-])('permissions %s is refused, writing nothing', (_what, args, message) => {
-  const run = runAll([args]);
+];
+
+interface CaseRun {
+  readonly codes: (number | null)[];
+  readonly output: string[];
+  readonly docs: Record<string, string>;
+}
+/** Case name -> its commands' exit codes, output and the docs/ they left. */
+const runs = new Map<string, CaseRun>();
+let root: string;
+/** Every case's commands in ONE child process (runCommands: the loader and entry of scripts/velero-cdk8s.mjs). */
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'permissions-fleet-'));
+  const cases: [string, string[][]][] = [
+    ...WRITES.map(([what, commands]) => [what, commands] as [string, string[][]]),
+    ...REFUSALS.map(([what, args]) => [what, [args]] as [string, string[][]]),
+  ];
+  const jobs = cases.flatMap(([what, commands], i) => {
+    const cwd = join(root, `case-${i}`);
+    mkdirSync(cwd);
+    cpSync(FLEET, join(cwd, 'velero-cdk8s.yaml'));
+    return commands.map((args) => ({ what, cwd, argv: ['permissions', ...args] }));
+  });
+  const all = runCommands(jobs);
+  cases.forEach(([what], i) => {
+    const mine = all.filter((_, j) => jobs[j].what === what);
+    let docs: Record<string, string> = {};
+    try {
+      const dir = join(root, `case-${i}`, 'docs');
+      docs = Object.fromEntries(
+        readdirSync(dir)
+          .sort()
+          .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+      );
+    } catch {
+      // no docs/ written
+    }
+    runs.set(what, { codes: mine.map((r) => r.code), output: mine.map((r) => (r.stdout + r.stderr).trim()), docs });
+  });
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+test.each(WRITES)("permissions %s writes each named cluster's own document", (what, _commands, codes, files) => {
+  const run = runs.get(what)!;
+  expect(run.codes).toEqual(codes);
+  expect(Object.keys(run.docs)).toEqual(files);
+  for (const f of files) expect(run.docs[f]).toBe(documentOf(/^permissions-(.*)\.md$/.exec(f)![1]));
+});
+
+test.each(REFUSALS)('permissions %s is refused, writing nothing', (what, _args, message) => {
+  const run = runs.get(what)!;
   expect(run.codes).toEqual([1]);
   expect(run.output[0]).toContain(message);
   expect(run.docs).toEqual({});
+});
+
+// the real command, a process of its own: `permissions` on a fleet through scripts/velero-cdk8s.mjs
+test("`node scripts/velero-cdk8s.mjs permissions --cluster dr` writes that cluster's document", () => {
+  const dir = join(root, 'real');
+  mkdirSync(dir);
+  cpSync(FLEET, join(dir, 'velero-cdk8s.yaml'));
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'velero-cdk8s.mjs'), 'permissions', '--cluster', 'dr'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  expect(r.status).toBe(0);
+  expect(readdirSync(join(dir, 'docs'))).toEqual(['permissions-dr.md']);
+  expect(readFileSync(join(dir, 'docs', 'permissions-dr.md'), 'utf8')).toBe(documentOf('dr'));
 });
 
 /** Every `npm run restore|plan -- ...` command a plan tells the user to run. */

@@ -13,15 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROUND_THREE, VALID_EDGES_ROUND_THREE, type YamlCase } from '../fixtures/bad-inputs-round-three';
 import { EXPECTED_ROUND_THREE } from '../fixtures/bad-input-messages-round-three';
-import { ROOT } from '../fixtures/checkout';
+import { type CliRun, ROOT, runCommands } from '../fixtures/checkout';
 
 jest.setTimeout(180_000);
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 const all = [...ROUND_THREE, ...VALID_EDGES_ROUND_THREE];
 /** A file name per case: its index (names differ only in punctuation, e.g. `with ~` and `with ^`). */
@@ -29,20 +23,14 @@ const slug = (c: YamlCase) => `case-${all.indexOf(c)}`;
 let dir: string;
 const file = (c: YamlCase) => join(dir, `${slug(c)}.yaml`);
 const out = (c: YamlCase) => join(dir, 'out', slug(c));
-const results = new Map<string, Run>();
+const results = new Map<string, CliRun>();
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bad-input-yaml-'));
   for (const c of all) writeFileSync(file(c), c.yaml);
-  const r = spawnSync(process.execPath, ['test/fixtures/synth-configs.mjs'], {
-    cwd: ROOT,
-    input: JSON.stringify(all.map((c) => ({ config: file(c), out: out(c) }))),
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-    env: { ...process.env, VELERO_CDK8S_DEBUG: '' },
-  });
-  if (r.status !== 0) throw new Error(`synth-configs.mjs failed: ${r.stderr}`);
-  (JSON.parse(r.stdout) as Run[]).forEach((run, i) => results.set(all[i].name, run));
+  runCommands(all.map((c) => ({ argv: ['synth', '--config', file(c), '--out', out(c)] }))).forEach((run, i) =>
+    results.set(all[i].name, run),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

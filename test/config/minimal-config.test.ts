@@ -5,10 +5,9 @@
  * the real CLI (a YAML file, child processes), once in-process through BackupStack.
  */
 import { NO_REPOSITORY_WARNING } from '../../lib/plan/plan';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { parse, stringify } from 'yaml';
 import { BackupStack } from '../../constructs/backup-stack';
@@ -18,9 +17,9 @@ import type { BackupStackConfig } from '../../lib/config/types';
 import { renderApp } from '../../lib/output/output';
 import { backupPlan, renderPlanMarkdown } from '../../lib/plan/plan';
 import { NO_DRIVER_PLAN_WARNING } from '../fixtures/bad-inputs-csi';
+import { type CliRun, runCommands } from '../fixtures/checkout';
 import { promtool, testPromtool } from '../fixtures/promtool';
 
-const repo = resolve(__dirname, '..', '..');
 const MINIMAL: BackupStackConfig = {
   storageLocations: [{ provider: 's3', bucket: 'velero', region: 'us-east-1' }],
   schedules: [{ name: 'daily', schedule: '0 3 * * *', includedNamespaces: ['apps'] }],
@@ -44,19 +43,24 @@ function prove(rule: AlertRule, cases: ReturnType<typeof casesOf>): { ok: boolea
   }
 }
 
-describe('the minimal config through the CLI (YAML file, child processes)', () => {
+describe('the minimal config through the CLI (YAML file; synth, validate and plan in one child process)', () => {
   let dir: string;
   let config: string;
   let out: string;
-  const node = (args: string[], cwd = repo) =>
-    spawnSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 300_000 });
-  let synth: ReturnType<typeof node>;
+  let synth: CliRun;
+  let validate: CliRun;
+  let plan: CliRun;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'minimal-config-'));
     config = join(dir, 'velero-cdk8s.yaml');
     out = join(dir, 'out');
     writeFileSync(config, stringify(MINIMAL));
-    synth = node([join(repo, 'scripts/synth.mjs'), '--config', config, '--out', out]);
+    // the commands one after another through the loader and entry of scripts/velero-cdk8s.mjs (runCommands)
+    [synth, validate, plan] = runCommands([
+      { argv: ['synth', '--config', config, '--out', out] },
+      { argv: ['validate', '--config', config, out] },
+      { argv: ['plan', '--config', config], cwd: dir },
+    ]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const files = (folder: string) => readdirSync(join(out, folder));
@@ -67,7 +71,7 @@ describe('the minimal config through the CLI (YAML file, child processes)', () =
   };
 
   test('synthesizes, with no csi-snapshots folder', () => {
-    expect(synth.status).toBe(0);
+    expect(synth.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['BACKUP-PLAN.md', 'applications', 'bootstrap', 'velero']);
   });
 
@@ -77,8 +81,8 @@ describe('the minimal config through the CLI (YAML file, child processes)', () =
   });
 
   test('validates against the schemas (npm run validate -- --config FILE DIR)', () => {
-    const r = node([join(repo, 'scripts/velero-cdk8s.mjs'), 'validate', '--config', config, out]);
-    expect({ status: r.status, stdout: r.stdout.trim() }).toEqual({ status: 0, stdout: `validate: ${out} is valid` });
+    const r = validate;
+    expect({ status: r.code, stdout: r.stdout.trim() }).toEqual({ status: 0, stdout: `validate: ${out} is valid` });
   });
 
   test('BACKUP-PLAN.md opens with the warning and repeats it in its CSI and off-site sections', () => {
@@ -98,8 +102,8 @@ describe('the minimal config through the CLI (YAML file, child processes)', () =
   });
 
   test('npm run plan -- --config FILE prints the warning', () => {
-    const r = node([join(repo, 'scripts/velero-cdk8s.mjs'), 'plan', '--config', config], dir);
-    expect(r.status).toBe(0);
+    const r = plan;
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain(`WARNING: ${NO_DRIVER_PLAN_WARNING}`);
   });
 

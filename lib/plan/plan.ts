@@ -294,7 +294,7 @@ export function backupPlan(input: PlanInput): BackupPlan {
       bytes: resourceBytes * s.retentionDepth,
       what: `${s.retentionDepth} resource backups × ${formatBytes(resourceBytes)}`,
     });
-    if (sendsVolumeData(s) && keepsVolumeData(protection(input, s))) {
+    if (movesVolumeData(protection(input, s))) {
       const data = input.volumes
         .filter((v) => isNamespaceProtected([s], v.namespace).protected)
         .reduce((sum, v) => sum + quantityBytes(v.size, `volume ${v.namespace}/${v.pvc} size`), 0);

@@ -211,15 +211,15 @@ const sendsVolumeData = (s: PlanSchedule) => s.snapshotMoveData || s.defaultVolu
 const inClusterStore = (s: PlanSchedule) => s.storageLocation.profile.inCluster && !s.storageLocation.profile.isTestRig;
 
 /**
- * What a schedule keeps of the volume data of `namespace`: its own way (`how`), unless that way rests on CSI snapshots
- * and the config names no driver (NOT_SNAPSHOTTED) or a driver that makes no volume from a snapshot (NOT_RESTORABLE);
- * volumes opted into file-system backup by name (`volumeExceptions.fsBackupVolumes`, every listed volume of the
- * namespace) are taken by the node-agent whatever the schedule snapshots.
+ * What a schedule keeps of a namespace's volume data: its own way (`how`), unless that way rests on CSI snapshots and
+ * the config names no driver (NOT_SNAPSHOTTED) or a driver that makes no volume from a snapshot (NOT_RESTORABLE);
+ * volumes opted into file-system backup by name (`optedIntoFsBackup`: every listed volume of the namespace is in
+ * `volumeExceptions.fsBackupVolumes`) are taken by the node-agent whatever the schedule snapshots.
  */
-function protection(input: PlanInput, s: PlanSchedule, namespace?: string): Protection {
+function protection(input: PlanInput, s: PlanSchedule, optedIntoFsBackup = false): Protection {
   const own = how(s);
   if (own === 'resources only' || own === 'file-system backup') return own;
-  if (namespace !== undefined && allOptedIntoFsBackup(input, namespace)) return 'file-system backup';
+  if (optedIntoFsBackup) return 'file-system backup';
   if (input.csiDriverMissing) return NOT_SNAPSHOTTED;
   if (input.csiStorage?.noVolumeFromSnapshot) return NOT_RESTORABLE;
   return own;
@@ -242,7 +242,8 @@ function namespacePlan(input: PlanInput, namespace: string, unprotected: Record<
   const volumes = input.volumes.filter((v) => v.namespace === namespace);
   const covering = input.schedules.filter((s) => !s.paused && s.includesNamespace(namespace));
   const by = isNamespaceProtected(input.schedules, namespace).by;
-  const kept = new Map(by.map((s) => [s, protection(input, s, namespace)]));
+  const optedIn = allOptedIntoFsBackup(input, namespace);
+  const kept = new Map(by.map((s) => [s, protection(input, s, optedIn)]));
   // a schedule that keeps no usable volume data gives no RPO and no restore point of it
   const protecting = by.filter((s) => keepsVolumeData(kept.get(s)!));
   const sending = protecting.filter((s) => movesVolumeData(kept.get(s)!));
